@@ -1,0 +1,82 @@
+"""The `coach` command line: a thin adapter over the coaching capabilities."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_settings
+
+ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json]'
+
+
+def _print_guidance(guidance: Any, playbook_name: str) -> None:
+    print(f"Diagnosis: {guidance.label} ({playbook_name}), {guidance.confidence:.0%} confident")
+    if guidance.question:
+        print(f"\nAsk first\n  {guidance.question}")
+    for title, body in (("Align", guidance.align), ("Clarify", guidance.clarify), ("Assure", guidance.assure)):
+        print(f"\n{title}")
+        for line in body.splitlines():
+            print(f"  {line}")
+    print(f"\nSay it like this\n  {guidance.talk_track}")
+    print()
+    for note in guidance.notes:
+        print(f"({note})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.coach import Coach, EmptyObjection
+
+    text = " ".join(args.text)
+    coach = Coach(load_settings())
+    try:
+        guidance = coach.coach(text, args.context, surface="cli")
+    except EmptyObjection:
+        print(ASK_USAGE, file=sys.stderr)
+        print("error: give the buyer's objection as text", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(guidance.as_json(), ensure_ascii=False))
+    else:
+        _print_guidance(guidance, coach.playbooks[guidance.label].text("name", guidance.language))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import evaluate, format_report
+
+    try:
+        report = evaluate(Path(args.file), load_settings(), progress=not args.json)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach",
+        description="Resistance Coach: diagnose buyer resistance and coach it with align, clarify, assure.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="coach one buyer objection", usage=ASK_USAGE[len("usage: ") :])
+    ask.add_argument("text", nargs="*", help="what the buyer said")
+    ask.add_argument("--context", help="deal context: who, what stage, what they want")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="measure the offline classifier on a labelled JSONL file")
+    ev.add_argument("file", help='JSONL, one {"text": ..., "label": ...} per line')
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,163 @@
+"""Coach an objection: diagnose it, then guide the seller through align, clarify and assure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.classify import Classifier, Diagnosis, load_classifier
+from bot.config import Settings
+from bot.language import detect_language
+from bot.playbooks import Playbooks, load_playbooks
+from bot.resources import data_dir
+from bot.store import Store
+from bot.taxonomy import check_label
+
+MAX_CHARS = 4000
+# Below this confidence the seller is asked to tell the two likeliest kinds apart before answering.
+LOW_CONFIDENCE = 0.6
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class EmptyObjection(ValueError):
+    """There is no objection text to coach."""
+
+
+@dataclass(frozen=True)
+class Objection:
+    """Cleaned objection text, plus what the cleaning had to do."""
+
+    text: str
+    truncated: bool = False
+
+    @classmethod
+    def parse(cls, raw: str | None, limit: int = MAX_CHARS) -> Objection:
+        text = _CONTROL.sub("", raw or "").strip()
+        if not text:
+            raise EmptyObjection("there is no objection text")
+        if len(text) <= limit:
+            return cls(text)
+        cut = text[:limit]
+        if not text[limit].isspace() and " " in cut:
+            cut = cut[: cut.rfind(" ")]
+        return cls(cut.rstrip(), truncated=True)
+
+
+@dataclass
+class Guidance:
+    label: str
+    confidence: float
+    language: str
+    align: str
+    clarify: str
+    assure: str
+    talk_track: str
+    question: str | None
+    source: str
+    notes: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The public JSON shape (`coach ask --json`)."""
+        data = asdict(self)
+        del data["notes"], data["scores"]
+        return data
+
+
+class Coach:
+    """Holds what coaching needs (playbooks, classifier, store) and loads each piece on first use."""
+
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self._store = store
+
+    @cached_property
+    def playbooks(self) -> Playbooks:
+        return load_playbooks(self.settings.playbooks_dir)
+
+    @cached_property
+    def classifier(self) -> Classifier:
+        return load_classifier(self.playbooks.examples_dir, self.settings.cache_dir)
+
+    @cached_property
+    def store(self) -> Store:
+        return self._store or Store(self.settings.db_path)
+
+    @cached_property
+    def _templates(self) -> Any:
+        env = Environment(
+            loader=FileSystemLoader(data_dir("prompts")),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            keep_trailing_newline=False,
+            autoescape=False,  # plain text; Slack escaping happens in bot/slack/blocks.py
+        )
+        return env.get_template("offline.j2").module
+
+    def diagnose(self, text: str) -> Diagnosis:
+        return self.classifier.diagnose(text)
+
+    def coach(
+        self,
+        raw_text: str,
+        context: str | None = None,
+        *,
+        label: str | None = None,
+        surface: str = "cli",
+        team_id: str | None = None,
+        user_id: str | None = None,
+    ) -> Guidance:
+        """Coach one objection; `label` overrides the diagnosis (the seller corrected it). Logged."""
+        objection = Objection.parse(raw_text)
+        context = Objection.parse(context).text if context and context.strip() else None
+        diagnosis = self.diagnose(objection.text)
+        if label is not None:
+            check_label(label)
+            diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
+        guidance = self.offline_guidance(objection, diagnosis, context)
+        self.store.log_coaching(
+            text=objection.text,
+            context=context,
+            label=guidance.label,
+            confidence=guidance.confidence,
+            language=guidance.language,
+            source=guidance.source,
+            surface=surface,
+            team_id=team_id,
+            user_id=user_id,
+        )
+        return guidance
+
+    def offline_guidance(self, objection: Objection, diagnosis: Diagnosis, context: str | None) -> Guidance:
+        t = self._templates
+        detected = detect_language(objection.text)
+        lang = detected if detected in ("en", "es") else "en"
+        playbook = self.playbooks[diagnosis.label]
+        tracks = playbook.lines("talk_tracks", lang)
+        pick = int(hashlib.sha256(objection.text.encode()).hexdigest(), 16) % len(tracks)
+        question = None
+        if diagnosis.confidence < LOW_CONFIDENCE:
+            question = str(t.question(playbook, self.playbooks[diagnosis.runner_up()], lang)).strip()
+        notes = [str(t.source_note(lang))]
+        if objection.truncated:
+            notes.append(str(t.truncated_note(MAX_CHARS, lang)))
+        if detected == "other":
+            notes.append(str(t.language_note()))
+        return Guidance(
+            label=diagnosis.label,
+            confidence=diagnosis.confidence,
+            language=lang,
+            align=str(t.align(playbook, lang, context)).strip(),
+            clarify=str(t.moves(playbook, lang, "clarify")).strip(),
+            assure=str(t.moves(playbook, lang, "assure")).strip(),
+            talk_track=tracks[pick],
+            question=question,
+            source="offline",
+            notes=notes,
+            scores=diagnosis.scores,
+        )

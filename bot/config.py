@@ -1,0 +1,68 @@
+"""Settings from the environment (and a `.env` file in the working folder), read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+
+APP_NAME = "resistance-coach"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    cache_dir: Path
+    playbooks_dir: Path | None
+    openai_api_key: str | None
+    openai_base_url: str | None
+    model: str
+    llm_timeout: float
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_api_url: str | None
+    port: int
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.openai_api_key or self.openai_base_url)
+
+
+def load_settings() -> Settings:
+    """Build settings from the current environment (a `.env` file fills unset variables)."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+    playbooks = _env("COACH_PLAYBOOKS")
+    return Settings(
+        db_path=Path(_env("COACH_DB") or Path(user_data_dir(APP_NAME)) / "coach.db").expanduser(),
+        cache_dir=Path(_env("COACH_CACHE_DIR") or user_cache_dir(APP_NAME)).expanduser(),
+        playbooks_dir=Path(playbooks).expanduser() if playbooks else None,
+        openai_api_key=_env("OPENAI_API_KEY"),
+        openai_base_url=_env("OPENAI_BASE_URL"),
+        model=_env("COACH_MODEL", "gpt-4o-mini") or "gpt-4o-mini",
+        llm_timeout=_float("COACH_LLM_TIMEOUT", 20.0),
+        slack_bot_token=_env("SLACK_BOT_TOKEN"),
+        slack_signing_secret=_env("SLACK_SIGNING_SECRET"),
+        slack_app_token=_env("SLACK_APP_TOKEN"),
+        slack_api_url=_env("SLACK_API_URL"),
+        port=int(_float("PORT", 3000)),
+    )

@@ -1,0 +1,39 @@
+"""Tell English from Spanish (the languages we coach in) and notice text in neither."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-záéíóúñüàâçèêëîïôûœß']+")
+
+_STOPWORDS = {
+    "en": set(
+        "the and is are was we our you your it this that to of for with not don't doesn't can't won't "
+        "they their have has be but what how why who will would just about if so do does too no any "
+        "already need see think really".split()
+    ),
+    "es": set(
+        "el la los las y es son fue nosotros nuestro nuestra usted ustedes su sus esto eso que de del "
+        "para con no por una un lo se pero qué cómo como por qué quién va tenemos tiene hay muy ya "
+        "también dice creo más estamos están sí si nos le".split()
+    ),
+    # enough to notice French, Portuguese, German and Italian rather than guess English
+    "other": set(
+        "le les des est nous vous avec pour pas une sont ce dans mais très "
+        "não você vocês está isso também muito uma são "
+        "der die das und ist nicht wir sie ein eine mit für auch sind "
+        "il della che sono non siamo questo anche molto".split()
+    ),
+}
+_SPANISH_MARKS = re.compile(r"[ñ¿¡]")
+
+
+def detect_language(text: str) -> str:
+    """Return 'en', 'es' or 'other' for a short piece of text; English when there is no evidence."""
+    words = _WORD.findall(text.lower())
+    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _STOPWORDS.items()}
+    scores["es"] += 2 * len(_SPANISH_MARKS.findall(text))
+    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+    if scores[best] == 0:
+        return "en"
+    return best

@@ -1,0 +1,57 @@
+"""Named schema migrations, applied in order the first time a database is opened (the simonw/llm pattern).
+
+Append new migrations at the end; never edit or reorder one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_coachings(db: sqlite_utils.Database) -> None:
+    db["coachings"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "text": str,
+            "context": str,
+            "label": str,
+            "confidence": float,
+            "language": str,
+            "source": str,
+            "surface": str,
+            "team_id": str,
+            "user_id": str,
+        },
+        pk="id",
+    )
+    db["coachings"].create_index(["created_at"])
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations this database has not seen; return the names applied."""
+    table = db["_migrations"]
+    if not table.exists():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.conn:
+            fn(db)
+            db["_migrations"].insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
+        applied.append(fn.__name__)
+    return applied

@@ -1,0 +1,130 @@
+"""Load and validate the playbooks: one YAML file per kind of resistance, in English and Spanish.
+
+A team can point `COACH_PLAYBOOKS` at its own folder; each file there replaces the shipped one of the
+same name, so a team may override a single playbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from bot.resources import data_dir
+from bot.taxonomy import LABELS
+
+LANGUAGES = ("en", "es")
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+
+
+class PlaybookError(ValueError):
+    """A playbook file is missing, unreadable or malformed; the message names the file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    en: Line
+    es: Line
+
+
+class Lines(_Strict):
+    en: list[Line] = Field(min_length=1)
+    es: list[Line] = Field(min_length=1)
+
+
+class ResistancePlaybook(_Strict):
+    label: str
+    name: Text
+    summary: Text
+    definition: Text
+    cues: Lines
+    questions: Lines
+    align: Lines
+    clarify: Lines
+    assure: Lines
+    pitfalls: Lines
+    talk_tracks: Lines
+    next_move: Text
+
+    @field_validator("label")
+    @classmethod
+    def _known_label(cls, value: str) -> str:
+        if value not in LABELS:
+            raise ValueError(f"must be one of {', '.join(LABELS)}")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _two_or_three(cls, value: Lines) -> Lines:
+        for lang in LANGUAGES:
+            if not 2 <= len(getattr(value, lang)) <= 3:
+                raise ValueError(f"{lang}: give 2 or 3 diagnostic questions")
+        return value
+
+    def text(self, field: str, lang: str) -> str:
+        return getattr(getattr(self, field), lang)
+
+    def lines(self, field: str, lang: str) -> list[str]:
+        return list(getattr(getattr(self, field), lang))
+
+
+def _load_file(path: Path, model: type[_Strict]) -> _Strict:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlaybookError(f"{path}: cannot read playbook: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PlaybookError(f"{path}: expected a mapping of fields at the top level")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field '{'.'.join(str(p) for p in err['loc']) or '(top)'}': {err['msg']}" for err in exc.errors()
+        )
+        raise PlaybookError(f"{path}: {problems}") from None
+
+
+def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> dict[str, Path]:
+    """Map each expected name to its file, the team's folder winning over the shipped one."""
+    shipped = data_dir("playbooks") / kind_dir
+    files = {name: shipped / f"{name}.yaml" for name in names}
+    if override is not None:
+        if not override.is_dir():
+            raise PlaybookError(f"{override}: COACH_PLAYBOOKS is not a folder")
+        for path in sorted((override / kind_dir).glob("*.y*ml")):
+            if path.stem not in names:
+                raise PlaybookError(f"{path}: unknown playbook name {path.stem!r}; expected one of {', '.join(names)}")
+            files[path.stem] = path
+    return files
+
+
+@dataclass(frozen=True)
+class Playbooks:
+    resistance: dict[str, ResistancePlaybook]
+    examples_dir: Path
+
+    def __getitem__(self, label: str) -> ResistancePlaybook:
+        return self.resistance[label]
+
+
+def load_playbooks(override: Path | None = None) -> Playbooks:
+    """Load and validate all playbooks (shipped, with a team's folder taking precedence per file)."""
+    resistance: dict[str, ResistancePlaybook] = {}
+    for label, path in _resolve("resistance", LABELS, override).items():
+        if not path.is_file():
+            raise PlaybookError(f"{path}: playbook file is missing")
+        playbook = _load_file(path, ResistancePlaybook)
+        assert isinstance(playbook, ResistancePlaybook)
+        if playbook.label != label:
+            raise PlaybookError(f"{path}: field 'label' is {playbook.label!r} but the file is named {label!r}")
+        resistance[label] = playbook
+    examples = data_dir("playbooks") / "examples"
+    if override is not None and (override / "examples").is_dir():
+        examples = override / "examples"
+    return Playbooks(resistance=resistance, examples_dir=examples)

@@ -1,0 +1,56 @@
+"""The five kinds of buyer resistance: the single source of truth for their labels and meanings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    title: str
+    meaning: str
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "missing",
+        "Missing perception",
+        "The buyer has no picture at all of something that matters: what we do, how it works or is priced, "
+        "who we are, or why it would matter to them.",
+    ),
+    Kind(
+        "incomplete",
+        "Incomplete perception",
+        "The buyer sees part of the picture but a specific piece is absent, such as what the price includes "
+        "or how the product fits their case.",
+    ),
+    Kind(
+        "incorrect",
+        "Incorrect perception",
+        "The buyer holds a belief that is wrong and states it as fact, about the product, the price, the "
+        "roll-out or us.",
+    ),
+    Kind(
+        "skepticism",
+        "Skepticism",
+        "The buyer doubts that the promised results will show up, that the vendor will still be around, or "
+        "that the seller will stay involved after signing.",
+    ),
+    Kind(
+        "major_concern",
+        "Major concern",
+        "The buyer has a substantive worry about the vendor, the product or the technology (obsolescence, "
+        "security, lock-in) or about whether this is a sound decision for the company right now.",
+    ),
+)
+
+LABELS: tuple[str, ...] = tuple(k.label for k in KINDS)
+BY_LABEL: dict[str, Kind] = {k.label: k for k in KINDS}
+
+
+def check_label(label: str) -> str:
+    """Return `label` if it is one of the five, else raise ValueError naming the valid ones."""
+    if label not in BY_LABEL:
+        raise ValueError(f"unknown label {label!r}; expected one of: {', '.join(LABELS)}")
+    return label

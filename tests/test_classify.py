@@ -1,0 +1,86 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
+from bot.config import load_settings
+from bot.evaluate import evaluate, score
+from bot.resources import data_dir
+from bot.taxonomy import LABELS
+
+HELDOUT = Path(__file__).parent / "data"
+SHIPPED_EXAMPLES = data_dir("playbooks") / "examples"
+
+
+def test_shipped_examples_cover_each_label_in_both_languages():
+    examples = read_example_dir(SHIPPED_EXAMPLES)
+    for label in LABELS:
+        assert sum(e.label == label for e in examples) >= 80, label
+    spanish = [e for e in examples if any(w in e.text.lower().split() for w in ("que", "los", "para", "el"))]
+    assert len(spanish) >= 150
+
+
+def test_heldout_is_not_in_training():
+    train = {e.text.strip().lower() for e in read_example_dir(SHIPPED_EXAMPLES)}
+    held = [e for path in HELDOUT.glob("heldout_*.jsonl") for e in read_examples(path)]
+    assert held and not [e.text for e in held if e.text.strip().lower() in train]
+
+
+@pytest.mark.parametrize("name", ["heldout_en.jsonl", "heldout_es.jsonl"])
+def test_heldout_macro_f1(settings, name):
+    report = evaluate(HELDOUT / name, settings, progress=False)
+    assert report["macro_f1"] >= 0.85, report
+
+
+def test_confidence_is_calibrated_on_heldout(shared_coach):
+    """Expected calibration error: mean |confidence - accuracy| over confidence bins, weighted."""
+    held = [e for path in HELDOUT.glob("heldout_*.jsonl") for e in read_examples(path)]
+    diagnoses = shared_coach.classifier.diagnose_many([e.text for e in held])
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for example, d in zip(held, diagnoses, strict=True):
+        bins.setdefault(min(int(d.confidence * 5), 4), []).append((d.confidence, d.label == example.label))
+    ece = sum(abs(sum(c for c, _ in b) / len(b) - sum(ok for _, ok in b) / len(b)) * len(b) for b in bins.values())
+    assert ece / len(held) < 0.12
+
+
+def test_model_is_cached_and_retrained_when_examples_change(tmp_path):
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    rows = [e.__dict__ for e in read_example_dir(SHIPPED_EXAMPLES)]
+    (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:400]))
+    cache = tmp_path / "cache"
+    load_classifier(examples, cache)
+    (first,) = cache.glob("classifier-*.pkl")
+    stamp = first.stat().st_mtime_ns
+    load_classifier(examples, cache)
+    assert first.stat().st_mtime_ns == stamp and len(list(cache.glob("*.pkl"))) == 1
+    (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:401]))
+    load_classifier(examples, cache)
+    assert len(list(cache.glob("*.pkl"))) == 2
+
+
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    path = cache / f"classifier-{examples_fingerprint(read_example_dir(SHIPPED_EXAMPLES))}.pkl"
+    path.write_bytes(b"not a pickle")
+    classifier = load_classifier(SHIPPED_EXAMPLES, cache)
+    assert classifier.diagnose("I heard you only sell to banks").label in LABELS
+    assert path.stat().st_size > 1000
+
+
+def test_eval_file_with_unknown_label_names_the_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "fine", "label": "missing"}\n{"text": "meh", "label": "grumpy"}\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl:2: unknown label 'grumpy'"):
+        evaluate(bad, load_settings(), progress=False)
+
+
+def test_score_counts_precision_recall_and_confusion():
+    report = score(["missing", "missing", "incorrect"], ["missing", "incorrect", "incorrect"])
+    assert report["accuracy"] == pytest.approx(0.6667)
+    assert report["per_label"]["missing"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert report["per_label"]["incorrect"]["precision"] == 0.5
+    assert report["confusion"]["missing"]["incorrect"] == 1
+    assert report["macro_f1"] == pytest.approx((0.6667 + 0.6667) / 2, abs=1e-3)

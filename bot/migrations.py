@@ -55,3 +55,28 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             db["_migrations"].insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
         applied.append(fn.__name__)
     return applied
+
+
+@migration
+def m002_slack(db: sqlite_utils.Database) -> None:
+    # where a coaching was posted, so buttons can find it and re-render it in place
+    for column in ("channel", "message_ts", "thread_ts"):
+        db["coachings"].add_column(column, str)
+    db["coachings"].create_index(["team_id", "channel", "message_ts"])
+    db["feedback"].create(
+        {"id": int, "coaching_id": int, "team_id": str, "user_id": str, "kind": str, "label": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("coaching_id", "coachings", "id")],
+    )
+    # coaching threads the bot started or was mentioned in, with their recent turns
+    db["threads"].create(
+        {"team_id": str, "channel": str, "thread_ts": str, "label": str, "created_at": str},
+        pk=("team_id", "channel", "thread_ts"),
+    )
+    db["thread_turns"].create(
+        {"id": int, "team_id": str, "channel": str, "thread_ts": str, "role": str, "text": str, "created_at": str},
+        pk="id",
+    )
+    db["thread_turns"].create_index(["team_id", "channel", "thread_ts", "id"])
+    # Events API deliveries already handled: Slack retries, and we must not answer twice
+    db["events_seen"].create({"event_id": str, "team_id": str, "seen_at": str}, pk="event_id")

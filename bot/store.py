@@ -41,3 +41,66 @@ class Store:
 
     def coachings(self) -> list[dict[str, Any]]:
         return list(self.db["coachings"].rows_where(order_by="id"))
+
+    # --- Slack: where coachings were posted, feedback, threads, deliveries seen ---
+
+    def coaching(self, coaching_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["coachings"].rows_where("id = ?", [coaching_id]))
+        return rows[0] if rows else None
+
+    def mark_posted(self, coaching_id: int, channel: str, message_ts: str, thread_ts: str | None = None) -> None:
+        self.db["coachings"].update(coaching_id, {"channel": channel, "message_ts": message_ts, "thread_ts": thread_ts})
+
+    def add_feedback(
+        self, coaching_id: int, team_id: str | None, user_id: str | None, kind: str, label: str | None = None
+    ) -> None:
+        self.db["feedback"].insert(
+            {"coaching_id": coaching_id, "team_id": team_id, "user_id": user_id, "kind": kind, "label": label,
+             "created_at": now_iso()}
+        )
+
+    def feedback(self) -> list[dict[str, Any]]:
+        return list(self.db["feedback"].rows_where(order_by="id"))
+
+    def first_delivery(self, event_id: str, team_id: str | None) -> bool:
+        """Record an Events API delivery; False when this event was seen before (a retry or duplicate)."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO events_seen (event_id, team_id, seen_at) VALUES (?, ?, ?)",
+            [event_id, team_id, now_iso()],
+        )
+        self.db.conn.commit()
+        return cursor.rowcount == 1
+
+    def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None) -> None:
+        self.db["threads"].upsert(
+            {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "label": label, "created_at": now_iso()},
+            pk=("team_id", "channel", "thread_ts"),
+        )
+
+    def thread(self, team_id: str, channel: str, thread_ts: str) -> dict[str, Any] | None:
+        rows = list(
+            self.db["threads"].rows_where("team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts])
+        )
+        return rows[0] if rows else None
+
+    def add_turn(self, team_id: str, channel: str, thread_ts: str, role: str, text: str, keep: int) -> None:
+        """Append a turn to a thread's history, keeping only its `keep` most recent turns."""
+        where = "team_id = ? AND channel = ? AND thread_ts = ?"
+        key = [team_id, channel, thread_ts]
+        with self.db.conn:
+            self.db["thread_turns"].insert(
+                {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "role": role, "text": text,
+                 "created_at": now_iso()}
+            )
+            self.db.execute(
+                f"DELETE FROM thread_turns WHERE {where} AND id NOT IN "
+                f"(SELECT id FROM thread_turns WHERE {where} ORDER BY id DESC LIMIT ?)",
+                [*key, *key, keep],
+            )
+
+    def turns(self, team_id: str, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        return list(
+            self.db["thread_turns"].rows_where(
+                "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts], order_by="id"
+            )
+        )

@@ -1,0 +1,1 @@
+"""The Slack surface: a thin Bolt adapter over the coaching core."""

@@ -1,0 +1,62 @@
+"""Buttons on a coaching message: helpful / not helpful, and "Diagnose differently"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.slack.blocks import guidance_blocks, guidance_fallback
+from bot.slack.posting import Deps
+from bot.taxonomy import LABELS
+
+log = logging.getLogger(__name__)
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def _team(body: dict[str, Any]) -> str:
+    return (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+
+
+def register(app: App, deps: Deps) -> None:
+    def own_coaching(body: dict[str, Any], coaching_id: str) -> dict[str, Any] | None:
+        """The coaching a button refers to, only if it belongs to the workspace that clicked it."""
+        row = deps.store.coaching(int(coaching_id)) if coaching_id.isdigit() else None
+        if row is None or (row["team_id"] or "") != _team(body):
+            log.warning("button for unknown coaching %r ignored", coaching_id)
+            return None
+        return row
+
+    def feedback(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        row = own_coaching(body, action.get("value", ""))
+        if row is None:
+            return
+        kind = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
+        deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], kind)
+        thanks = "Thanks, noted." if kind == "helpful" else "Thanks. Try *Diagnose differently* if the kind was off."
+        respond(response_type="ephemeral", replace_original=False, text=thanks)
+
+    def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        coaching_id, _, label = action["selected_option"]["value"].partition(":")
+        row = own_coaching(body, coaching_id)
+        if row is None or label not in LABELS:
+            return
+        user_id = body["user"]["id"]
+        deps.store.add_feedback(row["id"], row["team_id"], user_id, "relabel", label)
+        guidance = deps.coach.coach(row["text"], row["context"], label=label, surface="slack-relabel",
+                                    team_id=row["team_id"], user_id=user_id)
+        name = deps.coach.playbooks[label].text("name", guidance.language)
+        channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]
+        client.chat_update(channel=channel, ts=ts, blocks=guidance_blocks(guidance, row["text"], name),
+                           text=guidance_fallback(guidance))
+        deps.store.mark_posted(guidance.coaching_id, channel, ts, row["thread_ts"])
+        deps.store.open_thread(row["team_id"], channel, row["thread_ts"] or ts, label)
+
+    app.action("feedback_helpful")(ack=_ack, lazy=[feedback])
+    app.action("feedback_not_helpful")(ack=_ack, lazy=[feedback])
+    app.action("relabel")(ack=_ack, lazy=[relabel])

@@ -1,0 +1,137 @@
+"""Block Kit builders: the only place where text is rendered for Slack.
+
+Every piece of text that did not come from this file (the buyer's words, playbooks, model output) passes
+through `escape`, so `<!channel>`, `<!here>` or `<@U123>` typed by someone can never ping anybody.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.coach import Answer, Guidance
+from bot.taxonomy import KINDS
+
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as markup in mrkdwn and message text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split text into pieces of at most `limit` characters, at line or word boundaries."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:  # one unbroken word longer than the limit: nothing better than a hard cut
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _sections(title: str, body: str) -> list[Block]:
+    """A titled section, split over several section blocks when the text is long."""
+    chunks = split_text(f"*{title}*\n{body}", SECTION_LIMIT)
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f">{line}" for line in escape(text).splitlines() or [""])
+
+
+def _header(text: str) -> Block:
+    if len(text) > HEADER_LIMIT:
+        text = text[: HEADER_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def _context(lines: list[str]) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(line)} for line in lines[:10]]}
+
+
+def _fit(blocks: list[Block], tail: list[Block]) -> list[Block]:
+    """Keep the body within Slack's block limit, always keeping the tail (context and buttons)."""
+    room = MAX_BLOCKS - len(tail)
+    return blocks[:room] + tail
+
+
+def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[Block]:
+    labels = {k.label: k.title for k in KINDS}
+    body: list[Block] = [
+        _header(f"{kind_name} · {guidance.label} · {guidance.confidence:.0%}"),
+        *_sections("The buyer said" if guidance.language == "en" else "El comprador dijo", _quote(objection)),
+    ]
+    if guidance.question:
+        body += _sections("Ask first" if guidance.language == "en" else "Pregunta primero", escape(guidance.question))
+    titles = ("Align", "Clarify", "Assure") if guidance.language == "en" else ("Alinear", "Clarificar", "Asegurar")
+    for title, text in zip(titles, (guidance.align, guidance.clarify, guidance.assure), strict=True):
+        body += _sections(title, escape(text))
+    track = "Say it like this" if guidance.language == "en" else "Dilo así"
+    body += _sections(track, _quote(guidance.talk_track))
+    body.append({"type": "divider"})
+    value = str(guidance.coaching_id)
+    actions: Block = {
+        "type": "actions",
+        "block_id": "coaching_actions",
+        "elements": [
+            {"type": "button", "action_id": "feedback_helpful", "value": value,
+             "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
+            {"type": "button", "action_id": "feedback_not_helpful", "value": value,
+             "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}},
+            {
+                "type": "static_select",
+                "action_id": "relabel",
+                "placeholder": {"type": "plain_text", "text": "Diagnose differently"},
+                "options": [
+                    {"text": {"type": "plain_text", "text": f"{title} ({label})"}, "value": f"{value}:{label}"}
+                    for label, title in labels.items()
+                    if label != guidance.label
+                ],
+            },
+        ],
+    }
+    return _fit(body, [_context(guidance.notes), actions])
+
+
+def guidance_fallback(guidance: Guidance) -> str:
+    """Notification text: our own words only, never the user's."""
+    return f"Coaching: {guidance.label} ({guidance.confidence:.0%} confident)"
+
+
+def answer_blocks(answer: Answer) -> list[Block]:
+    body = _sections(escape(answer.heading), "\n".join(f"• {escape(line)}" for line in answer.lines))
+    return _fit(body, [_context(answer.notes)])
+
+
+def usage_blocks() -> list[Block]:
+    text = (
+        "*Paste what the buyer said* and I'll tell you what kind of resistance it is and how to answer it: "
+        "align with their goals, clarify the picture, assure in proportion to the doubt.\n\n"
+        "*Examples*\n"
+        "• `/objection We're happy with our current vendor`\n"
+        "• `/objection CFO says your pricing is per user and that kills the deal`\n"
+        "• `/objection El director dice que no ve el retorno que prometemos`\n\n"
+        "*In the thread* under my answer, reply with the buyer's next objection, or ask me "
+        "(\"what if they push back on references?\"). Mention me in any thread to start coaching there.\n\n"
+        "*Commands*\n"
+        "• `/objection help`: this message"
+    )
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+USAGE_FALLBACK = "Usage: /objection what the buyer said"
+
+
+def notice_blocks(text: str) -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]

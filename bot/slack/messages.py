@@ -1,0 +1,62 @@
+"""Thread replies and @mentions: coaching continues in the thread with its history."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.coach import EmptyObjection, is_seller_question
+from bot.slack.blocks import USAGE_FALLBACK, usage_blocks
+from bot.slack.posting import Deps, post_answer, post_guidance
+
+log = logging.getLogger(__name__)
+
+
+def _ack(ack: Any) -> None:
+    ack()
+
+
+def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
+                    text: str) -> None:
+    """A new buyer objection is diagnosed and coached; a seller's question is answered in context."""
+    thread = deps.store.thread(team_id, channel, thread_ts)
+    label = thread["label"] if thread else None
+    try:
+        if label and is_seller_question(text):
+            post_answer(deps, client, team_id, channel, thread_ts, text, deps.coach.answer(text, label))
+            return
+        guidance = deps.coach.coach(text, surface="slack-thread", team_id=team_id, user_id=user_id)
+    except EmptyObjection:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE_FALLBACK, blocks=usage_blocks())
+        return
+    post_guidance(deps, client, team_id, user_id, channel, guidance, text, thread_ts=thread_ts)
+
+
+def register(app: App, deps: Deps) -> None:
+    def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts"):
+            return
+        text = event.get("text") or ""
+        if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
+            return  # the app_mention event for this message answers it
+        team_id = context.team_id or event.get("team", "")
+        if deps.store.thread(team_id, event["channel"], thread_ts) is None:
+            return  # not a coaching thread
+        continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
+
+    def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        mention = re.compile(rf"<@{re.escape(context.bot_user_id or '')}(\|[^>]*)?>")
+        text = mention.sub(" ", event.get("text") or "").strip()
+        thread_ts = event.get("thread_ts") or event["ts"]
+        team_id = context.team_id or event.get("team", "")
+        continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
+
+    app.event("message")(ack=_ack, lazy=[on_message])
+    app.event("app_mention")(ack=_ack, lazy=[on_mention])

@@ -1,0 +1,67 @@
+"""Posting coaching into Slack and keeping the thread's state: shared by commands, messages and actions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.coach import Answer, Coach, Guidance
+from bot.slack.blocks import answer_blocks, guidance_blocks, guidance_fallback
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+THREAD_TURNS_KEPT = 30  # per thread; older turns are dropped so history stays bounded
+_CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed"}
+
+
+@dataclass
+class Deps:
+    """What the listeners share: the coaching core and the store."""
+
+    coach: Coach
+    store: Store
+
+
+def post_guidance(
+    deps: Deps,
+    client: WebClient,
+    team_id: str,
+    user_id: str,
+    channel: str,
+    guidance: Guidance,
+    objection: str,
+    thread_ts: str | None = None,
+) -> tuple[str, str]:
+    """Post a coaching message (in the channel, or in a DM when the app cannot post there).
+
+    Returns (channel, ts) of the posted message; the message starts (or continues) a coaching thread.
+    """
+    name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
+    payload: dict[str, Any] = {"blocks": guidance_blocks(guidance, objection, name), "text": guidance_fallback(guidance)}
+    try:
+        response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+    except SlackApiError as exc:
+        if thread_ts is not None or exc.response.get("error") not in _CANNOT_POST_HERE:
+            raise
+        log.info("cannot post in %s (%s); sending the coaching by DM", channel, exc.response.get("error"))
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        response = client.chat_postMessage(channel=channel, **payload)
+    ts = response["ts"]
+    root = thread_ts or ts
+    if guidance.coaching_id is not None:
+        deps.store.mark_posted(guidance.coaching_id, channel, ts, thread_ts)
+    deps.store.open_thread(team_id, channel, root, guidance.label)
+    deps.store.add_turn(team_id, channel, root, "buyer", objection, THREAD_TURNS_KEPT)
+    deps.store.add_turn(team_id, channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
+    return channel, ts
+
+
+def post_answer(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str, question: str,
+                answer: Answer) -> None:
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=answer_blocks(answer), text=answer.heading)
+    deps.store.add_turn(team_id, channel, thread_ts, "seller", question, THREAD_TURNS_KEPT)
+    deps.store.add_turn(team_id, channel, thread_ts, "coach", answer.heading, THREAD_TURNS_KEPT)

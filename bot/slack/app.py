@@ -67,7 +67,6 @@ def build_app(settings: Settings, coach: Coach | None = None) -> App:
     deps = Deps(coach=coach, store=coach.store)
     socket_mode = bool(settings.slack_app_token)
     app = App(
-        token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings),
         # requests over HTTP are always verified; Socket Mode has no HTTP requests to sign

@@ -1,0 +1,103 @@
+"""The real Bolt app served over HTTP on 127.0.0.1, Slack's side played by a local stand-in."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.config import load_settings
+from bot.slack.app import build_app, http_server
+from tests.e2e.standins import SlackStandIn
+
+SECRET = "e2e-signing-secret"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    standin = SlackStandIn()
+    yield standin
+    standin.close()
+
+
+@dataclass
+class Response:
+    status_code: int
+    text: str
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
+    start = time.perf_counter()
+    try:
+        with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as reply:
+            return Response(reply.status, reply.read().decode(), time.perf_counter() - start)
+    except HTTPError as error:
+        return Response(error.code, error.read().decode(), time.perf_counter() - start)
+
+
+@dataclass
+class Bot:
+    url: str
+    slack: SlackStandIn
+    app: Any
+
+    def send(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str = SECRET,
+             headers: dict[str, str] | None = None) -> Response:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+                       **(headers or {})}
+        return post(f"{self.url}/slack/events", body.encode(), all_headers)
+
+    def command(self, text: str, *, channel: str = "C1", user: str = "U1", team: str = "T1",
+                **kw: Any) -> Response:
+        form = {"token": "x", "team_id": team, "channel_id": channel, "user_id": user, "command": "/objection",
+                "text": text, "response_url": f"{self.slack.url}/response/cmd", "trigger_id": "1.2.3"}
+        return self.send(urlencode(form), "application/x-www-form-urlencoded", **kw)
+
+    def event(self, event: dict[str, Any], *, event_id: str, team: str = "T1", **kw: Any) -> Response:
+        body = {"type": "event_callback", "team_id": team, "api_app_id": "A1", "event_id": event_id,
+                "event_time": int(time.time()), "event": event,
+                "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]}
+        return self.send(json.dumps(body), "application/json", **kw)
+
+    def action(self, action: dict[str, Any], *, channel: str, message_ts: str, team: str = "T1",
+               user: str = "U1") -> Response:
+        payload = {"type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": team},
+                   "api_app_id": "A1", "container": {"type": "message", "channel_id": channel,
+                                                     "message_ts": message_ts},
+                   "channel": {"id": channel}, "trigger_id": "1.2.3",
+                   "response_url": f"{self.slack.url}/response/action", "actions": [action]}
+        return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+
+@pytest.fixture
+def bot(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bot]:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    app = build_app(load_settings())
+    server = http_server(app, "127.0.0.1", 0)
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            pass  # the loop notices its socket closed at teardown
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield Bot(f"http://127.0.0.1:{server.effective_port}", slack, app)
+    server.close()

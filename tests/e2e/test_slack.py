@@ -1,0 +1,227 @@
+"""End to end: signed requests over HTTP to the real app; Slack's Web API is a recording stand-in."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from slack_sdk.models.blocks import Block
+
+from bot.store import Store
+from tests.e2e.conftest import SECRET
+
+OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
+
+
+def _validate(blocks: list[dict]) -> None:
+    assert 0 < len(blocks) <= 50
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None, raw
+        block.validate_json()  # raises on Slack's length limits
+        assert len(json.dumps(raw)) < 12000
+
+
+def _texts(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_command_is_acked_at_once_then_coaching_is_posted(bot, settings):
+    reply = bot.command(OBJECTION)
+    assert reply.status_code == 200 and reply.elapsed < 1.0
+    assert "Diagnosing" in reply.json()["text"] and reply.json()["response_type"] == "ephemeral"
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    assert post["channel"] == "C1"
+    blocks = post["blocks"]
+    _validate(blocks)
+    header = blocks[0]["text"]["text"]
+    assert blocks[0]["type"] == "header" and "skepticism" in header and "%" in header
+    body = _texts(blocks)
+    for part in ("*Align*", "*Clarify*", "*Assure*", "*Say it like this*", "Offline playbook answer"):
+        assert part in body
+    action_ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+    assert action_ids == {"feedback_helpful", "feedback_not_helpful", "relabel"}
+    (row,) = Store(settings.db_path).coachings()
+    assert row["team_id"] == "T1" and row["channel"] == "C1" and row["message_ts"]
+
+
+def test_spanish_command_gets_spanish_blocks(bot):
+    bot.command("El gerente dice que ustedes cobran por usuario y con 500 empleados no les sirve")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    body = _texts(post["blocks"])
+    assert "*Alinear*" in body and "*Clarificar*" in body and "sin conexión" in body
+
+
+def test_empty_command_and_help_answer_with_usage(bot):
+    for text in ("", "   ", "help"):
+        reply = bot.command(text)
+        assert reply.status_code == 200
+        data = reply.json()
+        assert data["response_type"] == "ephemeral"
+        assert "Paste what the buyer said" in _texts(data["blocks"])
+    time.sleep(0.3)
+    assert bot.slack.of("chat.postMessage") == []
+
+
+def test_no_access_to_channel_falls_back_to_a_dm(bot):
+    bot.slack.no_access.add("CPRIVATE")
+    bot.command(OBJECTION, channel="CPRIVATE", user="U7")
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    assert [p["channel"] for p in posts] == ["CPRIVATE", "DU7"]
+    (note,) = bot.slack.wait_for("response/cmd")
+    assert "direct message" in note["text"]
+
+
+def test_mentions_in_user_text_never_ping(bot):
+    hostile = "<!channel> <!here> <!everyone> <@U0ADMIN> <#C999|general> we're happy with our vendor & <b>bold</b>"
+    bot.command(hostile)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    body = _texts(post["blocks"]) + post["text"]
+    for ping in ("<!channel>", "<!here>", "<!everyone>", "<@U0ADMIN>", "<#C999"):
+        assert ping not in body
+    assert "&lt;!channel&gt;" in body and "&amp;" in body
+
+
+def test_long_objection_is_split_not_cut(bot):
+    long_text = " ".join(["Our procurement team believes your implementation always takes nine months."] * 60)
+    bot.command(long_text)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    _validate(post["blocks"])
+    quoted = [b["text"]["text"] for b in post["blocks"] if b["type"] == "section" and b["text"]["text"].startswith(
+        ("*The buyer said*", ">"))]
+    assert len(quoted) >= 2  # the quote spans several sections
+    assert all(not piece.endswith("implementa") for piece in quoted)
+    assert "first 4000 characters" in _texts(post["blocks"])
+
+
+def test_forged_and_stale_signatures_are_rejected(bot):
+    assert bot.command(OBJECTION, secret="not-the-secret").status_code == 401
+    assert bot.command(OBJECTION, timestamp=int(time.time()) - 60 * 10).status_code == 401
+    time.sleep(0.3)
+    assert bot.slack.of("chat.postMessage") == []
+
+
+def _start_thread(bot) -> tuple[str, str]:
+    bot.command(OBJECTION)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    (row,) = [c for c in bot.slack.calls if c[0] == "chat.postMessage"]
+    return post["channel"], "1700000000.000001"
+
+
+def test_thread_reply_question_is_answered_in_context(bot):
+    channel, root = _start_thread(bot)
+    bot.event({"type": "message", "channel": channel, "user": "U1", "text": "what if they push back on references?",
+               "ts": "1700000100.000001", "thread_ts": root}, event_id="Ev1")
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    answer = posts[1]
+    assert answer["thread_ts"] == root
+    body = _texts(answer["blocks"])
+    assert "Proof to offer" in body and "skepticism" in body
+
+
+def test_thread_reply_with_new_objection_is_coached(bot, settings):
+    channel, root = _start_thread(bot)
+    bot.event({"type": "message", "channel": channel, "user": "U1",
+               "text": "now their CTO says we only support on-prem installs, which is wrong",
+               "ts": "1700000100.000002", "thread_ts": root}, event_id="Ev2")
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    assert posts[1]["thread_ts"] == root and "incorrect" in posts[1]["blocks"][0]["text"]["text"]
+    turns = Store(settings.db_path).turns("T1", channel, root)
+    assert [t["role"] for t in turns] == ["buyer", "coach", "buyer", "coach"]
+
+
+def test_messages_in_other_threads_are_ignored(bot):
+    bot.event({"type": "message", "channel": "C1", "user": "U1", "text": "lunch?", "ts": "2.0", "thread_ts": "1.0"},
+              event_id="Ev3")
+    bot.event({"type": "message", "channel": "C1", "user": "U1", "text": "top level chatter", "ts": "3.0"},
+              event_id="Ev4")
+    time.sleep(0.5)
+    assert bot.slack.of("chat.postMessage") == []
+
+
+def test_mention_in_any_thread_starts_coaching(bot):
+    bot.event({"type": "app_mention", "channel": "C5", "user": "U1", "ts": "50.2", "thread_ts": "50.1",
+               "text": "<@UBOT> buyer says they have no idea how we even charge for this"}, event_id="Ev5")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    assert post["thread_ts"] == "50.1" and "missing" in post["blocks"][0]["text"]["text"]
+
+
+def test_bare_mention_gets_usage(bot):
+    bot.event({"type": "app_mention", "channel": "C5", "user": "U1", "ts": "60.1", "text": "<@UBOT>"},
+              event_id="Ev6")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    assert "Paste what the buyer said" in _texts(post["blocks"])
+
+
+def test_event_retries_and_duplicates_never_reply_twice(bot):
+    event = {"type": "app_mention", "channel": "C5", "user": "U1", "ts": "70.1",
+             "text": "<@UBOT> I heard your tool only works for enterprises"}
+    assert bot.event(event, event_id="EvDup").status_code == 200
+    assert bot.event(event, event_id="EvDup", headers={"X-Slack-Retry-Num": "1",
+                                                       "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
+    assert bot.event(event, event_id="EvDup").status_code == 200
+    bot.slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(bot.slack.of("chat.postMessage")) == 1
+
+
+def test_feedback_buttons_are_stored(bot, settings):
+    bot.command(OBJECTION)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    reply = bot.action({"action_id": "feedback_helpful", "value": coaching_id, "type": "button"},
+                       channel="C1", message_ts="1700000000.000001")
+    assert reply.status_code == 200
+    (thanks,) = bot.slack.wait_for("response/action")
+    assert thanks["response_type"] == "ephemeral"
+    (row,) = Store(settings.db_path).feedback()
+    assert row["kind"] == "helpful" and row["coaching_id"] == int(coaching_id) and row["user_id"] == "U1"
+
+
+def test_diagnose_differently_rerenders_in_place(bot, settings):
+    bot.command(OBJECTION)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    select = post["blocks"][-1]["elements"][2]
+    option = next(o for o in select["options"] if o["value"].endswith(":major_concern"))
+    bot.action({"action_id": "relabel", "type": "static_select", "selected_option": option},
+               channel="C1", message_ts="1700000000.000001")
+    (update,) = bot.slack.wait_for("chat.update")
+    assert update["ts"] == "1700000000.000001" and update["channel"] == "C1"
+    assert "major_concern" in update["blocks"][0]["text"]["text"]
+    _validate(update["blocks"])
+    feedback = Store(settings.db_path).feedback()
+    assert [(f["kind"], f["label"]) for f in feedback] == [("relabel", "major_concern")]
+
+
+def test_buttons_from_another_workspace_are_ignored(bot, settings):
+    bot.command(OBJECTION)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    bot.action({"action_id": "feedback_helpful", "value": coaching_id, "type": "button"},
+               channel="C1", message_ts="1700000000.000001", team="T2")
+    time.sleep(0.5)
+    assert Store(settings.db_path).feedback() == []
+
+
+def test_rate_limited_post_is_retried_after_retry_after(bot):
+    bot.slack.rate_limited["chat.postMessage"] = 1
+    bot.command(OBJECTION)
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    assert posts[0] == posts[1]  # the same message, sent again after the 429
+
+
+def test_healthz(bot):
+    from urllib.request import urlopen
+
+    with urlopen(f"{bot.url}/healthz") as reply:
+        assert reply.status == 200
+
+
+def test_signing_secret_is_required_for_http(monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
+    result = subprocess.run([sys.executable, "-m", "bot", "serve"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "SLACK_SIGNING_SECRET" in result.stderr
+    assert SECRET not in result.stderr

@@ -175,7 +175,10 @@ class Coach:
         lang = detected if detected in ("en", "es") else "en"
         playbook = self.playbooks[check_label(label)]
         topic = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
-        lines = playbook.lines(topic, lang) if topic else [playbook.text("next_move", lang), *playbook.lines("align", lang)]
+        if topic:
+            lines = playbook.lines(topic, lang)
+        else:
+            lines = [playbook.text("next_move", lang), *playbook.lines("align", lang)]
         t = self._templates
         notes = [str(t.source_note(lang))]
         if detected == "other":

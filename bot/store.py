@@ -79,7 +79,9 @@ class Store:
 
     def thread(self, team_id: str, channel: str, thread_ts: str) -> dict[str, Any] | None:
         rows = list(
-            self.db["threads"].rows_where("team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts])
+            self.db["threads"].rows_where(
+                "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts]
+            )
         )
         return rows[0] if rows else None
 

@@ -41,7 +41,10 @@ def post_guidance(
     Returns (channel, ts) of the posted message; the message starts (or continues) a coaching thread.
     """
     name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
-    payload: dict[str, Any] = {"blocks": guidance_blocks(guidance, objection, name), "text": guidance_fallback(guidance)}
+    payload: dict[str, Any] = {
+        "blocks": guidance_blocks(guidance, objection, name),
+        "text": guidance_fallback(guidance),
+    }
     try:
         response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
     except SlackApiError as exc:

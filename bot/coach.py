@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -22,6 +23,9 @@ MAX_CHARS = 4000
 # Below this calibrated confidence the seller is asked to tell the two likeliest kinds apart first; on the
 # held-out sets it flags 23 of 200 objections, which hold 9 of the 12 misdiagnoses.
 LOW_CONFIDENCE = 0.7
+# Diagnosis and rendering are pure CPU under the GIL: letting dozens of threads run them at once starves the
+# threads that must acknowledge Slack within 3 s, so they run one at a time (about 1.5 ms each).
+_CPU_BOUND = threading.Lock()
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -150,11 +154,12 @@ class Coach:
         """Coach one objection; `label` overrides the diagnosis (the seller corrected it). Logged."""
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
-        diagnosis = self.diagnose(objection.text)
-        if label is not None:
-            check_label(label)
-            diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
-        guidance = self.offline_guidance(objection, diagnosis, context)
+        with _CPU_BOUND:
+            diagnosis = self.diagnose(objection.text)
+            if label is not None:
+                check_label(label)
+                diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
+            guidance = self.offline_guidance(objection, diagnosis, context)
         guidance.coaching_id = self.store.log_coaching(
             text=objection.text,
             context=context,

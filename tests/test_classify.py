@@ -84,3 +84,14 @@ def test_score_counts_precision_recall_and_confusion():
     assert report["per_label"]["incorrect"]["precision"] == 0.5
     assert report["confusion"]["missing"]["incorrect"] == 1
     assert report["macro_f1"] == pytest.approx((0.6667 + 0.6667) / 2, abs=1e-3)
+
+
+def test_fast_prediction_path_matches_the_pipeline(shared_coach):
+    import numpy as np
+
+    from bot.classify import _softmax
+
+    model = shared_coach.classifier.model
+    texts = ["I heard you only sell to banks", "¿Eso incluye la formación?", "budget frozen till Q3"]
+    expected = _softmax(model.pipeline.decision_function(texts) / model.temperature)
+    assert np.allclose(model.probabilities(texts), expected)

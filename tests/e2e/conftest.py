@@ -8,16 +8,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.error import HTTPError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 import pytest
-from slack_sdk.signature import SignatureVerifier
 
 from bot.config import load_settings
 from bot.slack.app import build_app, http_server
-from tests.e2e.standins import SlackStandIn
+from tests.e2e.standins import Response, SlackStandIn, command_form, signed_post
 
 SECRET = "e2e-signing-secret"
 
@@ -30,25 +27,6 @@ def slack() -> Iterator[SlackStandIn]:
 
 
 @dataclass
-class Response:
-    status_code: int
-    text: str
-    elapsed: float
-
-    def json(self) -> Any:
-        return json.loads(self.text)
-
-
-def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    start = time.perf_counter()
-    try:
-        with urlopen(Request(url, data=body, headers=headers, method="POST"), timeout=10) as reply:
-            return Response(reply.status, reply.read().decode(), time.perf_counter() - start)
-    except HTTPError as error:
-        return Response(error.code, error.read().decode(), time.perf_counter() - start)
-
-
-@dataclass
 class Bot:
     url: str
     slack: SlackStandIn
@@ -56,17 +34,12 @@ class Bot:
 
     def send(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str = SECRET,
              headers: dict[str, str] | None = None) -> Response:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
-        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-        all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
-                       **(headers or {})}
-        return post(f"{self.url}/slack/events", body.encode(), all_headers)
+        return signed_post(f"{self.url}/slack/events", body, content_type, secret, timestamp, headers)
 
     def command(self, text: str, *, channel: str = "C1", user: str = "U1", team: str = "T1",
                 **kw: Any) -> Response:
-        form = {"token": "x", "team_id": team, "channel_id": channel, "user_id": user, "command": "/objection",
-                "text": text, "response_url": f"{self.slack.url}/response/cmd", "trigger_id": "1.2.3"}
-        return self.send(urlencode(form), "application/x-www-form-urlencoded", **kw)
+        form = command_form(text, self.slack.url, channel=channel, user=user, team=team)
+        return self.send(form, "application/x-www-form-urlencoded", **kw)
 
     def event(self, event: dict[str, Any], *, event_id: str, team: str = "T1", **kw: Any) -> Response:
         body = {"type": "event_callback", "team_id": team, "api_app_id": "A1", "event_id": event_id,

@@ -7,11 +7,47 @@ import json
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.error import HTTPError
+from urllib.parse import parse_qsl, urlencode
+from urllib.request import Request, urlopen
+
+from slack_sdk.signature import SignatureVerifier
 
 BOT_USER = "UBOT"
+
+
+@dataclass
+class Response:
+    status_code: int
+    text: str
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def signed_post(url: str, body: str, content_type: str, secret: str, timestamp: int | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+    """POST a body signed the way Slack signs its requests."""
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature,
+                   **(headers or {})}
+    start = time.perf_counter()
+    try:
+        with urlopen(Request(url, data=body.encode(), headers=all_headers, method="POST"), timeout=10) as reply:
+            return Response(reply.status, reply.read().decode(), time.perf_counter() - start)
+    except HTTPError as error:
+        return Response(error.code, error.read().decode(), time.perf_counter() - start)
+
+
+def command_form(text: str, slack_url: str, channel: str = "C1", user: str = "U1", team: str = "T1") -> str:
+    """The form body of a `/objection` slash command request."""
+    return urlencode({"token": "x", "team_id": team, "channel_id": channel, "user_id": user, "command": "/objection",
+                      "text": text, "response_url": f"{slack_url}/response/cmd", "trigger_id": "1.2.3"})
 
 
 class SlackStandIn:
@@ -23,6 +59,7 @@ class SlackStandIn:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.answered: list[str] = []  # methods whose answer has been sent back, in order
         self.no_access: set[str] = set()
         self.rate_limited: dict[str, int] = defaultdict(int)
         self.delay: dict[str, float] = {}
@@ -106,5 +143,7 @@ class SlackStandIn:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+                with standin._lock:
+                    standin.answered.append(method)
 
         return Handler

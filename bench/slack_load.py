@@ -31,8 +31,8 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-           "COACH_DB": os.path.join(tempfile.mkdtemp(), "bench.db"), "PORT": str(port)}
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": slack.api_url, "COACH_DB": os.path.join(tempfile.mkdtemp(), "bench.db"), "PORT": str(port)}
     env.pop("SLACK_APP_TOKEN", None)
     server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -43,7 +43,7 @@ def main() -> None:
             break
         except OSError:
             time.sleep(0.1)
-    objections = [f"Deal {i}: the CFO doubts we will ever see the 20% savings you keep promising" for i in range(COMMANDS)]
+    objections = [f"Deal {i}: the CFO doubts we will ever see the 20% savings you promise" for i in range(COMMANDS)]
 
     def send(text: str) -> tuple[int, float]:
         reply = signed_post(url, command_form(text, slack.url), "application/x-www-form-urlencoded", SECRET)

@@ -104,7 +104,7 @@ def http_server(app: App, host: str, port: int) -> Any:
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     coach = Coach(settings)
-    coach.classifier  # load (or train) the model now, not inside the first seller's request
+    log.info("classifier ready (%s)", type(coach.classifier).__name__)  # loaded now, not in a seller's request
     app = build_app(settings, coach)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

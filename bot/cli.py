@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import load_settings
 
-ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json]'
+ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
 
 
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
@@ -33,7 +33,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     coach = Coach(load_settings())
     try:
-        guidance = coach.coach(text, args.context, surface="cli")
+        guidance = coach.coach(text, args.context, surface="cli", offline=args.offline)
     except EmptyObjection:
         print(ASK_USAGE, file=sys.stderr)
         print("error: give the buyer's objection as text", file=sys.stderr)
@@ -54,6 +54,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    rows = Store(load_settings().db_path).llm_stats()
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print("No model calls yet (coaching has been offline).")
+        return 0
+    print(f"{'day':<12}{'calls':>7}{'prompt tok':>12}{'output tok':>12}{'cache hits':>12}{'failures':>10}")
+    for r in rows:
+        print(f"{r['day']:<12}{r['calls']:>7}{r['prompt_tokens']:>12}{r['completion_tokens']:>12}"
+              f"{r['cache_hits']:>12}{r['failures']:>10}")
     return 0
 
 
@@ -82,12 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("text", nargs="*", help="what the buyer said")
     ask.add_argument("--context", help="deal context: who, what stage, what they want")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--offline", action="store_true", help="answer from the playbooks even if an LLM is configured")
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="measure the offline classifier on a labelled JSONL file")
     ev.add_argument("file", help='JSONL, one {"text": ..., "label": ...} per line')
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=cmd_eval)
+
+    stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")
+    stats.add_argument("--json", action="store_true", help="print the rows as JSON")
+    stats.set_defaults(func=cmd_stats)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")

@@ -14,10 +14,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.classify import Classifier, Diagnosis, load_classifier
 from bot.config import Settings
 from bot.language import detect_language
+from bot.llm import LLM, LLMFailure, Prompt
 from bot.playbooks import Playbooks, load_playbooks
 from bot.resources import data_dir
 from bot.store import Store
-from bot.taxonomy import check_label
+from bot.taxonomy import KINDS, LABELS, check_label
 
 MAX_CHARS = 4000
 # Below this calibrated confidence the seller is asked to tell the two likeliest kinds apart first; on the
@@ -108,6 +109,14 @@ def is_seller_question(text: str) -> bool:
     return bool(_SELLER_QUESTION.search(text))
 
 
+_DELIMITERS = re.compile(r"</?\s*(buyer_objection|deal_context|thread_history)\s*>", re.I)
+
+
+def _as_data(text: str) -> str:
+    """Text for inside a prompt delimiter: it may not open or close one of our delimiters itself."""
+    return _DELIMITERS.sub("", text)
+
+
 class Coach:
     """Holds what coaching needs (playbooks, classifier, store) and loads each piece on first use."""
 
@@ -128,15 +137,23 @@ class Coach:
         return self._store or Store(self.settings.db_path)
 
     @cached_property
-    def _templates(self) -> Any:
-        env = Environment(
+    def llm(self) -> LLM | None:
+        return LLM(self.settings, self.store) if self.settings.llm_enabled else None
+
+    @cached_property
+    def _jinja(self) -> Environment:
+        return Environment(
             loader=FileSystemLoader(data_dir("prompts")),
             undefined=StrictUndefined,
             trim_blocks=True,
+            lstrip_blocks=True,
             keep_trailing_newline=False,
             autoescape=False,  # plain text; Slack escaping happens in bot/slack/blocks.py
         )
-        return env.get_template("offline.j2").module
+
+    @cached_property
+    def _templates(self) -> Any:
+        return self._jinja.get_template("offline.j2").module
 
     def diagnose(self, text: str) -> Diagnosis:
         return self.classifier.diagnose(text)
@@ -150,8 +167,11 @@ class Coach:
         surface: str = "cli",
         team_id: str | None = None,
         user_id: str | None = None,
+        history: list[dict[str, str]] | None = None,
+        offline: bool = False,
     ) -> Guidance:
-        """Coach one objection; `label` overrides the diagnosis (the seller corrected it). Logged."""
+        """Coach one objection, through the LLM when one is configured (unless `offline`), else (or when the
+        model fails) from the playbooks. `label` overrides the diagnosis (the seller corrected it). Logged."""
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
         with _CPU_BOUND:
@@ -160,6 +180,10 @@ class Coach:
                 check_label(label)
                 diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
             guidance = self.offline_guidance(objection, diagnosis, context)
+            prompt = None if offline or self.llm is None else self.prompt(objection, diagnosis, context, history,
+                                                                           guidance.language, label)
+        if prompt is not None:
+            guidance = self._through_llm(prompt, guidance, label)
         guidance.coaching_id = self.store.log_coaching(
             text=objection.text,
             context=context,
@@ -172,6 +196,54 @@ class Coach:
             user_id=user_id,
         )
         return guidance
+
+    def prompt(
+        self,
+        objection: Objection,
+        diagnosis: Diagnosis,
+        context: str | None,
+        history: list[dict[str, str]] | None,
+        language: str,
+        forced_label: str | None = None,
+    ) -> Prompt:
+        """The model's prompt: instructions in the system part; playbooks and the delimited buyer text in the user
+        part, never the other way round."""
+        ranked = sorted(diagnosis.scores.items(), key=lambda item: item[1], reverse=True)
+        top = [forced_label] if forced_label else [label for label, _ in ranked[:2]]
+        system = self._jinja.get_template("coach_system.j2").render(kinds=KINDS, labels=LABELS)
+        user = self._jinja.get_template("coach_user.j2").render(
+            language=language,
+            forced_label=forced_label,
+            candidates=ranked[:3],
+            playbooks=[self.playbooks[label] for label in top],
+            context=_as_data(context) if context else None,
+            history=[{"role": t["role"], "text": _as_data(t["text"])} for t in (history or [])],
+            objection=_as_data(objection.text),
+        )
+        return Prompt(system=system.strip(), user=user.strip())
+
+    def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None) -> Guidance:
+        """The model's guidance, or the offline guidance with a note saying why the model was not used."""
+        assert self.llm is not None
+        t = self._templates
+        try:
+            answer, _cached = self.llm.coach(prompt)
+        except LLMFailure as failure:
+            offline.notes.insert(1, str(t.fallback_note(failure.kind, offline.language)))
+            return offline
+        return Guidance(
+            label=forced_label or answer.label,
+            confidence=1.0 if forced_label else round(answer.confidence, 4),
+            language=offline.language,
+            align=answer.align,
+            clarify=answer.clarify,
+            assure=answer.assure,
+            talk_track=answer.talk_track,
+            question=answer.question,
+            source="llm",
+            notes=[str(t.llm_note(self.llm.model, offline.language)), *offline.notes[1:]],
+            scores=offline.scores,
+        )
 
     def answer(self, raw_question: str, label: str) -> Answer:
         """Answer the seller's question about a thread's objection from that kind's playbook."""

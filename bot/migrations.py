@@ -80,3 +80,18 @@ def m002_slack(db: sqlite_utils.Database) -> None:
     db["thread_turns"].create_index(["team_id", "channel", "thread_ts", "id"])
     # Events API deliveries already handled: Slack retries, and we must not answer twice
     db["events_seen"].create({"event_id": str, "team_id": str, "seen_at": str}, pk="event_id")
+
+
+@migration
+def m003_llm(db: sqlite_utils.Database) -> None:
+    # answers keyed by model + rendered prompt: the same objection in the same context is never paid twice
+    db["llm_cache"].create({"key": str, "response": str, "created_at": str}, pk="key")
+    # one row per model call or cache hit: usage, outcome, request id (never the key)
+    db["llm_calls"].create(
+        {"id": int, "created_at": str, "model": str, "outcome": str, "request_id": str, "prompt_tokens": int,
+         "completion_tokens": int, "duration_ms": int},
+        pk="id",
+    )
+    db["llm_calls"].create_index(["created_at"])
+    # the response format each server + model accepted, learned once
+    db["llm_formats"].create({"server": str, "model": str, "format": str, "learned_at": str}, pk=("server", "model"))

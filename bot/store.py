@@ -106,3 +106,44 @@ class Store:
                 "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts], order_by="id"
             )
         )
+
+    # --- the model: cache, call log, learned response formats ---
+
+    def llm_cached(self, key: str) -> str | None:
+        rows = list(self.db["llm_cache"].rows_where("key = ?", [key]))
+        return rows[0]["response"] if rows else None
+
+    def llm_cache_put(self, key: str, response: str) -> None:
+        self.db["llm_cache"].upsert({"key": key, "response": response, "created_at": now_iso()}, pk="key")
+
+    def log_llm_call(self, **row: Any) -> None:
+        row.setdefault("created_at", now_iso())
+        self.db["llm_calls"].insert(row, alter=False)
+
+    def llm_calls(self) -> list[dict[str, Any]]:
+        return list(self.db["llm_calls"].rows_where(order_by="id"))
+
+    def llm_format(self, server: str, model: str) -> str | None:
+        rows = list(self.db["llm_formats"].rows_where("server = ? AND model = ?", [server, model]))
+        return rows[0]["format"] if rows else None
+
+    def set_llm_format(self, server: str, model: str, fmt: str) -> None:
+        self.db["llm_formats"].upsert(
+            {"server": server, "model": model, "format": fmt, "learned_at": now_iso()}, pk=("server", "model")
+        )
+
+    def llm_stats(self) -> list[dict[str, Any]]:
+        """Per day: model calls, tokens, cache hits and failures."""
+        return list(
+            self.db.query(
+                """
+                SELECT substr(created_at, 1, 10) AS day,
+                       sum(outcome NOT IN ('cache_hit', 'invalid')) AS calls,
+                       coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
+                       coalesce(sum(completion_tokens), 0) AS completion_tokens,
+                       sum(outcome = 'cache_hit') AS cache_hits,
+                       sum(outcome NOT IN ('ok', 'cache_hit')) AS failures
+                FROM llm_calls GROUP BY day ORDER BY day
+                """
+            )
+        )

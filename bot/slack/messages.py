@@ -29,7 +29,9 @@ def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, c
         if label and is_seller_question(text):
             post_answer(deps, client, team_id, channel, thread_ts, text, deps.coach.answer(text, label))
             return
-        guidance = deps.coach.coach(text, surface="slack-thread", team_id=team_id, user_id=user_id)
+        history = deps.store.turns(team_id, channel, thread_ts)
+        guidance = deps.coach.coach(text, surface="slack-thread", team_id=team_id, user_id=user_id,
+                                    history=history)
     except EmptyObjection:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE_FALLBACK, blocks=usage_blocks())
         return

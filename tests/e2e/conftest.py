@@ -14,9 +14,10 @@ import pytest
 
 from bot.config import load_settings
 from bot.slack.app import build_app, http_server
-from tests.e2e.standins import Response, SlackStandIn, command_form, signed_post
+from tests.e2e.standins import OpenAIStandIn, Response, SlackStandIn, command_form, signed_post
 
 SECRET = "e2e-signing-secret"
+MODEL_KEY = "sk-test-DO-NOT-LOG-0123456789"
 
 
 @pytest.fixture
@@ -74,3 +75,15 @@ def bot(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bot]:
     thread.start()
     yield Bot(f"http://127.0.0.1:{server.effective_port}", slack, app)
     server.close()
+
+
+@pytest.fixture
+def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStandIn]:
+    """A local OpenAI-compatible server, reached through OPENAI_BASE_URL by the real openai client."""
+    standin = OpenAIStandIn()
+    monkeypatch.setenv("OPENAI_BASE_URL", standin.url)
+    monkeypatch.setenv("OPENAI_API_KEY", MODEL_KEY)
+    monkeypatch.setenv("COACH_MODEL", "standin-model")
+    monkeypatch.setenv("COACH_LLM_TIMEOUT", "3")
+    yield standin
+    standin.close()

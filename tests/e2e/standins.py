@@ -147,3 +147,116 @@ class SlackStandIn:
                     standin.answered.append(method)
 
         return Handler
+
+
+def guidance_json(label: str, language: str, **override: Any) -> str:
+    """A well-formed coaching answer, the way a good model would write one."""
+    es = language == "es"
+    answer = {
+        "label": label,
+        "confidence": 0.86,
+        "language": language,
+        "align": "Vuelve a la meta que el comprador confirmó y conecta la respuesta con ella." if es else
+        "Go back to the goal the buyer confirmed in discovery and tie your answer to it.",
+        "clarify": "Muestra un ejemplo concreto de un cliente parecido y qué cambió para él." if es else
+        "Show one concrete example from a similar customer and what changed for them.",
+        "assure": "Ofrece una referencia que pueda llamar, sin apilar más pruebas de las necesarias." if es else
+        "Offer one reference they can call, without piling on more proof than the doubt needs.",
+        "talk_track": "Entiendo la duda. ¿Le parece si revisamos juntos un caso como el suyo?" if es else
+        "I understand the doubt. Could we walk through a case like yours together?",
+        "question": None,
+    }
+    answer.update(override)
+    return json.dumps(answer, ensure_ascii=False)
+
+
+class OpenAIStandIn:
+    """A local OpenAI-compatible server (POST /v1/chat/completions) with scripted behaviours.
+
+    `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
+    json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
+    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "leak".
+    """
+
+    def __init__(self, default: str = "ok") -> None:
+        self.default = default
+        self.script: list[str] = []
+        self.slow_seconds = 5.0
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _reply(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        with self._lock:
+            behaviour = self.script.pop(0) if self.script else self.default
+        first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        language = "es" if "answer_language: es" in first_user else "en"
+        forced = [w for w in ("missing", "incomplete", "incorrect", "skepticism", "major_concern")
+                  if f"The seller has decided this is {w}" in first_user]
+        reading = first_user.split("reading: ", 1)[-1]
+        label = forced[0] if forced else reading.split(" ", 1)[0]
+        content: str | None = guidance_json(label, language)
+        finish, refusal = "stop", None
+        if behaviour == "no_json_schema" and (body.get("response_format") or {}).get("type") == "json_schema":
+            return 500, {"error": {"message": "json_schema is not supported", "type": "server_error"}}, {}
+        if behaviour == "429":
+            return 429, {"error": {"message": "slow down", "type": "rate_limit"}}, {"Retry-After": "1"}
+        if behaviour == "500":
+            return 500, {"error": {"message": "boom", "type": "server_error"}}, {}
+        if behaviour == "slow":
+            time.sleep(self.slow_seconds)
+        if behaviour == "malformed":
+            content = "Sure! Here is the coaching: {label: skepticism, align: be nice"
+        if behaviour == "refusal":
+            content, refusal = None, "I can't help with that."
+        if behaviour == "length":
+            content, finish = content[:40], "length"
+        if behaviour == "bad_label":
+            content = guidance_json("angry", language)
+        if behaviour == "empty_headed":
+            content = guidance_json(label, language, align="1", clarify="yes", assure="ok", talk_track="1")
+        if behaviour == "leak":
+            system = body["messages"][0]["content"]
+            content = guidance_json(label, language, align=system[:400])
+        return 200, {
+            "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": finish,
+                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+            "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 120,
+                      "total_tokens": len(json.dumps(body["messages"])) // 4 + 120},
+        }, {}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                with standin._lock:
+                    standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+                status, reply, headers = standin._reply(body)
+                data = json.dumps(reply).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("x-request-id", f"req_{len(standin.requests)}")
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+        return Handler

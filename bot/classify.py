@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from bot.taxonomy import LABELS, check_label
+from bot.taxonomy import LABELS
 
 # Bump when the features or the training recipe change, so cached models are rebuilt.
-RECIPE = "tfidf-word12-char25+logreg-C8+temperature/v1"
+RECIPE = "tfidf-word12-char25+logreg-C8+temperature/v2"
 _C = 8.0
 _SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|([^>]*))?>")
 
@@ -51,8 +51,8 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def read_examples(path: Path) -> list[Example]:
-    """Read a JSONL file of {"text", "label"}; raise ValueError naming the line of a bad row."""
+def read_examples(path: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
+    """Read a JSONL file of {"text", <field>}; raise ValueError naming the line of a bad row."""
     examples = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -60,24 +60,22 @@ def read_examples(path: Path) -> list[Example]:
                 continue
             try:
                 row = json.loads(line)
-                text, label = row["text"], row["label"]
+                text, label = row["text"], row[field]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: expected a JSON object with 'text' and 'label' ({exc})") from None
-            try:
-                check_label(label)
-            except ValueError as exc:
-                raise ValueError(f"{path}:{number}: {exc}") from None
+                raise ValueError(f"{path}:{number}: expected a JSON object with 'text' and '{field}' ({exc})") from None
+            if label not in labels:
+                raise ValueError(f"{path}:{number}: unknown {field} {label!r}; expected one of: {', '.join(labels)}")
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"{path}:{number}: 'text' must be a non-empty string")
             examples.append(Example(text, label))
     return examples
 
 
-def read_example_dir(folder: Path) -> list[Example]:
+def read_example_dir(folder: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
     files = sorted(folder.glob("*.jsonl"))
     if not files:
         raise FileNotFoundError(f"{folder}: no *.jsonl example files to train the classifier on")
-    return [example for path in files for example in read_examples(path)]
+    return [example for path in files for example in read_examples(path, labels, field)]
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -118,6 +116,7 @@ def _lower_normalised(text: str) -> str:
 class Model:
     pipeline: Any  # a fitted scikit-learn Pipeline
     temperature: float
+    labels: tuple[str, ...]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         # The same as pipeline.decision_function, minus FeatureUnion's joblib dispatch, which costs twice the
@@ -129,20 +128,20 @@ class Model:
         return _softmax(regression.decision_function(features) / self.temperature)
 
 
-def train(examples: Sequence[Example]) -> Model:
+def train(examples: Sequence[Example], labels: Sequence[str] = LABELS) -> Model:
     """Fit the model and calibrate it by temperature on 5-fold out-of-fold scores."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     texts = [e.text for e in examples]
-    y = np.array([LABELS.index(e.label) for e in examples])
+    y = np.array([list(labels).index(e.label) for e in examples])
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     oof = cross_val_predict(_pipeline(), texts, y, cv=folds, method="decision_function")
     pipeline = _pipeline().fit(texts, y)
-    return Model(pipeline, fit_temperature(oof, y))
+    return Model(pipeline, fit_temperature(oof, y), tuple(labels))
 
 
-def examples_fingerprint(examples: Iterable[Example]) -> str:
-    digest = hashlib.sha256(RECIPE.encode())
+def examples_fingerprint(examples: Iterable[Example], labels: Sequence[str] = LABELS) -> str:
+    digest = hashlib.sha256(f"{RECIPE}|{','.join(labels)}".encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())
     return digest.hexdigest()[:20]
@@ -161,8 +160,9 @@ class Classifier:
         results = []
         for row in self.model.probabilities(texts):
             best = int(row.argmax())
-            scores = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
-            results.append(Diagnosis(LABELS[best], round(float(row[best]), 4), scores))
+            labels = self.model.labels
+            scores = {label: round(float(p), 4) for label, p in zip(labels, row, strict=True)}
+            results.append(Diagnosis(labels[best], round(float(row[best]), 4), scores))
         return results
 
 
@@ -183,13 +183,15 @@ def _load(path: Path) -> Model:
     return model
 
 
-def load_classifier(examples_dir: Path, cache_dir: Path) -> Classifier:
+def load_classifier(
+    examples_dir: Path, cache_dir: Path, labels: Sequence[str] = LABELS, field: str = "label"
+) -> Classifier:
     """The classifier for these examples: from the cache, or trained now and cached."""
-    examples = read_example_dir(examples_dir)
-    path = cache_dir / f"classifier-{examples_fingerprint(examples)}.pkl"
+    examples = read_example_dir(examples_dir, labels, field)
+    path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.pkl"
     try:
         model = _load(path)
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
-        model = train(examples)
+        model = train(examples, labels)
         _save(model, path)
     return Classifier(model)

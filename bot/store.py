@@ -31,6 +31,9 @@ class Store:
         if db is None:
             db = sqlite_utils.Database(self.path)
             db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
+            # of our own time per coaching)
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=5000")
             self._local.db = db
         return db

@@ -1,6 +1,6 @@
 """Offline diagnosis: logistic regression over word and character n-grams, calibrated by temperature.
 
-Trained from the example objections in `playbooks/examples/` the first time it is needed, then cached
+Trained from the example objections in `playbooks/examples/objections/` the first time it is needed, then cached
 in the cache folder under a hash of those examples, so editing the examples retrains it. Measured
 against multilingual sentence embeddings (USE v3) on held-out objections by another author, the
 n-grams won clearly (macro-F1 0.91 vs 0.78), see the README.

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from bot.resources import data_dir
-from bot.taxonomy import LABELS
+from bot.taxonomy import LABELS, OBSTACLE_KINDS
 
 LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -74,6 +74,31 @@ class ResistancePlaybook(_Strict):
         return list(getattr(getattr(self, field), lang))
 
 
+class ObstaclePlaybook(_Strict):
+    kind: str
+    name: Text
+    summary: Text
+    definition: Text
+    cues: Lines
+    questions: Lines
+    moves: Lines
+    pitfalls: Lines
+    next_move: Text
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in OBSTACLE_KINDS:
+            raise ValueError(f"must be one of {', '.join(OBSTACLE_KINDS)}")
+        return value
+
+    def text(self, field: str, lang: str) -> str:
+        return getattr(getattr(self, field), lang)
+
+    def lines(self, field: str, lang: str) -> list[str]:
+        return list(getattr(getattr(self, field), lang))
+
+
 def _load_file(path: Path, model: type[_Strict]) -> _Strict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -107,7 +132,9 @@ def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> di
 @dataclass(frozen=True)
 class Playbooks:
     resistance: dict[str, ResistancePlaybook]
-    examples_dir: Path
+    obstacles: dict[str, ObstaclePlaybook]
+    examples_dir: Path  # labelled objections, for the objection classifier
+    obstacle_examples_dir: Path  # labelled deal-room messages, for the obstacle detector
 
     def __getitem__(self, label: str) -> ResistancePlaybook:
         return self.resistance[label]
@@ -115,16 +142,23 @@ class Playbooks:
 
 def load_playbooks(override: Path | None = None) -> Playbooks:
     """Load and validate all playbooks (shipped, with a team's folder taking precedence per file)."""
-    resistance: dict[str, ResistancePlaybook] = {}
-    for label, path in _resolve("resistance", LABELS, override).items():
-        if not path.is_file():
-            raise PlaybookError(f"{path}: playbook file is missing")
-        playbook = _load_file(path, ResistancePlaybook)
-        assert isinstance(playbook, ResistancePlaybook)
-        if playbook.label != label:
-            raise PlaybookError(f"{path}: field 'label' is {playbook.label!r} but the file is named {label!r}")
-        resistance[label] = playbook
+    resistance = _load_all("resistance", LABELS, override, ResistancePlaybook, "label")
+    obstacles = _load_all("obstacles", OBSTACLE_KINDS, override, ObstaclePlaybook, "kind")
     examples = data_dir("playbooks") / "examples"
     if override is not None and (override / "examples").is_dir():
         examples = override / "examples"
-    return Playbooks(resistance=resistance, examples_dir=examples)
+    return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=examples / "objections",
+                     obstacle_examples_dir=examples / "obstacles")
+
+
+def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, model: type[_Strict],
+              key: str) -> dict[str, Any]:
+    loaded = {}
+    for name, path in _resolve(kind_dir, names, override).items():
+        if not path.is_file():
+            raise PlaybookError(f"{path}: playbook file is missing")
+        playbook = _load_file(path, model)
+        if getattr(playbook, key) != name:
+            raise PlaybookError(f"{path}: field '{key}' is {getattr(playbook, key)!r} but the file is named {name!r}")
+        loaded[name] = playbook
+    return loaded

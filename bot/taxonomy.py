@@ -54,3 +54,34 @@ def check_label(label: str) -> str:
     if label not in BY_LABEL:
         raise ValueError(f"unknown label {label!r}; expected one of: {', '.join(LABELS)}")
     return label
+
+
+# The buyer-side obstacles to change that a deal-room summary looks for.
+OBSTACLES: tuple[Kind, ...] = (
+    Kind(
+        "misalignment",
+        "Misalignment",
+        "People at the buyer disagree that there is a problem, or disagree on how to solve it.",
+    ),
+    Kind(
+        "politics",
+        "Politics",
+        "Resistance about credit, turf or power rather than about the change itself.",
+    ),
+    Kind(
+        "competing_priorities",
+        "Competing priorities",
+        "Another initiative competes for the same budget or time; the real decider may not have been met yet.",
+    ),
+    Kind(
+        "uncertainty",
+        "Uncertainty",
+        "The environment (supply chain, inflation, staffing, regulation) makes them wait and see.",
+    ),
+    Kind(
+        "consensus",
+        "Lack of consensus",
+        "Holdouts can stall the decision by withholding support, and the champion spends relationship capital.",
+    ),
+)
+OBSTACLE_KINDS: tuple[str, ...] = tuple(k.label for k in OBSTACLES)

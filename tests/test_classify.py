@@ -10,7 +10,7 @@ from bot.resources import data_dir
 from bot.taxonomy import LABELS
 
 HELDOUT = Path(__file__).parent / "data"
-SHIPPED_EXAMPLES = data_dir("playbooks") / "examples"
+SHIPPED_EXAMPLES = data_dir("playbooks") / "examples" / "objections"
 
 
 def test_shipped_examples_cover_each_label_in_both_languages():

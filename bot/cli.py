@@ -57,6 +57,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.coach import Coach
+    from bot.slack.blocks import summary_text
+    from bot.summarize import Summarizer, parse_messages
+
+    try:
+        messages = parse_messages(json.loads(Path(args.file).read_text(encoding="utf-8")))
+        now = datetime.fromisoformat(args.now) if args.now else None
+    except (OSError, ValueError) as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    if not messages:
+        print(f"error: {args.file}: the thread has no messages", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    coach = Coach(settings)
+    summary = Summarizer(coach, settings.stall_days).summarize(messages, now)
+    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
+    print(json.dumps(summary.as_json(text), ensure_ascii=False, indent=2) if args.json else text)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.store import Store
 
@@ -106,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", help='JSONL, one {"text": ..., "label": ...} per line')
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=cmd_eval)
+
+    summarize = sub.add_parser("summarize", help="summarise a deal-room thread (conversations.replies JSON)")
+    summarize.add_argument("file", help='JSON as conversations.replies returns it: {"messages": [...]}')
+    summarize.add_argument("--json", action="store_true", help="print the summary as JSON")
+    summarize.add_argument("--now", help="ISO 8601 time to judge staleness against (default: the last message)")
+    summarize.set_defaults(func=cmd_summarize)
 
     stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")
     stats.add_argument("--json", action="store_true", help="print the rows as JSON")

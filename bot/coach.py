@@ -155,6 +155,12 @@ class Coach:
     def _templates(self) -> Any:
         return self._jinja.get_template("offline.j2").module
 
+    def kind_names(self, lang: str) -> dict[str, str]:
+        return {label: pb.text("name", lang) for label, pb in self.playbooks.resistance.items()}
+
+    def obstacle_names(self, lang: str) -> dict[str, str]:
+        return {kind: pb.text("name", lang) for kind, pb in self.playbooks.obstacles.items()}
+
     def diagnose(self, text: str) -> Diagnosis:
         return self.classifier.diagnose(text)
 

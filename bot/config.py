@@ -40,6 +40,7 @@ class Settings:
     slack_app_token: str | None
     slack_api_url: str | None
     port: int
+    stall_days: int
 
     @property
     def llm_enabled(self) -> bool:
@@ -65,4 +66,5 @@ def load_settings() -> Settings:
         slack_app_token=_env("SLACK_APP_TOKEN"),
         slack_api_url=_env("SLACK_API_URL"),
         port=int(_float("PORT", 3000)),
+        stall_days=int(_float("COACH_STALL_DAYS", 14)),
     )

@@ -95,3 +95,27 @@ def m003_llm(db: sqlite_utils.Database) -> None:
     db["llm_calls"].create_index(["created_at"])
     # the response format each server + model accepted, learned once
     db["llm_formats"].create({"server": str, "model": str, "format": str, "learned_at": str}, pk=("server", "model"))
+
+
+@migration
+def m004_deals(db: sqlite_utils.Database) -> None:
+    # a deal is a channel (thread_ts '') or one thread, in one workspace; no message text is kept
+    db["deals"].create(
+        {"id": int, "team_id": str, "channel": str, "thread_ts": str, "name": str, "owner_id": str, "stage": str,
+         "close_date": str, "status": str, "created_at": str, "last_activity_at": str, "message_count": int,
+         "stage_changed_at": str},
+        pk="id",
+        not_null={"team_id", "channel", "thread_ts", "status"},
+        defaults={"status": "open", "message_count": 0, "thread_ts": ""},
+    )
+    db["deals"].create_index(["team_id", "channel", "thread_ts"], unique=True)
+    db["deal_people"].create(
+        {"deal_id": int, "user_id": str, "messages": int, "last_ts": str}, pk=("deal_id", "user_id"),
+        foreign_keys=[("deal_id", "deals", "id")],
+    )
+    db["summaries"].create(
+        {"id": int, "team_id": str, "channel": str, "thread_ts": str, "deal_id": int, "created_at": str,
+         "obstacles": str, "objections": str, "stalled": int, "next_step": str},
+        pk="id",
+    )
+    db["summaries"].create_index(["team_id", "deal_id", "id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,3 +151,66 @@ class Store:
                 """
             )
         )
+
+    # --- deals: tracked channels or threads, their activity, and their summaries (always per workspace) ---
+
+    def track_deal(self, team_id: str, channel: str, thread_ts: str, name: str, owner_id: str) -> dict[str, Any]:
+        """Register (or re-open and rename) a deal; registering counts as its first activity."""
+        now = now_iso()
+        existing = self.deal(team_id, channel, thread_ts)
+        if existing:
+            self.db["deals"].update(existing["id"], {"name": name, "status": "open", "last_activity_at": now})
+        else:
+            self.db["deals"].insert(
+                {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "name": name, "owner_id": owner_id,
+                 "status": "open", "created_at": now, "last_activity_at": now, "message_count": 0}
+            )
+        deal = self.deal(team_id, channel, thread_ts)
+        assert deal is not None
+        return deal
+
+    def deal(self, team_id: str, channel: str, thread_ts: str = "") -> dict[str, Any] | None:
+        rows = list(self.db["deals"].rows_where(
+            "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts]))
+        return rows[0] if rows else None
+
+    def deal_for_message(self, team_id: str, channel: str, thread_ts: str | None) -> dict[str, Any] | None:
+        """The open deal a message belongs to: its thread if that is tracked, else its channel."""
+        rows = list(self.db.query(
+            "SELECT * FROM deals WHERE team_id = ? AND channel = ? AND status = 'open' AND thread_ts IN (?, '') "
+            "ORDER BY thread_ts DESC LIMIT 1", [team_id, channel, thread_ts or ""]))
+        return rows[0] if rows else None
+
+    def untrack_deal(self, team_id: str, channel: str, thread_ts: str = "") -> bool:
+        deal = self.deal(team_id, channel, thread_ts)
+        if deal is None or deal["status"] == "untracked":
+            return False
+        self.db["deals"].update(deal["id"], {"status": "untracked"})
+        return True
+
+    def deals(self, team_id: str) -> list[dict[str, Any]]:
+        return list(self.db["deals"].rows_where("team_id = ?", [team_id], order_by="id"))
+
+    def record_activity(self, deal_id: int, user_id: str, ts: str) -> None:
+        """A message in a tracked deal: when and who, never what."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE deals SET last_activity_at = ?, message_count = message_count + 1 WHERE id = ?",
+                [now_iso(), deal_id],
+            )
+            self.db.execute(
+                "INSERT INTO deal_people (deal_id, user_id, messages, last_ts) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (deal_id, user_id) DO UPDATE SET messages = messages + 1, last_ts = excluded.last_ts",
+                [deal_id, user_id, ts],
+            )
+
+    def save_summary(self, team_id: str, channel: str, thread_ts: str, deal_id: int | None, obstacles: list[str],
+                     objections: list[str], stalled: bool, next_step: str) -> None:
+        self.db["summaries"].insert(
+            {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "deal_id": deal_id,
+             "created_at": now_iso(), "obstacles": json.dumps(obstacles), "objections": json.dumps(objections),
+             "stalled": int(stalled), "next_step": next_step}
+        )
+
+    def summaries(self, team_id: str) -> list[dict[str, Any]]:
+        return list(self.db["summaries"].rows_where("team_id = ?", [team_id], order_by="id"))

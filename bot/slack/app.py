@@ -14,9 +14,10 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, messages
+from bot.slack import actions, commands, messages, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
+from bot.summarize import Summarizer
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -64,7 +65,7 @@ def build_app(settings: Settings, coach: Coach | None = None) -> App:
     if missing:
         raise MissingCredentials(missing)
     coach = coach or Coach(settings)
-    deps = Deps(coach=coach, store=coach.store)
+    deps = Deps(coach=coach, store=coach.store, summarizer=Summarizer(coach, settings.stall_days))
     socket_mode = bool(settings.slack_app_token)
     app = App(
         signing_secret=settings.slack_signing_secret,
@@ -78,6 +79,7 @@ def build_app(settings: Settings, coach: Coach | None = None) -> App:
     commands.register(app, deps)
     messages.register(app, deps)
     actions.register(app, deps)
+    shortcuts.register(app, deps)
     return app
 
 

@@ -124,6 +124,11 @@ def usage_blocks() -> list[Block]:
         "• `/objection El director dice que no ve el retorno que prometemos`\n\n"
         "*In the thread* under my answer, reply with the buyer's next objection, or ask me "
         "(\"what if they push back on references?\"). Mention me in any thread to start coaching there.\n\n"
+        "*Deal rooms*\n"
+        "• `/objection track [deal name]`: track this channel as a deal (you are the owner)\n"
+        "• `/objection untrack`: stop tracking it\n"
+        "• `/objection summary`: summarise the channel's latest threads (or mention me with `summarize` in a "
+        "thread, or use the message shortcut *Coach: summarise this thread*)\n\n"
         "*Commands*\n"
         "• `/objection help`: this message"
     )
@@ -135,3 +140,56 @@ USAGE_FALLBACK = "Usage: /objection what the buyer said"
 
 def notice_blocks(text: str) -> list[Block]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
+
+
+_SUMMARY_WORDS = {
+    "en": {
+        "title": "Deal-room summary", "messages": "messages", "stands": "Where the buyer stands", "today": "Today",
+        "wants": "Wants", "cost": "Cost of doing nothing", "people": "Stakeholders", "objections": "Objections",
+        "risks": "Obstacles to change", "status": "Status", "stalled": "stalled", "moving": "moving",
+        "next": "Next move", "none_found": "none found in this thread", "not_said": "not stated in the thread",
+        "understood": "understood by the buyer", "mentioned": "mentioned, not yet acknowledged by the buyer",
+        "not_understood": "not seen by the buyer yet", "unknown": "not discussed yet",
+        "supportive": "supportive", "opposed": "opposed", "unclear": "position unclear",
+    },
+    "es": {
+        "title": "Resumen del deal room", "messages": "mensajes", "stands": "Dónde está el comprador", "today": "Hoy",
+        "wants": "Quiere", "cost": "Costo de no hacer nada", "people": "Personas clave", "objections": "Objeciones",
+        "risks": "Obstáculos al cambio", "status": "Estado", "stalled": "estancado", "moving": "avanzando",
+        "next": "Siguiente paso", "none_found": "ninguno en este hilo", "not_said": "no aparece en el hilo",
+        "understood": "el comprador lo entiende", "mentioned": "mencionado, el comprador aún no lo reconoce",
+        "not_understood": "el comprador aún no lo ve", "unknown": "aún no se ha hablado",
+        "supportive": "a favor", "opposed": "en contra", "unclear": "postura poco clara",
+    },
+}
+
+
+def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[str, str]) -> str:
+    """The summary as Slack mrkdwn; every quoted piece of the thread is escaped."""
+    w = _SUMMARY_WORDS[summary.language]
+
+    def quote(evidence: Any) -> str:
+        return f"“{escape(evidence.text)}”" if evidence else f"_{w['not_said']}_"
+
+    lines = [f"*{w['title']}* ({summary.message_count} {w['messages']})", "", f"*{w['stands']}*",
+             f"• {w['today']}: {quote(summary.current_state)}", f"• {w['wants']}: {quote(summary.desired_state)}",
+             f"• {w['cost']}: {w[summary.cost_of_inaction]}"
+             + (f" ({quote(summary.cost_evidence)})" if summary.cost_evidence else ""), "", f"*{w['people']}*"]
+    lines += [f"• {escape(s.name)}: {escape(s.role)}, {w[s.position]}" for s in summary.stakeholders] or [
+        f"• _{w['none_found']}_"]
+    lines += ["", f"*{w['objections']}*"]
+    lines += [f"• *{kind_names[o.label]}* (`{o.label}`): “{escape(o.text)}”\n   → {escape(o.move)}"
+              for o in summary.objections] or [f"• _{w['none_found']}_"]
+    lines += ["", f"*{w['risks']}*"]
+    lines += [f"• *{obstacle_names[r.kind]}* (`{r.kind}`): “{escape(r.evidence)}”" for r in summary.risks] or [
+        f"• _{w['none_found']}_"]
+    status = w["stalled"] + (f" ({escape(summary.stalled_reason)})" if summary.stalled_reason else "")
+    lines += ["", f"*{w['status']}*: {status if summary.stalled else w['moving']}", "",
+              f"*{w['next']}*: {escape(summary.next_step)}"]
+    return "\n".join(lines)
+
+
+def summary_messages(text: str) -> list[list[Block]]:
+    """The summary as one or more messages' blocks, each within Slack's limits."""
+    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(text)]
+    return [sections[i : i + MAX_BLOCKS] for i in range(0, len(sections), MAX_BLOCKS)]

@@ -10,11 +10,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import EmptyObjection
-from bot.slack.blocks import USAGE_FALLBACK, usage_blocks
-from bot.slack.posting import Deps, post_guidance
+from bot.slack.blocks import USAGE_FALLBACK, escape, usage_blocks
+from bot.slack.posting import Deps, post_guidance, post_summary
 
 log = logging.getLogger(__name__)
 HELP = {"", "help", "ayuda", "?"}
+SUBCOMMANDS = {"track", "untrack", "summary"}
+LATEST_THREADS = 3  # `/objection summary` summarises this many of the channel's latest threads
 
 
 def parse(text: str | None) -> tuple[str, str]:
@@ -23,21 +25,55 @@ def parse(text: str | None) -> tuple[str, str]:
     first, _, rest = text.partition(" ")
     if first.lower() in HELP:
         return "help", rest.strip()
+    if first.lower() in SUBCOMMANDS:
+        return first.lower(), rest.strip()
     return "coach", text
 
 
 def register(app: App, deps: Deps) -> None:
     def ack_objection(ack: Ack, body: dict[str, Any]) -> None:
-        sub, _ = parse(body.get("text"))
+        sub, args = parse(body.get("text"))
+        team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
         if sub == "help":
             ack(response_type="ephemeral", text=USAGE_FALLBACK, blocks=usage_blocks())
+        elif sub == "track":
+            name = args or body.get("channel_name") or channel
+            deal = deps.store.track_deal(team_id, channel, "", name, user_id)
+            ack(response_type="in_channel",
+                text=f"Tracking this channel as the deal *{escape(deal['name'])}*, owner <@{deal['owner_id']}>. "
+                     "I'll note when it goes quiet; `/objection summary` summarises its latest threads.")
+        elif sub == "untrack":
+            done = deps.store.untrack_deal(team_id, channel)
+            ack(response_type="ephemeral",
+                text="This channel is no longer tracked as a deal." if done else "This channel is not tracked.")
+        elif sub == "summary":
+            ack(response_type="ephemeral", text=":hourglass_flowing_sand: Reading the latest threads…")
         else:
             ack(response_type="ephemeral", text=":hourglass_flowing_sand: Diagnosing the objection…")
 
-    def coach_objection(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        sub, text = parse(body.get("text"))
-        if sub != "coach":
+    def summarize_latest(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        team_id, channel = body.get("team_id", ""), body.get("channel_id", "")
+        history = client.conversations_history(channel=channel, limit=100)
+        threads = [m["ts"] for m in history.get("messages") or [] if m.get("reply_count")][:LATEST_THREADS]
+        if not threads:
+            respond(response_type="ephemeral", text="There are no threads in this channel to summarise yet.")
             return
+        for thread_ts in threads:
+            post_summary(deps, client, team_id, channel, thread_ts)
+        respond(response_type="ephemeral", text=f"Summarised the {len(threads)} latest thread(s), in each thread.")
+
+    def run_subcommand(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        sub, text = parse(body.get("text"))
+        if sub == "coach":
+            coach_objection(body, text, client, respond)
+        elif sub == "summary":
+            try:
+                summarize_latest(body, client, respond)
+            except SlackApiError as exc:
+                log.error("summary failed: %s", exc.response.get("error"))
+                respond(response_type="ephemeral", text="Sorry, I could not read this channel. Is the app in it?")
+
+    def coach_objection(body: dict[str, Any], text: str, client: WebClient, respond: Respond) -> None:
         team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
         try:
             guidance = deps.coach.coach(text, surface="slack", team_id=team_id, user_id=user_id)
@@ -54,4 +90,4 @@ def register(app: App, deps: Deps) -> None:
             respond(response_type="ephemeral",
                     text="I can't post in this conversation, so I sent the coaching to you in a direct message.")
 
-    app.command("/objection")(ack=ack_objection, lazy=[coach_objection])
+    app.command("/objection")(ack=ack_objection, lazy=[run_subcommand])

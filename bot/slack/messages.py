@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, is_seller_question
 from bot.slack.blocks import USAGE_FALLBACK, usage_blocks
-from bot.slack.posting import Deps, post_answer, post_guidance
+from bot.slack.posting import Deps, post_answer, post_guidance, post_summary
 
 log = logging.getLogger(__name__)
+_SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
 
 
 def _ack(ack: Any) -> None:
@@ -42,13 +43,16 @@ def register(app: App, deps: Deps) -> None:
     def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         if event.get("subtype") or event.get("bot_id"):
             return
+        team_id = context.team_id or event.get("team", "")
+        deal = deps.store.deal_for_message(team_id, event["channel"], event.get("thread_ts"))
+        if deal is not None:
+            deps.store.record_activity(deal["id"], event.get("user", ""), event["ts"])
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
             return
         text = event.get("text") or ""
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for this message answers it
-        team_id = context.team_id or event.get("team", "")
         if deps.store.thread(team_id, event["channel"], thread_ts) is None:
             return  # not a coaching thread
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
@@ -58,6 +62,9 @@ def register(app: App, deps: Deps) -> None:
         text = mention.sub(" ", event.get("text") or "").strip()
         thread_ts = event.get("thread_ts") or event["ts"]
         team_id = context.team_id or event.get("team", "")
+        if _SUMMARIZE.match(text):
+            post_summary(deps, client, team_id, event["channel"], thread_ts)
+            return
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
 
     app.event("message")(ack=_ack, lazy=[on_message])

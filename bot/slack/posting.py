@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import Answer, Coach, Guidance
-from bot.slack.blocks import answer_blocks, guidance_blocks, guidance_fallback
+from bot.slack.blocks import answer_blocks, guidance_blocks, guidance_fallback, summary_messages, summary_text
 from bot.store import Store
+from bot.summarize import Message, Summarizer, parse_messages
 
 log = logging.getLogger(__name__)
 THREAD_TURNS_KEPT = 30  # per thread; older turns are dropped so history stays bounded
+REPLIES_PAGE = 200
+MAX_PAGES = 50  # 10,000 messages: more than any thread a summary can help with
 _CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed"}
 
 
@@ -24,6 +28,7 @@ class Deps:
 
     coach: Coach
     store: Store
+    summarizer: Summarizer
 
 
 def post_guidance(
@@ -68,3 +73,34 @@ def post_answer(deps: Deps, client: WebClient, team_id: str, channel: str, threa
     client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=answer_blocks(answer), text=answer.heading)
     deps.store.add_turn(team_id, channel, thread_ts, "seller", question, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, channel, thread_ts, "coach", answer.heading, THREAD_TURNS_KEPT)
+
+
+def fetch_thread(client: WebClient, channel: str, thread_ts: str) -> list[Message]:
+    """All messages of a thread, page by page (the client waits out 429s per Retry-After)."""
+    raw: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(MAX_PAGES):
+        page = client.conversations_replies(channel=channel, ts=thread_ts, limit=REPLIES_PAGE, cursor=cursor)
+        raw += page.get("messages") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return parse_messages({"messages": raw})
+
+
+def post_summary(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str) -> None:
+    """Summarise a thread and post the summary in it (several messages when it is long)."""
+    messages = fetch_thread(client, channel, thread_ts)
+    if not messages:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                text="There is nothing in this thread to summarise.")
+        return
+    summary = deps.summarizer.summarize(messages, now=datetime.now(UTC))
+    coach = deps.coach
+    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
+    for blocks in summary_messages(text):
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text="Deal-room summary")
+    deal = deps.store.deal_for_message(team_id, channel, thread_ts)
+    deps.store.save_summary(team_id, channel, thread_ts, deal["id"] if deal else None,
+                            sorted({r.kind for r in summary.risks}), [o.label for o in summary.objections],
+                            summary.stalled, summary.next_step)

@@ -63,6 +63,8 @@ class SlackStandIn:
         self.no_access: set[str] = set()
         self.rate_limited: dict[str, int] = defaultdict(int)
         self.delay: dict[str, float] = {}
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) -> messages
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> top-level messages, newest first
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -107,6 +109,17 @@ class SlackStandIn:
             ts = f"1700000000.{next(self._ts):06d}"
             return 200, {"ok": True, "channel": params.get("channel"), "ts": ts,
                          "message": {"text": params.get("text"), "ts": ts}}, {}
+        if method == "conversations.replies":
+            messages = self.threads.get((params.get("channel"), params.get("ts")))
+            if messages is None:
+                return 200, {"ok": False, "error": "thread_not_found"}, {}
+            start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+            page = messages[start : start + limit]
+            more = start + limit < len(messages)
+            return 200, {"ok": True, "messages": page, "has_more": more,
+                         "response_metadata": {"next_cursor": str(start + limit) if more else ""}}, {}
+        if method == "conversations.history":
+            return 200, {"ok": True, "messages": self.history.get(params.get("channel"), [])}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
         if method in ("chat.update", "chat.postEphemeral"):

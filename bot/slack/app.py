@@ -106,7 +106,8 @@ def http_server(app: App, host: str, port: int) -> Any:
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     coach = Coach(settings)
-    log.info("classifier ready (%s)", type(coach.classifier).__name__)  # loaded now, not in a seller's request
+    # load (or train) both models now, not inside a seller's first request
+    log.info("models ready: %s, %s", coach.classifier.model.labels, Summarizer(coach).obstacle_detector.model.labels)
     app = build_app(settings, coach)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -58,8 +58,16 @@ class Bot:
         return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
+@pytest.fixture(scope="session")
+def trained(shared_coach: Any) -> None:
+    """Both classifiers trained into the session's model cache before any app starts (training takes seconds)."""
+    from bot.summarize import Summarizer
+
+    assert Summarizer(shared_coach).obstacle_detector and shared_coach.classifier
+
+
 @pytest.fixture
-def bot(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[Bot]:
+def bot(slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch, trained: None) -> Iterator[Bot]:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("SLACK_API_URL", slack.api_url)

@@ -1,14 +1,17 @@
-"""A 1,000-message deal-room thread summarised offline. Prints the time; not a test.
+"""A 1,000-message deal-room thread summarised offline, and how the LLM path grows with the thread.
+Prints figures; not a test. Run: .venv/bin/python bench/summarize.py
 
-Run: .venv/bin/python bench/summarize.py
-The thread is built from the annotated test threads, repeated with fresh timestamps.
+The thread is built from the annotated test threads, repeated with fresh timestamps. The LLM path runs against
+the local OpenAI-compatible stand-in from the tests; prompt tokens are our estimate (characters / 4).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.coach import Coach  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.summarize import Message, Summarizer  # noqa: E402
+from bot.summarize import Message, Summarizer, estimate_tokens  # noqa: E402
+from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 SIZE = 1000
 
@@ -42,6 +46,21 @@ def main() -> None:
     print(f"{SIZE}-message thread summarised offline: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s (5 runs); {len(summary.risks)} obstacle mentions, "
           f"{len(summary.objections)} objections, {len(summary.stakeholders)} stakeholders")
+
+    model = OpenAIStandIn()
+    os.environ.update(OPENAI_BASE_URL=model.url, OPENAI_API_KEY="bench",
+                      COACH_DB=os.path.join(tempfile.mkdtemp(), "bench.db"))
+    settings = load_settings()
+    llm_summarizer = Summarizer(Coach(settings))
+    print(f"with an LLM (context budget {settings.llm_context_tokens} tokens):")
+    for size in (250, 500, 1000, 2000):
+        before = len(model.requests)
+        chunks = llm_summarizer.chunk_prompts(thread(size))
+        summary = llm_summarizer.summarize(thread(size))
+        sizes = [estimate_tokens(p.system) + estimate_tokens(p.user) for _, p in chunks]
+        print(f"  {size:>5} messages: {len(model.requests) - before:>3} model calls, {sum(sizes):>7} prompt tokens, "
+              f"largest call {max(sizes)} tokens ({summary.source})")
+    model.close()
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings()
     coach = Coach(settings)
-    summary = Summarizer(coach, settings.stall_days).summarize(messages, now)
+    summary = Summarizer(coach, settings.stall_days).summarize(messages, now, offline=args.offline)
     text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
     print(json.dumps(summary.as_json(text), ensure_ascii=False, indent=2) if args.json else text)
     return 0
@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("file", help='JSON as conversations.replies returns it: {"messages": [...]}')
     summarize.add_argument("--json", action="store_true", help="print the summary as JSON")
     summarize.add_argument("--now", help="ISO 8601 time to judge staleness against (default: the last message)")
+    summarize.add_argument("--offline", action="store_true", help="no LLM, even if one is configured")
     summarize.set_defaults(func=cmd_summarize)
 
     stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")

@@ -109,10 +109,10 @@ def is_seller_question(text: str) -> bool:
     return bool(_SELLER_QUESTION.search(text))
 
 
-_DELIMITERS = re.compile(r"</?\s*(buyer_objection|deal_context|thread_history)\s*>", re.I)
+_DELIMITERS = re.compile(r"</?\s*(buyer_objection|deal_context|thread_history|thread)\s*>", re.I)
 
 
-def _as_data(text: str) -> str:
+def as_prompt_data(text: str) -> str:
     """Text for inside a prompt delimiter: it may not open or close one of our delimiters itself."""
     return _DELIMITERS.sub("", text)
 
@@ -222,9 +222,9 @@ class Coach:
             forced_label=forced_label,
             candidates=ranked[:3],
             playbooks=[self.playbooks[label] for label in top],
-            context=_as_data(context) if context else None,
-            history=[{"role": t["role"], "text": _as_data(t["text"])} for t in (history or [])],
-            objection=_as_data(objection.text),
+            context=as_prompt_data(context) if context else None,
+            history=[{"role": t["role"], "text": as_prompt_data(t["text"])} for t in (history or [])],
+            objection=as_prompt_data(objection.text),
         )
         return Prompt(system=system.strip(), user=user.strip())
 

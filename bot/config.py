@@ -35,6 +35,7 @@ class Settings:
     openai_base_url: str | None
     model: str
     llm_timeout: float
+    llm_context_tokens: int
     slack_bot_token: str | None
     slack_signing_secret: str | None
     slack_app_token: str | None
@@ -61,6 +62,7 @@ def load_settings() -> Settings:
         openai_base_url=_env("OPENAI_BASE_URL"),
         model=_env("COACH_MODEL", "gpt-4o-mini") or "gpt-4o-mini",
         llm_timeout=_float("COACH_LLM_TIMEOUT", 20.0),
+        llm_context_tokens=int(_float("COACH_LLM_CONTEXT", 8000)),
         slack_bot_token=_env("SLACK_BOT_TOKEN"),
         slack_signing_secret=_env("SLACK_SIGNING_SECRET"),
         slack_app_token=_env("SLACK_APP_TOKEN"),

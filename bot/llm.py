@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -25,6 +25,7 @@ from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 
+Answer = TypeVar("Answer", bound=BaseModel)
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
 MAX_OUTPUT_TOKENS = 900
 _SENTENCE = re.compile(r"\w+(\W+\w+){3,}")  # at least four words
@@ -79,11 +80,11 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def _response_format(mode: str) -> dict[str, Any] | None:
+def _response_format(mode: str, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
     if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "coaching", "strict": True, "schema": SCHEMA}}
+        return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
     if mode == "json_object_schema":  # llama.cpp's own form
-        return {"type": "json_object", "schema": SCHEMA}
+        return {"type": "json_object", "schema": schema}
     if mode == "json_object":
         return {"type": "json_object"}
     return None
@@ -121,19 +122,24 @@ class LLM:
 
     def coach(self, prompt: Prompt) -> tuple[LLMGuidance, bool]:
         """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure."""
+        return self.structured(prompt, LLMGuidance, SCHEMA, "coaching")
+
+    def structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
+                   name: str) -> tuple[Answer, bool]:
+        """One JSON answer validated as `answer_type`, and whether it came from the cache. Raises LLMFailure."""
         key = self._cache_key(prompt)
         cached = self.store.llm_cached(key)
         if cached is not None:
             self.store.log_llm_call(model=self.model, outcome="cache_hit")
-            return LLMGuidance.model_validate_json(cached), True
+            return answer_type.model_validate_json(cached), True
         deadline = time.monotonic() + self.settings.llm_timeout
         messages = prompt.messages()
         repaired = False
         while True:
-            content = self._complete(messages, deadline)
+            content = self._complete(messages, deadline, schema, name)
             try:
-                guidance = LLMGuidance.model_validate_json(_strip_fences(content))
-                _no_leak(guidance, prompt.system)
+                guidance = answer_type.model_validate_json(_strip_fences(content))
+                _no_leak(guidance.model_dump_json(), prompt.system)
             except (ValidationError, ValueError) as exc:
                 problem = str(exc).splitlines()[0][:300]
                 if repaired:
@@ -147,7 +153,7 @@ class LLM:
             self.store.llm_cache_put(key, guidance.model_dump_json())
             return guidance, False
 
-    def _complete(self, messages: list[dict[str, str]], deadline: float) -> str:
+    def _complete(self, messages: list[dict[str, str]], deadline: float, schema: dict[str, Any], name: str) -> str:
         """One chat completion within the deadline, stepping down response formats the server rejects."""
         import openai
 
@@ -162,7 +168,7 @@ class LLM:
             started = time.monotonic()
             kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0.3,
                                       "max_tokens": MAX_OUTPUT_TOKENS, "timeout": remaining}
-            response_format = _response_format(mode)
+            response_format = _response_format(mode, schema, name)
             if response_format is not None:
                 kwargs["response_format"] = response_format
             try:
@@ -236,10 +242,10 @@ def _strip_fences(content: str) -> str:
     return content[start : end + 1] if start != -1 and end > start else content
 
 
-def _no_leak(guidance: LLMGuidance, system: str) -> None:
+def _no_leak(answer: str, system: str) -> None:
     """Reject an answer that quotes our instructions (a prompt-injection success)."""
-    fields = " ".join(filter(None, [guidance.align, guidance.clarify, guidance.assure, guidance.talk_track,
-                                    guidance.question]))
+    fields = json.loads(answer)
+    fields = " ".join(str(v) for v in fields.values()) if isinstance(fields, dict) else answer
     lines = [line.strip() for line in system.splitlines() if len(line.strip()) >= 40]
     if any(line[:40] in fields for line in lines):
         raise ValueError("the answer quotes the system instructions")

@@ -1,23 +1,29 @@
 """Summarise a deal-room thread: where the buyer stands, who is who, what resists, and the next move.
 
-Offline, every claim points at a message: obstacles come from a classifier over the thread's sentences
+Every claim points at a message. Offline, obstacles come from a classifier over the thread's sentences
 (trained on `playbooks/examples/obstacles/`), objections from the objection classifier on reported buyer
-speech, stakeholders and the buyer's position from cue patterns. Nothing is invented.
+speech, stakeholders and the buyer's position from cue patterns. With an LLM, the thread is cut into chunks
+that fit the context budget (map); each chunk's JSON reading is checked against the chunk's messages and
+merged in code (reduce), so model calls grow linearly with the thread and no call exceeds the budget. A chunk
+whose call fails is read offline.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from pydantic import BaseModel
+
 from bot.classify import Classifier, load_classifier
-from bot.coach import Coach
+from bot.coach import Coach, as_prompt_data
 from bot.language import detect_language
-from bot.taxonomy import OBSTACLE_KINDS
+from bot.llm import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
+from bot.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
 
 NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
@@ -105,6 +111,52 @@ _OPPOSED = re.compile(
     r"esc[eé]ptic[oa]|se opone|reticente)\b",
     re.I,
 )
+
+
+class _ChunkRisk(BaseModel):
+    kind: str
+    evidence_ts: str
+
+
+class _ChunkObjection(BaseModel):
+    ts: str
+    label: str
+
+
+class _ChunkStakeholder(BaseModel):
+    name: str
+    role: str
+    position: str
+    evidence_ts: str
+
+
+class ChunkReading(BaseModel):
+    """What the model reports for one chunk of a thread; checked against the chunk before use."""
+
+    risks: list[_ChunkRisk]
+    objections: list[_ChunkObjection]
+    stakeholders: list[_ChunkStakeholder]
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+CHUNK_SCHEMA = _object({
+    "risks": {"type": "array", "items": _object({"kind": {"type": "string", "enum": list(OBSTACLE_KINDS)},
+                                                 "evidence_ts": {"type": "string"}})},
+    "objections": {"type": "array", "items": _object({"ts": {"type": "string"},
+                                                      "label": {"type": "string", "enum": list(LABELS)}})},
+    "stakeholders": {"type": "array", "items": _object({
+        "name": {"type": "string"}, "role": {"type": "string"},
+        "position": {"type": "string", "enum": ["supportive", "opposed", "unclear"]},
+        "evidence_ts": {"type": "string"}})},
+})
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative token estimate (about four characters a token for English and Spanish)."""
+    return len(text) // 4 + 1
 
 
 @dataclass(frozen=True)
@@ -216,7 +268,7 @@ class Summary:
     stalled_reason: str | None
     next_step: str
     next_step_reason: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    source: str = "offline"  # offline, llm, or llm+offline when some chunks fell back
 
     def as_json(self, text: str) -> dict[str, Any]:
         """The public JSON shape (`coach summarize --json`); `text` is the mrkdwn posted to Slack."""
@@ -227,6 +279,7 @@ class Summary:
             "stalled": self.stalled,
             "next_step": self.next_step,
             "text": text,
+            "source": self.source,
         }
 
 
@@ -244,13 +297,16 @@ class Summarizer:
             field="kind",
         )
 
-    def summarize(self, messages: list[Message], now: datetime | None = None) -> Summary:
+    def summarize(self, messages: list[Message], now: datetime | None = None, offline: bool = False) -> Summary:
         """Summarise a thread, oldest message first. `now` decides staleness (default: the last message)."""
         if not messages:
             raise ValueError("the thread has no messages")
         language = _majority_language(m.text for m in messages)
-        risks, quiet = self._risks(messages)
-        objections = self._objections([m for m in messages if m.ts in quiet], language)
+        stakeholders = _stakeholders(messages)
+        if offline or self.coach.llm is None:
+            risks, objections, source = *self._read_offline(messages, language), "offline"
+        else:
+            risks, objections, stakeholders, source = self._read_with_llm(messages, language, stakeholders)
         current = _first_match(messages, _CURRENT)
         desired = _first_match(messages, _DESIRED)
         cost_state, cost_evidence = _cost_of_inaction(messages)
@@ -263,14 +319,76 @@ class Summarizer:
             desired_state=desired,
             cost_of_inaction=cost_state,
             cost_evidence=cost_evidence,
-            stakeholders=_stakeholders(messages),
+            stakeholders=stakeholders,
             objections=objections,
             risks=risks,
             stalled=stalled,
             stalled_reason=stalled_reason,
             next_step=next_step,
             next_step_reason=reason,
+            source=source,
         )
+
+    def _read_offline(self, messages: list[Message], language: str) -> tuple[list[Risk], list[FoundObjection]]:
+        risks, quiet = self._risks(messages)
+        return risks, self._objections([m for m in messages if m.ts in quiet], language)
+
+    def chunk_prompts(self, messages: list[Message]) -> list[tuple[list[Message], Prompt]]:
+        """The thread cut into prompts that each fit the context budget (system + chunk + room to answer)."""
+        system = self.coach._jinja.get_template("summarize_system.j2").render(obstacles=OBSTACLES, kinds=KINDS)
+        template = self.coach._jinja.get_template("summarize_chunk.j2")
+        room = self.coach.settings.llm_context_tokens - estimate_tokens(system) - MAX_OUTPUT_TOKENS - 50
+        line_limit = max(200, room * 4 // 2)  # one message may take at most half a chunk
+        chunks: list[list[tuple[Message, str]]] = [[]]
+        used = 0
+        for message in messages:
+            text = as_prompt_data(" ".join(plain(message.text).split()))
+            line = f"[{message.ts}] {message.user}: {text}"[:line_limit]
+            cost = estimate_tokens(line) + 1
+            if chunks[-1] and used + cost > room:
+                chunks.append([])
+                used = 0
+            chunks[-1].append((message, line))
+            used += cost
+        return [
+            ([m for m, _ in chunk],
+             Prompt(system.strip(), template.render(part=i + 1, parts=len(chunks), lines=[ln for _, ln in chunk])))
+            for i, chunk in enumerate(chunks)
+        ]
+
+    def _read_with_llm(self, messages: list[Message], language: str, stakeholders: list[Stakeholder]
+                       ) -> tuple[list[Risk], list[FoundObjection], list[Stakeholder], str]:
+        assert self.coach.llm is not None
+        risks: list[Risk] = []
+        objections: list[FoundObjection] = []
+        people = {s.name: s for s in stakeholders}
+        fell_back = 0
+        chunks = self.chunk_prompts(messages)
+        for chunk, prompt in chunks:
+            try:
+                reading, _ = self.coach.llm.structured(prompt, ChunkReading, CHUNK_SCHEMA, "thread_reading")
+            except LLMFailure:
+                fell_back += 1
+                chunk_risks, chunk_objections = self._read_offline(chunk, language)
+                risks += chunk_risks
+                objections += chunk_objections
+                continue
+            by_ts = {m.ts: m for m in chunk}
+            # keep only claims about this chunk's own messages, quoted from the messages themselves
+            for r in reading.risks:
+                if r.kind in OBSTACLE_KINDS and r.evidence_ts in by_ts:
+                    risks.append(Risk(r.kind, r.evidence_ts, _snippet(by_ts[r.evidence_ts].text)))
+            for o in reading.objections:
+                if o.label in LABELS and o.ts in by_ts:
+                    move = self.coach.playbooks[o.label].text("next_move", language)
+                    objections.append(FoundObjection(_snippet(by_ts[o.ts].text), o.label, o.ts, 1.0, move))
+            for s in reading.stakeholders:
+                if s.evidence_ts in by_ts and s.name.split()[0] in by_ts[s.evidence_ts].text:
+                    position = s.position if s.position in ("supportive", "opposed", "unclear") else "unclear"
+                    people[s.name] = Stakeholder(s.name, s.role, position, s.evidence_ts)
+        unique = {(r.kind, r.evidence_ts): r for r in risks}
+        source = "offline" if fell_back == len(chunks) else "llm+offline" if fell_back else "llm"
+        return list(unique.values()), objections, list(people.values()), source
 
     def _risks(self, messages: list[Message]) -> tuple[list[Risk], set[str]]:
         """Obstacles per message, with the sentence that shows each; and the messages that show none."""

@@ -103,7 +103,7 @@ def test_cli_summarize_json_shape():
     result = _cli(str(THREADS[0]), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"risks", "objections", "stakeholders", "stalled", "next_step", "text"}
+    assert set(data) == {"risks", "objections", "stakeholders", "stalled", "next_step", "text", "source"}
     assert all(set(r) == {"kind", "evidence_ts", "evidence"} for r in data["risks"])
     assert all({"text", "label"} <= set(o) for o in data["objections"])
     assert data["next_step"] and "*Next move*" in data["text"]

@@ -151,6 +151,9 @@ _SUMMARY_WORDS = {
         "understood": "understood by the buyer", "mentioned": "mentioned, not yet acknowledged by the buyer",
         "not_understood": "not seen by the buyer yet", "unknown": "not discussed yet",
         "supportive": "supportive", "opposed": "opposed", "unclear": "position unclear",
+        "offline": "Offline summary: every point quotes a message of the thread.",
+        "llm": "Read by the language model; every point quotes a message of the thread.",
+        "llm+offline": "Read by the language model, parts of it offline; every point quotes a message.",
     },
     "es": {
         "title": "Resumen del deal room", "messages": "mensajes", "stands": "Dónde está el comprador", "today": "Hoy",
@@ -160,6 +163,9 @@ _SUMMARY_WORDS = {
         "understood": "el comprador lo entiende", "mentioned": "mencionado, el comprador aún no lo reconoce",
         "not_understood": "el comprador aún no lo ve", "unknown": "aún no se ha hablado",
         "supportive": "a favor", "opposed": "en contra", "unclear": "postura poco clara",
+        "offline": "Resumen sin conexión: cada punto cita un mensaje del hilo.",
+        "llm": "Leído por el modelo de lenguaje; cada punto cita un mensaje del hilo.",
+        "llm+offline": "Leído por el modelo de lenguaje, en parte sin conexión; cada punto cita un mensaje.",
     },
 }
 
@@ -185,7 +191,7 @@ def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[
         f"• _{w['none_found']}_"]
     status = w["stalled"] + (f" ({escape(summary.stalled_reason)})" if summary.stalled_reason else "")
     lines += ["", f"*{w['status']}*: {status if summary.stalled else w['moving']}", "",
-              f"*{w['next']}*: {escape(summary.next_step)}"]
+              f"*{w['next']}*: {escape(summary.next_step)}", "", f"_{w[summary.source]}_"]
     return "\n".join(lines)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -210,6 +211,8 @@ class OpenAIStandIn:
         with self._lock:
             behaviour = self.script.pop(0) if self.script else self.default
         first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        if "<thread>" in first_user:
+            return self._reading(body, first_user, behaviour)
         language = "es" if "answer_language: es" in first_user else "en"
         forced = [w for w in ("missing", "incomplete", "incorrect", "skepticism", "major_concern")
                   if f"The seller has decided this is {w}" in first_user]
@@ -245,6 +248,24 @@ class OpenAIStandIn:
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 120,
                       "total_tokens": len(json.dumps(body["messages"])) // 4 + 120},
+        }, {}
+
+    def _reading(self, body: dict[str, Any], user: str, behaviour: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """A deal-room chunk: politics at the chunk's first message, plus a claim about a message that does
+        not exist (which the app must drop)."""
+        if behaviour == "500":
+            return 500, {"error": {"message": "boom", "type": "server_error"}}, {}
+        stamps = re.findall(r"^\[([0-9.]+)\]", user, re.M)
+        reading = {"risks": [{"kind": "politics", "evidence_ts": stamps[0]},
+                             {"kind": "consensus", "evidence_ts": "999.000001"}],
+                   "objections": [], "stakeholders": []}
+        return 200, {
+            "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": json.dumps(reading), "refusal": None}}],
+            "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 40,
+                      "total_tokens": len(json.dumps(body["messages"])) // 4 + 40},
         }, {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -183,3 +183,49 @@ def test_slack_coaching_through_the_model(model, bot):
     body = json.dumps(post["blocks"])
     assert "Go back to the goal the buyer confirmed" in body and "language model" in body
     assert len(model.requests) == 1
+
+
+def _thread(n: int) -> list:
+    from bot.summarize import Message
+
+    return [Message("U1", f"message {i}: the plant managers still have not agreed on the rollout, "
+                          f"we keep waiting on their answer about the schedule", f"{1_760_000_000 + i}.000100")
+            for i in range(n)]
+
+
+def test_thread_summary_through_the_model_is_checked_against_the_thread(model, coach):
+    from bot.summarize import Summarizer
+
+    messages = _thread(12)
+    summary = Summarizer(coach).summarize(messages)
+    assert summary.source == "llm" and len(model.requests) == 1
+    kinds = {(r.kind, r.evidence_ts) for r in summary.risks}
+    assert ("politics", messages[0].ts) in kinds
+    assert all(r.evidence_ts != "999.000001" for r in summary.risks)  # a claim about no message is dropped
+    user = model.requests[0]["body"]["messages"][1]["content"]
+    assert f"[{messages[0].ts}] U1: message 0" in user and "<thread>" in user
+
+
+def test_long_threads_are_cut_into_chunks_within_the_budget(model, monkeypatch):
+    from bot.summarize import Summarizer, estimate_tokens
+
+    monkeypatch.setenv("COACH_LLM_CONTEXT", "3000")
+    coach = Coach(load_settings())
+    summarizer = Summarizer(coach)
+    small, large = summarizer.chunk_prompts(_thread(100)), summarizer.chunk_prompts(_thread(400))
+    assert 3.5 <= len(large) / len(small) <= 4.5  # linear in the thread's length
+    budget = coach.settings.llm_context_tokens
+    for _, prompt in small + large:
+        assert estimate_tokens(prompt.system) + estimate_tokens(prompt.user) + 900 <= budget == 3000
+    summary = summarizer.summarize(_thread(100))
+    assert len(model.requests) == len(small) and summary.source == "llm"
+
+
+def test_a_failing_chunk_is_read_offline(model, coach):
+    from bot.summarize import Summarizer
+
+    model.default = "500"
+    summary = Summarizer(coach).summarize(_thread(12))
+    assert summary.source == "offline"
+    assert {r.kind for r in summary.risks} <= {"misalignment", "politics", "competing_priorities", "uncertainty",
+                                                "consensus"}

@@ -81,6 +81,40 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nudge(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.slack.app import MissingCredentials, make_deps, required_settings, web_client
+    from bot.slack.nudges import nudge_once
+
+    settings = load_settings()
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+    except ValueError:
+        print(f"error: --now must be ISO 8601, got {args.now!r}", file=sys.stderr)
+        return 2
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
+    if missing:
+        print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
+        return 2
+    client = web_client(settings)
+    team_id = client.auth_test()["team_id"]
+    outcomes = nudge_once(make_deps(settings), client, team_id, now, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps([d.as_json() for o in outcomes if o.status != "opted_out" for d in o.deals],
+                         ensure_ascii=False))
+        return 0
+    if not outcomes:
+        print("No stalled deals: nothing to send.")
+    for o in outcomes:
+        print(f"{o.owner} ({o.week or '-'}): {o.status}, {len(o.deals)} stalled deal(s)")
+        for d in o.deals:
+            print(f"  {d.deal['name']}: {' '.join(r.text for r in d.reasons)} Next: {d.next_step}")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.store import Store
 
@@ -137,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--now", help="ISO 8601 time to judge staleness against (default: the last message)")
     summarize.add_argument("--offline", action="store_true", help="no LLM, even if one is configured")
     summarize.set_defaults(func=cmd_summarize)
+
+    nudge = sub.add_parser("nudge", help="run the weekly stalled-deal nudges once (same Slack settings as serve)")
+    nudge.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    nudge.add_argument("--json", action="store_true", help="print the stalled deals as JSON")
+    nudge.add_argument("--now", help="ISO 8601 time to run as (default: now)")
+    nudge.set_defaults(func=cmd_nudge)
 
     stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")
     stats.add_argument("--json", action="store_true", help="print the rows as JSON")

@@ -42,6 +42,9 @@ class Settings:
     slack_api_url: str | None
     port: int
     stall_days: int
+    nudge_day: str
+    nudge_hour: int
+    nudge_pace: float
 
     @property
     def llm_enabled(self) -> bool:
@@ -69,4 +72,7 @@ def load_settings() -> Settings:
         slack_api_url=_env("SLACK_API_URL"),
         port=int(_float("PORT", 3000)),
         stall_days=int(_float("COACH_STALL_DAYS", 14)),
+        nudge_day=(_env("COACH_NUDGE_DAY", "mon") or "mon").lower()[:3],
+        nudge_hour=int(_float("COACH_NUDGE_HOUR", 9)),
+        nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
     )

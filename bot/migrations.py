@@ -119,3 +119,24 @@ def m004_deals(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["summaries"].create_index(["team_id", "deal_id", "id"])
+
+
+@migration
+def m005_nudges(db: sqlite_utils.Database) -> None:
+    db["deals"].add_column("snoozed_until", str)
+    db["deals"].add_column("closed_at", str)
+    # the stalled-deal query walks these, not the whole table (bench/nudges.py prints the plan)
+    db["deals"].create_index(["status", "last_activity_at"])
+    db["deals"].create_index(["status", "close_date"])
+    db["summaries"].create_index(["deal_id", "id"])
+    db["coachings"].create_index(["team_id", "channel", "id"])
+    db["nudge_optouts"].create({"team_id": str, "user_id": str, "created_at": str}, pk=("team_id", "user_id"))
+    db["user_timezones"].create({"team_id": str, "user_id": str, "tz": str, "fetched_at": str},
+                                pk=("team_id", "user_id"))
+    # one row per owner and week: the claim that makes a nudge go out once, whatever crashes or races
+    db["nudges"].create(
+        {"team_id": str, "owner_id": str, "week": str, "status": str, "claimed_at": str, "sent_at": str,
+         "channel": str, "ts": str, "deal_ids": str, "error": str, "attempts": int},
+        pk=("team_id", "owner_id", "week"),
+        defaults={"attempts": 0},
+    )

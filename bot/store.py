@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,13 @@ import sqlite_utils
 from bot.migrations import migrate
 
 
+def stamp(moment: datetime) -> str:
+    """How times are stored: UTC ISO 8601 to the second, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
 
 
 class Store:
@@ -214,3 +220,99 @@ class Store:
 
     def summaries(self, team_id: str) -> list[dict[str, Any]]:
         return list(self.db["summaries"].rows_where("team_id = ?", [team_id], order_by="id"))
+
+    # --- nudges: stalled-deal candidates, opt-outs, time zones, and the once-a-week claim ---
+
+    def stall_candidates(self, now: datetime, stall_days: int, follow_up_days: int,
+                         team_id: str | None = None) -> Iterator[tuple[dict[str, Any], tuple[str, str]]]:
+        """(deal, (reason code, detail)) for each reason an open, unsnoozed deal has to be nudged about."""
+        params = {
+            "now": stamp(now),
+            "cutoff": stamp(now - timedelta(days=stall_days)),
+            "today": now.astimezone(UTC).date().isoformat(),
+            "follow": stamp(now - timedelta(days=follow_up_days)),
+            "team": team_id,
+        }
+        live = ("d.status = 'open' AND coalesce(d.snoozed_until, '') <= :now "
+                "AND (:team IS NULL OR d.team_id = :team)")
+        queries = {
+            "silent": f"SELECT d.*, '' AS detail FROM deals d WHERE {live} AND d.last_activity_at < :cutoff",
+            "close_date_passed": f"SELECT d.*, '' AS detail FROM deals d WHERE {live} AND d.close_date < :today "
+                                 "AND d.close_date != '' AND (d.stage_changed_at IS NULL "
+                                 "OR substr(d.stage_changed_at, 1, 10) <= d.close_date)",
+            "obstacle": f"SELECT d.*, s.obstacles AS detail FROM deals d JOIN summaries s ON s.id = "
+                        f"(SELECT max(id) FROM summaries WHERE deal_id = d.id) WHERE {live} AND s.obstacles != '[]'",
+            "objection_open": f"SELECT d.*, c.label || '|' || c.created_at AS detail FROM deals d JOIN coachings c "
+                              f"ON c.id = (SELECT max(id) FROM coachings WHERE team_id = d.team_id "
+                              f"AND channel = d.channel) WHERE {live} AND c.created_at > d.last_activity_at "
+                              f"AND c.created_at < :follow",
+        }
+        for code, sql in queries.items():
+            for row in self.db.query(sql, params):
+                detail = row.pop("detail")
+                yield row, (code, detail)
+
+    def opted_out(self, team_id: str, user_id: str) -> bool:
+        return bool(list(self.db["nudge_optouts"].rows_where("team_id = ? AND user_id = ?", [team_id, user_id])))
+
+    def set_nudges(self, team_id: str, user_id: str, on: bool) -> None:
+        if on:
+            self.db.execute("DELETE FROM nudge_optouts WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+            self.db.conn.commit()
+        else:
+            self.db["nudge_optouts"].upsert({"team_id": team_id, "user_id": user_id, "created_at": now_iso()},
+                                            pk=("team_id", "user_id"))
+
+    def cached_timezone(self, team_id: str, user_id: str, now: datetime) -> str | None:
+        """A time zone fetched within the last week (people move; Slack's answer is cheap but rate-limited)."""
+        rows = list(self.db["user_timezones"].rows_where(
+            "team_id = ? AND user_id = ? AND fetched_at > ?", [team_id, user_id, stamp(now - timedelta(days=7))]))
+        return rows[0]["tz"] if rows else None
+
+    def cache_timezone(self, team_id: str, user_id: str, tz: str, now: datetime) -> None:
+        self.db["user_timezones"].upsert({"team_id": team_id, "user_id": user_id, "tz": tz, "fetched_at": stamp(now)},
+                                         pk=("team_id", "user_id"))
+
+    def claim_nudge(self, team_id: str, owner_id: str, week: str, now: datetime, lease: timedelta) -> str:
+        """Claim the right to send this owner's nudge for this week.
+
+        'new': first claim, send it. 'reclaimed': an earlier attempt failed or died mid-send (its lease ran
+        out); look for its message before sending. 'already_sent' / 'busy' (another run holds a live claim):
+        send nothing. Each step is a single conditional write, so two processes never both win.
+        """
+        key = [team_id, owner_id, week]
+        with self.db.conn:
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO nudges (team_id, owner_id, week, status, claimed_at, attempts) "
+                "VALUES (?, ?, ?, 'sending', ?, 1)", [*key, stamp(now)]).rowcount
+        if inserted:
+            return "new"
+        with self.db.conn:
+            taken = self.db.execute(
+                "UPDATE nudges SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
+                "WHERE team_id = ? AND owner_id = ? AND week = ? "
+                "AND (status = 'failed' OR (status = 'sending' AND claimed_at < ?))",
+                [stamp(now), *key, stamp(now - lease)]).rowcount
+        if taken:
+            return "reclaimed"
+        (row,) = self.db["nudges"].rows_where("team_id = ? AND owner_id = ? AND week = ?", key)
+        return "already_sent" if row["status"] == "sent" else "busy"
+
+    def nudge_sent(self, team_id: str, owner_id: str, week: str, channel: str, ts: str, deal_ids: list[int],
+                   now: datetime) -> None:
+        self.db["nudges"].update((team_id, owner_id, week), {
+            "status": "sent", "channel": channel, "ts": ts, "sent_at": stamp(now), "deal_ids": json.dumps(deal_ids),
+            "error": None})
+
+    def nudge_failed(self, team_id: str, owner_id: str, week: str, error: str) -> None:
+        self.db["nudges"].update((team_id, owner_id, week), {"status": "failed", "error": error})
+
+    def nudges(self) -> list[dict[str, Any]]:
+        return list(self.db["nudges"].rows_where(order_by="rowid"))
+
+    def update_deal(self, deal_id: int, **values: Any) -> None:
+        self.db["deals"].update(deal_id, values)
+
+    def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
+        rows = list(self.db["deals"].rows_where("id = ?", [deal_id]))
+        return rows[0] if rows else None

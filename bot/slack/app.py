@@ -10,11 +10,11 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, messages, shortcuts
+from bot.slack import actions, commands, messages, nudges, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -43,8 +43,9 @@ def required_settings(settings: Settings) -> list[str]:
 def web_client(settings: Settings) -> WebClient:
     base_url = settings.slack_api_url or WebClient.BASE_URL
     client = WebClient(token=settings.slack_bot_token, base_url=base_url.rstrip("/") + "/")
-    # honour Retry-After on HTTP 429, and retry dropped connections once
-    client.retry_handlers.extend([RateLimitErrorRetryHandler(max_retry_count=3), ConnectionErrorRetryHandler()])
+    # Honour Retry-After on HTTP 429 (Slack did not take the call). A dropped connection is not retried: the
+    # message may have been posted, and a blind retry would post it twice (slack_sdk retries those by default).
+    client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
     return client
 
 
@@ -60,12 +61,16 @@ def _skip_repeated_deliveries(store: Store) -> Callable[..., BoltResponse | None
     return skip_repeated_deliveries
 
 
-def build_app(settings: Settings, coach: Coach | None = None) -> App:
+def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
+    coach = coach or Coach(settings)
+    return Deps(coach=coach, store=coach.store, summarizer=Summarizer(coach, settings.stall_days))
+
+
+def build_app(settings: Settings, deps: Deps | None = None) -> App:
     missing = required_settings(settings)
     if missing:
         raise MissingCredentials(missing)
-    coach = coach or Coach(settings)
-    deps = Deps(coach=coach, store=coach.store, summarizer=Summarizer(coach, settings.stall_days))
+    deps = deps or make_deps(settings)
     socket_mode = bool(settings.slack_app_token)
     app = App(
         signing_secret=settings.slack_signing_secret,
@@ -80,6 +85,7 @@ def build_app(settings: Settings, coach: Coach | None = None) -> App:
     messages.register(app, deps)
     actions.register(app, deps)
     shortcuts.register(app, deps)
+    nudges.register(app, deps)
     return app
 
 
@@ -105,10 +111,14 @@ def http_server(app: App, host: str, port: int) -> Any:
 
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
-    coach = Coach(settings)
+    if required_settings(settings):
+        raise MissingCredentials(required_settings(settings))
+    deps = make_deps(settings)
     # load (or train) both models now, not inside a seller's first request
-    log.info("models ready: %s, %s", coach.classifier.model.labels, Summarizer(coach).obstacle_detector.model.labels)
-    app = build_app(settings, coach)
+    log.info("models ready: %s, %s", deps.coach.classifier.model.labels,
+             deps.summarizer.obstacle_detector.model.labels)
+    app = build_app(settings, deps)
+    nudges.start_scheduler(deps, app)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

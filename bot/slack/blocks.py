@@ -127,6 +127,8 @@ def usage_blocks() -> list[Block]:
         "*Deal rooms*\n"
         "• `/objection track [deal name]`: track this channel as a deal (you are the owner)\n"
         "• `/objection untrack`: stop tracking it\n"
+        "• `/objection owner @someone`, `/objection stage Negotiation`, `/objection close 2026-12-15`\n"
+        "• `/objection nudges off` (or `on`): your weekly DM about stalled deals\n"
         "• `/objection summary`: summarise the channel's latest threads (or mention me with `summarize` in a "
         "thread, or use the message shortcut *Coach: summarise this thread*)\n\n"
         "*Commands*\n"
@@ -199,3 +201,34 @@ def summary_messages(text: str) -> list[list[Block]]:
     """The summary as one or more messages' blocks, each within Slack's limits."""
     sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(text)]
     return [sections[i : i + MAX_BLOCKS] for i in range(0, len(sections), MAX_BLOCKS)]
+
+
+def nudge_blocks(deals: list[Any], week: str) -> list[Block]:
+    """The weekly DM: stalled deals, most at risk first, each with its reasons, next move and buttons."""
+    intro = (f"*Your stalled deals this week* ({week}). Most at risk first; one move each. "
+             "Turn these off with `/objection nudges off`.")
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    per_deal = 4
+    shown = deals[: (MAX_BLOCKS - 2) // per_deal]
+    for entry in shown:
+        deal = entry.deal
+        reasons = "\n".join(f"• {escape(r.text)}" for r in entry.reasons)
+        body = f"*{escape(deal['name'])}* in <#{deal['channel']}>\n{reasons}\n*Next move:* {escape(entry.next_step)}"
+        value = str(deal["id"])
+        blocks += [
+            {"type": "divider"},
+            *[{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(body)][:2],
+            {"type": "actions", "block_id": f"nudge_{value}", "elements": [
+                {"type": "button", "action_id": "nudge_snooze", "value": value,
+                 "text": {"type": "plain_text", "text": "Snooze 1 week"}},
+                {"type": "button", "action_id": "nudge_won", "value": value, "style": "primary",
+                 "text": {"type": "plain_text", "text": "Mark won"}},
+                {"type": "button", "action_id": "nudge_lost", "value": value,
+                 "text": {"type": "plain_text", "text": "Mark lost"}},
+                {"type": "button", "action_id": "nudge_coach", "value": value,
+                 "text": {"type": "plain_text", "text": "Coach me"}},
+            ]},
+        ]
+    if len(deals) > len(shown):
+        blocks.append(_context([f"…and {len(deals) - len(shown)} more stalled deals."]))
+    return blocks[:MAX_BLOCKS]

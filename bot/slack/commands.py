@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -12,10 +13,13 @@ from slack_sdk.errors import SlackApiError
 from bot.coach import EmptyObjection
 from bot.slack.blocks import USAGE_FALLBACK, escape, usage_blocks
 from bot.slack.posting import Deps, post_guidance, post_summary
+from bot.store import now_iso
 
 log = logging.getLogger(__name__)
 HELP = {"", "help", "ayuda", "?"}
-SUBCOMMANDS = {"track", "untrack", "summary"}
+SUBCOMMANDS = {"track", "untrack", "summary", "nudges", "owner", "stage", "close"}
+_USER = re.compile(r"<@(U[A-Z0-9]+)(?:\|[^>]*)?>")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LATEST_THREADS = 3  # `/objection summary` summarises this many of the channel's latest threads
 
 
@@ -48,8 +52,38 @@ def register(app: App, deps: Deps) -> None:
                 text="This channel is no longer tracked as a deal." if done else "This channel is not tracked.")
         elif sub == "summary":
             ack(response_type="ephemeral", text=":hourglass_flowing_sand: Reading the latest threads…")
+        elif sub == "nudges":
+            on = args.lower() in ("on", "yes", "si", "sí")
+            if args.lower() not in ("on", "off", "yes", "no", "si", "sí"):
+                ack(response_type="ephemeral", text="Usage: `/objection nudges off` or `/objection nudges on`")
+                return
+            deps.store.set_nudges(team_id, user_id, on)
+            ack(response_type="ephemeral", text="Weekly nudges are on." if on else
+                "Weekly nudges are off. Turn them back on with `/objection nudges on`.")
+        elif sub in ("owner", "stage", "close"):
+            ack(response_type="ephemeral", text=update_deal(team_id, channel, sub, args))
         else:
             ack(response_type="ephemeral", text=":hourglass_flowing_sand: Diagnosing the objection…")
+
+    def update_deal(team_id: str, channel: str, field: str, value: str) -> str:
+        deal = deps.store.deal(team_id, channel)
+        if deal is None or deal["status"] != "open":
+            return "This channel is not a tracked deal. Start with `/objection track [deal name]`."
+        if field == "owner":
+            match = _USER.search(value)
+            if not match:
+                return "Usage: `/objection owner @someone`"
+            deps.store.update_deal(deal["id"], owner_id=match.group(1))
+            return f"<@{match.group(1)}> now owns *{escape(deal['name'])}*."
+        if field == "close":
+            if not _DATE.match(value):
+                return "Usage: `/objection close YYYY-MM-DD`"
+            deps.store.update_deal(deal["id"], close_date=value)
+            return f"Close date of *{escape(deal['name'])}* set to {value}."
+        if not value:
+            return "Usage: `/objection stage Negotiation`"
+        deps.store.update_deal(deal["id"], stage=value[:60], stage_changed_at=now_iso())
+        return f"Stage of *{escape(deal['name'])}* set to {escape(value[:60])}."
 
     def summarize_latest(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team_id, channel = body.get("team_id", ""), body.get("channel_id", "")

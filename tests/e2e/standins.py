@@ -66,6 +66,9 @@ class SlackStandIn:
         self.delay: dict[str, float] = {}
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) -> messages
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> top-level messages, newest first
+        self.posted: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages we accepted
+        self.timezones: dict[str, str] = {}  # user -> tz for users.info
+        self.drop_after_post = 0  # accept the next n chat.postMessage calls, then drop the connection unanswered
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -108,6 +111,11 @@ class SlackStandIn:
             if params.get("channel") in self.no_access:
                 return 200, {"ok": False, "error": "not_in_channel"}, {}
             ts = f"1700000000.{next(self._ts):06d}"
+            metadata = params.get("metadata")
+            with self._lock:
+                self.posted[params.get("channel")].append(
+                    {"ts": ts, "text": params.get("text"),
+                     "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
             return 200, {"ok": True, "channel": params.get("channel"), "ts": ts,
                          "message": {"text": params.get("text"), "ts": ts}}, {}
         if method == "conversations.replies":
@@ -120,7 +128,12 @@ class SlackStandIn:
             return 200, {"ok": True, "messages": page, "has_more": more,
                          "response_metadata": {"next_cursor": str(start + limit) if more else ""}}, {}
         if method == "conversations.history":
-            return 200, {"ok": True, "messages": self.history.get(params.get("channel"), [])}, {}
+            channel = params.get("channel")
+            messages = self.history.get(channel) or list(reversed(self.posted.get(channel, [])))
+            return 200, {"ok": True, "messages": messages}, {}
+        if method == "users.info":
+            user = params.get("user")
+            return 200, {"ok": True, "user": {"id": user, "tz": self.timezones.get(user, "UTC")}}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
         if method in ("chat.update", "chat.postEphemeral"):
@@ -149,6 +162,10 @@ class SlackStandIn:
                 if method in standin.delay:
                     time.sleep(standin.delay[method])
                 status, body, headers = standin.answer(method, params)
+                if method == "chat.postMessage" and standin.drop_after_post > 0:
+                    standin.drop_after_post -= 1
+                    self.close_connection = True  # Slack kept the message; the sender never hears back
+                    return
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

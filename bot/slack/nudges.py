@@ -1,0 +1,114 @@
+"""Weekly nudges in Slack: the Messenger that DMs owners, the nudge buttons, and the in-process scheduler."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.nudges import StalledDeal, run_nudges
+from bot.slack.blocks import escape, nudge_blocks
+from bot.slack.posting import Deps
+from bot.store import stamp
+
+log = logging.getLogger(__name__)
+METADATA_TYPE = "coach_nudge"
+
+
+class SlackMessenger:
+    """Delivers nudges as DMs tagged with message metadata, so a crashed run can find what it sent."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def _dm(self, owner_id: str) -> str:
+        return self.client.conversations_open(users=owner_id)["channel"]["id"]
+
+    def timezone(self, team_id: str, user_id: str) -> str:
+        return (self.client.users_info(user=user_id).get("user") or {}).get("tz") or "UTC"
+
+    def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal]) -> tuple[str, str]:
+        channel = self._dm(owner_id)
+        response = self.client.chat_postMessage(
+            channel=channel,
+            blocks=nudge_blocks(deals, week),
+            text=f"{len(deals)} of your deals stalled this week",
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"team_id": team_id, "week": week}},
+        )
+        return channel, response["ts"]
+
+    def find_sent(self, team_id: str, owner_id: str, week: str, since: datetime) -> tuple[str, str] | None:
+        channel = self._dm(owner_id)
+        history = self.client.conversations_history(channel=channel, oldest=str(since.timestamp()), limit=100,
+                                                    include_all_metadata=True)
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_TYPE and payload.get("week") == week:
+                return channel, message["ts"]
+        return None
+
+
+def nudge_once(deps: Deps, client: WebClient, team_id: str, now: datetime | None = None, *,
+               dry_run: bool = False, due_only: bool = False) -> list[Any]:
+    settings = deps.coach.settings
+    return run_nudges(deps.store, deps.coach.playbooks, SlackMessenger(client), now or datetime.now(UTC),
+                      settings.stall_days, team_id, dry_run=dry_run, due_only=due_only, day=settings.nudge_day,
+                      hour=settings.nudge_hour, pace=settings.nudge_pace)
+
+
+def start_scheduler(deps: Deps, app: App) -> Any:
+    """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    team_id = app.client.auth_test()["team_id"]
+
+    def tick() -> None:
+        outcomes = nudge_once(deps, app.client, team_id, due_only=True)
+        sent = sum(o.status in ("sent", "reconciled") for o in outcomes)
+        if sent:
+            log.info("weekly nudges: %d sent", sent)
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    # hourly, because "Monday 09:00" comes round at a different UTC hour for each owner's time zone
+    scheduler.add_job(tick, CronTrigger(minute=0), id="weekly-nudges", max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler
+
+
+def register(app: App, deps: Deps) -> None:
+    def ack_button(ack: Ack) -> None:
+        ack()
+
+    def on_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        deal_id = action.get("value", "")
+        deal = deps.store.deal_by_id(int(deal_id)) if deal_id.isdigit() else None
+        team_id = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        if deal is None or deal["team_id"] != team_id:
+            log.warning("nudge button for unknown deal %r ignored", deal_id)
+            return
+        name = escape(deal["name"])
+        kind = action["action_id"].removeprefix("nudge_")
+        now = datetime.now(UTC)
+        if kind == "snooze":
+            deps.store.update_deal(deal["id"], snoozed_until=stamp(now + timedelta(days=7)))
+            text = f"Snoozed *{name}* for a week."
+        elif kind in ("won", "lost"):
+            deps.store.update_deal(deal["id"], status=kind, closed_at=stamp(now))
+            text = f"Marked *{name}* as {kind}. No more nudges about it."
+        else:  # coach: a coaching thread for this deal, here in the DM
+            channel = body["container"]["channel_id"]
+            posted = client.chat_postMessage(
+                channel=channel,
+                text=f"Coaching for *{name}*: reply in this thread with what the buyer said last, or ask me "
+                     "what to do next.")
+            deps.store.open_thread(team_id, channel, posted["ts"], None)
+            return
+        respond(response_type="ephemeral", replace_original=False, text=text)
+
+    for kind in ("snooze", "won", "lost", "coach"):
+        app.action(f"nudge_{kind}")(ack=ack_button, lazy=[on_button])

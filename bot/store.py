@@ -233,24 +233,31 @@ class Store:
             "follow": stamp(now - timedelta(days=follow_up_days)),
             "team": team_id,
         }
+        for code, sql in self.stall_queries().items():
+            for row in self.db.query(sql, params):
+                detail = row.pop("detail")
+                yield row, (code, detail)
+
+    @staticmethod
+    def stall_queries() -> dict[str, str]:
+        """One query per reason a deal may have stalled; each walks an index (bench/nudges.py shows the plans)."""
         live = ("d.status = 'open' AND coalesce(d.snoozed_until, '') <= :now "
                 "AND (:team IS NULL OR d.team_id = :team)")
-        queries = {
+        return {
             "silent": f"SELECT d.*, '' AS detail FROM deals d WHERE {live} AND d.last_activity_at < :cutoff",
             "close_date_passed": f"SELECT d.*, '' AS detail FROM deals d WHERE {live} AND d.close_date < :today "
                                  "AND d.close_date != '' AND (d.stage_changed_at IS NULL "
                                  "OR substr(d.stage_changed_at, 1, 10) <= d.close_date)",
-            "obstacle": f"SELECT d.*, s.obstacles AS detail FROM deals d JOIN summaries s ON s.id = "
-                        f"(SELECT max(id) FROM summaries WHERE deal_id = d.id) WHERE {live} AND s.obstacles != '[]'",
-            "objection_open": f"SELECT d.*, c.label || '|' || c.created_at AS detail FROM deals d JOIN coachings c "
-                              f"ON c.id = (SELECT max(id) FROM coachings WHERE team_id = d.team_id "
-                              f"AND channel = d.channel) WHERE {live} AND c.created_at > d.last_activity_at "
-                              f"AND c.created_at < :follow",
+            # the latest summary of each deal, when it flagged obstacles
+            "obstacle": f"SELECT d.*, s.obstacles AS detail FROM summaries s JOIN deals d ON d.id = s.deal_id "
+                        f"WHERE s.id IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id) "
+                        f"AND s.obstacles != '[]' AND {live}",
+            # the latest coaching in each deal's channel, when nothing was posted in the deal after it
+            "objection_open": f"SELECT d.*, c.label || '|' || c.created_at AS detail FROM coachings c JOIN deals d "
+                              f"ON d.team_id = c.team_id AND d.channel = c.channel AND d.thread_ts = '' "
+                              f"WHERE c.id IN (SELECT max(id) FROM coachings GROUP BY team_id, channel) "
+                              f"AND c.created_at > d.last_activity_at AND c.created_at < :follow AND {live}",
         }
-        for code, sql in queries.items():
-            for row in self.db.query(sql, params):
-                detail = row.pop("detail")
-                yield row, (code, detail)
 
     def opted_out(self, team_id: str, user_id: str) -> bool:
         return bool(list(self.db["nudge_optouts"].rows_where("team_id = ? AND user_id = ?", [team_id, user_id])))

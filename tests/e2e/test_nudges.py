@@ -191,3 +191,18 @@ def test_cli_nudge_dry_run_json(world, slack):
                           capture_output=True, text=True, timeout=120)
     assert sent.returncode == 0 and "sent" in sent.stdout
     assert {c: len(m) for c, m in _dms(slack).items()} == {"DUNY": 1, "DUTK": 1}
+
+
+def test_serve_schedules_an_hourly_tick_that_sends_when_due(world, bot, slack):
+    from bot.slack.nudges import start_scheduler
+
+    deps, _, _ = world
+    scheduler = start_scheduler(deps, bot.app)
+    try:
+        job = scheduler.get_job("weekly-nudges")
+        assert str(job.trigger) == "cron[minute='0']"
+        with time_machine.travel(TOKYO_MONDAY + timedelta(minutes=30), tick=False):
+            job.func()
+        assert set(_dms(slack)) == {"DUTK"}
+    finally:
+        scheduler.shutdown(wait=False)

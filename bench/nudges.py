@@ -1,0 +1,80 @@
+"""Selecting stalled deals among 100,000 deals of 10,000 owners. Prints the time and the query plans.
+
+Run: .venv/bin/python bench/nudges.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.nudges import FOLLOW_UP_DAYS, find_stalled  # noqa: E402
+from bot.playbooks import load_playbooks  # noqa: E402
+from bot.store import Store, stamp  # noqa: E402
+
+DEALS, OWNERS, STALL_DAYS = 100_000, 10_000, 14
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def populate(store: Store) -> None:
+    rng = random.Random(7)
+    deals, summaries, coachings = [], [], []
+    for i in range(1, DEALS + 1):
+        last = NOW - timedelta(days=rng.expovariate(1 / 8))  # most deals move weekly; a long tail goes quiet
+        close = (NOW + timedelta(days=rng.uniform(-20, 90))).date().isoformat() if rng.random() < 0.5 else ""
+        status = rng.choices(["open", "won", "lost", "untracked"], [85, 7, 5, 3])[0]
+        owner = i % OWNERS
+        deals.append((i, f"T{owner % 3}", f"C{i:06d}", "", f"Deal {i}", f"U{owner:05d}", "Proposal", close, status,
+                      stamp(last - timedelta(days=30)), stamp(last), rng.randint(0, 500)))
+        if rng.random() < 0.3:
+            kinds = rng.sample(["politics", "consensus", "uncertainty"], rng.randint(0, 2))
+            summaries.append((f"T{owner % 3}", f"C{i:06d}", "1.0", i, stamp(last), json.dumps(kinds), "[]", 0, "x"))
+        if rng.random() < 0.2:
+            coachings.append((stamp(last + timedelta(hours=rng.uniform(-48, 48))), "they doubt it", "skepticism", 0.9,
+                              "en", "offline", "slack", f"T{owner % 3}", "U1", f"C{i:06d}"))
+    db = store.db
+    with db.conn:
+        db.conn.executemany(
+            "INSERT INTO deals (id, team_id, channel, thread_ts, name, owner_id, stage, close_date, status, "
+            "created_at, last_activity_at, message_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", deals)
+        db.conn.executemany(
+            "INSERT INTO summaries (team_id, channel, thread_ts, deal_id, created_at, obstacles, objections, "
+            "stalled, next_step) VALUES (?,?,?,?,?,?,?,?,?)", summaries)
+        db.conn.executemany(
+            "INSERT INTO coachings (created_at, text, label, confidence, language, source, surface, team_id, "
+            "user_id, channel) VALUES (?,?,?,?,?,?,?,?,?,?)", coachings)
+    db.execute("ANALYZE")
+
+
+def main() -> None:
+    store = Store(Path(tempfile.mkdtemp()) / "bench.db")
+    populate(store)
+    playbooks = load_playbooks()
+    find_stalled(store, playbooks, NOW, STALL_DAYS)  # warm the page cache; the figure is the next runs
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        stalled = find_stalled(store, playbooks, NOW, STALL_DAYS)
+        times.append(time.perf_counter() - start)
+    owners = len({(s.deal["team_id"], s.deal["owner_id"]) for s in stalled})
+    print(f"{DEALS:,} deals, {OWNERS:,} owners: {len(stalled):,} stalled deals of {owners:,} owners selected "
+          f"in {min(times):.2f} s (best of 3; worst {max(times):.2f} s)")
+    print("query plans:")
+    params = {"now": stamp(NOW), "cutoff": stamp(NOW - timedelta(days=STALL_DAYS)), "today": NOW.date().isoformat(),
+              "follow": stamp(NOW - timedelta(days=FOLLOW_UP_DAYS)), "team": None}
+    for code, sql in store.stall_queries().items():
+        plan = [row[-1] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]
+        print(f"  {code}:")
+        for step in plan:
+            print(f"    {step}")
+
+
+if __name__ == "__main__":
+    main()

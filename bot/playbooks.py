@@ -38,7 +38,15 @@ class Lines(_Strict):
     es: list[Line] = Field(min_length=1)
 
 
-class ResistancePlaybook(_Strict):
+class _Playbook(_Strict):
+    def text(self, field: str, lang: str) -> str:
+        return getattr(getattr(self, field), lang)
+
+    def lines(self, field: str, lang: str) -> list[str]:
+        return list(getattr(getattr(self, field), lang))
+
+
+class ResistancePlaybook(_Playbook):
     label: str
     name: Text
     summary: Text
@@ -67,14 +75,8 @@ class ResistancePlaybook(_Strict):
                 raise ValueError(f"{lang}: give 2 or 3 diagnostic questions")
         return value
 
-    def text(self, field: str, lang: str) -> str:
-        return getattr(getattr(self, field), lang)
 
-    def lines(self, field: str, lang: str) -> list[str]:
-        return list(getattr(getattr(self, field), lang))
-
-
-class ObstaclePlaybook(_Strict):
+class ObstaclePlaybook(_Playbook):
     kind: str
     name: Text
     summary: Text
@@ -91,12 +93,6 @@ class ObstaclePlaybook(_Strict):
         if value not in OBSTACLE_KINDS:
             raise ValueError(f"must be one of {', '.join(OBSTACLE_KINDS)}")
         return value
-
-    def text(self, field: str, lang: str) -> str:
-        return getattr(getattr(self, field), lang)
-
-    def lines(self, field: str, lang: str) -> list[str]:
-        return list(getattr(getattr(self, field), lang))
 
 
 def _load_file(path: Path, model: type[_Strict]) -> _Strict:

@@ -201,6 +201,20 @@ def guidance_json(label: str, language: str, **override: Any) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
+def _completion(body: dict[str, Any], content: str | None, finish: str = "stop",
+                refusal: str | None = None) -> dict[str, Any]:
+    """A chat.completion object as OpenAI returns it; prompt tokens estimated from the request."""
+    prompt_tokens = len(json.dumps(body["messages"])) // 4
+    completion_tokens = len(content or refusal or "") // 4
+    return {
+        "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()), "model": body.get("model"),
+        "choices": [{"index": 0, "finish_reason": finish,
+                     "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens},
+    }
+
+
 class OpenAIStandIn:
     """A local OpenAI-compatible server (POST /v1/chat/completions) with scripted behaviours.
 
@@ -258,14 +272,7 @@ class OpenAIStandIn:
         if behaviour == "leak":
             system = body["messages"][0]["content"]
             content = guidance_json(label, language, align=system[:400])
-        return 200, {
-            "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": finish,
-                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
-            "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 120,
-                      "total_tokens": len(json.dumps(body["messages"])) // 4 + 120},
-        }, {}
+        return 200, _completion(body, content, finish, refusal), {}
 
     def _reading(self, body: dict[str, Any], user: str, behaviour: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         """A deal-room chunk: politics at the chunk's first message, plus a claim about a message that does
@@ -276,14 +283,7 @@ class OpenAIStandIn:
         reading = {"risks": [{"kind": "politics", "evidence_ts": stamps[0]},
                              {"kind": "consensus", "evidence_ts": "999.000001"}],
                    "objections": [], "stakeholders": []}
-        return 200, {
-            "id": "chatcmpl-standin", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": json.dumps(reading), "refusal": None}}],
-            "usage": {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 40,
-                      "total_tokens": len(json.dumps(body["messages"])) // 4 + 40},
-        }, {}
+        return 200, _completion(body, json.dumps(reading)), {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self

@@ -57,18 +57,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_summarize(args: argparse.Namespace) -> int:
-    from datetime import datetime
+def _parse_now(raw: str | None) -> Any:
+    """--now as an aware datetime (a time without a zone is UTC); None if absent; False (reported) if bad."""
+    from datetime import UTC, datetime
 
+    if not raw:
+        return None
+    try:
+        now = datetime.fromisoformat(raw)
+    except ValueError:
+        print(f"error: --now must be ISO 8601 (e.g. 2026-11-23T09:00:00+01:00), got {raw!r}", file=sys.stderr)
+        return False
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
     from bot.coach import Coach
     from bot.slack.blocks import summary_text
     from bot.summarize import Summarizer, parse_messages
 
     try:
         messages = parse_messages(json.loads(Path(args.file).read_text(encoding="utf-8")))
-        now = datetime.fromisoformat(args.now) if args.now else None
     except (OSError, ValueError) as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    now = _parse_now(args.now)
+    if now is False:
         return 2
     if not messages:
         print(f"error: {args.file}: the thread has no messages", file=sys.stderr)
@@ -88,13 +102,10 @@ def cmd_nudge(args: argparse.Namespace) -> int:
     from bot.slack.nudges import nudge_once
 
     settings = load_settings()
-    try:
-        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
-    except ValueError:
-        print(f"error: --now must be ISO 8601, got {args.now!r}", file=sys.stderr)
+    now = _parse_now(args.now)
+    if now is False:
         return 2
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
     if missing:
         print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
@@ -189,5 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.config import ConfigError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

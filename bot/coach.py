@@ -109,7 +109,7 @@ def is_seller_question(text: str) -> bool:
     return bool(_SELLER_QUESTION.search(text))
 
 
-_DELIMITERS = re.compile(r"</?\s*(buyer_objection|deal_context|thread_history|thread)\s*>", re.I)
+_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|deal_context|thread_history|thread)\s*>", re.I)
 
 
 def as_prompt_data(text: str) -> str:

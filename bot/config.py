@@ -11,6 +11,10 @@ from platformdirs import user_cache_dir, user_data_dir
 APP_NAME = "resistance-coach"
 
 
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or default
@@ -23,7 +27,14 @@ def _float(name: str, default: float) -> float:
     try:
         return float(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = (_env(name, default) or default).lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ def load_settings() -> Settings:
         slack_api_url=_env("SLACK_API_URL"),
         port=int(_float("PORT", 3000)),
         stall_days=int(_float("COACH_STALL_DAYS", 14)),
-        nudge_day=(_env("COACH_NUDGE_DAY", "mon") or "mon").lower()[:3],
-        nudge_hour=int(_float("COACH_NUDGE_HOUR", 9)),
+        nudge_day=_choice("COACH_NUDGE_DAY", "mon", ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+        nudge_hour=int(_choice("COACH_NUDGE_HOUR", "9", tuple(str(h) for h in range(24)))),
         nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
     )

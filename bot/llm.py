@@ -118,7 +118,7 @@ class LLM:
         )
 
     def _cache_key(self, prompt: Prompt) -> str:
-        return hashlib.sha256(json.dumps([self.model, prompt.system, prompt.user]).encode()).hexdigest()
+        return hashlib.sha256(json.dumps([self.server, self.model, prompt.system, prompt.user]).encode()).hexdigest()
 
     def coach(self, prompt: Prompt) -> tuple[LLMGuidance, bool]:
         """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure."""

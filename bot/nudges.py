@@ -175,13 +175,13 @@ def _send_once(store: Store, messenger: Messenger, team: str, owner: str, week: 
     claim = store.claim_nudge(team, owner, week, now, LEASE)
     if claim in ("already_sent", "busy"):
         return claim
-    if claim == "reclaimed":
-        # an earlier attempt died or failed: it may have posted before it could record so
-        found = messenger.find_sent(team, owner, week, week_start)
-        if found:
-            store.nudge_sent(team, owner, week, *found, [d.deal["id"] for d in deals], now)
-            return "reconciled"
     try:
+        if claim == "reclaimed":
+            # an earlier attempt died or failed: it may have posted before it could record so
+            found = messenger.find_sent(team, owner, week, week_start)
+            if found:
+                store.nudge_sent(team, owner, week, *found, [d.deal["id"] for d in deals], now)
+                return "reconciled"
         channel, ts = messenger.send(team, owner, week, deals)
     except Exception as exc:
         log.error("nudge to %s failed: %s", owner, exc)

@@ -140,11 +140,15 @@ def load_playbooks(override: Path | None = None) -> Playbooks:
     """Load and validate all playbooks (shipped, with a team's folder taking precedence per file)."""
     resistance = _load_all("resistance", LABELS, override, ResistancePlaybook, "label")
     obstacles = _load_all("obstacles", OBSTACLE_KINDS, override, ObstaclePlaybook, "kind")
-    examples = data_dir("playbooks") / "examples"
-    if override is not None and (override / "examples").is_dir():
-        examples = override / "examples"
-    return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=examples / "objections",
-                     obstacle_examples_dir=examples / "obstacles")
+    return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=_examples("objections", override),
+                     obstacle_examples_dir=_examples("obstacles", override))
+
+
+def _examples(kind: str, override: Path | None) -> Path:
+    """A team's examples/<kind>/ folder when it has one, else the shipped one."""
+    if override is not None and (override / "examples" / kind).is_dir():
+        return override / "examples" / kind
+    return data_dir("playbooks") / "examples" / kind
 
 
 def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, model: type[_Strict],

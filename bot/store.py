@@ -134,7 +134,11 @@ class Store:
         return list(self.db["llm_calls"].rows_where(order_by="id"))
 
     def llm_format(self, server: str, model: str) -> str | None:
-        rows = list(self.db["llm_formats"].rows_where("server = ? AND model = ?", [server, model]))
+        """The response format learned for this server and model within the last day. Learning expires so
+        that one passing 5xx on a capable server costs a day of weaker formats, not forever."""
+        fresh = stamp(datetime.now(UTC) - timedelta(days=1))
+        rows = list(self.db["llm_formats"].rows_where(
+            "server = ? AND model = ? AND learned_at > ?", [server, model, fresh]))
         return rows[0]["format"] if rows else None
 
     def set_llm_format(self, server: str, model: str, fmt: str) -> None:
@@ -165,7 +169,8 @@ class Store:
         now = now_iso()
         existing = self.deal(team_id, channel, thread_ts)
         if existing:
-            self.db["deals"].update(existing["id"], {"name": name, "status": "open", "last_activity_at": now})
+            self.db["deals"].update(existing["id"], {"name": name, "owner_id": owner_id, "status": "open",
+                                                     "last_activity_at": now})
         else:
             self.db["deals"].insert(
                 {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "name": name, "owner_id": owner_id,

@@ -181,8 +181,11 @@ def plain(text: str) -> str:
     return _SLACK_MARKUP.sub(repl, text)
 
 
-def parse_messages(data: Any) -> list[Message]:
-    """Messages from a `conversations.replies` answer (or a bare list of messages), oldest first."""
+def parse_messages(data: Any, skip_ts: str | None = None) -> list[Message]:
+    """People's messages from a `conversations.replies` answer (or a bare list), oldest first.
+
+    Bots' posts (the coach's own summaries and coaching among them) are left out: they are not deal
+    activity and not the buyer's words; so is `skip_ts`, the message that asked for the summary."""
     raw = data.get("messages") if isinstance(data, dict) else data
     if not isinstance(raw, list):
         raise ValueError("expected {\"messages\": [...]} as conversations.replies returns it")
@@ -190,11 +193,13 @@ def parse_messages(data: Any) -> list[Message]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict) or "ts" not in item:
             raise ValueError(f"message {index}: expected an object with at least 'ts' and 'text'")
-        if item.get("subtype") in ("channel_join", "channel_leave", "bot_add"):
+        if item.get("bot_id") or item.get("subtype") in ("bot_message", "channel_join", "channel_leave", "bot_add"):
+            continue
+        if skip_ts is not None and str(item["ts"]) == skip_ts:
             continue
         text = item.get("text") or ""
         if text.strip():
-            messages.append(Message(str(item.get("user") or item.get("bot_id") or ""), text, str(item["ts"])))
+            messages.append(Message(str(item.get("user") or ""), text, str(item["ts"])))
     return sorted(messages, key=lambda m: float(m.ts))
 
 
@@ -383,7 +388,8 @@ class Summarizer:
                     move = self.coach.playbooks[o.label].text("next_move", language)
                     objections.append(FoundObjection(_snippet(by_ts[o.ts].text), o.label, o.ts, 1.0, move))
             for s in reading.stakeholders:
-                if s.evidence_ts in by_ts and s.name.split()[0] in by_ts[s.evidence_ts].text:
+                name = s.name.split()
+                if s.evidence_ts in by_ts and name and name[0] in by_ts[s.evidence_ts].text:
                     position = s.position if s.position in ("supportive", "opposed", "unclear") else "unclear"
                     people[s.name] = Stakeholder(s.name, s.role, position, s.evidence_ts)
         unique = {(r.kind, r.evidence_ts): r for r in risks}

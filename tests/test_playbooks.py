@@ -78,3 +78,11 @@ def test_unreadable_yaml_and_unknown_names_are_clear_errors(tmp_path):
 def test_playbook_folder_that_does_not_exist(tmp_path):
     with pytest.raises(PlaybookError, match="not a folder"):
         load_playbooks(tmp_path / "nope")
+
+
+def test_team_examples_for_objections_only_keep_the_shipped_obstacle_examples(tmp_path):
+    team = _team_folder(tmp_path)
+    (team / "examples" / "objections").mkdir(parents=True)
+    books = load_playbooks(team)
+    assert books.examples_dir == team / "examples" / "objections"
+    assert books.obstacle_examples_dir == SHIPPED / "examples" / "obstacles"

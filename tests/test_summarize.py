@@ -124,3 +124,19 @@ def test_cli_summarize_bad_files(tmp_path):
     empty.write_text('{"messages": []}')
     result = _cli(str(empty))
     assert result.returncode == 2 and "no messages" in result.stderr
+
+
+def test_cli_now_without_a_zone_is_utc():
+    result = _cli(str(THREADS[0]), "--json", "--now", "2030-01-01T09:00")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stalled"] is True  # years after the thread's last message
+    assert _cli(str(THREADS[0]), "--now", "next tuesday").returncode == 2
+
+
+def test_bot_posts_and_the_asking_message_are_not_the_deal(summarizer):
+    data = {"messages": [
+        {"user": "U1", "ts": "1.0", "text": "kickoff with Globex"},
+        {"bot_id": "B1", "ts": "2.0", "text": "Deal-room summary ..."},
+        {"user": "U2", "ts": "3.0", "text": "<@UBOT> summarize"},
+    ]}
+    assert [m.ts for m in parse_messages(data, skip_ts="3.0")] == ["1.0"]

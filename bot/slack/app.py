@@ -131,7 +131,13 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
 
 
 def create_wsgi() -> Callable[..., Iterable[bytes]]:
-    """Entry point for another WSGI server, e.g. `gunicorn -k gthread --threads 32 'bot.slack.app:create_wsgi()'`."""
+    """Entry point for another WSGI server, e.g. `gunicorn -k gthread --threads 32 'bot.slack.app:create_wsgi()'`.
+
+    Each worker process runs the hourly nudge tick too; the once-a-week claims keep that to one DM per owner."""
     from bot.config import load_settings
 
-    return wsgi_app(build_app(load_settings()))
+    settings = load_settings()
+    deps = make_deps(settings)
+    app = build_app(settings, deps)
+    nudges.start_scheduler(deps, app)
+    return wsgi_app(app)

@@ -22,6 +22,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Slack sends typed `&`, `<`, `>` encoded; decode them once on the way in, so we store and classify what
+    people wrote (Slack's own markup such as <@U123> is left as it is)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Split text into pieces of at most `limit` characters, at line or word boundaries."""
     pieces: list[str] = []
@@ -186,10 +192,10 @@ def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[
     lines += [f"• {escape(s.name)}: {escape(s.role)}, {w[s.position]}" for s in summary.stakeholders] or [
         f"• _{w['none_found']}_"]
     lines += ["", f"*{w['objections']}*"]
-    lines += [f"• *{kind_names[o.label]}* (`{o.label}`): “{escape(o.text)}”\n   → {escape(o.move)}"
+    lines += [f"• *{escape(kind_names[o.label])}* (`{o.label}`): “{escape(o.text)}”\n   → {escape(o.move)}"
               for o in summary.objections] or [f"• _{w['none_found']}_"]
     lines += ["", f"*{w['risks']}*"]
-    lines += [f"• *{obstacle_names[r.kind]}* (`{r.kind}`): “{escape(r.evidence)}”" for r in summary.risks] or [
+    lines += [f"• *{escape(obstacle_names[r.kind])}* (`{r.kind}`): “{escape(r.evidence)}”" for r in summary.risks] or [
         f"• _{w['none_found']}_"]
     status = w["stalled"] + (f" ({escape(summary.stalled_reason)})" if summary.stalled_reason else "")
     lines += ["", f"*{w['status']}*: {status if summary.stalled else w['moving']}", "",

@@ -10,7 +10,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, is_seller_question
-from bot.slack.blocks import USAGE_FALLBACK, usage_blocks
+from bot.slack.blocks import USAGE_FALLBACK, unescape, usage_blocks
 from bot.slack.posting import Deps, post_answer, post_guidance, post_summary
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,12 @@ def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, c
     thread = deps.store.thread(team_id, channel, thread_ts)
     label = thread["label"] if thread else None
     try:
-        if label and is_seller_question(text):
+        if is_seller_question(text):
+            if label is None:  # nothing diagnosed in this thread yet: ask for the buyer's words first
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                        text="Tell me what the buyer said (their words, or what you heard) and "
+                                             "I'll diagnose it and coach your next move.")
+                return
             post_answer(deps, client, team_id, channel, thread_ts, text, deps.coach.answer(text, label))
             return
         history = deps.store.turns(team_id, channel, thread_ts)
@@ -41,16 +46,18 @@ def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, c
 
 def register(app: App, deps: Deps) -> None:
     def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        if event.get("subtype") or event.get("bot_id"):
-            return
+        if event.get("bot_id") or event.get("subtype") not in (None, "file_share", "thread_broadcast"):
+            return  # edits, deletions, joins and bots are not deal activity
         team_id = context.team_id or event.get("team", "")
         deal = deps.store.deal_for_message(team_id, event["channel"], event.get("thread_ts"))
         if deal is not None:
             deps.store.record_activity(deal["id"], event.get("user", ""), event["ts"])
+        if event.get("subtype"):
+            return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
             return
-        text = event.get("text") or ""
+        text = unescape(event.get("text") or "")
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for this message answers it
         if deps.store.thread(team_id, event["channel"], thread_ts) is None:
@@ -59,11 +66,11 @@ def register(app: App, deps: Deps) -> None:
 
     def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         mention = re.compile(rf"<@{re.escape(context.bot_user_id or '')}(\|[^>]*)?>")
-        text = mention.sub(" ", event.get("text") or "").strip()
+        text = mention.sub(" ", unescape(event.get("text") or "")).strip()
         thread_ts = event.get("thread_ts") or event["ts"]
         team_id = context.team_id or event.get("team", "")
         if _SUMMARIZE.match(text):
-            post_summary(deps, client, team_id, event["channel"], thread_ts)
+            post_summary(deps, client, team_id, event["channel"], thread_ts, asked_in=event["ts"])
             return
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
 

@@ -104,8 +104,8 @@ def register(app: App, deps: Deps) -> None:
             channel = body["container"]["channel_id"]
             posted = client.chat_postMessage(
                 channel=channel,
-                text=f"Coaching for *{name}*: reply in this thread with what the buyer said last, or ask me "
-                     "what to do next.")
+                text=f"Coaching for *{name}*: reply in this thread with what the buyer said last, and I'll "
+                     "diagnose it and coach your next move.")
             deps.store.open_thread(team_id, channel, posted["ts"], None)
             return
         respond(response_type="ephemeral", replace_original=False, text=text)

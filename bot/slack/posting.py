@@ -11,7 +11,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import Answer, Coach, Guidance
-from bot.slack.blocks import answer_blocks, guidance_blocks, guidance_fallback, summary_messages, summary_text
+from bot.slack.blocks import (
+    answer_blocks,
+    escape,
+    guidance_blocks,
+    guidance_fallback,
+    summary_messages,
+    summary_text,
+    unescape,
+)
 from bot.store import Store
 from bot.summarize import Message, Summarizer, parse_messages
 
@@ -70,27 +78,30 @@ def post_guidance(
 
 def post_answer(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str, question: str,
                 answer: Answer) -> None:
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=answer_blocks(answer), text=answer.heading)
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=answer_blocks(answer),
+                            text=escape(answer.heading))
     deps.store.add_turn(team_id, channel, thread_ts, "seller", question, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, channel, thread_ts, "coach", answer.heading, THREAD_TURNS_KEPT)
 
 
-def fetch_thread(client: WebClient, channel: str, thread_ts: str) -> list[Message]:
+def fetch_thread(client: WebClient, channel: str, thread_ts: str, skip_ts: str | None = None) -> list[Message]:
     """All messages of a thread, page by page (the client waits out 429s per Retry-After)."""
     raw: list[dict[str, Any]] = []
     cursor = None
     for _ in range(MAX_PAGES):
         page = client.conversations_replies(channel=channel, ts=thread_ts, limit=REPLIES_PAGE, cursor=cursor)
-        raw += page.get("messages") or []
+        raw += [{**m, "text": unescape(m.get("text") or "")} for m in page.get("messages") or []]
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             break
-    return parse_messages({"messages": raw})
+    return parse_messages({"messages": raw}, skip_ts)
 
 
-def post_summary(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str) -> None:
-    """Summarise a thread and post the summary in it (several messages when it is long)."""
-    messages = fetch_thread(client, channel, thread_ts)
+def post_summary(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str,
+                 asked_in: str | None = None) -> None:
+    """Summarise a thread and post the summary in it (several messages when it is long). `asked_in` is the
+    message that asked for it (an @mention), which is not part of the deal's story."""
+    messages = fetch_thread(client, channel, thread_ts, asked_in)
     if not messages:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                 text="There is nothing in this thread to summarise.")

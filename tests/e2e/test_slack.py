@@ -8,7 +8,6 @@ import time
 from slack_sdk.models.blocks import Block
 
 from bot.store import Store
-from tests.e2e.conftest import SECRET
 
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
 
@@ -104,7 +103,6 @@ def test_forged_and_stale_signatures_are_rejected(bot):
 def _start_thread(bot) -> tuple[str, str]:
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    (row,) = [c for c in bot.slack.calls if c[0] == "chat.postMessage"]
     return post["channel"], "1700000000.000001"
 
 
@@ -224,4 +222,21 @@ def test_signing_secret_is_required_for_http(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
     result = subprocess.run([sys.executable, "-m", "bot", "serve"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "SLACK_SIGNING_SECRET" in result.stderr
-    assert SECRET not in result.stderr
+    assert "SLACK_BOT_TOKEN" not in result.stderr  # only what is missing is named
+
+
+def test_text_slack_already_encoded_is_escaped_once(bot, settings):
+    # Slack delivers typed &, < and > encoded; what the seller sees must be what they typed
+    bot.command("R&amp;D says &lt;b&gt;we heard you only sell to banks&lt;/b&gt;")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    quote = next(b["text"]["text"] for b in post["blocks"] if b["type"] == "section")
+    assert "R&amp;D says &lt;b&gt;we heard" in quote and "&amp;amp;" not in quote
+    (row,) = Store(settings.db_path).coachings()
+    assert row["text"] == "R&D says <b>we heard you only sell to banks</b>"
+
+
+def test_words_that_look_like_subcommands_are_coached(bot):
+    for text in ("owner says we're far too expensive for a team of 12", "close, but the CFO doubts the payback",
+                 "help me, they think we only sell to banks"):
+        assert "Diagnosing" in bot.command(text).json()["text"]
+    assert len(bot.slack.wait_for("chat.postMessage", 3)) == 3

@@ -1,9 +1,9 @@
 """Offline diagnosis: logistic regression over word and character n-grams, calibrated by temperature.
 
 Trained from the example objections in `playbooks/examples/objections/` the first time it is needed, then cached
-in the cache folder under a hash of those examples, so editing the examples retrains it. Measured
-against multilingual sentence embeddings (USE v3) on held-out objections by another author, the
-n-grams won clearly (macro-F1 0.91 vs 0.78), see the README.
+in the cache folder under a hash of those examples, so editing the examples retrains it. Measured against
+multilingual sentence embeddings (USE v3) on held-out objections by another author, the n-grams won clearly
+(macro-F1 0.92 / 0.91 English / Spanish, against 0.79 / 0.78); the README has the comparison.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import pickle
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from bot.taxonomy import LABELS
+from bot.text import plain
 
 # Bump when the features or the training recipe change, so cached models are rebuilt.
 RECIPE = "tfidf-word12-char25+logreg-C8+temperature/v2"
 _C = 8.0
-_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(https?://[^|>]+)(?:\|([^>]*))?>")
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,8 @@ class Diagnosis:
 
 
 def normalise(text: str) -> str:
-    """What the model sees: Slack mentions and links reduced to plain words."""
-    text = _SLACK_MARKUP.sub(lambda m: m.group(2) or m.group(1) or " ", text)
-    return " ".join(text.split())
+    """What the model sees: Slack mentions and links reduced to plain words, spaces collapsed."""
+    return " ".join(plain(text).split())
 
 
 def read_examples(path: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:

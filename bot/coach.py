@@ -66,13 +66,12 @@ class Guidance:
     question: str | None
     source: str
     notes: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
     coaching_id: int | None = None  # its row in the coaching log
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (`coach ask --json`)."""
         data = asdict(self)
-        del data["notes"], data["scores"], data["coaching_id"]
+        del data["notes"], data["coaching_id"]
         return data
 
 
@@ -248,7 +247,6 @@ class Coach:
             question=answer.question,
             source="llm",
             notes=[str(t.llm_note(self.llm.model, offline.language)), *offline.notes[1:]],
-            scores=offline.scores,
         )
 
     def answer(self, raw_question: str, label: str) -> Answer:
@@ -295,5 +293,4 @@ class Coach:
             question=question,
             source="offline",
             notes=notes,
-            scores=diagnosis.scores,
         )

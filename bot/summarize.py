@@ -24,6 +24,7 @@ from bot.coach import Coach, as_prompt_data
 from bot.language import detect_language
 from bot.llm import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
 from bot.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
+from bot.text import plain
 
 NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
@@ -35,7 +36,6 @@ SNIPPET = 220
 OBSTACLE_PRIORITY = ("competing_priorities", "consensus", "politics", "misalignment", "uncertainty")
 
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
-_SLACK_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<(https?://[^|>]+)(?:\|([^>]*))?>")
 # What the buyer said, inside a deal-room message: quoted words, a forwarded email, or "X says: ..."
 _QUOTED = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
 _FORWARDED = re.compile(r"^\s*>\s*(?:(?:forwarded|fwd|reenviado|re)\b[^:]{0,80}:)?\s*(?P<said>.+)", re.I | re.S)
@@ -168,17 +168,6 @@ class Message:
     @property
     def time(self) -> datetime:
         return datetime.fromtimestamp(float(self.ts), UTC)
-
-
-def plain(text: str) -> str:
-    """Slack markup reduced to what a reader sees: <@U1> → @U1, <url|label> → label."""
-
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1):
-            return (m.group(3) or (m.group(1).replace("!", "@") + m.group(2))).strip()
-        return m.group(5) or m.group(4)
-
-    return _SLACK_MARKUP.sub(repl, text)
 
 
 def parse_messages(data: Any, skip_ts: str | None = None) -> list[Message]:
@@ -446,8 +435,8 @@ class Summarizer:
         if objections:
             latest = objections[-1]
             return latest.move, latest.label
-        if stalled:
-            return playbooks.obstacles["consensus"].text("next_move", language), "stalled"
+        if stalled:  # silence, as in the weekly nudge: show what waiting costs them
+            return playbooks.obstacles["uncertainty"].text("next_move", language), "stalled"
         return playbooks.obstacles["misalignment"].text("next_move", language), "cost_of_inaction"
 
 

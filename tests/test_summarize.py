@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.slack.blocks import summary_messages, summary_text
-from bot.summarize import Message, Summarizer, buyer_words, parse_messages, plain
+from bot.summarize import Message, Summarizer, buyer_words, parse_messages
+from bot.text import plain
 
 THREADS = sorted((Path(__file__).parent / "data" / "threads").glob("*.json"))
 

@@ -5,29 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.slack.blocks import guidance_blocks, guidance_fallback
-from bot.slack.posting import Deps
+from bot.slack.posting import Deps, ack_now, team_of
 from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
-
-
-def _ack(ack: Ack) -> None:
-    ack()
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
 
 
 def register(app: App, deps: Deps) -> None:
     def own_coaching(body: dict[str, Any], coaching_id: str) -> dict[str, Any] | None:
         """The coaching a button refers to, only if it belongs to the workspace that clicked it."""
         row = deps.store.coaching(int(coaching_id)) if coaching_id.isdigit() else None
-        if row is None or (row["team_id"] or "") != _team(body):
+        if row is None or (row["team_id"] or "") != team_of(body):
             log.warning("button for unknown coaching %r ignored", coaching_id)
             return None
         return row
@@ -57,6 +49,6 @@ def register(app: App, deps: Deps) -> None:
         deps.store.mark_posted(guidance.coaching_id, channel, ts, row["thread_ts"])
         deps.store.open_thread(row["team_id"], channel, row["thread_ts"] or ts, label)
 
-    app.action("feedback_helpful")(ack=_ack, lazy=[feedback])
-    app.action("feedback_not_helpful")(ack=_ack, lazy=[feedback])
-    app.action("relabel")(ack=_ack, lazy=[relabel])
+    app.action("feedback_helpful")(ack=ack_now, lazy=[feedback])
+    app.action("feedback_not_helpful")(ack=ack_now, lazy=[feedback])
+    app.action("relabel")(ack=ack_now, lazy=[relabel])

@@ -1,7 +1,8 @@
-"""Block Kit builders: the only place where text is rendered for Slack.
+"""Block Kit builders and Slack text escaping.
 
-Every piece of text that did not come from this file (the buyer's words, playbooks, model output) passes
-through `escape`, so `<!channel>`, `<!here>` or `<@U123>` typed by someone can never ping anybody.
+Every piece of text shown in Slack that this codebase did not write itself (the buyer's words, deal names,
+playbooks, model output) passes through `escape`, here or in the short acknowledgements of the listeners, so
+`<!channel>`, `<!here>` or `<@U123>` typed by someone can never ping anybody.
 """
 
 from __future__ import annotations

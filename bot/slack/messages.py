@@ -11,14 +11,10 @@ from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, is_seller_question
 from bot.slack.blocks import USAGE_FALLBACK, unescape, usage_blocks
-from bot.slack.posting import Deps, post_answer, post_guidance, post_summary
+from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary
 
 log = logging.getLogger(__name__)
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
-
-
-def _ack(ack: Any) -> None:
-    ack()
 
 
 def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
@@ -74,5 +70,5 @@ def register(app: App, deps: Deps) -> None:
             return
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
 
-    app.event("message")(ack=_ack, lazy=[on_message])
-    app.event("app_mention")(ack=_ack, lazy=[on_mention])
+    app.event("message")(ack=ack_now, lazy=[on_message])
+    app.event("app_mention")(ack=ack_now, lazy=[on_mention])

@@ -6,12 +6,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.nudges import StalledDeal, run_nudges
 from bot.slack.blocks import escape, nudge_blocks
-from bot.slack.posting import Deps
+from bot.slack.posting import Deps, ack_now, team_of
 from bot.store import stamp
 
 log = logging.getLogger(__name__)
@@ -81,13 +81,10 @@ def start_scheduler(deps: Deps, app: App) -> Any:
 
 
 def register(app: App, deps: Deps) -> None:
-    def ack_button(ack: Ack) -> None:
-        ack()
-
     def on_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         deal_id = action.get("value", "")
         deal = deps.store.deal_by_id(int(deal_id)) if deal_id.isdigit() else None
-        team_id = (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id", "")
+        team_id = team_of(body)
         if deal is None or deal["team_id"] != team_id:
             log.warning("nudge button for unknown deal %r ignored", deal_id)
             return
@@ -111,4 +108,4 @@ def register(app: App, deps: Deps) -> None:
         respond(response_type="ephemeral", replace_original=False, text=text)
 
     for kind in ("snooze", "won", "lost", "coach"):
-        app.action(f"nudge_{kind}")(ack=ack_button, lazy=[on_button])
+        app.action(f"nudge_{kind}")(ack=ack_now, lazy=[on_button])

@@ -30,6 +30,16 @@ MAX_PAGES = 50  # 10,000 messages: more than any thread a summary can help with
 _CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed"}
 
 
+def ack_now(ack: Any) -> None:
+    """The acknowledgement of a listener whose work runs afterwards, lazily."""
+    ack()
+
+
+def team_of(body: dict[str, Any]) -> str:
+    """The workspace an interaction (button, shortcut) came from."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+
+
 @dataclass
 class Deps:
     """What the listeners share: the coaching core and the store."""

@@ -5,25 +5,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.posting import Deps, post_summary
+from bot.slack.posting import Deps, ack_now, post_summary, team_of
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "summarize_thread"
 
 
 def register(app: App, deps: Deps) -> None:
-    def ack_shortcut(ack: Ack) -> None:
-        ack()
-
     def summarize_thread(body: dict[str, Any], client: WebClient) -> None:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
         thread_ts = message.get("thread_ts") or message.get("ts")
-        team_id = (body.get("team") or {}).get("id", "")
+        team_id = team_of(body)
         try:
             post_summary(deps, client, team_id, channel, thread_ts)
         except SlackApiError as exc:
@@ -31,4 +28,4 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postEphemeral(channel=channel, user=body["user"]["id"],
                                       text="Sorry, I could not read this thread. Is the app in this channel?")
 
-    app.shortcut(CALLBACK_ID)(ack=ack_shortcut, lazy=[summarize_thread])
+    app.shortcut(CALLBACK_ID)(ack=ack_now, lazy=[summarize_thread])

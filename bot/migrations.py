@@ -140,3 +140,9 @@ def m005_nudges(db: sqlite_utils.Database) -> None:
         pk=("team_id", "owner_id", "week"),
         defaults={"attempts": 0},
     )
+
+
+@migration
+def m006_thread_context(db: sqlite_utils.Database) -> None:
+    # deal context for a coaching thread opened from a nudge ("Coach me")
+    db["threads"].add_column("context", str)

@@ -81,11 +81,13 @@ class Store:
         self.db.conn.commit()
         return cursor.rowcount == 1
 
-    def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None) -> None:
-        self.db["threads"].upsert(
-            {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "label": label, "created_at": now_iso()},
-            pk=("team_id", "channel", "thread_ts"),
-        )
+    def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
+                    context: str | None = None) -> None:
+        """Start (or update the diagnosis of) a coaching thread; a context, once given, stays."""
+        row = {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "label": label, "created_at": now_iso()}
+        if context is not None:
+            row["context"] = context
+        self.db["threads"].upsert(row, pk=("team_id", "channel", "thread_ts"))
 
     def thread(self, team_id: str, channel: str, thread_ts: str) -> dict[str, Any] | None:
         rows = list(

@@ -10,11 +10,12 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, is_seller_question
-from bot.slack.blocks import USAGE_FALLBACK, unescape, usage_blocks
+from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
 from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary
 
 log = logging.getLogger(__name__)
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
+_TRACK = re.compile(r"^\s*(track|untrack)\b\s*(.{0,80})$", re.I | re.S)
 
 
 def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
@@ -32,8 +33,8 @@ def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, c
             post_answer(deps, client, team_id, channel, thread_ts, text, deps.coach.answer(text, label))
             return
         history = deps.store.turns(team_id, channel, thread_ts)
-        guidance = deps.coach.coach(text, surface="slack-thread", team_id=team_id, user_id=user_id,
-                                    history=history)
+        guidance = deps.coach.coach(text, thread["context"] if thread else None, surface="slack-thread",
+                                    team_id=team_id, user_id=user_id, history=history)
     except EmptyObjection:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE_FALLBACK, blocks=usage_blocks())
         return
@@ -67,6 +68,17 @@ def register(app: App, deps: Deps) -> None:
         team_id = context.team_id or event.get("team", "")
         if _SUMMARIZE.match(text):
             post_summary(deps, client, team_id, event["channel"], thread_ts, asked_in=event["ts"])
+            return
+        track = _TRACK.match(text)
+        if track and event.get("thread_ts"):  # a deal can be one thread: "@coach track Globex pilot"
+            if track.group(1).lower() == "track":
+                deal = deps.store.track_deal(team_id, event["channel"], thread_ts,
+                                             track.group(2).strip() or "this thread", event.get("user", ""))
+                reply = f"Tracking this thread as the deal *{escape(deal['name'])}*."
+            else:
+                done = deps.store.untrack_deal(team_id, event["channel"], thread_ts)
+                reply = "This thread is no longer tracked." if done else "This thread is not tracked."
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=reply)
             return
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)
 

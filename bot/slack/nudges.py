@@ -103,7 +103,9 @@ def register(app: App, deps: Deps) -> None:
                 channel=channel,
                 text=f"Coaching for *{name}*: reply in this thread with what the buyer said last, and I'll "
                      "diagnose it and coach your next move.")
-            deps.store.open_thread(team_id, channel, posted["ts"], None)
+            context = (f"Deal {deal['name']}; stage {deal['stage'] or 'not set'}; "
+                       f"close date {deal['close_date'] or 'not set'}")
+            deps.store.open_thread(team_id, channel, posted["ts"], None, context)
             return
         respond(response_type="ephemeral", replace_original=False, text=text)
 

@@ -116,3 +116,21 @@ def test_workspaces_never_see_each_other(bot, settings):
     assert store.deal("T1", "CSHARED")["message_count"] == 0
     assert [s["team_id"] for s in store.summaries("T1")] == ["T1"] and store.summaries("T2") == []
     assert store.deal_for_message("T2", "CSHARED", ROOT_TS)["name"] == "Umbrella"
+
+
+def test_a_thread_can_be_a_deal(bot, settings):
+    bot.event({"type": "app_mention", "channel": "CTEAM", "user": "U1", "ts": "10.2", "thread_ts": "10.1",
+               "text": "<@UBOT> track Globex pilot & co"}, event_id="EvT1")
+    (reply,) = bot.slack.wait_for("chat.postMessage")
+    assert reply["thread_ts"] == "10.1" and "Globex pilot &amp; co" in reply["text"]
+    bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "pilot starts Monday", "ts": "10.3",
+               "thread_ts": "10.1"}, event_id="EvT2")
+    bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "unrelated", "ts": "11.0"},
+              event_id="EvT3")
+    store = Store(settings.db_path)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and store.deal("T1", "CTEAM", "10.1")["message_count"] != 1:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    assert store.deal("T1", "CTEAM", "10.1")["message_count"] == 1  # only the thread's own messages
+    assert store.deal("T1", "CTEAM") is None

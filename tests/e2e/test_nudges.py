@@ -162,6 +162,12 @@ def test_buttons_snooze_win_lose_and_coach(world, bot, slack):
         slack.wait_for("response/action", 3)
         (coach_post,) = slack.wait_for("chat.postMessage")
     assert coach_post["channel"] == "DUNY" and "Umbrella" in coach_post["text"]
+    bot.event({"type": "message", "channel": "DUNY", "user": "UNY", "ts": "1700000001.000001",
+               "thread_ts": "1700000000.000001", "text": "they say the rollout will never stick with our plant crews"},
+              event_id="EvCoachMe")
+    coaching = slack.wait_for("chat.postMessage", 2)[1]
+    assert coaching["thread_ts"] == "1700000000.000001"
+    assert "Deal Umbrella; stage not set" in json.dumps(coaching["blocks"])  # the deal is the coaching's context
     plan = nudge_once(deps, web_client(load_settings()), "T1", NEW_YORK_MONDAY, dry_run=True)
     remaining = {d.deal["name"] for o in plan if o.status == "planned" for d in o.deals}
     assert remaining == {"Umbrella"}

@@ -213,7 +213,9 @@ class Store:
             )
             self.db.execute(
                 "INSERT INTO deal_people (deal_id, user_id, messages, last_ts) VALUES (?, ?, 1, ?) "
-                "ON CONFLICT (deal_id, user_id) DO UPDATE SET messages = messages + 1, last_ts = excluded.last_ts",
+                # events arrive out of order (retries, parallel workers): keep the latest ts, not the last one seen
+                "ON CONFLICT (deal_id, user_id) DO UPDATE SET messages = messages + 1, last_ts = CASE WHEN "
+                "CAST(excluded.last_ts AS REAL) > CAST(last_ts AS REAL) THEN excluded.last_ts ELSE last_ts END",
                 [deal_id, user_id, ts],
             )
 

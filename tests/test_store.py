@@ -31,3 +31,13 @@ def test_existing_database_keeps_its_rows_and_gets_only_new_migrations(tmp_path,
     assert store.coachings()[0]["text"] == "We are fine as we are"
     Store(path)
     assert calls == [1]  # never twice
+
+
+def test_activity_keeps_the_latest_message_whatever_order_events_arrive_in(tmp_path):
+    store = Store(tmp_path / "coach.db")
+    deal = store.track_deal("T1", "C1", "", "Acme", "U1")
+    for ts in ("1800000000.000200", "1800000000.000100", "1799999999.900000"):
+        store.record_activity(deal["id"], "U5", ts)
+    (person,) = store.db["deal_people"].rows
+    assert person["messages"] == 3 and person["last_ts"] == "1800000000.000200"
+    assert store.deal("T1", "C1")["message_count"] == 3

@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.coach import EmptyObjection, is_seller_question
+from bot.coach import EmptyObjection, Objection, is_seller_question
 from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
-from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary
+from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, show_working
 
 log = logging.getLogger(__name__)
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
@@ -32,13 +32,16 @@ def continue_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, c
                 return
             post_answer(deps, client, team_id, channel, thread_ts, text, deps.coach.answer(text, label))
             return
+        Objection.parse(text)  # nothing to coach: no "working" message either
+        working = show_working(deps, client, channel, thread_ts)
         history = deps.store.turns(team_id, channel, thread_ts)
         guidance = deps.coach.coach(text, thread["context"] if thread else None, surface="slack-thread",
                                     team_id=team_id, user_id=user_id, history=history)
     except EmptyObjection:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=USAGE_FALLBACK, blocks=usage_blocks())
         return
-    post_guidance(deps, client, team_id, user_id, channel, guidance, text, thread_ts=thread_ts)
+    post_guidance(deps, client, team_id, user_id, channel, guidance, text, thread_ts=thread_ts,
+                  placeholder_ts=working)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -58,8 +58,10 @@ def post_guidance(
     guidance: Guidance,
     objection: str,
     thread_ts: str | None = None,
+    placeholder_ts: str | None = None,
 ) -> tuple[str, str]:
-    """Post a coaching message (in the channel, or in a DM when the app cannot post there).
+    """Post a coaching message (in the channel, or in a DM when the app cannot post there), or put it in
+    place of the `placeholder_ts` message that showed the coach was working.
 
     Returns (channel, ts) of the posted message; the message starts (or continues) a coaching thread.
     """
@@ -69,7 +71,10 @@ def post_guidance(
         "text": guidance_fallback(guidance),
     }
     try:
-        response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+        if placeholder_ts:
+            response = client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+        else:
+            response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
     except SlackApiError as exc:
         if thread_ts is not None or exc.response.get("error") not in _CANNOT_POST_HERE:
             raise
@@ -84,6 +89,15 @@ def post_guidance(
     deps.store.add_turn(team_id, channel, root, "buyer", objection, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
     return channel, ts
+
+
+def show_working(deps: Deps, client: WebClient, channel: str, thread_ts: str) -> str | None:
+    """With a model configured, coaching in a thread takes seconds: show that it is coming (the message is
+    replaced by the coaching). Offline answers are instant and need none."""
+    if deps.coach.llm is None:
+        return None
+    return client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                   text=":hourglass_flowing_sand: Coaching this one…")["ts"]
 
 
 def post_answer(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str, question: str,

@@ -45,20 +45,22 @@ _REPORTED = re.compile(
     re.I | re.S,
 )
 _CURRENT = re.compile(
-    r"\b(today|currently|right now|at the moment|still (use|using|run|running|do|doing)|by hand|manual(ly)?|"
-    r"spreadsheets?|excel|on paper|hoy|actualmente|ahora mismo|todav[ií]a|a mano|planillas?|hojas? de c[aá]lculo|"
-    r"en papel)\b",
+    r"\b(today(:|,? (they|their|the team|everything|it|all))|hoy:|currently|right now they|at the moment they|"
+    r"still (use|using|run|running|do|doing)|by hand|manual(ly)?|spreadsheets?|excel|on paper|"
+    r"hoy (tienen|usan|hacen|llevan|manejan|trabajan|todo)|actualmente|todav[ií]a (usan|hacen|llevan)|a mano|"
+    r"planillas?|hojas? de c[aá]lculo|en papel)(?!\w)",
     re.I,
 )
 _DESIRED = re.compile(
-    r"\b(want(s|ed)? to|goal|aim(s|ing)? to|would like|looking to|hope to|target|by q[1-4]|"
-    r"quieren|querr[ií]an|objetivo|meta|buscan|aspiran|esperan lograr)\b",
+    r"\b(wants?|wanted to|goal|aim(s|ing)? to|would like|looking (to|for)|hope to|target|by q[1-4]|"
+    r"quieren?|querr[ií]an?|objetivo|(su|la|sus) metas?|buscan?|aspiran?|esperan lograr|necesitan? (que|poder|tener))\b",
     re.I,
 )
 _COST = re.compile(
-    r"(cost of (doing nothing|inaction|waiting|status quo)|costing|costs? them|losing|lost \$|per (month|week|year)|"
-    r"a (month|week|year)|penalt|fines?\b|overtime|churn|write-?offs?|costo de no hacer nada|costo de esperar|"
-    r"les cuesta|pierden|perdiendo|multas?|al mes|por mes|al a[ñn]o)",
+    # what staying put costs them, not what we cost: losses, penalties, waste
+    r"(cost of (doing nothing|inaction|waiting|status quo)|costing|costs? them|losing|lost (\$|~?\d|orders|deals|"
+    r"customers)|penalt|overtime|churn|write-?offs?|cost[oe] de no hacer nada|cost[oe] de esperar|les cuesta|"
+    r"pierden|perdiendo|perdieron|multas?|sanci[oó]n)",
     re.I,
 )
 _COST_SEEN = re.compile(
@@ -206,14 +208,21 @@ def buyer_words(text: str) -> str | None:
 
 
 def _snippet(text: str) -> str:
-    text = " ".join(plain(text).split())
+    text = " ".join(plain(text).split()).lstrip("> ")
     return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _units(text: str) -> list[str]:
-    """The whole message and, when it has several, each of its sentences."""
+    """The whole message and, when it has several, each of its sentences (a lead-in ending in a colon stays
+    with what follows it: "what they want: faster closes")."""
     flat = plain(text).lstrip("> ")
-    sentences = [s.strip(" >-•*") for s in _SENTENCES.split(flat) if len(s.strip(" >-•*").split()) >= 3]
+    sentences: list[str] = []
+    for part in (s.strip(" >-•*") for s in _SENTENCES.split(flat)):
+        if sentences and sentences[-1].endswith(":"):
+            sentences[-1] = f"{sentences[-1]} {part}"
+        elif part:
+            sentences.append(part)
+    sentences = [s for s in sentences if len(s.split()) >= 3]
     return [flat] + (sentences if len(sentences) > 1 else [])
 
 
@@ -304,7 +313,7 @@ class Summarizer:
         current = _first_match(messages, _CURRENT)
         desired = _first_match(messages, _DESIRED)
         cost_state, cost_evidence = _cost_of_inaction(messages)
-        stalled, stalled_reason = self._stalled(messages, now)
+        stalled, stalled_reason = self._stalled(messages, now, language)
         next_step, reason = self._next_step(risks, objections, cost_state, stalled, language)
         return Summary(
             language=language,
@@ -412,14 +421,16 @@ class Summarizer:
                                             diagnosis.confidence, move))
         return found
 
-    def _stalled(self, messages: list[Message], now: datetime | None) -> tuple[bool, str | None]:
+    def _stalled(self, messages: list[Message], now: datetime | None, language: str) -> tuple[bool, str | None]:
         last = messages[-1]
         if now is not None and now - last.time > timedelta(days=self.stall_days):
-            return True, f"no activity for {(now - last.time).days} days"
+            days = (now - last.time).days
+            return True, f"no activity for {days} days" if language == "en" else f"sin actividad desde hace {days} días"
         for message in messages[-3:]:
             match = _STALL.search(plain(message.text))
             if match:
-                return True, f"“{match.group(0)}” in a recent message"
+                said = match.group(0)
+                return True, f"“{said}” in a recent message" if language == "en" else f"«{said}» en un mensaje reciente"
         return False, None
 
     def _next_step(self, risks: list[Risk], objections: list[FoundObjection], cost_state: str, stalled: bool,
@@ -449,21 +460,26 @@ def _first_match(messages: list[Message], pattern: re.Pattern[str]) -> Evidence 
     for message in messages:
         units = _units(message.text)
         for unit in units[1:] or units:  # the sentence that says it, when the message has several
-            if pattern.search(unit):
+            if pattern.search(unit) and not unit.rstrip().endswith("?"):  # a question states nothing
                 return Evidence(message.ts, _snippet(unit))
     return None
 
 
 def _cost_of_inaction(messages: list[Message]) -> tuple[str, Evidence | None]:
+    """Whether the buyer sees what staying put costs them: the latest word on it wins, but once understood it
+    stays understood unless someone reports they do not see it."""
     state, evidence = "unknown", None
     for message in messages:
         text = plain(message.text)
+        units = _units(message.text)
         if _COST_MISSED.search(text):
-            state, evidence = "not_understood", Evidence(message.ts, _snippet(text))
+            said = next((u for u in units[1:] if _COST_MISSED.search(u)), text)
+            state, evidence = "not_understood", Evidence(message.ts, _snippet(said))
         elif _COST.search(text):
             seen = bool(_COST_SEEN.search(text))
             if seen or state != "understood":
-                state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, _snippet(text))
+                said = next((u for u in units[1:] if _COST.search(u)), text)
+                state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, _snippet(said))
     return state, evidence
 
 

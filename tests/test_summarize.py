@@ -141,3 +141,22 @@ def test_bot_posts_and_the_asking_message_are_not_the_deal(summarizer):
         {"user": "U2", "ts": "3.0", "text": "<@UBOT> summarize"},
     ]}
     assert [m.ts for m in parse_messages(data, skip_ts="3.0")] == ["1.0"]
+
+
+def test_where_the_buyer_stands(summarizer):
+    messages = [
+        Message("U1", "kickoff. quick q, what do they want exactly?", "1.0"),
+        Message("U2", "discovery notes: today: AP keys 4,000 invoices a month by hand in Excel. "
+                      "what they want: a three-day close by Q3.", "2.0"),
+        Message("U1", "they are losing ~$40k a month in late-payment penalties and the CFO agreed that number is "
+                      "real", "3.0"),
+    ]
+    summary = summarizer.summarize(messages)
+    assert "today: AP keys 4,000 invoices a month by hand" in summary.current_state.text
+    assert summary.desired_state.text == "what they want: a three-day close by Q3."  # not the seller's question
+    assert summary.cost_of_inaction == "understood" and summary.cost_evidence.ts == "3.0"
+    quiet = summarizer.summarize(messages[:2])
+    assert quiet.cost_of_inaction == "unknown"
+    spanish = summarizer.summarize([Message("U1", "Hoy tienen todo en planillas. Lo que quieren: cerrar en 2 días. "
+                                                  "No ven el costo de no hacer nada.", "1.0")])
+    assert spanish.language == "es" and spanish.cost_of_inaction == "not_understood"

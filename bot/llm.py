@@ -29,6 +29,13 @@ Answer = TypeVar("Answer", bound=BaseModel)
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
 MAX_OUTPUT_TOKENS = 900
 _SENTENCE = re.compile(r"\w+(\W+\w+){3,}")  # at least four words
+# Guidance must never promise outcomes or push the buyer: such an answer is sent back once, then replaced.
+_PRESSURE = re.compile(
+    r"\bguarantee[sd]?\b|\bgarantiz\w*|limited[- ]time|only this (week|month)|\bact now\b|price goes up|"
+    r"offer expires|expiring (offer|discount)|sign (it )?(by|before) (friday|monday|the end)|"
+    r"[uú]ltima oportunidad|solo esta semana|oferta por tiempo limitado|firm(a|e|en) antes del? (viernes|lunes|cierre)",
+    re.I,
+)
 
 
 class LLMFailure(Exception):
@@ -55,6 +62,8 @@ class LLMGuidance(BaseModel):
         value = value.strip()
         if len(value) < 20 or not _SENTENCE.search(value):
             raise ValueError("must be at least one full sentence")
+        if _PRESSURE.search(value):
+            raise ValueError("must not promise outcomes or use pressure tactics (deadlines, expiring offers)")
         return value
 
     @field_validator("question")

@@ -53,7 +53,8 @@ _CURRENT = re.compile(
 )
 _DESIRED = re.compile(
     r"\b(wants?|wanted to|goal|aim(s|ing)? to|would like|looking (to|for)|hope to|target|by q[1-4]|"
-    r"quieren?|querr[ií]an?|objetivo|(su|la|sus) metas?|buscan?|aspiran?|esperan lograr|necesitan? (que|poder|tener))\b",
+    r"quieren?|querr[ií]an?|objetivo|(su|la|sus) metas?|buscan?|aspiran?|esperan lograr|"
+    r"necesitan? (que|poder|tener))\b",
     re.I,
 )
 _COST = re.compile(

@@ -220,7 +220,7 @@ class OpenAIStandIn:
 
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
-    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "leak".
+    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak".
     """
 
     def __init__(self, default: str = "ok") -> None:
@@ -269,6 +269,9 @@ class OpenAIStandIn:
             content = guidance_json("angry", language)
         if behaviour == "empty_headed":
             content = guidance_json(label, language, align="1", clarify="yes", assure="ok", talk_track="1")
+        if behaviour == "pressure":
+            content = guidance_json(label, language, assure="We guarantee the 30% savings if you sign by Friday, "
+                                                            "after that the discount is gone.")
         if behaviour == "leak":
             system = body["messages"][0]["content"]
             content = guidance_json(label, language, align=system[:400])

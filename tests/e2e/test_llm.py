@@ -104,7 +104,7 @@ def test_timeout_falls_back_within_the_budget(model, coach):
     assert elapsed < 3 + 2 and len(model.requests) == 1
 
 
-@pytest.mark.parametrize("behaviour", ["malformed", "bad_label", "empty_headed", "leak"])
+@pytest.mark.parametrize("behaviour", ["malformed", "bad_label", "empty_headed", "pressure", "leak"])
 def test_invalid_answers_get_one_repair_then_offline(model, coach, behaviour):
     model.default = behaviour
     guidance = coach.coach(OBJECTION)

@@ -28,7 +28,7 @@ from bot.text import plain
 
 NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
-OBSTACLE_THRESHOLD = 0.5
+OBSTACLE_THRESHOLD = 0.55
 OBJECTION_THRESHOLD = 0.55
 SNIPPET = 220
 # When several obstacles are present, the one to work on first: an unseen decider or stalled consensus stops a
@@ -37,8 +37,10 @@ OBSTACLE_PRIORITY = ("competing_priorities", "consensus", "politics", "misalignm
 
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # What the buyer said, inside a deal-room message: quoted words, a forwarded email, or "X says: ..."
-_QUOTED = re.compile(r"[\"“«]([^\"”»]{12,})[\"”»]")
-_FORWARDED = re.compile(r"^\s*>\s*(?:(?:forwarded|fwd|reenviado|re)\b[^:]{0,80}:)?\s*(?P<said>.+)", re.I | re.S)
+_QUOTED = re.compile(r"[\"“«]((?:[^\"”»\s]+\s+){3,}[^\"”»]*)[\"”»]")  # four words or more in quotes
+# a quoted email, on any line of the message: "> forwarded from Ana (CFO): ..."
+_FORWARDED = re.compile(r"^\s*>\s*(?:(?:forwarded|fwd|reenviado|re)\b[^:]{0,80}:)?\s*(?P<said>.+)",
+                        re.I | re.S | re.M)
 _REPORTED = re.compile(
     r"\b(?:says?|said|thinks?|asked|told (?:me|us)|pushed back|objected|wrote|replied|dice|dijo|cree|creen|"
     r"pregunt[oó]|coment[oó]|opina|escribi[oó]|respondi[oó])\b[^:]{0,40}:\s*(?P<said>.+)",

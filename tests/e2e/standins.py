@@ -30,6 +30,17 @@ class Response:
         return json.loads(self.text)
 
 
+def _send_json(handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str]) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def signed_post(url: str, body: str, content_type: str, secret: str, timestamp: int | None = None,
                 headers: dict[str, str] | None = None) -> Response:
     """POST a body signed the way Slack signs its requests."""
@@ -166,14 +177,7 @@ class SlackStandIn:
                     standin.drop_after_post -= 1
                     self.close_connection = True  # Slack kept the message; the sender never hears back
                     return
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                _send_json(self, status, body, headers)
                 with standin._lock:
                     standin.answered.append(method)
 
@@ -300,16 +304,8 @@ class OpenAIStandIn:
                 with standin._lock:
                     standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
                 status, reply, headers = standin._reply(body)
-                data = json.dumps(reply).encode()
                 try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.send_header("x-request-id", f"req_{len(standin.requests)}")
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
+                    _send_json(self, status, reply, {"x-request-id": f"req_{len(standin.requests)}", **headers})
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 

@@ -14,7 +14,9 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -26,6 +28,7 @@ from bot.taxonomy import LABELS
 log = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer", bound=BaseModel)
+T = TypeVar("T")
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
 MAX_OUTPUT_TOKENS = 900
 _SENTENCE = re.compile(r"\w+(\W+\w+){3,}")  # at least four words
@@ -179,17 +182,21 @@ class LLM:
     """An OpenAI-compatible chat model, reached through the `openai` client."""
 
     def __init__(self, settings: Settings, store: Store):
-        from openai import OpenAI
-
         self.settings = settings
         self.store = store
         self.model = settings.model
         self.server = settings.openai_base_url or "https://api.openai.com/v1"
+
+    @cached_property
+    def _client(self) -> Any:
+        """Made on first use, inside `structured`'s guard, so a client that cannot be built is one more failure."""
+        from openai import OpenAI
+
         # A local server needs no key, but the client insists on one.
-        self._client = OpenAI(
-            api_key=settings.openai_api_key or "not-needed",
-            base_url=settings.openai_base_url,
-            timeout=settings.llm_timeout,
+        return OpenAI(
+            api_key=self.settings.openai_api_key or "not-needed",
+            base_url=self.settings.openai_base_url,
+            timeout=self.settings.llm_timeout,
             max_retries=0,  # retries are ours: bounded by the deadline below, and only where they can help
         )
 
@@ -197,49 +204,77 @@ class LLM:
         return hashlib.sha256(json.dumps([self.server, self.model, prompt.system, prompt.user]).encode()).hexdigest()
 
     def coach(self, prompt: Prompt) -> tuple[LLMGuidance, bool]:
-        """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure."""
+        """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure only."""
         return self.structured(prompt, LLMGuidance, SCHEMA, "coaching")
 
     def structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
                    name: str) -> tuple[Answer, bool]:
-        """One JSON answer validated as `answer_type`, and whether it came from the cache. Raises LLMFailure."""
+        """One JSON answer validated as `answer_type`, and whether it came from the cache.
+
+        Raises LLMFailure and nothing else: anything unexpected (an odd server reply, a client bug) is logged
+        and becomes LLMFailure("error"), so a caller's one `except LLMFailure` always reaches its offline answer.
+        """
+        try:
+            return self._structured(prompt, answer_type, schema, name)
+        except LLMFailure:
+            raise
+        except Exception as exc:
+            log.exception("model call failed unexpectedly (model %s)", self.model)
+            raise LLMFailure("error", type(exc).__name__) from exc
+
+    def _structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
+                    name: str) -> tuple[Answer, bool]:
         key = self._cache_key(prompt)
-        cached = self.store.llm_cached(key)
+        cached = self._bookkeep(self.store.llm_cached, key)
         if cached is not None:
-            self.store.log_llm_call(model=self.model, outcome="cache_hit")
-            return answer_type.model_validate_json(cached), True
+            # An answer cached before today's checks may fail them: it is a miss, and the fresh answer replaces it.
+            try:
+                answer = _validated(cached, answer_type, prompt.system)
+            except (ValidationError, ValueError):
+                log.info("a cached model answer fails today's checks; asking the model again")
+            else:
+                self._bookkeep(self.store.log_llm_call, model=self.model, outcome="cache_hit")
+                return answer, True
         deadline = time.monotonic() + self.settings.llm_timeout
         messages = prompt.messages()
         repaired = False
         while True:
             content = self._complete(messages, deadline, schema, name)
             try:
-                guidance = answer_type.model_validate_json(_strip_fences(content))
-                _no_leak(guidance.model_dump_json(), prompt.system)
+                answer = _validated(_strip_fences(content), answer_type, prompt.system)
             except (ValidationError, ValueError) as exc:
                 problem = str(exc).splitlines()[0][:300]
                 if repaired:
-                    self.store.log_llm_call(model=self.model, outcome="invalid")
+                    self._bookkeep(self.store.log_llm_call, model=self.model, outcome="invalid")
                     raise LLMFailure("invalid", problem) from None
                 repaired = True  # one repair attempt: show the model its answer and what was wrong
                 messages = [*prompt.messages(), {"role": "assistant", "content": content[:4000]},
                             {"role": "user", "content": f"That answer was not valid ({problem}). Reply again with "
                                                         "only the JSON object, every field filled as instructed."}]
                 continue
-            self.store.llm_cache_put(key, guidance.model_dump_json())
-            return guidance, False
+            self._bookkeep(self.store.llm_cache_put, key, answer.model_dump_json())
+            return answer, False
+
+    def _bookkeep(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call logging, the cache and format memory are best-effort: a database error there costs the record
+        (a read counts as a miss), never the answer."""
+        try:
+            return operation(*args, **kwargs)
+        except Exception:
+            log.warning("model bookkeeping failed (%s)", operation.__name__, exc_info=True)
+            return None
 
     def _complete(self, messages: list[dict[str, str]], deadline: float, schema: dict[str, Any], name: str) -> str:
         """One chat completion within the deadline, stepping down response formats the server rejects."""
         import openai
 
-        known = self.store.llm_format(self.server, self.model)
+        known = self._bookkeep(self.store.llm_format, self.server, self.model)
         mode = known or FORMATS[0]
         rate_limited_once = False
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
-                self.store.log_llm_call(model=self.model, outcome="timeout")
+                self._bookkeep(self.store.log_llm_call, model=self.model, outcome="timeout")
                 raise LLMFailure("timeout", f"no answer within {self.settings.llm_timeout:g} s")
             started = time.monotonic()
             kwargs: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0.3,
@@ -272,11 +307,14 @@ class LLM:
                 self._failed("server_error", exc.request_id, started, f"HTTP {exc.status_code}")
             except openai.APIConnectionError:
                 self._failed("connection", None, started)
+            if not completion.choices:  # some servers answer 200 with nothing in it
+                self._failed("empty", raw.headers.get("x-request-id"), started, "no choices in the answer")
             choice = completion.choices[0]
             usage = completion.usage
             refused = bool(getattr(choice.message, "refusal", None))
             cut = choice.finish_reason == "length"
-            self.store.log_llm_call(
+            self._bookkeep(
+                self.store.log_llm_call,
                 model=self.model,
                 outcome="refusal" if refused else "length" if cut else "ok",
                 request_id=raw.headers.get("x-request-id"),
@@ -285,7 +323,7 @@ class LLM:
                 duration_ms=round((time.monotonic() - started) * 1000),
             )
             if mode != known:
-                self.store.set_llm_format(self.server, self.model, mode)
+                self._bookkeep(self.store.set_llm_format, self.server, self.model, mode)
             if refused:
                 raise LLMFailure("refusal", "the model declined to answer")
             if cut:
@@ -295,8 +333,8 @@ class LLM:
     def _failed(self, kind: str, request_id: str | None, started: float, detail: str = "") -> NoReturn:
         log.warning("model call failed: %s %s(request id %s, model %s)", kind, f"{detail} " if detail else "",
                     request_id or "-", self.model)
-        self.store.log_llm_call(model=self.model, outcome=kind, request_id=request_id,
-                                duration_ms=round((time.monotonic() - started) * 1000))
+        self._bookkeep(self.store.log_llm_call, model=self.model, outcome=kind, request_id=request_id,
+                       duration_ms=round((time.monotonic() - started) * 1000))
         raise LLMFailure(kind, detail)
 
 
@@ -310,6 +348,13 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, float(headers.get("retry-after")))
     except (TypeError, ValueError):
         return None
+
+
+def _validated(content: str, answer_type: type[Answer], system: str) -> Answer:
+    """The answer parsed and checked as `answer_type`, not quoting our instructions. Raises ValueError."""
+    answer = answer_type.model_validate_json(content)
+    _no_leak(answer.model_dump_json(), system)
+    return answer
 
 
 def _strip_fences(content: str) -> str:

@@ -219,6 +219,12 @@ def _completion(body: dict[str, Any], content: str | None, finish: str = "stop",
     }
 
 
+CAUTIOUS = {
+    "en": "Avoid promising guaranteed savings or pushing a deadline; point to the uptime guarantee in our SLA.",
+    "es": "No garantices un ahorro ni presiones con plazos; menciona la garantía de disponibilidad del SLA.",
+}
+
+
 class OpenAIStandIn:
     """A local OpenAI-compatible server (POST /v1/chat/completions) with scripted behaviours.
 
@@ -279,6 +285,13 @@ class OpenAIStandIn:
         if behaviour == "leak":
             system = body["messages"][0]["content"]
             content = guidance_json(label, language, align=system[:400])
+        if behaviour == "no_choices":  # HTTP 200 with an empty `choices` list, as some proxies answer
+            return 200, {**_completion(body, content), "choices": []}, {}
+        if behaviour == "null_message":  # a broken server: a choice without a message
+            return 200, {**_completion(body, content), "choices": [{"index": 0, "finish_reason": "stop",
+                                                                    "message": None}]}, {}
+        if behaviour == "cautious":  # good advice that names guarantees and deadlines in order to rule them out
+            content = guidance_json(label, language, assure=CAUTIOUS[language])
         return 200, _completion(body, content, finish, refusal), {}
 
     def _reading(self, body: dict[str, Any], user: str, behaviour: str) -> tuple[int, dict[str, Any], dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from bot.coach import Coach
 from bot.config import load_settings
 from bot.store import Store
 from tests.e2e.conftest import MODEL_KEY
+from tests.e2e.standins import CAUTIOUS, guidance_json
 
 OBJECTION = "Every vendor promises 30% savings. How do I know we'll actually see that?"
 
@@ -239,3 +241,63 @@ def test_thread_coaching_through_the_model_shows_it_is_working(model, bot):
     assert working["thread_ts"] == "80.1" and "Coaching this one" in working["text"]
     assert update["ts"] == "1700000000.000001"  # the placeholder is replaced by the coaching
     assert "Go back to the goal the buyer confirmed" in json.dumps(update["blocks"])
+
+
+def _fail_writes(db_path, table: str) -> None:
+    """Make every write to `table` fail inside SQLite, the way a full disk or a broken file would."""
+    Store(db_path)  # the schema exists first
+    with sqlite3.connect(db_path) as db:
+        for event in ("INSERT", "UPDATE"):
+            db.execute(f"CREATE TRIGGER fail_{table}_{event.lower()} BEFORE {event} ON {table} "
+                       "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+
+
+def test_a_cached_answer_that_fails_todays_checks_is_a_miss(model, coach, settings):
+    coach.coach(OBJECTION)
+    with sqlite3.connect(settings.db_path) as db:  # an answer cached before the pressure check existed
+        db.execute("UPDATE llm_cache SET response = ?", [guidance_json("skepticism", "en", assure=(
+            "We guarantee the 30% savings if they sign by Friday, after that the discount is gone."))])
+    again = coach.coach(OBJECTION)
+    assert again.source == "llm" and "guarantee" not in again.assure and len(model.requests) == 2
+    assert coach.coach(OBJECTION).source == "llm" and len(model.requests) == 2  # the fresh answer was cached
+
+
+@pytest.mark.parametrize(("behaviour", "outcome"), [("no_choices", "empty"), ("null_message", None)])
+def test_an_empty_or_broken_reply_falls_back(model, coach, settings, caplog, behaviour, outcome):
+    model.default = behaviour
+    guidance = coach.coach(OBJECTION)
+    assert guidance.source == "offline" and any("language model is unavailable" in n for n in guidance.notes)
+    assert len(model.requests) == 1
+    if outcome:
+        assert [c["outcome"] for c in Store(settings.db_path).llm_calls()] == [outcome]
+    else:  # nothing we foresaw: logged with its traceback
+        assert "failed unexpectedly" in caplog.text and "Traceback" in caplog.text
+    assert MODEL_KEY not in caplog.text
+
+
+@pytest.mark.parametrize(("table", "behaviour", "source"), [
+    ("llm_calls", "ok", "llm"), ("llm_cache", "ok", "llm"), ("llm_formats", "no_json_schema", "llm"),
+    ("llm_calls", "500", "offline"),
+])
+def test_bookkeeping_that_fails_never_costs_the_answer(model, coach, settings, caplog, table, behaviour, source):
+    _fail_writes(settings.db_path, table)
+    model.default = behaviour
+    guidance = coach.coach(OBJECTION)
+    assert guidance.source == source and guidance.coaching_id is not None
+    assert "model bookkeeping failed" in caplog.text
+
+
+def test_thread_summary_survives_failing_bookkeeping(model, coach, settings):
+    from bot.summarize import Summarizer
+
+    _fail_writes(settings.db_path, "llm_calls")
+    assert Summarizer(coach).summarize(_thread(12)).source == "llm"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_advice_against_pressure_is_used_as_written(model, coach, language):
+    model.default = "cautious"
+    text = OBJECTION if language == "en" else "¿Cómo sé que de verdad vamos a ver ese ahorro del 30%?"
+    guidance = coach.coach(text)
+    assert guidance.source == "llm" and len(model.requests) == 1  # no repair call
+    assert guidance.assure == CAUTIOUS[language]

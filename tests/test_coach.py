@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.coach import MAX_CHARS, Coach, EmptyObjection, Objection
+from bot.coach import MAX_CHARS, Coach, EmptyObjection, Objection, is_seller_question
 from bot.store import Store
 from bot.taxonomy import LABELS
 
@@ -153,3 +153,44 @@ def test_cli_eval_json_and_bad_file(tmp_path):
     bad.write_text('{"text": "x", "label": "nope"}\n')
     result = _cli("eval", str(bad))
     assert result.returncode == 2 and "bad.jsonl:1" in result.stderr
+
+
+SELLER_QUESTIONS = [
+    "what if they push back on references?",
+    "  How do I respond when the CFO says it's too expensive?",
+    '"Should I offer a pilot first?"',
+    "Any tips for the security review?",
+    "What should I say to the board?",
+    "Can I mention the Globex case to them?",
+    "¿qué le digo si me pide referencias?",
+    "¿Qué hago si no contesta en una semana?",
+    "¡¿Cómo le respondo a esto?!",
+    "  ¿Y si me pide un descuento?",
+    "«¿Debería ofrecerle un piloto?»",
+    "¿Puedo mencionar el caso de Initech?",
+    "¿Cómo abordo al director financiero?",
+    "¿Algún consejo para la reunión con compras?",
+]
+BUYER_QUESTIONS = [
+    "How do I know we'll actually see those savings?",
+    "Can I cancel any time if it doesn't work for us?",
+    "What about the data we already have in the old system?",
+    "Should I be worried about being locked in?",
+    "Do I need a separate licence for each site?",
+    "¿Y ustedes cuánto tiempo llevan en el mercado?",
+    "¿Y si no funciona con nuestro ERP?",
+    "¿Puedo cancelar cuando quiera?",
+    "¿Cómo sé que de verdad vamos a ver ese ahorro?",
+    "¿Debería preocuparme por la seguridad de los datos?",
+    "  «¿Qué pasa si el proyecto se retrasa?»",
+]
+
+
+@pytest.mark.parametrize("text", SELLER_QUESTIONS)
+def test_seller_questions_are_answered_not_coached(text):
+    assert is_seller_question(text)
+
+
+@pytest.mark.parametrize("text", BUYER_QUESTIONS)
+def test_buyer_questions_stay_objections(text):
+    assert not is_seller_question(text)

@@ -243,7 +243,7 @@ class LLM:
             try:
                 answer = _validated(_strip_fences(content), answer_type, prompt.system)
             except (ValidationError, ValueError) as exc:
-                problem = str(exc).splitlines()[0][:300]
+                problem = _problem(exc)
                 if repaired:
                     self._bookkeep(self.store.log_llm_call, model=self.model, outcome="invalid")
                     raise LLMFailure("invalid", problem) from None
@@ -355,6 +355,13 @@ def _validated(content: str, answer_type: type[Answer], system: str) -> Answer:
     answer = answer_type.model_validate_json(content)
     _no_leak(answer.model_dump_json(), system)
     return answer
+
+
+def _problem(exc: ValueError) -> str:
+    """What was wrong, field by field, for the repair request ("assure: must not promise outcomes...")."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:3])[:300]
+    return str(exc).splitlines()[0][:300]
 
 
 def _strip_fences(content: str) -> str:

@@ -301,3 +301,10 @@ def test_advice_against_pressure_is_used_as_written(model, coach, language):
     guidance = coach.coach(text)
     assert guidance.source == "llm" and len(model.requests) == 1  # no repair call
     assert guidance.assure == CAUTIOUS[language]
+
+
+def test_the_repair_request_says_which_field_was_wrong_and_why(model, coach):
+    model.default = "pressure"
+    coach.coach(OBJECTION)
+    repair = model.requests[1]["body"]["messages"][-1]["content"]
+    assert "assure: " in repair and "must not promise outcomes" in repair

@@ -52,11 +52,15 @@ _PROMISE = re.compile("|".join((
     r"\b(?:puedes|puede|podemos|debes|debe|hay que|vamos a|intenta) (?:garantizar|prometer|asegurarle)",
     r"\b(?:ahorros?|resultados?|retorno|roi|[ée]xito|crecimiento) garantizad[oa]s?",
 )), re.I)
-# Urgency that is pressure in itself.
+# Urgency that is pressure in itself: a countdown, or pushing the buyer to sign.
 _URGENCY = re.compile(
     r"\blimited[- ]time|\blast chance|\bact now|\b(?:today|this week|this month) only|\bonly (?:this|until) \w+|"
     r"\bprice (?:goes|will go) up|\bbefore the price|[uú]ltima oportunidad|por tiempo limitado|"
-    r"\bsolo (?:hoy|esta semana|este mes)|\bel precio (?:sube|subir[áa])",
+    r"\bsolo (?:hoy|esta semana|este mes)|\bel precio (?:sube|subir[áa])|"
+    r"\b(?:push|press|pressure|rush|hurry|urge)\w* (?:them|him|her|the \w+) (?:to|into) (?:sign|decide|commit|clos)|"
+    r"\b(?:must|need to|needs to|have to|has to) (?:sign|decide|commit) (?:by|before|today|this week|now)\b|"
+    r"\b(?:presi[óo]n|empuj|apur|mete prisa)\w*(?: \w+){0,3} (?:firm|decid|cerr)|"
+    r"\btienen? que (?:firmar|decidir)\w* (?:antes|hoy|ya|esta|este)\b",
     re.I,
 )
 # A time limit and an incentive in one clause make an expiring offer ("the discount expires Friday",

@@ -18,6 +18,7 @@ PUSHY_EN = [
     "If they don't sign by Friday, the special pricing is gone.",
     "Don't hesitate to guarantee them the result.",
     "Sign today and get 10% off.",
+    "Push them to sign before the end of the quarter.",
 ]
 FAIR_EN = [
     "Avoid promising guaranteed savings; show one comparable customer instead.",
@@ -33,6 +34,7 @@ FAIR_EN = [
     "Rather than promising them a result, agree on what the pilot should show.",
     "The SLA guarantees that uptime stays above 99.9%, as the team profile states.",
     "Before Friday, ask if they're free for a call with their IT lead.",
+    "Don't push them to sign before their security review is done.",
 ]
 PUSHY_ES = [
     "Dile: te garantizo que ahorrarás un 30% el primer año.",
@@ -47,6 +49,7 @@ PUSHY_ES = [
     "Puedes prometer que la integración funciona sin configurar nada.",
     "Si no firma antes de fin de mes, pierde el descuento.",
     "Firma hoy y te hacemos un 15%.",
+    "Presiónale para que firme esta semana.",
 ]
 FAIR_ES = [
     "No garantices un ahorro concreto; muestra un cliente parecido.",
@@ -62,6 +65,7 @@ FAIR_ES = [
     "En lugar de prometerle un resultado, acordad qué debe demostrar el piloto.",
     "Recuérdale que el SLA le garantiza un 99,9% de disponibilidad.",
     "Tácticas de presión: inventar una fecha límite o un descuento que vence.",
+    "No lo presiones para que firme antes de la revisión de seguridad.",
 ]
 
 

@@ -37,11 +37,12 @@ class Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite_utils.Database(self.path)
+            # first, so that even switching a fresh file to WAL waits for another process instead of failing
+            db.execute("PRAGMA busy_timeout=5000")
             db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
             # of our own time per coaching)
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=5000")
             self._local.db = db
         return db
 

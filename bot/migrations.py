@@ -161,3 +161,14 @@ def m005_nudges(db: sqlite_utils.Database) -> None:
 def m006_thread_context(db: sqlite_utils.Database) -> None:
     # deal context for a coaching thread opened from a nudge ("Coach me")
     db["threads"].add_column("context", str)
+
+
+@migration
+def m007_retention_indexes(db: sqlite_utils.Database) -> None:
+    # the daily prune finds old rows by these instead of scanning the tables
+    db["events_seen"].create_index(["seen_at"])
+    db["llm_cache"].create_index(["created_at"])
+    db["thread_turns"].create_index(["created_at"])
+    db["threads"].create_index(["created_at"])
+    db["nudges"].create_index(["claimed_at"])
+    db["user_timezones"].create_index(["fetched_at"])

@@ -346,10 +346,13 @@ class Store:
         Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
         turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
         after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
+        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay.
         """
         params = {"old": stamp(now - timedelta(days=retention_days)),
                   "old_text": stamp(now - timedelta(days=min(text_retention_days, retention_days))),
                   "day": stamp(now - timedelta(days=1))}
+        # deals won, lost or untracked, with nothing happening for the whole retention period
+        ended = "status != 'open' AND last_activity_at < :old AND coalesce(closed_at, '') < :old"
         steps: list[tuple[str, str, str | None, str]] = [
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
@@ -367,6 +370,12 @@ class Store:
             ("threads_context", "threads", "context = ''", "created_at < :old_text AND coalesce(context, '') != ''"),
             ("nudges", "nudges", None, "claimed_at < :old"),
             ("user_timezones", "user_timezones", None, "fetched_at < :old"),
+            # old summaries, except each open deal's latest (a stalled-deal reason reads it)
+            ("summaries", "summaries", None,
+             f"created_at < :old AND (deal_id IS NULL OR deal_id IN (SELECT id FROM deals WHERE {ended}) "
+             "OR id NOT IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id))"),
+            ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
+            ("deals", "deals", None, ended),
         ]
         return self._run_steps(steps, params, dry_run)
 

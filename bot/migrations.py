@@ -49,6 +49,9 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     sqlite-utils (4.x) writes join an open transaction instead of committing on their own.
     """
     conn = db.conn
+    if db["_migrations"].exists() and {fn.__name__ for fn in MIGRATIONS} <= {
+            name for (name,) in conn.execute("SELECT name FROM _migrations")}:
+        return []  # the usual open: nothing to do, so no need to wait for the write lock
     conn.execute("BEGIN IMMEDIATE")
     applied: list[str] = []
     try:

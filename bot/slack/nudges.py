@@ -83,7 +83,7 @@ def start_scheduler(deps: Deps, app: App) -> Any:
         counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
         log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
 
-    # daily, and once a minute after start, so a server restarted more often than daily still prunes
+    # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes
     scheduler.add_job(prune, CronTrigger(hour=3, minute=30), id="daily-prune", max_instances=1, coalesce=True,
                       next_run_time=datetime.now(UTC) + timedelta(minutes=1))
     scheduler.start()

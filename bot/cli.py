@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,24 @@ from bot.config import load_settings
 ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
 
 
+HEADINGS = {
+    "en": {"diagnosis": "Diagnosis: {label} ({name}), {confidence} confident", "ask": "Ask first",
+           "align": "Align", "clarify": "Clarify", "assure": "Assure", "say": "Say it like this"},
+    "es": {"diagnosis": "Diagnóstico: {label} ({name}), confianza {confidence}", "ask": "Antes, pregunta",
+           "align": "Alinear", "clarify": "Aclarar", "assure": "Asegurar", "say": "Dilo así"},
+}
+
+
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
-    print(f"Diagnosis: {guidance.label} ({playbook_name}), {guidance.confidence:.0%} confident")
+    words = HEADINGS.get(guidance.language, HEADINGS["en"])
+    print(words["diagnosis"].format(label=guidance.label, name=playbook_name, confidence=f"{guidance.confidence:.0%}"))
     if guidance.question:
-        print(f"\nAsk first\n  {guidance.question}")
-    for title, body in (("Align", guidance.align), ("Clarify", guidance.clarify), ("Assure", guidance.assure)):
-        print(f"\n{title}")
+        print(f"\n{words['ask']}\n  {guidance.question}")
+    for key, body in (("align", guidance.align), ("clarify", guidance.clarify), ("assure", guidance.assure)):
+        print(f"\n{words[key]}")
         for line in body.splitlines():
             print(f"  {line}")
-    print(f"\nSay it like this\n  {guidance.talk_track}")
+    print(f"\n{words['say']}\n  {guidance.talk_track}")
     print()
     for note in guidance.notes:
         print(f"({note})")
@@ -98,32 +108,56 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_nudge(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.slack.app import MissingCredentials, make_deps, required_settings, web_client
-    from bot.slack.nudges import nudge_once
-
     settings = load_settings()
     now = _parse_now(args.now)
     if now is False:
         return 2
     now = now or datetime.now(UTC)
-    missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
-    if missing:
-        print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
-        return 2
-    client = web_client(settings)
-    team_id = client.auth_test()["team_id"]
-    outcomes = nudge_once(make_deps(settings), client, team_id, now, dry_run=args.dry_run)
+    if args.dry_run:
+        outcomes = _preview_nudges(settings, now, args.team)
+    else:
+        from bot.slack.app import MissingCredentials, make_deps, required_settings, web_client
+        from bot.slack.nudges import nudge_once
+
+        missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
+        if missing:
+            print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
+            return 2
+        client = web_client(settings)
+        team_id = client.auth_test()["team_id"]
+        if args.team and args.team != team_id:
+            print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({team_id})", file=sys.stderr)
+            return 2
+        outcomes = nudge_once(make_deps(settings), client, team_id, now)
+    unknown = sum(1 for o in outcomes if o.status == "planned" and o.timezone is None)
+    # the note goes to stderr with --json, so the JSON on stdout stays parseable
+    note = (f"Note: {unknown} owner(s) have no time zone stored yet (a dry run does not ask Slack); "
+            "their week is counted in UTC.") if unknown else ""
     if args.json:
         print(json.dumps([d.as_json() for o in outcomes if o.status != "opted_out" for d in o.deals],
                          ensure_ascii=False))
+        if note:
+            print(note, file=sys.stderr)
         return 0
     if not outcomes:
         print("No stalled deals: nothing to send.")
     for o in outcomes:
-        print(f"{o.owner} ({o.week or '-'}): {o.status}, {len(o.deals)} stalled deal(s)")
+        print(f"{o.team_id} {o.owner} ({o.week or '-'}): {o.status}, {len(o.deals)} stalled deal(s)")
         for d in o.deals:
             print(f"  {d.deal['name']}: {' '.join(r.text for r in d.reasons)} Next: {d.next_step}")
+    if note:
+        print(note)
     return 0
+
+
+def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
+    """What the weekly job would send, from the database alone: no Slack token, every workspace (or one)."""
+    from bot.nudges import run_nudges
+    from bot.playbooks import load_playbooks
+    from bot.store import Store
+
+    return run_nudges(Store(settings.db_path), load_playbooks(settings.playbooks_dir), None, now,
+                      settings.stall_days, team_id, dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -141,6 +175,56 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"{r['day']:<12}{r['calls']:>7}{r['prompt_tokens']:>12}{r['completion_tokens']:>12}"
               f"{r['cache_hits']:>12}{r['failures']:>10}")
     return 0
+
+
+STEP_WORDS = {"coachings_text": "coachings: text blanked", "thread_turns_text": "thread turns: text blanked",
+              "threads_context": "threads: deal context blanked"}
+
+
+def _print_counts(counts: dict[str, int], done: bool) -> None:
+    width = max(len(STEP_WORDS.get(k, k)) for k in counts)
+    for step, n in counts.items():
+        verb = "" if step in STEP_WORDS else (" deleted" if done else " to delete")
+        print(f"  {STEP_WORDS.get(step, step):<{width}} {n:>8}{verb if n else ''}")
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.store import Store
+
+    settings = load_settings()
+    counts = Store(settings.db_path).prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
+                                           dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, "retention_days": settings.retention_days,
+                          "text_retention_days": settings.text_retention_days, "rows": counts}))
+        return 0
+    print(f"{'Dry run, nothing changed' if args.dry_run else 'Pruned'}: deliveries seen after 1 day, text after "
+          f"{settings.text_retention_days} days, everything else after {settings.retention_days} days.")
+    _print_counts(counts, done=not args.dry_run)
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.store import Store
+
+    store = Store(load_settings().db_path)
+    counts = store.forget_team(args.team, dry_run=True)
+    if not any(n for step, n in counts.items() if step != "llm_cache"):
+        print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
+        return 0
+    if args.yes:
+        counts = store.forget_team(args.team)
+    if args.json:
+        print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
+    else:
+        print(f"Workspace {args.team}: {'deleted' if args.yes else 'would delete'} "
+              "(the model cache is not kept per workspace, so all of it goes)")
+        _print_counts(counts, done=args.yes)
+        if not args.yes:
+            print("Nothing deleted yet: run again with --yes to delete these rows for good.")
+    return 0 if args.yes else 1
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -184,14 +268,27 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.set_defaults(func=cmd_summarize)
 
     nudge = sub.add_parser("nudge", help="run the weekly stalled-deal nudges once (same Slack settings as serve)")
-    nudge.add_argument("--dry-run", action="store_true", help="show what would be sent; send nothing")
+    nudge.add_argument("--dry-run", action="store_true",
+                       help="show what would be sent, from the database alone (no Slack token needed)")
     nudge.add_argument("--json", action="store_true", help="print the stalled deals as JSON")
     nudge.add_argument("--now", help="ISO 8601 time to run as (default: now)")
+    nudge.add_argument("--team", help="only this workspace (team ID, T…); a dry run covers every one by default")
     nudge.set_defaults(func=cmd_nudge)
 
     stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")
     stats.add_argument("--json", action="store_true", help="print the rows as JSON")
     stats.set_defaults(func=cmd_stats)
+
+    prune = sub.add_parser("prune", help="delete what is past its retention (COACH_RETENTION_DAYS); for cron")
+    prune.add_argument("--dry-run", action="store_true", help="show how many rows would go; change nothing")
+    prune.add_argument("--json", action="store_true", help="print the counts as JSON")
+    prune.set_defaults(func=cmd_prune)
+
+    forget = sub.add_parser("forget", help="delete everything stored for one workspace")
+    forget.add_argument("--team", required=True, help="the workspace's team ID (T…)")
+    forget.add_argument("--yes", action="store_true", help="really delete (without it: show what would go)")
+    forget.add_argument("--json", action="store_true", help="print the counts as JSON")
+    forget.set_defaults(func=cmd_forget)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")
@@ -204,7 +301,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here, not in a traceback at exit
+        return code
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `coach ask … | head -1`: the reader left. As Python's docs advise, point stdout at devnull so the
+        # flush at exit cannot fail again, and exit as a process killed by SIGPIPE would (128 + 13).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

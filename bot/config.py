@@ -30,6 +30,15 @@ def _float(name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _days(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of days, at least 1, got {raw!r}")
+    return int(raw)
+
+
 def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = (_env(name, default) or default).lower()
     if value not in allowed:
@@ -56,6 +65,8 @@ class Settings:
     nudge_day: str
     nudge_hour: int
     nudge_pace: float
+    retention_days: int
+    text_retention_days: int
 
     @property
     def llm_enabled(self) -> bool:
@@ -68,6 +79,11 @@ def load_settings() -> Settings:
 
     load_dotenv(Path.cwd() / ".env", override=False)
     playbooks = _env("COACH_PLAYBOOKS")
+    retention_days = _days("COACH_RETENTION_DAYS", 90)
+    text_retention_days = _days("COACH_TEXT_RETENTION_DAYS", retention_days)
+    if text_retention_days > retention_days:
+        raise ConfigError(f"COACH_TEXT_RETENTION_DAYS ({text_retention_days}) cannot be longer than "
+                          f"COACH_RETENTION_DAYS ({retention_days}): the rows holding the text go after that")
     return Settings(
         db_path=Path(_env("COACH_DB") or Path(user_data_dir(APP_NAME)) / "coach.db").expanduser(),
         cache_dir=Path(_env("COACH_CACHE_DIR") or user_cache_dir(APP_NAME)).expanduser(),
@@ -86,4 +102,6 @@ def load_settings() -> Settings:
         nudge_day=_choice("COACH_NUDGE_DAY", "mon", ("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
         nudge_hour=int(_choice("COACH_NUDGE_HOUR", "9", tuple(str(h) for h in range(24)))),
         nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
+        retention_days=retention_days,
+        text_retention_days=text_retention_days,
     )

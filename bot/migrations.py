@@ -41,19 +41,37 @@ def m001_coachings(db: sqlite_utils.Database) -> None:
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply the migrations this database has not seen; return the names applied."""
-    table = db["_migrations"]
-    if not table.exists():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db["_migrations"].rows}
-    applied = []
-    for fn in MIGRATIONS:
-        if fn.__name__ in done:
-            continue
-        with db.conn:
-            fn(db)
-            db["_migrations"].insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat()})
-        applied.append(fn.__name__)
+    """Apply the migrations this database has not seen; return the names applied.
+
+    Safe when several processes open one fresh file at once: everything runs under SQLite's write lock
+    (BEGIN IMMEDIATE, so a second process waits on busy_timeout instead of racing), the applied list is read
+    inside that lock, and each migration's DDL and its row in _migrations commit together or not at all.
+    sqlite-utils (4.x) writes join an open transaction instead of committing on their own.
+    """
+    conn = db.conn
+    if db["_migrations"].exists() and {fn.__name__ for fn in MIGRATIONS} <= {
+            name for (name,) in conn.execute("SELECT name FROM _migrations")}:
+        return []  # the usual open: nothing to do, so no need to wait for the write lock
+    conn.execute("BEGIN IMMEDIATE")
+    applied: list[str] = []
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = {name for (name,) in conn.execute("SELECT name FROM _migrations")}
+        for fn in MIGRATIONS:
+            if fn.__name__ in done:
+                continue
+            # a savepoint per migration: one that fails leaves none of its DDL behind, the earlier ones stay
+            with db.atomic():
+                fn(db)
+                conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                             [fn.__name__, datetime.now(UTC).isoformat()])
+            applied.append(fn.__name__)
+    except BaseException:
+        # keep what fully applied before the failure; the failed one was already rolled back to its savepoint
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+        raise
+    conn.execute("COMMIT")
     return applied
 
 
@@ -146,3 +164,14 @@ def m005_nudges(db: sqlite_utils.Database) -> None:
 def m006_thread_context(db: sqlite_utils.Database) -> None:
     # deal context for a coaching thread opened from a nudge ("Coach me")
     db["threads"].add_column("context", str)
+
+
+@migration
+def m007_retention_indexes(db: sqlite_utils.Database) -> None:
+    # the daily prune finds old rows by these instead of scanning the tables
+    db["events_seen"].create_index(["seen_at"])
+    db["llm_cache"].create_index(["created_at"])
+    db["thread_turns"].create_index(["created_at"])
+    db["threads"].create_index(["created_at"])
+    db["nudges"].create_index(["claimed_at"])
+    db["user_timezones"].create_index(["fetched_at"])

@@ -128,13 +128,19 @@ class Outcome:
     week: str
     status: str  # sent, reconciled, already_sent, busy, failed, not_due, opted_out, planned
     deals: list[StalledDeal]
+    timezone: str | None = None  # the owner's zone the week was reckoned in; None: not known, UTC assumed
 
 
-def run_nudges(store: Store, playbooks: Playbooks, messenger: Messenger, now: datetime, stall_days: int,
+def run_nudges(store: Store, playbooks: Playbooks, messenger: Messenger | None, now: datetime, stall_days: int,
                team_id: str | None = None, *, dry_run: bool = False, due_only: bool = False, day: str = "mon",
                hour: int = 9, pace: float = 0.0) -> list[Outcome]:
     """One pass of the weekly job. `due_only` (the hourly scheduler) sends only to owners for whom it is now
-    `day` at or after `hour`, in their own time zone; `coach nudge` sends to everyone not yet nudged this week."""
+    `day` at or after `hour`, in their own time zone; `coach nudge` sends to everyone not yet nudged this week.
+
+    With no messenger (a dry run from the database alone, before the app is installed) nothing is asked of
+    Slack: an owner whose time zone is not cached is reckoned in UTC, and their Outcome says so."""
+    if messenger is None and not dry_run:
+        raise ValueError("sending nudges needs a messenger; only a dry run works without one")
     by_owner: dict[tuple[str, str], list[StalledDeal]] = {}
     for entry in find_stalled(store, playbooks, now, stall_days, team_id):
         by_owner.setdefault((entry.deal["team_id"], entry.deal["owner_id"]), []).append(entry)
@@ -143,18 +149,21 @@ def run_nudges(store: Store, playbooks: Playbooks, messenger: Messenger, now: da
         if store.opted_out(team, owner):
             outcomes.append(Outcome(team, owner, "", "opted_out", deals))
             continue
-        tz = store.cached_timezone(team, owner, now) or _fetch_timezone(store, messenger, team, owner, now)
-        week, week_start = week_of(now, tz)
+        tz = store.cached_timezone(team, owner, now)
+        if tz is None and messenger is not None:
+            tz = _fetch_timezone(store, messenger, team, owner, now)
+        week, week_start = week_of(now, tz or "UTC")
         due_at = week_start + timedelta(days=WEEKDAYS.index(day), hours=hour)
         # the rest of that day catches up an hourly tick the server missed; later in the week it waits
         if due_only and not due_at <= now < due_at.replace(hour=0) + timedelta(days=1):
-            outcomes.append(Outcome(team, owner, week, "not_due", deals))
+            outcomes.append(Outcome(team, owner, week, "not_due", deals, tz))
             continue
         if dry_run:
-            outcomes.append(Outcome(team, owner, week, "planned", deals))
+            outcomes.append(Outcome(team, owner, week, "planned", deals, tz))
             continue
+        assert messenger is not None  # checked on entry: only a dry run goes without
         status = _send_once(store, messenger, team, owner, week, week_start, deals, now)
-        outcomes.append(Outcome(team, owner, week, status, deals))
+        outcomes.append(Outcome(team, owner, week, status, deals, tz))
         if status == "sent" and pace:
             time.sleep(pace)  # stay under chat.postMessage limits
     return outcomes

@@ -37,11 +37,12 @@ class Store:
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite_utils.Database(self.path)
+            # first, so that even switching a fresh file to WAL waits for another process instead of failing
+            db.execute("PRAGMA busy_timeout=5000")
             db.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
             # of our own time per coaching)
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=5000")
             self._local.db = db
         return db
 
@@ -167,20 +168,23 @@ class Store:
     # --- deals: tracked channels or threads, their activity, and their summaries (always per workspace) ---
 
     def track_deal(self, team_id: str, channel: str, thread_ts: str, name: str, owner_id: str) -> dict[str, Any]:
-        """Register (or re-open and rename) a deal; registering counts as its first activity."""
+        """Register (or re-open and rename) a deal; registering counts as its first activity.
+
+        One conditional write, so two `/objection track` at once in one channel both get the one deal."""
         now = now_iso()
-        existing = self.deal(team_id, channel, thread_ts)
-        if existing:
-            self.db["deals"].update(existing["id"], {"name": name, "owner_id": owner_id, "status": "open",
-                                                     "last_activity_at": now})
-        else:
-            self.db["deals"].insert(
-                {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "name": name, "owner_id": owner_id,
-                 "status": "open", "created_at": now, "last_activity_at": now, "message_count": 0}
+        conn = self.db.conn
+        with conn:
+            cursor = conn.execute(
+                "INSERT INTO deals (team_id, channel, thread_ts, name, owner_id, status, created_at, "
+                "last_activity_at, message_count) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0) "
+                "ON CONFLICT (team_id, channel, thread_ts) DO UPDATE SET name = excluded.name, "
+                "owner_id = excluded.owner_id, status = 'open', last_activity_at = excluded.last_activity_at "
+                "RETURNING *",
+                [team_id, channel, thread_ts, name, owner_id, now, now],
             )
-        deal = self.deal(team_id, channel, thread_ts)
-        assert deal is not None
-        return deal
+            row = cursor.fetchone()
+            columns = [d[0] for d in cursor.description]
+        return dict(zip(columns, row, strict=True))
 
     def deal(self, team_id: str, channel: str, thread_ts: str = "") -> dict[str, Any] | None:
         rows = list(self.db["deals"].rows_where(
@@ -332,3 +336,75 @@ class Store:
     def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
         rows = list(self.db["deals"].rows_where("id = ?", [deal_id]))
         return rows[0] if rows else None
+
+    # --- retention: what is kept, for how long, and deleting one workspace ---
+
+    def prune(self, now: datetime, retention_days: int, text_retention_days: int,
+              dry_run: bool = False) -> dict[str, int]:
+        """Delete what is past its retention (or, with `dry_run`, count it); returns the rows per step.
+
+        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
+        turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
+        after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
+        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay.
+        """
+        params = {"old": stamp(now - timedelta(days=retention_days)),
+                  "old_text": stamp(now - timedelta(days=min(text_retention_days, retention_days))),
+                  "day": stamp(now - timedelta(days=1))}
+        # deals won, lost or untracked, with nothing happening for the whole retention period
+        ended = "status != 'open' AND last_activity_at < :old AND coalesce(closed_at, '') < :old"
+        steps: list[tuple[str, str, str | None, str]] = [
+            # (step, table, SET clause for a blanking step or None to delete, WHERE)
+            ("events_seen", "events_seen", None, "seen_at < :day"),
+            ("llm_cache", "llm_cache", None, "created_at < :old_text"),
+            ("llm_calls", "llm_calls", None, "created_at < :old"),
+            ("feedback", "feedback", None, "coaching_id IN (SELECT id FROM coachings WHERE created_at < :old)"),
+            ("coachings", "coachings", None, "created_at < :old"),
+            ("coachings_text", "coachings", "text = '', context = ''",
+             "created_at < :old_text AND (coalesce(text, '') != '' OR coalesce(context, '') != '')"),
+            ("thread_turns", "thread_turns", None, "created_at < :old"),
+            ("thread_turns_text", "thread_turns", "text = ''", "created_at < :old_text AND coalesce(text, '') != ''"),
+            ("threads", "threads", None,
+             "created_at < :old AND NOT EXISTS (SELECT 1 FROM thread_turns t WHERE t.team_id = threads.team_id "
+             "AND t.channel = threads.channel AND t.thread_ts = threads.thread_ts)"),
+            ("threads_context", "threads", "context = ''", "created_at < :old_text AND coalesce(context, '') != ''"),
+            ("nudges", "nudges", None, "claimed_at < :old"),
+            ("user_timezones", "user_timezones", None, "fetched_at < :old"),
+            # old summaries, except each open deal's latest (a stalled-deal reason reads it)
+            ("summaries", "summaries", None,
+             f"created_at < :old AND (deal_id IS NULL OR deal_id IN (SELECT id FROM deals WHERE {ended}) "
+             "OR id NOT IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id))"),
+            ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
+            ("deals", "deals", None, ended),
+        ]
+        return self._run_steps(steps, params, dry_run)
+
+    def forget_team(self, team_id: str, dry_run: bool = False) -> dict[str, int]:
+        """Delete every row of one workspace. The model cache is not kept per workspace, so it is emptied too."""
+        team = "team_id = :team"
+        steps: list[tuple[str, str, str | None, str]] = [
+            (table, table, None, where) for table, where in [
+                ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
+                ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
+                ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
+                ("user_timezones", team), ("llm_cache", "1")]]
+        return self._run_steps(steps, {"team": team_id}, dry_run)
+
+    def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],
+                   dry_run: bool) -> dict[str, int]:
+        """Run the steps in one write transaction: all or nothing. A dry run does the same work and rolls it
+        back, so its counts are exactly what a real run would do."""
+        conn = self.db.conn
+        counts: dict[str, int] = {}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for name, table, assignments, where in steps:
+                sql = (f"DELETE FROM {table} WHERE {where}" if assignments is None
+                       else f"UPDATE {table} SET {assignments} WHERE {where}")
+                counts[name] = conn.execute(sql, params).rowcount
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+        return counts

@@ -1,3 +1,6 @@
+import multiprocessing
+import threading
+
 import sqlite_utils
 
 from bot import migrations
@@ -41,3 +44,69 @@ def test_activity_keeps_the_latest_message_whatever_order_events_arrive_in(tmp_p
     (person,) = store.db["deal_people"].rows
     assert person["messages"] == 3 and person["last_ts"] == "1800000000.000200"
     assert store.deal("T1", "C1")["message_count"] == 3
+
+
+def test_re_tracking_renames_reopens_and_keeps_the_counts(tmp_path):
+    store = Store(tmp_path / "coach.db")
+    first = store.track_deal("T1", "C1", "", "Acme", "U1")
+    store.record_activity(first["id"], "U5", "1.0")
+    store.untrack_deal("T1", "C1")
+    again = store.track_deal("T1", "C1", "", "Acme renewal", "U2")
+    assert again == store.deal("T1", "C1")
+    assert (again["id"], again["name"], again["owner_id"], again["status"], again["message_count"]) == (
+        first["id"], "Acme renewal", "U2", "open", 1)
+    assert again["created_at"] == first["created_at"]
+
+
+def _track_from_threads(path, n: int) -> list:
+    store = Store(path)  # each thread gets its own connection from the store
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def track(i: int) -> None:
+        barrier.wait()
+        try:
+            results.append(store.track_deal("T1", "C1", "", f"Deal {i}", f"U{i}"))
+        except Exception as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=track, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
+def test_concurrent_track_in_one_channel_all_succeed_on_one_deal(tmp_path):
+    for trial in range(10):
+        path = tmp_path / f"t{trial}.db"
+        results = _track_from_threads(path, 8)
+        assert len({r["id"] for r in results}) == 1
+        assert len(Store(path).deals("T1")) == 1
+
+
+def _track_in_process(path: str, barrier, results) -> None:  # noqa: ANN001 (multiprocessing proxies)
+    store = Store(path)
+    for i in range(20):
+        barrier.wait()
+        try:
+            results.put(store.track_deal("T1", f"C{i}", "", "Deal", "U1")["id"])
+        except Exception as exc:
+            results.put(repr(exc))
+
+
+def test_two_processes_tracking_the_same_channels_get_the_same_deals(tmp_path):
+    path = str(tmp_path / "coach.db")
+    Store(path)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    workers = [ctx.Process(target=_track_in_process, args=(path, barrier, results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    got = [results.get(timeout=60) for _ in range(40)]
+    for w in workers:
+        w.join(timeout=60)
+    assert all(isinstance(g, int) for g in got), [g for g in got if not isinstance(g, int)]
+    assert len(Store(path).deals("T1")) == 20 and len(set(got)) == 20

@@ -61,7 +61,8 @@ def nudge_once(deps: Deps, client: WebClient, team_id: str, now: datetime | None
 
 
 def start_scheduler(deps: Deps, app: App) -> Any:
-    """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week."""
+    """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week; every
+    day, prune what is past its retention (bot/store.py holds the rules)."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -76,6 +77,15 @@ def start_scheduler(deps: Deps, app: App) -> Any:
     scheduler = BackgroundScheduler(timezone="UTC")
     # hourly, because "Monday 09:00" comes round at a different UTC hour for each owner's time zone
     scheduler.add_job(tick, CronTrigger(minute=0), id="weekly-nudges", max_instances=1, coalesce=True)
+
+    def prune() -> None:
+        settings = deps.coach.settings
+        counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
+        log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
+
+    # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes
+    scheduler.add_job(prune, CronTrigger(hour=3, minute=30), id="daily-prune", max_instances=1, coalesce=True,
+                      next_run_time=datetime.now(UTC) + timedelta(minutes=1))
     scheduler.start()
     return scheduler
 

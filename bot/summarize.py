@@ -277,7 +277,7 @@ class Summary:
     source: str = "offline"  # offline, llm, or llm+offline when some chunks fell back
 
     def as_json(self, text: str) -> dict[str, Any]:
-        """The public JSON shape (`coach summarize --json`); `text` is the mrkdwn posted to Slack."""
+        """The public JSON shape (`coach summarize --json`); `text` is the summary as rendered (mrkdwn)."""
         return {
             "risks": [asdict(r) for r in self.risks],
             "objections": [{"text": o.text, "label": o.label, "ts": o.ts} for o in self.objections],

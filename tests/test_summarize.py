@@ -160,3 +160,45 @@ def test_where_the_buyer_stands(summarizer):
     spanish = summarizer.summarize([Message("U1", "Hoy tienen todo en planillas. Lo que quieren: cerrar en 2 días. "
                                                   "No ven el costo de no hacer nada.", "1.0")])
     assert spanish.language == "es" and spanish.cost_of_inaction == "not_understood"
+
+
+def _long_thread(size: int) -> list[Message]:
+    """`size` messages drawn from every annotated thread in turn, a minute apart."""
+    pool = [m for path in THREADS for m in json.loads(path.read_text())["messages"]]
+    return [Message(pool[i % len(pool)].get("user", "U1"), pool[i % len(pool)]["text"], f"{1_760_000_000 + 60 * i}.1")
+            for i in range(size)]
+
+
+@pytest.mark.parametrize("size", [200, 1000])
+def test_long_thread_summaries_fit_in_slack_messages(summarizer, size):
+    summary = summarizer.summarize(_long_thread(size))
+    text = summary_text(summary, summarizer.coach.obstacle_names("en"), summarizer.coach.kind_names("en"))
+    messages = summary_messages(text)
+    for blocks in messages:
+        assert len(blocks) <= 50 and sum(len(b["text"]["text"]) for b in blocks) <= 12_000
+    assert len(summary.objections) > 5 and f"…and {len(summary.objections) - 5} earlier objections" in text
+    assert "Next move" in messages[-1][-1]["text"]["text"] or "Next move" in json.dumps(messages[-1])
+
+
+def test_summary_messages_split_any_text_within_the_limits():
+    text = "\n".join(f"• line {i} " + "word " * 40 for i in range(2000))
+    messages = summary_messages(text)
+    assert len(messages) > 1
+    for blocks in messages:
+        assert len(blocks) <= 50 and sum(len(b["text"]["text"]) for b in blocks) <= 12_000
+    assert " ".join(b["text"]["text"] for m in messages for b in m).split() == text.split()  # nothing lost
+
+
+def test_cli_summary_is_plain_text_while_slack_text_is_escaped(tmp_path, summarizer):
+    said = ("> forwarded from Ana (CFO): \"we run R&D budgets in Excel and we think <10% of the team "
+            "would use it, so no urgency\"")
+    thread = tmp_path / "thread.json"
+    thread.write_text(json.dumps({"messages": [{"user": "U1", "ts": "1700000000.1", "text": said}]}))
+    result = _cli(str(thread), "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "R&D" in result.stdout and "<10%" in result.stdout
+    assert "&amp;" not in result.stdout and "&lt;" not in result.stdout and "&gt;" not in result.stdout
+    assert "&amp;" not in json.loads(_cli(str(thread), "--offline", "--json").stdout)["text"]
+    slack = summary_text(summarizer.summarize(parse_messages(json.loads(thread.read_text()))),
+                         summarizer.coach.obstacle_names("en"), summarizer.coach.kind_names("en"))
+    assert "R&amp;D" in slack and "&lt;10%" in slack

@@ -134,3 +134,27 @@ def test_a_thread_can_be_a_deal(bot, settings):
     time.sleep(0.3)
     assert store.deal("T1", "CTEAM", "10.1")["message_count"] == 1  # only the thread's own messages
     assert store.deal("T1", "CTEAM") is None
+
+
+def test_a_long_thread_is_posted_in_messages_slack_accepts(bot, settings):
+    pool = [m for path in sorted((Path(__file__).parent.parent / "data" / "threads").glob("*.json"))
+            for m in json.loads(path.read_text())["messages"]]
+    root = "1760000000.000100"
+    bot.slack.threads[("CDEAL", root)] = [
+        {"user": pool[i % len(pool)].get("user", "U1"), "ts": f"{1760000000 + 60 * i}.000100",
+         "text": pool[i % len(pool)]["text"]} for i in range(1000)]
+    bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "1900000000.2", "thread_ts": root,
+               "text": "<@UBOT> summarize"}, event_id="EvL1")
+    bot.slack.wait_for("chat.postMessage")
+    store = Store(settings.db_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not store.summaries("T1"):  # saved once every part is posted
+        time.sleep(0.05)
+    assert store.summaries("T1")
+    posts = bot.slack.of("chat.postMessage")
+    for post in posts:
+        blocks = json.loads(post["blocks"]) if isinstance(post["blocks"], str) else post["blocks"]
+        assert post["thread_ts"] == root and len(blocks) <= 50
+        assert sum(len(b["text"]["text"]) for b in blocks if "text" in b) <= 12_000
+    text = "".join(json.dumps(post["blocks"]) for post in posts)
+    assert "earlier objections" in text and "Next move" in text

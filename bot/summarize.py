@@ -120,7 +120,10 @@ _CONTACT = re.compile(
     r"booked|scheduled|rebooked|picked|chose|liked|loved|says|said|told (us|me)|asked (for|us)|wants|sent (us|over|"
     r"this|the numbers|back)|(call|demo|meeting|readout|briefing|review) (done|went|happened)|recap|"
     r"respondi[oó]|contest[oó]|confirm[oó]|aprob[oó]|acept[oó]|firm[oó]|agend[oó]|eligi[oó]|pidi[oó]|dijo|dice|"
-    r"mand[oó]|envi[oó]|volvi[oó]|quiere|escribi[oó]|(llamada|reuni[oó]n|demo) con|resumen)\b",
+    r"mand[oó]|envi[oó]|volvi[oó]|quiere|escribi[oó]|(llamada|reuni[oó]n|demo) con|resumen|"
+    # outcomes only the buyer's side produces
+    r"received|kick-?off|PO (for|is|came|arrived|received)|firmad[oa]|firmaron|aprobad[oa]|"
+    r"aceptad[oa]|recibid[oa]|ganad[oa])\b",
     re.I,
 )
 _ROLE = (
@@ -488,13 +491,16 @@ class Summarizer:
         if now is not None and now - last.time > timedelta(days=self.stall_days):
             days = (now - last.time).days
             return True, f"no activity for {days} days" if language == "en" else f"sin actividad desde hace {days} días"
+        # back from the end to the buyer side's last move: the latest stall said since then, if any
         said: tuple[Message, str] | None = None
         replied = messages[0]
-        for message, statement in zip(messages, self._stall_statements(messages), strict=True):
+        for message in reversed(messages):
+            statement = self._stall_statement(message)
             if statement:
-                said = (message, statement)
+                said = said or (message, statement)
             elif _CONTACT.search(plain(message.text)) or buyer_words(message.text):
-                said, replied = None, message
+                replied = message
+                break
         quiet = ((now or last.time) - replied.time).days
         reasons = []
         if quiet >= self.stall_days and replied is not last:
@@ -506,15 +512,13 @@ class Summarizer:
             reasons.append(f"“{statement}” on {day}" if language == "en" else f"«{statement}» el {day}")
         return bool(reasons), "; ".join(reasons) or None
 
-    def _stall_statements(self, messages: list[Message]) -> list[str | None]:
-        """Per message, the sentence that says the deal is stuck (a cue, or the detector sure of it), if any."""
-        units = [(i, u) for i, m in enumerate(messages) for u in (_units(m.text)[1:] or _units(m.text))]
-        diagnoses = self.stall_detector.diagnose_many([u for _, u in units])
-        found: list[str | None] = [None] * len(messages)
-        for (index, unit), diagnosis in zip(units, diagnoses, strict=True):
-            if found[index] is None and (_STALL.search(unit) or diagnosis.scores["stalled"] >= STALL_THRESHOLD):
-                found[index] = _snippet(unit) if len(unit) <= STALL_QUOTE else unit[: STALL_QUOTE - 1] + "…"
-        return found
+    def _stall_statement(self, message: Message) -> str | None:
+        """The sentence of a message that says the deal is stuck (a cue, or the detector sure of it), if any."""
+        units = _units(message.text)[1:] or _units(message.text)
+        for unit, diagnosis in zip(units, self.stall_detector.diagnose_many(units), strict=True):
+            if _STALL.search(unit) or diagnosis.scores["stalled"] >= STALL_THRESHOLD:
+                return _snippet(unit) if len(unit) <= STALL_QUOTE else unit[: STALL_QUOTE - 1] + "…"
+        return None
 
     def _next_step(self, risks: list[Risk], objections: list[FoundObjection], cost_state: str, stalled: bool,
                    language: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""A 1,000-message deal-room thread summarised offline, and how the LLM path grows with the thread.
+"""A 1,000-message deal-room thread summarised offline, how the LLM path grows with the thread, how long the
+posted summary is, and how often "stalled" is called right on the annotated threads.
 Prints figures; not a test. Run: .venv/bin/python bench/summarize.py
 
 The thread is built from the annotated test threads, repeated with fresh timestamps. The LLM path runs against
@@ -20,7 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.coach import Coach  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.summarize import Message, Summarizer, estimate_tokens  # noqa: E402
+from bot.slack.blocks import summary_messages, summary_text  # noqa: E402
+from bot.summarize import Message, Summarizer, estimate_tokens, parse_messages  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 SIZE = 1000
@@ -34,8 +36,22 @@ def thread(size: int) -> list[Message]:
             for i in range(size)]
 
 
+def stalled_accuracy(summarizer: Summarizer) -> None:
+    """Stalled or not, against the annotations of every thread in tests/data/threads/."""
+    rows = []
+    for path in sorted((ROOT / "tests" / "data" / "threads").glob("*.json")):
+        data = json.loads(path.read_text())
+        rows.append((data["expected"]["stalled"], summarizer.summarize(parse_messages(data)).stalled))
+    right = sum(truth == called for truth, called in rows)
+    stalled = [called for truth, called in rows if truth]
+    healthy = [not called for truth, called in rows if not truth]
+    print(f"stalled called right on {right}/{len(rows)} annotated threads: {sum(stalled)}/{len(stalled)} stalled, "
+          f"{sum(healthy)}/{len(healthy)} healthy")
+
+
 def main() -> None:
     summarizer = Summarizer(Coach(load_settings()))
+    stalled_accuracy(summarizer)
     messages = thread(SIZE)
     summarizer.summarize(messages[:10])  # load both classifiers first: start-up is not the figure
     times = []
@@ -46,6 +62,13 @@ def main() -> None:
     print(f"{SIZE}-message thread summarised offline: median {statistics.median(times):.2f} s, "
           f"max {max(times):.2f} s (5 runs); {len(summary.risks)} obstacle mentions, "
           f"{len(summary.objections)} objections, {len(summary.stakeholders)} stakeholders")
+    coach = summarizer.coach
+    for size in (200, SIZE):
+        long = summarizer.summarize(messages[:size])
+        posts = summary_messages(summary_text(long, coach.obstacle_names("en"), coach.kind_names("en")))
+        sizes = ", ".join(f"{sum(len(b['text']['text']) for b in blocks)} chars in {len(blocks)} blocks"
+                          for blocks in posts)
+        print(f"  {size}-message thread posted as {len(posts)} message(s): {sizes}")
 
     model = OpenAIStandIn()
     os.environ.update(OPENAI_BASE_URL=model.url, OPENAI_API_KEY="bench",

@@ -77,6 +77,8 @@ def read_example_dir(folder: Path, labels: Sequence[str] = LABELS, field: str = 
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
+    if logits.ndim == 1:  # two labels: scikit-learn gives one score, the log-odds of the second label
+        logits = np.column_stack([np.zeros_like(logits), logits])
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -185,7 +187,11 @@ def load_classifier(
     examples_dir: Path, cache_dir: Path, labels: Sequence[str] = LABELS, field: str = "label"
 ) -> Classifier:
     """The classifier for these examples: from the cache, or trained now and cached."""
-    examples = read_example_dir(examples_dir, labels, field)
+    return cached_classifier(read_example_dir(examples_dir, labels, field), cache_dir, labels)
+
+
+def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequence[str] = LABELS) -> Classifier:
+    """The classifier for examples gathered in code (from several sources): cached like `load_classifier`."""
     path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.pkl"
     try:
         model = _load(path)

@@ -100,7 +100,9 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     settings = load_settings()
     coach = Coach(settings)
     summary = Summarizer(coach, settings.stall_days).summarize(messages, now, offline=args.offline)
-    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
+    # a terminal shows what people wrote: no Slack escaping (`&gt;`, `&amp;`) in what we print
+    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language),
+                        esc=lambda said: said)
     print(json.dumps(summary.as_json(text), ensure_ascii=False, indent=2) if args.json else text)
     return 0
 

@@ -2,10 +2,11 @@
 
 Every claim points at a message. Offline, obstacles come from a classifier over the thread's sentences
 (trained on `playbooks/examples/obstacles/`), objections from the objection classifier on reported buyer
-speech, stakeholders and the buyer's position from cue patterns. With an LLM, the thread is cut into chunks
-that fit the context budget (map); each chunk's JSON reading is checked against the chunk's messages and
-merged in code (reduce), so model calls grow linearly with the thread and no call exceeds the budget. A chunk
-whose call fails is read offline.
+speech, stakeholders and the buyer's position from cue patterns. Whether the deal stalled comes from the
+thread's timeline (how long since the buyer's side last moved) and from stalls said in words. With an LLM,
+the thread is cut into chunks that fit the context budget (map); each chunk's JSON reading is checked against
+the chunk's messages and merged in code (reduce), so model calls grow linearly with the thread and no call
+exceeds the budget. A chunk whose call fails is read offline.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.classify import Classifier, load_classifier
+from bot.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
 from bot.coach import Coach, as_prompt_data
 from bot.language import detect_language
 from bot.llm import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
+from bot.resources import data_dir
 from bot.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
 from bot.text import plain
 
@@ -31,6 +33,12 @@ NONE = "none"
 OBSTACLE_THRESHOLD = 0.55
 OBJECTION_THRESHOLD = 0.55
 SNIPPET = 220
+STALL_LABELS = ("moving", "stalled")
+# Stall sentences are rare among deal-room sentences (about 100 to 1,500 in training), so the detector's
+# probabilities run low; at 0.3 it catches stalls the cues miss ("no RFP decision date") and calls no healthy
+# annotated thread stalled. The cues need no score.
+STALL_THRESHOLD = 0.3
+STALL_QUOTE = 120
 # When several obstacles are present, the one to work on first: an unseen decider or stalled consensus stops a
 # deal outright; politics and misalignment slow it; uncertainty is the environment and moves last.
 OBSTACLE_PRIORITY = ("competing_priorities", "consensus", "politics", "misalignment", "uncertainty")
@@ -60,10 +68,12 @@ _DESIRED = re.compile(
     re.I,
 )
 _COST = re.compile(
-    # what staying put costs them, not what we cost: losses, penalties, waste
-    r"(cost of (doing nothing|inaction|waiting|status quo)|costing|costs? them|losing|lost (\$|~?\d|orders|deals|"
-    r"customers)|penalt|overtime|churn|write-?offs?|cost[oe] de no hacer nada|cost[oe] de esperar|les cuesta|"
-    r"pierden|perdiendo|perdieron|multas?|sanci[oó]n)",
+    # what staying put costs them, not what we cost: losses, penalties, waste, another year of the same
+    r"(cost of (doing nothing|inaction|waiting|status quo)|\b(on|about) (doing nothing|waiting)\b|"
+    r"if (they|we) do nothing|another (year|quarter) of (paying|losing|running|doing)|costing|costs? them|losing|"
+    r"lost (\$|~?\d|orders|deals|customers)|penalt|overtime|churn|write-?offs?|cost[oe] de no hacer nada|"
+    r"cost[oe] de esperar|sobre no hacer nada|si no hacen nada|otro año (m[aá]s )?(de|pagando|perdiendo)|"
+    r"les cuesta|pierden|perdiendo|perdieron|multas?|sanci[oó]n)",
     re.I,
 )
 _COST_SEEN = re.compile(
@@ -76,11 +86,45 @@ _COST_MISSED = re.compile(
     r"nice to have|sin urgencia|no ven (el|la|ning[uú]n) (costo|urgencia|problema)|no les urge)",
     re.I,
 )
+# the deal itself, not where the buyer wants to get to: "Goal: signature before end of Q2" is the seller's goal
+_DEAL_MECHANICS = re.compile(
+    r"\b(signatures?|sign(ed|ing)? (the|by|before|off)|target close|close (the deal|it|by end|this quarter)|"
+    r"closed?[- ]won|PO|purchase order|order form|quota|firmas?|firmar|cierre del (deal|trato)|orden de compra)\b",
+    re.I,
+)
+# A stall said in words, in English or Spanish (the examples in playbooks/examples/obstacles/stalls/ show the
+# range; a detector trained on them catches the phrasings these cues miss).
 _STALL = re.compile(
-    r"(went dark|gone dark|no reply|no response|not responding|hasn'?t (replied|responded|answered)|ghost\w*|"
-    r"radio silence|on hold|paused|pushed (to|until|into|out)|indefinitely|shelved|put .* on ice|"
-    r"sin respuesta|no (contesta|responde)\w*|en pausa|congelad\w+|se enfri\w+|pospus\w+|postergad\w+|"
-    r"aplazad\w+|sin noticias)",
+    r"(\bno (reply|replies|response|answer|word|news|movement|activity|progress)\b|not a word|zero (replies|response)|"
+    r"\b(still|yet) (nothing|no\b|silent|waiting)|\bnothing (from|yet|since|back)\b|nothing has moved|"
+    r"haven'?t heard|has(n'?t| not) (replied|responded|answered|opened|come back|gotten back|written)|"
+    r"not (responding|answering|replying)|(went|gone|going|has gone) (dark|quiet|silent)|radio silence|ghost\w*|"
+    r"\bstuck\b|\b(is|it'?s|this one is|looks) (stalled|dead)|calling it stalled|"
+    r"checked in (twice|again|\w+ times)|followed up (again|twice|\w+ times)|"
+    r"(second|third|another|\w+) (follow-?ups?|nudges?|reminders?|pings?)[^.]{0,30}(no|nothing|zero|unanswered)|"
+    r"\b(segund|tercer|otr)[oa]? (mail|correo|mensaje|seguimiento|recordatorio)[^.]{0,30}(nada|sin respuesta)|"
+    r"\bon hold\b|\bpaused\b|\bpark(ing|ed) it\b|indefinitely|shelved|on ice|\bfrozen\b|"
+    r"(push|move|slide|slip|kick)\w* (it |the deal |the close( date)? )?(out )?(to|into|until) (the )?"
+    r"(next (quarter|fiscal|year)|q[1-4]|nurture)|"
+    r"sin (respuesta|noticias|novedades)|no (contesta|responde)\w*|no (han|ha) (contestado|respondido|vuelto)|"
+    r"\bni\b[^.]{0,40}\b(contesta|responde)n?\b|(de momento|por ahora|todav[ií]a|a[uú]n|y) nada\b|"
+    r"\bnada (todav[ií]a|a[uú]n|de \w+ (ni|desde))|^nada\b|(seguimos|sigo) (esperando|sin)|cero respuesta|"
+    r"est[aá] parad[oa]|estancad\w+|no se (ha )?movido nada|en pausa|congelad\w+|se enfri\w+|pospus\w+|"
+    r"posterg\w+|aplazad\w+|clavaron el visto|visto y sin respuesta|silencio|"
+    r"(pasa|pas|mov|mue|dej)\w* (lo |el deal )?(al|a|para el) (pr[oó]ximo trimestre|trimestre que viene|"
+    r"siguiente trimestre|q[1-4]|nurture|a[nñ]o que viene))",
+    re.I | re.M,
+)
+# The buyer's side did something: replied, confirmed, approved, met us. A reported silence is not one.
+_CONTACT = re.compile(
+    r"\b(replied|answered|responded|got back|wrote back|came back|confirmed|approved|agreed|accepted|signed|"
+    r"booked|scheduled|rebooked|picked|chose|liked|loved|says|said|told (us|me)|asked (for|us)|wants|sent (us|over|"
+    r"this|the numbers|back)|(call|demo|meeting|readout|briefing|review) (done|went|happened)|recap|"
+    r"respondi[oó]|contest[oó]|confirm[oó]|aprob[oó]|acept[oó]|firm[oó]|agend[oó]|eligi[oó]|pidi[oó]|dijo|dice|"
+    r"mand[oó]|envi[oó]|volvi[oó]|quiere|escribi[oó]|(llamada|reuni[oó]n|demo) con|resumen|"
+    # outcomes only the buyer's side produces
+    r"received|kick-?off|PO (for|is|came|arrived|received)|firmad[oa]|firmaron|aprobad[oa]|"
+    r"aceptad[oa]|recibid[oa]|ganad[oa])\b",
     re.I,
 )
 _ROLE = (
@@ -198,9 +242,13 @@ def parse_messages(data: Any, skip_ts: str | None = None) -> list[Message]:
 
 
 def buyer_words(text: str) -> str | None:
-    """The buyer's own words in a deal-room message, if it quotes or reports them."""
+    """The buyer's own words in a deal-room message, if it quotes or reports them as resistance.
+
+    Quoted words that say what doing nothing costs them ("Dana on doing nothing: “another year of…”") are the
+    buyer's reason to move, not an objection: they count for the cost of inaction instead."""
     flat = plain(text)
-    quoted = [q.strip() for q in _QUOTED.findall(flat)]
+    quoted = [m.group(1).strip() for m in _QUOTED.finditer(flat)
+              if not _COST.search(flat[flat.rfind("\n", 0, m.start()) + 1 : m.start()])]  # its line's lead-in
     if quoted:
         return " ".join(quoted)
     for pattern in (_FORWARDED, _REPORTED):
@@ -277,7 +325,7 @@ class Summary:
     source: str = "offline"  # offline, llm, or llm+offline when some chunks fell back
 
     def as_json(self, text: str) -> dict[str, Any]:
-        """The public JSON shape (`coach summarize --json`); `text` is the mrkdwn posted to Slack."""
+        """The public JSON shape (`coach summarize --json`); `text` is the summary as rendered (mrkdwn)."""
         return {
             "risks": [asdict(r) for r in self.risks],
             "objections": [{"text": o.text, "label": o.label, "ts": o.ts} for o in self.objections],
@@ -293,6 +341,19 @@ class Summarizer:
     def __init__(self, coach: Coach, stall_days: int = 14):
         self.coach = coach
         self.stall_days = stall_days
+
+    @cached_property
+    def stall_detector(self) -> Classifier:
+        """Whether a sentence says the deal is stuck. Trained on our stall examples
+        (`playbooks/examples/obstacles/stalls/`) against the sentences of the obstacle examples that show no
+        stall cue: ordinary deal-room talk, so that "no", "nada" or "not yet" alone do not read as a stall."""
+        shipped = data_dir("playbooks") / "examples" / "obstacles" / "stalls"
+        team = self.coach.playbooks.obstacle_examples_dir / "stalls"
+        stalls = read_example_dir(team if team.is_dir() else shipped, STALL_LABELS, "stall")
+        talk = read_example_dir(self.coach.playbooks.obstacle_examples_dir, (NONE, *OBSTACLE_KINDS), "kind")
+        moving = [Example(unit, "moving") for e in talk for unit in (_units(e.text)[1:] or _units(e.text))
+                  if not _STALL.search(unit)]
+        return cached_classifier([*stalls, *moving], self.coach.settings.cache_dir, STALL_LABELS)
 
     @cached_property
     def obstacle_detector(self) -> Classifier:
@@ -314,7 +375,7 @@ class Summarizer:
         else:
             risks, objections, stakeholders, source = self._read_with_llm(messages, language, stakeholders)
         current = _first_match(messages, _CURRENT)
-        desired = _first_match(messages, _DESIRED)
+        desired = _first_match(messages, _DESIRED, unless=_DEAL_MECHANICS)
         cost_state, cost_evidence = _cost_of_inaction(messages)
         stalled, stalled_reason = self._stalled(messages, now, language)
         next_step, reason = self._next_step(risks, objections, cost_state, stalled, language)
@@ -425,16 +486,40 @@ class Summarizer:
         return found
 
     def _stalled(self, messages: list[Message], now: datetime | None, language: str) -> tuple[bool, str | None]:
+        """Stalled by the thread's own timeline or by what it says, measured at `now` (default: the last
+        message). A stall said in words counts until the buyer's side moves again."""
         last = messages[-1]
         if now is not None and now - last.time > timedelta(days=self.stall_days):
             days = (now - last.time).days
             return True, f"no activity for {days} days" if language == "en" else f"sin actividad desde hace {days} días"
-        for message in messages[-3:]:
-            match = _STALL.search(plain(message.text))
-            if match:
-                said = match.group(0)
-                return True, f"“{said}” in a recent message" if language == "en" else f"«{said}» en un mensaje reciente"
-        return False, None
+        # back from the end to the buyer side's last move: the latest stall said since then, if any
+        said: tuple[Message, str] | None = None
+        replied = messages[0]
+        for message in reversed(messages):
+            statement = self._stall_statement(message)
+            if statement:
+                said = said or (message, statement)
+            elif _CONTACT.search(plain(message.text)) or buyer_words(message.text):
+                replied = message
+                break
+        quiet = ((now or last.time) - replied.time).days
+        reasons = []
+        if quiet >= self.stall_days and replied is not last:
+            reasons.append(f"no reply from the buyer's side for {quiet} days" if language == "en"
+                           else f"sin respuesta del lado del comprador desde hace {quiet} días")
+        if said:
+            message, statement = said
+            day = f"{message.time:%Y-%m-%d}"
+            reasons.append(f"“{statement}” on {day}" if language == "en" else f"«{statement}» el {day}")
+        return bool(reasons), "; ".join(reasons) or None
+
+    def _stall_statement(self, message: Message) -> str | None:
+        """The sentence of a message that says the deal is stuck (a cue, or the detector sure of it), if any."""
+        units = _units(message.text)[1:] or _units(message.text)
+        for unit, diagnosis in zip(units, self.stall_detector.diagnose_many(units), strict=True):
+            if _STALL.search(unit) or diagnosis.scores["stalled"] >= STALL_THRESHOLD:
+                return _snippet(unit) if len(unit) <= STALL_QUOTE else unit[: STALL_QUOTE - 1] + "…"
+        return None
 
     def _next_step(self, risks: list[Risk], objections: list[FoundObjection], cost_state: str, stalled: bool,
                    language: str) -> tuple[str, str]:
@@ -459,10 +544,13 @@ def _majority_language(texts: Iterable[str]) -> str:
     return "es" if votes.count("es") > votes.count("en") else "en"
 
 
-def _first_match(messages: list[Message], pattern: re.Pattern[str]) -> Evidence | None:
+def _first_match(messages: list[Message], pattern: re.Pattern[str],
+                 unless: re.Pattern[str] | None = None) -> Evidence | None:
     for message in messages:
         units = _units(message.text)
         for unit in units[1:] or units:  # the sentence that says it, when the message has several
+            if unless is not None and unless.search(unit):
+                continue
             if pattern.search(unit) and not unit.rstrip().endswith("?"):  # a question states nothing
                 return Evidence(message.ts, _snippet(unit))
     return None
@@ -479,9 +567,10 @@ def _cost_of_inaction(messages: list[Message]) -> tuple[str, Evidence | None]:
             said = next((u for u in units[1:] if _COST_MISSED.search(u)), text)
             state, evidence = "not_understood", Evidence(message.ts, _snippet(said))
         elif _COST.search(text):
-            seen = bool(_COST_SEEN.search(text))
+            said = next((u for u in units[1:] if _COST.search(u)), text)
+            # the buyer putting the cost in their own (quoted) words has seen it
+            seen = bool(_COST_SEEN.search(text) or _QUOTED.search(said))
             if seen or state != "understood":
-                said = next((u for u in units[1:] if _COST.search(u)), text)
                 state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, _snippet(said))
     return state, evidence
 

@@ -160,3 +160,127 @@ def test_where_the_buyer_stands(summarizer):
     spanish = summarizer.summarize([Message("U1", "Hoy tienen todo en planillas. Lo que quieren: cerrar en 2 días. "
                                                   "No ven el costo de no hacer nada.", "1.0")])
     assert spanish.language == "es" and spanish.cost_of_inaction == "not_understood"
+
+
+def _long_thread(size: int) -> list[Message]:
+    """`size` messages drawn from every annotated thread in turn, a minute apart."""
+    pool = [m for path in THREADS for m in json.loads(path.read_text())["messages"]]
+    return [Message(pool[i % len(pool)].get("user", "U1"), pool[i % len(pool)]["text"], f"{1_760_000_000 + 60 * i}.1")
+            for i in range(size)]
+
+
+@pytest.mark.parametrize("size", [200, 1000])
+def test_long_thread_summaries_fit_in_slack_messages(summarizer, size):
+    summary = summarizer.summarize(_long_thread(size))
+    text = summary_text(summary, summarizer.coach.obstacle_names("en"), summarizer.coach.kind_names("en"))
+    messages = summary_messages(text)
+    for blocks in messages:
+        assert len(blocks) <= 50 and sum(len(b["text"]["text"]) for b in blocks) <= 12_000
+    assert len(summary.objections) > 5 and f"…and {len(summary.objections) - 5} earlier objections" in text
+    assert "Next move" in messages[-1][-1]["text"]["text"] or "Next move" in json.dumps(messages[-1])
+
+
+def test_summary_messages_split_any_text_within_the_limits():
+    text = "\n".join(f"• line {i} " + "word " * 40 for i in range(2000))
+    messages = summary_messages(text)
+    assert len(messages) > 1
+    for blocks in messages:
+        assert len(blocks) <= 50 and sum(len(b["text"]["text"]) for b in blocks) <= 12_000
+    assert " ".join(b["text"]["text"] for m in messages for b in m).split() == text.split()  # nothing lost
+
+
+def test_cli_summary_is_plain_text_while_slack_text_is_escaped(tmp_path, summarizer):
+    said = ("> forwarded from Ana (CFO): \"we run R&D budgets in Excel and we think <10% of the team "
+            "would use it, so no urgency\"")
+    thread = tmp_path / "thread.json"
+    thread.write_text(json.dumps({"messages": [{"user": "U1", "ts": "1700000000.1", "text": said}]}))
+    result = _cli(str(thread), "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "R&D" in result.stdout and "<10%" in result.stdout
+    assert "&amp;" not in result.stdout and "&lt;" not in result.stdout and "&gt;" not in result.stdout
+    assert "&amp;" not in json.loads(_cli(str(thread), "--offline", "--json").stdout)["text"]
+    slack = summary_text(summarizer.summarize(parse_messages(json.loads(thread.read_text()))),
+                         summarizer.coach.obstacle_names("en"), summarizer.coach.kind_names("en"))
+    assert "R&amp;D" in slack and "&lt;10%" in slack
+
+
+def test_stalled_is_called_right_on_the_annotated_threads(summarizer):
+    right, stalled_right, stalled = 0, 0, 0
+    for path in THREADS:
+        messages, expected = _load(path)
+        called = summarizer.summarize(messages).stalled
+        right += called == expected["stalled"]
+        stalled += expected["stalled"]
+        stalled_right += expected["stalled"] and called
+    assert stalled >= 8 and stalled_right == stalled and right / len(THREADS) >= 0.95, (right, stalled_right)
+
+
+DAY = 86400
+
+
+def _thread(*rows: tuple[float, str]) -> list[Message]:
+    return [Message("U1", text, f"{1_760_000_000 + days * DAY:.0f}.{i:06d}") for i, (days, text) in enumerate(rows)]
+
+
+def test_stall_from_the_threads_own_timeline(summarizer):
+    quiet = _thread((0, "kickoff with Ravel Foods, champion is Ines (COO)"),
+                    (2, "demo done, Ines wants a proposal for the three plants"),
+                    (3, "proposal sent"), (9, "pinged Ines about the proposal"), (17, "drafting the security pack"))
+    summary = summarizer.summarize(quiet)  # no --now: measured at the thread's last message
+    assert summary.stalled and "no reply from the buyer's side for 15 days" in summary.stalled_reason
+    # the same gaps with the buyer answering each time: slow, not stalled
+    slow = _thread((0, "kickoff with Ravel Foods"), (10, "Ines replied, she wants the pilot at one plant"),
+                   (20, "pilot results are in, Ines approved the rollout"), (30, "Ines confirmed the PO for Monday"))
+    assert not summarizer.summarize(slow).stalled
+
+
+@pytest.mark.parametrize("said", [
+    "No reply in 11 days on the pilot scope.",
+    "Nothing from Ines since the demo. Checked in twice.",
+    "Honestly stuck. Nothing has moved since the pricing call.",
+    "Their VP pushed it to next quarter.",
+    "Sin respuesta desde hace diez días, ni de Ines ni de compras.",
+    "Seguimos esperando que el comité diga algo.",
+    "Lo pasamos al próximo trimestre en el forecast.",
+    "Segundo correo a la gerente y nada.",
+])
+def test_stall_said_in_words_in_both_languages(summarizer, said):
+    messages = _thread((0, "kickoff, Ines wants the proposal this week"), (1, "proposal sent"), (3, said))
+    summary = summarizer.summarize(messages)
+    assert summary.stalled and said.split(".")[0][:30] in summary.stalled_reason
+    answered = [*messages, *_thread((4, "Ines replied: the committee approved the pilot, PO next week"))]
+    assert not summarizer.summarize(answered).stalled  # the buyer's side moved again
+
+
+@pytest.mark.parametrize("said", [
+    "pricing call pushed to next Tuesday, their CFO is travelling",
+    "waiting on the PO, procurement says it goes out Monday",
+    "they want to go live next quarter",
+    "Carolina está de vacaciones hasta el 29, el piloto sigue con Ramiro",
+])
+def test_ordinary_waiting_is_not_a_stall(summarizer, said):
+    assert not summarizer.summarize(_thread((0, "kickoff, Ines wants the proposal this week"), (1, said))).stalled
+
+
+def test_the_stall_reason_is_shown_in_both_languages(summarizer):
+    coach = summarizer.coach
+    en = summarizer.summarize(_thread((0, "kickoff with Ravel"), (1, "Still nothing from Ines. Checked in twice.")))
+    text = summary_text(en, coach.obstacle_names("en"), coach.kind_names("en"))
+    assert "*Status*: stalled (“Still nothing from Ines.” on " in text
+    es = summarizer.summarize(_thread((0, "Arranque con Ravel, Inés quiere la propuesta"), (1, "Propuesta enviada"),
+                                      (20, "Le escribí otra vez a Inés, sin respuesta")))
+    text = summary_text(es, coach.obstacle_names("es"), coach.kind_names("es"))
+    assert "*Estado*: estancado (sin respuesta del lado del comprador desde hace 20 días; «" in text
+
+
+def test_a_discovery_recap_is_read_for_where_the_buyer_stands_not_as_an_objection(summarizer):
+    """The shipped thread where the recap quoted the buyer's cost of doing nothing and the seller set a goal."""
+    messages, _ = _load(next(p for p in THREADS if "harborline" in p.name))
+    recap = next(m for m in messages if m.text.startswith("Recap discovery call"))
+    summary = summarizer.summarize(messages)
+    assert recap.ts not in {o.ts for o in summary.objections}
+    assert "signature" not in summary.desired_state.text and "direct share" in summary.desired_state.text
+    assert summary.cost_of_inaction == "understood" and summary.cost_evidence.ts == recap.ts
+    assert "another year of paying" in summary.cost_evidence.text
+    assert buyer_words('Dana on doing nothing: "another year of paying for the same reports"') is None
+    assert buyer_words('Dana on the demo: "another year of paying for the same reports"') is not None

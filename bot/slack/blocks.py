@@ -7,6 +7,7 @@ playbooks, model output) passes through `escape`, here or in the short acknowled
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.coach import Answer, Guidance
@@ -15,6 +16,11 @@ from bot.taxonomy import KINDS
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
+# Slack rejects a message whose blocks carry much more than this (about 12k characters in practice)
+MESSAGE_TEXT_LIMIT = 12_000
+# a summary lists this many objections and stakeholders, then says how many more there are
+TOP_OBJECTIONS = 5
+TOP_PEOPLE = 10
 Block = dict[str, Any]
 
 
@@ -163,6 +169,8 @@ _SUMMARY_WORDS = {
         "offline": "Offline summary: every point quotes a message of the thread.",
         "llm": "Read by the language model; every point quotes a message of the thread.",
         "llm+offline": "Read by the language model, parts of it offline; every point quotes a message.",
+        "more": "…and {count} {what}", "objections_more": "earlier objections",
+        "people_more": "more stakeholders", "mentions": "mentions",
     },
     "es": {
         "title": "Resumen del deal room", "messages": "mensajes", "stands": "Dónde está el comprador", "today": "Hoy",
@@ -175,39 +183,68 @@ _SUMMARY_WORDS = {
         "offline": "Resumen sin conexión: cada punto cita un mensaje del hilo.",
         "llm": "Leído por el modelo de lenguaje; cada punto cita un mensaje del hilo.",
         "llm+offline": "Leído por el modelo de lenguaje, en parte sin conexión; cada punto cita un mensaje.",
+        "more": "…y {count} {what}", "objections_more": "objeciones anteriores",
+        "people_more": "personas más", "mentions": "menciones",
     },
 }
 
 
-def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[str, str]) -> str:
-    """The summary as Slack mrkdwn; every quoted piece of the thread is escaped."""
+def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[str, str],
+                 esc: Callable[[str], str] = escape) -> str:
+    """The summary as mrkdwn. Every piece of the thread goes through `esc`: Slack's `escape` by default, the
+    identity for the command line, which prints what people wrote. Long threads list the top items of each
+    section and say how many more there are, so the summary stays readable and within Slack's limits."""
     w = _SUMMARY_WORDS[summary.language]
 
     def quote(evidence: Any) -> str:
-        return f"“{escape(evidence.text)}”" if evidence else f"_{w['not_said']}_"
+        return f"“{esc(evidence.text)}”" if evidence else f"_{w['not_said']}_"
+
+    def more(count: int, what: str) -> list[str]:
+        return [f"• _{w['more'].format(count=count, what=w[what])}_"] if count > 0 else []
 
     lines = [f"*{w['title']}* ({summary.message_count} {w['messages']})", "", f"*{w['stands']}*",
              f"• {w['today']}: {quote(summary.current_state)}", f"• {w['wants']}: {quote(summary.desired_state)}",
              f"• {w['cost']}: {w[summary.cost_of_inaction]}"
              + (f" ({quote(summary.cost_evidence)})" if summary.cost_evidence else ""), "", f"*{w['people']}*"]
-    lines += [f"• {escape(s.name)}: {escape(s.role)}, {w[s.position]}" for s in summary.stakeholders] or [
+    # people whose position is known matter most to the next move
+    people = sorted(summary.stakeholders, key=lambda s: s.position == "unclear")
+    lines += [f"• {esc(s.name)}: {esc(s.role)}, {w[s.position]}" for s in people[:TOP_PEOPLE]] or [
         f"• _{w['none_found']}_"]
+    lines += more(len(people) - TOP_PEOPLE, "people_more")
     lines += ["", f"*{w['objections']}*"]
-    lines += [f"• *{escape(kind_names[o.label])}* (`{o.label}`): “{escape(o.text)}”\n   → {escape(o.move)}"
-              for o in summary.objections] or [f"• _{w['none_found']}_"]
+    # the latest objections are where the deal stands now
+    shown = summary.objections[-TOP_OBJECTIONS:]
+    lines += more(len(summary.objections) - len(shown), "objections_more")
+    lines += [f"• *{esc(kind_names[o.label])}* (`{o.label}`): “{esc(o.text)}”\n   → {esc(o.move)}"
+              for o in shown] or [f"• _{w['none_found']}_"]
     lines += ["", f"*{w['risks']}*"]
-    lines += [f"• *{escape(obstacle_names[r.kind])}* (`{r.kind}`): “{escape(r.evidence)}”" for r in summary.risks] or [
-        f"• _{w['none_found']}_"]
-    status = w["stalled"] + (f" ({escape(summary.stalled_reason)})" if summary.stalled_reason else "")
+    # one line per kind of obstacle: its latest evidence and how often it came up
+    by_kind: dict[str, list[Any]] = {}
+    for risk in summary.risks:
+        by_kind.setdefault(risk.kind, []).append(risk)
+    for kind, risks in sorted(by_kind.items(), key=lambda item: -len(item[1])):
+        count = f", {len(risks)} {w['mentions']}" if len(risks) > 1 else ""
+        lines.append(f"• *{esc(obstacle_names[kind])}* (`{kind}`{count}): “{esc(risks[-1].evidence)}”")
+    if not by_kind:
+        lines.append(f"• _{w['none_found']}_")
+    status = w["stalled"] + (f" ({esc(summary.stalled_reason)})" if summary.stalled_reason else "")
     lines += ["", f"*{w['status']}*: {status if summary.stalled else w['moving']}", "",
-              f"*{w['next']}*: {escape(summary.next_step)}", "", f"_{w[summary.source]}_"]
+              f"*{w['next']}*: {esc(summary.next_step)}", "", f"_{w[summary.source]}_"]
     return "\n".join(lines)
 
 
 def summary_messages(text: str) -> list[list[Block]]:
-    """The summary as one or more messages' blocks, each within Slack's limits."""
-    sections = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(text)]
-    return [sections[i : i + MAX_BLOCKS] for i in range(0, len(sections), MAX_BLOCKS)]
+    """The summary as one or more messages' blocks: each message at most `MESSAGE_TEXT_LIMIT` characters of
+    text and `MAX_BLOCKS` blocks (Slack rejects longer messages)."""
+    messages: list[list[Block]] = [[]]
+    used = 0
+    for chunk in split_text(text):
+        if messages[-1] and (used + len(chunk) > MESSAGE_TEXT_LIMIT or len(messages[-1]) == MAX_BLOCKS):
+            messages.append([])
+            used = 0
+        messages[-1].append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
+        used += len(chunk)
+    return [blocks for blocks in messages if blocks]
 
 
 def nudge_blocks(deals: list[Any], week: str) -> list[Block]:

@@ -18,6 +18,14 @@ def _serve_thread(bot, channel: str = "CDEAL", copies: int = 1) -> None:
     bot.slack.threads[(channel, ROOT_TS)] = messages
 
 
+def _saved_summaries(store: Store, team: str = "T1") -> list[dict]:
+    """The summaries saved for a workspace, waiting for the first: it is saved after the summary is posted."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not store.summaries(team):
+        time.sleep(0.05)
+    return store.summaries(team)
+
+
 def test_track_untrack_and_activity_without_text(bot, settings):
     reply = bot.command("track Halvorsen Freight", channel="CDEAL", user="UOWNER")
     assert reply.json()["response_type"] == "in_channel" and "Halvorsen Freight" in reply.json()["text"]
@@ -53,7 +61,7 @@ def test_mention_summarize_reads_every_page_and_posts_in_the_thread(bot, setting
     assert len(bot.slack.of("conversations.replies")) == 2
     text = json.dumps(post["blocks"])
     assert "Deal-room summary" in text and "Obstacles to change" in text and "Next move" in text
-    (saved,) = Store(settings.db_path).summaries("T1")
+    (saved,) = _saved_summaries(Store(settings.db_path))
     assert saved["thread_ts"] == ROOT_TS and json.loads(saved["obstacles"])
 
 
@@ -134,3 +142,23 @@ def test_a_thread_can_be_a_deal(bot, settings):
     time.sleep(0.3)
     assert store.deal("T1", "CTEAM", "10.1")["message_count"] == 1  # only the thread's own messages
     assert store.deal("T1", "CTEAM") is None
+
+
+def test_a_long_thread_is_posted_in_messages_slack_accepts(bot, settings):
+    pool = [m for path in sorted((Path(__file__).parent.parent / "data" / "threads").glob("*.json"))
+            for m in json.loads(path.read_text())["messages"]]
+    root = "1760000000.000100"
+    bot.slack.threads[("CDEAL", root)] = [
+        {"user": pool[i % len(pool)].get("user", "U1"), "ts": f"{1760000000 + 60 * i}.000100",
+         "text": pool[i % len(pool)]["text"]} for i in range(1000)]
+    bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "1900000000.2", "thread_ts": root,
+               "text": "<@UBOT> summarize"}, event_id="EvL1")
+    bot.slack.wait_for("chat.postMessage")
+    assert _saved_summaries(Store(settings.db_path))  # saved once every part is posted
+    posts = bot.slack.of("chat.postMessage")
+    for post in posts:
+        blocks = json.loads(post["blocks"]) if isinstance(post["blocks"], str) else post["blocks"]
+        assert post["thread_ts"] == root and len(blocks) <= 50
+        assert sum(len(b["text"]["text"]) for b in blocks if "text" in b) <= 12_000
+    text = "".join(json.dumps(post["blocks"]) for post in posts)
+    assert "earlier objections" in text and "Next move" in text

@@ -83,6 +83,13 @@ def declined_subcommand(text: str | None) -> bool:
 
 def register(app: App, deps: Deps) -> None:
     def ack_objection(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            answer_at_once(ack, body)
+        except Exception:
+            log.exception("/objection failed before its acknowledgement")
+            ack(response_type="ephemeral", text=notice("error", language_of(body.get("text"))))
+
+    def answer_at_once(ack: Ack, body: dict[str, Any]) -> None:
         sub, args = parse(body.get("text"))
         team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
         if sub == "help":

@@ -143,6 +143,21 @@ def test_mention_in_a_shared_thread_coaches_by_dm_and_says_why_there(bot):
     _only_dms(bot.slack, "CEXT")
 
 
+def test_replies_in_a_coaching_thread_of_a_shared_channel_go_by_dm(bot, settings):
+    Store(settings.db_path).open_thread("T1", "CEXT", "77.1", "skepticism")  # coached before it was shared
+    bot.slack.shared.add("CEXT")
+    bot.event({"type": "message", "channel": "CEXT", "user": "U1", "text": "what if they push back on references?",
+               "ts": "77.2", "thread_ts": "77.1"}, event_id="EvX3")
+    bot.event({"type": "message", "channel": "CEXT", "user": "U1", "ts": "77.3", "thread_ts": "77.1",
+               "text": "now their CTO says we only support on-prem installs, which is wrong"}, event_id="EvX4")
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    assert [p["channel"] for p in posts] == ["DU1", "DU1"]
+    assert {"Proof to offer" in json.dumps(p["blocks"]) for p in posts} == {True, False}
+    notes = bot.slack.wait_for("chat.postEphemeral", 2)
+    assert all(n["thread_ts"] == "77.1" and SHARED_NOTE in n["text"] for n in notes)
+    _only_dms(bot.slack, "CEXT")
+
+
 def test_summaries_of_a_shared_channel_go_by_dm(bot):
     bot.slack.shared.add("CEXT")
     bot.slack.threads[("CEXT", ROOT_TS)] = THREAD["messages"]

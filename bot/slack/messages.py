@@ -12,7 +12,7 @@ from bot.coach import EmptyObjection, Objection, is_seller_question
 from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
 from bot.slack.commands import reads_like_a_sentence
 from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, say, show_working
-from bot.slack.replies import Asker, language_of, reported
+from bot.slack.replies import Asker, language_of, notice, reported
 
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
 _TRACK = re.compile(r"^\s*(track|untrack)\b\s*(.{0,80})$", re.I | re.S)
@@ -87,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
             outcome = post_summary(deps, client, team_id, asker.user_id, event["channel"], thread_ts,
                                    asked_in=event["ts"])
             if outcome == "empty":
-                say(deps, asker, team_id, "There is nothing in this thread to summarise.")
+                say(deps, asker, team_id, notice("empty_thread", asker.language))
             elif outcome == "shared":
                 asker.notify("shared")
             return

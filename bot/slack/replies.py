@@ -42,6 +42,10 @@ NOTICES = {
         "en": "Sorry, I could not read this conversation. Is the app in this channel?",
         "es": "Lo siento, no pude leer esta conversación. ¿Está la app en este canal?",
     },
+    "empty_thread": {
+        "en": "There is nothing in this thread to summarise.",
+        "es": "No hay nada que resumir en este hilo.",
+    },
     "coached_not_tracked": {
         "en": "That reads like something the buyer said, so I'm coaching it. A deal's name or stage is a short "
               "label: `/objection track Globex renewal`, `/objection stage Negotiation`.",

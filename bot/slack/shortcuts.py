@@ -31,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
             asker.notify("cannot_read")
             return
         if outcome == "empty":
-            asker.tell("There is nothing in this thread to summarise.")
+            asker.notify("empty_thread")
         elif outcome == "shared":
             asker.notify("shared")
 

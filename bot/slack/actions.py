@@ -9,7 +9,8 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.slack.blocks import guidance_blocks, guidance_fallback
-from bot.slack.posting import Deps, ack_now, team_of
+from bot.slack.posting import Deps, ack_now, post_guidance, team_of
+from bot.slack.replies import Asker, reported
 from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
         thanks = "Thanks, noted." if kind == "helpful" else "Thanks. Try *Diagnose differently* if the kind was off."
         respond(response_type="ephemeral", replace_original=False, text=thanks)
 
-    def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         coaching_id, _, label = action["selected_option"]["value"].partition(":")
         row = own_coaching(body, coaching_id)
         if row is None or label not in LABELS:
@@ -42,13 +43,19 @@ def register(app: App, deps: Deps) -> None:
         deps.store.add_feedback(row["id"], row["team_id"], user_id, "relabel", label)
         guidance = deps.coach.coach(row["text"], row["context"], label=label, surface="slack-relabel",
                                     team_id=row["team_id"], user_id=user_id)
-        name = deps.coach.playbooks[label].text("name", guidance.language)
         channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]
+        if deps.audience.outsiders_can_read(client, row["team_id"], channel):
+            # coaching posted before the channel was shared: the new diagnosis goes to the seller only
+            asker = Asker(client, user_id, channel, respond=respond, language=guidance.language)
+            if post_guidance(deps, client, row["team_id"], user_id, channel, guidance, row["text"]).moved:
+                asker.notify("shared")
+            return
+        name = deps.coach.playbooks[label].text("name", guidance.language)
         client.chat_update(channel=channel, ts=ts, blocks=guidance_blocks(guidance, row["text"], name),
                            text=guidance_fallback(guidance))
         deps.store.mark_posted(guidance.coaching_id, channel, ts, row["thread_ts"])
         deps.store.open_thread(row["team_id"], channel, row["thread_ts"] or ts, label)
 
-    app.action("feedback_helpful")(ack=ack_now, lazy=[feedback])
-    app.action("feedback_not_helpful")(ack=ack_now, lazy=[feedback])
-    app.action("relabel")(ack=ack_now, lazy=[relabel])
+    app.action("feedback_helpful")(ack=ack_now, lazy=[reported(feedback)])
+    app.action("feedback_not_helpful")(ack=ack_now, lazy=[reported(feedback)])
+    app.action("relabel")(ack=ack_now, lazy=[reported(relabel)])

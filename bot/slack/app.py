@@ -32,10 +32,15 @@ class MissingCredentials(RuntimeError):
         super().__init__(f"missing Slack settings: {', '.join(self.names)} (see .env.example)")
 
 
-def required_settings(settings: Settings) -> list[str]:
-    """The variables `coach serve` needs for the mode the settings select, which are unset."""
+def required_settings(settings: Settings, socket_mode: bool | None = None) -> list[str]:
+    """The variables a mode needs, which are unset. `socket_mode=None`: the mode `coach serve` picks (Socket
+    Mode when SLACK_APP_TOKEN is set); HTTP always needs the signing secret, whatever else is set."""
+    if socket_mode is None:
+        socket_mode = bool(settings.slack_app_token)
     needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
-    if not settings.slack_app_token:
+    if socket_mode:
+        needed["SLACK_APP_TOKEN"] = settings.slack_app_token
+    else:
         needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
     return [name for name, value in needed.items() if not value]
 
@@ -66,16 +71,24 @@ def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
     return Deps(coach=coach, store=coach.store, summarizer=Summarizer(coach, settings.stall_days))
 
 
-def build_app(settings: Settings, deps: Deps | None = None) -> App:
-    missing = required_settings(settings)
+def ready_deps(settings: Settings) -> Deps:
+    """Deps with both models loaded (or trained) now, not inside a seller's first request."""
+    deps = make_deps(settings)
+    log.info("models ready: %s, %s", deps.coach.classifier.model.labels,
+             deps.summarizer.obstacle_detector.model.labels)
+    return deps
+
+
+def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool = False) -> App:
+    """The app for HTTP, where every request's signature is verified; only `socket_mode=True` (the Socket Mode
+    connection `serve` opens, which carries no HTTP requests to sign) builds one without that check."""
+    missing = required_settings(settings, socket_mode)
     if missing:
         raise MissingCredentials(missing)
     deps = deps or make_deps(settings)
-    socket_mode = bool(settings.slack_app_token)
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings),
-        # requests over HTTP are always verified; Socket Mode has no HTTP requests to sign
         request_verification_enabled=not socket_mode,
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
@@ -111,15 +124,14 @@ def http_server(app: App, host: str, port: int) -> Any:
 
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
-    if required_settings(settings):
-        raise MissingCredentials(required_settings(settings))
-    deps = make_deps(settings)
-    # load (or train) both models now, not inside a seller's first request
-    log.info("models ready: %s, %s", deps.coach.classifier.model.labels,
-             deps.summarizer.obstacle_detector.model.labels)
-    app = build_app(settings, deps)
+    """Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
+    socket_mode = bool(settings.slack_app_token)
+    if required_settings(settings, socket_mode):
+        raise MissingCredentials(required_settings(settings, socket_mode))
+    deps = ready_deps(settings)
+    app = build_app(settings, deps, socket_mode=socket_mode)
     nudges.start_scheduler(deps, app)
-    if settings.slack_app_token:
+    if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("serving over Socket Mode")
@@ -130,14 +142,29 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     server.run()
 
 
-def create_wsgi() -> Callable[..., Iterable[bytes]]:
-    """Entry point for another WSGI server, e.g. `gunicorn -k gthread --threads 32 'bot.slack.app:create_wsgi()'`.
+class Service:
+    """The WSGI application `create_wsgi` gives the server, holding what it started (so a host can stop the
+    scheduler, and a test can see the models are loaded)."""
+
+    def __init__(self, app: App, deps: Deps, scheduler: Any):
+        self.app, self.deps, self.scheduler = app, deps, scheduler
+        self._wsgi = wsgi_app(app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._wsgi(environ, start_response)
+
+
+def create_wsgi() -> Service:
+    """Entry point for another WSGI server, e.g. `gunicorn -k gthread --threads 32 'bot.slack.app:create_wsgi()'`
+    or `waitress-serve --call bot.slack.app:create_wsgi`. Always HTTP, so always verified: a missing
+    SLACK_SIGNING_SECRET stops it at start, even with SLACK_APP_TOKEN set.
 
     Each worker process runs the hourly nudge tick too; the once-a-week claims keep that to one DM per owner."""
     from bot.config import load_settings
 
     settings = load_settings()
-    deps = make_deps(settings)
+    if required_settings(settings, socket_mode=False):
+        raise MissingCredentials(required_settings(settings, socket_mode=False))
+    deps = ready_deps(settings)
     app = build_app(settings, deps)
-    nudges.start_scheduler(deps, app)
-    return wsgi_app(app)
+    return Service(app, deps, nudges.start_scheduler(deps, app))

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.coach import EmptyObjection
 from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
 from bot.slack.posting import Deps, post_guidance, post_summary
+from bot.slack.replies import Asker, language_of, notice, reported
 from bot.store import now_iso
 
 log = logging.getLogger(__name__)
@@ -35,29 +36,67 @@ _SHAPES = {
     "close": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
 }
 
+# A deal name or a stage is a short label. These turn "track record? You've only been around two years" or
+# "stage we're too early for this" into an objection to coach, never into a change of the deal.
+NAMED_SUBCOMMANDS = ("track", "stage")
+LABEL_WORDS = 6
+_SENTENCE_MARKS = re.compile(r"[?!¿¡]|\w['’](?:ve|re|ll|d|m|t)\b", re.I)
+_SLACK_MARKUP = re.compile(r"<[^>]*>")
+_SENTENCE_WORDS = set(
+    # English and Spanish pronouns, verbs and connectives that make a sentence, not a name (lowercase only:
+    # "Is" or "No" in a name is capitalised)
+    "i you we they he she it me us them my your our their his her its is are was were am be been being have "
+    "has had do does did will would should can could cannot not never only just too very why how what who "
+    "when if because but than says said think "
+    "yo tú usted ustedes nosotros ellos ellas él ella nos les te es son era fue está están estamos somos "
+    "tiene tienen tenemos hay nunca solo sólo muy porque qué cómo cuando pero que dice dicen creo".split()
+)
+
+
+def reads_like_a_sentence(args: str) -> bool:
+    """More than six words, a question or exclamation mark, a contraction ("you've", "don't"), or a lowercase
+    pronoun or verb ("you", "is", "tenemos"): something someone said, not a name."""
+    words = args.split()
+    plain = _SLACK_MARKUP.sub(" ", args)  # "<!channel>" or "<@U123>" are not punctuation
+    return (len(words) > LABEL_WORDS or bool(_SENTENCE_MARKS.search(plain))
+            or any(w.strip(",.;:") in _SENTENCE_WORDS for w in words))
+
 
 def parse(text: str | None) -> tuple[str, str]:
     """Split command text into (subcommand, args); free text is the `coach` subcommand."""
     text = unescape(text or "").strip()
     first, _, rest = text.partition(" ")
     sub = "help" if first.lower() in HELP else first.lower()
-    if sub in _SHAPES and _SHAPES[sub].match(rest.strip()):
-        return sub, rest.strip()
+    rest = rest.strip()
+    if sub in NAMED_SUBCOMMANDS and reads_like_a_sentence(rest):
+        return "coach", text
+    if sub in _SHAPES and _SHAPES[sub].match(rest):
+        return sub, rest
     return "coach", text
+
+
+def declined_subcommand(text: str | None) -> bool:
+    """The text starts like `track` or `stage` but is coached: worth a line on how to track a deal."""
+    first = unescape(text or "").strip().partition(" ")[0].lower()
+    return first in NAMED_SUBCOMMANDS and parse(text)[0] == "coach"
 
 
 def register(app: App, deps: Deps) -> None:
     def ack_objection(ack: Ack, body: dict[str, Any]) -> None:
+        try:
+            answer_at_once(ack, body)
+        except Exception:
+            log.exception("/objection failed before its acknowledgement")
+            ack(response_type="ephemeral", text=notice("error", language_of(body.get("text"))))
+
+    def answer_at_once(ack: Ack, body: dict[str, Any]) -> None:
         sub, args = parse(body.get("text"))
         team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
         if sub == "help":
             ack(response_type="ephemeral", text=USAGE_FALLBACK, blocks=usage_blocks())
         elif sub == "track":
-            name = args or body.get("channel_name") or channel
-            deal = deps.store.track_deal(team_id, channel, "", name, user_id)
-            ack(response_type="in_channel",
-                text=f"Tracking this channel as the deal *{escape(deal['name'])}*, owner <@{deal['owner_id']}>. "
-                     "I'll note when it goes quiet; `/objection summary` summarises its latest threads.")
+            deps.store.track_deal(team_id, channel, "", args or body.get("channel_name") or channel, user_id)
+            ack()  # the announcement follows: who may see it depends on who can read the channel
         elif sub == "untrack":
             done = deps.store.untrack_deal(team_id, channel)
             ack(response_type="ephemeral",
@@ -72,7 +111,10 @@ def register(app: App, deps: Deps) -> None:
         elif sub in ("owner", "stage", "close"):
             ack(response_type="ephemeral", text=update_deal(team_id, channel, sub, args))
         else:
-            ack(response_type="ephemeral", text=":hourglass_flowing_sand: Diagnosing the objection…")
+            working = ":hourglass_flowing_sand: Diagnosing the objection…"
+            if declined_subcommand(body.get("text")):
+                working += "\n" + notice("coached_not_tracked", language_of(args))
+            ack(response_type="ephemeral", text=working)
 
     def update_deal(team_id: str, channel: str, field: str, value: str) -> str:
         deal = deps.store.deal(team_id, channel)
@@ -92,43 +134,62 @@ def register(app: App, deps: Deps) -> None:
         deps.store.update_deal(deal["id"], stage=value[:60], stage_changed_at=now_iso())
         return f"Stage of *{escape(deal['name'])}* set to {escape(value[:60])}."
 
-    def summarize_latest(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def announce_tracking(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team_id, channel = body.get("team_id", ""), body.get("channel_id", "")
+        deal = deps.store.deal(team_id, channel)
+        if deal is None:
+            return
+        text = (f"Tracking this channel as the deal *{escape(deal['name'])}*, owner <@{deal['owner_id']}>. "
+                "I'll note when it goes quiet; `/objection summary` summarises its latest threads.")
+        if deps.audience.outsiders_can_read(client, team_id, channel):
+            respond(response_type="ephemeral", text=f"{text}\n_{notice('only_you')}_")
+        else:
+            respond(response_type="in_channel", text=text)
+
+    def summarize_latest(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
         history = client.conversations_history(channel=channel, limit=100)
         threads = [m["ts"] for m in history.get("messages") or [] if m.get("reply_count")][:LATEST_THREADS]
         if not threads:
             respond(response_type="ephemeral", text="There are no threads in this channel to summarise yet.")
             return
-        for thread_ts in threads:
-            post_summary(deps, client, team_id, channel, thread_ts)
-        respond(response_type="ephemeral", text=f"Summarised the {len(threads)} latest thread(s), in each thread.")
+        outcomes = [post_summary(deps, client, team_id, user_id, channel, thread_ts) for thread_ts in threads]
+        if "shared" in outcomes:
+            respond(response_type="ephemeral",
+                    text=f"Summarised the {len(threads)} latest thread(s). {notice('shared')}")
+        else:
+            respond(response_type="ephemeral",
+                    text=f"Summarised the {len(threads)} latest thread(s), in each thread.")
 
     def run_subcommand(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         sub, text = parse(body.get("text"))
         if sub == "coach":
             coach_objection(body, text, client, respond)
+        elif sub == "track":
+            announce_tracking(body, client, respond)
         elif sub == "summary":
             try:
                 summarize_latest(body, client, respond)
             except SlackApiError as exc:
                 log.error("summary failed: %s", exc.response.get("error"))
-                respond(response_type="ephemeral", text="Sorry, I could not read this channel. Is the app in it?")
+                respond(response_type="ephemeral", text=notice("cannot_read"))
 
     def coach_objection(body: dict[str, Any], text: str, client: WebClient, respond: Respond) -> None:
         team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
+        asker = Asker(client, user_id, channel, respond=respond, language=language_of(text))
         try:
             guidance = deps.coach.coach(text, surface="slack", team_id=team_id, user_id=user_id)
         except EmptyObjection:
             respond(response_type="ephemeral", text=USAGE_FALLBACK, blocks=usage_blocks())
             return
+        asker.language = guidance.language
         try:
-            posted_in, _ = post_guidance(deps, client, team_id, user_id, channel, guidance, text)
+            posted = post_guidance(deps, client, team_id, user_id, channel, guidance, text)
         except SlackApiError as exc:
             log.error("posting the coaching failed: %s", exc.response.get("error"))
-            respond(response_type="ephemeral", text="Sorry, I could not post the coaching here. Please try again.")
+            asker.notify("not_posted")
             return
-        if posted_in != channel:
-            respond(response_type="ephemeral",
-                    text="I can't post in this conversation, so I sent the coaching to you in a direct message.")
+        if posted.moved:
+            asker.notify(posted.moved)
 
-    app.command("/objection")(ack=ack_objection, lazy=[run_subcommand])
+    app.command("/objection")(ack=ack_objection, lazy=[reported(run_subcommand)])

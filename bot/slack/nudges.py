@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.nudges import StalledDeal, run_nudges
 from bot.slack.blocks import escape, nudge_blocks
 from bot.slack.posting import Deps, ack_now, team_of
+from bot.slack.replies import reported
 from bot.store import stamp
 
 log = logging.getLogger(__name__)
@@ -120,4 +121,4 @@ def register(app: App, deps: Deps) -> None:
         respond(response_type="ephemeral", replace_original=False, text=text)
 
     for kind in ("snooze", "won", "lost", "coach"):
-        app.action(f"nudge_{kind}")(ack=ack_now, lazy=[on_button])
+        app.action(f"nudge_{kind}")(ack=ack_now, lazy=[reported(on_button)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import Answer, Coach, Guidance
+from bot.slack.audience import Audience
 from bot.slack.blocks import (
     answer_blocks,
     escape,
@@ -20,6 +21,7 @@ from bot.slack.blocks import (
     summary_text,
     unescape,
 )
+from bot.slack.replies import Asker
 from bot.store import Store
 from bot.summarize import Message, Summarizer, parse_messages
 
@@ -42,11 +44,55 @@ def team_of(body: dict[str, Any]) -> str:
 
 @dataclass
 class Deps:
-    """What the listeners share: the coaching core and the store."""
+    """What the listeners share: the coaching core, the store, and who can read which conversation."""
 
     coach: Coach
     store: Store
     summarizer: Summarizer
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a message went; `moved` says why it went to the asker's DM instead: "shared" (people outside the
+    workspace read the conversation) or "no_access" (the app cannot post there)."""
+
+    channel: str
+    ts: str
+    moved: str | None = None
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    return client.conversations_open(users=user_id)["channel"]["id"]
+
+
+def deliver(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, payload: dict[str, Any],
+            thread_ts: str | None = None, placeholder_ts: str | None = None) -> Posted:
+    """Post a message with deal context where it was asked for (or in place of `placeholder_ts`), unless
+    people outside the workspace can read that conversation or the app cannot post there: then in a DM."""
+    if deps.audience.outsiders_can_read(client, team_id, channel):
+        dm = open_dm(client, user_id)
+        return Posted(dm, client.chat_postMessage(channel=dm, **payload)["ts"], "shared")
+    try:
+        if placeholder_ts:
+            response = client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+        else:
+            response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+    except SlackApiError as exc:
+        if thread_ts is not None or exc.response.get("error") not in _CANNOT_POST_HERE:
+            raise
+        log.info("cannot post in %s (%s); sending it by DM", channel, exc.response.get("error"))
+        dm = open_dm(client, user_id)
+        return Posted(dm, client.chat_postMessage(channel=dm, **payload)["ts"], "no_access")
+    return Posted(channel, response["ts"])
+
+
+def say(deps: Deps, asker: Asker, team_id: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+    """A short reply in the asker's conversation (thread); only to the asker where outsiders read along."""
+    if deps.audience.outsiders_can_read(asker.client, team_id, asker.channel):
+        asker.tell(text, blocks)
+    else:
+        asker.client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=text, blocks=blocks)
 
 
 def post_guidance(
@@ -59,53 +105,41 @@ def post_guidance(
     objection: str,
     thread_ts: str | None = None,
     placeholder_ts: str | None = None,
-) -> tuple[str, str]:
-    """Post a coaching message (in the channel, or in a DM when the app cannot post there), or put it in
-    place of the `placeholder_ts` message that showed the coach was working.
-
-    Returns (channel, ts) of the posted message; the message starts (or continues) a coaching thread.
-    """
+) -> Posted:
+    """Post a coaching message (see `deliver` for where), or put it in place of the `placeholder_ts` message
+    that showed the coach was working. The message starts (or continues) a coaching thread."""
     name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
     payload: dict[str, Any] = {
         "blocks": guidance_blocks(guidance, objection, name),
         "text": guidance_fallback(guidance),
     }
-    try:
-        if placeholder_ts:
-            response = client.chat_update(channel=channel, ts=placeholder_ts, **payload)
-        else:
-            response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
-    except SlackApiError as exc:
-        if thread_ts is not None or exc.response.get("error") not in _CANNOT_POST_HERE:
-            raise
-        log.info("cannot post in %s (%s); sending the coaching by DM", channel, exc.response.get("error"))
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        response = client.chat_postMessage(channel=channel, **payload)
-    ts = response["ts"]
-    root = thread_ts or ts
+    posted = deliver(deps, client, team_id, user_id, channel, payload, thread_ts, placeholder_ts)
+    thread = thread_ts if posted.moved is None else None  # a DM copy starts its own thread
+    root = thread or posted.ts
     if guidance.coaching_id is not None:
-        deps.store.mark_posted(guidance.coaching_id, channel, ts, thread_ts)
-    deps.store.open_thread(team_id, channel, root, guidance.label)
-    deps.store.add_turn(team_id, channel, root, "buyer", objection, THREAD_TURNS_KEPT)
-    deps.store.add_turn(team_id, channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
-    return channel, ts
+        deps.store.mark_posted(guidance.coaching_id, posted.channel, posted.ts, thread)
+    deps.store.open_thread(team_id, posted.channel, root, guidance.label)
+    deps.store.add_turn(team_id, posted.channel, root, "buyer", objection, THREAD_TURNS_KEPT)
+    deps.store.add_turn(team_id, posted.channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
+    return posted
 
 
-def show_working(deps: Deps, client: WebClient, channel: str, thread_ts: str) -> str | None:
+def show_working(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str) -> str | None:
     """With a model configured, coaching in a thread takes seconds: show that it is coming (the message is
-    replaced by the coaching). Offline answers are instant and need none."""
-    if deps.coach.llm is None:
+    replaced by the coaching). Offline answers are instant and need none; nor does coaching bound for a DM."""
+    if deps.coach.llm is None or deps.audience.outsiders_can_read(client, team_id, channel):
         return None
     return client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                    text=":hourglass_flowing_sand: Coaching this one…")["ts"]
 
 
-def post_answer(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str, question: str,
-                answer: Answer) -> None:
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=answer_blocks(answer),
-                            text=escape(answer.heading))
+def post_answer(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
+                question: str, answer: Answer) -> Posted:
+    posted = deliver(deps, client, team_id, user_id, channel,
+                     {"blocks": answer_blocks(answer), "text": escape(answer.heading)}, thread_ts)
     deps.store.add_turn(team_id, channel, thread_ts, "seller", question, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, channel, thread_ts, "coach", answer.heading, THREAD_TURNS_KEPT)
+    return posted
 
 
 def fetch_thread(client: WebClient, channel: str, thread_ts: str, skip_ts: str | None = None) -> list[Message]:
@@ -121,21 +155,31 @@ def fetch_thread(client: WebClient, channel: str, thread_ts: str, skip_ts: str |
     return parse_messages({"messages": raw}, skip_ts)
 
 
-def post_summary(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str,
-                 asked_in: str | None = None) -> None:
-    """Summarise a thread and post the summary in it (several messages when it is long). `asked_in` is the
-    message that asked for it (an @mention), which is not part of the deal's story."""
+def post_summary(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
+                 asked_in: str | None = None) -> str:
+    """Summarise a thread and post the summary in it (several messages when it is long), or send it to
+    `user_id` by DM where people outside the workspace read the thread. `asked_in` is the message that asked
+    for it (an @mention), which is not part of the deal's story.
+
+    Returns "posted", "shared" (sent by DM) or "empty" (nothing to summarise; nothing posted)."""
     messages = fetch_thread(client, channel, thread_ts, asked_in)
     if not messages:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                text="There is nothing in this thread to summarise.")
-        return
+        return "empty"
     summary = deps.summarizer.summarize(messages, now=datetime.now(UTC))
     coach = deps.coach
     text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
+    shared = deps.audience.outsiders_can_read(client, team_id, channel)
+    if shared:
+        where = "Un hilo de" if summary.language == "es" else "A thread in"
+        text = f"_{where} <#{channel}>_\n{text}"
+        dm = open_dm(client, user_id)
     for blocks in summary_messages(text):
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text="Deal-room summary")
+        if shared:
+            client.chat_postMessage(channel=dm, blocks=blocks, text="Deal-room summary")
+        else:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text="Deal-room summary")
     deal = deps.store.deal_for_message(team_id, channel, thread_ts)
     deps.store.save_summary(team_id, channel, thread_ts, deal["id"] if deal else None,
                             sorted({r.kind for r in summary.risks}), [o.label for o in summary.objections],
                             summary.stalled, summary.next_step)
+    return "shared" if shared else "posted"

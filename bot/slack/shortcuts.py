@@ -5,27 +5,34 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.posting import Deps, ack_now, post_summary, team_of
+from bot.slack.replies import Asker, language_of, reported
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "summarize_thread"
 
 
 def register(app: App, deps: Deps) -> None:
-    def summarize_thread(body: dict[str, Any], client: WebClient) -> None:
+    def summarize_thread(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id", "")
         thread_ts = message.get("thread_ts") or message.get("ts")
-        team_id = team_of(body)
+        user_id = (body.get("user") or {}).get("id", "")
+        asker = Asker(client, user_id, channel, respond=respond, language=language_of(message.get("text")))
         try:
-            post_summary(deps, client, team_id, channel, thread_ts)
+            outcome = post_summary(deps, client, team_of(body), user_id, channel, thread_ts)
         except SlackApiError as exc:
+            # through response_url: an ephemeral message needs the app in the channel, which is what failed
             log.error("summary failed: %s", exc.response.get("error"))
-            client.chat_postEphemeral(channel=channel, user=body["user"]["id"],
-                                      text="Sorry, I could not read this thread. Is the app in this channel?")
+            asker.notify("cannot_read")
+            return
+        if outcome == "empty":
+            asker.notify("empty_thread")
+        elif outcome == "shared":
+            asker.notify("shared")
 
-    app.shortcut(CALLBACK_ID)(ack=ack_now, lazy=[summarize_thread])
+    app.shortcut(CALLBACK_ID)(ack=ack_now, lazy=[reported(summarize_thread)])

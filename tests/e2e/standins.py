@@ -65,14 +65,18 @@ def command_form(text: str, slack_url: str, channel: str = "C1", user: str = "U1
 class SlackStandIn:
     """Answers Web API methods like Slack does and records every call.
 
-    `no_access` channels answer chat.postMessage with not_in_channel; `rate_limited[method] = n` makes the
-    next n calls of a method answer HTTP 429 with Retry-After: 1; `delay[method]` slows a method down.
+    `no_access` channels answer chat.postMessage and conversations.replies with not_in_channel;
+    conversations.info says `is_ext_shared` for `shared` channels (Slack Connect) and answers `info_error` channels
+    with an error; `rate_limited[method] = n` makes the next n calls of a method answer HTTP 429 with
+    Retry-After: 1; `delay[method]` slows a method down.
     """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered: list[str] = []  # methods whose answer has been sent back, in order
         self.no_access: set[str] = set()
+        self.shared: set[str] = set()
+        self.info_error: set[str] = set()
         self.rate_limited: dict[str, int] = defaultdict(int)
         self.delay: dict[str, float] = {}
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) -> messages
@@ -129,7 +133,18 @@ class SlackStandIn:
                      "metadata": json.loads(metadata) if isinstance(metadata, str) else metadata})
             return 200, {"ok": True, "channel": params.get("channel"), "ts": ts,
                          "message": {"text": params.get("text"), "ts": ts}}, {}
+        if method == "conversations.info":
+            channel = params.get("channel")
+            if channel in self.info_error:
+                return 200, {"ok": False, "error": "missing_scope", "needed": "channels:read"}, {}
+            shared = channel in self.shared
+            return 200, {"ok": True, "channel": {
+                "id": channel, "is_channel": True, "is_shared": shared, "is_ext_shared": shared,
+                "is_pending_ext_shared": False, "is_org_shared": False, "context_team_id": "T1",
+                **({"shared_team_ids": ["T1"], "connected_team_ids": ["T1", "TBUYER"]} if shared else {})}}, {}
         if method == "conversations.replies":
+            if params.get("channel") in self.no_access:
+                return 200, {"ok": False, "error": "not_in_channel"}, {}
             messages = self.threads.get((params.get("channel"), params.get("ts")))
             if messages is None:
                 return 200, {"ok": False, "error": "thread_not_found"}, {}

@@ -27,8 +27,9 @@ def _saved_summaries(store: Store, team: str = "T1") -> list[dict]:
 
 
 def test_track_untrack_and_activity_without_text(bot, settings):
-    reply = bot.command("track Halvorsen Freight", channel="CDEAL", user="UOWNER")
-    assert reply.json()["response_type"] == "in_channel" and "Halvorsen Freight" in reply.json()["text"]
+    assert bot.command("track Halvorsen Freight", channel="CDEAL", user="UOWNER").status_code == 200
+    (announced,) = bot.slack.wait_for("response/cmd")
+    assert announced["response_type"] == "in_channel" and "Halvorsen Freight" in announced["text"]
     bot.event({"type": "message", "channel": "CDEAL", "user": "U5", "text": "pricing call moved to Tuesday",
                "ts": "1800000000.000100"}, event_id="EvA1")
     bot.event({"type": "message", "channel": "CDEAL", "user": "U5", "text": "notes in the thread",
@@ -48,8 +49,9 @@ def test_track_untrack_and_activity_without_text(bot, settings):
 
 
 def test_deal_name_is_escaped(bot):
-    reply = bot.command("track <!channel> Big & Co", channel="CDEAL")
-    assert "<!channel>" not in reply.json()["text"] and "&lt;!channel&gt; Big &amp; Co" in reply.json()["text"]
+    bot.command("track <!channel> Big & Co", channel="CDEAL")
+    (announced,) = bot.slack.wait_for("response/cmd")
+    assert "<!channel>" not in announced["text"] and "&lt;!channel&gt; Big &amp; Co" in announced["text"]
 
 
 def test_mention_summarize_reads_every_page_and_posts_in_the_thread(bot, settings):

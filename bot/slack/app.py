@@ -74,8 +74,8 @@ def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
 def ready_deps(settings: Settings) -> Deps:
     """Deps with both models loaded (or trained) now, not inside a seller's first request."""
     deps = make_deps(settings)
-    log.info("models ready: %s, %s", deps.coach.classifier.model.labels,
-             deps.summarizer.obstacle_detector.model.labels)
+    log.info("models ready: %s; %s; %s", deps.coach.classifier.model.labels,
+             deps.summarizer.obstacle_detector.model.labels, deps.summarizer.stall_detector.model.labels)
     return deps
 
 

@@ -233,6 +233,7 @@ class Coach:
             context=as_prompt_data(context) if context else None,
             history=[{"role": t["role"], "text": as_prompt_data(t["text"])} for t in (history or [])],
             objection=as_prompt_data(objection.text),
+            brush_off=None if forced_label else self.brush_offs.get(diagnosis.brush_off or ""),
         )
         return Prompt(system=system.strip(), user=user.strip())
 

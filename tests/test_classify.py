@@ -30,7 +30,7 @@ def test_heldout_is_not_in_training():
 @pytest.mark.parametrize("name", ["heldout_en.jsonl", "heldout_es.jsonl"])
 def test_heldout_macro_f1(settings, name):
     report = evaluate(HELDOUT / name, settings, progress=False)
-    assert report["macro_f1"] >= 0.85, report
+    assert report["macro_f1"] >= 0.90, report
 
 
 def test_confidence_is_calibrated_on_heldout(shared_coach):
@@ -94,7 +94,8 @@ def test_fast_prediction_path_matches_the_pipeline(shared_coach):
     model = shared_coach.classifier.model
     texts = ["I heard you only sell to banks", "¿Eso incluye la formación?", "budget frozen till Q3"]
     ngrams = _softmax(model.ngrams.decision_function(texts))
-    expected = _softmax(_blend(ngrams, model.embedded.predict_proba(_Embedder.embed(texts))) / model.temperature)
+    embedded = model.embedded.predict_proba(_Embedder.embed(texts))
+    expected = _softmax(_blend(ngrams, embedded, texts) / model.temperature)
     assert np.allclose(model.probabilities(texts), expected)
 
 

@@ -38,12 +38,16 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.coach import Coach, EmptyObjection
+    from bot.coach import Coach, EmptyObjection, NotAnObjection
 
     text = " ".join(args.text)
     coach = Coach(load_settings())
     try:
         guidance = coach.coach(text, args.context, surface="cli", offline=args.offline)
+    except NotAnObjection:
+        print("error: that does not read as something a buyer said; give the buyer's own words, e.g. "
+              'coach ask "We don\'t have budget for this until spring"', file=sys.stderr)
+        return 2
     except EmptyObjection:
         print(ASK_USAGE, file=sys.stderr)
         print("error: give the buyer's objection as text", file=sys.stderr)

@@ -11,19 +11,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.classify import Classifier, Diagnosis, load_classifier
+from bot.classify import Classifier, Diagnosis, load_objection_classifier
 from bot.config import Settings
 from bot.language import detect_language
 from bot.llm import LLM, LLMFailure, Prompt
-from bot.playbooks import Playbooks, load_playbooks
+from bot.playbooks import BrushOff, Playbooks, load_brush_offs, load_playbooks
 from bot.resources import data_dir
 from bot.store import Store
 from bot.taxonomy import KINDS, LABELS, check_label
 
 MAX_CHARS = 4000
-# Below this calibrated confidence the seller is asked to tell the two likeliest kinds apart first; on the
-# held-out sets it flags 23 of 200 objections, which hold 9 of the 12 misdiagnoses.
-LOW_CONFIDENCE = 0.7
 # Diagnosis and rendering are pure CPU under the GIL: letting dozens of threads run them at once starves the
 # threads that must acknowledge Slack within 3 s, so they run one at a time (about 1.5 ms each).
 _CPU_BOUND = threading.Lock()
@@ -32,6 +29,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 class EmptyObjection(ValueError):
     """There is no objection text to coach."""
+
+
+class NotAnObjection(EmptyObjection):
+    """The text is no buyer objection (a greeting, thanks, a test, gibberish, a request): nothing to coach.
+    A kind of EmptyObjection, so every surface answers it with its usage help."""
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,13 @@ class Coach:
         return load_playbooks(self.settings.playbooks_dir)
 
     @cached_property
+    def brush_offs(self) -> dict[str, BrushOff]:
+        return load_brush_offs(self.settings.playbooks_dir)
+
+    @cached_property
     def classifier(self) -> Classifier:
-        return load_classifier(self.playbooks.examples_dir, self.settings.cache_dir)
+        kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
+        return load_objection_classifier(self.playbooks.examples_dir, self.settings.cache_dir, kinds)
 
     @cached_property
     def store(self) -> Store:
@@ -203,6 +210,8 @@ class Coach:
         context = Objection.parse(context).text if context and context.strip() else None
         with _CPU_BOUND:
             diagnosis = self.diagnose(objection.text)
+            if label is None and diagnosis.not_objection:  # before any model call or log entry
+                raise NotAnObjection("the text is not something a buyer said")
             if label is not None:
                 check_label(label)
                 diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
@@ -246,6 +255,7 @@ class Coach:
             context=as_prompt_data(context) if context else None,
             history=[{"role": t["role"], "text": as_prompt_data(t["text"])} for t in (history or [])],
             objection=as_prompt_data(objection.text),
+            brush_off=None if forced_label else self.brush_offs.get(diagnosis.brush_off or ""),
         )
         return Prompt(system=system.strip(), user=user.strip())
 
@@ -296,9 +306,7 @@ class Coach:
         playbook = self.playbooks[diagnosis.label]
         tracks = playbook.lines("talk_tracks", lang)
         pick = int(hashlib.sha256(objection.text.encode()).hexdigest(), 16) % len(tracks)
-        question = None
-        if diagnosis.confidence < LOW_CONFIDENCE:
-            question = str(t.question(playbook, self.playbooks[diagnosis.runner_up()], lang)).strip()
+        question = self.diagnostic_question(diagnosis, lang)
         notes = [str(t.source_note(lang))]
         if objection.truncated:
             notes.append(str(t.truncated_note(MAX_CHARS, lang)))
@@ -316,3 +324,15 @@ class Coach:
             source="offline",
             notes=notes,
         )
+
+    def diagnostic_question(self, diagnosis: Diagnosis, lang: str) -> str | None:
+        """What to ask before answering, when the words alone do not settle the kind: for a brush-off, that it
+        usually hides the real resistance and the questions that bring it out; else a question per kind in
+        play. None when the diagnosis is sure (or the seller chose the label)."""
+        if not diagnosis.asks_first:
+            return None
+        t = self._templates
+        if diagnosis.brush_off in self.brush_offs:
+            return str(t.brush_off_question(self.brush_offs[diagnosis.brush_off], lang)).strip()
+        in_play = list(diagnosis.in_play) or [diagnosis.label, diagnosis.runner_up()]
+        return str(t.question([self.playbooks[kind] for kind in in_play], lang)).strip()

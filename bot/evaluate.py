@@ -21,13 +21,19 @@ def evaluate(path: Path, settings: Settings, progress: bool = True) -> dict[str,
     if not examples:
         raise ValueError(f"{path}: no examples")
     classifier = Coach(settings).classifier
-    predicted: list[str] = []
+    diagnoses = []
     with tqdm(total=len(examples), desc="classifying", unit="obj", disable=not progress or None) as bar:
         for start in range(0, len(examples), _BATCH):
             batch = examples[start : start + _BATCH]
-            predicted += [d.label for d in classifier.diagnose_many([e.text for e in batch])]
+            diagnoses += classifier.diagnose_many([e.text for e in batch])
             bar.update(len(batch))
-    return score([e.label for e in examples], predicted)
+    report = score([e.label for e in examples], [d.label for d in diagnoses])
+    report["items"] = [
+        {"text": e.text, "label": e.label, "predicted": d.label, "confidence": d.confidence,
+         "asks_first": d.asks_first}
+        for e, d in zip(examples, diagnoses, strict=True)
+    ]
+    return report
 
 
 def score(truth: list[str], predicted: list[str]) -> dict[str, Any]:

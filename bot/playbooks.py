@@ -162,3 +162,57 @@ def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, mode
             raise PlaybookError(f"{path}: field '{key}' is {getattr(playbook, key)!r} but the file is named {name!r}")
         loaded[name] = playbook
     return loaded
+
+
+class BrushOff(_Strict):
+    """A line that ends the conversation without saying why: the kinds it usually hides and questions that tell."""
+
+    name: Text
+    kinds: list[str]
+    questions: Lines
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        unknown = [kind for kind in value if kind not in LABELS]
+        if unknown:
+            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; expected some of {', '.join(LABELS)}")
+        return value
+
+    @field_validator("questions")
+    @classmethod
+    def _one_or_two(cls, value: Lines) -> Lines:
+        for lang in LANGUAGES:
+            if not 1 <= len(getattr(value, lang)) <= 2:
+                raise ValueError(f"{lang}: give 1 or 2 questions")
+        return value
+
+    def text(self, field: str, lang: str) -> str:
+        return getattr(getattr(self, field), lang)
+
+    def lines(self, field: str, lang: str) -> list[str]:
+        return list(getattr(getattr(self, field), lang))
+
+
+def load_brush_offs(override: Path | None = None) -> dict[str, BrushOff]:
+    """The brush-offs, from the team's brush_offs.yaml when it has one, else the shipped file; validated."""
+    path = override / "brush_offs.yaml" if override is not None and (override / "brush_offs.yaml").is_file() else (
+        data_dir("playbooks") / "brush_offs.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlaybookError(f"{path}: cannot read brush-offs: {exc}") from exc
+    if not isinstance(raw, dict) or not raw:
+        raise PlaybookError(f"{path}: expected a mapping of brush-off names to their fields")
+    loaded = {}
+    for name, fields in raw.items():
+        if not isinstance(name, str) or not name.replace("_", "").isalpha() or not name.islower():
+            raise PlaybookError(f"{path}: brush-off name {name!r} must be lower-case letters and underscores")
+        if not isinstance(fields, dict):
+            raise PlaybookError(f"{path}: {name}: expected a mapping of fields")
+        try:
+            loaded[name] = BrushOff.model_validate(fields)
+        except ValidationError as exc:
+            problems = "; ".join(f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors())
+            raise PlaybookError(f"{path}: {name}: {problems}") from None
+    return loaded

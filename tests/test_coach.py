@@ -147,7 +147,7 @@ def test_cli_eval_json_and_bad_file(tmp_path):
     result = _cli("eval", str(good), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["n"] == 5 and set(report) == {"n", "accuracy", "macro_f1", "per_label", "confusion"}
+    assert report["n"] == 5 and set(report) == {"n", "accuracy", "macro_f1", "per_label", "confusion", "items"}
     assert set(report["per_label"]["missing"]) == {"precision", "recall", "f1", "support"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x", "label": "nope"}\n')

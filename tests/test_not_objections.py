@@ -1,0 +1,58 @@
+"""Messages that are no objection get no label, nothing is stored; short real objections are still coached."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.coach import Coach, EmptyObjection, NotAnObjection
+from bot.store import Store
+
+NOT_OBJECTIONS = [
+    "hey 👋", "okay", "ok", "thanks a lot!", "thx", "test", "testing 123", "🙏", "👍👍", ":)", "...",
+    "asdf qwer zxcv", "lkjhgf", "https://example.com/our-deck", "<https://example.com/a|example.com/a>",
+    "write me a poem", "tell me a joke", "good morning everyone",
+    "hola", "buenas tardes", "gracias", "vale, gracias", "prueba", "jajaja", "escríbeme un poema",
+]
+SHORT_OBJECTIONS = [
+    "too expensive", "no budget", "not interested", "send me info", "muy caro", "we use a competitor",
+    "no tenemos presupuesto", "no me interesa", "mándame info", "prove it", "¿y eso qué hace?",
+]
+
+
+@pytest.mark.parametrize("text", NOT_OBJECTIONS)
+def test_not_an_objection_gets_no_label(shared_coach, text):
+    d = shared_coach.diagnose(text)
+    assert d.not_objection, (text, d)
+    with pytest.raises(NotAnObjection):
+        shared_coach.coach(text)
+
+
+@pytest.mark.parametrize("text", SHORT_OBJECTIONS)
+def test_short_real_objections_are_coached(shared_coach, text):
+    assert not shared_coach.diagnose(text).not_objection, text
+    assert shared_coach.coach(text).align
+
+
+def test_not_an_objection_is_an_empty_objection_for_the_surfaces():
+    assert issubclass(NotAnObjection, EmptyObjection)
+
+
+def test_nothing_is_stored_for_a_non_objection(settings):
+    store = Store(settings.db_path)
+    coach = Coach(settings, store)
+    for text in ("hi there", "gracias!"):
+        with pytest.raises(NotAnObjection):
+            coach.coach(text, surface="test", team_id="T1", user_id="U1")
+    assert store.coachings() == []
+    coach.coach("no budget this year", surface="test")
+    assert len(store.coachings()) == 1  # the same store does record a real objection
+
+
+def test_cli_says_what_it_needs_and_stores_nothing(settings):
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "thanks!"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "buyer's own words" in lines[0]
+    assert Store(settings.db_path).coachings() == []

@@ -48,7 +48,7 @@ def test_spanish_command_gets_spanish_blocks(bot):
     bot.command("El gerente dice que ustedes cobran por usuario y con 500 empleados no les sirve")
     (post,) = bot.slack.wait_for("chat.postMessage")
     body = _texts(post["blocks"])
-    assert "*Alinear*" in body and "*Clarificar*" in body and "sin conexión" in body
+    assert "*Alinear*" in body and "*Aclarar*" in body and "sin conexión" in body
 
 
 def test_empty_command_and_help_answer_with_usage(bot):

@@ -14,24 +14,20 @@ from bot.config import load_settings
 ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
 
 
-HEADINGS = {
-    "en": {"diagnosis": "Diagnosis: {label} ({name}), {confidence} confident", "ask": "Ask first",
-           "align": "Align", "clarify": "Clarify", "assure": "Assure", "say": "Say it like this"},
-    "es": {"diagnosis": "Diagnóstico: {label} ({name}), confianza {confidence}", "ask": "Antes, pregunta",
-           "align": "Alinear", "clarify": "Aclarar", "assure": "Asegurar", "say": "Dilo así"},
-}
-
-
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
-    words = HEADINGS.get(guidance.language, HEADINGS["en"])
-    print(words["diagnosis"].format(label=guidance.label, name=playbook_name, confidence=f"{guidance.confidence:.0%}"))
+    from bot.i18n import t
+
+    lang = guidance.language
+    print(t("guidance.diagnosis", lang, label=guidance.label, name=playbook_name,
+            confidence=f"{guidance.confidence:.0%}"))
     if guidance.question:
-        print(f"\n{words['ask']}\n  {guidance.question}")
-    for key, body in (("align", guidance.align), ("clarify", guidance.clarify), ("assure", guidance.assure)):
-        print(f"\n{words[key]}")
+        print(f"\n{t('guidance.ask_first', lang)}\n  {guidance.question}")
+    for key, body in (("guidance.align", guidance.align), ("guidance.clarify", guidance.clarify),
+                      ("guidance.assure", guidance.assure)):
+        print(f"\n{t(key, lang)}")
         for line in body.splitlines():
             print(f"  {line}")
-    print(f"\n{words['say']}\n  {guidance.talk_track}")
+    print(f"\n{t('guidance.say_it', lang)}\n  {guidance.talk_track}")
     print()
     for note in guidance.notes:
         print(f"({note})")

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot import i18n
 from bot.classify import Classifier, Diagnosis, load_objection_classifier
 from bot.config import Settings
 from bot.language import detect_language
@@ -262,11 +263,11 @@ class Coach:
     def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None) -> Guidance:
         """The model's guidance, or the offline guidance with a note saying why the model was not used."""
         assert self.llm is not None
-        t = self._templates
         try:
             answer, _cached = self.llm.coach(prompt)
         except LLMFailure as failure:
-            offline.notes.insert(1, str(t.fallback_note(failure.kind, offline.language)))
+            why = f"note.why.{failure.kind}" if i18n.has(f"note.why.{failure.kind}") else "note.why.unavailable"
+            offline.notes.insert(1, i18n.t("note.fallback", offline.language, why=i18n.t(why, offline.language)))
             return offline
         return Guidance(
             label=forced_label or answer.label,
@@ -278,7 +279,7 @@ class Coach:
             talk_track=answer.talk_track,
             question=answer.question,
             source="llm",
-            notes=[str(t.llm_note(self.llm.model, offline.language)), *offline.notes[1:]],
+            notes=[i18n.t("note.llm", offline.language, model=self.llm.model), *offline.notes[1:]],
         )
 
     def answer(self, raw_question: str, label: str) -> Answer:
@@ -293,9 +294,9 @@ class Coach:
         else:
             lines = [playbook.text("next_move", lang), *playbook.lines("align", lang)]
         t = self._templates
-        notes = [str(t.source_note(lang))]
+        notes = [i18n.t("note.source", lang)]
         if detected == "other":
-            notes.append(str(t.language_note()))
+            notes.append(i18n.t("note.language", "en"))  # the answer is in English, so is the note
         heading = str(t.answer_heading(playbook, lang, topic or "next_move")).strip()
         return Answer(label=label, language=lang, heading=heading, lines=lines, source="offline", notes=notes)
 
@@ -307,11 +308,11 @@ class Coach:
         tracks = playbook.lines("talk_tracks", lang)
         pick = int(hashlib.sha256(objection.text.encode()).hexdigest(), 16) % len(tracks)
         question = self.diagnostic_question(diagnosis, lang)
-        notes = [str(t.source_note(lang))]
+        notes = [i18n.t("note.source", lang)]
         if objection.truncated:
-            notes.append(str(t.truncated_note(MAX_CHARS, lang)))
+            notes.append(i18n.t("note.truncated", lang, limit=MAX_CHARS))
         if detected == "other":
-            notes.append(str(t.language_note()))
+            notes.append(i18n.t("note.language", "en"))  # the answer is in English, so is the note
         return Guidance(
             label=diagnosis.label,
             confidence=diagnosis.confidence,

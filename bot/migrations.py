@@ -175,3 +175,9 @@ def m007_retention_indexes(db: sqlite_utils.Database) -> None:
     db["threads"].create_index(["created_at"])
     db["nudges"].create_index(["claimed_at"])
     db["user_timezones"].create_index(["fetched_at"])
+
+
+@migration
+def m008_user_language(db: sqlite_utils.Database) -> None:
+    # the language of Slack's users.info locale ("es-ES" → es), cached with the time zone for acks and nudges
+    db["user_timezones"].add_column("language", str)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n import t
 from bot.playbooks import Playbooks
 from bot.store import Store
 from bot.summarize import OBSTACLE_PRIORITY
@@ -31,6 +32,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class Reason:
     code: str
     text: str
+    fields: dict[str, Any] = field(default_factory=dict)  # what `text` says, to say it in another language
 
 
 @dataclass
@@ -48,9 +50,12 @@ class StalledDeal:
 class Messenger(Protocol):
     """How nudges reach people (Slack in production)."""
 
-    def timezone(self, team_id: str, user_id: str) -> str: ...
+    def profile(self, team_id: str, user_id: str) -> tuple[str, str]:
+        """The user's time zone and language ("en" or "es")."""
+        ...
 
-    def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal]) -> tuple[str, str]: ...
+    def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal],
+             lang: str = "en") -> tuple[str, str]: ...
 
     def find_sent(self, team_id: str, owner_id: str, week: str, since: datetime) -> tuple[str, str] | None: ...
 
@@ -59,9 +64,31 @@ def _day(iso: str | None) -> str:
     return (iso or "")[:10]
 
 
+def _reason(code: str, playbooks: Playbooks, lang: str, **fields: Any) -> Reason:
+    shown = dict(fields)
+    if code == "close_date_passed":
+        shown["stage"] = fields["stage"] or t("nudge.not_set", lang)
+    elif code == "obstacle":
+        shown = {"names": ", ".join(playbooks.obstacles[k].text("name", lang).lower() for k in fields["kinds"])}
+    elif code == "objection_open":
+        label = fields["label"]
+        shown = {"day": fields["day"], "kind": label.replace("_", " ") if lang == "en"
+                 else playbooks[label].text("name", lang).lower()}
+    return Reason(code, t(f"nudge.reason.{code}", lang, **shown), fields)
+
+
+def in_language(entry: StalledDeal, playbooks: Playbooks, lang: str) -> StalledDeal:
+    """The same stalled deal, its reasons and next move said in `lang`."""
+    reasons = [_reason(r.code, playbooks, lang, **r.fields) for r in entry.reasons]
+    localized = StalledDeal(entry.deal, reasons, score=entry.score)
+    localized.next_step = _next_step(localized, playbooks, lang)
+    return localized
+
+
 def find_stalled(store: Store, playbooks: Playbooks, now: datetime, stall_days: int,
                  team_id: str | None = None) -> list[StalledDeal]:
-    """Open, unsnoozed deals with at least one reason to act, most at risk first."""
+    """Open, unsnoozed deals with at least one reason to act, most at risk first (said in English; see
+    `in_language`)."""
     stalled: dict[int, StalledDeal] = {}
     for deal, reason in store.stall_candidates(now, stall_days, FOLLOW_UP_DAYS, team_id):
         entry = stalled.setdefault(deal["id"], StalledDeal(deal))
@@ -71,42 +98,37 @@ def find_stalled(store: Store, playbooks: Playbooks, now: datetime, stall_days: 
             days = (now - last).days
             # silence counts more the longer it lasts past the threshold, up to twice the weight
             entry.score += WEIGHTS[code] * (1 + min(1.0, (days - stall_days) / max(stall_days, 1)))
-            last_day = _day(deal["last_activity_at"])
-            entry.reasons.append(Reason(code, f"No activity for {days} days (last on {last_day})."))
+            entry.reasons.append(_reason(code, playbooks, "en", days=days, day=_day(deal["last_activity_at"])))
         elif code == "close_date_passed":
             entry.score += WEIGHTS[code]
-            stage = deal["stage"] or "not set"
-            entry.reasons.append(Reason(code, f"The close date {deal['close_date']} has passed and the stage is "
-                                              f"still {stage}."))
+            entry.reasons.append(_reason(code, playbooks, "en", date=deal["close_date"], stage=deal["stage"]))
         elif code == "obstacle":
             kinds = [k for k in OBSTACLE_PRIORITY if k in json.loads(detail)]
-            names = ", ".join(playbooks.obstacles[k].text("name", "en").lower() for k in kinds)
             entry.score += WEIGHTS[code]
-            entry.reasons.append(Reason(code, f"The latest thread summary flagged obstacles to change: {names}."))
+            entry.reasons.append(_reason(code, playbooks, "en", kinds=kinds))
             entry.deal["_obstacles"] = kinds
         elif code == "objection_open":
             label, coached_at = detail.split("|", 1)
             entry.score += WEIGHTS[code]
-            entry.reasons.append(Reason(code, f"A {label.replace('_', ' ')} objection was coached on "
-                                              f"{_day(coached_at)} and nothing has been posted in the deal since."))
+            entry.reasons.append(_reason(code, playbooks, "en", label=label, day=_day(coached_at)))
             entry.deal["_objection"] = label
     for entry in stalled.values():
-        entry.next_step = _next_step(entry, playbooks)
+        entry.next_step = _next_step(entry, playbooks, "en")
     return sorted(stalled.values(), key=lambda s: (-s.score, s.deal["id"]))
 
 
-def _next_step(entry: StalledDeal, playbooks: Playbooks) -> str:
+def _next_step(entry: StalledDeal, playbooks: Playbooks, lang: str) -> str:
     codes = {r.code for r in entry.reasons}
     obstacles = playbooks.obstacles
     if "obstacle" in codes:
-        return obstacles[entry.deal["_obstacles"][0]].text("next_move", "en")
+        return obstacles[entry.deal["_obstacles"][0]].text("next_move", lang)
     if "close_date_passed" in codes:
         # the date slipped with no stage change: someone we have not met is deciding between priorities
-        return obstacles["competing_priorities"].text("next_move", "en")
+        return obstacles["competing_priorities"].text("next_move", lang)
     if "objection_open" in codes:
-        return playbooks[entry.deal["_objection"]].text("next_move", "en")
+        return playbooks[entry.deal["_objection"]].text("next_move", lang)
     # silence: show what waiting costs them
-    return obstacles["uncertainty"].text("next_move", "en")
+    return obstacles["uncertainty"].text("next_move", lang)
 
 
 def week_of(now: datetime, tz: str) -> tuple[str, datetime]:
@@ -149,9 +171,12 @@ def run_nudges(store: Store, playbooks: Playbooks, messenger: Messenger | None, 
         if store.opted_out(team, owner):
             outcomes.append(Outcome(team, owner, "", "opted_out", deals))
             continue
-        tz = store.cached_timezone(team, owner, now)
-        if tz is None and messenger is not None:
-            tz = _fetch_timezone(store, messenger, team, owner, now)
+        tz, lang = store.cached_timezone(team, owner, now), store.cached_language(team, owner, now)
+        if (tz is None or lang is None) and messenger is not None:
+            tz, lang = _fetch_profile(store, messenger, team, owner, now)
+        lang = lang or "en"  # the owner's Slack locale; English when unknown
+        if lang != "en":
+            deals = [in_language(entry, playbooks, lang) for entry in deals]
         week, week_start = week_of(now, tz or "UTC")
         due_at = week_start + timedelta(days=WEEKDAYS.index(day), hours=hour)
         # the rest of that day catches up an hourly tick the server missed; later in the week it waits
@@ -162,25 +187,25 @@ def run_nudges(store: Store, playbooks: Playbooks, messenger: Messenger | None, 
             outcomes.append(Outcome(team, owner, week, "planned", deals, tz))
             continue
         assert messenger is not None  # checked on entry: only a dry run goes without
-        status = _send_once(store, messenger, team, owner, week, week_start, deals, now)
+        status = _send_once(store, messenger, team, owner, week, week_start, deals, now, lang)
         outcomes.append(Outcome(team, owner, week, status, deals, tz))
         if status == "sent" and pace:
             time.sleep(pace)  # stay under chat.postMessage limits
     return outcomes
 
 
-def _fetch_timezone(store: Store, messenger: Messenger, team: str, owner: str, now: datetime) -> str:
+def _fetch_profile(store: Store, messenger: Messenger, team: str, owner: str, now: datetime) -> tuple[str, str]:
     try:
-        tz = messenger.timezone(team, owner) or "UTC"
-    except Exception as exc:  # an unknown zone is not worth a missed nudge
-        log.warning("time zone of %s unknown (%s); using UTC", owner, exc)
-        return "UTC"
-    store.cache_timezone(team, owner, tz, now)
-    return tz
+        tz, lang = messenger.profile(team, owner)
+    except Exception as exc:  # an unknown zone or language is not worth a missed nudge
+        log.warning("time zone and language of %s unknown (%s); using UTC and English", owner, exc)
+        return "UTC", "en"
+    store.cache_profile(team, owner, tz or "UTC", lang, now)
+    return tz or "UTC", lang
 
 
 def _send_once(store: Store, messenger: Messenger, team: str, owner: str, week: str, week_start: datetime,
-               deals: list[StalledDeal], now: datetime) -> str:
+               deals: list[StalledDeal], now: datetime, lang: str) -> str:
     claim = store.claim_nudge(team, owner, week, now, LEASE)
     if claim in ("already_sent", "busy"):
         return claim
@@ -191,7 +216,7 @@ def _send_once(store: Store, messenger: Messenger, team: str, owner: str, week: 
             if found:
                 store.nudge_sent(team, owner, week, *found, [d.deal["id"] for d in deals], now)
                 return "reconciled"
-        channel, ts = messenger.send(team, owner, week, deals)
+        channel, ts = messenger.send(team, owner, week, deals, lang)
     except Exception as exc:
         log.error("nudge to %s failed: %s", owner, exc)
         store.nudge_failed(team, owner, week, str(exc)[:500])

@@ -408,3 +408,17 @@ class Store:
             raise
         conn.execute("ROLLBACK" if dry_run else "COMMIT")
         return counts
+
+    # The user's language, from Slack's locale, cached beside their time zone (users.info gives both at once).
+    # Kept apart at the end of the class: a small, self-contained addition (migration m008_user_language).
+    def cached_language(self, team_id: str, user_id: str, now: datetime) -> str | None:
+        """"en" or "es" as fetched within the last week, like the time zone; None when not known."""
+        rows = list(self.db["user_timezones"].rows_where(
+            "team_id = ? AND user_id = ? AND fetched_at > ? AND language IS NOT NULL",
+            [team_id, user_id, stamp(now - timedelta(days=7))]))
+        return rows[0]["language"] if rows else None
+
+    def cache_profile(self, team_id: str, user_id: str, tz: str, language: str, now: datetime) -> None:
+        self.db["user_timezones"].upsert(
+            {"team_id": team_id, "user_id": user_id, "tz": tz, "language": language, "fetched_at": stamp(now)},
+            pk=("team_id", "user_id"))

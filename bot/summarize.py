@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from bot.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
 from bot.coach import Coach, as_prompt_data
+from bot.i18n import t
 from bot.language import detect_language
 from bot.llm import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
 from bot.resources import data_dir
@@ -491,7 +492,7 @@ class Summarizer:
         last = messages[-1]
         if now is not None and now - last.time > timedelta(days=self.stall_days):
             days = (now - last.time).days
-            return True, f"no activity for {days} days" if language == "en" else f"sin actividad desde hace {days} días"
+            return True, t("summary.stall.no_activity", language, days=days)
         # back from the end to the buyer side's last move: the latest stall said since then, if any
         said: tuple[Message, str] | None = None
         replied = messages[0]
@@ -505,12 +506,11 @@ class Summarizer:
         quiet = ((now or last.time) - replied.time).days
         reasons = []
         if quiet >= self.stall_days and replied is not last:
-            reasons.append(f"no reply from the buyer's side for {quiet} days" if language == "en"
-                           else f"sin respuesta del lado del comprador desde hace {quiet} días")
+            reasons.append(t("summary.stall.no_reply", language, days=quiet))
         if said:
             message, statement = said
             day = f"{message.time:%Y-%m-%d}"
-            reasons.append(f"“{statement}” on {day}" if language == "en" else f"«{statement}» el {day}")
+            reasons.append(t("summary.stall.said", language, statement=statement, day=day))
         return bool(reasons), "; ".join(reasons) or None
 
     def _stall_statement(self, message: Message) -> str | None:

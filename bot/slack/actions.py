@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
+from bot.i18n import t
 from bot.slack.blocks import guidance_blocks, guidance_fallback
 from bot.slack.posting import Deps, ack_now, post_guidance, team_of
 from bot.slack.replies import Asker, reported
@@ -31,7 +32,8 @@ def register(app: App, deps: Deps) -> None:
             return
         kind = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
         deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], kind)
-        thanks = "Thanks, noted." if kind == "helpful" else "Thanks. Try *Diagnose differently* if the kind was off."
+        # in the coaching's language: the buttons were labelled in it
+        thanks = t("feedback.thanks" if kind == "helpful" else "feedback.thanks_relabel", row["language"] or "en")
         respond(response_type="ephemeral", replace_original=False, text=thanks)
 
     def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.coach import Answer, Guidance
+from bot.i18n import t
 from bot.taxonomy import KINDS
 
 HEADER_LIMIT = 150
@@ -81,17 +82,17 @@ def _fit(blocks: list[Block], tail: list[Block]) -> list[Block]:
 
 def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[Block]:
     labels = {k.label: k.title for k in KINDS}
+    lang = guidance.language
     body: list[Block] = [
         _header(f"{kind_name} · {guidance.label} · {guidance.confidence:.0%}"),
-        *_sections("The buyer said" if guidance.language == "en" else "El comprador dijo", _quote(objection)),
+        *_sections(t("guidance.buyer_said", lang), _quote(objection)),
     ]
     if guidance.question:
-        body += _sections("Ask first" if guidance.language == "en" else "Pregunta primero", escape(guidance.question))
-    titles = ("Align", "Clarify", "Assure") if guidance.language == "en" else ("Alinear", "Clarificar", "Asegurar")
-    for title, text in zip(titles, (guidance.align, guidance.clarify, guidance.assure), strict=True):
-        body += _sections(title, escape(text))
-    track = "Say it like this" if guidance.language == "en" else "Dilo así"
-    body += _sections(track, _quote(guidance.talk_track))
+        body += _sections(t("guidance.ask_first", lang), escape(guidance.question))
+    for key, text in (("guidance.align", guidance.align), ("guidance.clarify", guidance.clarify),
+                      ("guidance.assure", guidance.assure)):
+        body += _sections(t(key, lang), escape(text))
+    body += _sections(t("guidance.say_it", lang), _quote(guidance.talk_track))
     body.append({"type": "divider"})
     value = str(guidance.coaching_id)
     actions: Block = {
@@ -99,13 +100,13 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
         "block_id": "coaching_actions",
         "elements": [
             {"type": "button", "action_id": "feedback_helpful", "value": value,
-             "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
+             "text": {"type": "plain_text", "text": t("guidance.helpful", lang), "emoji": True}},
             {"type": "button", "action_id": "feedback_not_helpful", "value": value,
-             "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}},
+             "text": {"type": "plain_text", "text": t("guidance.not_helpful", lang), "emoji": True}},
             {
                 "type": "static_select",
                 "action_id": "relabel",
-                "placeholder": {"type": "plain_text", "text": "Diagnose differently"},
+                "placeholder": {"type": "plain_text", "text": t("guidance.relabel", lang)},
                 "options": [
                     {"text": {"type": "plain_text", "text": f"{title} ({label})"}, "value": f"{value}:{label}"}
                     for label, title in labels.items()
@@ -119,7 +120,7 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
 
 def guidance_fallback(guidance: Guidance) -> str:
     """Notification text: our own words only, never the user's."""
-    return f"Coaching: {guidance.label} ({guidance.confidence:.0%} confident)"
+    return t("guidance.fallback", guidance.language, label=guidance.label, confidence=f"{guidance.confidence:.0%}")
 
 
 def answer_blocks(answer: Answer) -> list[Block]:
@@ -127,66 +128,16 @@ def answer_blocks(answer: Answer) -> list[Block]:
     return _fit(body, [_context(answer.notes)])
 
 
-def usage_blocks() -> list[Block]:
-    text = (
-        "*Paste what the buyer said* and I'll tell you what kind of resistance it is and how to answer it: "
-        "align with their goals, clarify the picture, assure in proportion to the doubt.\n\n"
-        "*Examples*\n"
-        "• `/objection We're happy with our current vendor`\n"
-        "• `/objection CFO says your pricing is per user and that kills the deal`\n"
-        "• `/objection El director dice que no ve el retorno que prometemos`\n\n"
-        "*In the thread* under my answer, reply with the buyer's next objection, or ask me "
-        "(\"what if they push back on references?\"). Mention me in any thread to start coaching there.\n\n"
-        "*Deal rooms*\n"
-        "• `/objection track [deal name]`: track this channel as a deal (you are the owner)\n"
-        "• `/objection untrack`: stop tracking it\n"
-        "• `/objection owner @someone`, `/objection stage Negotiation`, `/objection close 2026-12-15`\n"
-        "• `/objection nudges off` (or `on`): your weekly DM about stalled deals\n"
-        "• `/objection summary`: summarise the channel's latest threads (or mention me with `summarize` in a "
-        "thread, or use the message shortcut *Coach: summarise this thread*)\n\n"
-        "*Commands*\n"
-        "• `/objection help`: this message"
-    )
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+def usage_blocks(lang: str = "en") -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": t("usage.text", lang)}}]
 
 
-USAGE_FALLBACK = "Usage: /objection what the buyer said"
+def usage_fallback(lang: str = "en") -> str:
+    return t("usage.fallback", lang)
 
 
 def notice_blocks(text: str) -> list[Block]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
-
-
-_SUMMARY_WORDS = {
-    "en": {
-        "title": "Deal-room summary", "messages": "messages", "stands": "Where the buyer stands", "today": "Today",
-        "wants": "Wants", "cost": "Cost of doing nothing", "people": "Stakeholders", "objections": "Objections",
-        "risks": "Obstacles to change", "status": "Status", "stalled": "stalled", "moving": "moving",
-        "next": "Next move", "none_found": "none found in this thread", "not_said": "not stated in the thread",
-        "understood": "understood by the buyer", "mentioned": "mentioned, not yet acknowledged by the buyer",
-        "not_understood": "not seen by the buyer yet", "unknown": "not discussed yet",
-        "supportive": "supportive", "opposed": "opposed", "unclear": "position unclear",
-        "offline": "Offline summary: every point quotes a message of the thread.",
-        "llm": "Read by the language model; every point quotes a message of the thread.",
-        "llm+offline": "Read by the language model, parts of it offline; every point quotes a message.",
-        "more": "…and {count} {what}", "objections_more": "earlier objections",
-        "people_more": "more stakeholders", "mentions": "mentions",
-    },
-    "es": {
-        "title": "Resumen del deal room", "messages": "mensajes", "stands": "Dónde está el comprador", "today": "Hoy",
-        "wants": "Quiere", "cost": "Costo de no hacer nada", "people": "Personas clave", "objections": "Objeciones",
-        "risks": "Obstáculos al cambio", "status": "Estado", "stalled": "estancado", "moving": "avanzando",
-        "next": "Siguiente paso", "none_found": "ninguno en este hilo", "not_said": "no aparece en el hilo",
-        "understood": "el comprador lo entiende", "mentioned": "mencionado, el comprador aún no lo reconoce",
-        "not_understood": "el comprador aún no lo ve", "unknown": "aún no se ha hablado",
-        "supportive": "a favor", "opposed": "en contra", "unclear": "postura poco clara",
-        "offline": "Resumen sin conexión: cada punto cita un mensaje del hilo.",
-        "llm": "Leído por el modelo de lenguaje; cada punto cita un mensaje del hilo.",
-        "llm+offline": "Leído por el modelo de lenguaje, en parte sin conexión; cada punto cita un mensaje.",
-        "more": "…y {count} {what}", "objections_more": "objeciones anteriores",
-        "people_more": "personas más", "mentions": "menciones",
-    },
-}
 
 
 def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[str, str],
@@ -194,42 +145,45 @@ def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[
     """The summary as mrkdwn. Every piece of the thread goes through `esc`: Slack's `escape` by default, the
     identity for the command line, which prints what people wrote. Long threads list the top items of each
     section and say how many more there are, so the summary stays readable and within Slack's limits."""
-    w = _SUMMARY_WORDS[summary.language]
+    lang = summary.language
+
+    def w(key: str, **fields: Any) -> str:
+        return t(f"summary.{key}", lang, **fields)
 
     def quote(evidence: Any) -> str:
-        return f"“{esc(evidence.text)}”" if evidence else f"_{w['not_said']}_"
+        return f"“{esc(evidence.text)}”" if evidence else f"_{w('not_said')}_"
 
-    def more(count: int, what: str) -> list[str]:
-        return [f"• _{w['more'].format(count=count, what=w[what])}_"] if count > 0 else []
+    def more(count: int, key: str) -> list[str]:
+        return [f"• _{w(key, count=count)}_"] if count > 0 else []
 
-    lines = [f"*{w['title']}* ({summary.message_count} {w['messages']})", "", f"*{w['stands']}*",
-             f"• {w['today']}: {quote(summary.current_state)}", f"• {w['wants']}: {quote(summary.desired_state)}",
-             f"• {w['cost']}: {w[summary.cost_of_inaction]}"
-             + (f" ({quote(summary.cost_evidence)})" if summary.cost_evidence else ""), "", f"*{w['people']}*"]
+    lines = [w("heading", count=summary.message_count), "", f"*{w('stands')}*",
+             f"• {w('today')}: {quote(summary.current_state)}", f"• {w('wants')}: {quote(summary.desired_state)}",
+             f"• {w('cost')}: {w(f'cost.{summary.cost_of_inaction}')}"
+             + (f" ({quote(summary.cost_evidence)})" if summary.cost_evidence else ""), "", f"*{w('people')}*"]
     # people whose position is known matter most to the next move
     people = sorted(summary.stakeholders, key=lambda s: s.position == "unclear")
-    lines += [f"• {esc(s.name)}: {esc(s.role)}, {w[s.position]}" for s in people[:TOP_PEOPLE]] or [
-        f"• _{w['none_found']}_"]
+    lines += [f"• {esc(s.name)}: {esc(s.role)}, {w(f'position.{s.position}')}" for s in people[:TOP_PEOPLE]] or [
+        f"• _{w('none_found')}_"]
     lines += more(len(people) - TOP_PEOPLE, "people_more")
-    lines += ["", f"*{w['objections']}*"]
+    lines += ["", f"*{w('objections')}*"]
     # the latest objections are where the deal stands now
     shown = summary.objections[-TOP_OBJECTIONS:]
     lines += more(len(summary.objections) - len(shown), "objections_more")
     lines += [f"• *{esc(kind_names[o.label])}* (`{o.label}`): “{esc(o.text)}”\n   → {esc(o.move)}"
-              for o in shown] or [f"• _{w['none_found']}_"]
-    lines += ["", f"*{w['risks']}*"]
+              for o in shown] or [f"• _{w('none_found')}_"]
+    lines += ["", f"*{w('risks')}*"]
     # one line per kind of obstacle: its latest evidence and how often it came up
     by_kind: dict[str, list[Any]] = {}
     for risk in summary.risks:
         by_kind.setdefault(risk.kind, []).append(risk)
     for kind, risks in sorted(by_kind.items(), key=lambda item: -len(item[1])):
-        count = f", {len(risks)} {w['mentions']}" if len(risks) > 1 else ""
+        count = f", {w('mentions', count=len(risks))}" if len(risks) > 1 else ""
         lines.append(f"• *{esc(obstacle_names[kind])}* (`{kind}`{count}): “{esc(risks[-1].evidence)}”")
     if not by_kind:
-        lines.append(f"• _{w['none_found']}_")
-    status = w["stalled"] + (f" ({esc(summary.stalled_reason)})" if summary.stalled_reason else "")
-    lines += ["", f"*{w['status']}*: {status if summary.stalled else w['moving']}", "",
-              f"*{w['next']}*: {esc(summary.next_step)}", "", f"_{w[summary.source]}_"]
+        lines.append(f"• _{w('none_found')}_")
+    status = w("stalled") + (f" ({esc(summary.stalled_reason)})" if summary.stalled_reason else "")
+    lines += ["", f"*{w('status')}*: {status if summary.stalled else w('moving')}", "",
+              f"*{w('next')}*: {esc(summary.next_step)}", "", f"_{w(f'source.{summary.source}')}_"]
     return "\n".join(lines)
 
 
@@ -247,32 +201,31 @@ def summary_messages(text: str) -> list[list[Block]]:
     return [blocks for blocks in messages if blocks]
 
 
-def nudge_blocks(deals: list[Any], week: str) -> list[Block]:
+def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     """The weekly DM: stalled deals, most at risk first, each with its reasons, next move and buttons."""
-    intro = (f"*Your stalled deals this week* ({week}). Most at risk first; one move each. "
-             "Turn these off with `/objection nudges off`.")
-    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": t("nudge.intro", lang, week=week)}}]
     per_deal = 4
     shown = deals[: (MAX_BLOCKS - 2) // per_deal]
     for entry in shown:
         deal = entry.deal
         reasons = "\n".join(f"• {escape(r.text)}" for r in entry.reasons)
-        body = f"*{escape(deal['name'])}* in <#{deal['channel']}>\n{reasons}\n*Next move:* {escape(entry.next_step)}"
+        body = "\n".join((t("nudge.deal", lang, name=escape(deal["name"]), channel=deal["channel"]), reasons,
+                          t("nudge.next_move", lang, move=escape(entry.next_step))))
         value = str(deal["id"])
         blocks += [
             {"type": "divider"},
             *[{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(body)][:2],
             {"type": "actions", "block_id": f"nudge_{value}", "elements": [
                 {"type": "button", "action_id": "nudge_snooze", "value": value,
-                 "text": {"type": "plain_text", "text": "Snooze 1 week"}},
+                 "text": {"type": "plain_text", "text": t("nudge.snooze", lang)}},
                 {"type": "button", "action_id": "nudge_won", "value": value, "style": "primary",
-                 "text": {"type": "plain_text", "text": "Mark won"}},
+                 "text": {"type": "plain_text", "text": t("nudge.won", lang)}},
                 {"type": "button", "action_id": "nudge_lost", "value": value,
-                 "text": {"type": "plain_text", "text": "Mark lost"}},
+                 "text": {"type": "plain_text", "text": t("nudge.lost", lang)}},
                 {"type": "button", "action_id": "nudge_coach", "value": value,
-                 "text": {"type": "plain_text", "text": "Coach me"}},
+                 "text": {"type": "plain_text", "text": t("nudge.coach", lang)}},
             ]},
         ]
     if len(deals) > len(shown):
-        blocks.append(_context([f"…and {len(deals) - len(shown)} more stalled deals."]))
+        blocks.append(_context([t("nudge.more", lang, count=len(deals) - len(shown))]))
     return blocks[:MAX_BLOCKS]

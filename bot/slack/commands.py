@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -12,9 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import EmptyObjection
-from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
+from bot.i18n import t
+from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.posting import Deps, post_guidance, post_summary
-from bot.slack.replies import Asker, language_of, notice, reported
+from bot.slack.replies import Asker, language_of, notice, reported, user_language
 from bot.store import now_iso
 
 log = logging.getLogger(__name__)
@@ -92,57 +93,61 @@ def register(app: App, deps: Deps) -> None:
     def answer_at_once(ack: Ack, body: dict[str, Any]) -> None:
         sub, args = parse(body.get("text"))
         team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
+        # a subcommand says little about the user's language: their Slack locale if it is cached (no call to
+        # Slack inside the 3 s), else Spanish for "ayuda", else English
+        first = unescape(body.get("text") or "").strip().partition(" ")[0].lower()
+        lang = deps.store.cached_language(team_id, user_id, datetime.now(UTC)) or ("es" if first == "ayuda" else "en")
         if sub == "help":
-            ack(response_type="ephemeral", text=USAGE_FALLBACK, blocks=usage_blocks())
+            ack(response_type="ephemeral", text=usage_fallback(lang), blocks=usage_blocks(lang))
         elif sub == "track":
             deps.store.track_deal(team_id, channel, "", args or body.get("channel_name") or channel, user_id)
             ack()  # the announcement follows: who may see it depends on who can read the channel
         elif sub == "untrack":
             done = deps.store.untrack_deal(team_id, channel)
             ack(response_type="ephemeral",
-                text="This channel is no longer tracked as a deal." if done else "This channel is not tracked.")
+                text=t("deal.untracked_channel" if done else "deal.channel_not_tracked", lang))
         elif sub == "summary":
-            ack(response_type="ephemeral", text=":hourglass_flowing_sand: Reading the latest threads…")
+            ack(response_type="ephemeral", text=t("ack.reading_threads", lang))
         elif sub == "nudges":
             on = args.lower() == "on"
             deps.store.set_nudges(team_id, user_id, on)
-            ack(response_type="ephemeral", text="Weekly nudges are on." if on else
-                "Weekly nudges are off. Turn them back on with `/objection nudges on`.")
+            ack(response_type="ephemeral", text=t("deal.nudges_on" if on else "deal.nudges_off", lang))
         elif sub in ("owner", "stage", "close"):
-            ack(response_type="ephemeral", text=update_deal(team_id, channel, sub, args))
+            ack(response_type="ephemeral", text=update_deal(team_id, channel, sub, args, lang))
         else:
-            working = ":hourglass_flowing_sand: Diagnosing the objection…"
+            # the objection's own language: the coaching will be in it
+            working = t("ack.diagnosing", language_of(args))
             if declined_subcommand(body.get("text")):
                 working += "\n" + notice("coached_not_tracked", language_of(args))
             ack(response_type="ephemeral", text=working)
 
-    def update_deal(team_id: str, channel: str, field: str, value: str) -> str:
+    def update_deal(team_id: str, channel: str, field: str, value: str, lang: str) -> str:
         deal = deps.store.deal(team_id, channel)
         if deal is None or deal["status"] != "open":
-            return "This channel is not a tracked deal. Start with `/objection track [deal name]`."
+            return t("deal.not_a_deal", lang)
         if field == "owner":
             owner = _USER.search(value).group(1)  # type: ignore[union-attr]  # parse() checked the shape
             deps.store.update_deal(deal["id"], owner_id=owner)
-            return f"<@{owner}> now owns *{escape(deal['name'])}*."
+            return t("deal.owner_set", lang, owner=owner, name=escape(deal["name"]))
         if field == "close":
             try:
                 date.fromisoformat(value)
             except ValueError:
-                return f"{value} is not a date. Usage: `/objection close YYYY-MM-DD`"
+                return t("deal.bad_date", lang, value=value)  # parse() checked it is digits and dashes
             deps.store.update_deal(deal["id"], close_date=value)
-            return f"Close date of *{escape(deal['name'])}* set to {value}."
+            return t("deal.close_set", lang, name=escape(deal["name"]), date=value)
         deps.store.update_deal(deal["id"], stage=value[:60], stage_changed_at=now_iso())
-        return f"Stage of *{escape(deal['name'])}* set to {escape(value[:60])}."
+        return t("deal.stage_set", lang, name=escape(deal["name"]), stage=escape(value[:60]))
 
     def announce_tracking(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team_id, channel = body.get("team_id", ""), body.get("channel_id", "")
         deal = deps.store.deal(team_id, channel)
         if deal is None:
             return
-        text = (f"Tracking this channel as the deal *{escape(deal['name'])}*, owner <@{deal['owner_id']}>. "
-                "I'll note when it goes quiet; `/objection summary` summarises its latest threads.")
+        lang = user_language(deps.store, team_id, body.get("user_id", ""), client)
+        text = t("deal.tracking_channel", lang, name=escape(deal["name"]), owner=deal["owner_id"])
         if deps.audience.outsiders_can_read(client, team_id, channel):
-            respond(response_type="ephemeral", text=f"{text}\n_{notice('only_you')}_")
+            respond(response_type="ephemeral", text=f"{text}\n_{notice('only_you', lang)}_")
         else:
             respond(response_type="in_channel", text=text)
 
@@ -150,16 +155,16 @@ def register(app: App, deps: Deps) -> None:
         team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
         history = client.conversations_history(channel=channel, limit=100)
         threads = [m["ts"] for m in history.get("messages") or [] if m.get("reply_count")][:LATEST_THREADS]
+        lang = user_language(deps.store, team_id, user_id, client)
         if not threads:
-            respond(response_type="ephemeral", text="There are no threads in this channel to summarise yet.")
+            respond(response_type="ephemeral", text=t("summary.no_threads", lang))
             return
         outcomes = [post_summary(deps, client, team_id, user_id, channel, thread_ts) for thread_ts in threads]
         if "shared" in outcomes:
             respond(response_type="ephemeral",
-                    text=f"Summarised the {len(threads)} latest thread(s). {notice('shared')}")
+                    text=t("summary.done_shared", lang, count=len(threads), notice=notice("shared", lang)))
         else:
-            respond(response_type="ephemeral",
-                    text=f"Summarised the {len(threads)} latest thread(s), in each thread.")
+            respond(response_type="ephemeral", text=t("summary.done", lang, count=len(threads)))
 
     def run_subcommand(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         sub, text = parse(body.get("text"))
@@ -172,7 +177,8 @@ def register(app: App, deps: Deps) -> None:
                 summarize_latest(body, client, respond)
             except SlackApiError as exc:
                 log.error("summary failed: %s", exc.response.get("error"))
-                respond(response_type="ephemeral", text=notice("cannot_read"))
+                lang = user_language(deps.store, body.get("team_id", ""), body.get("user_id", ""))
+                respond(response_type="ephemeral", text=notice("cannot_read", lang))
 
     def coach_objection(body: dict[str, Any], text: str, client: WebClient, respond: Respond) -> None:
         team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
@@ -180,7 +186,8 @@ def register(app: App, deps: Deps) -> None:
         try:
             guidance = deps.coach.coach(text, surface="slack", team_id=team_id, user_id=user_id)
         except EmptyObjection:
-            respond(response_type="ephemeral", text=USAGE_FALLBACK, blocks=usage_blocks())
+            lang = asker.language
+            respond(response_type="ephemeral", text=usage_fallback(lang), blocks=usage_blocks(lang))
             return
         asker.language = guidance.language
         try:

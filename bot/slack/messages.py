@@ -9,7 +9,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, Objection, is_seller_question
-from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
+from bot.i18n import t
+from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.commands import reads_like_a_sentence
 from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, say, show_working
 from bot.slack.replies import Asker, language_of, notice, reported
@@ -26,8 +27,7 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
     try:
         if is_seller_question(text):
             if label is None:  # nothing diagnosed in this thread yet: ask for the buyer's words first
-                say(deps, asker, team_id, "Tell me what the buyer said (their words, or what you heard) and "
-                                          "I'll diagnose it and coach your next move.")
+                say(deps, asker, team_id, t("thread.need_buyer_words", asker.language))
                 return
             posted = post_answer(deps, client, team_id, asker.user_id, channel, thread_ts, text,
                                  deps.coach.answer(text, label))
@@ -35,12 +35,12 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
                 asker.notify(posted.moved)
             return
         Objection.parse(text)  # nothing to coach: no "working" message either
-        working = show_working(deps, client, team_id, channel, thread_ts)
+        working = show_working(deps, client, team_id, channel, thread_ts, asker.language)
         history = deps.store.turns(team_id, channel, thread_ts)
         guidance = deps.coach.coach(text, thread["context"] if thread else None, surface="slack-thread",
                                     team_id=team_id, user_id=asker.user_id, history=history)
     except EmptyObjection:
-        say(deps, asker, team_id, USAGE_FALLBACK, usage_blocks())
+        say(deps, asker, team_id, usage_fallback(asker.language), usage_blocks(asker.language))
         return
     asker.language = guidance.language
     posted = post_guidance(deps, client, team_id, asker.user_id, channel, guidance, text, thread_ts=thread_ts,
@@ -96,11 +96,12 @@ def register(app: App, deps: Deps) -> None:
         if track and event.get("thread_ts") and not reads_like_a_sentence(track.group(2)):
             if track.group(1).lower() == "track":
                 deal = deps.store.track_deal(team_id, event["channel"], thread_ts,
-                                             track.group(2).strip() or "this thread", asker.user_id)
-                reply = f"Tracking this thread as the deal *{escape(deal['name'])}*."
+                                             track.group(2).strip() or t("deal.this_thread", asker.language),
+                                             asker.user_id)
+                reply = t("deal.tracking_thread", asker.language, name=escape(deal["name"]))
             else:
                 done = deps.store.untrack_deal(team_id, event["channel"], thread_ts)
-                reply = "This thread is no longer tracked." if done else "This thread is not tracked."
+                reply = t("deal.untracked_thread" if done else "deal.thread_not_tracked", asker.language)
             say(deps, asker, team_id, reply)
             return
         continue_thread(deps, asker, team_id, thread_ts, text)

@@ -9,10 +9,11 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
+from bot.i18n import t
 from bot.nudges import StalledDeal, run_nudges
 from bot.slack.blocks import escape, nudge_blocks
 from bot.slack.posting import Deps, ack_now, team_of
-from bot.slack.replies import reported
+from bot.slack.replies import fetch_profile, reported, user_language
 from bot.store import stamp
 
 log = logging.getLogger(__name__)
@@ -28,15 +29,16 @@ class SlackMessenger:
     def _dm(self, owner_id: str) -> str:
         return self.client.conversations_open(users=owner_id)["channel"]["id"]
 
-    def timezone(self, team_id: str, user_id: str) -> str:
-        return (self.client.users_info(user=user_id).get("user") or {}).get("tz") or "UTC"
+    def profile(self, team_id: str, user_id: str) -> tuple[str, str]:
+        return fetch_profile(self.client, user_id)
 
-    def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal]) -> tuple[str, str]:
+    def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal],
+             lang: str = "en") -> tuple[str, str]:
         channel = self._dm(owner_id)
         response = self.client.chat_postMessage(
             channel=channel,
-            blocks=nudge_blocks(deals, week),
-            text=f"{len(deals)} of your deals stalled this week",
+            blocks=nudge_blocks(deals, week, lang),
+            text=t("nudge.fallback", lang, count=len(deals)),
             metadata={"event_type": METADATA_TYPE, "event_payload": {"team_id": team_id, "week": week}},
         )
         return channel, response["ts"]
@@ -102,20 +104,20 @@ def register(app: App, deps: Deps) -> None:
         name = escape(deal["name"])
         kind = action["action_id"].removeprefix("nudge_")
         now = datetime.now(UTC)
+        # the language the nudge was written in: the clicker's Slack locale, cached when they were nudged
+        lang = user_language(deps.store, team_id, (body.get("user") or {}).get("id", ""), client)
         if kind == "snooze":
             deps.store.update_deal(deal["id"], snoozed_until=stamp(now + timedelta(days=7)))
-            text = f"Snoozed *{name}* for a week."
+            text = t("nudge.snoozed", lang, name=name)
         elif kind in ("won", "lost"):
             deps.store.update_deal(deal["id"], status=kind, closed_at=stamp(now))
-            text = f"Marked *{name}* as {kind}. No more nudges about it."
+            text = t("nudge.marked_won" if kind == "won" else "nudge.marked_lost", lang, name=name)
         else:  # coach: a coaching thread for this deal, here in the DM
             channel = body["container"]["channel_id"]
-            posted = client.chat_postMessage(
-                channel=channel,
-                text=f"Coaching for *{name}*: reply in this thread with what the buyer said last, and I'll "
-                     "diagnose it and coach your next move.")
-            context = (f"Deal {deal['name']}; stage {deal['stage'] or 'not set'}; "
-                       f"close date {deal['close_date'] or 'not set'}")
+            posted = client.chat_postMessage(channel=channel, text=t("nudge.coach_intro", lang, name=name))
+            not_set = t("nudge.not_set", lang)
+            context = t("nudge.deal_context", lang, name=deal["name"], stage=deal["stage"] or not_set,
+                        close_date=deal["close_date"] or not_set)
             deps.store.open_thread(team_id, channel, posted["ts"], None, context)
             return
         respond(response_type="ephemeral", replace_original=False, text=text)

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coach import Answer, Coach, Guidance
+from bot.i18n import t
 from bot.slack.audience import Audience
 from bot.slack.blocks import (
     answer_blocks,
@@ -124,13 +125,14 @@ def post_guidance(
     return posted
 
 
-def show_working(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str) -> str | None:
+def show_working(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str,
+                 lang: str = "en") -> str | None:
     """With a model configured, coaching in a thread takes seconds: show that it is coming (the message is
     replaced by the coaching). Offline answers are instant and need none; nor does coaching bound for a DM."""
     if deps.coach.llm is None or deps.audience.outsiders_can_read(client, team_id, channel):
         return None
     return client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                   text=":hourglass_flowing_sand: Coaching this one…")["ts"]
+                                   text=t("ack.coaching", lang))["ts"]
 
 
 def post_answer(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
@@ -170,14 +172,14 @@ def post_summary(deps: Deps, client: WebClient, team_id: str, user_id: str, chan
     text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
     shared = deps.audience.outsiders_can_read(client, team_id, channel)
     if shared:
-        where = "Un hilo de" if summary.language == "es" else "A thread in"
-        text = f"_{where} <#{channel}>_\n{text}"
+        text = f"{t('summary.thread_in', summary.language, channel=channel)}\n{text}"
         dm = open_dm(client, user_id)
+    title = t("summary.title", summary.language)
     for blocks in summary_messages(text):
         if shared:
-            client.chat_postMessage(channel=dm, blocks=blocks, text="Deal-room summary")
+            client.chat_postMessage(channel=dm, blocks=blocks, text=title)
         else:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text="Deal-room summary")
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text=title)
     deal = deps.store.deal_for_message(team_id, channel, thread_ts)
     deps.store.save_summary(team_id, channel, thread_ts, deal["id"] if deal else None,
                             sorted({r.kind for r in summary.risks}), [o.label for o in summary.objections],

@@ -7,53 +7,18 @@ import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Respond
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
+from bot.i18n import language_of_locale, t
 from bot.language import detect_language
+from bot.store import Store
 
 log = logging.getLogger(__name__)
-
-NOTICES = {
-    "error": {
-        "en": "Sorry, something went wrong on my side and I could not finish this. Please try again in a minute.",
-        "es": "Lo siento, algo falló de mi lado y no pude terminarlo. Inténtalo de nuevo en un minuto.",
-    },
-    "shared": {
-        "en": "People outside your company can read this conversation, so I sent this to you in a direct message.",
-        "es": "Personas de fuera de tu empresa pueden leer esta conversación, así que te lo envié por mensaje directo.",
-    },
-    "no_access": {
-        "en": "I can't post in this conversation, so I sent the coaching to you in a direct message.",
-        "es": "No puedo publicar en esta conversación, así que te envié el coaching por mensaje directo.",
-    },
-    "only_you": {
-        "en": "Only you can see this: people outside your company can read this conversation.",
-        "es": "Solo tú ves esto: personas de fuera de tu empresa pueden leer esta conversación.",
-    },
-    "not_posted": {
-        "en": "Sorry, I could not post the coaching here. Please try again.",
-        "es": "Lo siento, no pude publicar el coaching aquí. Inténtalo de nuevo.",
-    },
-    "cannot_read": {
-        "en": "Sorry, I could not read this conversation. Is the app in this channel?",
-        "es": "Lo siento, no pude leer esta conversación. ¿Está la app en este canal?",
-    },
-    "empty_thread": {
-        "en": "There is nothing in this thread to summarise.",
-        "es": "No hay nada que resumir en este hilo.",
-    },
-    "coached_not_tracked": {
-        "en": "That reads like something the buyer said, so I'm coaching it. A deal's name or stage is a short "
-              "label: `/objection track Globex renewal`, `/objection stage Negotiation`.",
-        "es": "Eso parece algo que dijo el comprador, así que lo trato como objeción. El nombre o la etapa de un "
-              "deal es una etiqueta corta: `/objection track Renovación Globex`, `/objection stage Negociación`.",
-    },
-}
-
 
 def language_of(text: str | None) -> str:
     """Spanish when the text is Spanish, else English (our notices exist in those two)."""
@@ -61,7 +26,29 @@ def language_of(text: str | None) -> str:
 
 
 def notice(key: str, language: str = "en") -> str:
-    return NOTICES[key].get(language, NOTICES[key]["en"])
+    """A short notice to the asker (bot/messages.yaml, `notice.<key>`)."""
+    return t(f"notice.{key}", language)
+
+
+def fetch_profile(client: WebClient, user_id: str) -> tuple[str, str]:
+    """The user's time zone and language, from Slack's users.info (one call gives both)."""
+    user = client.users_info(user=user_id, include_locale=True).get("user") or {}
+    return user.get("tz") or "UTC", language_of_locale(user.get("locale"))
+
+
+def user_language(store: Store, team_id: str, user_id: str, client: WebClient | None = None) -> str:
+    """The language of the user's Slack locale: cached, else asked of Slack when `client` is given (never in an
+    acknowledgement, which must answer within 3 s: pass no client there); English when unknown."""
+    now = datetime.now(UTC)
+    language = store.cached_language(team_id, user_id, now)
+    if language is None and client is not None:
+        try:
+            tz, language = fetch_profile(client, user_id)
+        except Exception as exc:  # noqa: BLE001  # an unknown locale is not worth a failed answer
+            log.warning("language of %s unknown (%s); using English", user_id, type(exc).__name__)
+            return "en"
+        store.cache_profile(team_id, user_id, tz, language, now)
+    return language or "en"
 
 
 @dataclass

@@ -83,6 +83,7 @@ class SlackStandIn:
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> top-level messages, newest first
         self.posted: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel -> messages we accepted
         self.timezones: dict[str, str] = {}  # user -> tz for users.info
+        self.locales: dict[str, str] = {}  # user -> locale for users.info with include_locale (e.g. "es-ES")
         self.drop_after_post = 0  # accept the next n chat.postMessage calls, then drop the connection unanswered
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -159,7 +160,10 @@ class SlackStandIn:
             return 200, {"ok": True, "messages": messages}, {}
         if method == "users.info":
             user = params.get("user")
-            return 200, {"ok": True, "user": {"id": user, "tz": self.timezones.get(user, "UTC")}}, {}
+            info = {"id": user, "tz": self.timezones.get(user, "UTC")}
+            if str(params.get("include_locale")).lower() in ("true", "1"):  # Slack gives the locale only if asked
+                info["locale"] = self.locales.get(user, "en-US")
+            return 200, {"ok": True, "user": info}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
         if method in ("chat.update", "chat.postEphemeral"):

@@ -212,3 +212,31 @@ def test_serve_schedules_an_hourly_tick_that_sends_when_due(world, bot, slack):
         assert set(_dms(slack)) == {"DUTK"}
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_a_spanish_owner_is_nudged_in_spanish(world, bot, slack):
+    """The owner's language comes from Slack's locale (users.info), fetched with the time zone and cached."""
+    deps, client, ids = world
+    slack.locales["UTK"] = "es-ES"
+    with time_machine.travel(TOKYO_MONDAY, tick=False):
+        nudge_once(deps, client, "T1", due_only=True)
+    (post,) = [p for p in slack.of("chat.postMessage") if p["channel"] == "DUTK"]
+    text = json.dumps(post["blocks"], ensure_ascii=False)
+    assert "Tus deals estancados esta semana" in text and "Siguiente paso:" in text
+    assert "La fecha de cierre 2026-11-10 ya pasó y la etapa sigue siendo Proposal." in text
+    assert "el último resumen del hilo señaló obstáculos al cambio" in text.lower()
+    assert deps.coach.playbooks.obstacles["competing_priorities"].text("next_move", "es") in text
+    assert "Posponer 1 semana" in text and "Snooze" not in text and "stalled" not in text
+    assert post["text"] == "2 de tus deals se estancaron esta semana"
+    assert {p.get("include_locale") for p in slack.of("users.info") if p["user"] == "UTK"} <= {"1", "true", True}
+    with time_machine.travel(NEW_YORK_MONDAY, tick=False):
+        nudge_once(deps, client, "T1", due_only=True)
+    english = next(p for p in slack.of("chat.postMessage") if p["channel"] == "DUNY")
+    assert "Your stalled deals this week" in json.dumps(english["blocks"])  # no Spanish locale: English
+    calls = len(slack.of("users.info"))
+    with time_machine.travel(NEW_YORK_MONDAY):
+        bot.action({"action_id": "nudge_snooze", "value": str(ids["Initech"]), "type": "button"},
+                   channel="DUTK", message_ts="1700000000.000001", user="UTK")
+        (reply,) = slack.wait_for("response/action")
+    assert reply["text"] == "Pospuse *Initech* una semana."
+    assert len(slack.of("users.info")) == calls  # the locale was cached with the time zone

@@ -48,7 +48,7 @@ def test_spanish_command_gets_spanish_blocks(bot):
     bot.command("El gerente dice que ustedes cobran por usuario y con 500 empleados no les sirve")
     (post,) = bot.slack.wait_for("chat.postMessage")
     body = _texts(post["blocks"])
-    assert "*Alinear*" in body and "*Clarificar*" in body and "sin conexión" in body
+    assert "*Alinear*" in body and "*Aclarar*" in body and "sin conexión" in body
 
 
 def test_empty_command_and_help_answer_with_usage(bot):
@@ -240,3 +240,19 @@ def test_words_that_look_like_subcommands_are_coached(bot):
                  "help me, they think we only sell to banks"):
         assert "Diagnosing" in bot.command(text).json()["text"]
     assert len(bot.slack.wait_for("chat.postMessage", 3)) == 3
+
+
+def test_a_spanish_objection_is_acknowledged_in_spanish(bot):
+    reply = bot.command("El director dice que no ve el retorno que prometemos y que ya tienen proveedor")
+    assert reply.json()["text"] == ":hourglass_flowing_sand: Analizando la objeción…"
+    bot.slack.wait_for("chat.postMessage")
+
+
+def test_a_spanish_user_gets_subcommand_answers_in_spanish_once_their_locale_is_known(bot):
+    bot.slack.locales["UES"] = "es-ES"
+    assert bot.command("nudges off", user="UES").json()["text"].startswith("Weekly nudges are off")  # not known yet
+    bot.command("track Globex", channel="CES", user="UES")
+    (announced,) = bot.slack.wait_for("response/cmd")  # after the ack: users.info may be asked, and is
+    assert announced["text"].startswith("Sigo este canal como el deal *Globex*")
+    assert bot.command("nudges off", user="UES").json()["text"].startswith("Los avisos semanales están desactivados")
+    assert bot.command("help", user="UES").json()["text"] == "Uso: /objection lo que dijo el comprador"

@@ -258,7 +258,7 @@ def locked_db(settings) -> Iterator[None]:
 
 def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locked_db):
     reply = bot.command("El director dice que no ve el retorno que prometemos")
-    assert "Diagnosing" in reply.json()["text"]
+    assert "Analizando la objeción" in reply.json()["text"]  # the ack is in the objection's language too
     (error,) = bot.slack.wait_for("response/cmd", timeout=30)
     assert error["response_type"] == "ephemeral" and "algo falló" in error["text"]
 

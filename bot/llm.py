@@ -20,6 +20,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.config import Settings
+from bot.grounding import check_answer
 from bot.store import Store
 from bot.taxonomy import LABELS
 
@@ -103,6 +104,7 @@ def _response_format(mode: str, schema: dict[str, Any], name: str) -> dict[str, 
 class Prompt:
     system: str
     user: str
+    grounding: str | None = None  # every figure or name the answer states must be in this text (bot/grounding.py)
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
@@ -149,6 +151,8 @@ class LLM:
             try:
                 guidance = answer_type.model_validate_json(_strip_fences(content))
                 _no_leak(guidance.model_dump_json(), prompt.system)
+                if prompt.grounding is not None:
+                    check_answer(guidance.model_dump(), prompt.grounding)
             except (ValidationError, ValueError) as exc:
                 problem = str(exc).splitlines()[0][:300]
                 if repaired:

@@ -64,7 +64,7 @@ class ResistancePlaybook(_Playbook):
     pitfalls: Lines
     talk_tracks: Lines
     # The kind's frame for a talk track; {topic} is the topic's own part, {proof} the reference or its placeholder,
-    # {goal} the deal context's goal (or nothing), {check} the topic's question back to the buyer.
+    # {goal} the deal context's goal (or nothing).
     talk_template: Text
     next_move: Text
 
@@ -72,7 +72,7 @@ class ResistancePlaybook(_Playbook):
     @classmethod
     def _known_slots(cls, value: Text) -> Text:
         for lang in LANGUAGES:
-            _check_slots(getattr(value, lang), required={"topic", "check"}, allowed={"topic", "proof", "goal", "check"},
+            _check_slots(getattr(value, lang), required={"topic"}, allowed={"topic", "proof", "goal"},
                          where=lang)
         return value
 
@@ -117,7 +117,8 @@ def _check_slots(template: str, required: set[str], allowed: set[str], where: st
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
     if slots - allowed:
-        raise ValueError(f"{where}: unknown slot(s) {', '.join(sorted(slots - allowed))}; use {', '.join(sorted(allowed))}")
+        unknown, known = ", ".join(sorted(slots - allowed)), ", ".join(sorted(allowed))
+        raise ValueError(f"{where}: unknown slot(s) {unknown}; use {known}")
     if required - slots:
         raise ValueError(f"{where}: must contain {', '.join('{' + s + '}' for s in sorted(required - slots))}")
 

@@ -112,8 +112,9 @@ def _strings(value: object) -> list[str]:
 
 # How buyers name an industry in English and Spanish: word starts, so "hospitals" and "logística" match.
 _INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
-    "logistics": ("logistic", "logístic", "freight", "trucking", "transport", "shipping", "warehous", "fleet", "carrier",
-                  "transportista", "flota", "almacén", "almacenes", "distribución", "distributor", "distribuidor"),
+    "logistics": ("logistic", "logístic", "freight", "trucking", "transport", "shipping", "warehous", "fleet",
+                  "carrier", "transportista", "flota", "almacén", "almacenes", "distribución", "distributor",
+                  "distribuidor"),
     "healthcare": ("health", "hospital", "clinic", "clínic", "patient", "paciente", "salud", "medical", "médic"),
     "retail": ("retail", "store", "shop", "tienda", "comercio", "minorista", "supermarket", "supermercado"),
     "manufacturing": ("manufactur", "factory", "plant", "fábrica", "planta", "industrial", "fabricante", "fabricamos"),

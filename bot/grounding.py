@@ -2,7 +2,8 @@
 buyer's words, the deal context, the thread or the team profile. Pure functions, no I/O.
 
 A "claim" is a number written in digits (amounts, percentages, years, durations), a number word with a unit
-("six years", "diez semanas") or a capitalised name inside a sentence ("a call with Northwind Freight").
+("six years", "diez semanas") or a capitalised word inside a sentence ("a call with Northwind Freight"); a
+name that opens a sentence is caught by its later words only.
 Text in [square brackets] is a placeholder for the seller to fill in and is never a claim.
 """
 
@@ -50,10 +51,7 @@ def claims(text: str) -> list[str]:
         if word.lower() in _ORDINARY:
             continue
         if _SENTENCE_START.search(text[: match.start()]):
-            # a capitalised first word is usually just a first word, unless a name carries on after it
-            following = _CAPITALISED.match(text, match.end() + 1)
-            if not (following and text[match.end()] == " " and following.group(0).lower() not in _ORDINARY):
-                continue
+            continue  # a capitalised first word is just a first word; the rest of a name is still caught
         found.append(word)
     return list(dict.fromkeys(found))
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class TopicDetector:
     def detect_many(self, texts: Sequence[str]) -> list[TopicReading]:
         if not texts:
             return []
-        probabilities = self.classifier.model.probabilities(texts)
+        probabilities = _probabilities(self.classifier.model, texts)
         hits = np.array([self._cue_hits(text) for text in texts], dtype=float)
         scores = np.log(np.clip(probabilities, 1e-12, None)) + CUE_WEIGHT * hits
         readings = []
@@ -76,6 +77,31 @@ class TopicDetector:
 
     def detect(self, text: str) -> TopicReading:
         return self.detect_many([text])[0]
+
+
+def _tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """TfidfVectorizer.transform without scikit-learn's input validation, which costs more than the arithmetic
+    for one short text and would push warm coaching past its 10 ms budget. Same result (tests/test_topics.py)."""
+    from sklearn.preprocessing import normalize
+
+    _, counts = vectorizer._count_vocab(texts, fixed_vocab=True)
+    counts = counts.astype(np.float64)
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1
+    counts.data *= vectorizer.idf_[counts.indices]
+    return normalize(counts, norm=vectorizer.norm, copy=False)
+
+
+def _probabilities(model: Model, texts: Sequence[str]) -> np.ndarray:
+    from scipy.sparse import hstack
+
+    union, regression = model.pipeline.steps[0][1], model.pipeline.steps[-1][1]
+    features = hstack([_tfidf(vectorizer, list(texts)) for _, vectorizer in union.transformer_list]).tocsr()
+    logits = features @ regression.coef_.T + regression.intercept_
+    z = logits / model.temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def load_topic_detector(examples_dir: Path, cache_dir: Path, cues: Mapping[str, Sequence[str]]) -> TopicDetector:

@@ -32,7 +32,8 @@ _SENTENCE_START = re.compile(r"(^|[.!?:;•\n\"«“(¿¡*>-])\s*$")
 _ORDINARY = {
     "i", "i'm", "i'd", "i'll", "i've", "ok", "okay", "cfo", "ceo", "cto", "cio", "coo", "ciso", "vp", "it", "hr",
     "roi", "kpi", "kpis", "api", "apis", "crm", "erp", "sso", "sla", "slas", "faq", "pdf", "csv", "q&a", "usted",
-    "ustedes", "ud", "uds", "tu", "tú", "su", "sus", "mr", "ms", "mrs", "sr", "sra", "dr", "dra",
+    "ustedes", "ud", "uds", "tu", "tú", "su", "sus", "mr", "ms", "mrs", "sr", "sra", "dr", "dra", "english",
+    "spanish", "align", "clarify", "assure", "alinear", "clarificar", "asegurar", "slack",
 }
 
 

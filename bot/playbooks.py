@@ -64,8 +64,8 @@ class ResistancePlaybook(_Playbook):
     pitfalls: Lines
     talk_tracks: Lines
     # The kind's frame for a talk track; {topic} is the topic's own part, {proof} the reference or its placeholder,
-    # {goal} the deal context's goal (or nothing).
-    talk_template: Text
+    # {goal} the deal context's goal (or nothing). Optional, so a team's older override file still loads.
+    talk_template: Text = Text(en="{goal}{topic} {proof}", es="{goal}{topic} {proof}")
     next_move: Text
 
     @field_validator("talk_template")

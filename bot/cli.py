@@ -59,11 +59,43 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import evaluate, format_report
 
     try:
-        report = evaluate(Path(args.file), load_settings(), progress=not args.json)
+        report = evaluate(Path(args.file), load_settings(), progress=not args.json, field=args.field)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from bot.playbooks import PlaybookError, load_playbooks
+
+    try:
+        books = load_playbooks(load_settings().playbooks_dir)
+    except PlaybookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    profile = books.profile
+    missing = profile.topics_without_facts()
+    if args.json:
+        print(json.dumps({"file": str(books.profile_path), **profile.model_dump(), "topics_without_facts": missing},
+                         ensure_ascii=False))
+        return 0
+    print(f"Team profile: {books.profile_path}")
+    print(f"Company: {profile.company.name}: {profile.company.offering.en}")
+    print(f"\nFacts ({len(profile.facts)})")
+    for fact in profile.facts:
+        print(f"  [{fact.topic}] {fact.en}{'' if fact.es else '  (no Spanish yet)'}")
+    print(f"\nReferences ({len(profile.references)})")
+    for ref in profile.references:
+        calls = "takes calls" if ref.contact_ok else "may be named, no calls"
+        print(f"  {ref.customer} ({ref.industry}{', ' + ref.size if ref.size else ''}; {calls}): {ref.result.en}")
+    print(f"\nCompetitors ({len(profile.competitors)})")
+    for competitor in profile.competitors:
+        print(f"  {competitor.name}: {competitor.en}")
+    print(f"\nTopics with no fact yet ({len(missing)}): {', '.join(missing) if missing else 'none'}")
+    if missing:
+        print("  The coach shows a [placeholder] for these; add a fact to team.yaml to fill it.")
     return 0
 
 
@@ -260,7 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure the offline classifier on a labelled JSONL file")
     ev.add_argument("file", help='JSONL, one {"text": ..., "label": ...} per line')
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument("--field", choices=("label", "topic"), default="label",
+                    help="what to measure: the kind of resistance (label) or the topic detector (topic)")
     ev.set_defaults(func=cmd_eval)
+
+    profile = sub.add_parser("profile", help="show the team profile (team.yaml) and the topics with no fact yet")
+    profile.add_argument("--json", action="store_true", help="print the profile as JSON")
+    profile.set_defaults(func=cmd_profile)
 
     summarize = sub.add_parser("summarize", help="summarise a deal-room thread (conversations.replies JSON)")
     summarize.add_argument("file", help='JSON as conversations.replies returns it: {"messages": [...]}')

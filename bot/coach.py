@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -14,12 +13,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot import i18n
 from bot.classify import Classifier, Diagnosis, load_objection_classifier
 from bot.config import Settings
+from bot.grounding import deal_cues, names_a_reference
 from bot.language import detect_language
 from bot.llm import LLM, LLMFailure, Prompt
-from bot.playbooks import BrushOff, Playbooks, load_brush_offs, load_playbooks
+from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.resources import data_dir
 from bot.store import Store
 from bot.taxonomy import KINDS, LABELS, check_label
+from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
 MAX_CHARS = 4000
 # Diagnosis and rendering are pure CPU under the GIL: letting dozens of threads run them at once starves the
@@ -68,13 +69,15 @@ class Guidance:
     talk_track: str
     question: str | None
     source: str
+    topic: str | None = None  # what the objection is about (bot/topics.py)
     notes: list[str] = field(default_factory=list)
     coaching_id: int | None = None  # its row in the coaching log
+    proof: str = ""  # the reference offered (a profile customer or a placeholder), for checking a model's assure
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (`coach ask --json`)."""
         data = asdict(self)
-        del data["notes"], data["coaching_id"]
+        del data["notes"], data["coaching_id"], data["proof"]
         return data
 
 
@@ -162,6 +165,14 @@ class Coach:
         return load_objection_classifier(self.playbooks.examples_dir, self.settings.cache_dir, kinds)
 
     @cached_property
+    def topic_detector(self) -> TopicDetector:
+        cues = {topic: pb.cues for topic, pb in self.playbooks.topics.items()}
+        return load_topic_detector(self.playbooks.topic_examples_dir, self.settings.cache_dir, cues)
+
+    def detect_topic(self, text: str) -> TopicReading:
+        return self.topic_detector.detect(text)
+
+    @cached_property
     def store(self) -> Store:
         return self._store or Store(self.settings.db_path)
 
@@ -242,9 +253,16 @@ class Coach:
         history: list[dict[str, str]] | None,
         language: str,
         forced_label: str | None = None,
+        topic: str | None = None,
     ) -> Prompt:
-        """The model's prompt: instructions in the system part; playbooks and the delimited buyer text in the user
-        part, never the other way round."""
+        """The model's prompt: instructions in the system part; playbooks, the team profile's facts for the topic and
+        the delimited buyer text in the user part, never the other way round. The answer may state a figure or a
+        name only if it is in the objection, the context, the thread or the profile (`Prompt.grounding`)."""
+        topic = topic or self.detect_topic(objection.text).topic
+        profile = self.playbooks.profile
+        buyer_text = "\n".join([objection.text, context or ""])
+        reference = profile.reference_for(buyer_text)
+        references = ([reference] if reference else []) + [r for r in profile.references if r is not reference]
         ranked = sorted(diagnosis.scores.items(), key=lambda item: item[1], reverse=True)
         top = [forced_label] if forced_label else [label for label, _ in ranked[:2]]
         system = self._jinja.get_template("coach_system.j2").render(kinds=KINDS, labels=LABELS)
@@ -257,8 +275,15 @@ class Coach:
             history=[{"role": t["role"], "text": as_prompt_data(t["text"])} for t in (history or [])],
             objection=as_prompt_data(objection.text),
             brush_off=None if forced_label else self.brush_offs.get(diagnosis.brush_off or ""),
+            topic=self.playbooks.topics[topic],
+            company=profile.company,
+            facts=profile.facts_for(topic),
+            references=references[:3],
+            competitors=profile.competitors_in(buyer_text) or profile.competitors,
         )
-        return Prompt(system=system.strip(), user=user.strip())
+        grounding = "\n".join([objection.text, context or "", *(t["text"] for t in (history or [])),
+                               profile.all_text()])
+        return Prompt(system=system.strip(), user=user.strip(), grounding=grounding)
 
     def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None) -> Guidance:
         """The model's guidance, or the offline guidance with a note saying why the model was not used."""
@@ -267,18 +292,24 @@ class Coach:
             answer, _cached = self.llm.coach(prompt)
         except LLMFailure as failure:
             why = f"note.why.{failure.kind}" if i18n.has(f"note.why.{failure.kind}") else "note.why.unavailable"
-            offline.notes.insert(1, i18n.t("note.fallback", offline.language, why=i18n.t(why, offline.language)))
+            why_text = i18n.t(why, offline.language, claims=failure.detail)
+            offline.notes.insert(1, i18n.t("note.fallback", offline.language, why=why_text))
             return offline
+        assure = answer.assure
+        customers = [r.customer for r in self.playbooks.profile.references]
+        if offline.proof and not names_a_reference(assure, customers):
+            assure = f"{assure} {offline.proof}"  # a reference offered is one from the profile or a placeholder
         return Guidance(
             label=forced_label or answer.label,
             confidence=1.0 if forced_label else round(answer.confidence, 4),
             language=offline.language,
             align=answer.align,
             clarify=answer.clarify,
-            assure=answer.assure,
+            assure=assure,
             talk_track=answer.talk_track,
             question=answer.question,
             source="llm",
+            topic=offline.topic,
             notes=[i18n.t("note.llm", offline.language, model=self.llm.model), *offline.notes[1:]],
         )
 
@@ -301,29 +332,34 @@ class Coach:
         return Answer(label=label, language=lang, heading=heading, lines=lines, source="offline", notes=notes)
 
     def offline_guidance(self, objection: Objection, diagnosis: Diagnosis, context: str | None) -> Guidance:
-        t = self._templates
+        """Guidance from the playbooks: the kind's moves composed with the topic's, facts only from the team
+        profile (else a visible placeholder), the reference picked by the buyer's industry or size."""
         detected = detect_language(objection.text)
         lang = detected if detected in ("en", "es") else "en"
         playbook = self.playbooks[diagnosis.label]
-        tracks = playbook.lines("talk_tracks", lang)
-        pick = int(hashlib.sha256(objection.text.encode()).hexdigest(), 16) % len(tracks)
+        topic = self.detect_topic(objection.text).topic
         question = self.diagnostic_question(diagnosis, lang)
         notes = [i18n.t("note.source", lang)]
         if objection.truncated:
             notes.append(i18n.t("note.truncated", lang, limit=MAX_CHARS))
         if detected == "other":
             notes.append(i18n.t("note.language", "en"))  # the answer is in English, so is the note
+        composed = self._compose(playbook, self.playbooks.topics[topic], objection.text, context, lang)
+        if composed.english_used:
+            notes.append(i18n.t("note.english_profile", lang))
         return Guidance(
             label=diagnosis.label,
             confidence=diagnosis.confidence,
             language=lang,
-            align=str(t.align(playbook, lang, context)).strip(),
-            clarify=str(t.moves(playbook, lang, "clarify")).strip(),
-            assure=str(t.moves(playbook, lang, "assure")).strip(),
-            talk_track=tracks[pick],
+            align=composed.align,
+            clarify=composed.clarify,
+            assure=composed.assure,
+            talk_track=composed.talk_track,
             question=question,
             source="offline",
+            topic=topic,
             notes=notes,
+            proof=composed.proof,
         )
 
     def diagnostic_question(self, diagnosis: Diagnosis, lang: str) -> str | None:
@@ -337,3 +373,79 @@ class Coach:
             return str(t.brush_off_question(self.brush_offs[diagnosis.brush_off], lang)).strip()
         in_play = list(diagnosis.in_play) or [diagnosis.label, diagnosis.runner_up()]
         return str(t.question([self.playbooks[kind] for kind in in_play], lang)).strip()
+
+    def _compose(self, kind: ResistancePlaybook, topic: TopicPlaybook, text: str, context: str | None,
+                 lang: str) -> _Composed:
+        t = self._templates
+        profile = self.playbooks.profile
+        buyer_text = "\n".join([text, context or ""])
+        english_used = False
+
+        def say(sentence: Any) -> str:
+            nonlocal english_used
+            value, fallback = sentence.get(lang)
+            english_used = english_used or fallback
+            return value
+
+        facts = [say(fact) for fact in profile.facts_for(topic.topic)]
+        competitors = profile.competitors_in(buyer_text) if topic.topic in ("incumbent", "price", "fit") else []
+        stated = " ".join(_sentence(f) for f in [*(say(c) for c in competitors), *facts])
+        reference = profile.reference_for(buyer_text)
+        result = say(reference.result) if reference else ""
+        cues = deal_cues(context)
+
+        align = [topic.text("align", lang), *kind.lines("align", lang)]
+        if cues.stakeholder:
+            align.insert(1, str(t.stakeholder_line(cues.stakeholder, lang)))
+        clarify = [topic.text("clarify", lang), str(t.ask_line(topic.text("check", lang), lang))]
+        clarify += [str(t.competitor_line(c.name, say(c), lang)) for c in competitors]
+        if facts:
+            clarify.append(str(t.fact_line(" ".join(facts), lang)))
+        elif not competitors:
+            clarify.append(str(t.placeholder_line(topic.text("placeholder", lang), lang)))
+        clarify += kind.lines("clarify", lang)
+        proof = str(t.reference_line(reference, result, lang))
+        assure = [topic.text("assure", lang), proof, *kind.lines("assure", lang)]
+
+        # the topic's closing question goes last, after any proof the kind offers
+        fact = stated or topic.text("placeholder", lang) + "."
+        body, ask = _split_question(topic.text("talk", lang).format(fact=fact))
+        talk = kind.text("talk_template", lang).format(
+            goal=str(t.goal_sentence(cues.goal, lang)) if cues.goal else "",
+            topic=body,
+            proof=str(t.proof_sentence(reference, lang)),
+        ) + " " + ask
+        header = f"{t.context_header(context, lang)}\n" if context else ""
+        return _Composed(
+            align=header + str(t.bullets(align)).strip(),
+            clarify=str(t.bullets(clarify)).strip(),
+            assure=str(t.bullets(assure)).strip(),
+            talk_track=" ".join(talk.split()),
+            proof=proof,
+            english_used=english_used,
+        )
+
+
+@dataclass(frozen=True)
+class _Composed:
+    align: str
+    clarify: str
+    assure: str
+    talk_track: str
+    proof: str
+    english_used: bool
+
+
+_LAST_QUESTION = re.compile(r"^(.*?[.!])\s+((?:¿)?[^.!?]*\?)$", re.S)
+
+
+def _split_question(text: str) -> tuple[str, str]:
+    """A talk-track part split into what comes before its closing question, and the question ('' if none)."""
+    match = _LAST_QUESTION.match(text.strip())
+    return (match.group(1), match.group(2)) if match else (text.strip(), "")
+
+
+def _sentence(text: str) -> str:
+    """A profile sentence ready to sit inside a talk track: stripped, ending with a full stop."""
+    text = text.strip()
+    return text if text[-1:] in ".!?" else f"{text}."

@@ -8,42 +8,50 @@ from typing import Any
 from bot.classify import read_examples
 from bot.config import Settings
 from bot.taxonomy import LABELS
+from bot.topics import TOPICS
 
 _BATCH = 64
 
 
-def evaluate(path: Path, settings: Settings, progress: bool = True) -> dict[str, Any]:
+def evaluate(path: Path, settings: Settings, progress: bool = True, field: str = "label") -> dict[str, Any]:
+    """Measure the kind classifier (`field="label"`) or the topic detector (`field="topic"`) on a labelled file."""
     from tqdm import tqdm
 
     from bot.coach import Coach
 
-    examples = read_examples(path)
+    labels = TOPICS if field == "topic" else LABELS
+    examples = read_examples(path, labels, field)
     if not examples:
         raise ValueError(f"{path}: no examples")
-    classifier = Coach(settings).classifier
-    diagnoses = []
+    coach = Coach(settings)
+    if field == "topic":
+        def predict(texts: list[str]) -> list[tuple[str, float, bool]]:
+            return [(r.topic, r.confidence, False) for r in coach.topic_detector.detect_many(texts)]
+    else:
+        def predict(texts: list[str]) -> list[tuple[str, float, bool]]:
+            return [(d.label, d.confidence, d.asks_first) for d in coach.classifier.diagnose_many(texts)]
+    predicted: list[tuple[str, float, bool]] = []
     with tqdm(total=len(examples), desc="classifying", unit="obj", disable=not progress or None) as bar:
         for start in range(0, len(examples), _BATCH):
             batch = examples[start : start + _BATCH]
-            diagnoses += classifier.diagnose_many([e.text for e in batch])
+            predicted += predict([e.text for e in batch])
             bar.update(len(batch))
-    report = score([e.label for e in examples], [d.label for d in diagnoses])
+    report = score([e.label for e in examples], [p[0] for p in predicted], labels)
     report["items"] = [
-        {"text": e.text, "label": e.label, "predicted": d.label, "confidence": d.confidence,
-         "asks_first": d.asks_first}
-        for e, d in zip(examples, diagnoses, strict=True)
+        {"text": e.text, "label": e.label, "predicted": label, "confidence": confidence, "asks_first": asks}
+        for e, (label, confidence, asks) in zip(examples, predicted, strict=True)
     ]
     return report
 
 
-def score(truth: list[str], predicted: list[str]) -> dict[str, Any]:
-    confusion = {t: {p: 0 for p in LABELS} for t in LABELS}
+def score(truth: list[str], predicted: list[str], labels: tuple[str, ...] = LABELS) -> dict[str, Any]:
+    confusion = {t: {p: 0 for p in labels} for t in labels}
     for t, p in zip(truth, predicted, strict=True):
         confusion[t][p] += 1
     per_label = {}
-    for label in LABELS:
+    for label in labels:
         tp = confusion[label][label]
-        predicted_n = sum(confusion[t][label] for t in LABELS)
+        predicted_n = sum(confusion[t][label] for t in labels)
         support = sum(confusion[label].values())
         precision = tp / predicted_n if predicted_n else 0.0
         recall = tp / support if support else 0.0
@@ -54,7 +62,7 @@ def score(truth: list[str], predicted: list[str]) -> dict[str, Any]:
             "f1": round(f1, 4),
             "support": support,
         }
-    present = [label for label in LABELS if per_label[label]["support"]]
+    present = [label for label in labels if per_label[label]["support"]]
     return {
         "n": len(truth),
         "accuracy": round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth), 4),
@@ -66,14 +74,16 @@ def score(truth: list[str], predicted: list[str]) -> dict[str, Any]:
 
 def format_report(report: dict[str, Any]) -> str:
     lines = [f"n={report['n']}  accuracy={report['accuracy']:.3f}  macro-F1={report['macro_f1']:.3f}", ""]
-    lines.append(f"{'label':<15}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+    labels = list(report["per_label"])
+    width = max(15, max(len(label) for label in labels) + 2)
+    lines.append(f"{'label':<{width}}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for label, row in report["per_label"].items():
         lines.append(
-            f"{label:<15}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>9}"
+            f"{label:<{width}}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>9}"
         )
     lines += ["", "confusion (rows: true, columns: predicted)"]
-    short = [label[:8] for label in LABELS]
-    lines.append(" " * 15 + "".join(f"{s:>10}" for s in short))
-    for label in LABELS:
-        lines.append(f"{label:<15}" + "".join(f"{report['confusion'][label][p]:>10}" for p in LABELS))
+    short = [label[:8] for label in labels]
+    lines.append(" " * width + "".join(f"{s:>10}" for s in short))
+    for label in labels:
+        lines.append(f"{label:<{width}}" + "".join(f"{report['confusion'][label][p]:>10}" for p in labels))
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.config import Settings
+from bot.grounding import Ungrounded, check_answer
 from bot.store import Store
 from bot.taxonomy import LABELS
 
@@ -117,6 +118,7 @@ class LLMFailure(Exception):
 
     def __init__(self, kind: str, detail: str = ""):
         self.kind = kind
+        self.detail = detail
         super().__init__(f"{kind}: {detail}" if detail else kind)
 
 
@@ -177,6 +179,7 @@ def _response_format(mode: str, schema: dict[str, Any], name: str) -> dict[str, 
 class Prompt:
     system: str
     user: str
+    grounding: str | None = None  # every figure or name the answer states must be in this text (bot/grounding.py)
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
@@ -233,7 +236,7 @@ class LLM:
         if cached is not None:
             # An answer cached before today's checks may fail them: it is a miss, and the fresh answer replaces it.
             try:
-                answer = _validated(cached, answer_type, prompt.system)
+                answer = _validated(cached, answer_type, prompt)
             except (ValidationError, ValueError):
                 log.info("a cached model answer fails today's checks; asking the model again")
             else:
@@ -245,11 +248,13 @@ class LLM:
         while True:
             content = self._complete(messages, deadline, schema, name)
             try:
-                answer = _validated(_strip_fences(content), answer_type, prompt.system)
+                answer = _validated(_strip_fences(content), answer_type, prompt)
             except (ValidationError, ValueError) as exc:
                 problem = _problem(exc)
                 if repaired:
                     self._bookkeep(self.store.log_llm_call, model=self.model, outcome="invalid")
+                    if isinstance(exc, Ungrounded):  # the seller is told what the model made up
+                        raise LLMFailure("ungrounded", ", ".join(exc.claims)) from None
                     raise LLMFailure("invalid", problem) from None
                 repaired = True  # one repair attempt: show the model its answer and what was wrong
                 messages = [*prompt.messages(), {"role": "assistant", "content": content[:4000]},
@@ -354,10 +359,13 @@ def _retry_after(headers: Any) -> float | None:
         return None
 
 
-def _validated(content: str, answer_type: type[Answer], system: str) -> Answer:
-    """The answer parsed and checked as `answer_type`, not quoting our instructions. Raises ValueError."""
+def _validated(content: str, answer_type: type[Answer], prompt: Prompt) -> Answer:
+    """The answer parsed and checked as `answer_type`, not quoting our instructions, stating no figure or name
+    that is not in the prompt's grounding. Raises ValueError."""
     answer = answer_type.model_validate_json(content)
-    _no_leak(answer.model_dump_json(), system)
+    _no_leak(answer.model_dump_json(), prompt.system)
+    if prompt.grounding is not None:
+        check_answer(answer.model_dump(), prompt.grounding)
     return answer
 
 

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from string import Formatter
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from bot.resources import data_dir
 from bot.taxonomy import LABELS, OBSTACLE_KINDS
+from bot.topics import TOPICS
+
+if TYPE_CHECKING:
+    from bot.profile import TeamProfile
 
 LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -24,21 +29,21 @@ class PlaybookError(ValueError):
     """A playbook file is missing, unreadable or malformed; the message names the file and field."""
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
+class Text(Strict):
     en: Line
     es: Line
 
 
-class Lines(_Strict):
+class Lines(Strict):
     en: list[Line] = Field(min_length=1)
     es: list[Line] = Field(min_length=1)
 
 
-class _Playbook(_Strict):
+class _Playbook(Strict):
     def text(self, field: str, lang: str) -> str:
         return getattr(getattr(self, field), lang)
 
@@ -58,7 +63,18 @@ class ResistancePlaybook(_Playbook):
     assure: Lines
     pitfalls: Lines
     talk_tracks: Lines
+    # The kind's frame for a talk track; {topic} is the topic's own part, {proof} the reference or its placeholder,
+    # {goal} the deal context's goal (or nothing). Optional, so a team's older override file still loads.
+    talk_template: Text = Text(en="{goal}{topic} {proof}", es="{goal}{topic} {proof}")
     next_move: Text
+
+    @field_validator("talk_template")
+    @classmethod
+    def _known_slots(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            _check_slots(getattr(value, lang), required={"topic"}, allowed={"topic", "proof", "goal"},
+                         where=lang)
+        return value
 
     @field_validator("label")
     @classmethod
@@ -95,7 +111,61 @@ class ObstaclePlaybook(_Playbook):
         return value
 
 
-def _load_file(path: Path, model: type[_Strict]) -> _Strict:
+def _check_slots(template: str, required: set[str], allowed: set[str], where: str) -> None:
+    try:
+        slots = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if slots - allowed:
+        unknown, known = ", ".join(sorted(slots - allowed)), ", ".join(sorted(allowed))
+        raise ValueError(f"{where}: unknown slot(s) {unknown}; use {known}")
+    if required - slots:
+        raise ValueError(f"{where}: must contain {', '.join('{' + s + '}' for s in sorted(required - slots))}")
+
+
+class TopicPlaybook(Strict):
+    """What an objection's topic adds to the kind's moves: one align, clarify and assure move, the topic's part of
+    the talk track, a question back to the buyer, and the placeholder shown where the team profile has no fact."""
+
+    topic: str
+    name: Text
+    cues: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2)]] = Field(
+        min_length=3)
+    placeholder: Text
+    align: Text
+    clarify: Text
+    assure: Text
+    talk: Text
+    check: Text
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str) -> str:
+        if value not in TOPICS:
+            raise ValueError(f"must be one of {', '.join(TOPICS)}")
+        return value
+
+    @field_validator("placeholder")
+    @classmethod
+    def _bracketed(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            text = getattr(value, lang)
+            if not (text.startswith("[") and text.endswith("]")):
+                raise ValueError(f"{lang}: write the placeholder in [square brackets] so the seller sees it")
+        return value
+
+    @field_validator("talk")
+    @classmethod
+    def _fact_slot(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            _check_slots(getattr(value, lang), required={"fact"}, allowed={"fact"}, where=lang)
+        return value
+
+    def text(self, field: str, lang: str) -> str:
+        return getattr(getattr(self, field), lang)
+
+
+def load_file(path: Path, model: type[Strict]) -> Strict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -131,6 +201,10 @@ class Playbooks:
     obstacles: dict[str, ObstaclePlaybook]
     examples_dir: Path  # labelled objections, for the objection classifier
     obstacle_examples_dir: Path  # labelled deal-room messages, for the obstacle detector
+    topics: dict[str, TopicPlaybook]
+    topic_examples_dir: Path  # topic-labelled objections, for the topic detector
+    profile: TeamProfile  # the team's facts, references and competitors (team.yaml)
+    profile_path: Path
 
     def __getitem__(self, label: str) -> ResistancePlaybook:
         return self.resistance[label]
@@ -140,8 +214,14 @@ def load_playbooks(override: Path | None = None) -> Playbooks:
     """Load and validate all playbooks (shipped, with a team's folder taking precedence per file)."""
     resistance = _load_all("resistance", LABELS, override, ResistancePlaybook, "label")
     obstacles = _load_all("obstacles", OBSTACLE_KINDS, override, ObstaclePlaybook, "kind")
+    topics = _load_all("topics", TOPICS, override, TopicPlaybook, "topic")
+    from bot.profile import load_profile  # the profile's models build on this module's
+
+    loaded = load_profile(override)
     return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=_examples("objections", override),
-                     obstacle_examples_dir=_examples("obstacles", override))
+                     obstacle_examples_dir=_examples("obstacles", override), topics=topics,
+                     topic_examples_dir=_examples("topics", override), profile=loaded.profile,
+                     profile_path=loaded.path)
 
 
 def _examples(kind: str, override: Path | None) -> Path:
@@ -151,20 +231,20 @@ def _examples(kind: str, override: Path | None) -> Path:
     return data_dir("playbooks") / "examples" / kind
 
 
-def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, model: type[_Strict],
+def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, model: type[Strict],
               key: str) -> dict[str, Any]:
     loaded = {}
     for name, path in _resolve(kind_dir, names, override).items():
         if not path.is_file():
             raise PlaybookError(f"{path}: playbook file is missing")
-        playbook = _load_file(path, model)
+        playbook = load_file(path, model)
         if getattr(playbook, key) != name:
             raise PlaybookError(f"{path}: field '{key}' is {getattr(playbook, key)!r} but the file is named {name!r}")
         loaded[name] = playbook
     return loaded
 
 
-class BrushOff(_Strict):
+class BrushOff(Strict):
     """A line that ends the conversation without saying why: the kinds it usually hides and questions that tell."""
 
     name: Text

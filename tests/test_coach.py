@@ -57,7 +57,8 @@ def test_spanish_in_spanish_out(shared_coach):
     assert "sin conexión" in guidance.notes[0]
     playbook = shared_coach.playbooks[guidance.label]
     assert playbook.lines("align", "es")[0] in guidance.align
-    assert guidance.talk_track in playbook.lines("talk_tracks", "es")
+    topic = shared_coach.playbooks.topics[guidance.topic]
+    assert topic.text("align", "es") in guidance.align and topic.text("check", "es") in guidance.clarify
 
 
 def test_english_answer_says_it_is_the_offline_playbook(shared_coach):
@@ -120,7 +121,8 @@ def test_cli_ask_json(settings):
     result = _cli("ask", EXAMPLES["incomplete"], "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    fields = {"label", "confidence", "language", "align", "clarify", "assure", "talk_track", "question", "source"}
+    fields = {"label", "confidence", "language", "align", "clarify", "assure", "talk_track", "question", "source",
+              "topic"}
     assert set(data) == fields
     assert data["source"] == "offline" and data["label"] in LABELS
     assert len(Store(settings.db_path).coachings()) == 1

@@ -86,3 +86,11 @@ def test_team_examples_for_objections_only_keep_the_shipped_obstacle_examples(tm
     books = load_playbooks(team)
     assert books.examples_dir == team / "examples" / "objections"
     assert books.obstacle_examples_dir == SHIPPED / "examples" / "obstacles"
+
+
+def test_a_team_playbook_written_before_talk_templates_still_loads(tmp_path):
+    team = _team_folder(tmp_path)
+    data = yaml.safe_load((SHIPPED / "resistance" / "missing.yaml").read_text())
+    del data["talk_template"]
+    (team / "resistance" / "missing.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert "{topic}" in load_playbooks(team)["missing"].text("talk_template", "en")

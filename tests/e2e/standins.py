@@ -41,6 +41,17 @@ def _send_json(handler: BaseHTTPRequestHandler, status: int, body: Any, headers:
     handler.wfile.write(data)
 
 
+def eventually(check: Any, timeout: float = 10.0) -> Any:
+    """The first truthy value of `check()` within `timeout` seconds: the app writes to the store after Slack
+    answered its call, so a test that saw the call waits for the write, not a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
 def signed_post(url: str, body: str, content_type: str, secret: str, timestamp: int | None = None,
                 headers: dict[str, str] | None = None) -> Response:
     """POST a body signed the way Slack signs its requests."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bot.store import Store
+from tests.e2e.standins import eventually
 
 THREAD = json.loads(sorted((Path(__file__).parent.parent / "data" / "threads").glob("en_01_*.json"))[0].read_text())
 ROOT_TS = THREAD["messages"][0]["ts"]
@@ -118,9 +119,7 @@ def test_workspaces_never_see_each_other(bot, settings):
                "text": "<@UBOT> summarize"}, event_id="EvW2", team="T1")
     bot.slack.wait_for("chat.postMessage")
     store = Store(settings.db_path)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and store.deal("T2", "CSHARED")["message_count"] != 1:
-        time.sleep(0.05)
+    eventually(lambda: store.deal("T2", "CSHARED")["message_count"] == 1 and store.summaries("T1"))
     assert [d["name"] for d in store.deals("T1")] == ["Acme"]
     assert [d["name"] for d in store.deals("T2")] == ["Umbrella"]
     assert store.deal("T1", "CSHARED")["message_count"] == 0

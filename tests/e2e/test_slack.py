@@ -8,6 +8,7 @@ import time
 from slack_sdk.models.blocks import Block
 
 from bot.store import Store
+from tests.e2e.standins import eventually
 
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
 
@@ -40,8 +41,9 @@ def test_command_is_acked_at_once_then_coaching_is_posted(bot, settings):
         assert part in body
     action_ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     assert action_ids == {"feedback_helpful", "feedback_not_helpful", "relabel"}
-    (row,) = Store(settings.db_path).coachings()
-    assert row["team_id"] == "T1" and row["channel"] == "C1" and row["message_ts"]
+    store = Store(settings.db_path)
+    (row,) = eventually(lambda: [r for r in store.coachings() if r["message_ts"]])
+    assert row["team_id"] == "T1" and row["channel"] == "C1"
 
 
 def test_spanish_command_gets_spanish_blocks(bot):
@@ -124,7 +126,8 @@ def test_thread_reply_with_new_objection_is_coached(bot, settings):
                "ts": "1700000100.000002", "thread_ts": root}, event_id="Ev2")
     posts = bot.slack.wait_for("chat.postMessage", 2)
     assert posts[1]["thread_ts"] == root and "incorrect" in posts[1]["blocks"][0]["text"]["text"]
-    turns = Store(settings.db_path).turns("T1", channel, root)
+    store = Store(settings.db_path)
+    turns = eventually(lambda: len(store.turns("T1", channel, root)) == 4 and store.turns("T1", channel, root))
     assert [t["role"] for t in turns] == ["buyer", "coach", "buyer", "coach"]
 
 

@@ -154,16 +154,16 @@ def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
     """What the weekly job would send, from the database alone: no Slack token, every workspace (or one)."""
     from bot.nudges import run_nudges
     from bot.playbooks import load_playbooks
-    from bot.store import Store
+    from bot.store import open_store
 
-    return run_nudges(Store(settings.db_path), load_playbooks(settings.playbooks_dir), None, now,
+    return run_nudges(open_store(settings), load_playbooks(settings.playbooks_dir), None, now,
                       settings.stall_days, team_id, dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from bot.store import Store
+    from bot.store import open_store
 
-    rows = Store(load_settings().db_path).llm_stats()
+    rows = open_store(load_settings()).llm_stats()
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -191,10 +191,10 @@ def _print_counts(counts: dict[str, int], done: bool) -> None:
 def cmd_prune(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.store import Store
+    from bot.store import open_store
 
     settings = load_settings()
-    counts = Store(settings.db_path).prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
+    counts = open_store(settings).prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
                                            dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "retention_days": settings.retention_days,
@@ -207,9 +207,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from bot.store import Store
+    from bot.store import open_store
 
-    store = Store(load_settings().db_path)
+    store = open_store(load_settings())
     counts = store.forget_team(args.team, dry_run=True)
     if not any(n for step, n in counts.items() if step != "llm_cache"):
         print(f"Nothing is stored for workspace {args.team}; nothing deleted.")

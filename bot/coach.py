@@ -17,7 +17,7 @@ from bot.language import detect_language
 from bot.llm import LLM, LLMFailure, Prompt
 from bot.playbooks import Playbooks, load_playbooks
 from bot.resources import data_dir
-from bot.store import Store
+from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
 
 MAX_CHARS = 4000
@@ -155,7 +155,7 @@ class Coach:
 
     @cached_property
     def store(self) -> Store:
-        return self._store or Store(self.settings.db_path)
+        return self._store or open_store(self.settings)
 
     @cached_property
     def llm(self) -> LLM | None:

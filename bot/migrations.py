@@ -175,3 +175,10 @@ def m007_retention_indexes(db: sqlite_utils.Database) -> None:
     db["threads"].create_index(["created_at"])
     db["nudges"].create_index(["claimed_at"])
     db["user_timezones"].create_index(["fetched_at"])
+
+
+@migration
+def m008_locks(db: sqlite_utils.Database) -> None:
+    # named leases for jobs that must run on one process at a time (the nudge tick); PostgreSQL uses
+    # advisory locks instead, the table exists there too so both schemas stay the same
+    db["locks"].create({"name": str, "owner": str, "expires_at": str}, pk="name")

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -156,14 +157,16 @@ def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
     from bot.playbooks import load_playbooks
     from bot.store import open_store
 
-    return run_nudges(open_store(settings), load_playbooks(settings.playbooks_dir), None, now,
-                      settings.stall_days, team_id, dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
+    with closing(open_store(settings)) as store:
+        return run_nudges(store, load_playbooks(settings.playbooks_dir), None, now, settings.stall_days, team_id,
+                          dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from bot.store import open_store
 
-    rows = open_store(load_settings()).llm_stats()
+    with closing(open_store(load_settings())) as store:
+        rows = store.llm_stats()
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -194,8 +197,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from bot.store import open_store
 
     settings = load_settings()
-    counts = open_store(settings).prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
-                                           dry_run=args.dry_run)
+    with closing(open_store(settings)) as store:
+        counts = store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
+                             dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "retention_days": settings.retention_days,
                           "text_retention_days": settings.text_retention_days, "rows": counts}))
@@ -209,13 +213,13 @@ def cmd_prune(args: argparse.Namespace) -> int:
 def cmd_forget(args: argparse.Namespace) -> int:
     from bot.store import open_store
 
-    store = open_store(load_settings())
-    counts = store.forget_team(args.team, dry_run=True)
-    if not any(n for step, n in counts.items() if step != "llm_cache"):
-        print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
-        return 0
-    if args.yes:
-        counts = store.forget_team(args.team)
+    with closing(open_store(load_settings())) as store:
+        counts = store.forget_team(args.team, dry_run=True)
+        if not any(n for step, n in counts.items() if step != "llm_cache"):
+            print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
+            return 0
+        if args.yes:
+            counts = store.forget_team(args.team)
     if args.json:
         print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
     else:

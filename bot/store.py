@@ -43,6 +43,8 @@ class Session(Protocol):
 
     def execute(self, sql: str, params: Params = ()) -> Result: ...
 
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
 
 def is_database_url(target: str | Path) -> bool:
     return str(target).startswith(("postgresql://", "postgres://"))
@@ -100,6 +102,7 @@ class Store(ABC):
     def explain(self, sql: str, params: Params = ()) -> list[str]:
         """The query plan, one line per step (bench/nudges.py, bench/scale.py)."""
 
+    @abstractmethod
     def close(self) -> None:
         """Release connections (the process may keep running; a store is not used after this)."""
 

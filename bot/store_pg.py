@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from bot.migrations import MIGRATIONS
+from bot import migrations
 from bot.store import Params, Result, Store
 
 POOL_SIZE = 10  # per process: Bolt's listener threads plus the scheduler; 4 replicas stay far below max_connections
@@ -60,10 +60,15 @@ class _Session:
         rows = cursor.fetchall() if cursor.description is not None else []
         return Result(rows, cursor.rowcount)
 
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)  # psycopg pipelines these: one round trip, not one a row
 
+
+# sqlite-utils' column types (Python types or names) as PostgreSQL's
 _TYPES = {int: "INTEGER", str: "TEXT", float: "DOUBLE PRECISION", bool: "INTEGER", bytes: "BYTEA", dict: "TEXT",
-          list: "TEXT", "int": "INTEGER", "integer": "INTEGER", "str": "TEXT", "text": "TEXT", "float": "DOUBLE PRECISION",
-          "real": "DOUBLE PRECISION", "blob": "BYTEA"}
+          list: "TEXT", "int": "INTEGER", "integer": "INTEGER", "str": "TEXT", "text": "TEXT",
+          "float": "DOUBLE PRECISION", "real": "DOUBLE PRECISION", "blob": "BYTEA"}
 _BACK = {"integer": int, "bigint": int, "text": str, "double precision": float, "bytea": bytes}
 
 
@@ -218,12 +223,12 @@ class PostgresStore(Store):
         queue; the applied list is re-read under the lock, and a migration's DDL and its _migrations row commit
         together or not at all (PostgreSQL DDL is transactional).
         """
-        names = [fn.__name__ for fn in MIGRATIONS]
+        names = [fn.__name__ for fn in migrations.MIGRATIONS]
         if self._first("SELECT to_regclass('_migrations') AS t")["t"] is not None and set(names) <= {
                 r["name"] for r in self._rows("SELECT name FROM _migrations")}:
             return []  # the usual open: nothing to wait for
         applied: list[str] = []
-        for fn in MIGRATIONS:
+        for fn in migrations.MIGRATIONS:
             with self.transaction() as tx:
                 tx.execute("SELECT pg_advisory_xact_lock(?)", [MIGRATION_LOCK])
                 tx.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")

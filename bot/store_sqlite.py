@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,9 @@ class _Session:
         columns = [d[0] for d in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         return Result(rows, cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(sql, rows)
 
 
 class SQLiteStore(Store):

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bot.store import Store
+from bot.store import open_store
 
 THREAD = json.loads(sorted((Path(__file__).parent.parent / "data" / "threads").glob("en_01_*.json"))[0].read_text())
 ROOT_TS = THREAD["messages"][0]["ts"]
@@ -25,7 +25,7 @@ def test_track_untrack_and_activity_without_text(bot, settings):
                "ts": "1800000000.000100"}, event_id="EvA1")
     bot.event({"type": "message", "channel": "CDEAL", "user": "U5", "text": "notes in the thread",
                "ts": "1800000000.000200", "thread_ts": "1800000000.000100"}, event_id="EvA2")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (store.deal("T1", "CDEAL") or {}).get("message_count") != 2:
         time.sleep(0.05)
@@ -53,7 +53,7 @@ def test_mention_summarize_reads_every_page_and_posts_in_the_thread(bot, setting
     assert len(bot.slack.of("conversations.replies")) == 2
     text = json.dumps(post["blocks"])
     assert "Deal-room summary" in text and "Obstacles to change" in text and "Next move" in text
-    (saved,) = Store(settings.db_path).summaries("T1")
+    (saved,) = open_store(settings).summaries("T1")
     assert saved["thread_ts"] == ROOT_TS and json.loads(saved["obstacles"])
 
 
@@ -107,7 +107,7 @@ def test_workspaces_never_see_each_other(bot, settings):
     bot.event({"type": "app_mention", "channel": "CSHARED", "user": "U1", "ts": "6.0", "thread_ts": ROOT_TS,
                "text": "<@UBOT> summarize"}, event_id="EvW2", team="T1")
     bot.slack.wait_for("chat.postMessage")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and store.deal("T2", "CSHARED")["message_count"] != 1:
         time.sleep(0.05)
@@ -127,7 +127,7 @@ def test_a_thread_can_be_a_deal(bot, settings):
                "thread_ts": "10.1"}, event_id="EvT2")
     bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "unrelated", "ts": "11.0"},
               event_id="EvT3")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and store.deal("T1", "CTEAM", "10.1")["message_count"] != 1:
         time.sleep(0.05)

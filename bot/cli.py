@@ -129,7 +129,16 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         if args.team and args.team != team_id:
             print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({team_id})", file=sys.stderr)
             return 2
-        outcomes = nudge_once(make_deps(settings), client, team_id, now)
+        if args.due:
+            from bot.slack.nudges import nudge_tick
+
+            ticked = nudge_tick(make_deps(settings), client, team_id, now)
+            if ticked is None:
+                print("Another process is running the nudge tick on this database; nothing sent here.")
+                return 0
+            outcomes = ticked
+        else:
+            outcomes = nudge_once(make_deps(settings), client, team_id, now)
     unknown = sum(1 for o in outcomes if o.status == "planned" and o.timezone is None)
     # the note goes to stderr with --json, so the JSON on stdout stays parseable
     note = (f"Note: {unknown} owner(s) have no time zone stored yet (a dry run does not ask Slack); "
@@ -274,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     nudge = sub.add_parser("nudge", help="run the weekly stalled-deal nudges once (same Slack settings as serve)")
     nudge.add_argument("--dry-run", action="store_true",
                        help="show what would be sent, from the database alone (no Slack token needed)")
+    nudge.add_argument("--due", action="store_true",
+                       help="only owners whose nudge time has come, one process at a time: what `coach serve` "
+                            "runs hourly (for a cron job instead of the in-process scheduler)")
     nudge.add_argument("--json", action="store_true", help="print the stalled deals as JSON")
     nudge.add_argument("--now", help="ISO 8601 time to run as (default: now)")
     nudge.add_argument("--team", help="only this workspace (team ID, T…); a dry run covers every one by default")

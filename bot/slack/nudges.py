@@ -60,6 +60,19 @@ def nudge_once(deps: Deps, client: WebClient, team_id: str, now: datetime | None
                       hour=settings.nudge_hour, pace=settings.nudge_pace)
 
 
+TICK_LEASE = timedelta(minutes=55)  # SQLite only: a tick whose process died frees the lock before the next hour
+
+
+def nudge_tick(deps: Deps, client: WebClient, team_id: str, now: datetime | None = None) -> list[Any] | None:
+    """The hourly tick: nudge the owners who are due, on one process at a time across every replica on this
+    database. None when another process holds the tick (it will do the sending)."""
+    with deps.store.exclusive("weekly-nudges", TICK_LEASE) as mine:
+        if not mine:
+            log.info("weekly nudges: another process is running this tick")
+            return None
+        return nudge_once(deps, client, team_id, now, due_only=True)
+
+
 def start_scheduler(deps: Deps, app: App) -> Any:
     """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week; every
     day, prune what is past its retention (bot/store.py holds the rules)."""
@@ -69,7 +82,7 @@ def start_scheduler(deps: Deps, app: App) -> Any:
     team_id = app.client.auth_test()["team_id"]
 
     def tick() -> None:
-        outcomes = nudge_once(deps, app.client, team_id, due_only=True)
+        outcomes = nudge_tick(deps, app.client, team_id) or []
         sent = sum(o.status in ("sent", "reconciled") for o in outcomes)
         if sent:
             log.info("weekly nudges: %d sent", sent)
@@ -80,7 +93,10 @@ def start_scheduler(deps: Deps, app: App) -> Any:
 
     def prune() -> None:
         settings = deps.coach.settings
-        counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
+        with deps.store.exclusive("daily-prune", TICK_LEASE) as mine:
+            if not mine:
+                return  # another replica is pruning
+            counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
         log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
 
     # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes

@@ -131,3 +131,17 @@ def test_two_processes_tracking_the_same_channels_get_the_same_deals(store, stor
         w.join(timeout=60)
     assert all(isinstance(g, int) for g in got), [g for g in got if not isinstance(g, int)]
     assert len(store.deals("T1")) == 20 and len(set(got)) == 20
+
+
+def test_the_database_url_is_validated_and_never_shown(monkeypatch):
+    import pytest
+
+    from bot.config import ConfigError, load_settings
+
+    monkeypatch.setenv("COACH_DATABASE_URL", "mysql://coach:s3cret@db/coach")
+    with pytest.raises(ConfigError, match="COACH_DATABASE_URL must be a PostgreSQL URL") as error:
+        load_settings()
+    assert "s3cret" not in str(error.value)
+    monkeypatch.setenv("COACH_DATABASE_URL", "postgresql://coach:s3cret@db/coach")
+    settings = load_settings()
+    assert settings.database_url == "postgresql://coach:s3cret@db/coach" and "s3cret" not in repr(settings)

@@ -407,6 +407,49 @@ class Store(ABC):
     def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
         return self._first("SELECT * FROM deals WHERE id = ?", [deal_id])
 
+    # --- Slack installations (OAuth; bot/slack/installations.py adapts these to slack_sdk's interfaces) ---
+
+    def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
+                          data: dict[str, Any], installed_at: str) -> None:
+        """Keep an install: as the installing user's, and as the workspace's latest (user_id '')."""
+        key = {"enterprise_id": enterprise_id or "", "team_id": team_id or ""}
+        with self.transaction() as tx:
+            for user in {user_id or "", ""}:
+                tx.execute("INSERT INTO installations (enterprise_id, team_id, user_id, installed_at, data) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, team_id, user_id) DO UPDATE SET "
+                           "installed_at = excluded.installed_at, data = excluded.data",
+                           [key["enterprise_id"], key["team_id"], user, installed_at, json.dumps(data)])
+
+    def installation(self, enterprise_id: str | None, team_id: str | None,
+                     user_id: str | None = None) -> dict[str, Any] | None:
+        """The user's install, or (no user) the workspace's latest; the Installation fields as saved."""
+        row = self._first("SELECT data FROM installations WHERE enterprise_id = ? AND team_id = ? AND user_id = ?",
+                          [enterprise_id or "", team_id or "", user_id or ""])
+        return json.loads(row["data"]) if row else None
+
+    def delete_installations(self, enterprise_id: str | None, team_id: str | None,
+                             user_id: str | None = None) -> int:
+        """Forget the tokens of one user's install, or (no user) of the whole workspace."""
+        where, params = "enterprise_id = ? AND team_id = ?", [enterprise_id or "", team_id or ""]
+        if user_id:
+            where += " AND user_id = ?"
+            params.append(user_id)
+        return self.execute(f"DELETE FROM installations WHERE {where}", params).rowcount
+
+    def installed_teams(self) -> list[dict[str, Any]]:
+        """Every workspace with a bot install: (enterprise_id, team_id), for the scheduled jobs."""
+        return self._rows("SELECT enterprise_id, team_id FROM installations WHERE user_id = '' "
+                          "ORDER BY enterprise_id, team_id")
+
+    def issue_oauth_state(self, state: str, now: datetime) -> None:
+        self._insert("oauth_states", {"state": state, "created_at": stamp(now)}, returning=None)
+
+    def consume_oauth_state(self, state: str, now: datetime, max_age: timedelta) -> bool:
+        """True once for a state issued within `max_age`: one conditional delete, so of two replicas
+        handling the same redirect only one accepts it."""
+        self.execute("DELETE FROM oauth_states WHERE created_at < ?", [stamp(now - max_age)])
+        return self.execute("DELETE FROM oauth_states WHERE state = ?", [state]).rowcount == 1
+
     # --- retention: what is kept, for how long, and deleting one workspace ---
 
     def prune(self, now: datetime, retention_days: int, text_retention_days: int,
@@ -426,6 +469,7 @@ class Store(ABC):
         steps: list[tuple[str, str, str | None, str]] = [
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
+            ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
             ("feedback", "feedback", None, "coaching_id IN (SELECT id FROM coachings WHERE created_at < :old)"),
@@ -457,7 +501,7 @@ class Store(ABC):
                 ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
                 ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
-                ("user_timezones", team), ("llm_cache", "1 = 1")]]
+                ("user_timezones", team), ("installations", team), ("llm_cache", "1 = 1")]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],

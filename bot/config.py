@@ -77,6 +77,13 @@ class Settings:
     retention_days: int
     text_retention_days: int
     database_url: str | None = field(default=None, repr=False)  # may hold a password
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces: Slack's OAuth install flow, a token per workspace kept in the database."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def llm_enabled(self) -> bool:
@@ -115,4 +122,13 @@ def load_settings() -> Settings:
         retention_days=retention_days,
         text_retention_days=text_retention_days,
         database_url=_database_url(),
+        **_oauth(),
     )
+
+
+def _oauth() -> dict[str, str | None]:
+    client_id, client_secret = _env("SLACK_CLIENT_ID"), _env("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (both for the OAuth install flow "
+                          "across workspaces, neither for one workspace's SLACK_BOT_TOKEN)")
+    return {"slack_client_id": client_id, "slack_client_secret": client_secret}

@@ -196,3 +196,5 @@ def m009_installations(db: sqlite_utils.Database) -> None:
     # OAuth `state` values handed out by /slack/install, each good once and for a few minutes
     db["oauth_states"].create({"state": str, "created_at": str}, pk="state")
     db["oauth_states"].create_index(["created_at"])
+    # workspaces that uninstalled the app (or revoked its token): their data goes after the retention period
+    db["uninstalls"].create({"team_id": str, "uninstalled_at": str}, pk="team_id")

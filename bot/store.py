@@ -414,6 +414,7 @@ class Store(ABC):
         """Keep an install: as the installing user's, and as the workspace's latest (user_id '')."""
         key = {"enterprise_id": enterprise_id or "", "team_id": team_id or ""}
         with self.transaction() as tx:
+            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or ""])  # back: nothing to forget
             for user in {user_id or "", ""}:
                 tx.execute("INSERT INTO installations (enterprise_id, team_id, user_id, installed_at, data) "
                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, team_id, user_id) DO UPDATE SET "
@@ -440,6 +441,19 @@ class Store(ABC):
         """Every workspace with a bot install: (enterprise_id, team_id), for the scheduled jobs."""
         return self._rows("SELECT enterprise_id, team_id FROM installations WHERE user_id = '' "
                           "ORDER BY enterprise_id, team_id")
+
+    def mark_uninstalled(self, team_id: str, now: datetime) -> None:
+        """The workspace removed the app: its data is forgotten by the first prune after the retention period."""
+        self.execute("INSERT INTO uninstalls (team_id, uninstalled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                     [team_id, stamp(now)])
+
+    def forget_uninstalled(self, now: datetime, retention_days: int) -> list[str]:
+        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again)."""
+        old = stamp(now - timedelta(days=retention_days))
+        teams = [r["team_id"] for r in self._rows("SELECT team_id FROM uninstalls WHERE uninstalled_at < ?", [old])]
+        for team in teams:
+            self.forget_team(team)
+        return teams
 
     def issue_oauth_state(self, state: str, now: datetime) -> None:
         self._insert("oauth_states", {"state": state, "created_at": stamp(now)}, returning=None)
@@ -501,7 +515,8 @@ class Store(ABC):
                 ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
                 ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
-                ("user_timezones", team), ("installations", team), ("llm_cache", "1 = 1")]]
+                ("user_timezones", team), ("installations", team), ("uninstalls", team),
+                ("llm_cache", "1 = 1")]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],

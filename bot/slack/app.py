@@ -24,6 +24,9 @@ EVENTS_PATH = "/slack/events"
 # Coaching runs after the ack, on this many threads; slow work (an LLM) must not queue acks behind it.
 WORKER_THREADS = 64
 HTTP_THREADS = 32
+# what the OAuth install asks for: the manifest's bot scopes (tests/test_installations.py keeps them equal)
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read", "app_mentions:read",
+              "channels:history", "groups:history", "im:history", "mpim:history")
 
 
 class MissingCredentials(RuntimeError):
@@ -34,8 +37,9 @@ class MissingCredentials(RuntimeError):
 
 def required_settings(settings: Settings) -> list[str]:
     """The variables `coach serve` needs for the mode the settings select, which are unset."""
-    needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
-    if not settings.slack_app_token:
+    # with OAuth (many workspaces) each workspace's token comes from its install, kept in the database
+    needed = {} if settings.oauth_enabled else {"SLACK_BOT_TOKEN": settings.slack_bot_token}
+    if not settings.slack_app_token or settings.oauth_enabled:
         needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
     return [name for name, value in needed.items() if not value]
 
@@ -71,10 +75,11 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     if missing:
         raise MissingCredentials(missing)
     deps = deps or make_deps(settings)
-    socket_mode = bool(settings.slack_app_token)
+    socket_mode = bool(settings.slack_app_token) and not settings.oauth_enabled
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings),
+        oauth_settings=_oauth_settings(settings, deps.store) if settings.oauth_enabled else None,
         # requests over HTTP are always verified; Socket Mode has no HTTP requests to sign
         request_verification_enabled=not socket_mode,
         process_before_response=True,
@@ -86,7 +91,44 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
+    if settings.oauth_enabled:
+        _register_uninstall(app, deps)
     return app
+
+
+def _oauth_settings(settings: Settings, store: Store) -> Any:
+    """Bolt's install flow (GET /slack/install, GET /slack/oauth_redirect) with installs in our database."""
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+    from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
+
+    return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+                         scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
+                         state_store=StoreOAuthStateStore(store))
+
+
+def _register_uninstall(app: App, deps: Deps) -> None:
+    """A workspace that removes the app: its tokens go at once, its data after COACH_RETENTION_DAYS."""
+    from datetime import UTC, datetime
+
+    from bot.slack.installations import StoreInstallationStore
+
+    installs = StoreInstallationStore(deps.store)
+
+    @app.event("app_uninstalled")
+    def on_uninstalled(body: dict[str, Any]) -> None:
+        installs.delete_all(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
+        deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
+
+    @app.event("tokens_revoked")
+    def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        tokens = event.get("tokens") or {}
+        for user_id in tokens.get("oauth") or []:
+            installs.delete_installation(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"),
+                                         user_id=user_id)
+        if tokens.get("bot"):
+            installs.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
+            deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:

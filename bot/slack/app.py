@@ -161,7 +161,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
              deps.summarizer.obstacle_detector.model.labels)
     app = build_app(settings, deps)
     nudges.start_scheduler(deps, app)
-    if settings.slack_app_token:
+    if settings.slack_app_token and not settings.oauth_enabled:  # the OAuth redirect needs HTTP
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("serving over Socket Mode")

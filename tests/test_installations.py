@@ -41,3 +41,18 @@ def test_an_oauth_state_is_good_once_and_not_after_it_expires(store):
     assert not states.consume("never-issued")
     store.issue_oauth_state("old", datetime.now(UTC) - timedelta(minutes=11))
     assert not states.consume("old")
+
+
+def test_oauth_settings_go_together_and_replace_the_bot_token(monkeypatch):
+    import pytest
+
+    from bot.config import ConfigError, load_settings
+    from bot.slack.app import required_settings
+
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    with pytest.raises(ConfigError, match="SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together"):
+        load_settings()
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "very-secret")
+    settings = load_settings()
+    assert settings.oauth_enabled and "very-secret" not in repr(settings)
+    assert required_settings(settings) == ["SLACK_SIGNING_SECRET"]  # no SLACK_BOT_TOKEN: installs bring theirs

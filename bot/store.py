@@ -78,9 +78,13 @@ def _names(columns: Sequence[str]) -> str:
 class Store(ABC):
     """Every operation on the coach's data, written once in portable SQL over a few backend hooks.
 
-    A new operation goes here, as SQL through `_rows` / `_first` / `_execute` / `_insert` / `_upsert` /
-    `_update` (single statements) or `with self.transaction() as tx: tx.execute(...)` (several, all or none).
-    Write `?` or `:name` placeholders; the PostgreSQL store translates them.
+    A new operation goes here, once, as SQL through `_rows` / `_first` / `execute` / `_insert` / `_upsert` /
+    `_update` (single statements, each committed) or `with self.transaction() as tx: tx.execute(...)` (several,
+    all or none; inside it use only `tx`, since on PostgreSQL `self.execute` takes another connection).
+    Write `?` or `:name` placeholders and SQL both databases run: `ON CONFLICT ... DO NOTHING / DO UPDATE SET
+    c = excluded.c` (qualify the table's own columns: `t.c`), `RETURNING`, `CASE WHEN` instead of summing a
+    comparison, `1 = 1` instead of a bare `1`, `CAST(x AS NUMERIC)`; no `INSERT OR IGNORE`, `rowid`, `::`.
+    A conditional write (a claim, a dedup) is one statement whose rowcount says who won.
     """
 
     # --- backend hooks ---

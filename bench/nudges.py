@@ -1,6 +1,6 @@
 """Selecting stalled deals among 100,000 deals of 10,000 owners. Prints the time and the query plans.
 
-Run: .venv/bin/python bench/nudges.py
+Run: .venv/bin/python bench/nudges.py [--postgres]   (--postgres: on a throwaway local PostgreSQL server)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.nudges import FOLLOW_UP_DAYS, find_stalled  # noqa: E402
 from bot.playbooks import load_playbooks  # noqa: E402
-from bot.store import Store, stamp  # noqa: E402
+from bot.store import Store, connect, stamp  # noqa: E402
 
 DEALS, OWNERS, STALL_DAYS = 100_000, 10_000, 14
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -39,22 +39,21 @@ def populate(store: Store) -> None:
         if rng.random() < 0.2:
             coachings.append((stamp(last + timedelta(hours=rng.uniform(-48, 48))), "they doubt it", "skepticism", 0.9,
                               "en", "offline", "slack", f"T{owner % 3}", "U1", f"C{i:06d}"))
-    db = store.db
-    with db.conn:
-        db.conn.executemany(
+    with store.transaction() as tx:
+        tx.executemany(
             "INSERT INTO deals (id, team_id, channel, thread_ts, name, owner_id, stage, close_date, status, "
             "created_at, last_activity_at, message_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", deals)
-        db.conn.executemany(
+        tx.executemany(
             "INSERT INTO summaries (team_id, channel, thread_ts, deal_id, created_at, obstacles, objections, "
             "stalled, next_step) VALUES (?,?,?,?,?,?,?,?,?)", summaries)
-        db.conn.executemany(
+        tx.executemany(
             "INSERT INTO coachings (created_at, text, label, confidence, language, source, surface, team_id, "
             "user_id, channel) VALUES (?,?,?,?,?,?,?,?,?,?)", coachings)
-    db.execute("ANALYZE")
+    store.execute("ANALYZE")
 
 
-def main() -> None:
-    store = Store(Path(tempfile.mkdtemp()) / "bench.db")
+def measure(store: Store) -> float:
+    """Fill the store, select the stalled deals (best of 3), print the figures and plans; returns the seconds."""
     populate(store)
     playbooks = load_playbooks()
     find_stalled(store, playbooks, NOW, STALL_DAYS)  # warm the page cache; the figure is the next runs
@@ -67,13 +66,28 @@ def main() -> None:
     print(f"{DEALS:,} deals, {OWNERS:,} owners: {len(stalled):,} stalled deals of {owners:,} owners selected "
           f"in {min(times):.2f} s (best of 3; worst {max(times):.2f} s)")
     print("query plans:")
-    params = {"now": stamp(NOW), "cutoff": stamp(NOW - timedelta(days=STALL_DAYS)), "today": NOW.date().isoformat(),
-              "follow": stamp(NOW - timedelta(days=FOLLOW_UP_DAYS)), "team": None}
+    params = store.stall_params(NOW, STALL_DAYS, FOLLOW_UP_DAYS, None)
     for code, sql in store.stall_queries().items():
-        plan = [row[-1] for row in store.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]
         print(f"  {code}:")
-        for step in plan:
+        for step in store.explain(sql, params):
             print(f"    {step}")
+    return min(times)
+
+
+def main() -> None:
+    if "--postgres" in sys.argv:
+        from tests.pgserver import start_server
+
+        server = start_server()
+        try:
+            store = connect(server.create_database())
+            print(f"PostgreSQL ({server.bindir})")
+            measure(store)
+            store.close()
+        finally:
+            server.stop()
+    else:
+        measure(connect(Path(tempfile.mkdtemp()) / "bench.db"))
 
 
 if __name__ == "__main__":

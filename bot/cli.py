@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,16 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         if args.team and args.team != team_id:
             print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({team_id})", file=sys.stderr)
             return 2
-        outcomes = nudge_once(make_deps(settings), client, team_id, now)
+        if args.due:
+            from bot.slack.nudges import nudge_tick
+
+            ticked = nudge_tick(make_deps(settings), client, team_id, now)
+            if ticked is None:
+                print("Another process is running the nudge tick on this database; nothing sent here.")
+                return 0
+            outcomes = ticked
+        else:
+            outcomes = nudge_once(make_deps(settings), client, team_id, now)
     unknown = sum(1 for o in outcomes if o.status == "planned" and o.timezone is None)
     # the note goes to stderr with --json, so the JSON on stdout stays parseable
     note = (f"Note: {unknown} owner(s) have no time zone stored yet (a dry run does not ask Slack); "
@@ -188,16 +198,18 @@ def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
     """What the weekly job would send, from the database alone: no Slack token, every workspace (or one)."""
     from bot.nudges import run_nudges
     from bot.playbooks import load_playbooks
-    from bot.store import Store
+    from bot.store import open_store
 
-    return run_nudges(Store(settings.db_path), load_playbooks(settings.playbooks_dir), None, now,
-                      settings.stall_days, team_id, dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
+    with closing(open_store(settings)) as store:
+        return run_nudges(store, load_playbooks(settings.playbooks_dir), None, now, settings.stall_days, team_id,
+                          dry_run=True, day=settings.nudge_day, hour=settings.nudge_hour)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from bot.store import Store
+    from bot.store import open_store
 
-    rows = Store(load_settings().db_path).llm_stats()
+    with closing(open_store(load_settings())) as store:
+        rows = store.llm_stats()
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -225,11 +237,12 @@ def _print_counts(counts: dict[str, int], done: bool) -> None:
 def cmd_prune(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.store import Store
+    from bot.store import open_store
 
     settings = load_settings()
-    counts = Store(settings.db_path).prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
-                                           dry_run=args.dry_run)
+    with closing(open_store(settings)) as store:
+        counts = store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days,
+                             dry_run=args.dry_run)
     if args.json:
         print(json.dumps({"dry_run": args.dry_run, "retention_days": settings.retention_days,
                           "text_retention_days": settings.text_retention_days, "rows": counts}))
@@ -241,15 +254,15 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from bot.store import Store
+    from bot.store import open_store
 
-    store = Store(load_settings().db_path)
-    counts = store.forget_team(args.team, dry_run=True)
-    if not any(n for step, n in counts.items() if step != "llm_cache"):
-        print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
-        return 0
-    if args.yes:
-        counts = store.forget_team(args.team)
+    with closing(open_store(load_settings())) as store:
+        counts = store.forget_team(args.team, dry_run=True)
+        if not any(n for step, n in counts.items() if step != "llm_cache"):
+            print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
+            return 0
+        if args.yes:
+            counts = store.forget_team(args.team)
     if args.json:
         print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
     else:
@@ -310,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     nudge = sub.add_parser("nudge", help="run the weekly stalled-deal nudges once (same Slack settings as serve)")
     nudge.add_argument("--dry-run", action="store_true",
                        help="show what would be sent, from the database alone (no Slack token needed)")
+    nudge.add_argument("--due", action="store_true",
+                       help="only owners whose nudge time has come, one process at a time: what `coach serve` "
+                            "runs hourly (for a cron job instead of the in-process scheduler)")
     nudge.add_argument("--json", action="store_true", help="print the stalled deals as JSON")
     nudge.add_argument("--now", help="ISO 8601 time to run as (default: now)")
     nudge.add_argument("--team", help="only this workspace (team ID, T…); a dry run covers every one by default")

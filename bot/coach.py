@@ -18,7 +18,7 @@ from bot.language import detect_language
 from bot.llm import LLM, LLMFailure, Prompt
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.resources import data_dir
-from bot.store import Store
+from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
 from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
@@ -174,7 +174,7 @@ class Coach:
 
     @cached_property
     def store(self) -> Store:
-        return self._store or Store(self.settings.db_path)
+        return self._store or open_store(self.settings)
 
     @cached_property
     def llm(self) -> LLM | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
@@ -46,6 +46,15 @@ def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _database_url() -> str | None:
+    url = _env("COACH_DATABASE_URL")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        # never echo the value: it may hold a password
+        raise ConfigError("COACH_DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host:port/db); "
+                          "leave it unset to use the SQLite file in COACH_DB")
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -67,6 +76,14 @@ class Settings:
     nudge_pace: float
     retention_days: int
     text_retention_days: int
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces: Slack's OAuth install flow, a token per workspace kept in the database."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def llm_enabled(self) -> bool:
@@ -104,4 +121,14 @@ def load_settings() -> Settings:
         nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
         retention_days=retention_days,
         text_retention_days=text_retention_days,
+        database_url=_database_url(),
+        **_oauth(),
     )
+
+
+def _oauth() -> dict[str, str | None]:
+    client_id, client_secret = _env("SLACK_CLIENT_ID"), _env("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (both for the OAuth install flow "
+                          "across workspaces, neither for one workspace's SLACK_BOT_TOKEN)")
+    return {"slack_client_id": client_id, "slack_client_secret": client_secret}

@@ -181,3 +181,26 @@ def m007_retention_indexes(db: sqlite_utils.Database) -> None:
 def m008_user_language(db: sqlite_utils.Database) -> None:
     # the language of Slack's users.info locale ("es-ES" → es), cached with the time zone for acks and nudges
     db["user_timezones"].add_column("language", str)
+
+
+@migration
+def m009_locks(db: sqlite_utils.Database) -> None:
+    # named leases for jobs that must run on one process at a time (the nudge tick); PostgreSQL uses
+    # advisory locks instead, the table exists there too so both schemas stay the same
+    db["locks"].create({"name": str, "owner": str, "expires_at": str}, pk="name")
+
+
+@migration
+def m010_installations(db: sqlite_utils.Database) -> None:
+    # Slack installs (OAuth, many workspaces): one row per installing user and one per workspace (user_id '')
+    # holding the latest install; `data` is slack_sdk's Installation as JSON, tokens included
+    db["installations"].create(
+        {"enterprise_id": str, "team_id": str, "user_id": str, "installed_at": str, "data": str},
+        pk=("enterprise_id", "team_id", "user_id"),
+        not_null={"enterprise_id", "team_id", "user_id"},
+    )
+    # OAuth `state` values handed out by /slack/install, each good once and for a few minutes
+    db["oauth_states"].create({"state": str, "created_at": str}, pk="state")
+    db["oauth_states"].create_index(["created_at"])
+    # workspaces that uninstalled the app (or revoked its token): their data goes after the retention period
+    db["uninstalls"].create({"team_id": str, "uninstalled_at": str}, pk="team_id")

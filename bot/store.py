@@ -1,17 +1,24 @@
-"""The SQLite store (through sqlite-utils): the only module that reads or writes rows."""
+"""The store: the only code that reads or writes rows (this module, bot/store_pg.py and bot/migrations.py).
+
+`Store` holds every operation once, in SQL both SQLite and PostgreSQL run (`?` and `:name` placeholders,
+`ON CONFLICT`, `RETURNING`); `SQLiteStore` and `store_pg.PostgresStore` supply the connection, the transaction
+and the few dialect hooks. Everything else asks `open_store(settings)` for one and never knows which it got.
+"""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import sqlite_utils
+if TYPE_CHECKING:
+    from bot.config import Settings
 
-from bot.migrations import migrate
+Params = Sequence[Any] | dict[str, Any]
 
 
 def stamp(moment: datetime) -> str:
@@ -23,64 +30,154 @@ def now_iso() -> str:
     return stamp(datetime.now(UTC))
 
 
-class Store:
-    """One database file; each thread gets its own connection (sqlite3 connections are per thread)."""
+class Result:
+    """What a statement gave back, the same from either database: rows as dicts and the rows it changed."""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        migrate(self.db)
+    def __init__(self, rows: list[dict[str, Any]], rowcount: int):
+        self.rows = rows
+        self.rowcount = rowcount
 
-    @property
-    def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite_utils.Database(self.path)
-            # first, so that even switching a fresh file to WAL waits for another process instead of failing
-            db.execute("PRAGMA busy_timeout=5000")
-            db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
-            # of our own time per coaching)
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
+
+class Session(Protocol):
+    """One connection inside a transaction (see Store.transaction)."""
+
+    def execute(self, sql: str, params: Params = ()) -> Result: ...
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+
+def is_database_url(target: str | Path) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def connect(target: str | Path) -> Store:
+    """The store at a PostgreSQL URL (`postgresql://...`) or an SQLite file path."""
+    if is_database_url(target):
+        from bot.store_pg import PostgresStore
+
+        return PostgresStore(str(target))
+    from bot.store_sqlite import SQLiteStore
+
+    return SQLiteStore(target)
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name: COACH_DATABASE_URL when set, else the SQLite file COACH_DB."""
+    return connect(settings.database_url or settings.db_path)
+
+
+def _value(value: Any) -> Any:
+    # what sqlite-utils did for us: lists and dicts are kept as JSON text
+    return json.dumps(value) if isinstance(value, list | dict) else value
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+class Store(ABC):
+    """Every operation on the coach's data, written once in portable SQL over a few backend hooks.
+
+    A new operation goes here, once, as SQL through `_rows` / `_first` / `execute` / `_insert` / `_upsert` /
+    `_update` (single statements, each committed) or `with self.transaction() as tx: tx.execute(...)` (several,
+    all or none; inside it use only `tx`, since on PostgreSQL `self.execute` takes another connection).
+    Write `?` or `:name` placeholders and SQL both databases run: `ON CONFLICT ... DO NOTHING / DO UPDATE SET
+    c = excluded.c` (qualify the table's own columns: `t.c`), `RETURNING`, `CASE WHEN` instead of summing a
+    comparison, `1 = 1` instead of a bare `1`, `CAST(x AS NUMERIC)`; no `INSERT OR IGNORE`, `rowid`, `::`.
+    A conditional write (a claim, a dedup) is one statement whose rowcount says who won.
+    """
+
+    # --- backend hooks ---
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> Result:
+        """Run one statement on its own (committed at once)."""
+
+    @abstractmethod
+    def transaction(self, rollback: bool = False) -> AbstractContextManager[Session]:
+        """Several statements as one write: all or nothing; with `rollback`, undone at the end (dry runs)."""
+
+    @abstractmethod
+    def exclusive(self, name: str, lease: timedelta) -> AbstractContextManager[bool]:
+        """Hold the named lock across every process on this database while the block runs; yields False (and
+        waits for nothing) when another holds it. `lease` bounds how long a holder that died keeps it."""
+
+    @abstractmethod
+    def explain(self, sql: str, params: Params = ()) -> list[str]:
+        """The query plan, one line per step (bench/nudges.py, bench/scale.py)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections (the process may keep running; a store is not used after this)."""
+
+    # --- portable helpers every operation below is written with ---
+
+    def _rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        return self.execute(sql, params).rows
+
+    def _first(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.execute(sql, params).rows
+        return rows[0] if rows else None
+
+    def _insert(self, table: str, row: dict[str, Any], returning: str | None = "id") -> Any:
+        """INSERT one row; returns its `returning` column (the new id), or None."""
+        sql = f"INSERT INTO {table} ({_names(list(row))}) VALUES ({', '.join('?' for _ in row)})"
+        if returning:
+            sql += f" RETURNING {returning}"
+        result = self.execute(sql, [_value(v) for v in row.values()])
+        return result.rows[0][returning] if returning else None
+
+    def _upsert(self, table: str, row: dict[str, Any], pk: Sequence[str]) -> None:
+        """Insert the row, or update the given columns of the row with the same primary key (one statement)."""
+        rest = [c for c in row if c not in pk]
+        action = (f"DO UPDATE SET {', '.join(f'{_names([c])} = excluded.{_names([c])}' for c in rest)}" if rest
+                  else "DO NOTHING")
+        self.execute(f"INSERT INTO {table} ({_names(list(row))}) VALUES ({', '.join('?' for _ in row)}) "
+                     f"ON CONFLICT ({_names(pk)}) {action}", [_value(v) for v in row.values()])
+
+    def _update(self, table: str, key: dict[str, Any], values: dict[str, Any]) -> int:
+        if not values:
+            return 0
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        where = " AND ".join(f'"{c}" = ?' for c in key)
+        return self.execute(f"UPDATE {table} SET {sets} WHERE {where}",
+                            [*map(_value, values.values()), *key.values()]).rowcount
+
+    # --- coachings ---
 
     def log_coaching(self, **row: Any) -> int:
         row.setdefault("created_at", now_iso())
-        return self.db["coachings"].insert(row).last_pk
+        return self._insert("coachings", row)
 
     def coachings(self) -> list[dict[str, Any]]:
-        return list(self.db["coachings"].rows_where(order_by="id"))
+        return self._rows("SELECT * FROM coachings ORDER BY id")
 
     # --- Slack: where coachings were posted, feedback, threads, deliveries seen ---
 
     def coaching(self, coaching_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["coachings"].rows_where("id = ?", [coaching_id]))
-        return rows[0] if rows else None
+        return self._first("SELECT * FROM coachings WHERE id = ?", [coaching_id])
 
     def mark_posted(self, coaching_id: int, channel: str, message_ts: str, thread_ts: str | None = None) -> None:
-        self.db["coachings"].update(coaching_id, {"channel": channel, "message_ts": message_ts, "thread_ts": thread_ts})
+        self._update("coachings", {"id": coaching_id},
+                     {"channel": channel, "message_ts": message_ts, "thread_ts": thread_ts})
 
     def add_feedback(
         self, coaching_id: int, team_id: str | None, user_id: str | None, kind: str, label: str | None = None
     ) -> None:
-        self.db["feedback"].insert(
-            {"coaching_id": coaching_id, "team_id": team_id, "user_id": user_id, "kind": kind, "label": label,
-             "created_at": now_iso()}
-        )
+        self._insert("feedback", {"coaching_id": coaching_id, "team_id": team_id, "user_id": user_id, "kind": kind,
+                                  "label": label, "created_at": now_iso()})
 
     def feedback(self) -> list[dict[str, Any]]:
-        return list(self.db["feedback"].rows_where(order_by="id"))
+        return self._rows("SELECT * FROM feedback ORDER BY id")
 
     def first_delivery(self, event_id: str, team_id: str | None) -> bool:
-        """Record an Events API delivery; False when this event was seen before (a retry or duplicate)."""
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO events_seen (event_id, team_id, seen_at) VALUES (?, ?, ?)",
+        """Record an Events API delivery; False when this event was seen before (a retry or duplicate).
+
+        One conditional insert: whichever process (replica) gets there first wins, the others see it."""
+        return self.execute(
+            "INSERT INTO events_seen (event_id, team_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [event_id, team_id, now_iso()],
-        )
-        self.db.conn.commit()
-        return cursor.rowcount == 1
+        ).rowcount == 1
 
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
                     context: str | None = None) -> None:
@@ -88,81 +185,69 @@ class Store:
         row = {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "label": label, "created_at": now_iso()}
         if context is not None:
             row["context"] = context
-        self.db["threads"].upsert(row, pk=("team_id", "channel", "thread_ts"))
+        self._upsert("threads", row, pk=("team_id", "channel", "thread_ts"))
 
     def thread(self, team_id: str, channel: str, thread_ts: str) -> dict[str, Any] | None:
-        rows = list(
-            self.db["threads"].rows_where(
-                "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts]
-            )
-        )
-        return rows[0] if rows else None
+        return self._first("SELECT * FROM threads WHERE team_id = ? AND channel = ? AND thread_ts = ?",
+                           [team_id, channel, thread_ts])
 
     def add_turn(self, team_id: str, channel: str, thread_ts: str, role: str, text: str, keep: int) -> None:
         """Append a turn to a thread's history, keeping only its `keep` most recent turns."""
         where = "team_id = ? AND channel = ? AND thread_ts = ?"
         key = [team_id, channel, thread_ts]
-        with self.db.conn:
-            self.db["thread_turns"].insert(
-                {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "role": role, "text": text,
-                 "created_at": now_iso()}
-            )
-            self.db.execute(
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO thread_turns (team_id, channel, thread_ts, role, text, created_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", [*key, role, text, now_iso()])
+            tx.execute(
                 f"DELETE FROM thread_turns WHERE {where} AND id NOT IN "
                 f"(SELECT id FROM thread_turns WHERE {where} ORDER BY id DESC LIMIT ?)",
                 [*key, *key, keep],
             )
 
     def turns(self, team_id: str, channel: str, thread_ts: str) -> list[dict[str, Any]]:
-        return list(
-            self.db["thread_turns"].rows_where(
-                "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts], order_by="id"
-            )
-        )
+        return self._rows("SELECT * FROM thread_turns WHERE team_id = ? AND channel = ? AND thread_ts = ? ORDER BY id",
+                          [team_id, channel, thread_ts])
 
     # --- the model: cache, call log, learned response formats ---
 
     def llm_cached(self, key: str) -> str | None:
-        rows = list(self.db["llm_cache"].rows_where("key = ?", [key]))
-        return rows[0]["response"] if rows else None
+        row = self._first("SELECT response FROM llm_cache WHERE key = ?", [key])
+        return row["response"] if row else None
 
     def llm_cache_put(self, key: str, response: str) -> None:
-        self.db["llm_cache"].upsert({"key": key, "response": response, "created_at": now_iso()}, pk="key")
+        self._upsert("llm_cache", {"key": key, "response": response, "created_at": now_iso()}, pk=("key",))
 
     def log_llm_call(self, **row: Any) -> None:
         row.setdefault("created_at", now_iso())
-        self.db["llm_calls"].insert(row, alter=False)
+        self._insert("llm_calls", row, returning=None)
 
     def llm_calls(self) -> list[dict[str, Any]]:
-        return list(self.db["llm_calls"].rows_where(order_by="id"))
+        return self._rows("SELECT * FROM llm_calls ORDER BY id")
 
     def llm_format(self, server: str, model: str) -> str | None:
         """The response format learned for this server and model within the last day. Learning expires so
         that one passing 5xx on a capable server costs a day of weaker formats, not forever."""
         fresh = stamp(datetime.now(UTC) - timedelta(days=1))
-        rows = list(self.db["llm_formats"].rows_where(
-            "server = ? AND model = ? AND learned_at > ?", [server, model, fresh]))
-        return rows[0]["format"] if rows else None
+        row = self._first("SELECT format FROM llm_formats WHERE server = ? AND model = ? AND learned_at > ?",
+                          [server, model, fresh])
+        return row["format"] if row else None
 
     def set_llm_format(self, server: str, model: str, fmt: str) -> None:
-        self.db["llm_formats"].upsert(
-            {"server": server, "model": model, "format": fmt, "learned_at": now_iso()}, pk=("server", "model")
-        )
+        self._upsert("llm_formats", {"server": server, "model": model, "format": fmt, "learned_at": now_iso()},
+                     pk=("server", "model"))
 
     def llm_stats(self) -> list[dict[str, Any]]:
         """Per day: model calls, tokens, cache hits and failures."""
-        return list(
-            self.db.query(
-                """
-                SELECT substr(created_at, 1, 10) AS day,
-                       sum(outcome NOT IN ('cache_hit', 'invalid')) AS calls,
-                       coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
-                       coalesce(sum(completion_tokens), 0) AS completion_tokens,
-                       sum(outcome = 'cache_hit') AS cache_hits,
-                       sum(outcome NOT IN ('ok', 'cache_hit')) AS failures
-                FROM llm_calls GROUP BY day ORDER BY day
-                """
-            )
+        return self._rows(
+            """
+            SELECT substr(created_at, 1, 10) AS day,
+                   sum(CASE WHEN outcome NOT IN ('cache_hit', 'invalid') THEN 1 ELSE 0 END) AS calls,
+                   coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
+                   coalesce(sum(completion_tokens), 0) AS completion_tokens,
+                   sum(CASE WHEN outcome = 'cache_hit' THEN 1 ELSE 0 END) AS cache_hits,
+                   sum(CASE WHEN outcome NOT IN ('ok', 'cache_hit') THEN 1 ELSE 0 END) AS failures
+            FROM llm_calls GROUP BY substr(created_at, 1, 10) ORDER BY day
+            """
         )
 
     # --- deals: tracked channels or threads, their activity, and their summaries (always per workspace) ---
@@ -172,84 +257,78 @@ class Store:
 
         One conditional write, so two `/objection track` at once in one channel both get the one deal."""
         now = now_iso()
-        conn = self.db.conn
-        with conn:
-            cursor = conn.execute(
-                "INSERT INTO deals (team_id, channel, thread_ts, name, owner_id, status, created_at, "
-                "last_activity_at, message_count) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0) "
-                "ON CONFLICT (team_id, channel, thread_ts) DO UPDATE SET name = excluded.name, "
-                "owner_id = excluded.owner_id, status = 'open', last_activity_at = excluded.last_activity_at "
-                "RETURNING *",
-                [team_id, channel, thread_ts, name, owner_id, now, now],
-            )
-            row = cursor.fetchone()
-            columns = [d[0] for d in cursor.description]
-        return dict(zip(columns, row, strict=True))
+        (row,) = self._rows(
+            "INSERT INTO deals (team_id, channel, thread_ts, name, owner_id, status, created_at, "
+            "last_activity_at, message_count) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, 0) "
+            "ON CONFLICT (team_id, channel, thread_ts) DO UPDATE SET name = excluded.name, "
+            "owner_id = excluded.owner_id, status = 'open', last_activity_at = excluded.last_activity_at "
+            "RETURNING *",
+            [team_id, channel, thread_ts, name, owner_id, now, now],
+        )
+        return row
 
     def deal(self, team_id: str, channel: str, thread_ts: str = "") -> dict[str, Any] | None:
-        rows = list(self.db["deals"].rows_where(
-            "team_id = ? AND channel = ? AND thread_ts = ?", [team_id, channel, thread_ts]))
-        return rows[0] if rows else None
+        return self._first("SELECT * FROM deals WHERE team_id = ? AND channel = ? AND thread_ts = ?",
+                           [team_id, channel, thread_ts])
 
     def deal_for_message(self, team_id: str, channel: str, thread_ts: str | None) -> dict[str, Any] | None:
         """The open deal a message belongs to: its thread if that is tracked, else its channel."""
-        rows = list(self.db.query(
+        return self._first(
             "SELECT * FROM deals WHERE team_id = ? AND channel = ? AND status = 'open' AND thread_ts IN (?, '') "
-            "ORDER BY thread_ts DESC LIMIT 1", [team_id, channel, thread_ts or ""]))
-        return rows[0] if rows else None
+            "ORDER BY thread_ts DESC LIMIT 1", [team_id, channel, thread_ts or ""])
 
     def untrack_deal(self, team_id: str, channel: str, thread_ts: str = "") -> bool:
-        deal = self.deal(team_id, channel, thread_ts)
-        if deal is None or deal["status"] == "untracked":
-            return False
-        self.db["deals"].update(deal["id"], {"status": "untracked"})
-        return True
+        return self.execute(
+            "UPDATE deals SET status = 'untracked' WHERE team_id = ? AND channel = ? AND thread_ts = ? "
+            "AND status != 'untracked'", [team_id, channel, thread_ts]).rowcount == 1
 
     def deals(self, team_id: str) -> list[dict[str, Any]]:
-        return list(self.db["deals"].rows_where("team_id = ?", [team_id], order_by="id"))
+        return self._rows("SELECT * FROM deals WHERE team_id = ? ORDER BY id", [team_id])
 
     def record_activity(self, deal_id: int, user_id: str, ts: str) -> None:
         """A message in a tracked deal: when and who, never what."""
-        with self.db.conn:
-            self.db.execute(
-                "UPDATE deals SET last_activity_at = ?, message_count = message_count + 1 WHERE id = ?",
-                [now_iso(), deal_id],
-            )
-            self.db.execute(
+        with self.transaction() as tx:
+            tx.execute("UPDATE deals SET last_activity_at = ?, message_count = message_count + 1 WHERE id = ?",
+                       [now_iso(), deal_id])
+            tx.execute(
                 "INSERT INTO deal_people (deal_id, user_id, messages, last_ts) VALUES (?, ?, 1, ?) "
                 # events arrive out of order (retries, parallel workers): keep the latest ts, not the last one seen
-                "ON CONFLICT (deal_id, user_id) DO UPDATE SET messages = messages + 1, last_ts = CASE WHEN "
-                "CAST(excluded.last_ts AS REAL) > CAST(last_ts AS REAL) THEN excluded.last_ts ELSE last_ts END",
+                "ON CONFLICT (deal_id, user_id) DO UPDATE SET messages = deal_people.messages + 1, last_ts = CASE "
+                "WHEN CAST(excluded.last_ts AS NUMERIC) > CAST(deal_people.last_ts AS NUMERIC) "
+                "THEN excluded.last_ts ELSE deal_people.last_ts END",
                 [deal_id, user_id, ts],
             )
 
     def save_summary(self, team_id: str, channel: str, thread_ts: str, deal_id: int | None, obstacles: list[str],
                      objections: list[str], stalled: bool, next_step: str) -> None:
-        self.db["summaries"].insert(
-            {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "deal_id": deal_id,
-             "created_at": now_iso(), "obstacles": json.dumps(obstacles), "objections": json.dumps(objections),
-             "stalled": int(stalled), "next_step": next_step}
-        )
+        self._insert("summaries", {
+            "team_id": team_id, "channel": channel, "thread_ts": thread_ts, "deal_id": deal_id,
+            "created_at": now_iso(), "obstacles": json.dumps(obstacles), "objections": json.dumps(objections),
+            "stalled": int(stalled), "next_step": next_step})
 
     def summaries(self, team_id: str) -> list[dict[str, Any]]:
-        return list(self.db["summaries"].rows_where("team_id = ?", [team_id], order_by="id"))
+        return self._rows("SELECT * FROM summaries WHERE team_id = ? ORDER BY id", [team_id])
 
     # --- nudges: stalled-deal candidates, opt-outs, time zones, and the once-a-week claim ---
 
     def stall_candidates(self, now: datetime, stall_days: int, follow_up_days: int,
                          team_id: str | None = None) -> Iterator[tuple[dict[str, Any], tuple[str, str]]]:
         """(deal, (reason code, detail)) for each reason an open, unsnoozed deal has to be nudged about."""
-        params = {
+        params = self.stall_params(now, stall_days, follow_up_days, team_id)
+        for code, sql in self.stall_queries().items():
+            for row in self._rows(sql, params):
+                detail = row.pop("detail")
+                yield row, (code, detail)
+
+    @staticmethod
+    def stall_params(now: datetime, stall_days: int, follow_up_days: int, team_id: str | None) -> dict[str, Any]:
+        return {
             "now": stamp(now),
             "cutoff": stamp(now - timedelta(days=stall_days)),
             "today": now.astimezone(UTC).date().isoformat(),
             "follow": stamp(now - timedelta(days=follow_up_days)),
             "team": team_id,
         }
-        for code, sql in self.stall_queries().items():
-            for row in self.db.query(sql, params):
-                detail = row.pop("detail")
-                yield row, (code, detail)
 
     @staticmethod
     def stall_queries() -> dict[str, str]:
@@ -273,25 +352,25 @@ class Store:
         }
 
     def opted_out(self, team_id: str, user_id: str) -> bool:
-        return bool(list(self.db["nudge_optouts"].rows_where("team_id = ? AND user_id = ?", [team_id, user_id])))
+        return self._first("SELECT 1 AS yes FROM nudge_optouts WHERE team_id = ? AND user_id = ?",
+                           [team_id, user_id]) is not None
 
     def set_nudges(self, team_id: str, user_id: str, on: bool) -> None:
         if on:
-            self.db.execute("DELETE FROM nudge_optouts WHERE team_id = ? AND user_id = ?", [team_id, user_id])
-            self.db.conn.commit()
+            self.execute("DELETE FROM nudge_optouts WHERE team_id = ? AND user_id = ?", [team_id, user_id])
         else:
-            self.db["nudge_optouts"].upsert({"team_id": team_id, "user_id": user_id, "created_at": now_iso()},
-                                            pk=("team_id", "user_id"))
+            self._upsert("nudge_optouts", {"team_id": team_id, "user_id": user_id, "created_at": now_iso()},
+                         pk=("team_id", "user_id"))
 
     def cached_timezone(self, team_id: str, user_id: str, now: datetime) -> str | None:
         """A time zone fetched within the last week (people move; Slack's answer is cheap but rate-limited)."""
-        rows = list(self.db["user_timezones"].rows_where(
-            "team_id = ? AND user_id = ? AND fetched_at > ?", [team_id, user_id, stamp(now - timedelta(days=7))]))
-        return rows[0]["tz"] if rows else None
+        row = self._first("SELECT tz FROM user_timezones WHERE team_id = ? AND user_id = ? AND fetched_at > ?",
+                          [team_id, user_id, stamp(now - timedelta(days=7))])
+        return row["tz"] if row else None
 
     def cache_timezone(self, team_id: str, user_id: str, tz: str, now: datetime) -> None:
-        self.db["user_timezones"].upsert({"team_id": team_id, "user_id": user_id, "tz": tz, "fetched_at": stamp(now)},
-                                         pk=("team_id", "user_id"))
+        self._upsert("user_timezones", {"team_id": team_id, "user_id": user_id, "tz": tz, "fetched_at": stamp(now)},
+                     pk=("team_id", "user_id"))
 
     def claim_nudge(self, team_id: str, owner_id: str, week: str, now: datetime, lease: timedelta) -> str:
         """Claim the right to send this owner's nudge for this week.
@@ -301,41 +380,93 @@ class Store:
         send nothing. Each step is a single conditional write, so two processes never both win.
         """
         key = [team_id, owner_id, week]
-        with self.db.conn:
-            inserted = self.db.execute(
-                "INSERT OR IGNORE INTO nudges (team_id, owner_id, week, status, claimed_at, attempts) "
-                "VALUES (?, ?, ?, 'sending', ?, 1)", [*key, stamp(now)]).rowcount
-        if inserted:
+        if self.execute("INSERT INTO nudges (team_id, owner_id, week, status, claimed_at, attempts) "
+                        "VALUES (?, ?, ?, 'sending', ?, 1) ON CONFLICT DO NOTHING", [*key, stamp(now)]).rowcount:
             return "new"
-        with self.db.conn:
-            taken = self.db.execute(
+        if self.execute(
                 "UPDATE nudges SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
                 "WHERE team_id = ? AND owner_id = ? AND week = ? "
                 "AND (status = 'failed' OR (status = 'sending' AND claimed_at < ?))",
-                [stamp(now), *key, stamp(now - lease)]).rowcount
-        if taken:
+                [stamp(now), *key, stamp(now - lease)]).rowcount:
             return "reclaimed"
-        (row,) = self.db["nudges"].rows_where("team_id = ? AND owner_id = ? AND week = ?", key)
-        return "already_sent" if row["status"] == "sent" else "busy"
+        row = self._first("SELECT status FROM nudges WHERE team_id = ? AND owner_id = ? AND week = ?", key)
+        return "already_sent" if row and row["status"] == "sent" else "busy"
 
     def nudge_sent(self, team_id: str, owner_id: str, week: str, channel: str, ts: str, deal_ids: list[int],
                    now: datetime) -> None:
-        self.db["nudges"].update((team_id, owner_id, week), {
+        self._update("nudges", {"team_id": team_id, "owner_id": owner_id, "week": week}, {
             "status": "sent", "channel": channel, "ts": ts, "sent_at": stamp(now), "deal_ids": json.dumps(deal_ids),
             "error": None})
 
     def nudge_failed(self, team_id: str, owner_id: str, week: str, error: str) -> None:
-        self.db["nudges"].update((team_id, owner_id, week), {"status": "failed", "error": error})
+        self._update("nudges", {"team_id": team_id, "owner_id": owner_id, "week": week},
+                     {"status": "failed", "error": error})
 
     def nudges(self) -> list[dict[str, Any]]:
-        return list(self.db["nudges"].rows_where(order_by="rowid"))
+        return self._rows("SELECT * FROM nudges ORDER BY claimed_at, team_id, owner_id, week")
 
     def update_deal(self, deal_id: int, **values: Any) -> None:
-        self.db["deals"].update(deal_id, values)
+        self._update("deals", {"id": deal_id}, values)
 
     def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
-        rows = list(self.db["deals"].rows_where("id = ?", [deal_id]))
-        return rows[0] if rows else None
+        return self._first("SELECT * FROM deals WHERE id = ?", [deal_id])
+
+    # --- Slack installations (OAuth; bot/slack/installations.py adapts these to slack_sdk's interfaces) ---
+
+    def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
+                          data: dict[str, Any], installed_at: str) -> None:
+        """Keep an install: as the installing user's, and as the workspace's latest (user_id '')."""
+        key = {"enterprise_id": enterprise_id or "", "team_id": team_id or ""}
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or ""])  # back: nothing to forget
+            for user in {user_id or "", ""}:
+                tx.execute("INSERT INTO installations (enterprise_id, team_id, user_id, installed_at, data) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, team_id, user_id) DO UPDATE SET "
+                           "installed_at = excluded.installed_at, data = excluded.data",
+                           [key["enterprise_id"], key["team_id"], user, installed_at, json.dumps(data)])
+
+    def installation(self, enterprise_id: str | None, team_id: str | None,
+                     user_id: str | None = None) -> dict[str, Any] | None:
+        """The user's install, or (no user) the workspace's latest; the Installation fields as saved."""
+        row = self._first("SELECT data FROM installations WHERE enterprise_id = ? AND team_id = ? AND user_id = ?",
+                          [enterprise_id or "", team_id or "", user_id or ""])
+        return json.loads(row["data"]) if row else None
+
+    def delete_installations(self, enterprise_id: str | None, team_id: str | None,
+                             user_id: str | None = None) -> int:
+        """Forget the tokens of one user's install, or (no user) of the whole workspace."""
+        where, params = "enterprise_id = ? AND team_id = ?", [enterprise_id or "", team_id or ""]
+        if user_id:
+            where += " AND user_id = ?"
+            params.append(user_id)
+        return self.execute(f"DELETE FROM installations WHERE {where}", params).rowcount
+
+    def installed_teams(self) -> list[dict[str, Any]]:
+        """Every workspace with a bot install: (enterprise_id, team_id), for the scheduled jobs."""
+        return self._rows("SELECT enterprise_id, team_id FROM installations WHERE user_id = '' "
+                          "ORDER BY enterprise_id, team_id")
+
+    def mark_uninstalled(self, team_id: str, now: datetime) -> None:
+        """The workspace removed the app: its data is forgotten by the first prune after the retention period."""
+        self.execute("INSERT INTO uninstalls (team_id, uninstalled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                     [team_id, stamp(now)])
+
+    def forget_uninstalled(self, now: datetime, retention_days: int) -> list[str]:
+        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again)."""
+        old = stamp(now - timedelta(days=retention_days))
+        teams = [r["team_id"] for r in self._rows("SELECT team_id FROM uninstalls WHERE uninstalled_at < ?", [old])]
+        for team in teams:
+            self.forget_team(team)
+        return teams
+
+    def issue_oauth_state(self, state: str, now: datetime) -> None:
+        self._insert("oauth_states", {"state": state, "created_at": stamp(now)}, returning=None)
+
+    def consume_oauth_state(self, state: str, now: datetime, max_age: timedelta) -> bool:
+        """True once for a state issued within `max_age`: one conditional delete, so of two replicas
+        handling the same redirect only one accepts it."""
+        self.execute("DELETE FROM oauth_states WHERE created_at < ?", [stamp(now - max_age)])
+        return self.execute("DELETE FROM oauth_states WHERE state = ?", [state]).rowcount == 1
 
     # --- retention: what is kept, for how long, and deleting one workspace ---
 
@@ -356,6 +487,7 @@ class Store:
         steps: list[tuple[str, str, str | None, str]] = [
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
+            ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
             ("feedback", "feedback", None, "coaching_id IN (SELECT id FROM coachings WHERE created_at < :old)"),
@@ -387,38 +519,29 @@ class Store:
                 ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
                 ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
-                ("user_timezones", team), ("llm_cache", "1")]]
+                ("user_timezones", team), ("installations", team), ("uninstalls", team),
+                ("llm_cache", "1 = 1")]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],
                    dry_run: bool) -> dict[str, int]:
         """Run the steps in one write transaction: all or nothing. A dry run does the same work and rolls it
         back, so its counts are exactly what a real run would do."""
-        conn = self.db.conn
         counts: dict[str, int] = {}
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction(rollback=dry_run) as tx:
             for name, table, assignments, where in steps:
                 sql = (f"DELETE FROM {table} WHERE {where}" if assignments is None
                        else f"UPDATE {table} SET {assignments} WHERE {where}")
-                counts[name] = conn.execute(sql, params).rowcount
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+                counts[name] = tx.execute(sql, params).rowcount
         return counts
 
     # The user's language, from Slack's locale, cached beside their time zone (users.info gives both at once).
-    # Kept apart at the end of the class: a small, self-contained addition (migration m008_user_language).
     def cached_language(self, team_id: str, user_id: str, now: datetime) -> str | None:
         """"en" or "es" as fetched within the last week, like the time zone; None when not known."""
-        rows = list(self.db["user_timezones"].rows_where(
-            "team_id = ? AND user_id = ? AND fetched_at > ? AND language IS NOT NULL",
-            [team_id, user_id, stamp(now - timedelta(days=7))]))
-        return rows[0]["language"] if rows else None
+        row = self._first("SELECT language FROM user_timezones WHERE team_id = ? AND user_id = ? AND fetched_at > ? "
+                          "AND language IS NOT NULL", [team_id, user_id, stamp(now - timedelta(days=7))])
+        return row["language"] if row else None
 
     def cache_profile(self, team_id: str, user_id: str, tz: str, language: str, now: datetime) -> None:
-        self.db["user_timezones"].upsert(
-            {"team_id": team_id, "user_id": user_id, "tz": tz, "language": language, "fetched_at": stamp(now)},
-            pk=("team_id", "user_id"))
+        self._upsert("user_timezones", {"team_id": team_id, "user_id": user_id, "tz": tz, "language": language,
+                                        "fetched_at": stamp(now)}, pk=("team_id", "user_id"))

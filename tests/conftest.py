@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.store import Store, open_store
 
 _ENV = (
     "COACH_DB", "COACH_CACHE_DIR", "COACH_PLAYBOOKS", "OPENAI_API_KEY", "OPENAI_BASE_URL", "COACH_MODEL",
     "COACH_LLM_TIMEOUT", "COACH_LLM_CONTEXT", "COACH_STALL_DAYS", "COACH_NUDGE_DAY", "COACH_NUDGE_HOUR",
     "COACH_NUDGE_PACE", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PORT",
-    "COACH_RETENTION_DAYS", "COACH_TEXT_RETENTION_DAYS",
+    "COACH_RETENTION_DAYS", "COACH_TEXT_RETENTION_DAYS", "COACH_DATABASE_URL",
+    "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
 )
 
 
@@ -44,3 +48,47 @@ def shared_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     fields = {**base.__dict__, "db_path": tmp_path_factory.mktemp("shared") / "coach.db", "cache_dir": model_cache}
     fields["playbooks_dir"] = None
     return Coach(Settings(**fields))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """One throwaway PostgreSQL server for the session (tests/pgserver.py); each test gets its own database."""
+    from tests.pgserver import NoPostgres, start_server
+
+    try:
+        server = start_server()
+    except NoPostgres as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL tests, but no server could be started: {exc}")
+        pytest.skip(f"PostgreSQL tests skipped: no server could be started on this machine ({exc}); "
+                    "install the `postgresql` package, or run .ci/run")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:  # noqa: ANN001 (tests.pgserver.PostgresServer, imported lazily)
+    return pg_server.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs the test once per store: the SQLite file in COACH_DB, then a fresh PostgreSQL database."""
+    if request.param == "postgres":
+        monkeypatch.setenv("COACH_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return request.param
+
+
+@pytest.fixture
+def store_target(backend: str) -> str:
+    """What bot.store.connect() takes for this backend: the database URL or the SQLite path."""
+    settings = load_settings()
+    return settings.database_url or str(settings.db_path)
+
+
+@pytest.fixture
+def store(backend: str) -> Iterator[Store]:
+    opened = open_store(load_settings())
+    yield opened
+    opened.close()
+

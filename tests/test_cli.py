@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from bot.cli import main
-from bot.store import Store
+from bot.store import open_store
 
 SPANISH = "No veo claro qué incluye el precio ni si el soporte va aparte; explícame qué pagamos exactamente."
 ENGLISH = "I don't see what the price includes, or whether support costs extra on top of it."
@@ -48,7 +48,7 @@ MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def _stalled_deals(settings) -> None:
-    store = Store(settings.db_path)
+    store = open_store(settings)
     with time_machine.travel(T0, tick=False):
         store.track_deal("T1", "C1", "", "Acme", "U1")
         store.track_deal("T2", "C2", "", "Globex", "U2")

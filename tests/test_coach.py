@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from bot.coach import MAX_CHARS, Coach, EmptyObjection, Objection, is_seller_question
-from bot.store import Store
+from bot.store import open_store
 from bot.taxonomy import LABELS
 
 EXAMPLES = {
@@ -105,7 +105,7 @@ def test_long_text_is_cut_on_a_word_boundary(shared_coach):
 
 
 def test_every_coaching_is_logged(settings):
-    store = Store(settings.db_path)
+    store = open_store(settings)
     Coach(settings, store).coach(EXAMPLES["skepticism"], surface="test")
     (row,) = store.coachings()
     assert row["text"] == EXAMPLES["skepticism"]
@@ -125,7 +125,7 @@ def test_cli_ask_json(settings):
               "topic"}
     assert set(data) == fields
     assert data["source"] == "offline" and data["label"] in LABELS
-    assert len(Store(settings.db_path).coachings()) == 1
+    assert len(open_store(settings).coachings()) == 1
 
 
 def test_cli_ask_readable():
@@ -140,7 +140,7 @@ def test_cli_ask_without_text_prints_usage_and_logs_nothing(settings, args):
     result = _cli(*args)
     assert result.returncode == 2
     assert "usage: coach ask" in result.stderr
-    assert not settings.db_path.exists() or Store(settings.db_path).coachings() == []
+    assert not settings.db_path.exists() or open_store(settings).coachings() == []
 
 
 def test_cli_eval_json_and_bad_file(tmp_path):

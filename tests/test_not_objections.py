@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from bot.coach import Coach, EmptyObjection, NotAnObjection
-from bot.store import Store
+from bot.store import open_store
 
 NOT_OBJECTIONS = [
     "hey 👋", "okay", "ok", "thanks a lot!", "thx", "test", "testing 123", "🙏", "👍👍", ":)", "...",
@@ -39,7 +39,7 @@ def test_not_an_objection_is_an_empty_objection_for_the_surfaces():
 
 
 def test_nothing_is_stored_for_a_non_objection(settings):
-    store = Store(settings.db_path)
+    store = open_store(settings)
     coach = Coach(settings, store)
     for text in ("hi there", "gracias!"):
         with pytest.raises(NotAnObjection):
@@ -55,4 +55,4 @@ def test_cli_says_what_it_needs_and_stores_nothing(settings):
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "buyer's own words" in lines[0]
-    assert Store(settings.db_path).coachings() == []
+    assert open_store(settings).coachings() == []

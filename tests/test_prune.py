@@ -31,11 +31,6 @@ def _fill(store: Store, team: str, age: timedelta, tag: str) -> int:
     return cid
 
 
-@pytest.fixture
-def store(settings) -> Store:
-    return Store(settings.db_path)
-
-
 def test_prune_keeps_each_kind_of_row_for_its_own_period(store):
     old = _fill(store, "T1", timedelta(days=100), "old")
     mid = _fill(store, "T1", timedelta(days=40), "mid")

@@ -1,43 +1,50 @@
+"""The store's operations, on SQLite and on PostgreSQL (the `store` / `store_target` fixtures run each twice)."""
+
 import multiprocessing
 import threading
+from contextlib import closing
 
 import sqlite_utils
 
 from bot import migrations
-from bot.store import Store
+from bot.store import connect
+from bot.store_sqlite import SQLiteStore
 
 
-def test_fresh_database_gets_every_migration(tmp_path):
-    store = Store(tmp_path / "new" / "coach.db")
+def test_fresh_database_gets_every_migration(store):
     applied = {row["name"] for row in store.db["_migrations"].rows}
     assert applied == {fn.__name__ for fn in migrations.MIGRATIONS}
     assert store.db["coachings"].exists()
 
 
-def test_existing_database_keeps_its_rows_and_gets_only_new_migrations(tmp_path, monkeypatch):
-    path = tmp_path / "coach.db"
+def test_a_new_sqlite_file_gets_its_folder(tmp_path):
+    SQLiteStore(tmp_path / "new" / "coach.db").close()
+    assert (tmp_path / "new" / "coach.db").exists()
+
+
+def test_existing_database_keeps_its_rows_and_gets_only_new_migrations(store_target, monkeypatch):
     # a database made by an older release that knew only the first migration
     monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
-    old = Store(path)
-    old.log_coaching(text="We are fine as we are", label="missing", confidence=0.7, source="offline")
+    with closing(connect(store_target)) as old:
+        old.log_coaching(text="We are fine as we are", label="missing", confidence=0.7, source="offline")
     monkeypatch.undo()
 
     calls = []
 
     def m999_probe(db: sqlite_utils.Database) -> None:
         calls.append(db["coachings"].count)
-        db["probe"].insert({"ok": 1})
+        db["probe"].create({"ok": int})
 
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m999_probe])
-    store = Store(path)
-    assert calls == [1]  # ran once, on the existing data
-    assert store.coachings()[0]["text"] == "We are fine as we are"
-    Store(path)
+    with closing(connect(store_target)) as store:
+        assert calls == [1]  # ran once, on the existing data
+        assert store.coachings()[0]["text"] == "We are fine as we are"
+        assert store.db["probe"].exists()
+    connect(store_target).close()
     assert calls == [1]  # never twice
 
 
-def test_activity_keeps_the_latest_message_whatever_order_events_arrive_in(tmp_path):
-    store = Store(tmp_path / "coach.db")
+def test_activity_keeps_the_latest_message_whatever_order_events_arrive_in(store):
     deal = store.track_deal("T1", "C1", "", "Acme", "U1")
     for ts in ("1800000000.000200", "1800000000.000100", "1799999999.900000"):
         store.record_activity(deal["id"], "U5", ts)
@@ -46,11 +53,10 @@ def test_activity_keeps_the_latest_message_whatever_order_events_arrive_in(tmp_p
     assert store.deal("T1", "C1")["message_count"] == 3
 
 
-def test_re_tracking_renames_reopens_and_keeps_the_counts(tmp_path):
-    store = Store(tmp_path / "coach.db")
+def test_re_tracking_renames_reopens_and_keeps_the_counts(store):
     first = store.track_deal("T1", "C1", "", "Acme", "U1")
     store.record_activity(first["id"], "U5", "1.0")
-    store.untrack_deal("T1", "C1")
+    assert store.untrack_deal("T1", "C1") and not store.untrack_deal("T1", "C1")
     again = store.track_deal("T1", "C1", "", "Acme renewal", "U2")
     assert again == store.deal("T1", "C1")
     assert (again["id"], again["name"], again["owner_id"], again["status"], again["message_count"]) == (
@@ -58,15 +64,32 @@ def test_re_tracking_renames_reopens_and_keeps_the_counts(tmp_path):
     assert again["created_at"] == first["created_at"]
 
 
-def _track_from_threads(path, n: int) -> list:
-    store = Store(path)  # each thread gets its own connection from the store
+def test_text_with_quotes_percent_signs_and_colons_round_trips(store):
+    text = "50% off? They said: 'no :way' -- \"really\" ?"
+    cid = store.log_coaching(text=text, label="skepticism", confidence=0.5, source="offline", team_id="T1")
+    assert store.coaching(cid)["text"] == text
+    store.add_turn("T1", "C1", "1.0", "seller", text, keep=2)
+    assert [t["text"] for t in store.turns("T1", "C1", "1.0")] == [text]
+
+
+def test_llm_stats_counts_calls_hits_and_failures_as_whole_numbers(store):
+    for outcome, tokens in [("ok", 10), ("ok", 5), ("cache_hit", None), ("timeout", None), ("invalid", 3)]:
+        store.log_llm_call(model="m", outcome=outcome, prompt_tokens=tokens, completion_tokens=tokens,
+                           duration_ms=1)
+    (day,) = store.llm_stats()
+    assert {k: v for k, v in day.items() if k != "day"} == {
+        "calls": 3, "prompt_tokens": 18, "completion_tokens": 18, "cache_hits": 1, "failures": 2}
+    assert all(type(v) is int for k, v in day.items() if k != "day")
+
+
+def _track_from_threads(store, channel: str, n: int) -> list:  # noqa: ANN001
     barrier = threading.Barrier(n)
     results, errors = [], []
 
     def track(i: int) -> None:
         barrier.wait()
         try:
-            results.append(store.track_deal("T1", "C1", "", f"Deal {i}", f"U{i}"))
+            results.append(store.track_deal("T1", channel, "", f"Deal {i}", f"U{i}"))
         except Exception as exc:
             errors.append(repr(exc))
 
@@ -79,34 +102,46 @@ def _track_from_threads(path, n: int) -> list:
     return results
 
 
-def test_concurrent_track_in_one_channel_all_succeed_on_one_deal(tmp_path):
+def test_concurrent_track_in_one_channel_all_succeed_on_one_deal(store):
+    # each thread gets its own connection from the store (a per-thread one on SQLite, the pool's on PostgreSQL)
     for trial in range(10):
-        path = tmp_path / f"t{trial}.db"
-        results = _track_from_threads(path, 8)
+        results = _track_from_threads(store, f"C{trial}", 8)
         assert len({r["id"] for r in results}) == 1
-        assert len(Store(path).deals("T1")) == 1
+    assert len(store.deals("T1")) == 10
 
 
-def _track_in_process(path: str, barrier, results) -> None:  # noqa: ANN001 (multiprocessing proxies)
-    store = Store(path)
-    for i in range(20):
-        barrier.wait()
-        try:
-            results.put(store.track_deal("T1", f"C{i}", "", "Deal", "U1")["id"])
-        except Exception as exc:
-            results.put(repr(exc))
+def _track_in_process(target: str, barrier, results) -> None:  # noqa: ANN001 (multiprocessing proxies)
+    with closing(connect(target)) as store:
+        for i in range(20):
+            barrier.wait()
+            try:
+                results.put(store.track_deal("T1", f"C{i}", "", "Deal", "U1")["id"])
+            except Exception as exc:
+                results.put(repr(exc))
 
 
-def test_two_processes_tracking_the_same_channels_get_the_same_deals(tmp_path):
-    path = str(tmp_path / "coach.db")
-    Store(path)
+def test_two_processes_tracking_the_same_channels_get_the_same_deals(store, store_target):
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
-    workers = [ctx.Process(target=_track_in_process, args=(path, barrier, results)) for _ in range(2)]
+    workers = [ctx.Process(target=_track_in_process, args=(store_target, barrier, results)) for _ in range(2)]
     for w in workers:
         w.start()
     got = [results.get(timeout=60) for _ in range(40)]
     for w in workers:
         w.join(timeout=60)
     assert all(isinstance(g, int) for g in got), [g for g in got if not isinstance(g, int)]
-    assert len(Store(path).deals("T1")) == 20 and len(set(got)) == 20
+    assert len(store.deals("T1")) == 20 and len(set(got)) == 20
+
+
+def test_the_database_url_is_validated_and_never_shown(monkeypatch):
+    import pytest
+
+    from bot.config import ConfigError, load_settings
+
+    monkeypatch.setenv("COACH_DATABASE_URL", "mysql://coach:s3cret@db/coach")
+    with pytest.raises(ConfigError, match="COACH_DATABASE_URL must be a PostgreSQL URL") as error:
+        load_settings()
+    assert "s3cret" not in str(error.value)
+    monkeypatch.setenv("COACH_DATABASE_URL", "postgresql://coach:s3cret@db/coach")
+    settings = load_settings()
+    assert settings.database_url == "postgresql://coach:s3cret@db/coach" and "s3cret" not in repr(settings)

@@ -24,6 +24,9 @@ EVENTS_PATH = "/slack/events"
 # Coaching runs after the ack, on this many threads; slow work (an LLM) must not queue acks behind it.
 WORKER_THREADS = 64
 HTTP_THREADS = 32
+# what the OAuth install asks for: the manifest's bot scopes (tests/test_installations.py keeps them equal)
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "app_mentions:read", "channels:history",
+              "groups:history", "im:history", "mpim:history", "channels:read", "groups:read", "mpim:read")
 
 
 class MissingCredentials(RuntimeError):
@@ -32,12 +35,18 @@ class MissingCredentials(RuntimeError):
         super().__init__(f"missing Slack settings: {', '.join(self.names)} (see .env.example)")
 
 
+def serves_socket_mode(settings: Settings) -> bool:
+    """`coach serve` uses Socket Mode when an app token is set, unless OAuth is on (its redirect needs HTTP)."""
+    return bool(settings.slack_app_token) and not settings.oauth_enabled
+
+
 def required_settings(settings: Settings, socket_mode: bool | None = None) -> list[str]:
     """The variables a mode needs, which are unset. `socket_mode=None`: the mode `coach serve` picks (Socket
-    Mode when SLACK_APP_TOKEN is set); HTTP always needs the signing secret, whatever else is set."""
+    Mode when SLACK_APP_TOKEN is set, unless OAuth needs HTTP); HTTP always needs the signing secret, whatever
+    else is set. With OAuth (many workspaces) each workspace's token comes from its install, in the database."""
     if socket_mode is None:
-        socket_mode = bool(settings.slack_app_token)
-    needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
+        socket_mode = serves_socket_mode(settings)
+    needed = {} if settings.oauth_enabled else {"SLACK_BOT_TOKEN": settings.slack_bot_token}
     if socket_mode:
         needed["SLACK_APP_TOKEN"] = settings.slack_app_token
     else:
@@ -89,6 +98,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     app = App(
         signing_secret=settings.slack_signing_secret,
         client=web_client(settings),
+        oauth_settings=_oauth_settings(settings, deps.store) if settings.oauth_enabled else None,
         request_verification_enabled=not socket_mode,
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
@@ -99,7 +109,44 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
+    if settings.oauth_enabled:
+        _register_uninstall(app, deps)
     return app
+
+
+def _oauth_settings(settings: Settings, store: Store) -> Any:
+    """Bolt's install flow (GET /slack/install, GET /slack/oauth_redirect) with installs in our database."""
+    from slack_bolt.oauth.oauth_settings import OAuthSettings
+
+    from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
+
+    return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+                         scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
+                         state_store=StoreOAuthStateStore(store))
+
+
+def _register_uninstall(app: App, deps: Deps) -> None:
+    """A workspace that removes the app: its tokens go at once, its data after COACH_RETENTION_DAYS."""
+    from datetime import UTC, datetime
+
+    from bot.slack.installations import StoreInstallationStore
+
+    installs = StoreInstallationStore(deps.store)
+
+    @app.event("app_uninstalled")
+    def on_uninstalled(body: dict[str, Any]) -> None:
+        installs.delete_all(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
+        deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
+
+    @app.event("tokens_revoked")
+    def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        tokens = event.get("tokens") or {}
+        for user_id in tokens.get("oauth") or []:
+            installs.delete_installation(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"),
+                                         user_id=user_id)
+        if tokens.get("bot"):
+            installs.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
+            deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
@@ -125,7 +172,7 @@ def http_server(app: App, host: str, port: int) -> Any:
 
 def serve(settings: Settings, host: str = "0.0.0.0") -> None:
     """Socket Mode when SLACK_APP_TOKEN is set, else HTTP on $PORT."""
-    socket_mode = bool(settings.slack_app_token)
+    socket_mode = serves_socket_mode(settings)
     if required_settings(settings, socket_mode):
         raise MissingCredentials(required_settings(settings, socket_mode))
     deps = ready_deps(settings)

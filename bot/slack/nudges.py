@@ -63,19 +63,49 @@ def nudge_once(deps: Deps, client: WebClient, team_id: str, now: datetime | None
                       hour=settings.nudge_hour, pace=settings.nudge_pace)
 
 
+TICK_LEASE = timedelta(minutes=55)  # SQLite only: a tick whose process died frees the lock before the next hour
+
+
+def nudge_tick(deps: Deps, client: WebClient, team_id: str, now: datetime | None = None) -> list[Any] | None:
+    """The hourly tick: nudge the owners who are due, on one process at a time across every replica on this
+    database. None when another process holds the tick (it will do the sending)."""
+    with deps.store.exclusive("weekly-nudges", TICK_LEASE) as mine:
+        if not mine:
+            log.info("weekly nudges: another process is running this tick")
+            return None
+        return nudge_once(deps, client, team_id, now, due_only=True)
+
+
 def start_scheduler(deps: Deps, app: App) -> Any:
     """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week; every
     day, prune what is past its retention (bot/store.py holds the rules)."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    team_id = app.client.auth_test()["team_id"]
+    oauth = deps.coach.settings.oauth_enabled
+    single = None if oauth else (app.client.auth_test()["team_id"], app.client)
+
+    def workspaces() -> list[tuple[str, WebClient]]:
+        """Each workspace with its own token: the one of SLACK_BOT_TOKEN, or every OAuth install."""
+        if single:
+            return [single]
+        from bot.slack.installations import StoreInstallationStore
+
+        installs = StoreInstallationStore(deps.store)
+        found = []
+        for row in deps.store.installed_teams():
+            bot = installs.find_bot(enterprise_id=row["enterprise_id"] or None, team_id=row["team_id"])
+            if bot:
+                found.append((row["team_id"], WebClient(token=bot.bot_token, base_url=app.client.base_url,
+                                                        retry_handlers=app.client.retry_handlers)))
+        return found
 
     def tick() -> None:
-        outcomes = nudge_once(deps, app.client, team_id, due_only=True)
-        sent = sum(o.status in ("sent", "reconciled") for o in outcomes)
-        if sent:
-            log.info("weekly nudges: %d sent", sent)
+        for team_id, client in workspaces():
+            outcomes = nudge_tick(deps, client, team_id) or []
+            sent = sum(o.status in ("sent", "reconciled") for o in outcomes)
+            if sent:
+                log.info("weekly nudges: %s: %d sent", team_id, sent)
 
     scheduler = BackgroundScheduler(timezone="UTC")
     # hourly, because "Monday 09:00" comes round at a different UTC hour for each owner's time zone
@@ -83,7 +113,13 @@ def start_scheduler(deps: Deps, app: App) -> Any:
 
     def prune() -> None:
         settings = deps.coach.settings
-        counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
+        with deps.store.exclusive("daily-prune", TICK_LEASE) as mine:
+            if not mine:
+                return  # another replica is pruning
+            counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
+            for team in deps.store.forget_uninstalled(datetime.now(UTC), settings.retention_days):
+                log.info("daily prune: workspace %s uninstalled %d days ago, its data deleted", team,
+                         settings.retention_days)
         log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
 
     # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes

@@ -96,6 +96,8 @@ class SlackStandIn:
         self.timezones: dict[str, str] = {}  # user -> tz for users.info
         self.locales: dict[str, str] = {}  # user -> locale for users.info with include_locale (e.g. "es-ES")
         self.drop_after_post = 0  # accept the next n chat.postMessage calls, then drop the connection unanswered
+        self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every call
+        self.oauth_codes: dict[str, tuple[str, str]] = {}  # oauth.v2.access: code -> (team id, bot token)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -131,6 +133,14 @@ class SlackStandIn:
             if self.rate_limited[method] > 0:
                 self.rate_limited[method] -= 1
                 return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+        if method == "oauth.v2.access":
+            if params.get("code") not in self.oauth_codes:
+                return 200, {"ok": False, "error": "invalid_code"}, {}
+            team, token = self.oauth_codes[params["code"]]
+            return 200, {"ok": True, "app_id": "A1", "authed_user": {"id": "UINSTALLER"}, "scope": "commands",
+                         "token_type": "bot", "access_token": token, "bot_user_id": BOT_USER,
+                         "team": {"id": team, "name": f"Team {team}"}, "enterprise": None,
+                         "is_enterprise_install": False}, {}
         if method == "auth.test":
             return 200, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Acme",
                          "url": "https://acme.slack.com/"}, {}
@@ -200,6 +210,7 @@ class SlackStandIn:
                 method = self.path.removeprefix("/api/").strip("/")
                 with standin._lock:
                     standin.calls.append((method, params))
+                    standin.tokens.append((method, (self.headers.get("Authorization") or "").removeprefix("Bearer ")))
                 if method in standin.delay:
                     time.sleep(standin.delay[method])
                 status, body, headers = standin.answer(method, params)

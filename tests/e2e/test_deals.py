@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
-from bot.store import Store
+from bot.store import open_store
 from tests.e2e.standins import eventually
 
 THREAD = json.loads(sorted((Path(__file__).parent.parent / "data" / "threads").glob("en_01_*.json"))[0].read_text())
@@ -19,7 +20,7 @@ def _serve_thread(bot, channel: str = "CDEAL", copies: int = 1) -> None:
     bot.slack.threads[(channel, ROOT_TS)] = messages
 
 
-def _saved_summaries(store: Store, team: str = "T1") -> list[dict]:
+def _saved_summaries(store: Any, team: str = "T1") -> list[dict]:
     """The summaries saved for a workspace, waiting for the first: it is saved after the summary is posted."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not store.summaries(team):
@@ -35,7 +36,7 @@ def test_track_untrack_and_activity_without_text(bot, settings):
                "ts": "1800000000.000100"}, event_id="EvA1")
     bot.event({"type": "message", "channel": "CDEAL", "user": "U5", "text": "notes in the thread",
                "ts": "1800000000.000200", "thread_ts": "1800000000.000100"}, event_id="EvA2")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (store.deal("T1", "CDEAL") or {}).get("message_count") != 2:
         time.sleep(0.05)
@@ -64,7 +65,7 @@ def test_mention_summarize_reads_every_page_and_posts_in_the_thread(bot, setting
     assert len(bot.slack.of("conversations.replies")) == 2
     text = json.dumps(post["blocks"])
     assert "Deal-room summary" in text and "Obstacles to change" in text and "Next move" in text
-    (saved,) = _saved_summaries(Store(settings.db_path))
+    (saved,) = _saved_summaries(open_store(settings))
     assert saved["thread_ts"] == ROOT_TS and json.loads(saved["obstacles"])
 
 
@@ -118,7 +119,7 @@ def test_workspaces_never_see_each_other(bot, settings):
     bot.event({"type": "app_mention", "channel": "CSHARED", "user": "U1", "ts": "6.0", "thread_ts": ROOT_TS,
                "text": "<@UBOT> summarize"}, event_id="EvW2", team="T1")
     bot.slack.wait_for("chat.postMessage")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     eventually(lambda: store.deal("T2", "CSHARED")["message_count"] == 1 and store.summaries("T1"))
     assert [d["name"] for d in store.deals("T1")] == ["Acme"]
     assert [d["name"] for d in store.deals("T2")] == ["Umbrella"]
@@ -136,7 +137,7 @@ def test_a_thread_can_be_a_deal(bot, settings):
                "thread_ts": "10.1"}, event_id="EvT2")
     bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "unrelated", "ts": "11.0"},
               event_id="EvT3")
-    store = Store(settings.db_path)
+    store = open_store(settings)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and store.deal("T1", "CTEAM", "10.1")["message_count"] != 1:
         time.sleep(0.05)
@@ -155,7 +156,7 @@ def test_a_long_thread_is_posted_in_messages_slack_accepts(bot, settings):
     bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "1900000000.2", "thread_ts": root,
                "text": "<@UBOT> summarize"}, event_id="EvL1")
     bot.slack.wait_for("chat.postMessage")
-    assert _saved_summaries(Store(settings.db_path))  # saved once every part is posted
+    assert _saved_summaries(open_store(settings))  # saved once every part is posted
     posts = bot.slack.of("chat.postMessage")
     for post in posts:
         blocks = json.loads(post["blocks"]) if isinstance(post["blocks"], str) else post["blocks"]

@@ -13,7 +13,8 @@ import pytest
 
 from bot.coach import Coach
 from bot.config import load_settings
-from bot.store import Store
+from bot.store import open_store
+from bot.store_sqlite import SQLiteStore
 from tests.e2e.conftest import MODEL_KEY
 from tests.e2e.standins import CAUTIOUS, guidance_json
 
@@ -75,7 +76,7 @@ def test_server_without_json_schema_is_learned_once(model, coach, settings):
     coach.coach("I heard your tool only works for enterprises")
     assert len(model.requests) == 3  # the second coaching goes straight to the format that works
     assert model.requests[2]["body"]["response_format"]["type"] == "json_object"
-    assert Store(settings.db_path).llm_format(model.url, "standin-model") == "json_object_schema"
+    assert open_store(settings).llm_format(model.url, "standin-model") == "json_object_schema"
 
 
 def test_rate_limit_is_retried_after_retry_after(model, coach):
@@ -137,7 +138,7 @@ def test_cache_hit_makes_no_request(model, coach, settings):
     assert second.source == "llm" and second.align == first.align
     coach.coach(OBJECTION, context="Another deal")  # a different context is a different prompt
     assert len(model.requests) == 2
-    (day,) = Store(settings.db_path).llm_stats()
+    (day,) = open_store(settings).llm_stats()
     assert (day["calls"], day["cache_hits"], day["failures"]) == (2, 1, 0) and day["prompt_tokens"] > 0
 
 
@@ -245,7 +246,7 @@ def test_thread_coaching_through_the_model_shows_it_is_working(model, bot):
 
 def _fail_writes(db_path, table: str) -> None:
     """Make every write to `table` fail inside SQLite, the way a full disk or a broken file would."""
-    Store(db_path)  # the schema exists first
+    SQLiteStore(db_path).close()  # the schema exists first
     with sqlite3.connect(db_path) as db:
         for event in ("INSERT", "UPDATE"):
             db.execute(f"CREATE TRIGGER fail_{table}_{event.lower()} BEFORE {event} ON {table} "
@@ -269,7 +270,7 @@ def test_an_empty_or_broken_reply_falls_back(model, coach, settings, caplog, beh
     assert guidance.source == "offline" and any("language model is unavailable" in n for n in guidance.notes)
     assert len(model.requests) == 1
     if outcome:
-        assert [c["outcome"] for c in Store(settings.db_path).llm_calls()] == [outcome]
+        assert [c["outcome"] for c in open_store(settings).llm_calls()] == [outcome]
     else:  # nothing we foresaw: logged with its traceback
         assert "failed unexpectedly" in caplog.text and "Traceback" in caplog.text
     assert MODEL_KEY not in caplog.text

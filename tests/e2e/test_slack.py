@@ -7,7 +7,7 @@ import time
 
 from slack_sdk.models.blocks import Block
 
-from bot.store import Store
+from bot.store import open_store
 from tests.e2e.standins import eventually
 
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
@@ -41,7 +41,7 @@ def test_command_is_acked_at_once_then_coaching_is_posted(bot, settings):
         assert part in body
     action_ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
     assert action_ids == {"feedback_helpful", "feedback_not_helpful", "relabel"}
-    store = Store(settings.db_path)
+    store = open_store(settings)
     (row,) = eventually(lambda: [r for r in store.coachings() if r["message_ts"]])
     assert row["team_id"] == "T1" and row["channel"] == "C1"
 
@@ -126,7 +126,7 @@ def test_thread_reply_with_new_objection_is_coached(bot, settings):
                "ts": "1700000100.000002", "thread_ts": root}, event_id="Ev2")
     posts = bot.slack.wait_for("chat.postMessage", 2)
     assert posts[1]["thread_ts"] == root and "incorrect" in posts[1]["blocks"][0]["text"]["text"]
-    store = Store(settings.db_path)
+    store = open_store(settings)
     turns = eventually(lambda: len(store.turns("T1", channel, root)) == 4 and store.turns("T1", channel, root))
     assert [t["role"] for t in turns] == ["buyer", "coach", "buyer", "coach"]
 
@@ -175,7 +175,7 @@ def test_feedback_buttons_are_stored(bot, settings):
     assert reply.status_code == 200
     (thanks,) = bot.slack.wait_for("response/action")
     assert thanks["response_type"] == "ephemeral"
-    (row,) = Store(settings.db_path).feedback()
+    (row,) = open_store(settings).feedback()
     assert row["kind"] == "helpful" and row["coaching_id"] == int(coaching_id) and row["user_id"] == "U1"
 
 
@@ -190,7 +190,7 @@ def test_diagnose_differently_rerenders_in_place(bot, settings):
     assert update["ts"] == "1700000000.000001" and update["channel"] == "C1"
     assert "major_concern" in update["blocks"][0]["text"]["text"]
     _validate(update["blocks"])
-    feedback = Store(settings.db_path).feedback()
+    feedback = open_store(settings).feedback()
     assert [(f["kind"], f["label"]) for f in feedback] == [("relabel", "major_concern")]
 
 
@@ -201,7 +201,7 @@ def test_buttons_from_another_workspace_are_ignored(bot, settings):
     bot.action({"action_id": "feedback_helpful", "value": coaching_id, "type": "button"},
                channel="C1", message_ts="1700000000.000001", team="T2")
     time.sleep(0.5)
-    assert Store(settings.db_path).feedback() == []
+    assert open_store(settings).feedback() == []
 
 
 def test_rate_limited_post_is_retried_after_retry_after(bot):
@@ -234,7 +234,7 @@ def test_text_slack_already_encoded_is_escaped_once(bot, settings):
     (post,) = bot.slack.wait_for("chat.postMessage")
     quote = next(b["text"]["text"] for b in post["blocks"] if b["type"] == "section")
     assert "R&amp;D says &lt;b&gt;we heard" in quote and "&amp;amp;" not in quote
-    (row,) = Store(settings.db_path).coachings()
+    (row,) = open_store(settings).coachings()
     assert row["text"] == "R&D says <b>we heard you only sell to banks</b>"
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.slack.app import MissingCredentials, create_wsgi
-from bot.store import Store
+from bot.store import open_store
 from tests.e2e.conftest import SECRET
 from tests.e2e.standins import command_form, signed_post
 
@@ -66,10 +66,10 @@ def test_create_wsgi_verifies_requests_even_with_an_app_token(wsgi, slack, setti
         urlopen(unsigned, timeout=10)
     assert refused.value.code == 401
     assert signed_post(f"{url}/slack/events", form, "application/x-www-form-urlencoded", "wrong").status_code == 401
-    assert Store(settings.db_path).deal("T1", "CDEAL") is None
+    assert open_store(settings).deal("T1", "CDEAL") is None
     # a signed request is served, so the 401s above were the check, not a dead server
     assert signed_post(f"{url}/slack/events", form, "application/x-www-form-urlencoded", SECRET).status_code == 200
-    assert Store(settings.db_path).deal("T1", "CDEAL")["name"] == "Globex renewal"
+    assert open_store(settings).deal("T1", "CDEAL")["name"] == "Globex renewal"
 
 
 def test_create_wsgi_loads_both_models_before_serving(wsgi):
@@ -144,7 +144,7 @@ def test_mention_in_a_shared_thread_coaches_by_dm_and_says_why_there(bot):
 
 
 def test_replies_in_a_coaching_thread_of_a_shared_channel_go_by_dm(bot, settings):
-    Store(settings.db_path).open_thread("T1", "CEXT", "77.1", "skepticism")  # coached before it was shared
+    open_store(settings).open_thread("T1", "CEXT", "77.1", "skepticism")  # coached before it was shared
     bot.slack.shared.add("CEXT")
     bot.event({"type": "message", "channel": "CEXT", "user": "U1", "text": "what if they push back on references?",
                "ts": "77.2", "thread_ts": "77.1"}, event_id="EvX3")
@@ -200,7 +200,7 @@ def test_track_in_a_shared_channel_is_announced_to_the_seller_only(bot, settings
     (announced,) = bot.slack.wait_for("response/cmd")
     assert announced["response_type"] == "ephemeral" and "Globex renewal" in announced["text"]
     assert "Only you can see this" in announced["text"]
-    assert Store(settings.db_path).deal("T1", "CEXT")["owner_id"] == "UOWNER"
+    assert open_store(settings).deal("T1", "CEXT")["owner_id"] == "UOWNER"
 
 
 def test_manifest_asks_for_what_conversations_info_needs_and_no_public_writes():
@@ -218,10 +218,10 @@ def test_a_sentence_after_track_is_coached_not_tracked(bot, settings):
     assert "Diagnosing" in reply.json()["text"] and "/objection track Globex renewal" in reply.json()["text"]
     (post,) = bot.slack.wait_for("chat.postMessage")
     assert post["channel"] == "CDEAL" and post["blocks"][0]["type"] == "header"
-    assert Store(settings.db_path).deal("T1", "CDEAL") is None
+    assert open_store(settings).deal("T1", "CDEAL") is None
     bot.command("track Globex renewal", channel="CDEAL")
     bot.slack.wait_for("response/cmd")
-    assert Store(settings.db_path).deal("T1", "CDEAL")["name"] == "Globex renewal"
+    assert open_store(settings).deal("T1", "CDEAL")["name"] == "Globex renewal"
 
 
 def test_a_sentence_after_stage_is_coached_and_the_stage_kept(bot, settings):
@@ -230,7 +230,7 @@ def test_a_sentence_after_stage_is_coached_and_the_stage_kept(bot, settings):
     reply = bot.command("stage we're too early for a tool like yours, maybe next year", channel="CDEAL")
     assert "Diagnosing" in reply.json()["text"]
     bot.slack.wait_for("chat.postMessage")
-    assert Store(settings.db_path).deal("T1", "CDEAL")["stage"] == "Negotiation"
+    assert open_store(settings).deal("T1", "CDEAL")["stage"] == "Negotiation"
 
 
 def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
@@ -238,7 +238,7 @@ def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
                "text": "<@UBOT> track record? you've only been around two years"}, event_id="EvT9")
     (post,) = bot.slack.wait_for("chat.postMessage")
     assert post["thread_ts"] == "10.1" and post["blocks"][0]["type"] == "header"
-    assert Store(settings.db_path).deal("T1", "CTEAM", "10.1") is None
+    assert open_store(settings).deal("T1", "CTEAM", "10.1") is None
 
 
 # --- 5: every surface ends with an answer or a short error the user sees
@@ -248,7 +248,7 @@ def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
 def locked_db(settings) -> Iterator[None]:
     """Another process holds the database's write lock (a backup, a stuck job): writes fail after the busy
     timeout. Reads still work, as they do in WAL mode."""
-    Store(settings.db_path)  # created and migrated first
+    open_store(settings)  # created and migrated first
     other = sqlite3.connect(settings.db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     yield

@@ -1,0 +1,99 @@
+"""The embedded store: one SQLite file (the default, for a team running one process or a few on one host)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.migrations import migrate
+from bot.store import Params, Result, Store, stamp
+
+
+class _Session:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> Result:
+        cursor = self.conn.execute(sql, params)
+        if cursor.description is None:
+            return Result([], cursor.rowcount)
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return Result(rows, cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(sql, rows)
+
+
+class SQLiteStore(Store):
+    """One database file; each thread gets its own connection (sqlite3 connections are per thread)."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        migrate(self.db)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection as sqlite-utils sees it (migrations, tests that look at tables)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            # autocommit: a statement commits on its own unless transaction() opened one (no implicit BEGIN)
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            # first, so that even switching a fresh file to WAL waits for another process instead of failing
+            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
+            # of our own time per coaching)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    def execute(self, sql: str, params: Params = ()) -> Result:
+        return _Session(self.db.conn).execute(sql, params)
+
+    @contextmanager
+    def transaction(self, rollback: bool = False) -> Iterator[_Session]:
+        # IMMEDIATE: take the write lock first, so two writers queue on busy_timeout instead of one failing
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield _Session(conn)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("ROLLBACK" if rollback else "COMMIT")
+
+    @contextmanager
+    def exclusive(self, name: str, lease: timedelta) -> Iterator[bool]:
+        # a lease row (SQLite has no session locks): free, or its holder's lease ran out -> ours; one
+        # conditional write, so of several processes exactly one wins. A holder that dies keeps it until expiry.
+        owner, now = uuid.uuid4().hex, datetime.now(UTC)
+        got = self.execute(
+            "INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+            "SET owner = excluded.owner, expires_at = excluded.expires_at WHERE locks.expires_at < ?",
+            [name, owner, stamp(now + lease), stamp(now)]).rowcount == 1
+        try:
+            yield got
+        finally:
+            if got:
+                self.execute("DELETE FROM locks WHERE name = ? AND owner = ?", [name, owner])
+
+    def explain(self, sql: str, params: Params = ()) -> list[str]:
+        return [str(row["detail"]) for row in self._rows(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None

@@ -332,3 +332,70 @@ class Store:
     def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
         rows = list(self.db["deals"].rows_where("id = ?", [deal_id]))
         return rows[0] if rows else None
+
+    # --- practice: sessions per seller and conversation, and every scored answer (always per workspace) ---
+
+    def save_practice_session(self, team_id: str, channel: str, thread_ts: str, user_id: str, **values: Any) -> None:
+        now = now_iso()
+        key = {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "user_id": user_id}
+        existing = self.practice_session(team_id, channel, thread_ts, user_id)
+        row = {**key, **values, "updated_at": now, "created_at": existing["created_at"] if existing else now}
+        self.db["practice_sessions"].upsert(row, pk=("team_id", "channel", "thread_ts", "user_id"))
+
+    def practice_session(self, team_id: str, channel: str, thread_ts: str, user_id: str) -> dict[str, Any] | None:
+        rows = list(self.db["practice_sessions"].rows_where(
+            "team_id = ? AND channel = ? AND thread_ts = ? AND user_id = ?", [team_id, channel, thread_ts, user_id]))
+        return rows[0] if rows else None
+
+    def is_practice_thread(self, team_id: str, channel: str, thread_ts: str) -> bool:
+        """Whether any seller practises in this thread (its messages are answers to a buyer, not objections)."""
+        return bool(list(self.db.query(
+            "SELECT 1 FROM practice_sessions WHERE team_id = ? AND channel = ? AND thread_ts = ? LIMIT 1",
+            [team_id, channel, thread_ts])))
+
+    def log_practice_answer(self, **row: Any) -> int:
+        row.setdefault("created_at", now_iso())
+        return self.db["practice_answers"].insert(row).last_pk
+
+    def practice_answers_in(self, team_id: str, channel: str, thread_ts: str, user_id: str) -> list[dict[str, Any]]:
+        return list(self.db["practice_answers"].rows_where(
+            "team_id = ? AND channel = ? AND thread_ts = ? AND user_id = ?", [team_id, channel, thread_ts, user_id],
+            order_by="id"))
+
+    def practice_stats(self, team_id: str, user_id: str) -> dict[str, Any]:
+        """A seller's pass rate per check and mean score per kind, overall and per ISO week."""
+        rows = list(self.db["practice_answers"].rows_where(
+            "team_id = ? AND user_id = ?", [team_id, user_id], order_by="id",
+            select="kind, checks, score, created_at"))
+        checks: dict[str, dict[str, int]] = {}
+        kinds: dict[str, dict[str, float]] = {}
+        weeks: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            year, week, _ = datetime.fromisoformat(row["created_at"]).isocalendar()
+            label = f"{year}-W{week:02d}"
+            bucket = weeks.setdefault(label, {"week": label, "answers": 0, "score_sum": 0.0, "checks": {}})
+            bucket["answers"] += 1
+            bucket["score_sum"] += row["score"]
+            kind = kinds.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
+            kind["answers"] += 1
+            kind["score_sum"] += row["score"]
+            for name, value in json.loads(row["checks"]).items():
+                if value is None:
+                    continue
+                for table in (checks, bucket["checks"]):
+                    entry = table.setdefault(name, {"passed": 0, "applicable": 0})
+                    entry["applicable"] += 1
+                    entry["passed"] += int(bool(value))
+
+        def rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
+            return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
+
+        return {
+            "answers": len(rows),
+            "checks": rates(checks),
+            "kinds": {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
+                      for k, v in kinds.items()},
+            "weeks": [{"week": b["week"], "answers": b["answers"],
+                       "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"])}
+                      for b in weeks.values()],
+        }

@@ -38,12 +38,16 @@ if TYPE_CHECKING:
 
 CHECKS = ("align", "asks", "clarify", "assure", "no_pitfalls")
 MOVES = ("align", "asks", "clarify", "assure")
-# A missing perception needs the picture, not proof: assure is not scored for it.
+# A missing perception needs the picture, not proof: assure is not scored for it. The labelled replies can
+# say otherwise per kind (a kind whose replies mostly leave assure null needs no proof); see train_moves.
 PROOF_KINDS = frozenset(LABELS) - {"missing"}
 MAX_REPLY_CHARS = 4000
 # Bump when the features or the training recipe change, so cached models are rebuilt.
 RECIPE = "practice-moves/sentences-tfidf-word12-char25+logreg/v1"
 _C = 4.0
+# The pitfall model flags a sentence only above this, whatever its tuned threshold: the patterns catch the
+# clear cases, and a false alarm on a clean answer teaches the wrong lesson.
+PITFALL_FLOOR = 0.6
 _CPU_BOUND = threading.Lock()  # pure CPU under the GIL; see bot/coach.py
 
 
@@ -141,50 +145,66 @@ def sentences(text: str) -> list[Span]:
 
 # --- pitfalls by pattern -------------------------------------------------------------------------------------
 
-_NEGATED = re.compile(r"(n['’]t|\bnot|\bnever|\bno|\bnunca|\bni|\bsin)\b[\w\s,]{0,24}$", re.I)
+# "I can't guarantee…", "no le voy a prometer…": the honest answer, not the pitfall
+_NEGATED = re.compile(r"(can['’]?t|cannot|won['’]?t|don['’]?t|wouldn['’]?t|never|not going to|no (puedo|podemos|"
+                      r"voy a|vamos a|le voy a|te voy a|les voy a|quiero))\s+(\w+\s+){0,2}$", re.I)
+_DAY = (r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the end of|end of|month[- ]end|"
+        r"quarter[- ]end|year[- ]end|q[1-4])")
+_DIA = r"(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|ma[ñn]ana|fin de mes|cierre de mes|fin de a[ñn]o)"
 PITFALL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pressure", re.compile(
-        r"\b(sign|commit|decide|order|close)\w*\b[^.?!]{0,40}\b(by|before|today|tonight|this (week|month|quarter)|"
-        r"end of (the )?(day|week|month|quarter))\b|"
-        r"\b(offer|deal|price|pricing|discount|promotion|promo)\b[^.?!]{0,30}\b(ends?|expires?|expiring|runs out|"
-        r"goes away|disappears?|only (valid|good|available))\b|"
+        r"\b(sign|signed|commit|decide|order|close|yes|answer|decision|signature)\w*\b[^.?!]{0,40}\b(by|before|until|"
+        r"today|tonight|this (week|month|quarter))\b[^.?!]{0,12}\b" + _DAY + r"?|"
+        r"\b(offer|deal|price|pricing|prices|discount|promotion|promo|rate|slots?|spots?)\b[^.?!]{0,40}\b(ends?|expires?|"
+        r"expiring|runs out|goes away|disappears?|changes?|goes up|go up|increases?|only (valid|good|available)|"
+        r"until|through|left)\b|"
+        r"\bhold (this|the|that) (price|rate|discount|offer)|\b(lose|miss|forfeit) (the|this|our|that) \d+ ?%|"
         r"\b(limited[- ]time|last chance|act (now|fast)|only this (week|month)|before (it'?s|the offer is) gone|"
-        r"prices? (go(es)?|will go|are going) up|before (the )?prices? (rise|increase|go up)|won'?t last|"
-        r"spots? (are|is) (filling|limited)|only \w+ (spots|slots|seats) left)\b|"
-        r"\b(firm\w*|decid\w*|cerr\w*|comprom\w*)\b[^.?!]{0,40}\b(antes del?|hoy|esta semana|este mes|"
-        r"fin de mes|a m[áa]s tardar)\b|"
-        r"\b(oferta|precio|descuento|promoci[óo]n)\b[^.?!]{0,30}\b(vence|termina|expira|caduca|solo (es )?v[áa]lid)\w*|"
+        r"before (the )?prices? (rise|increase|go up|change)|won'?t last|only \w+ (spots|slots|seats) left)\b|"
+        r"\b(firm\w*|decid\w*|cierr\w*|comprom\w*|agend\w*|confirm\w*)\b[^.?!]{0,40}\b(antes del?|hoy|esta semana|"
+        r"este mes|a m[áa]s tardar|hasta el)\b|"
+        r"\b(oferta|precio|descuento|promo|promoci[óo]n|tarifa|cupos?)\b[^.?!]{0,40}\b(vence|termina|expira|caduca|"
+        r"se acaba|sube|cambia|solo (es |vale|para)|s[óo]lo (es |vale|para)|hasta el|quedan)\w*|"
+        r"\b(se acaba|termina|vence)\b[^.?!]{0,20}\b" + _DIA + r"|"
+        r"\b(el|este) " + _DIA + r" se (acaba|termina|vence)|"
         r"(tiempo limitado|[úu]ltima oportunidad|solo (por )?(hoy|esta semana|este mes)|el precio (sube|va a subir)|"
-        r"antes de que (suba|se acabe|termine)|quedan pocos cupos)", re.I)),
+        r"antes de que (suba|se acabe|termine)|quedan pocos (cupos|lugares))", re.I)),
     ("guarantee", re.compile(
-        r"\b(guarantee[sd]?|guaranteeing|i promise|we promise|promise you|100 ?%|zero risk|no risk at all|risk[- ]free|"
-        r"(will|you'?ll) (definitely|certainly|absolutely) (see|get|save|hit)|without (a|any) doubt you|"
-        r"never (fails?|goes down)|can'?t (go wrong|fail)|"
-        r"garantiz\w*|garant[íi]a (total|de resultados)|le prometo|te prometo|prometemos|sin (ning[úu]n )?riesgo|"
-        r"riesgo cero|seguro que (va|van|vas) a (ver|ahorrar|lograr|conseguir)|sin ninguna duda (va|van)|"
-        r"nunca falla)\b", re.I)),
+        r"\b(guarantee[sd]?|guaranteeing|i promise|we promise|can promise|promise (you|that)|100 ?%|zero risk|"
+        r"no risk at all|risk[- ]free|unhackable|bulletproof|(will|you'?ll) (definitely|certainly|absolutely) "
+        r"(see|get|save|hit)|will hit \d+|without (a|any) doubt you|never (fails?|goes down|deal with)|"
+        r"can'?t (go wrong|fail)|garantiz\w*|garant[íi]a (total|de resultados)|le prometo|te prometo|les prometo|"
+        r"prometemos|puedo prometer|sin (ning[úu]n )?riesgo|riesgo cero|imposible de hackear|infalible|"
+        r"seguro que (va|van|vas) a (ver|ahorrar|lograr|conseguir)|sin ninguna duda (va|van)|nunca falla)\b", re.I)),
     ("price_cut", re.compile(
         r"\b(discount|\d+ ?% off|knock\w* [^.?!]{0,20} off|cut (the|our) price|lower (the|our) price|drop the price|"
-        r"throw in|for free|free (month|months|licen[cs]es?|seats?))\b[^.?!]{0,50}\b(if|when|as long as|provided)\b"
-        r"[^.?!]{0,30}\b(sign|commit|close|say yes|go ahead|move forward)|"
+        r"throw in|for free|free (month|months|licen[cs]es?|seats?))\b[^.?!]{0,50}\b(if|when|as long as|provided|"
+        r"so (it|that)|but)\b[^.?!]{0,40}\b(sign|commit|close|say yes|yes|go ahead|move forward|fits)|"
         r"\bif (you|we) (sign|commit|close)\w*\b[^.?!]{0,50}\b(discount|% off|off the price|cheaper|free|"
-        r"lower the price|knock)|"
+        r"lower the price|knock)|\bcut the price by \d+|"
         r"\b(descuento|rebaja|gratis|bajar?(le)? el precio|le bajo|te bajo)\b[^.?!]{0,50}\b(si|cuando|siempre que)\b"
         r"[^.?!]{0,30}\b(firm|cierr|comprom|confirm|dice que s[íi])\w*|"
         r"\bsi (firma|firman|firmas|cierra|cierran|se compromete)\w*\b[^.?!]{0,50}\b(descuento|rebaja|gratis|"
-        r"m[áa]s barato|bajo el precio)", re.I)),
+        r"m[áa]s barato|bajo el precio|le respeto el precio)", re.I)),
     ("arguing", re.compile(
-        r"\b(you'?re (simply |just )?wrong|that'?s (just |simply )?(not true|wrong|false|nonsense)|"
-        r"you (clearly |obviously )?(don'?t|didn'?t) (understand|get it|listen)|"
-        r"you weren'?t (listening|paying attention)|"
+        r"\b(you'?re (simply |just )?wrong|that'?s (just |simply )?(not true|not correct|wrong|false|nonsense|a myth)|"
+        r"you (clearly |obviously )?(don'?t|didn'?t) (understand|get it|listen)|you'?re overthinking|"
+        r"you weren'?t (listening|paying attention)|you must be (thinking|confusing)|no offense|"
         r"as i (already )?(said|told you|showed|explained)|i already (told|showed|explained)|with all due respect|"
-        r"(it'?s|that'?s) (your|their) (fault|problem)|your (team|people) (failed|messed|didn'?t)|"
-        r"if you had (read|listened)|that'?s a ridiculous|honestly, that'?s silly|"
-        r"est[áa] (usted )?equivocad[oa]|est[áa]s equivocad[oa]|eso no es (cierto|verdad)|es falso|"
+        r"(it'?s|that'?s) (your|their) (fault|problem)|your (team|people|managers) (failed|messed|didn'?t)|"
+        r"if you'?d (read|listened|looked|scrolled|paid)|you'?d know that if|if you had (read|listened|looked)|"
+        r"that'?s a (ridiculous|paranoid|pretty paranoid|silly)|(pretty |very )?outdated view|nobody serious|"
+        r"(a |that'?s a )?(process|management|people) (problem|issue) on your|on your side, not|"
+        r"you'?d (honestly )?be crazy|you'?re going to regret|mistake on your part|you'?re comparing it to the wrong|"
+        r"where did you even get that|whoever told you that|didn'?t follow the|not fair to me|"
+        r"est[áa] (usted )?equivocad[oa]|est[áa]s equivocad[oa]|eso no es (cierto|verdad|as[íi]|justo)|es falso|"
+        r"es un mito|nadie serio|no tiene ni idea|se est[áa] confundiendo|si hubieras? (le[íi]do|escuchado|mirado)|"
+        r"no te cierres|no se cierre|tema de organizaci[óo]n de ustedes|lo est[áa] comparando con|"
+        r"se va a quedar atr[áa]s|lo que se les dice|si le[ée](is|n|s)? bien el manual|"
         r"no (me )?(entendi[óo]|entiende|escuch[óo]|prest[óo] atenci[óo]n)|"
         r"como ya (le |te )?(dije|mostr[ée]|expliqu[ée])|"
         r"ya (se |te )?lo (dije|mostr[ée]|expliqu[ée])|es (su|tu) culpa|(su|tu) equipo (fall[óo]|no supo)|"
-        r"con todo respeto|si hubiera (le[íi]do|escuchado))", re.I)),
+        r"con todo respeto)", re.I)),
 )
 
 
@@ -193,7 +213,7 @@ def pattern_pitfalls(text: str) -> list[tuple[str, str]]:
     found = []
     for name, pattern in PITFALL_PATTERNS:
         for match in pattern.finditer(text):
-            if name == "guarantee" and _NEGATED.search(text[max(0, match.start() - 30) : match.start()]):
+            if name == "guarantee" and _NEGATED.search(text[max(0, match.start() - 40) : match.start()]):
                 continue  # "I can't guarantee..." is the honest answer, not the pitfall
             found.append((name, match.group(0)))
             break
@@ -218,12 +238,37 @@ class MoveModel:
     vectorizers: tuple[Any, ...]
     regressions: dict[str, Any]  # check -> fitted LogisticRegression ("pitfall" for the pitfall model)
     thresholds: dict[str, float]
+    proof_kinds: frozenset[str] = PROOF_KINDS  # kinds whose answers are scored on assure
 
-    def probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        from scipy.sparse import hstack
-
-        features = hstack([v.transform(list(texts)) for v in self.vectorizers]).tocsr()
+    def probabilities(self, texts: Sequence[str], objection: str) -> dict[str, np.ndarray]:
+        features = _features(self.vectorizers, texts, [objection] * len(texts), fit=False)
         return {name: _positive(reg, features) for name, reg in self.regressions.items()}
+
+
+_STOP = frozenset(
+    "that this with what your have about they them their there would could should will just into from also when "
+    "then than been were very really much more most some only want need what which como para pero esto esta este "
+    "usted ustedes tiene tienen hace sobre todo todos cuando porque donde algo nada muy bien ahora".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so "shifts" meets "shift" and "furgonetas" meets "furgoneta"."""
+    return {w[:5] for w in _TOKEN.findall(text.lower()) if (len(w) > 3 and w not in _STOP) or w.isdigit()}
+
+
+def _overlap(sentence: str, objection: str) -> list[float]:
+    """How much a sentence reuses the buyer's own words: aligning usually names their situation back."""
+    shared = len(_stems(sentence) & _stems(objection))
+    return [float(shared >= 1), float(shared >= 2), float(shared >= 3)]
+
+
+def _features(vectorizers: Sequence[Any], texts: Sequence[str], objections: Sequence[str], fit: bool) -> Any:
+    from scipy.sparse import csr_matrix, hstack
+
+    parts = [v.fit_transform(list(texts)) if fit else v.transform(list(texts)) for v in vectorizers]
+    parts.append(csr_matrix(np.array([_overlap(t, o) for t, o in zip(texts, objections, strict=True)]).reshape(
+        len(texts), 3)))
+    return hstack(parts).tocsr()
 
 
 def _positive(regression: Any, features: Any) -> np.ndarray:
@@ -232,9 +277,15 @@ def _positive(regression: Any, features: Any) -> np.ndarray:
 
 
 _TARGETS = (*MOVES, "pitfall")
+_QUESTION = re.compile(r"\?|^\s*¿")
 
 
-def _sentence_rows(replies: Sequence[LabelledReply]) -> tuple[list[str], list[int], dict[str, list[tuple[int, int]]]]:
+def eligible(target: str, sentence: str) -> bool:
+    """Whether a sentence can show the move at all: asking takes a question (every labelled "asks" is one)."""
+    return target != "asks" or bool(_QUESTION.search(sentence))
+
+
+def _sentence_rows(replies: Sequence[LabelledReply]) -> tuple[list[str], list[int], dict[str, list[tuple[int, int]]]]:  # noqa: E501
     """Every sentence of every reply, the reply it came from, and per target the (row, 0/1) labels we know:
     a sentence holding a check's evidence is positive; every sentence of a reply failing the check is negative;
     the other sentences of a passing reply are unknown and left out."""
@@ -280,12 +331,11 @@ def _reply_truth(reply: LabelledReply, target: str) -> bool | None:
 
 def train_moves(replies: Sequence[LabelledReply]) -> MoveModel:
     """Fit one sentence model per move (and pitfalls), and choose each threshold on out-of-fold replies."""
-    from scipy.sparse import hstack
     from sklearn.model_selection import KFold
 
     texts, owner, labels = _sentence_rows(replies)
     vectorizers = _vectorizers()
-    features = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+    features = _features(vectorizers, texts, [replies[i].objection for i in owner], fit=True)
     owner_arr = np.array(owner)
     regressions, thresholds = {}, {}
     folds = list(KFold(n_splits=5, shuffle=True, random_state=0).split(np.arange(len(replies))))
@@ -302,13 +352,24 @@ def train_moves(replies: Sequence[LabelledReply]) -> MoveModel:
             if fold_model is None:
                 continue
             for index in test_idx:
-                rows = np.flatnonzero(owner_arr == index)
+                rows = [r for r in np.flatnonzero(owner_arr == index) if eligible(target, texts[r])]
                 if len(rows):
                     best[index] = _positive(fold_model, features[rows]).max()
-        truth = [(best[i], _reply_truth(r, target)) for i, r in enumerate(replies)
-                 if _reply_truth(r, target) is not None and not np.isnan(best[i])]
+        truth = [(0.0 if np.isnan(best[i]) else best[i], _reply_truth(r, target)) for i, r in enumerate(replies)
+                 if _reply_truth(r, target) is not None]
         thresholds[target] = _best_threshold(truth, target)
-    return MoveModel(vectorizers, regressions, thresholds)
+    return MoveModel(vectorizers, regressions, thresholds, proof_kinds(replies))
+
+
+def proof_kinds(replies: Sequence[LabelledReply]) -> frozenset[str]:
+    """The kinds the labelled replies score on assure (most of their replies give assure a value); a kind they
+    do not cover keeps the default."""
+    kinds = set(PROOF_KINDS)
+    for kind in LABELS:
+        values = [r.checks["assure"] for r in replies if r.kind == kind]
+        if values:
+            (kinds.add if sum(v is not None for v in values) * 2 > len(values) else kinds.discard)(kind)
+    return frozenset(kinds)
 
 
 def _best_threshold(truth: list[tuple[float, bool | None]], target: str) -> float:
@@ -320,8 +381,6 @@ def _best_threshold(truth: list[tuple[float, bool | None]], target: str) -> floa
     for t in np.linspace(0.2, 0.8, 61):
         predicted = scores >= t
         accuracy = float((predicted == gold).mean())
-        if target == "pitfall" and gold.any():  # missing a pitfall costs more than a false alarm
-            accuracy = 0.5 * accuracy + 0.5 * float(predicted[gold].mean())
         if accuracy > best_value + 1e-9:
             best_t, best_value = float(t), accuracy
     return round(best_t, 3)
@@ -500,11 +559,11 @@ def words(lang: str) -> dict[str, str]:
     return _WORDS_BY_LANG["es" if lang == "es" else "en"]
 
 
-def check_applies(check: str, kind: str, ambiguous: bool) -> bool:
+def check_applies(check: str, kind: str, ambiguous: bool, needs_proof: frozenset[str] = PROOF_KINDS) -> bool:
     if check == "asks":
         return ambiguous
     if check == "assure":
-        return kind in PROOF_KINDS
+        return kind in needs_proof
     return True
 
 
@@ -560,7 +619,7 @@ class Scorer:
         reason = triage(reply, objection)
         if reason is not None:
             return self.hint(reason, kind, lang)
-        offline_verdict = self.offline_verdict(reply, kind, ambiguous)
+        offline_verdict = self.offline_verdict(reply, kind, ambiguous, objection)
         verdict, source, notes = offline_verdict, "offline", []
         w = words(lang)
         llm = None if offline else self.coach.llm
@@ -579,19 +638,19 @@ class Scorer:
             notes.append(w["truncated"].format(limit=MAX_REPLY_CHARS))
         return self.card(objection, kind, lang, verdict, source, notes, wants)
 
-    def offline_verdict(self, reply: str, kind: str, ambiguous: bool) -> Verdict:
+    def offline_verdict(self, reply: str, kind: str, ambiguous: bool, objection: str = "") -> Verdict:
         spans = sentences(reply)
         with _CPU_BOUND:
-            probabilities = self.model.probabilities([s.text for s in spans])
+            probabilities = self.model.probabilities([s.text for s in spans], objection)
         checks: dict[str, bool | None] = {}
         evidence: dict[str, str] = {}
         found = pattern_pitfalls(reply)
         pitfall_rows = {i for i, span in enumerate(spans) if pattern_pitfalls(span.text)}
         if "pitfall" in probabilities:
             pitfall_rows |= {i for i, p in enumerate(probabilities["pitfall"])
-                             if p >= self.model.thresholds.get("pitfall", 0.5)}
+                             if p >= max(PITFALL_FLOOR, self.model.thresholds.get("pitfall", 0.5))}
         for move in MOVES:
-            if not check_applies(move, kind, ambiguous):
+            if not check_applies(move, kind, ambiguous, self.model.proof_kinds):
                 checks[move] = None
                 continue
             p = probabilities.get(move)
@@ -599,7 +658,8 @@ class Scorer:
                 checks[move] = False
                 continue
             # a sentence that over-assures or pressures earns no assure; any other move may still come from it
-            candidates = [i for i in range(len(spans)) if move != "assure" or i not in pitfall_rows]
+            candidates = [i for i, span in enumerate(spans)
+                          if eligible(move, span.text) and (move != "assure" or i not in pitfall_rows)]
             best = max(candidates, key=lambda i: p[i], default=None)
             passed = bool(best is not None and p[best] >= self.model.thresholds.get(move, 0.5))
             checks[move] = passed
@@ -612,6 +672,10 @@ class Scorer:
             checks["no_pitfalls"], evidence["no_pitfalls"] = False, spans[row].text
         else:
             checks["no_pitfalls"] = True
+        if checks["align"] and any(name == "arguing" for name, _ in found):
+            # aligning means acknowledging first; arguing with or blaming the buyer undoes it
+            checks["align"] = False
+            evidence.pop("align", None)
         return Verdict(checks, evidence)
 
     def prompt(self, objection: str, reply: str, kind: str, ambiguous: bool, lang: str) -> Any:
@@ -621,7 +685,7 @@ class Scorer:
         playbook = self.coach.playbooks[kind]
         system = jinja.get_template("practice_score_system.j2").render()
         user = jinja.get_template("practice_score_user.j2").render(
-            playbook=playbook, language=lang, ambiguous=ambiguous, needs_proof=kind in PROOF_KINDS,
+            playbook=playbook, language=lang, ambiguous=ambiguous, needs_proof=kind in self.model.proof_kinds,
             objection=prompt_data(objection), reply=prompt_data(reply))
         return Prompt(system=system.strip(), user=user.strip())
 

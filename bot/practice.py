@@ -349,3 +349,25 @@ CHECK_NAMES = {
     "es": {"align": "Alinear", "asks": "Pregunta primero", "clarify": "Clarificar", "assure": "Asegurar",
            "no_pitfalls": "Sin errores"},
 }
+# Headings the adapters (CLI, Slack) share, so both speak the buyer's language the same way.
+LABELS_TEXT = {
+    "en": {"title": "Practice", "buyer": "Buyer", "score": "Score", "well": "Done well",
+           "improve": "The change that would help most", "model": "Model answer", "kind": "This buyer's resistance",
+           "not_applicable": "not needed here", "turn": "Turn {turn} of {max}", "reply_here": "Reply as the seller.",
+           "summary": "Practice summary", "handled": "You handled it.", "not_handled": "Not handled yet.",
+           "scores": "Scores by turn", "focus": "Work on", "try_again": "Try again",
+           "over": "This practice is over: try it again, or start a new one.", "nothing": "nothing yet",
+           "again_hint": "Type 'try again' to practise it once more, or 'quit'."},
+    "es": {"title": "Práctica", "buyer": "Comprador", "score": "Puntuación", "well": "Lo que hiciste bien",
+           "improve": "El cambio que más ayudaría", "model": "Respuesta modelo",
+           "kind": "La resistencia de este comprador",
+           "not_applicable": "no hace falta aquí", "turn": "Turno {turn} de {max}",
+           "reply_here": "Responde como vendedor.", "summary": "Resumen de la práctica", "handled": "Lo manejaste.",
+           "not_handled": "Todavía sin resolver.", "scores": "Puntuación por turno", "focus": "Trabaja en",
+           "try_again": "Intentar de nuevo", "over": "Esta práctica terminó: inténtala de nuevo o empieza otra.",
+           "nothing": "nada todavía", "again_hint": "Escribe 'try again' para practicarla otra vez, o 'quit'."},
+}
+
+
+def labels_text(lang: str) -> dict[str, str]:
+    return LABELS_TEXT["es" if lang == "es" else "en"]

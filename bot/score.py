@@ -146,8 +146,9 @@ def sentences(text: str) -> list[Span]:
 # --- pitfalls by pattern -------------------------------------------------------------------------------------
 
 # "I can't guarantee…", "no le voy a prometer…": the honest answer, not the pitfall
-_NEGATED = re.compile(r"(can['’]?t|cannot|won['’]?t|don['’]?t|wouldn['’]?t|never|not going to|no (puedo|podemos|"
-                      r"voy a|vamos a|le voy a|te voy a|les voy a|quiero))\s+(\w+\s+){0,2}$", re.I)
+_NEGATED = re.compile(r"(can['’]?t|cannot|won['’]?t|don['’]?t|wouldn['’]?t|never|not going to|nobody can|no one can|"
+                      r"no (le |te |les |se )?(puedo|podemos|puede|voy a|vamos a|quiero)|nadie puede)\s+(\w+\s+){0,2}$",
+                      re.I)
 _DAY = (r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the end of|end of|month[- ]end|"
         r"quarter[- ]end|year[- ]end|q[1-4])")
 _DIA = r"(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|ma[ñn]ana|fin de mes|cierre de mes|fin de a[ñn]o)"
@@ -457,7 +458,7 @@ class Hint:
 
 # A question to the coach rather than an answer to the buyer: "what should I say?", "¿qué le digo?"
 _COACH_QUESTION = re.compile(
-    r"^\s*(what (should|do|would|can) i (say|answer|reply|tell|do|write)|how (should|do|would|can) i "
+    r"^\s*[¿¡]?\s*(what (should|do|would|can) i (say|answer|reply|tell|do|write)|how (should|do|would|can) i "
     r"(answer|respond|reply|handle|say|deal with|approach)|what('?s| is) (a|the) (good|best|right) "
     r"(answer|reply|response)|(give me|any|a) (hint|tips?|ideas?|help)\b|hint\b|help me\b|help\W*$|"
     r"i('?m| am) (stuck|not sure what to say)|no idea what to say|"
@@ -468,6 +469,7 @@ _COACH_QUESTION = re.compile(
 )
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|usted|ustedes|su|sus|tu|tus|te|le|les|contigo)\b", re.I)
 _TOKEN = re.compile(r"\w+", re.U)
+_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:", re.I)
 
 
 def _words(text: str) -> set[str]:
@@ -476,6 +478,7 @@ def _words(text: str) -> set[str]:
 
 def triage(reply: str, objection: str) -> str | None:
     """Why this reply cannot be scored ("empty", "no_words", "question", "objection"), or None to score it."""
+    reply = _EMOJI_CODE.sub("", reply)  # Slack sends emoji as :name:
     if not reply.strip():
         return "empty"
     if not _WORDS.search(reply) or not re.search(r"[^\W\d_]", reply):
@@ -658,15 +661,17 @@ class Scorer:
                 checks[move] = False
                 continue
             # a sentence that over-assures or pressures earns no assure; any other move may still come from it
-            candidates = [i for i, span in enumerate(spans)
-                          if eligible(move, span.text) and (move != "assure" or i not in pitfall_rows)]
+            # a sentence that pressures, over-assures or argues earns no move
+            candidates = [i for i, span in enumerate(spans) if eligible(move, span.text) and i not in pitfall_rows]
             best = max(candidates, key=lambda i: p[i], default=None)
             passed = bool(best is not None and p[best] >= self.model.thresholds.get(move, 0.5))
             checks[move] = passed
             if passed and best is not None:
                 evidence[move] = spans[best].text
         if found:
-            checks["no_pitfalls"], evidence["no_pitfalls"] = False, found[0][1]
+            words_found = found[0][1]
+            sentence = next((span.text for span in spans if words_found in span.text), words_found)
+            checks["no_pitfalls"], evidence["no_pitfalls"] = False, sentence
         elif pitfall_rows:
             row = max(pitfall_rows, key=lambda i: probabilities["pitfall"][i] if "pitfall" in probabilities else 0)
             checks["no_pitfalls"], evidence["no_pitfalls"] = False, spans[row].text
@@ -708,8 +713,12 @@ class Scorer:
             well = f"{w[well_check]}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{w[well_check]}."
         improve = self._improve(checks, evidence, playbook, lang, wants)
         guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None)
+        # the playbook's talk track closest to this objection's words; the coaching's own pick when none is
+        tracks = playbook.lines("talk_tracks", lang)
+        closest = max(tracks, key=lambda track: len(_stems(track) & _stems(objection)))
+        model_answer = closest if _stems(closest) & _stems(objection) else guidance.talk_track
         return Scorecard(kind=kind, language=lang, checks=checks, evidence=evidence, score=score, well=well,
-                         improve=improve, model_answer=guidance.talk_track, source=source, notes=notes)
+                         improve=improve, model_answer=model_answer, source=source, notes=notes)
 
     @staticmethod
     def _improve(checks: dict[str, bool | None], evidence: dict[str, str], playbook: Any, lang: str,

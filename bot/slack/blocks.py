@@ -138,6 +138,8 @@ def usage_blocks() -> list[Block]:
         "• `/objection nudges off` (or `on`): your weekly DM about stalled deals\n"
         "• `/objection summary`: summarise the channel's latest threads (or mention me with `summarize` in a "
         "thread, or use the message shortcut *Coach: summarise this thread*)\n\n"
+        "*Practice*\n"
+        "• `/objection practice [kind | topic | random] [es]`: I play a buyer, you answer in the thread, I score it\n\n"
         "*Commands*\n"
         "• `/objection help`: this message"
     )

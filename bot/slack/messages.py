@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, Objection, is_seller_question
+from bot.slack import practice
 from bot.slack.blocks import USAGE_FALLBACK, escape, unescape, usage_blocks
 from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, show_working
 
@@ -60,6 +61,8 @@ def register(app: App, deps: Deps) -> None:
         text = unescape(event.get("text") or "")
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for this message answers it
+        if practice.on_thread_message(deps, client, team_id, event, text):
+            return  # a practice thread: the seller answers the buyer there, nothing to coach
         if deps.store.thread(team_id, event["channel"], thread_ts) is None:
             return  # not a coaching thread
         continue_thread(deps, client, team_id, event.get("user", ""), event["channel"], thread_ts, text)

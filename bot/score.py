@@ -43,7 +43,7 @@ MOVES = ("align", "asks", "clarify", "assure")
 PROOF_KINDS = frozenset(LABELS) - {"missing"}
 MAX_REPLY_CHARS = 4000
 # Bump when the features or the training recipe change, so cached models are rebuilt.
-RECIPE = "practice-moves/sentences-tfidf-word12-char25+logreg/v1"
+RECIPE = "practice-moves/sentences-tfidf-word12-char25+overlap4+logreg/v2"
 _C = 4.0
 # The pitfall model flags a sentence only above this, whatever its tuned threshold: the patterns catch the
 # clear cases, and a false alarm on a clean answer teaches the wrong lesson.
@@ -257,10 +257,21 @@ def _stems(text: str) -> set[str]:
     return {w[:5] for w in _TOKEN.findall(text.lower()) if (len(w) > 3 and w not in _STOP) or w.isdigit()}
 
 
+# Going back to what the buyer said or confirmed before ("you mentioned", "since you told me", "como me comentó"):
+# the align move of the method, whatever the topic.
+_TIES_BACK = re.compile(
+    r"\byou(?:'ve| have)? (said|told|mentioned|described|shared|explained|wrote|flagged|raised)\b|"
+    r"\b(since|given|as|because) (that )?you(?:'re|'ve| are| have)?\b|\byour (goal|priority|target|concern|worry)\b|"
+    r"\b(usted|tú|tu|vos)? ?me (dijo|coment[óo]|mencion[óo]|cont[óo]|explic[óo]|dijiste|comentaste|contaste)\b|"
+    r"\b(como|ya que|dado que|porque) (usted|ustedes|tú|vos)\b|\bsu (meta|prioridad|objetivo|preocupaci[óo]n)\b",
+    re.I)
+
+
 def _overlap(sentence: str, objection: str) -> list[float]:
-    """How much a sentence reuses the buyer's own words: aligning usually names their situation back."""
+    """How much a sentence reuses the buyer's own words, and whether it goes back to what they said before:
+    aligning names their situation back."""
     shared = len(_stems(sentence) & _stems(objection))
-    return [float(shared >= 1), float(shared >= 2), float(shared >= 3)]
+    return [float(shared >= 1), float(shared >= 2), float(shared >= 3), float(bool(_TIES_BACK.search(sentence)))]
 
 
 def _features(vectorizers: Sequence[Any], texts: Sequence[str], objections: Sequence[str], fit: bool) -> Any:
@@ -268,7 +279,7 @@ def _features(vectorizers: Sequence[Any], texts: Sequence[str], objections: Sequ
 
     parts = [v.fit_transform(list(texts)) if fit else v.transform(list(texts)) for v in vectorizers]
     parts.append(csr_matrix(np.array([_overlap(t, o) for t, o in zip(texts, objections, strict=True)]).reshape(
-        len(texts), 3)))
+        len(texts), 4)))
     return hstack(parts).tocsr()
 
 
@@ -661,8 +672,9 @@ class Scorer:
                 checks[move] = False
                 continue
             # a sentence that over-assures or pressures earns no assure; any other move may still come from it
-            # a sentence that pressures, over-assures or argues earns no move
-            candidates = [i for i, span in enumerate(spans) if eligible(move, span.text) and i not in pitfall_rows]
+            # a sentence that pressures or over-assures is no proof; the other checks are scored on their own
+            candidates = [i for i, span in enumerate(spans)
+                          if eligible(move, span.text) and (move != "assure" or i not in pitfall_rows)]
             best = max(candidates, key=lambda i: p[i], default=None)
             passed = bool(best is not None and p[best] >= self.model.thresholds.get(move, 0.5))
             checks[move] = passed

@@ -210,7 +210,10 @@ def _print_practice_stats(stats: dict[str, Any]) -> None:
         print(f"  {kind:<14}{entry['mean_score']:>6.0%}  ({entry['answers']} answers)")
     print("\nOver time")
     for week in stats["weeks"]:
-        print(f"  {week['week']:<10}{week['mean_score']:>6.0%}  ({week['answers']} answers)")
+        checks = ", ".join(f"{name} {e['rate']:.0%}" for name, e in week["checks"].items())
+        kinds = ", ".join(f"{name} {e['mean_score']:.0%}" for name, e in week["kinds"].items())
+        print(f"  {week['week']:<10}{week['mean_score']:>6.0%}  ({week['answers']} answers)  checks: {checks}; "
+              f"kinds: {kinds}")
 
 
 def cmd_practice(args: argparse.Namespace) -> int:

@@ -373,12 +373,13 @@ class Store:
         for row in rows:
             year, week, _ = datetime.fromisoformat(row["created_at"]).isocalendar()
             label = f"{year}-W{week:02d}"
-            bucket = weeks.setdefault(label, {"week": label, "answers": 0, "score_sum": 0.0, "checks": {}})
+            bucket = weeks.setdefault(label, {"week": label, "answers": 0, "score_sum": 0.0, "checks": {}, "kinds": {}})
             bucket["answers"] += 1
             bucket["score_sum"] += row["score"]
-            kind = kinds.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
-            kind["answers"] += 1
-            kind["score_sum"] += row["score"]
+            for table in (kinds, bucket["kinds"]):
+                kind = table.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
+                kind["answers"] += 1
+                kind["score_sum"] += row["score"]
             for name, value in json.loads(row["checks"]).items():
                 if value is None:
                     continue
@@ -390,12 +391,15 @@ class Store:
         def rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
             return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
 
+        def means(table: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
+            return {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
+                    for k, v in table.items()}
+
         return {
             "answers": len(rows),
             "checks": rates(checks),
-            "kinds": {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
-                      for k, v in kinds.items()},
+            "kinds": means(kinds),
             "weeks": [{"week": b["week"], "answers": b["answers"],
-                       "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"])}
-                      for b in weeks.values()],
+                       "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"]),
+                       "kinds": means(b["kinds"])} for b in weeks.values()],
         }

@@ -163,3 +163,4 @@ def test_cli_practice_reads_piped_answers_until_eof_and_keeps_stats(tmp_path):
     stats = json.loads(_coach("practice", "--stats", "--json").stdout)
     assert stats["answers"] == 1 and set(stats["kinds"]) == {"skepticism"}
     assert "align" in stats["checks"] and stats["weeks"][0]["answers"] == 1
+    assert set(stats["weeks"][0]["kinds"]) == {"skepticism"}

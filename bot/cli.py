@@ -288,6 +288,127 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+SCORE_USAGE = 'usage: coach score "what the buyer said" "what you answered" [--kind K] [--json] [--offline]'
+
+
+def _print_scorecard(card: Any, kind_name: str) -> None:
+    from bot.practice import CHECK_NAMES, labels_text
+
+    w, names = labels_text(card.language), CHECK_NAMES["es" if card.language == "es" else "en"]
+    print(f"{w['score']}: {card.passed}/{card.applicable} ({card.score:.0%})   {w['kind']}: {kind_name}")
+    for check, value in card.checks.items():
+        mark = "-" if value is None else "✓" if value else "✗"
+        detail = w["not_applicable"] if value is None else card.evidence.get(check, "")
+        print(f"  {mark} {names[check]}" + (f": “{detail}”" if detail and value is not None else
+                                             f" ({detail})" if detail else ""))
+    print(f"\n{w['well']}\n  {card.well or w['nothing']}")
+    print(f"\n{w['improve']}\n  {card.improve}")
+    print(f"\n{w['model']}\n  {card.model_answer}\n")
+    for note in card.notes:
+        print(f"({note})")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from bot.coach import Coach
+    from bot.score import Hint, Scorer
+
+    if not args.objection.strip() or not args.reply.strip():
+        print(SCORE_USAGE, file=sys.stderr)
+        print("error: give the buyer's objection and your answer, each as one quoted argument", file=sys.stderr)
+        return 2
+    coach = Coach(load_settings())
+    result = Scorer(coach).assess(args.objection, args.reply, args.kind, offline=args.offline)
+    if isinstance(result, Hint):
+        print(json.dumps({"kind": args.kind, "hint": result.text, "reason": result.reason}, ensure_ascii=False)
+              if args.json else result.text)
+        return 0
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        _print_scorecard(result, coach.playbooks[result.kind].text("name", result.language))
+    return 0
+
+
+def _print_practice_stats(stats: dict[str, Any]) -> None:
+    if not stats["answers"]:
+        print("No practice answers yet. Start one with `coach practice`.")
+        return
+    print(f"{stats['answers']} scored answers\n\nPass rate per check")
+    for check, entry in stats["checks"].items():
+        print(f"  {check:<12}{entry['rate']:>6.0%}  ({entry['passed']}/{entry['applicable']})")
+    print("\nMean score per kind")
+    for kind, entry in stats["kinds"].items():
+        print(f"  {kind:<14}{entry['mean_score']:>6.0%}  ({entry['answers']} answers)")
+    print("\nOver time")
+    for week in stats["weeks"]:
+        checks = ", ".join(f"{name} {e['rate']:.0%}" for name, e in week["checks"].items())
+        kinds = ", ".join(f"{name} {e['mean_score']:.0%}" for name, e in week["kinds"].items())
+        print(f"  {week['week']:<10}{week['mean_score']:>6.0%}  ({week['answers']} answers)  checks: {checks}; "
+              f"kinds: {kinds}")
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from bot.coach import Coach
+    from bot.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey, labels_text
+
+    settings = load_settings()
+    coach = Coach(settings)
+    user = os.environ.get("USER") or "cli"
+    practice = Practice(coach)
+    if args.stats:
+        stats = practice.stats("cli", user)
+        print(json.dumps(stats, ensure_ascii=False)) if args.json else _print_practice_stats(stats)
+        return 0
+    try:
+        scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
+    except NoScenario as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
+    w = labels_text(args.lang)
+
+    def show_opening(opening: Any) -> None:
+        print(f"{w['title']}: {opening.persona}\n\n{w['buyer']}: {opening.objection}\n")
+        print(f"({w['turn'].format(turn=1, max=MAX_TURNS)}. {w['reply_here']} 'quit' ends.)")
+
+    show_opening(practice.start(key, scenario, args.lang))
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = sys.stdin.readline()
+        if not line:  # end of input
+            break
+        text = line.strip()
+        if text.lower() in ("quit", "exit", "salir"):
+            break
+        if text.lower() in ("try again", "retry", "otra vez", "de nuevo"):
+            show_opening(practice.restart(key))
+            continue
+        step = practice.answer(key, text, offline=args.offline)
+        if step is None or step.finished_before:
+            print(w["over"], w["again_hint"])
+            continue
+        if step.hint:
+            print(step.hint.text)
+            continue
+        print()
+        _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", args.lang))
+        print(f"\n{w['buyer']}: {step.buyer}\n")
+        if step.done and step.summary:
+            s = step.summary
+            print(f"{w['summary']}: {w['handled'] if s.handled else w['not_handled']} "
+                  f"{w['scores']}: {', '.join(f'{x:.0%}' for x in s.scores)}."
+                  + (f" {w['focus']}: {s.focus}." if s.focus else ""))
+            print(w["again_hint"])
+        else:
+            print(f"({w['turn'].format(turn=step.turn, max=MAX_TURNS)}. {w['reply_here']})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coach",
@@ -345,6 +466,26 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--yes", action="store_true", help="really delete (without it: show what would go)")
     forget.add_argument("--json", action="store_true", help="print the counts as JSON")
     forget.set_defaults(func=cmd_forget)
+
+    from bot.practice import TOPICS
+    from bot.taxonomy import LABELS
+
+    practice = sub.add_parser("practice", help="role-play a buyer: answer their objection and get scored")
+    practice.add_argument("--kind", choices=LABELS, help="the kind of resistance to practise")
+    practice.add_argument("--topic", choices=TOPICS, help="what the objection is about")
+    practice.add_argument("--lang", choices=("en", "es"), default="en", help="the buyer's language")
+    practice.add_argument("--stats", action="store_true", help="your pass rate per check and per kind over time")
+    practice.add_argument("--json", action="store_true", help="with --stats: print JSON")
+    practice.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")
+    practice.set_defaults(func=cmd_practice)
+
+    score = sub.add_parser("score", help="score one answer to one objection", usage=SCORE_USAGE[len("usage: ") :])
+    score.add_argument("objection", help="what the buyer said")
+    score.add_argument("reply", help="what the seller answered")
+    score.add_argument("--kind", choices=LABELS, help="the kind of resistance (default: diagnosed)")
+    score.add_argument("--json", action="store_true", help="print one JSON object")
+    score.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")
+    score.set_defaults(func=cmd_score)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")

@@ -214,6 +214,14 @@ class LLM:
         """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure only."""
         return self.structured(prompt, LLMGuidance, SCHEMA, "coaching")
 
+    def score_reply(self, prompt: Prompt) -> tuple[LLMScore, bool]:
+        """A practice scorecard (each check with its quote) for the prompt, and whether it was cached."""
+        return self.structured(prompt, LLMScore, SCORE_SCHEMA, "practice_score")
+
+    def buyer_turn(self, prompt: Prompt) -> tuple[LLMBuyerLine, bool]:
+        """The practice buyer's next line, in character, and whether it was cached."""
+        return self.structured(prompt, LLMBuyerLine, BUYER_SCHEMA, "practice_buyer")
+
     def structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
                    name: str) -> tuple[Answer, bool]:
         """One JSON answer validated as `answer_type`, and whether it came from the cache.
@@ -389,3 +397,39 @@ def _no_leak(answer: str, system: str) -> None:
     lines = [line.strip() for line in system.splitlines() if len(line.strip()) >= 40]
     if any(line[:40] in fields for line in lines):
         raise ValueError("the answer quotes the system instructions")
+
+
+# --- practice: scoring a seller's reply, and the buyer's next line (bot/score.py, bot/practice.py) ---
+
+class LLMCheck(BaseModel):
+    passed: bool
+    quote: str  # the words of the reply that earned it ("" when not passed)
+
+
+class LLMPitfall(BaseModel):
+    found: bool
+    quote: str  # the offending words of the reply ("" when none)
+
+
+class LLMScore(BaseModel):
+    align: LLMCheck
+    asks: LLMCheck
+    clarify: LLMCheck
+    assure: LLMCheck
+    pitfall: LLMPitfall
+
+
+class LLMBuyerLine(BaseModel):
+    line: str = Field(min_length=3, max_length=600)
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+_CHECK = _object({"passed": {"type": "boolean"}, "quote": {"type": "string"}})
+SCORE_SCHEMA: dict[str, Any] = _object({
+    "align": _CHECK, "asks": _CHECK, "clarify": _CHECK, "assure": _CHECK,
+    "pitfall": _object({"found": {"type": "boolean"}, "quote": {"type": "string"}}),
+})
+BUYER_SCHEMA: dict[str, Any] = _object({"line": {"type": "string"}})

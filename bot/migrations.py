@@ -204,3 +204,23 @@ def m010_installations(db: sqlite_utils.Database) -> None:
     db["oauth_states"].create_index(["created_at"])
     # workspaces that uninstalled the app (or revoked its token): their data goes after the retention period
     db["uninstalls"].create({"team_id": str, "uninstalled_at": str}, pk="team_id")
+
+
+@migration
+def m011_practice(db: sqlite_utils.Database) -> None:
+    # one seller's practice in one conversation (a Slack thread, or a CLI run): two sellers never share one
+    db["practice_sessions"].create(
+        {"team_id": str, "channel": str, "thread_ts": str, "user_id": str, "scenario_id": str, "lang": str,
+         "turn": int, "state": str, "buyer_text": str, "created_at": str, "updated_at": str},
+        pk=("team_id", "channel", "thread_ts", "user_id"),
+    )
+    db["practice_sessions"].create_index(["team_id", "channel", "thread_ts"])
+    # every scored answer; `reply` is the seller's text and falls under the coaching-text retention
+    db["practice_answers"].create(
+        {"id": int, "team_id": str, "user_id": str, "channel": str, "thread_ts": str, "scenario_id": str,
+         "kind": str, "topic": str, "lang": str, "turn": int, "checks": str, "score": float, "source": str,
+         "reply": str, "created_at": str},
+        pk="id",
+    )
+    db["practice_answers"].create_index(["team_id", "user_id", "created_at"])
+    db["practice_answers"].create_index(["team_id", "channel", "thread_ts", "user_id", "id"])

@@ -411,6 +411,74 @@ class Store(ABC):
     def deal_by_id(self, deal_id: int) -> dict[str, Any] | None:
         return self._first("SELECT * FROM deals WHERE id = ?", [deal_id])
 
+    # --- practice: sessions per seller and conversation, and every scored answer (always per workspace) ---
+
+    def save_practice_session(self, team_id: str, channel: str, thread_ts: str, user_id: str, **values: Any) -> None:
+        now = now_iso()
+        key = {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "user_id": user_id}
+        existing = self.practice_session(team_id, channel, thread_ts, user_id)
+        row = {**key, **values, "updated_at": now, "created_at": existing["created_at"] if existing else now}
+        self._upsert("practice_sessions", row, pk=("team_id", "channel", "thread_ts", "user_id"))
+
+    def practice_session(self, team_id: str, channel: str, thread_ts: str, user_id: str) -> dict[str, Any] | None:
+        return self._first("SELECT * FROM practice_sessions WHERE team_id = ? AND channel = ? AND thread_ts = ? "
+                           "AND user_id = ?", [team_id, channel, thread_ts, user_id])
+
+    def is_practice_thread(self, team_id: str, channel: str, thread_ts: str) -> bool:
+        """Whether any seller practises in this thread (its messages are answers to a buyer, not objections)."""
+        return self._first("SELECT 1 AS found FROM practice_sessions WHERE team_id = ? AND channel = ? "
+                           "AND thread_ts = ? LIMIT 1", [team_id, channel, thread_ts]) is not None
+
+    def log_practice_answer(self, **row: Any) -> int:
+        row.setdefault("created_at", now_iso())
+        return self._insert("practice_answers", row)
+
+    def practice_answers_in(self, team_id: str, channel: str, thread_ts: str, user_id: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM practice_answers WHERE team_id = ? AND channel = ? AND thread_ts = ? "
+                          "AND user_id = ? ORDER BY id", [team_id, channel, thread_ts, user_id])
+
+    def practice_stats(self, team_id: str, user_id: str) -> dict[str, Any]:
+        """A seller's pass rate per check and mean score per kind, overall and per ISO week."""
+        rows = self._rows("SELECT kind, checks, score, created_at FROM practice_answers WHERE team_id = ? "
+                          "AND user_id = ? ORDER BY id", [team_id, user_id])
+        checks: dict[str, dict[str, int]] = {}
+        kinds: dict[str, dict[str, float]] = {}
+        weeks: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            year, week, _ = datetime.fromisoformat(row["created_at"]).isocalendar()
+            label = f"{year}-W{week:02d}"
+            bucket = weeks.setdefault(label, {"week": label, "answers": 0, "score_sum": 0.0, "checks": {}, "kinds": {}})
+            bucket["answers"] += 1
+            bucket["score_sum"] += row["score"]
+            for table in (kinds, bucket["kinds"]):
+                kind = table.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
+                kind["answers"] += 1
+                kind["score_sum"] += row["score"]
+            for name, value in json.loads(row["checks"]).items():
+                if value is None:
+                    continue
+                for table in (checks, bucket["checks"]):
+                    entry = table.setdefault(name, {"passed": 0, "applicable": 0})
+                    entry["applicable"] += 1
+                    entry["passed"] += int(bool(value))
+
+        def rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
+            return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
+
+        def means(table: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
+            return {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
+                    for k, v in table.items()}
+
+        return {
+            "answers": len(rows),
+            "checks": rates(checks),
+            "kinds": means(kinds),
+            "weeks": [{"week": b["week"], "answers": b["answers"],
+                       "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"]),
+                       "kinds": means(b["kinds"])} for b in weeks.values()],
+        }
+
+
     # --- Slack installations (OAuth; bot/slack/installations.py adapts these to slack_sdk's interfaces) ---
 
     def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
@@ -500,6 +568,10 @@ class Store(ABC):
              "created_at < :old AND NOT EXISTS (SELECT 1 FROM thread_turns t WHERE t.team_id = threads.team_id "
              "AND t.channel = threads.channel AND t.thread_ts = threads.thread_ts)"),
             ("threads_context", "threads", "context = ''", "created_at < :old_text AND coalesce(context, '') != ''"),
+            ("practice_answers", "practice_answers", None, "created_at < :old"),
+            ("practice_answers_text", "practice_answers", "reply = ''",
+             "created_at < :old_text AND coalesce(reply, '') != ''"),
+            ("practice_sessions", "practice_sessions", None, "updated_at < :old"),
             ("nudges", "nudges", None, "claimed_at < :old"),
             ("user_timezones", "user_timezones", None, "fetched_at < :old"),
             # old summaries, except each open deal's latest (a stalled-deal reason reads it)
@@ -520,6 +592,7 @@ class Store(ABC):
                 ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
                 ("user_timezones", team), ("installations", team), ("uninstalls", team),
+                ("practice_sessions", team), ("practice_answers", team),
                 ("llm_cache", "1 = 1")]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, messages, nudges, shortcuts
+from bot.slack import actions, commands, messages, nudges, practice, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -104,6 +104,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
         listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
     )
     app.use(_skip_repeated_deliveries(deps.store))
+    practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest
     commands.register(app, deps)
     messages.register(app, deps)
     actions.register(app, deps)

@@ -35,6 +35,7 @@ _SHAPES = {
     "owner": re.compile(r"^<@U[A-Z0-9]+(\|[^>]*)?>$"),
     "stage": re.compile(r"^[^\s].{0,59}$"),
     "close": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "practice": re.compile(r"^([\w-]+)?(\s+(en|es))?$", re.I),  # handled by bot/slack/practice.py
 }
 
 # A deal name or a stage is a short label. These turn "track record? You've only been around two years" or

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.coach import EmptyObjection, Objection, is_seller_question
 from bot.i18n import t
+from bot.slack import practice
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.commands import reads_like_a_sentence
 from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, say, show_working
@@ -72,6 +73,8 @@ def register(app: App, deps: Deps) -> None:
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for this message answers it
         team_id = context.team_id or event.get("team", "")
+        if practice.on_thread_message(deps, client, team_id, event, text):
+            return  # a practice thread: the seller answers the buyer there, nothing to coach
         if deps.store.thread(team_id, event["channel"], thread_ts) is None:
             return  # not a coaching thread
         asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))

@@ -295,6 +295,8 @@ class OpenAIStandIn:
         first_user = next(m["content"] for m in body["messages"] if m["role"] == "user")
         if "<thread>" in first_user:
             return self._reading(body, first_user, behaviour)
+        if "<seller_reply>" in first_user or "<buyer_persona>" in first_user:
+            return self._practice(body, first_user, behaviour)
         language = "es" if "answer_language: es" in first_user else "en"
         forced = [w for w in ("missing", "incomplete", "incorrect", "skepticism", "major_concern")
                   if f"The seller has decided this is {w}" in first_user]
@@ -345,6 +347,23 @@ class OpenAIStandIn:
                              {"kind": "consensus", "evidence_ts": "999.000001"}],
                    "objections": [], "stakeholders": []}
         return 200, _completion(body, json.dumps(reading)), {}
+
+    def _practice(self, body: dict[str, Any], user: str, behaviour: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Practice: a scorecard quoting the reply's first sentence for align (or, "bad_quote", words the seller
+        never wrote), or the buyer's next line ("names_kind": one that gives the kind away)."""
+        if behaviour == "500":
+            return 500, {"error": {"message": "boom", "type": "server_error"}}, {}
+        if "<buyer_persona>" in user:
+            line = "This is just skepticism on my part." if behaviour == "names_kind" else \
+                "All right, that helps. Walk me through what the first month would look like."
+            return 200, _completion(body, json.dumps({"line": line})), {}
+        reply = user.split("<seller_reply>", 1)[1].split("</seller_reply>", 1)[0].strip()
+        first = re.split(r"(?<=[.!?])\s+", reply)[0]
+        quote = "words the seller never wrote" if behaviour == "bad_quote" else first
+        check = {"passed": True, "quote": quote}
+        no = {"passed": False, "quote": ""}
+        score = {"align": check, "asks": no, "clarify": check, "assure": no, "pitfall": {"found": False, "quote": ""}}
+        return 200, _completion(body, json.dumps(score)), {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self

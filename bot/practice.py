@@ -1,0 +1,373 @@
+"""Practice: the coach plays a buyer, the seller answers, the coach scores the answer and the buyer replies.
+
+Scenarios are data (`playbooks/practice/scenarios/*.yaml`, English and Spanish), checked when loaded. A
+practice is a small state machine stored per seller and conversation: the buyer's opening objection, up to
+three seller answers (each scored), the buyer pushing back when the kind was missed and moving on when it was
+handled, then a summary. "Try again" restarts the same scenario. No Slack here: the CLI and the Slack app
+drive it through `Practice`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from bot.playbooks import Text
+from bot.resources import data_dir
+from bot.score import CHECKS, Hint, Scorecard, Scorer
+from bot.taxonomy import KINDS, LABELS
+
+TOPICS = ("price", "budget", "timing", "priority", "incumbent", "status_quo", "integration", "security",
+          "implementation", "adoption", "support", "vendor_viability", "results", "authority", "fit", "contract")
+MAX_TURNS = 3
+LANGUAGES = ("en", "es")
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{2,60}$")]
+
+
+class ScenarioError(ValueError):
+    """A scenario file is missing, unreadable or malformed; the message names the file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Persona(_Strict):
+    role: Text
+    company: Text
+    wants: Text
+
+
+class Scenario(_Strict):
+    id: Id
+    topic: str
+    ambiguous: bool
+    persona: Persona
+    objection: Text
+    push_back: Text
+    moving_on: Text
+    kind: str = ""  # filled from the file
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str) -> str:
+        if value not in TOPICS:
+            raise ValueError(f"must be one of {', '.join(TOPICS)}")
+        return value
+
+
+class ScenarioFile(_Strict):
+    kind: str
+    scenarios: list[Scenario] = Field(min_length=1)
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in LABELS:
+            raise ValueError(f"must be one of {', '.join(LABELS)}")
+        return value
+
+
+def scenarios_dir(playbooks_dir: Path | None) -> Path:
+    """A team's practice/scenarios/ folder when it has one, else the shipped one."""
+    if playbooks_dir is not None and (playbooks_dir / "practice" / "scenarios").is_dir():
+        return playbooks_dir / "practice" / "scenarios"
+    return data_dir("playbooks") / "practice" / "scenarios"
+
+
+def load_scenarios(folder: Path) -> dict[str, Scenario]:
+    """All scenarios of the folder's YAML files by id; a mistake raises ScenarioError naming file and field."""
+    files = sorted(folder.glob("*.y*ml"))
+    if not files:
+        raise ScenarioError(f"{folder}: no practice scenario files")
+    loaded: dict[str, Scenario] = {}
+    for path in files:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ScenarioError(f"{path}: cannot read scenarios: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{path}: expected a mapping with 'kind' and 'scenarios'")
+        try:
+            parsed = ScenarioFile.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"field '{'.'.join(str(p) for p in e['loc']) or '(top)'}': {e['msg']}"
+                                 for e in exc.errors())
+            raise ScenarioError(f"{path}: {problems}") from None
+        for scenario in parsed.scenarios:
+            if scenario.id in loaded:
+                raise ScenarioError(f"{path}: field 'id': {scenario.id!r} is used twice")
+            loaded[scenario.id] = scenario.model_copy(update={"kind": parsed.kind})
+    return loaded
+
+
+class NoScenario(LookupError):
+    """No scenario matches what was asked for."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the seller asked to practise: a kind, a topic, or anything ("random")."""
+
+    kind: str | None = None
+    topic: str | None = None
+    lang: str = "en"
+
+    @classmethod
+    def parse(cls, words: list[str]) -> Selection:
+        """From `[kind | topic | random] [en|es]`; raises ValueError naming what was not understood."""
+        kind = topic = None
+        lang = "en"
+        for word in (w.lower().replace("-", "_") for w in words):
+            if word in LANGUAGES:
+                lang = word
+            elif word in LABELS:
+                kind = word
+            elif word in TOPICS:
+                topic = word
+            elif word not in ("random", "any", "cualquiera"):
+                raise ValueError(word)
+        return cls(kind, topic, lang)
+
+
+def persona_text(scenario: Scenario, lang: str, offering: str | None = None) -> str:
+    """Who the buyer is. `offering` is the team's offering from its profile, when there is one (else the
+    persona speaks of "your solution" and no claim about the seller is made)."""
+    p = scenario.persona
+    if lang == "es":
+        what = offering or "su solución"
+        return (f"{p.role.es} en {p.company.es}. Quiere {p.wants.es}. Está evaluando {what}.")
+    what = offering or "your solution"
+    return f"{p.role.en} at {p.company.en}. Wants {p.wants.en}. Is evaluating {what}."
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    """One seller's practice in one conversation: two sellers in the same thread never share one."""
+
+    team_id: str
+    channel: str
+    thread_ts: str
+    user_id: str
+
+
+@dataclass
+class Opening:
+    scenario: Scenario
+    lang: str
+    persona: str
+    objection: str
+    turn: int = 1
+
+
+@dataclass
+class Summary:
+    turns: int
+    scores: list[float]
+    handled: bool
+    checks: dict[str, bool | None]  # passed at least once (None: never applied)
+    focus: str | None  # the check missed most often
+
+
+@dataclass
+class Step:
+    """What the coach answers to one message of the seller in a practice."""
+
+    hint: Hint | None = None
+    card: Scorecard | None = None
+    buyer: str | None = None  # the buyer's next line
+    turn: int = 1  # the turn the seller answers next (or the last one, when done)
+    done: bool = False
+    summary: Summary | None = None
+    finished_before: bool = False  # the practice was already over: nothing was scored
+    notes: list[str] = field(default_factory=list)
+
+
+_CLOSING = Text(en="Let's leave it there for today. I'm not convinced yet.",
+                es="Dejémoslo aquí por hoy. Todavía no me convence.")
+_AGAIN = Text(en="Let me put it plainly once more: {objection}", es="Se lo digo claro una vez más: {objection}")
+# Words that would give the kind away, or break character; an LLM buyer line holding one is not used.
+_GIVEAWAY = re.compile(
+    r"\b(" + "|".join([re.escape(k.title) for k in KINDS] + [re.escape(k.label) for k in KINDS if "_" in k.label]
+                      + ["skeptic\\w*", "perception", "percepci[óo]n", "esc[ée]ptic\\w*", "major concern",
+                         "preocupaci[óo]n mayor", "gran inquietud", "objection kind", "tipo de objeci[óo]n",
+                         "scorecard", "align\\w*", "clarif\\w*", "assur\\w*", "alinea\\w*", "as an ai",
+                         "como (una )?ia", "role-?play", "juego de rol"]) + r")\b",
+    re.I,
+)
+
+
+class Practice:
+    """Practice sessions over a coach (playbooks, store, model) and a scorer."""
+
+    def __init__(self, coach: Any, scorer: Scorer | None = None, scenarios: dict[str, Scenario] | None = None):
+        self.coach = coach
+        self.scorer = scorer or Scorer(coach)
+        self._scenarios = scenarios
+
+    @cached_property
+    def scenarios(self) -> dict[str, Scenario]:
+        return self._scenarios or load_scenarios(scenarios_dir(self.coach.settings.playbooks_dir))
+
+    @property
+    def store(self) -> Any:
+        return self.coach.store
+
+    def choose(self, selection: Selection, rng: random.Random | None = None) -> Scenario:
+        matching = [s for s in self.scenarios.values()
+                    if (selection.kind is None or s.kind == selection.kind)
+                    and (selection.topic is None or s.topic == selection.topic)]
+        if not matching:
+            raise NoScenario(f"no practice scenario for {selection.kind or 'any kind'} / "
+                             f"{selection.topic or 'any topic'}")
+        return (rng or random).choice(sorted(matching, key=lambda s: s.id))
+
+    def opening(self, scenario: Scenario, lang: str, offering: str | None = None) -> Opening:
+        return Opening(scenario, lang, persona_text(scenario, lang, offering), scenario.objection.en
+                       if lang == "en" else scenario.objection.es)
+
+    def start(self, key: SessionKey, scenario: Scenario, lang: str, offering: str | None = None) -> Opening:
+        """Open (or restart) the seller's practice of this scenario in this conversation."""
+        opening = self.opening(scenario, lang, offering)
+        self.store.save_practice_session(key.team_id, key.channel, key.thread_ts, key.user_id,
+                                         scenario_id=scenario.id, lang=lang, turn=1, state="awaiting",
+                                         buyer_text=opening.objection)
+        return opening
+
+    def restart(self, key: SessionKey, offering: str | None = None) -> Opening | None:
+        """"Try again": the same scenario from its first line; None when this seller has no practice here."""
+        row = self.store.practice_session(key.team_id, key.channel, key.thread_ts, key.user_id)
+        if row is None or row["scenario_id"] not in self.scenarios:
+            return None
+        return self.start(key, self.scenarios[row["scenario_id"]], row["lang"], offering)
+
+    def session(self, key: SessionKey) -> dict[str, Any] | None:
+        return self.store.practice_session(key.team_id, key.channel, key.thread_ts, key.user_id)
+
+    def answer(self, key: SessionKey, text: str, *, offline: bool = False) -> Step | None:
+        """Score the seller's answer and give the buyer's next line; None when there is no practice here."""
+        row = self.session(key)
+        if row is None or row["scenario_id"] not in self.scenarios:
+            return None
+        scenario, lang, turn = self.scenarios[row["scenario_id"]], row["lang"], row["turn"]
+        if row["state"] == "done":
+            return Step(turn=turn, done=True, finished_before=True)
+        wants = scenario.persona.wants.en if lang == "en" else scenario.persona.wants.es
+        result = self.scorer.assess(row["buyer_text"], text, scenario.kind, ambiguous=scenario.ambiguous, lang=lang,
+                                    wants=wants, offline=offline)
+        if isinstance(result, Hint):
+            return Step(hint=result, turn=turn)
+        card = result
+        self.store.log_practice_answer(
+            team_id=key.team_id, user_id=key.user_id, channel=key.channel, thread_ts=key.thread_ts,
+            scenario_id=scenario.id, kind=scenario.kind, topic=scenario.topic, lang=lang, turn=turn,
+            checks=json.dumps(card.checks), score=card.score, source=card.source, reply=text)
+        handled = card.handled
+        done = handled or turn >= MAX_TURNS
+        scripted = self._scripted(scenario, lang, turn, handled)
+        buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, scripted, offline)
+        self.store.save_practice_session(key.team_id, key.channel, key.thread_ts, key.user_id,
+                                         scenario_id=scenario.id, lang=lang, turn=turn if done else turn + 1,
+                                         state="done" if done else "awaiting", buyer_text=buyer)
+        summary = self.summary(key) if done else None
+        return Step(card=card, buyer=buyer, turn=turn if done else turn + 1, done=done, summary=summary)
+
+    @staticmethod
+    def _scripted(scenario: Scenario, lang: str, turn: int, handled: bool) -> str:
+        def pick(text: Text) -> str:
+            return text.en if lang == "en" else text.es
+
+        if handled:
+            return pick(scenario.moving_on)
+        if turn >= MAX_TURNS:
+            return pick(_CLOSING)
+        if turn == 1:
+            return pick(scenario.push_back)
+        return pick(_AGAIN).format(objection=pick(scenario.objection))
+
+    def _buyer_line(self, scenario: Scenario, lang: str, objection: str, reply: str, handled: bool, scripted: str,
+                    offline: bool) -> str:
+        """The buyer's next line: from the model when one is configured (in character, never naming the kind,
+        in the buyer's language), else, or when its line is unusable, the scenario's scripted line."""
+        llm = None if offline else self.coach.llm
+        if llm is None:
+            return scripted
+        from bot.language import detect_language
+        from bot.llm import LLMFailure, Prompt
+        from bot.score import prompt_data
+
+        jinja = self.coach._jinja
+        prompt = Prompt(
+            system=jinja.get_template("practice_buyer_system.j2").render().strip(),
+            user=jinja.get_template("practice_buyer_user.j2").render(
+                language=lang, handled=handled, scripted=scripted, persona=persona_text(scenario, lang),
+                objection=prompt_data(objection), reply=prompt_data(reply)).strip())
+        try:
+            answer, _cached = llm.buyer_turn(prompt)
+        except LLMFailure:
+            return scripted
+        line = answer.line.strip()
+        detected = detect_language(line)
+        if _GIVEAWAY.search(line) or (detected in LANGUAGES and detected != lang):
+            return scripted
+        return line
+
+    def summary(self, key: SessionKey) -> Summary:
+        """How the practice went, from its scored answers since it last started."""
+        rows = self.store.practice_answers_in(key.team_id, key.channel, key.thread_ts, key.user_id)
+        # answers since the latest turn-1 answer: a "Try again" starts a new attempt
+        start = max((i for i, r in enumerate(rows) if r["turn"] == 1), default=0)
+        rows = rows[start:]
+        checks: dict[str, bool | None] = {c: None for c in CHECKS}
+        missed: dict[str, int] = {c: 0 for c in CHECKS}
+        for r in rows:
+            for name, value in json.loads(r["checks"]).items():
+                if value is None:
+                    continue
+                checks[name] = bool(checks[name]) or value
+                missed[name] += 0 if value else 1
+        worst = max(CHECKS, key=lambda c: missed[c])
+        handled = bool(rows) and all(json.loads(rows[-1]["checks"])[c] for c in ("align", "clarify"))
+        return Summary(turns=len(rows), scores=[r["score"] for r in rows], handled=handled, checks=checks,
+                       focus=worst if missed[worst] else None)
+
+    def stats(self, team_id: str, user_id: str) -> dict[str, Any]:
+        return self.store.practice_stats(team_id, user_id)
+
+
+CHECK_NAMES = {
+    "en": {"align": "Align", "asks": "Asks first", "clarify": "Clarify", "assure": "Assure",
+           "no_pitfalls": "No pitfalls"},
+    "es": {"align": "Alinear", "asks": "Pregunta primero", "clarify": "Clarificar", "assure": "Asegurar",
+           "no_pitfalls": "Sin errores"},
+}
+# Headings the adapters (CLI, Slack) share, so both speak the buyer's language the same way.
+LABELS_TEXT = {
+    "en": {"title": "Practice", "buyer": "Buyer", "score": "Score", "well": "Done well",
+           "improve": "The change that would help most", "model": "Model answer", "kind": "This buyer's resistance",
+           "not_applicable": "not needed here", "turn": "Turn {turn} of {max}", "reply_here": "Reply as the seller.",
+           "summary": "Practice summary", "handled": "You handled it.", "not_handled": "Not handled yet.",
+           "scores": "Scores by turn", "focus": "Work on", "try_again": "Try again",
+           "over": "This practice is over: try it again, or start a new one.", "nothing": "nothing yet",
+           "again_hint": "Type 'try again' to practise it once more, or 'quit'."},
+    "es": {"title": "Práctica", "buyer": "Comprador", "score": "Puntuación", "well": "Lo que hiciste bien",
+           "improve": "El cambio que más ayudaría", "model": "Respuesta modelo",
+           "kind": "La resistencia de este comprador",
+           "not_applicable": "no hace falta aquí", "turn": "Turno {turn} de {max}",
+           "reply_here": "Responde como vendedor.", "summary": "Resumen de la práctica", "handled": "Lo manejaste.",
+           "not_handled": "Todavía sin resolver.", "scores": "Puntuación por turno", "focus": "Trabaja en",
+           "try_again": "Intentar de nuevo", "over": "Esta práctica terminó: inténtala de nuevo o empieza otra.",
+           "nothing": "nada todavía", "again_hint": "Escribe 'try again' para practicarla otra vez, o 'quit'."},
+}
+
+
+def labels_text(lang: str) -> dict[str, str]:
+    return LABELS_TEXT["es" if lang == "es" else "en"]

@@ -1,0 +1,793 @@
+"""Score a seller's answer to a buyer's objection on a yes/no scorecard, each check with the words that earned it.
+
+Offline, a sentence-level model of reply moves: the reply is cut into sentences and clauses, each is scored
+for align / asks / clarify / assure, and a check passes when some sentence shows the move; that sentence is
+the evidence. It is trained from the labelled replies in `playbooks/practice/replies/` (their evidence marks
+which sentence earned a check) and cached under a hash of them, like the objection classifier. Pitfalls are
+caught both by explicit patterns (deadlines, expiring offers, guarantees, a price cut to buy a yes, arguing
+or blaming, in English and Spanish) and by the model. With a language model, one structured call scores the
+reply; a "yes" counts only if its quoted words are in the reply, and any failure scores offline instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from bot.classify import normalise
+from bot.language import detect_language
+from bot.resources import data_dir
+from bot.taxonomy import LABELS, check_label
+
+if TYPE_CHECKING:
+    from bot.coach import Coach
+    from bot.llm import LLMScore
+
+CHECKS = ("align", "asks", "clarify", "assure", "no_pitfalls")
+MOVES = ("align", "asks", "clarify", "assure")
+# A missing perception needs the picture, not proof: assure is not scored for it. The labelled replies can
+# say otherwise per kind (a kind whose replies mostly leave assure null needs no proof); see train_moves.
+PROOF_KINDS = frozenset(LABELS) - {"missing"}
+MAX_REPLY_CHARS = 4000
+# Bump when the features or the training recipe change, so cached models are rebuilt.
+RECIPE = "practice-moves/sentences-tfidf-word12-char25+overlap4+logreg/v2"
+_C = 4.0
+# The pitfall model flags a sentence only above this, whatever its tuned threshold: the patterns catch the
+# clear cases, and a false alarm on a clean answer teaches the wrong lesson.
+PITFALL_FLOOR = 0.6
+_CPU_BOUND = threading.Lock()  # pure CPU under the GIL; see bot/coach.py
+
+
+class RepliesError(ValueError):
+    """A labelled-replies file is unreadable or malformed; the message names the file, line and field."""
+
+
+class LabelledReply(BaseModel):
+    """One labelled seller reply: which checks it passes, and the words that earned each."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    objection: str
+    kind: str
+    ambiguous: bool
+    lang: Literal["en", "es"]
+    reply: str
+    checks: dict[str, bool | None]
+    evidence: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LabelledReply:
+        check_label(self.kind)
+        if set(self.checks) != set(CHECKS):
+            raise ValueError(f"checks must have exactly {', '.join(CHECKS)}")
+        for name in ("align", "clarify", "no_pitfalls"):
+            if self.checks[name] is None:
+                raise ValueError(f"checks.{name} must be true or false")
+        for name, quote in self.evidence.items():
+            if name not in CHECKS:
+                raise ValueError(f"evidence.{name}: unknown check")
+            if quote not in self.reply:
+                raise ValueError(f"evidence.{name}: the quoted words are not in the reply")
+        return self
+
+
+def read_replies(path: Path) -> list[LabelledReply]:
+    replies = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                replies.append(LabelledReply.model_validate_json(line))
+            except ValidationError as exc:
+                problems = "; ".join(f"field '{'.'.join(str(p) for p in e['loc']) or '(line)'}': {e['msg']}"
+                                     for e in exc.errors())
+                raise RepliesError(f"{path}:{number}: {problems}") from None
+    return replies
+
+
+def read_reply_dir(folder: Path) -> list[LabelledReply]:
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"{folder}: no *.jsonl labelled replies to train the practice scorer on")
+    return [reply for path in files for reply in read_replies(path)]
+
+
+def replies_dir(playbooks_dir: Path | None) -> Path:
+    """A team's practice/replies/ folder when it has one, else the shipped one."""
+    if playbooks_dir is not None and (playbooks_dir / "practice" / "replies").is_dir():
+        return playbooks_dir / "practice" / "replies"
+    return data_dir("playbooks") / "practice" / "replies"
+
+
+# --- sentences -----------------------------------------------------------------------------------------------
+
+# After end punctuation, at line breaks, after ; or :, around dashes, and before ¿ ¡ (a Spanish question or
+# exclamation is its own clause).
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\n+|(?<=[;:])\s+|\s+[—–]\s+|\s+-\s+|\s+(?=[¿¡])")
+_WORDS = re.compile(r"\w", re.U)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Span]:
+    """The reply's sentences and clauses, each an exact slice of it (so it can be quoted as evidence)."""
+    spans, start = [], 0
+    for match in [*_BOUNDARY.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        stripped = piece.strip()
+        if _WORDS.search(stripped):
+            offset = start + piece.index(stripped)
+            spans.append(Span(offset, offset + len(stripped), stripped))
+        if match:
+            start = match.end()
+    return spans
+
+
+# --- pitfalls by pattern -------------------------------------------------------------------------------------
+
+# "I can't guarantee…", "no le voy a prometer…": the honest answer, not the pitfall
+_NEGATED = re.compile(r"(can['’]?t|cannot|won['’]?t|don['’]?t|wouldn['’]?t|never|not going to|nobody can|no one can|"
+                      r"no (le |te |les |se )?(puedo|podemos|puede|voy a|vamos a|quiero)|nadie puede)\s+(\w+\s+){0,2}$",
+                      re.I)
+_DAY = (r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|the end of|end of|month[- ]end|"
+        r"quarter[- ]end|year[- ]end|q[1-4])")
+_DIA = r"(lunes|martes|mi[ée]rcoles|jueves|viernes|s[áa]bado|domingo|ma[ñn]ana|fin de mes|cierre de mes|fin de a[ñn]o)"
+PITFALL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("pressure", re.compile(
+        r"\b(sign|signed|commit|decide|order|close|yes|answer|decision|signature)\w*\b[^.?!]{0,40}\b(by|before|until|"
+        r"today|tonight|this (week|month|quarter))\b[^.?!]{0,12}\b" + _DAY + r"?|"
+        r"\b(offer|deal|price|pricing|prices|discount|promotion|promo|rate|slots?|spots?)\b[^.?!]{0,40}\b(ends?|expires?|"
+        r"expiring|runs out|goes away|disappears?|changes?|goes up|go up|increases?|only (valid|good|available)|"
+        r"until|through|left)\b|"
+        r"\bhold (this|the|that) (price|rate|discount|offer)|\b(lose|miss|forfeit) (the|this|our|that) \d+ ?%|"
+        r"\b(limited[- ]time|last chance|act (now|fast)|only this (week|month)|before (it'?s|the offer is) gone|"
+        r"before (the )?prices? (rise|increase|go up|change)|won'?t last|only \w+ (spots|slots|seats) left)\b|"
+        r"\b(firm\w*|decid\w*|cierr\w*|comprom\w*|agend\w*|confirm\w*)\b[^.?!]{0,40}\b(antes del?|hoy|esta semana|"
+        r"este mes|a m[áa]s tardar|hasta el)\b|"
+        r"\b(oferta|precio|descuento|promo|promoci[óo]n|tarifa|cupos?)\b[^.?!]{0,40}\b(vence|termina|expira|caduca|"
+        r"se acaba|sube|cambia|solo (es |vale|para)|s[óo]lo (es |vale|para)|hasta el|quedan)\w*|"
+        r"\b(se acaba|termina|vence)\b[^.?!]{0,20}\b" + _DIA + r"|"
+        r"\b(el|este) " + _DIA + r" se (acaba|termina|vence)|"
+        r"(tiempo limitado|[úu]ltima oportunidad|solo (por )?(hoy|esta semana|este mes)|el precio (sube|va a subir)|"
+        r"antes de que (suba|se acabe|termine)|quedan pocos (cupos|lugares))", re.I)),
+    ("guarantee", re.compile(
+        r"\b(guarantee[sd]?|guaranteeing|i promise|we promise|can promise|promise (you|that)|100 ?%|zero risk|"
+        r"no risk at all|risk[- ]free|unhackable|bulletproof|(will|you'?ll) (definitely|certainly|absolutely) "
+        r"(see|get|save|hit)|will hit \d+|without (a|any) doubt you|never (fails?|goes down|deal with)|"
+        r"can'?t (go wrong|fail)|garantiz\w*|garant[íi]a (total|de resultados)|le prometo|te prometo|les prometo|"
+        r"prometemos|puedo prometer|sin (ning[úu]n )?riesgo|riesgo cero|imposible de hackear|infalible|"
+        r"seguro que (va|van|vas) a (ver|ahorrar|lograr|conseguir)|sin ninguna duda (va|van)|nunca falla)\b", re.I)),
+    ("price_cut", re.compile(
+        r"\b(discount|\d+ ?% off|knock\w* [^.?!]{0,20} off|cut (the|our) price|lower (the|our) price|drop the price|"
+        r"throw in|for free|free (month|months|licen[cs]es?|seats?))\b[^.?!]{0,50}\b(if|when|as long as|provided|"
+        r"so (it|that)|but)\b[^.?!]{0,40}\b(sign|commit|close|say yes|yes|go ahead|move forward|fits)|"
+        r"\bif (you|we) (sign|commit|close)\w*\b[^.?!]{0,50}\b(discount|% off|off the price|cheaper|free|"
+        r"lower the price|knock)|\bcut the price by \d+|"
+        r"\b(descuento|rebaja|gratis|bajar?(le)? el precio|le bajo|te bajo)\b[^.?!]{0,50}\b(si|cuando|siempre que)\b"
+        r"[^.?!]{0,30}\b(firm|cierr|comprom|confirm|dice que s[íi])\w*|"
+        r"\bsi (firma|firman|firmas|cierra|cierran|se compromete)\w*\b[^.?!]{0,50}\b(descuento|rebaja|gratis|"
+        r"m[áa]s barato|bajo el precio|le respeto el precio)", re.I)),
+    ("arguing", re.compile(
+        r"\b(you'?re (simply |just )?wrong|that'?s (just |simply )?(not true|not correct|wrong|false|nonsense|a myth)|"
+        r"you (clearly |obviously )?(don'?t|didn'?t) (understand|get it|listen)|you'?re overthinking|"
+        r"you weren'?t (listening|paying attention)|you must be (thinking|confusing)|no offense|"
+        r"as i (already )?(said|told you|showed|explained)|i already (told|showed|explained)|with all due respect|"
+        r"(it'?s|that'?s) (your|their) (fault|problem)|your (team|people|managers) (failed|messed|didn'?t)|"
+        r"if you'?d (read|listened|looked|scrolled|paid)|you'?d know that if|if you had (read|listened|looked)|"
+        r"that'?s a (ridiculous|paranoid|pretty paranoid|silly)|(pretty |very )?outdated view|nobody serious|"
+        r"(a |that'?s a )?(process|management|people) (problem|issue) on your|on your side, not|"
+        r"you'?d (honestly )?be crazy|you'?re going to regret|mistake on your part|you'?re comparing it to the wrong|"
+        r"where did you even get that|whoever told you that|didn'?t follow the|not fair to me|"
+        r"est[áa] (usted )?equivocad[oa]|est[áa]s equivocad[oa]|eso no es (cierto|verdad|as[íi]|justo)|es falso|"
+        r"es un mito|nadie serio|no tiene ni idea|se est[áa] confundiendo|si hubieras? (le[íi]do|escuchado|mirado)|"
+        r"no te cierres|no se cierre|tema de organizaci[óo]n de ustedes|lo est[áa] comparando con|"
+        r"se va a quedar atr[áa]s|lo que se les dice|si le[ée](is|n|s)? bien el manual|"
+        r"no (me )?(entendi[óo]|entiende|escuch[óo]|prest[óo] atenci[óo]n)|"
+        r"como ya (le |te )?(dije|mostr[ée]|expliqu[ée])|"
+        r"ya (se |te )?lo (dije|mostr[ée]|expliqu[ée])|es (su|tu) culpa|(su|tu) equipo (fall[óo]|no supo)|"
+        r"con todo respeto)", re.I)),
+)
+
+
+def pattern_pitfalls(text: str) -> list[tuple[str, str]]:
+    """(pitfall, the offending words) for each pitfall pattern found; a negated guarantee is not one."""
+    found = []
+    for name, pattern in PITFALL_PATTERNS:
+        for match in pattern.finditer(text):
+            if name == "guarantee" and _NEGATED.search(text[max(0, match.start() - 40) : match.start()]):
+                continue  # "I can't guarantee..." is the honest answer, not the pitfall
+            found.append((name, match.group(0)))
+            break
+    return found
+
+
+# --- the model ------------------------------------------------------------------------------------------------
+
+def _lower(text: str) -> str:
+    return normalise(text).lower()
+
+
+def _vectorizers() -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return (TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=_lower, min_df=1),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), preprocessor=_lower))
+
+
+@dataclass(frozen=True)
+class MoveModel:
+    vectorizers: tuple[Any, ...]
+    regressions: dict[str, Any]  # check -> fitted LogisticRegression ("pitfall" for the pitfall model)
+    thresholds: dict[str, float]
+    proof_kinds: frozenset[str] = PROOF_KINDS  # kinds whose answers are scored on assure
+
+    def probabilities(self, texts: Sequence[str], objection: str) -> dict[str, np.ndarray]:
+        features = _features(self.vectorizers, texts, [objection] * len(texts), fit=False)
+        return {name: _positive(reg, features) for name, reg in self.regressions.items()}
+
+
+_STOP = frozenset(
+    "that this with what your have about they them their there would could should will just into from also when "
+    "then than been were very really much more most some only want need what which como para pero esto esta este "
+    "usted ustedes tiene tienen hace sobre todo todos cuando porque donde algo nada muy bien ahora".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so "shifts" meets "shift" and "furgonetas" meets "furgoneta"."""
+    return {w[:5] for w in _TOKEN.findall(text.lower()) if (len(w) > 3 and w not in _STOP) or w.isdigit()}
+
+
+# Going back to what the buyer said or confirmed before ("you mentioned", "since you told me", "como me comentó"):
+# the align move of the method, whatever the topic.
+_TIES_BACK = re.compile(
+    r"\byou(?:'ve| have)? (said|told|mentioned|described|shared|explained|wrote|flagged|raised)\b|"
+    r"\b(since|given|as|because) (that )?you(?:'re|'ve| are| have)?\b|\byour (goal|priority|target|concern|worry)\b|"
+    r"\b(usted|tú|tu|vos)? ?me (dijo|coment[óo]|mencion[óo]|cont[óo]|explic[óo]|dijiste|comentaste|contaste)\b|"
+    r"\b(como|ya que|dado que|porque) (usted|ustedes|tú|vos)\b|\bsu (meta|prioridad|objetivo|preocupaci[óo]n)\b",
+    re.I)
+
+
+def _overlap(sentence: str, objection: str) -> list[float]:
+    """How much a sentence reuses the buyer's own words, and whether it goes back to what they said before:
+    aligning names their situation back."""
+    shared = len(_stems(sentence) & _stems(objection))
+    return [float(shared >= 1), float(shared >= 2), float(shared >= 3), float(bool(_TIES_BACK.search(sentence)))]
+
+
+def _features(vectorizers: Sequence[Any], texts: Sequence[str], objections: Sequence[str], fit: bool) -> Any:
+    from scipy.sparse import csr_matrix, hstack
+
+    parts = [v.fit_transform(list(texts)) if fit else v.transform(list(texts)) for v in vectorizers]
+    parts.append(csr_matrix(np.array([_overlap(t, o) for t, o in zip(texts, objections, strict=True)]).reshape(
+        len(texts), 4)))
+    return hstack(parts).tocsr()
+
+
+def _positive(regression: Any, features: Any) -> np.ndarray:
+    scores = features @ regression.coef_[0] + regression.intercept_[0]
+    return 1.0 / (1.0 + np.exp(-np.asarray(scores).ravel()))
+
+
+_TARGETS = (*MOVES, "pitfall")
+_QUESTION = re.compile(r"\?|^\s*¿")
+
+
+def eligible(target: str, sentence: str) -> bool:
+    """Whether a sentence can show the move at all: asking takes a question (every labelled "asks" is one)."""
+    return target != "asks" or bool(_QUESTION.search(sentence))
+
+
+def _sentence_rows(replies: Sequence[LabelledReply]) -> tuple[list[str], list[int], dict[str, list[tuple[int, int]]]]:  # noqa: E501
+    """Every sentence of every reply, the reply it came from, and per target the (row, 0/1) labels we know:
+    a sentence holding a check's evidence is positive; every sentence of a reply failing the check is negative;
+    the other sentences of a passing reply are unknown and left out."""
+    texts: list[str] = []
+    owner: list[int] = []
+    labels: dict[str, list[tuple[int, int]]] = {t: [] for t in _TARGETS}
+    for index, reply in enumerate(replies):
+        spans = sentences(reply.reply)
+        rows = list(range(len(texts), len(texts) + len(spans)))
+        texts += [s.text for s in spans]
+        owner += [index] * len(spans)
+        for target in _TARGETS:
+            value = (None if reply.checks["no_pitfalls"] is None else not reply.checks["no_pitfalls"]) \
+                if target == "pitfall" else reply.checks[target]
+            if value is None:
+                continue
+            if not value:
+                labels[target] += [(row, 0) for row in rows]
+                continue
+            quote = reply.evidence.get("no_pitfalls" if target == "pitfall" else target)
+            if not quote:
+                continue
+            at = reply.reply.find(quote)
+            hit = [row for row, s in zip(rows, spans, strict=True) if s.start < at + len(quote) and at < s.end]
+            labels[target] += [(row, 1) for row in hit]
+    return texts, owner, labels
+
+
+def _fit(features: Any, rows: list[tuple[int, int]]) -> Any | None:
+    from sklearn.linear_model import LogisticRegression
+
+    y = np.array([label for _, label in rows])
+    if len(set(y.tolist())) < 2:
+        return None
+    return LogisticRegression(C=_C, class_weight="balanced", max_iter=3000).fit(features[[r for r, _ in rows]], y)
+
+
+def _reply_truth(reply: LabelledReply, target: str) -> bool | None:
+    if target == "pitfall":
+        return not reply.checks["no_pitfalls"]
+    return reply.checks[target]
+
+
+def train_moves(replies: Sequence[LabelledReply]) -> MoveModel:
+    """Fit one sentence model per move (and pitfalls), and choose each threshold on out-of-fold replies."""
+    from sklearn.model_selection import KFold
+
+    texts, owner, labels = _sentence_rows(replies)
+    vectorizers = _vectorizers()
+    features = _features(vectorizers, texts, [replies[i].objection for i in owner], fit=True)
+    owner_arr = np.array(owner)
+    regressions, thresholds = {}, {}
+    folds = list(KFold(n_splits=5, shuffle=True, random_state=0).split(np.arange(len(replies))))
+    for target in _TARGETS:
+        model = _fit(features, labels[target])
+        if model is None:
+            continue
+        regressions[target] = model
+        # out-of-fold best sentence per reply, to choose the reply-level threshold
+        best = np.full(len(replies), np.nan)
+        for train_idx, test_idx in folds:
+            train_set = set(train_idx.tolist())
+            fold_model = _fit(features, [(r, y) for r, y in labels[target] if owner[r] in train_set])
+            if fold_model is None:
+                continue
+            for index in test_idx:
+                rows = [r for r in np.flatnonzero(owner_arr == index) if eligible(target, texts[r])]
+                if len(rows):
+                    best[index] = _positive(fold_model, features[rows]).max()
+        truth = [(0.0 if np.isnan(best[i]) else best[i], _reply_truth(r, target)) for i, r in enumerate(replies)
+                 if _reply_truth(r, target) is not None]
+        thresholds[target] = _best_threshold(truth, target)
+    return MoveModel(vectorizers, regressions, thresholds, proof_kinds(replies))
+
+
+def proof_kinds(replies: Sequence[LabelledReply]) -> frozenset[str]:
+    """The kinds the labelled replies score on assure (most of their replies give assure a value); a kind they
+    do not cover keeps the default."""
+    kinds = set(PROOF_KINDS)
+    for kind in LABELS:
+        values = [r.checks["assure"] for r in replies if r.kind == kind]
+        if values:
+            (kinds.add if sum(v is not None for v in values) * 2 > len(values) else kinds.discard)(kind)
+    return frozenset(kinds)
+
+
+def _best_threshold(truth: list[tuple[float, bool | None]], target: str) -> float:
+    if not truth:
+        return 0.5
+    scores = np.array([s for s, _ in truth])
+    gold = np.array([bool(t) for _, t in truth])
+    best_t, best_value = 0.5, -1.0
+    for t in np.linspace(0.2, 0.8, 61):
+        predicted = scores >= t
+        accuracy = float((predicted == gold).mean())
+        if accuracy > best_value + 1e-9:
+            best_t, best_value = float(t), accuracy
+    return round(best_t, 3)
+
+
+def replies_fingerprint(replies: Sequence[LabelledReply]) -> str:
+    digest = hashlib.sha256(RECIPE.encode())
+    for reply in replies:
+        digest.update(reply.model_dump_json().encode() + b"\n")
+    return digest.hexdigest()[:20]
+
+
+def load_move_model(folder: Path, cache_dir: Path) -> MoveModel:
+    """The move model for these labelled replies: from the cache, or trained now and cached."""
+    replies = read_reply_dir(folder)
+    path = cache_dir / f"practice-moves-{replies_fingerprint(replies)}.pkl"
+    try:
+        with path.open("rb") as handle:
+            model = pickle.load(handle)  # our own cache file, written below
+        if not isinstance(model, MoveModel):
+            raise ValueError(f"{path} does not hold a move model")
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        model = train_moves(replies)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # write then rename: no half-read file
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return model
+
+
+# --- what the seller gets back --------------------------------------------------------------------------------
+
+@dataclass
+class Scorecard:
+    kind: str
+    language: str
+    checks: dict[str, bool | None]
+    evidence: dict[str, str]
+    score: float
+    well: str | None
+    improve: str
+    model_answer: str
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for v in self.checks.values() if v)
+
+    @property
+    def applicable(self) -> int:
+        return sum(1 for v in self.checks.values() if v is not None)
+
+    @property
+    def handled(self) -> bool:
+        """The kind was met: the answer tied back to the buyer and made the picture concrete."""
+        return bool(self.checks["align"] and self.checks["clarify"])
+
+    def as_json(self) -> dict[str, Any]:
+        """The public shape (`coach score --json`)."""
+        return {"kind": self.kind, "checks": dict(self.checks), "evidence": dict(self.evidence),
+                "score": self.score, "improve": self.improve, "model_answer": self.model_answer}
+
+
+@dataclass
+class Hint:
+    """Not an answer to score (a question to the coach, the buyer's own words, nothing at all): what to do."""
+
+    reason: str  # "empty" | "no_words" | "question" | "objection"
+    language: str
+    text: str
+
+
+# A question to the coach rather than an answer to the buyer: "what should I say?", "¿qué le digo?"
+_COACH_QUESTION = re.compile(
+    r"^\s*[¿¡]?\s*(what (should|do|would|can) i (say|answer|reply|tell|do|write)|how (should|do|would|can) i "
+    r"(answer|respond|reply|handle|say|deal with|approach)|what('?s| is) (a|the) (good|best|right) "
+    r"(answer|reply|response)|(give me|any|a) (hint|tips?|ideas?|help)\b|hint\b|help me\b|help\W*$|"
+    r"i('?m| am) (stuck|not sure what to say)|no idea what to say|"
+    r"qu[ée] (le |te )?(digo|respondo|contesto|hago|escribo)|c[óo]mo (le |te )?(respondo|contesto|manejo|digo|"
+    r"abordo)|(dame|alguna|una) (pista|ayuda|idea|sugerencia)\b|(pista|ayuda)\W*$|ay[úu]dame|"
+    r"no s[ée] qu[ée] (decir|responder))",
+    re.I,
+)
+_SECOND_PERSON = re.compile(r"\b(you|your|yours|usted|ustedes|su|sus|tu|tus|te|le|les|contigo)\b", re.I)
+_TOKEN = re.compile(r"\w+", re.U)
+_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:", re.I)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _TOKEN.findall(text.lower()) if len(w) > 2}
+
+
+def triage(reply: str, objection: str) -> str | None:
+    """Why this reply cannot be scored ("empty", "no_words", "question", "objection"), or None to score it."""
+    reply = _EMOJI_CODE.sub("", reply)  # Slack sends emoji as :name:
+    if not reply.strip():
+        return "empty"
+    if not _WORDS.search(reply) or not re.search(r"[^\W\d_]", reply):
+        return "no_words"  # an emoji, punctuation, a number
+    if _COACH_QUESTION.search(reply):
+        return "question"
+    mine, theirs = _words(reply), _words(objection)
+    if mine and theirs and len(mine & theirs) / len(mine | theirs) >= 0.6:
+        return "objection"  # the buyer's words pasted back
+    return None
+
+
+_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_reply(raw: str | None) -> tuple[str, bool]:
+    """The reply without control characters, cut at a word within MAX_REPLY_CHARS; whether it was cut."""
+    text = _CLEAN.sub("", raw or "").strip()
+    if len(text) <= MAX_REPLY_CHARS:
+        return text, False
+    cut = text[:MAX_REPLY_CHARS]
+    if not text[MAX_REPLY_CHARS].isspace() and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(), True
+
+
+_WORDS_BY_LANG: dict[str, dict[str, str]] = {
+    "en": {
+        "align": "You tied your answer back to what the buyer needs",
+        "asks": "You asked a question to find out what is really behind it",
+        "clarify": "You made it concrete",
+        "assure": "You offered proof sized to the doubt",
+        "no_pitfalls": "You kept it free of pressure, guarantees and arguing",
+        "fix_pitfall": "Take out “{quote}”: pressure, guarantees, a price cut to get a yes or arguing make the "
+                       "buyer trust you less.",
+        "fix_align": "Start by acknowledging what they said, then tie your answer to their goal{wants}.",
+        "fix_asks": "The objection could mean more than one thing: ask first, for example “{question}”",
+        "fix_clarify": "Give them something concrete they can check. {move}",
+        "fix_assure": "Back it up with proof sized to the doubt. {move}",
+        "fix_none": "Keep it this tight next time; try the same answer in fewer words.",
+        "wants": " ({wants})",
+        "language": "You answered in Spanish and the buyer speaks English; it was scored anyway.",
+        "truncated": "Only the first {limit} characters of your answer were scored.",
+        "offline": "Scored offline: each check quotes the words of your answer that earned it.",
+        "llm": "Scored by the language model ({model}); each check quotes the words of your answer that earned it.",
+        "fallback": "The language model could not score it, so it was scored offline.",
+        "hint_empty": "Reply with what you would say to the buyer.",
+        "hint_no_words": "I need words to score: reply with what you would say to the buyer.",
+        "hint_objection": "That reads like the buyer's words rather than your answer. Answer them as the seller.",
+        "hint_question": "A hint, not the answer: {move}",
+    },
+    "es": {
+        "align": "Conectaste tu respuesta con lo que el comprador necesita",
+        "asks": "Hiciste una pregunta para descubrir qué hay detrás",
+        "clarify": "Lo hiciste concreto",
+        "assure": "Ofreciste pruebas a la medida de la duda",
+        "no_pitfalls": "No usaste presión, garantías ni discusiones",
+        "fix_pitfall": "Quita «{quote}»: la presión, las garantías, bajar el precio para conseguir un sí o discutir "
+                       "hacen que el comprador confíe menos.",
+        "fix_align": "Empieza reconociendo lo que dijo y conecta tu respuesta con su meta{wants}.",
+        "fix_asks": "La objeción puede significar más de una cosa: pregunta primero, por ejemplo «{question}»",
+        "fix_clarify": "Dale algo concreto que pueda comprobar. {move}",
+        "fix_assure": "Respáldalo con pruebas a la medida de la duda. {move}",
+        "fix_none": "Mantenlo así de preciso; prueba la misma respuesta con menos palabras.",
+        "wants": " ({wants})",
+        "language": "Respondiste en inglés y el comprador habla español; se puntuó igual.",
+        "truncated": "Solo se puntuaron los primeros {limit} caracteres de tu respuesta.",
+        "offline": "Puntuado sin conexión: cada punto cita las palabras de tu respuesta que lo ganaron.",
+        "llm": "Puntuado por el modelo de lenguaje ({model}); cada punto cita las palabras de tu respuesta que lo "
+               "ganaron.",
+        "fallback": "El modelo de lenguaje no pudo puntuarla, así que se puntuó sin conexión.",
+        "hint_empty": "Responde con lo que le dirías al comprador.",
+        "hint_no_words": "Necesito palabras para puntuar: responde con lo que le dirías al comprador.",
+        "hint_objection": "Eso parece lo que dijo el comprador, no tu respuesta. Contéstale como vendedor.",
+        "hint_question": "Una pista, no la respuesta: {move}",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return _WORDS_BY_LANG["es" if lang == "es" else "en"]
+
+
+def check_applies(check: str, kind: str, ambiguous: bool, needs_proof: frozenset[str] = PROOF_KINDS) -> bool:
+    if check == "asks":
+        return ambiguous
+    if check == "assure":
+        return kind in needs_proof
+    return True
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The checks and their evidence, before the feedback is written."""
+
+    checks: dict[str, bool | None]
+    evidence: dict[str, str]
+
+
+_PROMPT_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|seller_reply|buyer_persona|thread)\s*>", re.I)
+
+
+def prompt_data(text: str) -> str:
+    """Text for inside a prompt delimiter: it may not open or close one of our delimiters itself."""
+    return _PROMPT_DELIMITERS.sub("", text)
+
+
+class Scorer:
+    """Scores replies for a coach (its playbooks, settings, store and model); loads the move model on first use."""
+
+    def __init__(self, coach: Coach, folder: Path | None = None):
+        self.coach = coach
+        self._folder = folder
+
+    @cached_property
+    def model(self) -> MoveModel:
+        folder = self._folder or replies_dir(self.coach.settings.playbooks_dir)
+        return load_move_model(folder, self.coach.settings.cache_dir)
+
+    def hint(self, reason: str, kind: str, lang: str) -> Hint:
+        w = words(lang)
+        if reason == "question":
+            move = self.coach.playbooks[kind].text("next_move", lang)
+            return Hint(reason, lang, w["hint_question"].format(move=move))
+        return Hint(reason, lang, w[f"hint_{reason}"])
+
+    def assess(self, objection: str, raw_reply: str, kind: str | None = None, *, ambiguous: bool | None = None,
+               lang: str | None = None, wants: str | None = None, offline: bool = False) -> Scorecard | Hint:
+        """Score a reply to the objection, or say why it cannot be scored. `kind` and `ambiguous` come from the
+        scenario; without them the objection is diagnosed (and counts as ambiguous when the diagnosis is unsure).
+        `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback."""
+        from bot.coach import LOW_CONFIDENCE
+
+        reply, truncated = clean_reply(raw_reply)
+        lang = lang or _lang(objection)
+        if kind is None or ambiguous is None:
+            diagnosis = self.coach.diagnose(objection)
+            kind = kind or diagnosis.label
+            ambiguous = diagnosis.confidence < LOW_CONFIDENCE if ambiguous is None else ambiguous
+        check_label(kind)
+        reason = triage(reply, objection)
+        if reason is not None:
+            return self.hint(reason, kind, lang)
+        offline_verdict = self.offline_verdict(reply, kind, ambiguous, objection)
+        verdict, source, notes = offline_verdict, "offline", []
+        w = words(lang)
+        llm = None if offline else self.coach.llm
+        if llm is not None:
+            from bot.llm import LLMFailure
+
+            try:
+                answer, _cached = llm.score_reply(self.prompt(objection, reply, kind, ambiguous, lang))
+                verdict, source = merge_llm(answer, reply, offline_verdict), "llm"
+            except LLMFailure:
+                notes.append(w["fallback"])
+        notes.insert(0, w["llm"].format(model=llm.model) if source == "llm" and llm else w["offline"])
+        if _lang(reply) != lang and len(_words(reply)) >= 3:
+            notes.append(w["language"])
+        if truncated:
+            notes.append(w["truncated"].format(limit=MAX_REPLY_CHARS))
+        return self.card(objection, kind, lang, verdict, source, notes, wants)
+
+    def offline_verdict(self, reply: str, kind: str, ambiguous: bool, objection: str = "") -> Verdict:
+        spans = sentences(reply)
+        with _CPU_BOUND:
+            probabilities = self.model.probabilities([s.text for s in spans], objection)
+        checks: dict[str, bool | None] = {}
+        evidence: dict[str, str] = {}
+        found = pattern_pitfalls(reply)
+        pitfall_rows = {i for i, span in enumerate(spans) if pattern_pitfalls(span.text)}
+        if "pitfall" in probabilities:
+            pitfall_rows |= {i for i, p in enumerate(probabilities["pitfall"])
+                             if p >= max(PITFALL_FLOOR, self.model.thresholds.get("pitfall", 0.5))}
+        for move in MOVES:
+            if not check_applies(move, kind, ambiguous, self.model.proof_kinds):
+                checks[move] = None
+                continue
+            p = probabilities.get(move)
+            if p is None:
+                checks[move] = False
+                continue
+            # a sentence that over-assures or pressures earns no assure; any other move may still come from it
+            # a sentence that pressures or over-assures is no proof; the other checks are scored on their own
+            candidates = [i for i, span in enumerate(spans)
+                          if eligible(move, span.text) and (move != "assure" or i not in pitfall_rows)]
+            best = max(candidates, key=lambda i: p[i], default=None)
+            passed = bool(best is not None and p[best] >= self.model.thresholds.get(move, 0.5))
+            checks[move] = passed
+            if passed and best is not None:
+                evidence[move] = spans[best].text
+        if found:
+            words_found = found[0][1]
+            sentence = next((span.text for span in spans if words_found in span.text), words_found)
+            checks["no_pitfalls"], evidence["no_pitfalls"] = False, sentence
+        elif pitfall_rows:
+            row = max(pitfall_rows, key=lambda i: probabilities["pitfall"][i] if "pitfall" in probabilities else 0)
+            checks["no_pitfalls"], evidence["no_pitfalls"] = False, spans[row].text
+        else:
+            checks["no_pitfalls"] = True
+        if checks["align"] and any(name == "arguing" for name, _ in found):
+            # aligning means acknowledging first; arguing with or blaming the buyer undoes it
+            checks["align"] = False
+            evidence.pop("align", None)
+        return Verdict(checks, evidence)
+
+    def prompt(self, objection: str, reply: str, kind: str, ambiguous: bool, lang: str) -> Any:
+        from bot.llm import Prompt
+
+        jinja = self.coach._jinja
+        playbook = self.coach.playbooks[kind]
+        system = jinja.get_template("practice_score_system.j2").render()
+        user = jinja.get_template("practice_score_user.j2").render(
+            playbook=playbook, language=lang, ambiguous=ambiguous, needs_proof=kind in self.model.proof_kinds,
+            objection=prompt_data(objection), reply=prompt_data(reply))
+        return Prompt(system=system.strip(), user=user.strip())
+
+    def card(self, objection: str, kind: str, lang: str, verdict: Verdict, source: str, notes: list[str],
+             wants: str | None = None) -> Scorecard:
+        from bot.classify import Diagnosis
+        from bot.coach import Objection
+
+        w = words(lang)
+        checks, evidence = verdict.checks, verdict.evidence
+        applicable = [c for c in CHECKS if checks[c] is not None]
+        score = round(sum(1 for c in applicable if checks[c]) / len(applicable), 2) if applicable else 0.0
+        playbook = self.coach.playbooks[kind]
+        well_check = next((c for c in CHECKS if checks[c] and c in evidence), None)
+        if well_check is None and checks["no_pitfalls"]:
+            well_check = "no_pitfalls"
+        well = None
+        if well_check:
+            quote = evidence.get(well_check)
+            well = f"{w[well_check]}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{w[well_check]}."
+        improve = self._improve(checks, evidence, playbook, lang, wants)
+        guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None)
+        # the playbook's talk track closest to this objection's words; the coaching's own pick when none is
+        tracks = playbook.lines("talk_tracks", lang)
+        closest = max(tracks, key=lambda track: len(_stems(track) & _stems(objection)))
+        model_answer = closest if _stems(closest) & _stems(objection) else guidance.talk_track
+        return Scorecard(kind=kind, language=lang, checks=checks, evidence=evidence, score=score, well=well,
+                         improve=improve, model_answer=model_answer, source=source, notes=notes)
+
+    @staticmethod
+    def _improve(checks: dict[str, bool | None], evidence: dict[str, str], playbook: Any, lang: str,
+                 wants: str | None) -> str:
+        """The one change that would help most: drop a pitfall first, then the first missing move."""
+        w = words(lang)
+        if checks["no_pitfalls"] is False:
+            return w["fix_pitfall"].format(quote=evidence.get("no_pitfalls", ""))
+        if checks["align"] is False:
+            return w["fix_align"].format(wants=w["wants"].format(wants=wants) if wants else "")
+        if checks["asks"] is False:
+            return w["fix_asks"].format(question=playbook.lines("questions", lang)[0])
+        if checks["clarify"] is False:
+            return w["fix_clarify"].format(move=playbook.lines("clarify", lang)[0])
+        if checks["assure"] is False:
+            return w["fix_assure"].format(move=playbook.lines("assure", lang)[0])
+        return w["fix_none"]
+
+
+def _lang(text: str) -> str:
+    detected = detect_language(text)
+    return detected if detected in ("en", "es") else "en"
+
+
+def _verified(quote: str, reply: str) -> str | None:
+    """The quote as it stands in the reply, or None when the model quoted words the seller did not write."""
+    quote = quote.strip().strip("\"“”«»'").strip()
+    if len(quote) >= 3 and quote in reply:
+        return quote
+    return None
+
+
+def merge_llm(answer: LLMScore, reply: str, offline: Verdict) -> Verdict:
+    """The model's checks where its quote is verified. A "yes" whose words are not in the reply is not taken:
+    that check keeps the offline verdict. Offline pitfall patterns always count."""
+    checks, evidence = dict(offline.checks), dict(offline.evidence)
+    for move in MOVES:
+        if checks[move] is None:
+            continue  # applicability is ours, not the model's
+        verdict = getattr(answer, move)
+        quote = _verified(verdict.quote, reply) if verdict.passed else None
+        if verdict.passed and quote:
+            checks[move], evidence[move] = True, quote
+        elif not verdict.passed:
+            checks[move] = False
+            evidence.pop(move, None)
+    patterns = pattern_pitfalls(reply)
+    quote = _verified(answer.pitfall.quote, reply) if answer.pitfall.found else None
+    if patterns:
+        checks["no_pitfalls"], evidence["no_pitfalls"] = False, patterns[0][1]
+    elif quote:
+        checks["no_pitfalls"], evidence["no_pitfalls"] = False, quote
+    elif not answer.pitfall.found:
+        checks["no_pitfalls"] = True
+        evidence.pop("no_pitfalls", None)
+    return Verdict(checks, evidence)
+
+
+def scorecard_json(card: Scorecard) -> str:
+    return json.dumps(card.as_json(), ensure_ascii=False)

@@ -1,0 +1,29 @@
+"""Scorecard agreement with held-out seller replies written apart from the training replies (never trained on).
+
+bench/practice.py prints every figure. Asserted here: the checks that meet the 0.85 target. `align` (0.77)
+and pitfalls recall (0.73) do not yet; the README says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.score import Scorer, read_replies
+
+HELDOUT = Path(__file__).parent / "data" / "practice_heldout.jsonl"
+
+
+def test_heldout_agreement_per_check(shared_coach):
+    scorer = Scorer(shared_coach)
+    items = read_replies(HELDOUT)
+    assert len(items) >= 100
+    right: dict[str, list[bool]] = {}
+    for item in items:
+        verdict = scorer.offline_verdict(item.reply, item.kind, item.ambiguous, item.objection)
+        for check, gold in item.checks.items():
+            assert (gold is None) == (verdict.checks[check] is None), check  # same checks apply
+            if gold is not None:
+                right.setdefault(check, []).append(bool(verdict.checks[check]) == gold)
+    accuracy = {check: sum(hits) / len(hits) for check, hits in right.items()}
+    for check in ("asks", "clarify", "assure", "no_pitfalls"):
+        assert accuracy[check] >= 0.85, accuracy

@@ -233,6 +233,55 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0 if args.yes else 1
 
 
+def cmd_learn(args: argparse.Namespace) -> int:
+    from bot.learn import check_team_id, default_heldout, learn, remove, teams_with_data
+    from bot.store import Store
+
+    settings = load_settings()
+    team = args.team
+    if not team:
+        teams = teams_with_data(Store(settings.db_path))
+        if len(teams) != 1:
+            found = f"the database has {len(teams)} ({', '.join(teams)})" if teams else "the database has none"
+            print(f"error: name the workspace with --team T…; {found}", file=sys.stderr)
+            return 2
+        team = teams[0]
+    try:
+        check_team_id(team)
+        if args.remove:
+            gone = remove(settings, team, args.remove)
+            for example in gone:
+                print(f"removed {example.id} ({example.label}): {example.text}")
+            print(f"Run `coach learn --team {team}` to retrain without them.")
+            return 0
+        heldout = [Path(p) for p in args.heldout] if args.heldout else default_heldout()
+        report = learn(settings, team, heldout, [Path(p) for p in args.eval], dry_run=args.dry_run,
+                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except (OSError, ValueError) as exc:  # LearnError is a ValueError, as are bad eval files
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"Workspace {team}: {report['examples']} example(s) in {report['examples_file']} "
+              f"({report['added']} new, {report['relabelled']} relabelled, "
+              f"{report['skipped_blanked']} correction(s) skipped: text already blanked by retention)")
+        if "message" in report:
+            print(report["message"].capitalize() + ".")
+        if report["scores"]:
+            print(f"{'macro-F1':<40}{'before':>8}{'after':>8}{'change':>8}")
+        for row in report["scores"]:
+            print(f"{Path(row['file']).name:<40}{row['before']:>8.3f}{row['after']:>8.3f}{row['change']:>+8.3f}")
+        if report["dropped"]:
+            print(f"Kept the old model: the score dropped by more than 0.01 on {', '.join(report['dropped'])}. "
+                  f"Review the examples in {report['examples_file']}.")
+        elif report["kept"]:
+            print(f"Kept the new model ({report['model_file']}); the coach uses it for {team} from now on.")
+        elif report["scores"]:
+            print("Dry run: nothing kept.")
+    return 1 if report["dropped"] else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -295,6 +344,18 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--yes", action="store_true", help="really delete (without it: show what would go)")
     forget.add_argument("--json", action="store_true", help="print the counts as JSON")
     forget.set_defaults(func=cmd_forget)
+
+    lrn = sub.add_parser("learn", help="retrain a workspace's model from its \"Diagnose differently\" corrections")
+    lrn.add_argument("--team", help="the workspace's team ID (T…); optional when the database holds one")
+    lrn.add_argument("--dry-run", action="store_true", help="train and report; keep nothing")
+    lrn.add_argument("--json", action="store_true", help="print the report as JSON (progress stays on stderr)")
+    lrn.add_argument("--eval", action="append", default=[], metavar="FILE",
+                     help='also score on this JSONL of {"text", "label"} (repeatable)')
+    lrn.add_argument("--heldout", action="append", default=[], metavar="FILE",
+                     help="held-out files to score on (repeatable; default: tests/data/heldout_*.jsonl if present)")
+    lrn.add_argument("--remove", action="append", metavar="ID_OR_TEXT",
+                     help="delete this example (its id or exact text) from the workspace's examples, then stop")
+    lrn.set_defaults(func=cmd_learn)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")

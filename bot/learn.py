@@ -127,20 +127,21 @@ def _read_state(folder: Path) -> dict[str, Any]:
         return {}
 
 
-def corrections(store: Store, team_id: str, after: int = 0) -> tuple[list[TeamExample], int]:
-    """The workspace's "Diagnose differently" corrections newer than feedback id `after`, oldest first, and how
-    many were skipped because retention had blanked their text."""
-    found, blanked = [], 0
+def corrections(store: Store, team_id: str, after: int = 0) -> tuple[list[TeamExample], int, int]:
+    """The workspace's "Diagnose differently" corrections newer than feedback id `after`, oldest first; how
+    many were skipped because retention had blanked their text; the last feedback id looked at."""
+    found, blanked, last = [], 0, after
     for row in store.feedback():
         if row["kind"] != "relabel" or row["team_id"] != team_id or row["id"] <= after or row["label"] not in LABELS:
             continue
+        last = max(last, row["id"])
         coaching = store.coaching(row["coaching_id"])
         text = (coaching or {}).get("text") or ""
         if not text.strip():
             blanked += 1
             continue
         found.append(TeamExample(example_id(text), text, row["label"], row["id"], row["created_at"]))
-    return found, blanked
+    return found, blanked, last
 
 
 def merge(existing: Sequence[TeamExample], new: Sequence[TeamExample]) -> tuple[list[TeamExample], int, int]:
@@ -196,11 +197,12 @@ def learn(
     files = [(path, read_examples(path)) for path in [*heldout, *evals]]  # bad files fail before any training
     store = Store(settings.db_path)
     state = _read_state(folder)
-    new, blanked = corrections(store, team_id, int(state.get("feedback_id", 0)))
+    seen = int(state.get("feedback_id", 0))
+    new, blanked, last = corrections(store, team_id, seen)
     examples, added, changed = merge(read_team_examples(examples_path), new)
-    if new and not dry_run:
+    if last > seen and not dry_run:
         write_team_examples(examples_path, examples)
-        (folder / STATE_FILE).write_text(json.dumps({"feedback_id": max(c.feedback_id or 0 for c in new)}))
+        (folder / STATE_FILE).write_text(json.dumps({"feedback_id": last}))
     report: dict[str, Any] = {
         "team_id": team_id, "dry_run": dry_run, "examples_file": str(examples_path), "examples": len(examples),
         "added": added, "relabelled": changed, "skipped_blanked": blanked, "scores": [], "dropped": [],

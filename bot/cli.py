@@ -213,15 +213,18 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.learn import forget_team_files
     from bot.store import Store
 
-    store = Store(load_settings().db_path)
-    counts = store.forget_team(args.team, dry_run=True)
+    settings = load_settings()
+    store = Store(settings.db_path)
+    counts = {**store.forget_team(args.team, dry_run=True),
+              "team_files": forget_team_files(settings, args.team, dry_run=True)}
     if not any(n for step, n in counts.items() if step != "llm_cache"):
         print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
         return 0
     if args.yes:
-        counts = store.forget_team(args.team)
+        counts = {**store.forget_team(args.team), "team_files": forget_team_files(settings, args.team)}
     if args.json:
         print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
     else:

@@ -169,6 +169,20 @@ def remove(settings: Settings, team_id: str, targets: Sequence[str]) -> list[Tea
     return gone
 
 
+def forget_team_files(settings: Settings, team_id: str, dry_run: bool = False) -> int:
+    """Delete the workspace's examples and kept model (for `coach forget`); how many files there were."""
+    if not _TEAM_ID.fullmatch(team_id or ""):
+        return 0  # no folder can exist for it
+    folder = team_dir(settings, team_id)
+    files = [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
+    if not dry_run:
+        for path in files:
+            path.unlink()
+        if folder.is_dir():
+            folder.rmdir()
+    return len(files)
+
+
 def teams_with_data(store: Store) -> list[str]:
     """The workspaces the database knows (from coachings and feedback)."""
     return sorted({r["team_id"] for r in [*store.feedback(), *store.coachings()] if r.get("team_id")})

@@ -179,3 +179,15 @@ def test_cli_dry_run_scores_the_held_out_files_and_keeps_nothing(learned, settin
     assert main(["learn", "--team", "T1", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "heldout_en.jsonl" in out and "Dry run: nothing kept." in out
+
+
+def test_forget_deletes_the_workspace_examples_and_model(settings, capsys) -> None:
+    for team in ("T1", "T2"):
+        team_dir(settings, team).mkdir(parents=True)
+        (team_dir(settings, team) / "examples.jsonl").write_text("")
+        (team_dir(settings, team) / "model.pkl").write_bytes(b"")
+    assert main(["forget", "--team", "T1"]) == 1
+    assert "team_files" in capsys.readouterr().out and team_dir(settings, "T1").is_dir()
+    assert main(["forget", "--team", "T1", "--yes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"]["team_files"] == 2
+    assert not team_dir(settings, "T1").exists() and (team_dir(settings, "T2") / "model.pkl").exists()

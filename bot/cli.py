@@ -278,9 +278,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
         if report["dropped"]:
             print(f"Kept the old model: the score dropped by more than 0.01 on {', '.join(report['dropped'])}. "
                   f"Review the examples in {report['examples_file']}.")
-        elif report["kept"]:
+        elif report["kept"] and "message" not in report:  # (a message says when the kept model is unchanged)
             print(f"Kept the new model ({report['model_file']}); the coach uses it for {team} from now on.")
-        elif report["scores"]:
+        elif report["dry_run"] and report["scores"]:
             print("Dry run: nothing kept.")
     return 1 if report["dropped"] else 0
 

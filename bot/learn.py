@@ -127,6 +127,11 @@ def _read_state(folder: Path) -> dict[str, Any]:
         return {}
 
 
+def _write_state(folder: Path, state: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+
+
 def corrections(store: Store, team_id: str, after: int = 0) -> tuple[list[TeamExample], int, int]:
     """The workspace's "Diagnose differently" corrections newer than feedback id `after`, oldest first; how
     many were skipped because retention had blanked their text; the last feedback id looked at."""
@@ -216,7 +221,8 @@ def learn(
     examples, added, changed = merge(read_team_examples(examples_path), new)
     if last > seen and not dry_run:
         write_team_examples(examples_path, examples)
-        (folder / STATE_FILE).write_text(json.dumps({"feedback_id": last}))
+        state = {**state, "feedback_id": last}
+        _write_state(folder, state)
     report: dict[str, Any] = {
         "team_id": team_id, "dry_run": dry_run, "examples_file": str(examples_path), "examples": len(examples),
         "added": added, "relabelled": changed, "skipped_blanked": blanked, "scores": [], "dropped": [],
@@ -235,8 +241,9 @@ def learn(
     progress("loading the current model…")
     before = load_team_model(model_path) if model_path.is_file() else coach.classifier.model
     progress(f"training on {len(shipped)} shipped examples and {len(examples)} of workspace {team_id}…")
-    after = cached_objection_classifier([*shipped, *(Example(e.text, e.label) for e in examples)],
-                                        settings.cache_dir, kinds).model
+    training = [*shipped, *(Example(e.text, e.label) for e in examples)]
+    after = cached_objection_classifier(training, settings.cache_dir, kinds).model
+    fingerprint = hashlib.sha256("".join(f"{e.label}\t{e.text}\n" for e in training).encode()).hexdigest()[:20]
     for path, rows in files:
         progress(f"scoring {path.name} ({len(rows)} objections)…")
         texts, truth = [r.text for r in rows], [r.label for r in rows]
@@ -247,7 +254,11 @@ def learn(
         if new_score < old - MAX_DROP:
             report["dropped"].append(str(path))
     if not report["dropped"] and not dry_run:
-        _save(after, model_path)  # written then renamed: a running coach never reads half a file
+        if state.get("model") == fingerprint and model_path.is_file():
+            report["message"] = "the kept model already has these examples; unchanged"
+        else:  # (rewriting the same model would only make every running coach reload it)
+            _save(after, model_path)  # written then renamed: a running coach never reads half a file
+            _write_state(folder, {**state, "model": fingerprint})
         report["kept"], report["model_file"] = True, str(model_path)
     return report
 

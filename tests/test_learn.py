@@ -191,3 +191,11 @@ def test_forget_deletes_the_workspace_examples_and_model(settings, capsys) -> No
     assert main(["forget", "--team", "T1", "--yes", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rows"]["team_files"] == 2
     assert not team_dir(settings, "T1").exists() and (team_dir(settings, "T2") / "model.pkl").exists()
+
+
+def test_nothing_new_leaves_the_kept_model_alone(learned) -> None:
+    path = team_dir(learned["settings"], "T1") / "model.pkl"
+    stamp = path.stat().st_mtime_ns
+    report = learn(learned["settings"], "T1", [], [])
+    assert report["kept"] is True and "unchanged" in report["message"] and report["added"] == 0
+    assert path.stat().st_mtime_ns == stamp  # not rewritten: running coaches need not reload it

@@ -374,8 +374,9 @@ class BlendModel:
     temperature: float
     labels: tuple[str, ...]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        embedded = self.embedded.predict_proba(_Embedder.embed(texts))
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """`vectors`: the texts' embeddings when the caller has them (scoring one file with two models)."""
+        embedded = self.embedded.predict_proba(_Embedder.embed(texts) if vectors is None else vectors)
         return _softmax(_blend(_softmax(_decision(self.ngrams, texts)), embedded, texts) / self.temperature)
 
 
@@ -455,6 +456,14 @@ def load_objection_classifier(
     """The objection classifier for these examples (and their unsure/ and not_objections/ siblings): from the
     cache, or trained now and cached. `brush_offs` maps each brush-off to the kinds it usually hides."""
     examples = objection_examples(examples_dir, None if brush_offs is None else list(brush_offs))
+    return cached_objection_classifier(examples, cache_dir, brush_offs)
+
+
+def cached_objection_classifier(
+    examples: Sequence[Example], cache_dir: Path, brush_offs: dict[str, tuple[str, ...]] | None = None
+) -> ObjectionClassifier:
+    """The objection classifier for examples gathered in code (the shipped ones plus a team's corrections):
+    cached like `load_objection_classifier`, under a hash of the examples."""
     digest = hashlib.sha256(OBJECTION_RECIPE.encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())

@@ -254,15 +254,18 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
+    from bot.learn import forget_team_files
     from bot.store import open_store
 
-    with closing(open_store(load_settings())) as store:
-        counts = store.forget_team(args.team, dry_run=True)
+    settings = load_settings()
+    with closing(open_store(settings)) as store:
+        counts = {**store.forget_team(args.team, dry_run=True),
+                  "team_files": forget_team_files(settings, args.team, dry_run=True)}
         if not any(n for step, n in counts.items() if step != "llm_cache"):
             print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
             return 0
         if args.yes:
-            counts = store.forget_team(args.team)
+            counts = {**store.forget_team(args.team), "team_files": forget_team_files(settings, args.team)}
     if args.json:
         print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
     else:
@@ -272,6 +275,55 @@ def cmd_forget(args: argparse.Namespace) -> int:
         if not args.yes:
             print("Nothing deleted yet: run again with --yes to delete these rows for good.")
     return 0 if args.yes else 1
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from bot.learn import check_team_id, default_heldout, learn, remove, teams_with_data
+    from bot.store import open_store
+
+    settings = load_settings()
+    team = args.team
+    if not team:
+        teams = teams_with_data(open_store(settings))
+        if len(teams) != 1:
+            found = f"the database has {len(teams)} ({', '.join(teams)})" if teams else "the database has none"
+            print(f"error: name the workspace with --team T…; {found}", file=sys.stderr)
+            return 2
+        team = teams[0]
+    try:
+        check_team_id(team)
+        if args.remove:
+            gone = remove(settings, team, args.remove)
+            for example in gone:
+                print(f"removed {example.id} ({example.label}): {example.text}")
+            print(f"Run `coach learn --team {team}` to retrain without them.")
+            return 0
+        heldout = [Path(p) for p in args.heldout] if args.heldout else default_heldout()
+        report = learn(settings, team, heldout, [Path(p) for p in args.eval], dry_run=args.dry_run,
+                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except (OSError, ValueError) as exc:  # LearnError is a ValueError, as are bad eval files
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"Workspace {team}: {report['examples']} example(s) in {report['examples_file']} "
+              f"({report['added']} new, {report['relabelled']} relabelled, "
+              f"{report['skipped_blanked']} correction(s) skipped: text already blanked by retention)")
+        if "message" in report:
+            print(report["message"].capitalize() + ".")
+        if report["scores"]:
+            print(f"{'macro-F1':<40}{'before':>8}{'after':>8}{'change':>8}")
+        for row in report["scores"]:
+            print(f"{Path(row['file']).name:<40}{row['before']:>8.3f}{row['after']:>8.3f}{row['change']:>+8.3f}")
+        if report["dropped"]:
+            print(f"Kept the old model: the score dropped by more than 0.01 on {', '.join(report['dropped'])}. "
+                  f"Review the examples in {report['examples_file']}.")
+        elif report["kept"] and "message" not in report:  # (a message says when the kept model is unchanged)
+            print(f"Kept the new model ({report['model_file']}); the coach uses it for {team} from now on.")
+        elif report["dry_run"] and report["scores"]:
+            print("Dry run: nothing kept.")
+    return 1 if report["dropped"] else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -486,6 +538,18 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")
     score.set_defaults(func=cmd_score)
+
+    lrn = sub.add_parser("learn", help="retrain a workspace's model from its \"Diagnose differently\" corrections")
+    lrn.add_argument("--team", help="the workspace's team ID (T…); optional when the database holds one")
+    lrn.add_argument("--dry-run", action="store_true", help="train and report; keep nothing")
+    lrn.add_argument("--json", action="store_true", help="print the report as JSON (progress stays on stderr)")
+    lrn.add_argument("--eval", action="append", default=[], metavar="FILE",
+                     help='also score on this JSONL of {"text", "label"} (repeatable)')
+    lrn.add_argument("--heldout", action="append", default=[], metavar="FILE",
+                     help="held-out files to score on (repeatable; default: tests/data/heldout_*.jsonl if present)")
+    lrn.add_argument("--remove", action="append", metavar="ID_OR_TEXT",
+                     help="delete this example (its id or exact text) from the workspace's examples, then stop")
+    lrn.set_defaults(func=cmd_learn)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")

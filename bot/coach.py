@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,10 +13,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import i18n
-from bot.classify import Classifier, Diagnosis, load_objection_classifier
+from bot.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
 from bot.config import Settings
 from bot.grounding import deal_cues, names_a_reference
 from bot.language import detect_language
+from bot.learn import load_team_model, team_model_path
 from bot.llm import LLM, LLMFailure, Prompt
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.resources import data_dir
@@ -26,6 +29,7 @@ MAX_CHARS = 4000
 # Diagnosis and rendering are pure CPU under the GIL: letting dozens of threads run them at once starves the
 # threads that must acknowledge Slack within 3 s, so they run one at a time (about 1.5 ms each).
 _CPU_BOUND = threading.Lock()
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -147,9 +151,14 @@ def as_prompt_data(text: str) -> str:
 class Coach:
     """Holds what coaching needs (playbooks, classifier, store) and loads each piece on first use."""
 
+    # how often a workspace's kept model file (`coach learn`) is looked at: not on every diagnosis
+    model_check_seconds = 10.0
+
     def __init__(self, settings: Settings, store: Store | None = None):
         self.settings = settings
         self._store = store
+        # team ID -> (when last looked at, the model file's identity then, its classifier or None: shipped)
+        self._team_models: dict[str, tuple[float, tuple[int, int] | None, Classifier | None]] = {}
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -201,8 +210,34 @@ class Coach:
     def obstacle_names(self, lang: str) -> dict[str, str]:
         return {kind: pb.text("name", lang) for kind, pb in self.playbooks.obstacles.items()}
 
-    def diagnose(self, text: str) -> Diagnosis:
-        return self.classifier.diagnose(text)
+    def classifier_for(self, team_id: str | None) -> Classifier:
+        """The workspace's own model if `coach learn` kept one for it, else the shipped one. A model kept while
+        the coach runs is picked up within `model_check_seconds`."""
+        if not team_id:
+            return self.classifier
+        now = time.monotonic()
+        checked, identity, classifier = self._team_models.get(team_id, (None, None, None))
+        if checked is not None and now - checked < self.model_check_seconds:
+            return classifier or self.classifier
+        path = team_model_path(self.settings, team_id)
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        current = (stat.st_mtime_ns, stat.st_ino) if stat else None
+        if current != identity or checked is None:
+            classifier = None
+            if path and current:
+                try:
+                    kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
+                    classifier = ObjectionClassifier(load_team_model(path), kinds)
+                except Exception:  # a broken file must not stop coaching: the shipped model answers
+                    log.exception("workspace %s: cannot load its model %s; using the shipped one", team_id, path)
+        self._team_models[team_id] = (now, current, classifier)
+        return classifier or self.classifier
+
+    def diagnose(self, text: str, team_id: str | None = None) -> Diagnosis:
+        return self.classifier_for(team_id).diagnose(text)
 
     def coach(
         self,
@@ -221,7 +256,7 @@ class Coach:
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
         with _CPU_BOUND:
-            diagnosis = self.diagnose(objection.text)
+            diagnosis = self.diagnose(objection.text, team_id)
             if label is None and diagnosis.not_objection:  # before any model call or log entry
                 raise NotAnObjection("the text is not something a buyer said")
             if label is not None:

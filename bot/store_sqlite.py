@@ -49,7 +49,8 @@ class SQLiteStore(Store):
             # autocommit: a statement commits on its own unless transaction() opened one (no implicit BEGIN)
             conn = sqlite3.connect(self.path, isolation_level=None)
             # first, so that even switching a fresh file to WAL waits for another process instead of failing
-            conn.execute("PRAGMA busy_timeout=5000")
+            # 15 s: on a loaded 2-core host, several processes migrating one fresh file queued past 5 s
+            conn.execute("PRAGMA busy_timeout=15000")
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
             # of our own time per coaching)

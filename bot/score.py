@@ -619,16 +619,14 @@ class Scorer:
     def assess(self, objection: str, raw_reply: str, kind: str | None = None, *, ambiguous: bool | None = None,
                lang: str | None = None, wants: str | None = None, offline: bool = False) -> Scorecard | Hint:
         """Score a reply to the objection, or say why it cannot be scored. `kind` and `ambiguous` come from the
-        scenario; without them the objection is diagnosed (and counts as ambiguous when the diagnosis is unsure).
+        scenario; without them the objection is diagnosed (and counts as ambiguous when the coach would ask first).
         `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback."""
-        from bot.coach import LOW_CONFIDENCE
-
         reply, truncated = clean_reply(raw_reply)
         lang = lang or _lang(objection)
         if kind is None or ambiguous is None:
             diagnosis = self.coach.diagnose(objection)
             kind = kind or diagnosis.label
-            ambiguous = diagnosis.confidence < LOW_CONFIDENCE if ambiguous is None else ambiguous
+            ambiguous = diagnosis.asks_first if ambiguous is None else ambiguous
         check_label(kind)
         reason = triage(reply, objection)
         if reason is not None:

@@ -722,11 +722,9 @@ class Scorer:
             quote = evidence.get(well_check)
             well = f"{w[well_check]}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{w[well_check]}."
         improve = self._improve(checks, evidence, playbook, lang, wants)
+        # the coaching's own talk track for this objection: kind and topic, facts only from the team profile
         guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None)
-        # the playbook's talk track closest to this objection's words; the coaching's own pick when none is
-        tracks = playbook.lines("talk_tracks", lang)
-        closest = max(tracks, key=lambda track: len(_stems(track) & _stems(objection)))
-        model_answer = closest if _stems(closest) & _stems(objection) else guidance.talk_track
+        model_answer = guidance.talk_track
         return Scorecard(kind=kind, language=lang, checks=checks, evidence=evidence, score=score, well=well,
                          improve=improve, model_answer=model_answer, source=source, notes=notes)
 

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.config import Settings, load_settings
 from bot.learn import corrections, default_heldout, learn, read_team_examples, team_dir
-from bot.store import Store
+from bot.store import Store, open_store
 
 # Workspace T1's buyers use a word of their own, "quillfern", for "we need the details of that part first" (an
 # incomplete perception); the shipped model reads such lines as skepticism or anything but incomplete.
@@ -81,7 +81,7 @@ def learned(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     base = load_settings()
     settings = Settings(**{**base.__dict__, "db_path": folder / "coach.db", "cache_dir": model_cache,
                            "playbooks_dir": None})
-    store = Store(settings.db_path)
+    store = open_store(settings)
     seed_t1(store)
     seed(store, "T2", T2_WRONG)
     running = Coach(settings, store)
@@ -142,8 +142,8 @@ def test_model_files_are_looked_at_only_every_few_seconds(learned) -> None:
 
 def test_a_deleted_example_stays_deleted_and_remove_deletes_one(learned, settings, capsys) -> None:
     state = json.loads((team_dir(learned["settings"], "T1") / "state.json").read_text())
-    assert corrections(Store(learned["settings"].db_path), "T1", state["feedback_id"])[:2] == ([], 0)
-    seed_t1(Store(settings.db_path))
+    assert corrections(open_store(learned["settings"]), "T1", state["feedback_id"])[:2] == ([], 0)
+    seed_t1(open_store(settings))
     path = team_dir(settings, "T1") / "examples.jsonl"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"text": "Quillfern, like last time.", "label": "incomplete"}) + "\n"
@@ -157,7 +157,7 @@ def test_a_deleted_example_stays_deleted_and_remove_deletes_one(learned, setting
 
 
 def test_cli_asks_for_the_team_when_there_are_several(settings, capsys) -> None:
-    store = Store(settings.db_path)
+    store = open_store(settings)
     seed(store, "T1", [("Quillfern, like last time.", "incomplete")])
     seed(store, "T2", [("Quillfern, like last time.", "missing")])
     assert main(["learn"]) == 2
@@ -167,7 +167,7 @@ def test_cli_asks_for_the_team_when_there_are_several(settings, capsys) -> None:
 
 
 def test_cli_dry_run_scores_the_held_out_files_and_keeps_nothing(learned, settings, capsys) -> None:
-    seed_t1(Store(settings.db_path))  # the same examples as the fixture's T1: its trained model is reused
+    seed_t1(open_store(settings))  # the same examples as the fixture's T1: its trained model is reused
     assert main(["learn", "--team", "T1", "--dry-run", "--json"]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out)

@@ -93,7 +93,8 @@ def test_scorecard_quotes_the_reply_and_has_the_public_shape(scorer):
     assert all(quote in reply for quote in data["evidence"].values())
     assert set(data["evidence"]) == {c for c, v in data["checks"].items() if v and c != "no_pitfalls"}
     assert card.score == round(card.passed / card.applicable, 2)
-    assert data["model_answer"] in scorer.coach.playbooks["skepticism"].lines("talk_tracks", "en")
+    # the model answer is the coaching's talk track: no fact the profile does not hold, a placeholder instead
+    assert "[" in data["model_answer"] and not any(ch.isdigit() for ch in data["model_answer"])
     json.dumps(data)  # plain JSON types, no numpy
 
 

@@ -374,10 +374,15 @@ class BlendModel:
     temperature: float
     labels: tuple[str, ...]
 
-    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """`vectors`: the texts' embeddings when the caller has them (scoring one file with two models)."""
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None,
+                      ngrams_only: bool = False) -> np.ndarray:
+        """`vectors`: the texts' embeddings when the caller has them (scoring one file with two models).
+        `ngrams_only`: skip the embedding (about 20 ms a text), for bulk work such as a long thread's quotes."""
+        ngrams = _softmax(_decision(self.ngrams, texts))
+        if ngrams_only:
+            return _softmax(np.log(np.clip(ngrams, 1e-12, None)) / self.temperature)
         embedded = self.embedded.predict_proba(_Embedder.embed(texts) if vectors is None else vectors)
-        return _softmax(_blend(_softmax(_decision(self.ngrams, texts)), embedded, texts) / self.temperature)
+        return _softmax(_blend(ngrams, embedded, texts) / self.temperature)
 
 
 def train_objections(examples: Sequence[Example], cache_dir: Path) -> BlendModel:
@@ -414,7 +419,7 @@ class ObjectionClassifier(Classifier):
         super().__init__(model)  # type: ignore[arg-type]
         self.brush_off_kinds = brush_off_kinds or {}
 
-    def diagnose_many(self, texts: Sequence[str]) -> list[Diagnosis]:
+    def diagnose_many(self, texts: Sequence[str], ngrams_only: bool = False) -> list[Diagnosis]:
         if not texts:
             return []
         labels = self.model.labels
@@ -422,7 +427,7 @@ class ObjectionClassifier(Classifier):
         brush = [i for i, label in enumerate(labels) if label.startswith(BRUSH_OFF)]
         none = labels.index(NOT_AN_OBJECTION) if NOT_AN_OBJECTION in labels else None
         results = []
-        for text, row in zip(texts, self.model.probabilities(texts), strict=True):
+        for text, row in zip(texts, self.model.probabilities(texts, ngrams_only=ngrams_only), strict=True):
             scores = {label: round(float(row[i]), 4) for label, i in zip(LABELS, kinds, strict=True)}
             ranked = sorted(LABELS, key=scores.__getitem__, reverse=True)
             top = scores[ranked[0]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,28 @@ def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+_MEMBER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack user id
+_USERGROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+def _managers(name: str) -> tuple[str, ...]:
+    """Comma-separated Slack user ids (U…, W…) and/or user group ids (S…)."""
+    ids = tuple(part.strip() for part in (_env(name) or "").split(",") if part.strip())
+    bad = [i for i in ids if not (_MEMBER.match(i) or _USERGROUP.match(i))]
+    if bad:
+        raise ConfigError(f"{name} must list Slack user ids (U…) or user group ids (S…), comma-separated; "
+                          f"got {', '.join(repr(b) for b in bad)}")
+    return ids
+
+
+def _channel(name: str) -> str | None:
+    value = _env(name)
+    if value is not None and not _CHANNEL.match(value):
+        raise ConfigError(f"{name} must be a channel id (C… or G…, not its name), got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -67,6 +90,8 @@ class Settings:
     nudge_pace: float
     retention_days: int
     text_retention_days: int
+    managers: tuple[str, ...] = ()  # who sees the team's view on the Home tab (user ids, user group ids)
+    report_channel: str | None = None  # where the weekly team report is posted
 
     @property
     def llm_enabled(self) -> bool:
@@ -104,4 +129,6 @@ def load_settings() -> Settings:
         nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
         retention_days=retention_days,
         text_retention_days=text_retention_days,
+        managers=_managers("COACH_MANAGERS"),
+        report_channel=_channel("COACH_REPORT_CHANNEL"),
     )

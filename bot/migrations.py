@@ -181,3 +181,23 @@ def m007_retention_indexes(db: sqlite_utils.Database) -> None:
 def m008_user_language(db: sqlite_utils.Database) -> None:
     # the language of Slack's users.info locale ("es-ES" → es), cached with the time zone for acks and nudges
     db["user_timezones"].add_column("language", str)
+
+
+@migration
+def m009_home(db: sqlite_utils.Database) -> None:
+    # what each coaching was about (bot/topics.py), for the manager's view by topic
+    db["coachings"].add_column("topic", str)
+    # the Home tab reads a seller's recent coachings and a team's last weeks by these, not the whole table
+    db["coachings"].create_index(["team_id", "user_id", "id"])
+    db["coachings"].create_index(["team_id", "created_at"])
+    db["feedback"].create_index(["coaching_id"])
+    db["feedback"].create_index(["team_id", "created_at"])
+    db["deals"].create_index(["team_id", "owner_id", "status"])
+    # the chart uploaded to Slack for a workspace, per day and language: a Home tab opened again reuses it
+    db["home_charts"].create({"team_id": str, "day": str, "lang": str, "file_id": str, "created_at": str},
+                             pk=("team_id", "day", "lang"))
+    db["home_charts"].create_index(["created_at"])
+    # one weekly report per channel and ISO week, claimed before posting (several workers run the scheduler)
+    db["report_posts"].create({"team_id": str, "channel": str, "week": str, "claimed_at": str},
+                              pk=("team_id", "channel", "week"))
+    db["report_posts"].create_index(["claimed_at"])

@@ -483,3 +483,8 @@ class Store:
             return self.db.execute(
                 "INSERT INTO report_posts (team_id, channel, week, claimed_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (team_id, channel, week) DO NOTHING", [team_id, channel, week, now_iso()]).rowcount == 1
+
+    def teams(self) -> list[str]:
+        """Workspaces with coachings or deals (a covering scan of indexes coachings(team_id, …), deals(team_id, …))."""
+        return [row["team_id"] for row in self.db.query(
+            "SELECT team_id FROM coachings WHERE team_id IS NOT NULL UNION SELECT team_id FROM deals ORDER BY 1")]

@@ -23,7 +23,8 @@ SECRET_U2 = "Our Vantrell committee doubts the Pellucid rollout"
 @pytest.fixture
 def managers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COACH_MANAGERS", "UMGR,SLEADS")
-    monkeypatch.setattr(home.REFRESHER, "interval", 0.0)
+    # no wait between refreshes, and who opened the tab is forgotten after the test
+    monkeypatch.setattr(home, "REFRESHER", home.Refresher(interval=0.0))
     monkeypatch.setattr(home, "_managers", {})  # user group members are remembered per process
 
 
@@ -86,7 +87,8 @@ def test_a_manager_sees_the_chart_uploaded_once_a_day_and_the_same_numbers_in_te
     (completed,) = slack.of("files.completeUploadExternal")
     file_id = json.loads(completed["files"])[0]["id"]
     assert image["slack_file"] == {"id": file_id}
-    assert slack.uploads[file_id][:8] == b"\x89PNG\r\n\x1a\n" and int(upload_call["length"]) == len(slack.uploads[file_id])
+    png = slack.uploads[file_id]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int(upload_call["length"]) == len(png)
     # the numbers the chart shows, in text: 5 coachings, by kind and by topic
     body = texts(view)
     assert "Skepticism: 2" in body and "Missing perception: 1" in body and "Major concern: 2" in body
@@ -114,3 +116,28 @@ def test_the_home_tab_is_refreshed_after_a_nudge_button_on_it(seeded, bot, slack
     assert "Stale Corp" not in texts(view)  # won: no longer an open deal
     store = Store(os.environ["COACH_DB"])
     assert eventually(lambda: store.deal_by_id(seeded["stalled"])["status"] == "won")
+
+
+def test_the_weekly_report_is_posted_once_a_week_and_never_where_outsiders_read(managers, slack, monkeypatch, trained):
+    from bot.config import load_settings
+    from bot.slack.app import make_deps, web_client
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("COACH_REPORT_CHANNEL", "CSHARED")
+    slack.shared.add("CSHARED")
+    settings = load_settings()
+    deps = make_deps(settings)
+    deps.store.log_coaching(text=SECRET_U1, label="skepticism", topic="price", confidence=0.8, source="offline",
+                            team_id="T1", user_id="U1")
+    assert home.post_report(deps, web_client(settings), "T1") == "shared"
+    assert not slack.of("files.getUploadURLExternal")  # a Slack Connect channel gets nothing
+    monkeypatch.setenv("COACH_REPORT_CHANNEL", "CREPORTS")
+    deps = make_deps(load_settings())
+    client = web_client(load_settings())
+    assert home.post_report(deps, client, "T1") == "posted"
+    (completed,) = slack.of("files.completeUploadExternal")
+    assert completed["channel_id"] == "CREPORTS"
+    assert SECRET_U1 not in json.dumps(completed) and "week of" in completed["initial_comment"]
+    assert home.post_report(deps, client, "T1") == "claimed"  # once a week
+    assert len(slack.of("files.completeUploadExternal")) == 1

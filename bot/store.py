@@ -488,3 +488,9 @@ class Store:
         """Workspaces with coachings or deals (a covering scan of indexes coachings(team_id, …), deals(team_id, …))."""
         return [row["team_id"] for row in self.db.query(
             "SELECT team_id FROM coachings WHERE team_id IS NOT NULL UNION SELECT team_id FROM deals ORDER BY 1")]
+
+    def release_report(self, team_id: str, channel: str, week: str) -> None:
+        """Give back a week's claim whose post failed, so the next run tries again."""
+        with self.db.conn:
+            self.db.execute("DELETE FROM report_posts WHERE team_id = ? AND channel = ? AND week = ?",
+                            [team_id, channel, week])

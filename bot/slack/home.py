@@ -245,9 +245,13 @@ def post_report(deps: Deps, client: WebClient, team_id: str, now: datetime | Non
     lines = report_lines(report)
     text = "\n".join([f"*{t('report.title', report.lang, weeks=len(report.weeks))}*", *lines["weeks"],
                       *lines["feedback"]])
-    client.files_upload_v2(channel=channel, content=render_chart(report), filename=f"resistance-{week}.png",
-                           title=t("report.fallback", report.lang, week=week), alt_txt=chart_alt_text(report),
-                           initial_comment=text)
+    try:
+        client.files_upload_v2(channel=channel, content=render_chart(report), filename=f"resistance-{week}.png",
+                               title=t("report.fallback", report.lang, week=week), alt_txt=chart_alt_text(report),
+                               initial_comment=text)
+    except Exception:
+        deps.store.release_report(team_id, channel, week)  # not posted: the next run tries again
+        raise
     return "posted"
 
 

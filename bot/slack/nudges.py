@@ -94,10 +94,14 @@ def start_scheduler(deps: Deps, app: App) -> Any:
         settings = deps.coach.settings
 
         def report() -> None:
-            log.info("weekly team report: %s", post_report(deps, app.client, team_id))
+            status = post_report(deps, app.client, team_id)
+            if status != "claimed":  # the later hours of the day find it already posted
+                log.info("weekly team report: %s", status)
 
-        # weekly, on the nudge day and hour in UTC; a claim per week keeps it to one post across workers
-        scheduler.add_job(report, CronTrigger(day_of_week=settings.nudge_day, hour=settings.nudge_hour, minute=5),
+        # on the nudge day, hourly from the nudge hour (UTC): the week's claim makes it one post across workers,
+        # and a failed post is given back and tried again the next hour
+        scheduler.add_job(report, CronTrigger(day_of_week=settings.nudge_day, hour=f"{settings.nudge_hour}-23",
+                                              minute=5),
                           id="weekly-report", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler

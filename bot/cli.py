@@ -326,6 +326,44 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return 1 if report["dropped"] else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.playbooks import load_playbooks
+    from bot.report import render_chart, report_html, report_lines, team_report
+    from bot.store import open_store
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".html", ".png"):
+        print(f"error: --out must end in .html or .png, got {args.out!r}", file=sys.stderr)
+        return 2
+    if args.weeks < 1 or args.weeks > 52:
+        print(f"error: --weeks must be between 1 and 52, got {args.weeks}", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    store = open_store(settings)
+    team = args.team
+    if team is None:
+        teams = store.teams()
+        if len(teams) != 1:
+            print(f"error: give --team (workspaces stored: {', '.join(teams) or 'none'})", file=sys.stderr)
+            return 2
+        team = teams[0]
+    report = team_report(store, load_playbooks(settings.playbooks_dir), team, datetime.now(UTC), settings.stall_days,
+                         args.weeks, args.lang)
+    if out is None:
+        for lines in report_lines(report).values():
+            print("\n".join(lines))
+        return 0
+    png = render_chart(report)
+    if out.suffix.lower() == ".png":
+        out.write_bytes(png)
+    else:
+        out.write_text(report_html(report, png), encoding="utf-8")
+    print(f"Wrote {out} ({report.total} coachings over {args.weeks} weeks, workspace {team}).")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -550,6 +588,13 @@ def build_parser() -> argparse.ArgumentParser:
     lrn.add_argument("--remove", action="append", metavar="ID_OR_TEXT",
                      help="delete this example (its id or exact text) from the workspace's examples, then stop")
     lrn.set_defaults(func=cmd_learn)
+
+    report = sub.add_parser("report", help="the team's resistance over the last weeks: text, HTML or PNG")
+    report.add_argument("--team", help="the workspace (team ID, T…); needed when several are stored")
+    report.add_argument("--weeks", type=int, default=8, help="how many weeks back (default 8)")
+    report.add_argument("--out", help="write report.html (chart and tables) or report.png (the chart); else print")
+    report.add_argument("--lang", choices=("en", "es"), default="en", help="the report's language")
+    report.set_defaults(func=cmd_report)
 
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")

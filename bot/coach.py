@@ -274,6 +274,7 @@ class Coach:
             confidence=guidance.confidence,
             language=guidance.language,
             source=guidance.source,
+            topic=guidance.topic,
             surface=surface,
             team_id=team_id,
             user_id=user_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,28 @@ def _database_url() -> str | None:
     return url
 
 
+_MEMBER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack user id
+_USERGROUP = re.compile(r"^S[A-Z0-9]{2,}$")
+_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+def _managers(name: str) -> tuple[str, ...]:
+    """Comma-separated Slack user ids (U…, W…) and/or user group ids (S…)."""
+    ids = tuple(part.strip() for part in (_env(name) or "").split(",") if part.strip())
+    bad = [i for i in ids if not (_MEMBER.match(i) or _USERGROUP.match(i))]
+    if bad:
+        raise ConfigError(f"{name} must list Slack user ids (U…) or user group ids (S…), comma-separated; "
+                          f"got {', '.join(repr(b) for b in bad)}")
+    return ids
+
+
+def _channel(name: str) -> str | None:
+    value = _env(name)
+    if value is not None and not _CHANNEL.match(value):
+        raise ConfigError(f"{name} must be a channel id (C… or G…, not its name), got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -84,6 +107,8 @@ class Settings:
     def oauth_enabled(self) -> bool:
         """Many workspaces: Slack's OAuth install flow, a token per workspace kept in the database."""
         return bool(self.slack_client_id and self.slack_client_secret)
+    managers: tuple[str, ...] = ()  # who sees the team's view on the Home tab (user ids, user group ids)
+    report_channel: str | None = None  # where the weekly team report is posted
 
     @property
     def llm_enabled(self) -> bool:
@@ -123,6 +148,8 @@ def load_settings() -> Settings:
         text_retention_days=text_retention_days,
         database_url=_database_url(),
         **_oauth(),
+        managers=_managers("COACH_MANAGERS"),
+        report_channel=_channel("COACH_REPORT_CHANNEL"),
     )
 
 

@@ -224,3 +224,23 @@ def m011_practice(db: sqlite_utils.Database) -> None:
     )
     db["practice_answers"].create_index(["team_id", "user_id", "created_at"])
     db["practice_answers"].create_index(["team_id", "channel", "thread_ts", "user_id", "id"])
+
+
+@migration
+def m012_home(db: sqlite_utils.Database) -> None:
+    # what each coaching was about (bot/topics.py), for the manager's view by topic
+    db["coachings"].add_column("topic", str)
+    # the Home tab reads a seller's recent coachings and a team's last weeks by these, not the whole table
+    db["coachings"].create_index(["team_id", "user_id", "id"])
+    db["coachings"].create_index(["team_id", "created_at"])
+    db["feedback"].create_index(["coaching_id"])
+    db["feedback"].create_index(["team_id", "created_at"])
+    db["deals"].create_index(["team_id", "owner_id", "status"])
+    # the chart uploaded to Slack for a workspace, per day and language: a Home tab opened again reuses it
+    db["home_charts"].create({"team_id": str, "day": str, "lang": str, "file_id": str, "created_at": str},
+                             pk=("team_id", "day", "lang"))
+    db["home_charts"].create_index(["created_at"])
+    # one weekly report per channel and ISO week, claimed before posting (several workers run the scheduler)
+    db["report_posts"].create({"team_id": str, "channel": str, "week": str, "claimed_at": str},
+                              pk=("team_id", "channel", "week"))
+    db["report_posts"].create_index(["claimed_at"])

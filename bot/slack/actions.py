@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.slack.blocks import guidance_blocks, guidance_fallback
+from bot.slack.home import refresh_home
 from bot.slack.posting import Deps, ack_now, post_guidance, team_of
 from bot.slack.replies import Asker, reported
 from bot.taxonomy import LABELS
@@ -26,12 +27,13 @@ def register(app: App, deps: Deps) -> None:
             return None
         return row
 
-    def feedback(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
         row = own_coaching(body, action.get("value", ""))
         if row is None:
             return
         kind = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
         deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], kind)
+        refresh_home(deps, client, row["team_id"], body["user"]["id"])
         # in the coaching's language: the buttons were labelled in it
         thanks = t("feedback.thanks" if kind == "helpful" else "feedback.thanks_relabel", row["language"] or "en")
         respond(response_type="ephemeral", replace_original=False, text=thanks)
@@ -43,6 +45,7 @@ def register(app: App, deps: Deps) -> None:
             return
         user_id = body["user"]["id"]
         deps.store.add_feedback(row["id"], row["team_id"], user_id, "relabel", label)
+        refresh_home(deps, client, row["team_id"], user_id)
         guidance = deps.coach.coach(row["text"], row["context"], label=label, surface="slack-relabel",
                                     team_id=row["team_id"], user_id=user_id)
         channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]

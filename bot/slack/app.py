@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, messages, nudges, practice, shortcuts
+from bot.slack import actions, commands, home, messages, nudges, practice, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -110,6 +110,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
+    home.register(app, deps)
     if settings.oauth_enabled:
         _register_uninstall(app, deps)
     return app

@@ -201,6 +201,20 @@ def summary_messages(text: str) -> list[list[Block]]:
     return [blocks for blocks in messages if blocks]
 
 
+def nudge_actions(value: str, lang: str = "en") -> Block:
+    """A stalled deal's buttons (snooze, won, lost, coach me), in the weekly DM and on the Home tab."""
+    return {"type": "actions", "block_id": f"nudge_{value}", "elements": [
+        {"type": "button", "action_id": "nudge_snooze", "value": value,
+         "text": {"type": "plain_text", "text": t("nudge.snooze", lang)}},
+        {"type": "button", "action_id": "nudge_won", "value": value, "style": "primary",
+         "text": {"type": "plain_text", "text": t("nudge.won", lang)}},
+        {"type": "button", "action_id": "nudge_lost", "value": value,
+         "text": {"type": "plain_text", "text": t("nudge.lost", lang)}},
+        {"type": "button", "action_id": "nudge_coach", "value": value,
+         "text": {"type": "plain_text", "text": t("nudge.coach", lang)}},
+    ]}
+
+
 def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     """The weekly DM: stalled deals, most at risk first, each with its reasons, next move and buttons."""
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": t("nudge.intro", lang, week=week)}}]
@@ -215,16 +229,7 @@ def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
         blocks += [
             {"type": "divider"},
             *[{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(body)][:2],
-            {"type": "actions", "block_id": f"nudge_{value}", "elements": [
-                {"type": "button", "action_id": "nudge_snooze", "value": value,
-                 "text": {"type": "plain_text", "text": t("nudge.snooze", lang)}},
-                {"type": "button", "action_id": "nudge_won", "value": value, "style": "primary",
-                 "text": {"type": "plain_text", "text": t("nudge.won", lang)}},
-                {"type": "button", "action_id": "nudge_lost", "value": value,
-                 "text": {"type": "plain_text", "text": t("nudge.lost", lang)}},
-                {"type": "button", "action_id": "nudge_coach", "value": value,
-                 "text": {"type": "plain_text", "text": t("nudge.coach", lang)}},
-            ]},
+            nudge_actions(value, lang),
         ]
     if len(deals) > len(shown):
         blocks.append(_context([t("nudge.more", lang, count=len(deals) - len(shown))]))

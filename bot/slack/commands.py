@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.coach import EmptyObjection
 from bot.i18n import t
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
+from bot.slack.home import refresh_home
 from bot.slack.posting import Deps, post_guidance, post_summary
 from bot.slack.replies import Asker, language_of, notice, reported, user_language
 from bot.store import now_iso
@@ -145,6 +146,7 @@ def register(app: App, deps: Deps) -> None:
         deal = deps.store.deal(team_id, channel)
         if deal is None:
             return
+        refresh_home(deps, client, team_id, deal["owner_id"])
         lang = user_language(deps.store, team_id, body.get("user_id", ""), client)
         text = t("deal.tracking_channel", lang, name=escape(deal["name"]), owner=deal["owner_id"])
         if deps.audience.outsiders_can_read(client, team_id, channel):

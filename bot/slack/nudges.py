@@ -12,7 +12,8 @@ from slack_sdk import WebClient
 from bot.i18n import t
 from bot.nudges import StalledDeal, run_nudges
 from bot.slack.blocks import escape, nudge_blocks
-from bot.slack.posting import Deps, ack_now, team_of
+from bot.slack.home import post_report, refresh_home
+from bot.slack.posting import Deps, ack_now, open_dm, team_of
 from bot.slack.replies import fetch_profile, reported, user_language
 from bot.store import stamp
 
@@ -125,6 +126,20 @@ def start_scheduler(deps: Deps, app: App) -> Any:
     # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes
     scheduler.add_job(prune, CronTrigger(hour=3, minute=30), id="daily-prune", max_instances=1, coalesce=True,
                       next_run_time=datetime.now(UTC) + timedelta(minutes=1))
+    if deps.coach.settings.report_channel:
+        settings = deps.coach.settings
+
+        def report() -> None:
+            for team_id, client in workspaces():
+                status = post_report(deps, client, team_id)
+                if status != "claimed":  # the later hours of the day find it already posted
+                    log.info("weekly team report: %s: %s", team_id, status)
+
+        # on the nudge day, hourly from the nudge hour (UTC): the week's claim makes it one post across workers,
+        # and a failed post is given back and tried again the next hour
+        scheduler.add_job(report, CronTrigger(day_of_week=settings.nudge_day, hour=f"{settings.nudge_hour}-23",
+                                              minute=5),
+                          id="weekly-report", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 
@@ -141,22 +156,25 @@ def register(app: App, deps: Deps) -> None:
         kind = action["action_id"].removeprefix("nudge_")
         now = datetime.now(UTC)
         # the language the nudge was written in: the clicker's Slack locale, cached when they were nudged
-        lang = user_language(deps.store, team_id, (body.get("user") or {}).get("id", ""), client)
+        user_id = (body.get("user") or {}).get("id", "")
+        lang = user_language(deps.store, team_id, user_id, client)
         if kind == "snooze":
             deps.store.update_deal(deal["id"], snoozed_until=stamp(now + timedelta(days=7)))
             text = t("nudge.snoozed", lang, name=name)
         elif kind in ("won", "lost"):
             deps.store.update_deal(deal["id"], status=kind, closed_at=stamp(now))
             text = t("nudge.marked_won" if kind == "won" else "nudge.marked_lost", lang, name=name)
-        else:  # coach: a coaching thread for this deal, here in the DM
-            channel = body["container"]["channel_id"]
+        else:  # coach: a coaching thread for this deal, here in the DM (from the Home tab: in the DM with the app)
+            channel = (body.get("container") or {}).get("channel_id") or open_dm(client, user_id)
             posted = client.chat_postMessage(channel=channel, text=t("nudge.coach_intro", lang, name=name))
             not_set = t("nudge.not_set", lang)
             context = t("nudge.deal_context", lang, name=deal["name"], stage=deal["stage"] or not_set,
                         close_date=deal["close_date"] or not_set)
             deps.store.open_thread(team_id, channel, posted["ts"], None, context)
             return
-        respond(response_type="ephemeral", replace_original=False, text=text)
+        refresh_home(deps, client, team_id, user_id)
+        if body.get("response_url"):  # a button in the DM; on the Home tab the refreshed view says it
+            respond(response_type="ephemeral", replace_original=False, text=text)
 
     for kind in ("snooze", "won", "lost", "coach"):
         app.action(f"nudge_{kind}")(ack=ack_now, lazy=[reported(on_button)])

@@ -22,6 +22,7 @@ from bot.slack.blocks import (
     summary_text,
     unescape,
 )
+from bot.slack.home import refresh_home
 from bot.slack.replies import Asker
 from bot.store import Store
 from bot.summarize import Message, Summarizer, parse_messages
@@ -122,6 +123,7 @@ def post_guidance(
     deps.store.open_thread(team_id, posted.channel, root, guidance.label)
     deps.store.add_turn(team_id, posted.channel, root, "buyer", objection, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, posted.channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
+    refresh_home(deps, client, team_id, user_id)
     return posted
 
 

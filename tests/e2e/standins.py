@@ -98,6 +98,9 @@ class SlackStandIn:
         self.drop_after_post = 0  # accept the next n chat.postMessage calls, then drop the connection unanswered
         self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every call
         self.oauth_codes: dict[str, tuple[str, str]] = {}  # oauth.v2.access: code -> (team id, bot token)
+        self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
+        self._files = itertools.count(1)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -189,6 +192,31 @@ class SlackStandIn:
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
         if method in ("chat.update", "chat.postEphemeral"):
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
+        # --- the Home tab and reports: views, external file uploads, user groups ---
+        if method == "views.publish":
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            if not params.get("user_id") or not isinstance(view, dict) or len(view.get("blocks") or []) > 100:
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            return 200, {"ok": True, "view": {"id": "V1", **view}}, {}
+        if method == "files.getUploadURLExternal":
+            if not params.get("filename") or not str(params.get("length") or "").isdigit():
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            file_id = f"F{next(self._files):08d}"
+            return 200, {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}, {}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+            if missing:
+                return 200, {"ok": False, "error": "file_not_found"}, {}
+            return 200, {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "mimetype": "image/png",
+                                                "size": len(self.uploads[f["id"]])} for f in files]}, {}
+        if method == "usergroups.users.list":
+            group = params.get("usergroup")
+            if group not in self.usergroups:
+                return 200, {"ok": False, "error": "no_such_subteam"}, {}
+            return 200, {"ok": True, "users": self.usergroups[group]}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -199,7 +227,18 @@ class SlackStandIn:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/upload/"):  # a file's bytes, to the upload_url we handed out
+                    file_id = self.path.removeprefix("/upload/")
+                    with standin._lock:
+                        standin.uploads[file_id] = data
+                        standin.calls.append(("upload", {"file_id": file_id, "size": len(data)}))
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                raw = data.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     params = json.loads(raw or "{}")
                 else:

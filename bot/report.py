@@ -1,0 +1,232 @@
+"""What the Home tab and the team report show, from the store alone: a seller's deals and coachings, and a
+manager's view of the team. Plain Python (no Slack): bot/slack/home.py and `coach report` are the adapters.
+
+Privacy: the manager's view holds counts, kinds, topics and ids, never what a buyer said; a seller's view holds
+only their own coachings. Neither query reads the text column.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from jinja2 import Environment
+
+from bot.i18n import t
+from bot.nudges import StalledDeal, find_stalled, in_language
+from bot.playbooks import Playbooks
+from bot.store import Store, stamp
+from bot.summarize import OBSTACLE_PRIORITY
+from bot.taxonomy import LABELS
+
+RECENT_COACHINGS = 10
+NO_TOPIC = "none"  # coachings logged before topics were stored
+
+
+def practice_stats(store: Store, team_id: str, user_id: str | None = None) -> list[dict[str, Any]] | None:
+    """Practice results per check, `[{"check", "attempts", "passed"}]` (`user_id=None`: the whole team), or None
+    when nobody has practised yet."""
+    checks = store.practice_stats(team_id, user_id)["checks"]
+    return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()] or None
+
+
+@dataclass
+class SellerHome:
+    """A seller's own view: open deals (stalled first, with reasons), latest coachings, practice per check."""
+
+    stalled: list[StalledDeal]
+    quiet: list[dict[str, Any]]  # open deals with no reason to act
+    coachings: list[dict[str, Any]]
+    practice: list[dict[str, Any]] | None
+
+
+def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, now: datetime, stall_days: int,
+                lang: str = "en") -> SellerHome:
+    stalled = [entry for entry in find_stalled(store, playbooks, now, stall_days, team_id)
+               if entry.deal["owner_id"] == user_id]
+    if lang != "en":
+        stalled = [in_language(entry, playbooks, lang) for entry in stalled]
+    stalled_ids = {entry.deal["id"] for entry in stalled}
+    quiet = [deal for deal in store.open_deals_of(team_id, user_id) if deal["id"] not in stalled_ids]
+    return SellerHome(stalled, quiet, store.recent_coachings_of(team_id, user_id, RECENT_COACHINGS),
+                      practice_stats(store, team_id, user_id))
+
+
+@dataclass
+class TeamReport:
+    """The team over the last weeks: counts per week by kind and by topic, and where the deals stand."""
+
+    team_id: str
+    weeks: list[str]  # the Monday each week starts, ISO dates, oldest first
+    by_kind: dict[str, list[int]]  # label -> count per week
+    by_topic: dict[str, list[int]]  # topic -> count per week
+    obstacles: dict[str, int]  # open deals whose latest summary names the obstacle
+    stalled_by_owner: dict[str, int]
+    feedback: dict[str, int]  # helpful / not_helpful / relabel since the first week
+    practice: list[dict[str, Any]] | None
+    generated_at: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # label, topic and obstacle -> its name in `lang`
+    lang: str = "en"
+
+    @property
+    def total(self) -> int:
+        return sum(sum(counts) for counts in self.by_kind.values())
+
+    @property
+    def not_helpful_rate(self) -> float | None:
+        rated = self.feedback.get("helpful", 0) + self.feedback.get("not_helpful", 0)
+        return self.feedback.get("not_helpful", 0) / rated if rated else None
+
+    def name(self, key: str) -> str:
+        return self.names.get(key, key.replace("_", " "))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime, stall_days: int, weeks: int = 8,
+                lang: str = "en") -> TeamReport:
+    first = _monday(now.astimezone(UTC).date()) - timedelta(weeks=weeks - 1)
+    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    by_kind = {label: [0] * weeks for label in LABELS}
+    by_topic: dict[str, list[int]] = {}
+    for row in store.resistance_by_day(team_id, first.isoformat()):
+        week = (date.fromisoformat(row["day"]) - first).days // 7
+        if not 0 <= week < weeks:
+            continue
+        by_kind.setdefault(row["label"], [0] * weeks)[week] += row["n"]
+        by_topic.setdefault(row["topic"] or NO_TOPIC, [0] * weeks)[week] += row["n"]
+    obstacles: Counter[str] = Counter()
+    for raw in store.open_deal_obstacles(team_id):
+        obstacles.update(set(json.loads(raw or "[]")))
+    stalled = Counter(entry.deal["owner_id"] for entry in find_stalled(store, playbooks, now, stall_days, team_id))
+    names = {label: pb.text("name", lang) for label, pb in playbooks.resistance.items()}
+    names |= {topic: pb.text("name", lang) for topic, pb in playbooks.topics.items()}
+    names |= {kind: pb.text("name", lang) for kind, pb in playbooks.obstacles.items()}
+    names[NO_TOPIC] = t("report.no_topic", lang)
+    return TeamReport(
+        team_id=team_id, weeks=[s.isoformat() for s in starts], by_kind=by_kind,
+        by_topic=dict(sorted(by_topic.items(), key=lambda item: -sum(item[1]))),
+        obstacles={k: obstacles[k] for k in (*OBSTACLE_PRIORITY, *sorted(set(obstacles) - set(OBSTACLE_PRIORITY)))
+                   if obstacles[k]},
+        stalled_by_owner=dict(stalled.most_common()),
+        feedback=store.feedback_counts(team_id, first.isoformat()),
+        practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+def report_lines(report: TeamReport) -> dict[str, list[str]]:
+    """The report's numbers as plain text lines, by section: what the chart shows, for screen readers, the
+    Home tab's text and the HTML tables. Kinds and topics are named in the report's language."""
+    lang = report.lang
+    totals = {label: sum(c) for label, c in report.by_kind.items()}
+    sections = {
+        "kinds": [f"{report.name(label)}: {n}" for label, n in totals.items()],
+        "topics": [f"{report.name(topic)}: {sum(c)}" for topic, c in report.by_topic.items()],
+        "weeks": [t("report.week_line", lang, week=week[5:], total=sum(c[i] for c in report.by_kind.values()),
+                    kinds=", ".join(f"{report.name(label)} {c[i]}" for label, c in report.by_kind.items() if c[i])
+                    or "–")
+                  for i, week in enumerate(report.weeks)],
+        "obstacles": [f"{report.name(kind)}: {n}" for kind, n in report.obstacles.items()],
+        "stalled": [f"{owner}: {n}" for owner, n in report.stalled_by_owner.items()],
+        "practice": [t("report.practice_line", lang, check=row["check"], passed=row["passed"],
+                       attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
+                     for row in report.practice or []],
+    }
+    rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
+    sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
+                              rated=rated, rate=_pct(report.feedback.get("not_helpful", 0), rated),
+                              relabels=report.feedback.get("relabel", 0))]
+    return sections
+
+
+def chart_alt_text(report: TeamReport) -> str:
+    """The chart in words (Slack's alt_text allows 2,000 characters)."""
+    lines = report_lines(report)
+    text = t("report.chart_alt", report.lang, weeks=len(report.weeks), total=report.total,
+             kinds="; ".join(lines["kinds"]), topics="; ".join(lines["topics"]) or "–")
+    return text[:2000]
+
+
+def render_chart(report: TeamReport) -> bytes:
+    """A PNG: coachings per week stacked by kind (left) and by topic (right)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to memory
+    from matplotlib.figure import Figure
+
+    weeks = [w[5:] for w in report.weeks]
+    figure = Figure(figsize=(11, 4.2), dpi=100, layout="constrained")
+    for axes, series, title in zip(figure.subplots(1, 2), (report.by_kind, report.by_topic),
+                                   (t("report.chart_by_kind", report.lang), t("report.chart_by_topic", report.lang)),
+                                   strict=True):
+        bottom = [0] * len(weeks)
+        for key, counts in series.items():
+            if not any(counts):
+                continue
+            axes.bar(weeks, counts, bottom=bottom, label=report.name(key))
+            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+        axes.set_title(title)
+        axes.set_xlabel(t("report.chart_week", report.lang))
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        if any(bottom):
+            axes.legend(fontsize="small", loc="upper left")
+        axes.tick_params(axis="x", labelrotation=45)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+_HTML = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}table{border-collapse:collapse;margin:1rem 0}
+td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}</style></head>
+<body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
+<img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
+{% for section in sections %}<h2>{{ section.title }}</h2>
+{% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
+{% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
+{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ empty }}</p>{% endif %}
+{% endfor %}</body></html>
+""")
+
+
+def report_html(report: TeamReport, png: bytes | None = None) -> str:
+    """The manager's view as one HTML file: the chart embedded, the same numbers in tables."""
+    lang = report.lang
+    png = png if png is not None else render_chart(report)
+    week, count = t("report.chart_week", lang), t("report.count", lang)
+    rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
+    sections = [
+        {"id": "by-week", "title": t("report.chart_by_kind", lang), "head": [week, *map(report.name, report.by_kind)],
+         "rows": [[w, *(c[i] for c in report.by_kind.values())] for i, w in enumerate(report.weeks)]},
+        {"id": "by-topic", "title": t("report.chart_by_topic", lang),
+         "head": [week, *map(report.name, report.by_topic)],
+         "rows": [[w, *(c[i] for c in report.by_topic.values())] for i, w in enumerate(report.weeks)]
+         if report.by_topic else []},
+        {"id": "obstacles", "title": t("report.obstacles", lang), "head": [t("report.obstacle", lang), count],
+         "rows": [[report.name(k), n] for k, n in report.obstacles.items()]},
+        {"id": "stalled", "title": t("report.stalled", lang), "head": [t("report.owner", lang), count],
+         "rows": [[owner, n] for owner, n in report.stalled_by_owner.items()]},
+        {"id": "feedback", "title": t("report.feedback", lang),
+         "head": [t("report.not_helpful", lang), t("report.rated", lang), t("report.rate", lang)],
+         "rows": [[report.feedback.get("not_helpful", 0), rated, _pct(report.feedback.get("not_helpful", 0), rated)]]},
+    ]
+    if report.practice is not None:
+        sections.append({"id": "practice", "title": t("report.practice", lang),
+                         "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
+                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.practice]})
+    return _HTML.render(
+        lang=lang, title=t("report.title", lang, weeks=len(report.weeks)),
+        subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total, day=report.generated_at[:10]),
+        png=base64.b64encode(png).decode(), alt=chart_alt_text(report), sections=sections,
+        empty=t("report.nothing", lang))

@@ -1,0 +1,269 @@
+"""The Home tab: a seller's deals and coachings, and for managers the team's view with a chart; refreshed when
+something changes; and the weekly team report posted to COACH_REPORT_CHANNEL.
+
+What to show comes from bot/report.py (no Slack there); this module lays it out in Block Kit and talks to Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+
+from bot.i18n import t
+from bot.nudges import week_of
+from bot.report import SellerHome, TeamReport, chart_alt_text, render_chart, report_lines, seller_home, team_report
+from bot.slack.blocks import escape, nudge_actions, split_text
+from bot.slack.replies import reported, user_language
+
+if TYPE_CHECKING:  # posting.py calls refresh_home, so this module must not import it at run time
+    from bot.slack.posting import Deps
+
+log = logging.getLogger(__name__)
+MAX_VIEW_BLOCKS = 100  # Slack's limit for a Home tab view
+STALLED_SHOWN = 12  # stalled deals with their buttons; the weekly DM lists the rest
+REFRESH_SECONDS = 30.0  # at most one refresh per user in this time
+GROUP_TTL = 600.0  # seconds a manager user group's members are trusted
+REPORT_WEEKS = 8
+Block = dict[str, Any]
+
+
+class Managers:
+    """Who sees the team's view: the user ids in COACH_MANAGERS, and the members of its user groups (S…),
+    read with usergroups.users.list and remembered for a few minutes."""
+
+    def __init__(self, ids: tuple[str, ...], ttl: float = GROUP_TTL):
+        self.users = {i for i in ids if not i.startswith("S")}
+        self.groups = [i for i in ids if i.startswith("S")]
+        self.ttl = ttl
+        self._members: dict[tuple[str, str], tuple[float, set[str]]] = {}
+        self._lock = threading.Lock()
+
+    def includes(self, client: WebClient, team_id: str, user_id: str) -> bool:
+        return user_id in self.users or any(user_id in self._group(client, team_id, g) for g in self.groups)
+
+    def _group(self, client: WebClient, team_id: str, group: str) -> set[str]:
+        now = time.monotonic()
+        with self._lock:
+            until, members = self._members.get((team_id, group), (0.0, set()))
+        if until > now:
+            return members
+        try:
+            members = set(client.usergroups_users_list(usergroup=group).get("users") or [])
+            ttl = self.ttl
+        except Exception as exc:  # noqa: BLE001  # unknown members see the seller's view; asked again soon
+            log.warning("members of user group %s unknown (%s)", group, type(exc).__name__)
+            members, ttl = set(), self.ttl / 10
+        with self._lock:
+            self._members[(team_id, group)] = (now + ttl, members)
+        return members
+
+
+class Refresher:
+    """Republishes a user's Home tab after a change, off the request thread and at most once per `interval`
+    seconds per user (later changes within that time are folded into one trailing refresh). Only users who
+    have opened the tab since this process started are refreshed: the others get a fresh view when they do."""
+
+    def __init__(self, interval: float = REFRESH_SECONDS):
+        self.interval = interval
+        self.viewers: set[tuple[str, str]] = set()
+        self._last: dict[tuple[str, str], float] = {}
+        self._pending: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def published(self, team_id: str, user_id: str) -> None:
+        with self._lock:
+            self.viewers.add((team_id, user_id))
+            self._last[(team_id, user_id)] = time.monotonic()
+
+    def request(self, deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+        key = (team_id, user_id)
+        with self._lock:
+            if key not in self.viewers or key in self._pending:
+                return
+            self._pending.add(key)
+            wait = max(0.0, self._last.get(key, 0.0) + self.interval - time.monotonic())
+        timer = threading.Timer(wait, self._run, (deps, client, team_id, user_id))
+        timer.daemon = True
+        timer.start()
+
+    def _run(self, deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+        with self._lock:
+            self._pending.discard((team_id, user_id))
+        try:
+            publish_home(deps, client, team_id, user_id)
+        except Exception:  # a refresh nobody asked for: logged only
+            log.exception("Home tab refresh for %s failed", user_id)
+
+
+REFRESHER = Refresher()
+_managers: dict[tuple[str, ...], Managers] = {}
+_upload_lock = threading.Lock()
+
+
+def managers_of(deps: Deps) -> Managers:
+    ids = deps.coach.settings.managers
+    return _managers.setdefault(ids, Managers(ids))
+
+
+def refresh_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    """Something this user sees on the Home tab changed: republish it soon (never blocks the caller)."""
+    REFRESHER.request(deps, client, team_id, user_id)
+
+
+def _section(text: str) -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(text)]
+
+
+def _titled(title: str, lines: list[str], lang: str) -> list[Block]:
+    return _section(f"*{title}*\n" + ("\n".join(lines) if lines else f"_{t('report.nothing', lang)}_"))
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Block]:
+    blocks: list[Block] = [_header(t("home.deals_header", lang))]
+    for entry in home.stalled[:STALLED_SHOWN]:
+        deal = entry.deal
+        body = "\n".join((t("nudge.deal", lang, name=escape(deal["name"]), channel=deal["channel"]),
+                          *(f"• {escape(r.text)}" for r in entry.reasons),
+                          t("nudge.next_move", lang, move=escape(entry.next_step))))
+        blocks += [*_section(body)[:2], nudge_actions(str(deal["id"]), lang)]
+    if len(home.stalled) > STALLED_SHOWN:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": t("home.more_deals", lang, count=len(home.stalled) - STALLED_SHOWN)}]})
+    if home.quiet:
+        deals = ", ".join(f"{escape(d['name'])} (<#{d['channel']}>)" for d in home.quiet[:40])
+        blocks += _section(t("home.quiet_deals", lang, deals=deals))[:2]
+    if not home.stalled and not home.quiet:
+        blocks += _section(t("home.no_deals", lang))
+    blocks += [{"type": "divider"}, _header(t("home.coachings_header", lang))]
+    lines = []
+    for c in home.coachings:
+        feedback = t(f"home.feedback.{c['feedback'] or 'none'}", lang)
+        topic = names.get(c["topic"] or "none", c["topic"] or "")
+        lines.append(f"• {c['created_at'][:10]} · *{names.get(c['label'], c['label'])}* · {topic} · {feedback}")
+    blocks += _section("\n".join(lines) if lines else t("home.no_coachings", lang))
+    if home.practice is not None:
+        practice = [t("report.practice_line", lang, check=escape(str(r["check"])), passed=r["passed"],
+                      attempts=r["attempts"], rate=f"{r['passed'] / r['attempts']:.0%}" if r["attempts"] else "–")
+                    for r in home.practice]
+        blocks += [{"type": "divider"}, _header(t("home.practice_header", lang)),
+                   *_section("\n".join(practice) if practice else t("home.no_practice", lang))]
+    return blocks
+
+
+def team_blocks(report: TeamReport, file_id: str | None) -> list[Block]:
+    lang = report.lang
+    lines = report_lines(report)
+    blocks: list[Block] = [_header(t("home.team_header", lang, weeks=len(report.weeks)))]
+    if file_id:
+        blocks.append({"type": "image", "slack_file": {"id": file_id}, "alt_text": chart_alt_text(report),
+                       "title": {"type": "plain_text", "text": t("home.chart_title", lang)}})
+    # the same numbers as text: for screen readers, and where the image does not load
+    blocks += _titled(t("report.kinds", lang), [f"• {line}" for line in lines["kinds"]], lang)
+    blocks += _titled(t("report.topics", lang), [f"• {line}" for line in lines["topics"]], lang)
+    blocks += _titled(t("report.weeks", lang), lines["weeks"], lang)
+    blocks += _titled(t("report.obstacles", lang), [f"• {line}" for line in lines["obstacles"]], lang)
+    stalled = [f"• <@{owner}>: {n}" for owner, n in report.stalled_by_owner.items()]
+    blocks += _titled(t("report.stalled", lang), stalled, lang)
+    if report.practice is not None:
+        blocks += _titled(t("report.practice", lang), lines["practice"], lang)
+    blocks += _titled(t("report.feedback", lang), lines["feedback"], lang)
+    return blocks
+
+
+def chart_file(deps: Deps, client: WebClient, report: TeamReport) -> str | None:
+    """The chart's Slack file id: uploaded once per workspace, day and language, then reused. None when the
+    upload fails (the view then shows the numbers as text only)."""
+    day = report.generated_at[:10]
+    with _upload_lock:  # two managers opening the tab at once upload one chart
+        file_id = deps.store.home_chart(report.team_id, day, report.lang)
+        if file_id:
+            return file_id
+        try:
+            uploaded = client.files_upload_v2(content=render_chart(report), filename=f"resistance-{day}.png",
+                                              title=t("home.chart_title", report.lang), alt_txt=chart_alt_text(report))
+            file_id = uploaded["file"]["id"]
+        except Exception as exc:  # noqa: BLE001  # the numbers are in the text too
+            log.warning("chart upload failed (%s); Home tab without the image", type(exc).__name__)
+            return None
+        deps.store.save_home_chart(report.team_id, day, report.lang, file_id)
+        return file_id
+
+
+def home_view(deps: Deps, client: WebClient, team_id: str, user_id: str, now: datetime | None = None) -> View:
+    """The Home tab of one user, validated with slack_sdk's models and within Slack's 100 blocks."""
+    now = now or datetime.now(UTC)
+    lang = user_language(deps.store, team_id, user_id, client)
+    coach = deps.coach
+    names = {**coach.kind_names(lang), **{k: pb.text("name", lang) for k, pb in coach.playbooks.topics.items()},
+             "none": t("report.no_topic", lang)}
+    stall_days = coach.settings.stall_days
+    blocks: list[Block] = []
+    if managers_of(deps).includes(client, team_id, user_id):
+        report = team_report(deps.store, coach.playbooks, team_id, now, stall_days, REPORT_WEEKS, lang)
+        blocks += [*team_blocks(report, chart_file(deps, client, report)), {"type": "divider"}]
+    mine = seller_blocks(seller_home(deps.store, coach.playbooks, team_id, user_id, now, stall_days, lang), names,
+                         lang)
+    view = View(type="home", blocks=(blocks + mine)[:MAX_VIEW_BLOCKS])
+    view.validate_json()
+    return view
+
+
+def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    """Build and publish this user's Home tab (views.publish)."""
+    client.views_publish(user_id=user_id, view=home_view(deps, client, team_id, user_id).to_dict())
+    REFRESHER.published(team_id, user_id)
+
+
+def post_report(deps: Deps, client: WebClient, team_id: str, now: datetime | None = None) -> str:
+    """Post this week's team report (the chart and its numbers) to COACH_REPORT_CHANNEL, once per week.
+
+    Returns "posted", "shared" (people outside the workspace read the channel: never posted there), "claimed"
+    (already posted this week) or "off" (no channel set)."""
+    channel = deps.coach.settings.report_channel
+    if not channel:
+        return "off"
+    if deps.audience.outsiders_can_read(client, team_id, channel):
+        log.warning("COACH_REPORT_CHANNEL %s is shared outside the workspace; the weekly report was not posted",
+                    channel)
+        return "shared"
+    now = now or datetime.now(UTC)
+    week, _ = week_of(now, "UTC")
+    if not deps.store.claim_report(team_id, channel, week):
+        return "claimed"
+    report = team_report(deps.store, deps.coach.playbooks, team_id, now, deps.coach.settings.stall_days, REPORT_WEEKS)
+    lines = report_lines(report)
+    text = "\n".join([f"*{t('report.title', report.lang, weeks=len(report.weeks))}*", *lines["weeks"],
+                      *lines["feedback"]])
+    try:
+        client.files_upload_v2(channel=channel, content=render_chart(report), filename=f"resistance-{week}.png",
+                               title=t("report.fallback", report.lang, week=week), alt_txt=chart_alt_text(report),
+                               initial_comment=text)
+    except Exception:
+        deps.store.release_report(team_id, channel, week)  # not posted: the next run tries again
+        raise
+    return "posted"
+
+
+def register(app: App, deps: Deps) -> None:
+    """A listener for the Home tab opening, for this branch's tests; the app's single `app_home_opened`
+    listener (bot/slack/assistant.py) calls `publish_home` for tab "home" and replaces this one."""
+
+    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("tab") == "home":
+            publish_home(deps, client, context.team_id or "", event["user"])
+
+    def ack_event(ack: Any) -> None:
+        ack()
+
+    app.event("app_home_opened")(ack=ack_event, lazy=[reported(on_home_opened, tell=False)])

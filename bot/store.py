@@ -440,8 +440,9 @@ class Store(ABC):
     def practice_stats(self, team_id: str, user_id: str | None) -> dict[str, Any]:
         """A seller's (or, with no user, the team's) pass rate per check and mean score per kind, overall and per
         ISO week."""
-        rows = self._rows("SELECT kind, checks, score, created_at FROM practice_answers WHERE team_id = ? "
-                          "AND (? IS NULL OR user_id = ?) ORDER BY id", [team_id, user_id, user_id])
+        who, params = ("", [team_id]) if user_id is None else (" AND user_id = ?", [team_id, user_id])
+        rows = self._rows(f"SELECT kind, checks, score, created_at FROM practice_answers WHERE team_id = ?{who} "
+                          "ORDER BY id", params)
         checks: dict[str, dict[str, int]] = {}
         kinds: dict[str, dict[str, float]] = {}
         weeks: dict[str, dict[str, Any]] = {}

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import ConfigError, load_settings
 from bot.playbooks import load_playbooks
 from bot.report import team_report
-from bot.store import Store, stamp
+from bot.store import Store, connect, stamp
 
 SECRET = "Quixotal renewal terms feel upside down to Brambleworth"
 NOW = datetime.now(UTC)
@@ -22,7 +22,7 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def store() -> Store:
-    store = Store(os.environ["COACH_DB"])
+    store = connect(os.environ["COACH_DB"])
     for weeks_ago, label, topic in [(0, "skepticism", "price"), (0, "skepticism", "price"), (1, "missing", "fit"),
                                     (3, "incorrect", None), (12, "skepticism", "price")]:  # the last: too old
         cid = store.log_coaching(text=SECRET, label=label, topic=topic, confidence=0.8, source="offline",

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.slack import home
-from bot.store import Store, stamp
+from bot.store import connect, stamp
 from tests.e2e.standins import eventually
 
 # what sellers pasted: it must never reach a manager's view, nor another seller's
@@ -30,7 +30,7 @@ def managers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def seeded(managers: None) -> dict[str, int]:
-    store = Store(os.environ["COACH_DB"])
+    store = connect(os.environ["COACH_DB"])
     now = datetime.now(UTC)
     stalled = store.track_deal("T1", "CSTALE", "", "Stale Corp", "U1")["id"]
     store.update_deal(stalled, last_activity_at=stamp(now - timedelta(days=30)))
@@ -114,7 +114,7 @@ def test_the_home_tab_is_refreshed_after_a_nudge_button_on_it(seeded, bot, slack
                     "application/x-www-form-urlencoded").status_code == 200
     view = slack.wait_for("views.publish", 2)[1]["view"]
     assert "Stale Corp" not in texts(view)  # won: no longer an open deal
-    store = Store(os.environ["COACH_DB"])
+    store = connect(os.environ["COACH_DB"])
     assert eventually(lambda: store.deal_by_id(seeded["stalled"])["status"] == "won")
 
 

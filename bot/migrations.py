@@ -181,3 +181,9 @@ def m007_retention_indexes(db: sqlite_utils.Database) -> None:
 def m008_user_language(db: sqlite_utils.Database) -> None:
     # the language of Slack's users.info locale ("es-ES" → es), cached with the time zone for acks and nudges
     db["user_timezones"].add_column("language", str)
+
+
+@migration
+def m009_greetings(db: sqlite_utils.Database) -> None:
+    # the Messages tab greets each seller once, not on every open
+    db["greetings"].create({"team_id": str, "user_id": str, "greeted_at": str}, pk=("team_id", "user_id"))

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, messages, nudges, shortcuts
+from bot.slack import actions, assistant, commands, messages, nudges, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -95,6 +95,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     )
     app.use(_skip_repeated_deliveries(deps.store))
     commands.register(app, deps)
+    assistant.register(app, deps)  # before messages: it takes the DM's top-level messages
     messages.register(app, deps)
     actions.register(app, deps)
     shortcuts.register(app, deps)

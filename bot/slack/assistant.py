@@ -1,0 +1,92 @@
+"""The coach's own conversation: the app's Messages tab (Slack's agent view) and the single `app_home_opened`
+listener. Opening the Messages tab greets a seller once, with suggested prompts, in their Slack language; a
+message there is coached like `/objection` (streamed with a model, see bot/slack/streaming.py), and replies
+in its thread continue the coaching (bot/slack/messages.py). Opening the Home tab publishes the seller's or
+manager's home (bot/slack/home.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n import LANGUAGES, t
+from bot.slack.blocks import unescape
+from bot.slack.home import publish_home
+from bot.slack.messages import continue_thread
+from bot.slack.posting import Deps, ack_now
+from bot.slack.replies import Asker, language_of, reported, user_language
+
+log = logging.getLogger(__name__)
+PROMPTS = ("coach", "practise", "stalled", "summarise")
+# suggested prompts answered with a pointer rather than coached (their text is no buyer objection)
+_POINTERS = {"stalled": "dm.stalled", "summarise": "dm.summarise"}
+
+
+def suggested_prompts(lang: str) -> list[dict[str, str]]:
+    return [{"title": t(f"dm.prompt.{name}", lang), "message": t(f"dm.prompt.{name}_message", lang)}
+            for name in PROMPTS]
+
+
+def pointer_for(text: str) -> str | None:
+    """The catalogue key answering a suggested prompt's message (in either language), if `text` is one."""
+    said = text.strip().lower()
+    for name, key in _POINTERS.items():
+        if any(said == t(f"dm.prompt.{name}_message", lang).lower() for lang in LANGUAGES):
+            return key
+    return None
+
+
+def greet(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str) -> None:
+    """The first time a seller opens the Messages tab: a short greeting and the suggested prompts."""
+    if not deps.store.claim_greeting(team_id, user_id):
+        return
+    lang = user_language(deps.store, team_id, user_id, client)
+    greeting = t("dm.greeting", lang)
+    try:
+        client.chat_postMessage(channel=channel, text=greeting,
+                                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": greeting}}])
+    except Exception:
+        deps.store.release_greeting(team_id, user_id)  # the next open greets instead
+        raise
+    try:
+        client.assistant_threads_setSuggestedPrompts(channel_id=channel, title=t("dm.prompts_title", lang),
+                                                     prompts=suggested_prompts(lang))
+    except SlackApiError as exc:  # the greeting says what to do; the prompts are a shortcut
+        log.info("no suggested prompts in %s (%s)", channel, exc.response.get("error"))
+
+
+def is_top_level_dm(event: dict[str, Any]) -> bool:
+    """A seller's own new message in their DM with the app (not a thread reply, an edit or a bot's post)."""
+    return (event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype")
+            and event.get("thread_ts") in (None, event.get("ts")))
+
+
+def register(app: App, deps: Deps) -> None:
+    """Registered before bot/slack/messages.py: Bolt runs the first listener whose matchers take the event."""
+
+    def coach_dm(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        text = unescape(event.get("text") or "")
+        team_id = context.team_id or event.get("team", "")
+        # replies go in the thread of the seller's message, where the coaching then continues
+        asker = Asker(client, event.get("user", ""), event["channel"], event["ts"], language=language_of(text))
+        key = pointer_for(text)
+        if key is not None:
+            lang = user_language(deps.store, team_id, asker.user_id, client)
+            client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=t(key, lang))
+            return
+        continue_thread(deps, asker, team_id, event["ts"], text)
+
+    def on_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        team_id, user_id = context.team_id or "", event.get("user", "")
+        if event.get("tab") == "messages":
+            greet(deps, client, team_id, user_id, event.get("channel", ""))
+        elif event.get("tab") == "home":
+            publish_home(deps, client, team_id, user_id)
+
+    app.event("message", matchers=[is_top_level_dm])(ack=ack_now, lazy=[reported(coach_dm)])
+    # nobody asked anything by opening a tab: a failure is logged, not told
+    app.event("app_home_opened")(ack=ack_now, lazy=[reported(on_home_opened, tell=False)])

@@ -43,6 +43,7 @@ def pointer_for(text: str) -> str | None:
 def greet(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str) -> None:
     """The first time a seller opens the Messages tab: a short greeting and the suggested prompts."""
     if not deps.store.claim_greeting(team_id, user_id):
+        log.info("already greeted %s; not again", user_id)
         return
     lang = user_language(deps.store, team_id, user_id, client)
     greeting = t("dm.greeting", lang)

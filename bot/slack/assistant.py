@@ -21,21 +21,22 @@ from bot.slack.posting import Deps, ack_now
 from bot.slack.replies import Asker, language_of, reported, user_language
 
 log = logging.getLogger(__name__)
-PROMPTS = ("coach", "practise", "stalled", "summarise")
+# (title, the message a click sends) of each suggested prompt
+PROMPTS = (("dm.prompt.coach", "dm.prompt.coach_message"), ("dm.prompt.practise", "dm.prompt.practise_message"),
+           ("dm.prompt.stalled", "dm.prompt.stalled_message"), ("dm.prompt.summarise", "dm.prompt.summarise_message"))
 # suggested prompts answered with a pointer rather than coached (their text is no buyer objection)
-_POINTERS = {"stalled": "dm.stalled", "summarise": "dm.summarise"}
+_POINTERS = {"dm.prompt.stalled_message": "dm.stalled", "dm.prompt.summarise_message": "dm.summarise"}
 
 
 def suggested_prompts(lang: str) -> list[dict[str, str]]:
-    return [{"title": t(f"dm.prompt.{name}", lang), "message": t(f"dm.prompt.{name}_message", lang)}
-            for name in PROMPTS]
+    return [{"title": t(title, lang), "message": t(message, lang)} for title, message in PROMPTS]
 
 
 def pointer_for(text: str) -> str | None:
     """The catalogue key answering a suggested prompt's message (in either language), if `text` is one."""
     said = text.strip().lower()
-    for name, key in _POINTERS.items():
-        if any(said == t(f"dm.prompt.{name}_message", lang).lower() for lang in LANGUAGES):
+    for message, key in _POINTERS.items():
+        if any(said == t(message, lang).lower() for lang in LANGUAGES):
             return key
     return None
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # writing), then at most one call per FLUSH_SECONDS unless BUFFER_CHARS pile up first.
 FLUSH_SECONDS = 0.5
 BUFFER_CHARS = 256
+LOADING = ("status.loading.1", "status.loading.2", "status.loading.3")
 HEADINGS = {"align": "guidance.align", "clarify": "guidance.clarify", "assure": "guidance.assure",
             "talk_track": "guidance.say_it"}
 
@@ -36,7 +37,7 @@ def set_status(client: WebClient, channel: str, thread_ts: str, lang: str, worki
         if working:
             client.assistant_threads_setStatus(
                 channel_id=channel, thread_ts=thread_ts, status=t("status.coaching", lang),
-                loading_messages=[t(f"status.loading.{n}", lang) for n in (1, 2, 3)])
+                loading_messages=[t(key, lang) for key in LOADING])
         else:
             client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status="")
     except Exception as exc:  # noqa: BLE001  # e.g. a thread Slack keeps no status for

@@ -55,7 +55,6 @@ class GuidanceStream:
         self.broken = False
         self.field: str | None = None
         self.flushed_at = 0.0
-        self.first_text_at: float | None = None  # monotonic time the first text was sent (bench/streaming.py)
 
     def __call__(self, field: str, delta: str) -> None:
         if self.broken:
@@ -75,8 +74,6 @@ class GuidanceStream:
             if self.streamer.ts is None or now - self.flushed_at >= FLUSH_SECONDS:
                 self.streamer.append(markdown_text=text, chunks=[])  # chunks given: the buffer goes out now
                 self.flushed_at = now
-                if self.first_text_at is None:
-                    self.first_text_at = now
             else:
                 self.streamer.append(markdown_text=text)
         except Exception as exc:  # noqa: BLE001  # the answer still arrives whole when the coaching is done

@@ -311,7 +311,7 @@ class OpenAIStandIn:
         self.slow_seconds = 5.0
         self.chunk_chars = 24  # a streamed answer (`stream: true`) arrives in pieces this long...
         self.chunk_seconds = 0.0  # ...this far apart
-        self.first_chunk_at: list[float] = []  # monotonic time each stream's first content chunk was sent
+        self.sent: list[list[tuple[float, str]]] = []  # per stream: (monotonic time, content piece) as sent
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -426,14 +426,16 @@ class OpenAIStandIn:
                     self.wfile.flush()
 
                 event({"role": "assistant", "content": ""}, None)
+                sent: list[tuple[float, str]] = []
+                with standin._lock:
+                    standin.sent.append(sent)
                 for n, piece in enumerate(pieces):
                     if dies and n >= len(pieces) // 2:
                         self.close_connection = True
                         return
                     if standin.chunk_seconds:
                         time.sleep(standin.chunk_seconds)
-                    if n == 0:
-                        standin.first_chunk_at.append(time.monotonic())
+                    sent.append((time.monotonic(), piece))
                     event({"content": piece}, None)
                 if choice["message"].get("refusal"):
                     event({"refusal": choice["message"]["refusal"]}, None)

@@ -32,12 +32,13 @@ def suggested_prompts(lang: str) -> list[dict[str, str]]:
     return [{"title": t(title, lang), "message": t(message, lang)} for title, message in PROMPTS]
 
 
-def pointer_for(text: str) -> str | None:
-    """The catalogue key answering a suggested prompt's message (in either language), if `text` is one."""
+def pointer_for(text: str) -> tuple[str, str] | None:
+    """The catalogue key answering a suggested prompt's message, and the message's language, if `text` is one."""
     said = text.strip().lower()
     for message, key in _POINTERS.items():
-        if any(said == t(message, lang).lower() for lang in LANGUAGES):
-            return key
+        for lang in LANGUAGES:
+            if said == t(message, lang).lower():
+                return key, lang
     return None
 
 
@@ -61,26 +62,29 @@ def greet(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: st
         log.info("no suggested prompts in %s (%s)", channel, exc.response.get("error"))
 
 
-def is_top_level_dm(event: dict[str, Any]) -> bool:
-    """A seller's own new message in their DM with the app (not a thread reply, an edit or a bot's post)."""
-    return (event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype")
-            and event.get("thread_ts") in (None, event.get("ts")))
+def is_seller_dm(event: dict[str, Any]) -> bool:
+    """A seller's own message in their DM with the app, new or in a thread (not an edit or a bot's post). In
+    the DM every thread is the coach's: one Slack opened (the agent view threads conversations) is coached as
+    well as one the coach started."""
+    return event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype")
 
 
 def register(app: App, deps: Deps) -> None:
-    """Registered before bot/slack/messages.py: Bolt runs the first listener whose matchers take the event."""
+    """Registered before bot/slack/messages.py: Bolt runs the first listener whose matchers take the event, so
+    DMs come here and everything else there."""
 
     def coach_dm(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         text = unescape(event.get("text") or "")
         team_id = context.team_id or event.get("team", "")
-        # replies go in the thread of the seller's message, where the coaching then continues
-        asker = Asker(client, event.get("user", ""), event["channel"], event["ts"], language=language_of(text))
-        key = pointer_for(text)
-        if key is not None:
-            lang = user_language(deps.store, team_id, asker.user_id, client)
+        # replies go in the thread of the seller's message (or the thread it is in): the coaching continues there
+        thread_ts = event.get("thread_ts") or event["ts"]
+        asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))
+        pointer = pointer_for(text)
+        if pointer is not None:
+            key, lang = pointer
             client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=t(key, lang))
             return
-        continue_thread(deps, asker, team_id, event["ts"], text)
+        continue_thread(deps, asker, team_id, thread_ts, text)
 
     def on_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         team_id, user_id = context.team_id or "", event.get("user", "")
@@ -89,6 +93,6 @@ def register(app: App, deps: Deps) -> None:
         elif event.get("tab") == "home":
             publish_home(deps, client, team_id, user_id)
 
-    app.event("message", matchers=[is_top_level_dm])(ack=ack_now, lazy=[reported(coach_dm)])
+    app.event("message", matchers=[is_seller_dm])(ack=ack_now, lazy=[reported(coach_dm)])
     # nobody asked anything by opening a tab: a failure is logged, not told
     app.event("app_home_opened")(ack=ack_now, lazy=[reported(on_home_opened, tell=False)])

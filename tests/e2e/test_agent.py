@@ -133,3 +133,17 @@ def test_nothing_streams_into_a_shared_channel(model, bot):
     assert "Go back to the goal" in json.dumps(posts[0]["blocks"])
     assert bot.slack.of("chat.startStream") == [] and bot.slack.of("assistant.threads.setStatus") == []
     assert "stream" not in model.requests[0]["body"]
+
+
+def test_suggested_prompts_that_are_no_objection_get_their_answer(bot):
+    bot.event(_dm("my stalled deals", "150.1"), event_id="EvDm7")
+    bot.event(_dm("¿cómo resumo una sala de oportunidad?", "150.2"), event_id="EvDm8")
+    posts = bot.slack.wait_for("chat.postMessage", 2)
+    texts = {p["thread_ts"]: p["text"] for p in posts}
+    assert "*Home* tab" in texts["150.1"] and "menciónme" in texts["150.2"]
+
+
+def test_a_message_in_a_thread_slack_opened_in_the_dm_is_coached(bot):
+    bot.event(_dm(OBJECTION, "160.2", thread_ts="160.1"), event_id="EvDm9")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    assert post["thread_ts"] == "160.1" and "Offline playbook answer" in json.dumps(post["blocks"])

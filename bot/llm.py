@@ -327,7 +327,9 @@ class LLM:
                     mode = next_mode
                     continue
                 self._failed("server_error", exc.request_id, started, f"HTTP {exc.status_code}")
-            except (openai.APIConnectionError, StreamBroken):
+            except StreamBroken as exc:
+                self._failed(exc.kind, raw.headers.get("x-request-id"), started, str(exc))
+            except openai.APIConnectionError:
                 self._failed("connection", None, started)
             if not completion.choices:  # some servers answer 200 with nothing in it
                 self._failed("empty", raw.headers.get("x-request-id"), started, "no choices in the answer")
@@ -361,7 +363,11 @@ class LLM:
 
 
 class StreamBroken(Exception):
-    """The server-sent stream stopped before the answer was finished."""
+    """The server-sent stream stopped before the answer was finished: `kind` "timeout" or "connection"."""
+
+    def __init__(self, kind: str, detail: str):
+        self.kind = kind
+        super().__init__(detail)
 
 
 class _Streamed:
@@ -386,7 +392,7 @@ def _read_stream(stream: Any, on_text: OnText, deadline: float) -> _Streamed:
     try:
         for chunk in stream:
             if time.monotonic() > deadline:
-                raise StreamBroken("past the deadline")
+                raise StreamBroken("timeout", "past the deadline")
             usage = getattr(chunk, "usage", None) or usage
             if not chunk.choices:
                 continue
@@ -405,12 +411,13 @@ def _read_stream(stream: Any, on_text: OnText, deadline: float) -> _Streamed:
         import openai
 
         if isinstance(exc, openai.APIError | OSError) or type(exc).__module__.startswith(("httpx", "httpcore")):
-            raise StreamBroken(type(exc).__name__) from exc
+            kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+            raise StreamBroken(kind, type(exc).__name__) from exc
         raise
     finally:
         stream.close()
     if finish is None:
-        raise StreamBroken("the stream ended before the answer did")
+        raise StreamBroken("connection", "the stream ended before the answer did")
     return _Streamed("".join(parts), finish, "".join(refusal) or None, usage)
 
 
@@ -449,6 +456,9 @@ class FieldStream:
             self._field = None
 
 
+_HIGH_SURROGATE = re.compile(r"d[89ab][0-9a-f]{2}", re.I)
+
+
 def _string_so_far(raw: str, start: int) -> tuple[str, bool]:
     """The JSON string body from `start` up to its closing quote (True) or to the last complete escape."""
     i = start
@@ -456,6 +466,8 @@ def _string_so_far(raw: str, start: int) -> tuple[str, bool]:
         if raw[i] == "\\":
             if i + 1 >= len(raw) or (raw[i + 1] == "u" and i + 6 > len(raw)):
                 return raw[start:i], False  # an escape cut in two: wait for its other half
+            if raw[i + 1] == "u" and _HIGH_SURROGATE.match(raw, i + 2) and i + 12 > len(raw):
+                return raw[start:i], False  # half an emoji (\ud83d of \ud83d\ude00): wait for the rest
             i += 6 if raw[i + 1] == "u" else 2
             continue
         if raw[i] == '"':

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.grounding import deal_cues, names_a_reference
 from bot.language import detect_language
 from bot.learn import load_team_model, team_model_path
-from bot.llm import LLM, LLMFailure, Prompt
+from bot.llm import LLM, LLMFailure, OnText, Prompt
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.resources import data_dir
 from bot.store import Store, open_store
@@ -250,9 +250,13 @@ class Coach:
         user_id: str | None = None,
         history: list[dict[str, str]] | None = None,
         offline: bool = False,
+        on_text: OnText | None = None,
     ) -> Guidance:
         """Coach one objection, through the LLM when one is configured (unless `offline`), else (or when the
-        model fails) from the playbooks. `label` overrides the diagnosis (the seller corrected it). Logged."""
+        model fails) from the playbooks. `label` overrides the diagnosis (the seller corrected it). Logged.
+
+        `on_text(field, delta)` hears the model's guidance as it is written (bot/llm.py `FieldStream`); only
+        the returned guidance counts, which may be the offline one after all."""
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
         with _CPU_BOUND:
@@ -266,7 +270,7 @@ class Coach:
             prompt = None if offline or self.llm is None else self.prompt(objection, diagnosis, context, history,
                                                                            guidance.language, label)
         if prompt is not None:
-            guidance = self._through_llm(prompt, guidance, label)
+            guidance = self._through_llm(prompt, guidance, label, on_text)
         guidance.coaching_id = self.store.log_coaching(
             text=objection.text,
             context=context,
@@ -321,11 +325,12 @@ class Coach:
                                profile.all_text()])
         return Prompt(system=system.strip(), user=user.strip(), grounding=grounding)
 
-    def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None) -> Guidance:
+    def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None,
+                     on_text: OnText | None = None) -> Guidance:
         """The model's guidance, or the offline guidance with a note saying why the model was not used."""
         assert self.llm is not None
         try:
-            answer, _cached = self.llm.coach(prompt)
+            answer, _cached = self.llm.coach(prompt, on_text)
         except LLMFailure as failure:
             why = f"note.why.{failure.kind}" if i18n.has(f"note.why.{failure.kind}") else "note.why.unavailable"
             why_text = i18n.t(why, offline.language, claims=failure.detail)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 T = TypeVar("T")
+OnText = Callable[[str, str], None]  # (field, new text) while a streamed answer arrives
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
 MAX_OUTPUT_TOKENS = 900
 _SENTENCE = re.compile(r"\w+(\W+\w+){3,}")  # at least four words
@@ -210,9 +212,12 @@ class LLM:
     def _cache_key(self, prompt: Prompt) -> str:
         return hashlib.sha256(json.dumps([self.server, self.model, prompt.system, prompt.user]).encode()).hexdigest()
 
-    def coach(self, prompt: Prompt) -> tuple[LLMGuidance, bool]:
-        """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure only."""
-        return self.structured(prompt, LLMGuidance, SCHEMA, "coaching")
+    def coach(self, prompt: Prompt, on_text: OnText | None = None) -> tuple[LLMGuidance, bool]:
+        """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure only.
+
+        With `on_text`, the answer is streamed and `on_text(field, delta)` hears each guidance field's text as
+        the model writes it (`STREAMED_FIELDS`); what counts is still only the validated answer returned."""
+        return self.structured(prompt, LLMGuidance, SCHEMA, "coaching", on_text)
 
     def score_reply(self, prompt: Prompt) -> tuple[LLMScore, bool]:
         """A practice scorecard (each check with its quote) for the prompt, and whether it was cached."""
@@ -223,14 +228,14 @@ class LLM:
         return self.structured(prompt, LLMBuyerLine, BUYER_SCHEMA, "practice_buyer")
 
     def structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
-                   name: str) -> tuple[Answer, bool]:
+                   name: str, on_text: OnText | None = None) -> tuple[Answer, bool]:
         """One JSON answer validated as `answer_type`, and whether it came from the cache.
 
         Raises LLMFailure and nothing else: anything unexpected (an odd server reply, a client bug) is logged
         and becomes LLMFailure("error"), so a caller's one `except LLMFailure` always reaches its offline answer.
         """
         try:
-            return self._structured(prompt, answer_type, schema, name)
+            return self._structured(prompt, answer_type, schema, name, on_text)
         except LLMFailure:
             raise
         except Exception as exc:
@@ -238,7 +243,7 @@ class LLM:
             raise LLMFailure("error", type(exc).__name__) from exc
 
     def _structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
-                    name: str) -> tuple[Answer, bool]:
+                    name: str, on_text: OnText | None = None) -> tuple[Answer, bool]:
         key = self._cache_key(prompt)
         cached = self._bookkeep(self.store.llm_cached, key)
         if cached is not None:
@@ -254,7 +259,8 @@ class LLM:
         messages = prompt.messages()
         repaired = False
         while True:
-            content = self._complete(messages, deadline, schema, name)
+            # only the first attempt streams: a repair's text would follow text the checks just rejected
+            content = self._complete(messages, deadline, schema, name, None if repaired else on_text)
             try:
                 answer = _validated(_strip_fences(content), answer_type, prompt)
             except (ValidationError, ValueError) as exc:
@@ -281,8 +287,10 @@ class LLM:
             log.warning("model bookkeeping failed (%s)", operation.__name__, exc_info=True)
             return None
 
-    def _complete(self, messages: list[dict[str, str]], deadline: float, schema: dict[str, Any], name: str) -> str:
-        """One chat completion within the deadline, stepping down response formats the server rejects."""
+    def _complete(self, messages: list[dict[str, str]], deadline: float, schema: dict[str, Any], name: str,
+                  on_text: OnText | None = None) -> str:
+        """One chat completion within the deadline, stepping down response formats the server rejects;
+        streamed (server-sent events) when `on_text` is given."""
         import openai
 
         known = self._bookkeep(self.store.llm_format, self.server, self.model)
@@ -299,9 +307,14 @@ class LLM:
             response_format = _response_format(mode, schema, name)
             if response_format is not None:
                 kwargs["response_format"] = response_format
+            if on_text is not None:
+                kwargs["stream"] = True
             try:
                 raw = self._client.chat.completions.with_raw_response.create(**kwargs)
-                completion = raw.parse()
+                if on_text is not None:
+                    completion = _read_stream(raw.parse(), on_text, deadline)
+                else:
+                    completion = raw.parse()
             except openai.APITimeoutError:
                 self._failed("timeout", None, started)
             except openai.RateLimitError as exc:
@@ -322,6 +335,8 @@ class LLM:
                     mode = next_mode
                     continue
                 self._failed("server_error", exc.request_id, started, f"HTTP {exc.status_code}")
+            except StreamBroken as exc:
+                self._failed(exc.kind, raw.headers.get("x-request-id"), started, str(exc))
             except openai.APIConnectionError:
                 self._failed("connection", None, started)
             if not completion.choices:  # some servers answer 200 with nothing in it
@@ -353,6 +368,127 @@ class LLM:
         self._bookkeep(self.store.log_llm_call, model=self.model, outcome=kind, request_id=request_id,
                        duration_ms=round((time.monotonic() - started) * 1000))
         raise LLMFailure(kind, detail)
+
+
+class StreamBroken(Exception):
+    """The server-sent stream stopped before the answer was finished: `kind` "timeout" or "connection"."""
+
+    def __init__(self, kind: str, detail: str):
+        self.kind = kind
+        super().__init__(detail)
+
+
+class _Streamed:
+    """What a finished stream amounts to, shaped like the parts of a ChatCompletion `_complete` reads."""
+
+    def __init__(self, content: str, finish_reason: str | None, refusal: str | None, usage: Any):
+        self.choices = [SimpleNamespace(finish_reason=finish_reason,
+                                        message=SimpleNamespace(content=content, refusal=refusal))]
+        self.usage = usage
+
+
+def _read_stream(stream: Any, on_text: OnText, deadline: float) -> _Streamed:
+    """Read a chat.completion.chunk stream to its end, telling `on_text` the guidance text as it arrives.
+
+    A stream that ends without a finish reason (the connection dropped), or passes the deadline, is broken:
+    its half an answer is never used. `on_text`'s own failures are the listener's business, not the model's."""
+    parts: list[str] = []
+    refusal: list[str] = []
+    finish: str | None = None
+    usage = None
+    fields = FieldStream()
+    try:
+        for chunk in stream:
+            if time.monotonic() > deadline:
+                raise StreamBroken("timeout", "past the deadline")
+            usage = getattr(chunk, "usage", None) or usage
+            if not chunk.choices:
+                continue
+            choice = chunk.choices[0]
+            delta = choice.delta
+            if delta is not None and delta.content:
+                parts.append(delta.content)
+                for field, text in fields.feed(delta.content):
+                    on_text(field, text)
+            if delta is not None and getattr(delta, "refusal", None):
+                refusal.append(delta.refusal)
+            finish = choice.finish_reason or finish
+    except StreamBroken:
+        raise
+    except Exception as exc:  # httpx's read errors and the client's decode errors: the stream broke
+        import openai
+
+        if isinstance(exc, openai.APIError | OSError) or type(exc).__module__.startswith(("httpx", "httpcore")):
+            kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
+            raise StreamBroken(kind, type(exc).__name__) from exc
+        raise
+    finally:
+        stream.close()
+    if finish is None:
+        raise StreamBroken("connection", "the stream ended before the answer did")
+    return _Streamed("".join(parts), finish, "".join(refusal) or None, usage)
+
+
+STREAMED_FIELDS = ("align", "clarify", "assure", "talk_track")
+
+
+class FieldStream:
+    """The text of the guidance fields inside a JSON object that arrives in pieces: `feed(piece)` gives the
+    (field, new text) pairs the piece completed, decoded (escapes and all), in the order they were written."""
+
+    _START = re.compile(r'"(' + "|".join(STREAMED_FIELDS) + r')"\s*:\s*"')
+
+    def __init__(self) -> None:
+        self.raw = ""
+        self._field: str | None = None
+        self._at = 0  # where the current field's undecoded string text starts in `raw`
+        self._sent = 0  # how many decoded characters of it were given out
+
+    def feed(self, piece: str) -> list[tuple[str, str]]:
+        self.raw += piece
+        out: list[tuple[str, str]] = []
+        while True:
+            if self._field is None:
+                match = self._START.search(self.raw, self._at)
+                if match is None:
+                    return out
+                self._field, self._at, self._sent = match.group(1), match.end(), 0
+            body, closed = _string_so_far(self.raw, self._at)
+            decoded = _decode(body)
+            if len(decoded) > self._sent:
+                out.append((self._field, decoded[self._sent:]))
+                self._sent = len(decoded)
+            if not closed:
+                return out
+            self._at += len(body) + 1
+            self._field = None
+
+
+_HIGH_SURROGATE = re.compile(r"d[89ab][0-9a-f]{2}", re.I)
+
+
+def _string_so_far(raw: str, start: int) -> tuple[str, bool]:
+    """The JSON string body from `start` up to its closing quote (True) or to the last complete escape."""
+    i = start
+    while i < len(raw):
+        if raw[i] == "\\":
+            if i + 1 >= len(raw) or (raw[i + 1] == "u" and i + 6 > len(raw)):
+                return raw[start:i], False  # an escape cut in two: wait for its other half
+            if raw[i + 1] == "u" and _HIGH_SURROGATE.match(raw, i + 2) and i + 12 > len(raw):
+                return raw[start:i], False  # half an emoji (\ud83d of \ud83d\ude00): wait for the rest
+            i += 6 if raw[i + 1] == "u" else 2
+            continue
+        if raw[i] == '"':
+            return raw[start:i], True
+        i += 1
+    return raw[start:], False
+
+
+def _decode(body: str) -> str:
+    try:
+        return json.loads(f'"{body}"')
+    except ValueError:  # a lone surrogate half or a broken escape: show nothing rather than junk
+        return ""
 
 
 def _next_format(mode: str) -> str | None:

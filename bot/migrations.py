@@ -244,3 +244,9 @@ def m012_home(db: sqlite_utils.Database) -> None:
     db["report_posts"].create({"team_id": str, "channel": str, "week": str, "claimed_at": str},
                               pk=("team_id", "channel", "week"))
     db["report_posts"].create_index(["claimed_at"])
+
+
+@migration
+def m013_greetings(db: sqlite_utils.Database) -> None:
+    # the Messages tab greets each seller once, not on every open
+    db["greetings"].create({"team_id": str, "user_id": str, "greeted_at": str}, pk=("team_id", "user_id"))

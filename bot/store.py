@@ -179,6 +179,18 @@ class Store(ABC):
             [event_id, team_id, now_iso()],
         ).rowcount == 1
 
+    def claim_greeting(self, team_id: str, user_id: str) -> bool:
+        """True the first time only: whoever claims it greets the user (two tabs opening at once greet once)."""
+        cursor = self.db.execute("INSERT OR IGNORE INTO greetings (team_id, user_id, greeted_at) VALUES (?, ?, ?)",
+                                 [team_id, user_id, now_iso()])
+        self.db.conn.commit()
+        return cursor.rowcount == 1
+
+    def release_greeting(self, team_id: str, user_id: str) -> None:
+        """The greeting could not be posted: the next open tries again."""
+        self.db.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+        self.db.conn.commit()
+
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
                     context: str | None = None) -> None:
         """Start (or update the diagnosis of) a coaching thread; a context, once given, stays."""

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, commands, home, messages, nudges, practice, shortcuts
+from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -106,11 +106,11 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     app.use(_skip_repeated_deliveries(deps.store))
     practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest
     commands.register(app, deps)
+    assistant.register(app, deps)  # before messages: it takes the DM's top-level messages
     messages.register(app, deps)
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
-    home.register(app, deps)
     if settings.oauth_enabled:
         _register_uninstall(app, deps)
     return app

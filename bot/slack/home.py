@@ -12,7 +12,6 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -20,7 +19,7 @@ from bot.i18n import t
 from bot.nudges import week_of
 from bot.report import SellerHome, TeamReport, chart_alt_text, render_chart, report_lines, seller_home, team_report
 from bot.slack.blocks import escape, nudge_actions, split_text
-from bot.slack.replies import reported, user_language
+from bot.slack.replies import user_language
 
 if TYPE_CHECKING:  # posting.py calls refresh_home, so this module must not import it at run time
     from bot.slack.posting import Deps
@@ -253,17 +252,3 @@ def post_report(deps: Deps, client: WebClient, team_id: str, now: datetime | Non
         deps.store.release_report(team_id, channel, week)  # not posted: the next run tries again
         raise
     return "posted"
-
-
-def register(app: App, deps: Deps) -> None:
-    """A listener for the Home tab opening, for this branch's tests; the app's single `app_home_opened`
-    listener (bot/slack/assistant.py) calls `publish_home` for tab "home" and replaces this one."""
-
-    def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if event.get("tab") == "home":
-            publish_home(deps, client, context.team_id or "", event["user"])
-
-    def ack_event(ack: Any) -> None:
-        ack()
-
-    app.event("app_home_opened")(ack=ack_event, lazy=[reported(on_home_opened, tell=False)])

@@ -13,8 +13,9 @@ from bot.i18n import t
 from bot.slack import practice
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.commands import reads_like_a_sentence
-from bot.slack.posting import Deps, ack_now, post_answer, post_guidance, post_summary, say, show_working
+from bot.slack.posting import Deps, ack_now, post_answer, post_summary, say
 from bot.slack.replies import Asker, language_of, notice, reported
+from bot.slack.streaming import coach_in_thread
 
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
 _TRACK = re.compile(r"^\s*(track|untrack)\b\s*(.{0,80})$", re.I | re.S)
@@ -35,17 +36,14 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
             if posted.moved:
                 asker.notify(posted.moved)
             return
-        Objection.parse(text)  # nothing to coach: no "working" message either
-        working = show_working(deps, client, team_id, channel, thread_ts, asker.language)
+        Objection.parse(text)  # nothing to coach: no "working" status either
         history = deps.store.turns(team_id, channel, thread_ts)
-        guidance = deps.coach.coach(text, thread["context"] if thread else None, surface="slack-thread",
-                                    team_id=team_id, user_id=asker.user_id, history=history)
+        guidance, posted = coach_in_thread(deps, asker, team_id, thread_ts, text,
+                                           context=thread["context"] if thread else None, history=history)
     except EmptyObjection:
         say(deps, asker, team_id, usage_fallback(asker.language), usage_blocks(asker.language))
         return
     asker.language = guidance.language
-    posted = post_guidance(deps, client, team_id, asker.user_id, channel, guidance, text, thread_ts=thread_ts,
-                           placeholder_ts=working)
     if posted.moved:
         asker.notify(posted.moved)
 

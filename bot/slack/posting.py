@@ -69,17 +69,14 @@ def open_dm(client: WebClient, user_id: str) -> str:
 
 
 def deliver(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, payload: dict[str, Any],
-            thread_ts: str | None = None, placeholder_ts: str | None = None) -> Posted:
-    """Post a message with deal context where it was asked for (or in place of `placeholder_ts`), unless
+            thread_ts: str | None = None) -> Posted:
+    """Post a message with deal context where it was asked for, unless
     people outside the workspace can read that conversation or the app cannot post there: then in a DM."""
     if deps.audience.outsiders_can_read(client, team_id, channel):
         dm = open_dm(client, user_id)
         return Posted(dm, client.chat_postMessage(channel=dm, **payload)["ts"], "shared")
     try:
-        if placeholder_ts:
-            response = client.chat_update(channel=channel, ts=placeholder_ts, **payload)
-        else:
-            response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+        response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
     except SlackApiError as exc:
         if thread_ts is not None or exc.response.get("error") not in _CANNOT_POST_HERE:
             raise
@@ -97,6 +94,25 @@ def say(deps: Deps, asker: Asker, team_id: str, text: str, blocks: list[dict[str
         asker.client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=text, blocks=blocks)
 
 
+def guidance_payload(deps: Deps, guidance: Guidance, objection: str) -> dict[str, Any]:
+    """The coaching message: Block Kit with the feedback and "diagnose differently" controls, and its
+    notification text."""
+    name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
+    return {"blocks": guidance_blocks(guidance, objection, name), "text": guidance_fallback(guidance)}
+
+
+def record_guidance(deps: Deps, team_id: str, posted: Posted, thread_ts: str | None, guidance: Guidance,
+                    objection: str) -> None:
+    """The coaching message is posted: it starts (or continues) a coaching thread."""
+    thread = thread_ts if posted.moved is None else None  # a DM copy starts its own thread
+    root = thread or posted.ts
+    if guidance.coaching_id is not None:
+        deps.store.mark_posted(guidance.coaching_id, posted.channel, posted.ts, thread)
+    deps.store.open_thread(team_id, posted.channel, root, guidance.label)
+    deps.store.add_turn(team_id, posted.channel, root, "buyer", objection, THREAD_TURNS_KEPT)
+    deps.store.add_turn(team_id, posted.channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
+
+
 def post_guidance(
     deps: Deps,
     client: WebClient,
@@ -106,35 +122,13 @@ def post_guidance(
     guidance: Guidance,
     objection: str,
     thread_ts: str | None = None,
-    placeholder_ts: str | None = None,
 ) -> Posted:
-    """Post a coaching message (see `deliver` for where), or put it in place of the `placeholder_ts` message
-    that showed the coach was working. The message starts (or continues) a coaching thread."""
-    name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
-    payload: dict[str, Any] = {
-        "blocks": guidance_blocks(guidance, objection, name),
-        "text": guidance_fallback(guidance),
-    }
-    posted = deliver(deps, client, team_id, user_id, channel, payload, thread_ts, placeholder_ts)
-    thread = thread_ts if posted.moved is None else None  # a DM copy starts its own thread
-    root = thread or posted.ts
-    if guidance.coaching_id is not None:
-        deps.store.mark_posted(guidance.coaching_id, posted.channel, posted.ts, thread)
-    deps.store.open_thread(team_id, posted.channel, root, guidance.label)
-    deps.store.add_turn(team_id, posted.channel, root, "buyer", objection, THREAD_TURNS_KEPT)
-    deps.store.add_turn(team_id, posted.channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
+    """Post a coaching message (see `deliver` for where). The message starts (or continues) a coaching thread."""
+    payload = guidance_payload(deps, guidance, objection)
+    posted = deliver(deps, client, team_id, user_id, channel, payload, thread_ts)
+    record_guidance(deps, team_id, posted, thread_ts, guidance, objection)
     refresh_home(deps, client, team_id, user_id)
     return posted
-
-
-def show_working(deps: Deps, client: WebClient, team_id: str, channel: str, thread_ts: str,
-                 lang: str = "en") -> str | None:
-    """With a model configured, coaching in a thread takes seconds: show that it is coming (the message is
-    replaced by the coaching). Offline answers are instant and need none; nor does coaching bound for a DM."""
-    if deps.coach.llm is None or deps.audience.outsiders_can_read(client, team_id, channel):
-        return None
-    return client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                   text=t("ack.coaching", lang))["ts"]
 
 
 def post_answer(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,

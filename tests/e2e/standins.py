@@ -101,6 +101,8 @@ class SlackStandIn:
         self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
         self._files = itertools.count(1)
+        self.streams: dict[str, dict[str, Any]] = {}  # ts -> {"channel", "text" streamed so far, "stopped"}
+        self.updated: dict[str, dict[str, Any]] = {}  # ts -> the last chat.update's params (what stays)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -190,7 +192,9 @@ class SlackStandIn:
             return 200, {"ok": True, "user": info}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
-        if method in ("chat.update", "chat.postEphemeral"):
+        if method == "chat.update":
+            with self._lock:
+                self.updated[str(params.get("ts"))] = params
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
         # --- the Home tab and reports: views, external file uploads, user groups ---
         if method == "views.publish":
@@ -217,7 +221,41 @@ class SlackStandIn:
             if group not in self.usergroups:
                 return 200, {"ok": False, "error": "no_such_subteam"}, {}
             return 200, {"ok": True, "users": self.usergroups[group]}, {}
+        if method in ("chat.postEphemeral", "chat.delete"):
+            return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
+        if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+            return self._stream(method, params)
+        if method in ("assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts"):
+            if not params.get("channel_id"):
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            return 200, {"ok": True}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _stream(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """chat.startStream / appendStream / stopStream: a streamed reply in a thread, its text the markdown
+        chunks in order. Like Slack, starting needs a thread, and the recipient ids outside DMs."""
+        channel = params.get("channel")
+        text = params.get("markdown_text") or "".join(
+            c.get("text", "") for c in params.get("chunks") or [] if c.get("type") == "markdown_text")
+        if method == "chat.startStream":
+            if not params.get("thread_ts"):
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            if not str(channel).startswith("D") and not (params.get("recipient_team_id")
+                                                         and params.get("recipient_user_id")):
+                return 200, {"ok": False, "error": "missing_recipient_user_id"}, {}
+            ts = f"1700000000.{next(self._ts):06d}"
+            with self._lock:
+                self.streams[ts] = {"channel": channel, "thread_ts": params.get("thread_ts"), "text": text,
+                                    "stopped": False, "blocks": None}
+            return 200, {"ok": True, "channel": channel, "ts": ts}, {}
+        with self._lock:
+            stream = self.streams.get(str(params.get("ts")))
+            if stream is None or stream["stopped"]:
+                return 200, {"ok": False, "error": "message_not_in_streaming_state"}, {}
+            stream["text"] += text
+            if method == "chat.stopStream":
+                stream["stopped"], stream["blocks"] = True, params.get("blocks")
+        return 200, {"ok": True, "channel": channel, "ts": params.get("ts")}, {}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self
@@ -310,13 +348,20 @@ class OpenAIStandIn:
 
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
-    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak".
+    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", and for
+    streamed requests "die_midway" (half the answer, then the connection drops).
+
+    A request with `stream: true` gets the same answer as server-sent events: chat.completion.chunk objects
+    carrying `chunk_chars` of the content each, `chunk_seconds` apart, then `data: [DONE]`.
     """
 
     def __init__(self, default: str = "ok") -> None:
         self.default = default
         self.script: list[str] = []
         self.slow_seconds = 5.0
+        self.chunk_chars = 24  # a streamed answer (`stream: true`) arrives in pieces this long...
+        self.chunk_seconds = 0.0  # ...this far apart
+        self.sent: list[list[tuple[float, str]]] = []  # per stream: (monotonic time, content piece) as sent
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -415,10 +460,56 @@ class OpenAIStandIn:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with standin._lock:
                     standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+                with standin._lock:
+                    dies = bool(body.get("stream")) and (standin.script[:1] or [standin.default])[0] == "die_midway"
+                    if dies:  # the answer itself is a good one; the connection is what fails
+                        if standin.script:
+                            standin.script[0] = "ok"
+                        else:
+                            standin.default = "ok"
                 status, reply, headers = standin._reply(body)
+                headers = {"x-request-id": f"req_{len(standin.requests)}", **headers}
                 try:
-                    _send_json(self, status, reply, {"x-request-id": f"req_{len(standin.requests)}", **headers})
+                    if body.get("stream") and status == 200:
+                        self._stream(reply, headers, dies)
+                    else:
+                        _send_json(self, status, reply, headers)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
+
+            def _stream(self, reply: dict[str, Any], headers: dict[str, str], dies: bool) -> None:
+                choice = reply["choices"][0]
+                content = choice["message"]["content"] or ""
+                pieces = [content[i : i + standin.chunk_chars] for i in range(0, len(content), standin.chunk_chars)]
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()  # no length: the body ends when the connection closes (HTTP/1.0)
+
+                def event(delta: dict[str, Any], finish: str | None) -> None:
+                    chunk = {"id": reply["id"], "object": "chat.completion.chunk", "created": reply["created"],
+                             "model": reply["model"],
+                             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+
+                event({"role": "assistant", "content": ""}, None)
+                sent: list[tuple[float, str]] = []
+                with standin._lock:
+                    standin.sent.append(sent)
+                for n, piece in enumerate(pieces):
+                    if dies and n >= len(pieces) // 2:
+                        self.close_connection = True
+                        return
+                    if standin.chunk_seconds:
+                        time.sleep(standin.chunk_seconds)
+                    sent.append((time.monotonic(), piece))
+                    event({"content": piece}, None)
+                if choice["message"].get("refusal"):
+                    event({"refusal": choice["message"]["refusal"]}, None)
+                event({}, choice["finish_reason"])
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
 
         return Handler

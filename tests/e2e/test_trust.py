@@ -91,7 +91,7 @@ def test_http_without_signing_secret_is_a_startup_error(slack, monkeypatch):
 
 
 def _only_dms(slack, channel: str) -> list[dict[str, Any]]:
-    posts = slack.of("chat.postMessage") + slack.of("chat.update")
+    posts = slack.of("chat.postMessage") + slack.of("chat.update") + slack.of("chat.startStream")
     assert all(p["channel"] != channel for p in posts), "something was posted where outsiders read"
     return [p for p in posts if p["channel"].startswith("D")]
 

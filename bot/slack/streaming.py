@@ -1,0 +1,132 @@
+"""Coaching in a conversation while the coach works: a loading status, then, with a model, the guidance
+streamed into the reply as it is written (chat.startStream / appendStream / stopStream through slack_sdk's
+`chat_stream`). The validated answer decides what stays: when the stream stops, the message is replaced by the
+coaching blocks with their buttons, or by the offline answer when the model failed or its answer was rejected,
+so nobody is left with half a message. Offline answers are posted at once, and nothing is streamed or shown
+working where people outside the workspace read (the coaching goes to the seller's DM there)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web.chat_stream import ChatStream
+
+from bot.coach import Guidance
+from bot.i18n import t
+from bot.slack.blocks import escape
+from bot.slack.posting import Deps, Posted, guidance_payload, post_guidance, record_guidance
+from bot.slack.replies import Asker
+
+log = logging.getLogger(__name__)
+# chat.appendStream is rate-limited like chat.update: the first text goes out at once (the seller sees the coach
+# writing), then at most one call per FLUSH_SECONDS unless BUFFER_CHARS pile up first.
+FLUSH_SECONDS = 0.5
+BUFFER_CHARS = 256
+LOADING = ("status.loading.1", "status.loading.2", "status.loading.3")
+HEADINGS = {"align": "guidance.align", "clarify": "guidance.clarify", "assure": "guidance.assure",
+            "talk_track": "guidance.say_it"}
+
+
+def set_status(client: WebClient, channel: str, thread_ts: str, lang: str, working: bool = True) -> None:
+    """The "is coaching…" status under the conversation (cleared with `working=False`; a reply clears it too).
+    Best-effort: a status Slack will not show is no reason to fail the coaching."""
+    try:
+        if working:
+            client.assistant_threads_setStatus(
+                channel_id=channel, thread_ts=thread_ts, status=t("status.coaching", lang),
+                loading_messages=[t(key, lang) for key in LOADING])
+        else:
+            client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status="")
+    except Exception as exc:  # noqa: BLE001  # e.g. a thread Slack keeps no status for
+        log.info("no loading status in %s (%s)", channel, type(exc).__name__)
+
+
+class GuidanceStream:
+    """`on_text` for the coach: the model's guidance fields, each under its heading, streamed into a reply in
+    the thread. Slack failing mid-stream stops the streaming, never the coaching."""
+
+    def __init__(self, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str, lang: str):
+        self.client, self.team_id, self.user_id = client, team_id, user_id
+        self.channel, self.thread_ts, self.lang = channel, thread_ts, lang
+        self.streamer: ChatStream | None = None
+        self.broken = False
+        self.field: str | None = None
+        self.flushed_at = 0.0
+
+    def __call__(self, field: str, delta: str) -> None:
+        if self.broken:
+            return
+        text = ""
+        if field != self.field:
+            text = ("\n\n" if self.field else "") + f"**{t(HEADINGS[field], self.lang)}**\n"
+            self.field = field
+        text += escape(delta)  # model text never pings anyone
+        try:
+            if self.streamer is None:
+                # the recipient ids let Slack stream into channels and threads, not only into DMs
+                self.streamer = self.client.chat_stream(channel=self.channel, thread_ts=self.thread_ts,
+                                                        recipient_team_id=self.team_id,
+                                                        recipient_user_id=self.user_id, buffer_size=BUFFER_CHARS)
+            now = time.monotonic()
+            if self.streamer.ts is None or now - self.flushed_at >= FLUSH_SECONDS:
+                self.streamer.append(markdown_text=text, chunks=[])  # chunks given: the buffer goes out now
+                self.flushed_at = now
+            else:
+                self.streamer.append(markdown_text=text)
+        except Exception as exc:  # noqa: BLE001  # the answer still arrives whole when the coaching is done
+            log.warning("streaming into %s failed (%s); the answer will be posted whole", self.channel,
+                        type(exc).__name__)
+            self.broken = True
+
+    def finish(self, payload: dict[str, Any], final: bool) -> str | None:
+        """End the stream and put `payload` in its place; the message's ts, or None when nothing was streamed
+        (or the streamed message could not be replaced: it is deleted, and the caller posts the answer anew).
+        `final`: the payload is the model's validated answer, whose blocks stopStream attaches."""
+        if self.streamer is None or self.streamer.ts is None:
+            return None
+        ts = self.streamer.ts
+        try:
+            self.streamer.stop(blocks=payload["blocks"] if final else None)
+        except Exception as exc:  # noqa: BLE001  # the update below still replaces what was streamed
+            log.warning("stopping the stream in %s failed (%s)", self.channel, type(exc).__name__)
+        try:
+            # what stays is the validated answer (or the offline one), never the streamed draft
+            self.client.chat_update(channel=self.channel, ts=ts, **payload)
+            return ts
+        except Exception as exc:  # noqa: BLE001
+            log.warning("replacing the streamed message in %s failed (%s)", self.channel, type(exc).__name__)
+        try:
+            self.client.chat_delete(channel=self.channel, ts=ts)
+        except Exception as exc:  # noqa: BLE001
+            log.error("a streamed draft in %s could not be removed (%s)", self.channel, type(exc).__name__)
+        return None
+
+
+def coach_in_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str, *,
+                    context: str | None = None, history: list[dict[str, str]] | None = None,
+                    surface: str = "slack-thread") -> tuple[Guidance, Posted]:
+    """Coach `text` and reply in the thread: streamed with a model, at once offline; by DM where outsiders read.
+    Raises EmptyObjection (nothing to coach) before anything is posted or shown."""
+    client, channel = asker.client, asker.channel
+    live = deps.coach.llm is not None and not deps.audience.outsiders_can_read(client, team_id, channel)
+    stream = GuidanceStream(client, team_id, asker.user_id, channel, thread_ts, asker.language) if live else None
+    if live:
+        set_status(client, channel, thread_ts, asker.language)
+    try:
+        guidance = deps.coach.coach(text, context, surface=surface, team_id=team_id, user_id=asker.user_id,
+                                    history=history, on_text=stream)
+    except Exception:
+        if live:
+            set_status(client, channel, thread_ts, asker.language, working=False)
+        raise
+    if stream is not None:
+        payload = guidance_payload(deps, guidance, text)
+        ts = stream.finish(payload, final=guidance.source == "llm")
+        if ts is not None:
+            posted = Posted(channel, ts)
+            record_guidance(deps, team_id, posted, thread_ts, guidance, text)
+            return guidance, posted
+    return guidance, post_guidance(deps, client, team_id, asker.user_id, channel, guidance, text, thread_ts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.store import Store
+from bot.store import open_store
 from tests.e2e.standins import eventually, guidance_json
 from tests.e2e.test_slack import _validate
 
@@ -56,7 +56,7 @@ def test_a_dm_is_coached_offline_at_once_and_its_thread_continues(bot, settings)
     _validate(post["blocks"])
     assert "Offline playbook answer" in json.dumps(post["blocks"])
     assert bot.slack.of("chat.startStream") == [] and bot.slack.of("assistant.threads.setStatus") == []
-    store = Store(settings.db_path)
+    store = open_store(settings)
     assert eventually(lambda: store.thread("T1", DM, "100.1"))
     bot.event(_dm("Now they say they're not sure the numbers were even calculated right", "100.2", "100.1"),
               event_id="EvDm2")

@@ -12,7 +12,7 @@ from bot.coach import Coach
 from bot.config import load_settings
 from bot.practice import load_scenarios, scenarios_dir
 from bot.score import Scorer
-from bot.store import Store
+from bot.store import open_store
 
 SCENARIOS = load_scenarios(scenarios_dir(None))
 
@@ -72,7 +72,7 @@ def test_start_answer_scorecard_second_turn_and_try_again(bot, settings):
     assert json.dumps(scenario.push_back.en)[1:-1] in _text(buyer) and "Turn 2 of 3" in _text(buyer)
     buttons = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [b["action_id"] for b in buttons] == ["practice_retry"] and buttons[0]["value"] == root
-    store = Store(settings.db_path)
+    store = open_store(settings)
     assert store.practice_session("T1", "C1", root, "U1")["turn"] == 2
     (row,) = store.practice_answers_in("T1", "C1", root, "U1")
     assert row["kind"] == "skepticism" and row["reply"] == "We are the best on the market."
@@ -99,11 +99,35 @@ def test_two_sellers_practise_apart(bot, settings):
     _answer(bot, "Let me answer for them.", root1, "EvA3", user="U2")  # U2 in U1's thread
     (note,) = bot.slack.wait_for("chat.postEphemeral")
     assert note["user"] == "U2" and "another seller" in note["text"]
-    store = Store(settings.db_path)
+    store = open_store(settings)
     assert len(store.practice_answers_in("T1", "C1", root1, "U1")) == 1
     assert len(store.practice_answers_in("T1", "C1", root2, "U2")) == 1
     assert store.practice_answers_in("T1", "C1", root1, "U2") == []
     assert len(bot.slack.of("chat.postMessage")) == 6  # nothing posted for the intruder, nothing coached
+
+
+def test_a_practice_started_in_a_shared_channel_goes_by_dm_and_continues_there(bot, settings):
+    bot.slack.shared.add("CEXT")  # a Slack Connect deal room: the buyer's people read it
+    reply = bot.command("practice skepticism", channel="CEXT", user="U7")
+    assert reply.status_code == 200 and reply.json()["response_type"] == "ephemeral"
+    (opening,) = bot.slack.wait_for("chat.postMessage")
+    assert opening["channel"] == "DU7" and "thread_ts" not in opening
+    (note,) = bot.slack.wait_for("response/cmd")
+    assert note["response_type"] == "ephemeral" and "outside your company" in note["text"]
+    root = _ts(bot, "DU7", 0)
+    store = open_store(settings)
+    assert store.practice_session("T1", "DU7", root, "U7")["turn"] == 1
+    assert store.practice_session("T1", "CEXT", root, "U7") is None
+    # the seller answers in the DM thread (a message.im event): the practice goes on there
+    bot.event({"type": "message", "channel": "DU7", "channel_type": "im", "user": "U7", "ts": f"{time.time():.6f}",
+               "text": "We are the best on the market.", "thread_ts": root}, event_id="EvS1")
+    card, buyer = bot.slack.wait_for("chat.postMessage", 3)[1:3]
+    assert card["channel"] == buyer["channel"] == "DU7" and card["thread_ts"] == buyer["thread_ts"] == root
+    assert "Score" in _text(card) and "Turn 2 of 3" in _text(buyer)
+    assert len(store.practice_answers_in("T1", "DU7", root, "U7")) == 1
+    calls = [params for _, params in bot.slack.calls]
+    assert not any(params.get("channel") == "CEXT" for params in calls if "text" in params or "blocks" in params)
+    assert bot.slack.of("chat.postEphemeral") == []
 
 
 def test_bad_inputs_in_a_practice_thread(bot, settings):
@@ -114,7 +138,7 @@ def test_bad_inputs_in_a_practice_thread(bot, settings):
     posts = bot.slack.wait_for("chat.postMessage", 3)
     assert "Reply with what you would say" in posts[1]["text"]
     assert posts[2]["text"].startswith("A hint, not the answer")
-    assert Store(settings.db_path).practice_answers_in("T1", "C1", root, "U1") == []  # hints are not scores
+    assert open_store(settings).practice_answers_in("T1", "C1", root, "U1") == []  # hints are not scores
     objection = SCENARIOS[_scenario_in(bot)].objection.en
     _answer(bot, objection, root, "EvB3")
     assert "buyer's words" in bot.slack.wait_for("chat.postMessage", 4)[3]["text"]

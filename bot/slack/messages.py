@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.coach import EmptyObjection, Objection, is_seller_question
+from bot.coach import EmptyObjection, is_seller_question
 from bot.i18n import t
 from bot.slack import practice
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
@@ -25,6 +25,7 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
     client, channel = asker.client, asker.channel
     thread = deps.store.thread(team_id, channel, thread_ts)
     label = thread["label"] if thread else None
+    working = None
     try:
         if is_seller_question(text):
             if label is None:  # nothing diagnosed in this thread yet: ask for the buyer's words first
@@ -35,12 +36,14 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
             if posted.moved:
                 asker.notify(posted.moved)
             return
-        Objection.parse(text)  # nothing to coach: no "working" message either
+        deps.coach.screen(text)  # nothing to coach ("thanks!"): no "working" message either
         working = show_working(deps, client, team_id, channel, thread_ts, asker.language)
         history = deps.store.turns(team_id, channel, thread_ts)
         guidance = deps.coach.coach(text, thread["context"] if thread else None, surface="slack-thread",
                                     team_id=team_id, user_id=asker.user_id, history=history)
     except EmptyObjection:
+        if working:  # never left saying it is working on something it will not answer
+            client.chat_delete(channel=channel, ts=working)
         say(deps, asker, team_id, usage_fallback(asker.language), usage_blocks(asker.language))
         return
     asker.language = guidance.language

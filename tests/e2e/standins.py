@@ -187,7 +187,7 @@ class SlackStandIn:
             return 200, {"ok": True, "user": info}, {}
         if method == "conversations.open":
             return 200, {"ok": True, "channel": {"id": "D" + str(params.get("users"))}}, {}
-        if method in ("chat.update", "chat.postEphemeral"):
+        if method in ("chat.update", "chat.postEphemeral", "chat.delete"):
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 

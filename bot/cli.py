@@ -382,18 +382,20 @@ SCORE_USAGE = 'usage: coach score "what the buyer said" "what you answered" [--k
 
 
 def _print_scorecard(card: Any, kind_name: str) -> None:
-    from bot.practice import CHECK_NAMES, labels_text
+    from bot.i18n import t
 
-    w, names = labels_text(card.language), CHECK_NAMES["es" if card.language == "es" else "en"]
-    print(f"{w['score']}: {card.passed}/{card.applicable} ({card.score:.0%})   {w['kind']}: {kind_name}")
+    lang = card.language
+    print(f"{t('practice.score', lang)}: {card.passed}/{card.applicable} ({card.score:.0%})   "
+          f"{t('practice.kind', lang)}: {kind_name}")
     for check, value in card.checks.items():
         mark = "-" if value is None else "✓" if value else "✗"
-        detail = w["not_applicable"] if value is None else card.evidence.get(check, "")
-        print(f"  {mark} {names[check]}" + (f": “{detail}”" if detail and value is not None else
+        detail = t("practice.not_applicable", lang) if value is None else card.evidence.get(check, "")
+        name = t(f"practice.check.{check}", lang)
+        print(f"  {mark} {name}" + (f": “{detail}”" if detail and value is not None else
                                              f" ({detail})" if detail else ""))
-    print(f"\n{w['well']}\n  {card.well or w['nothing']}")
-    print(f"\n{w['improve']}\n  {card.improve}")
-    print(f"\n{w['model']}\n  {card.model_answer}\n")
+    print(f"\n{t('practice.well', lang)}\n  {card.well or t('practice.nothing', lang)}")
+    print(f"\n{t('practice.improve', lang)}\n  {card.improve}")
+    print(f"\n{t('practice.model', lang)}\n  {card.model_answer}\n")
     for note in card.notes:
         print(f"({note})")
 
@@ -442,7 +444,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
     import time
 
     from bot.coach import Coach
-    from bot.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey, labels_text
+    from bot.i18n import t
+    from bot.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey
 
     settings = load_settings()
     coach = Coach(settings)
@@ -458,11 +461,11 @@ def cmd_practice(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
-    w = labels_text(args.lang)
+    lang = args.lang
 
     def show_opening(opening: Any) -> None:
-        print(f"{w['title']}: {opening.persona}\n\n{w['buyer']}: {opening.objection}\n")
-        print(f"({w['turn'].format(turn=1, max=MAX_TURNS)}. {w['reply_here']} 'quit' ends.)")
+        print(f"{t('practice.title', lang)}: {opening.persona}\n\n{t('practice.buyer', lang)}: {opening.objection}\n")
+        print(f"({t('practice.turn', lang, turn=1, max=MAX_TURNS)}. {t('practice.reply_here', lang)} 'quit' ends.)")
 
     show_opening(practice.start(key, scenario, args.lang))
     interactive = sys.stdin.isatty()
@@ -480,22 +483,23 @@ def cmd_practice(args: argparse.Namespace) -> int:
             continue
         step = practice.answer(key, text, offline=args.offline)
         if step is None or step.finished_before:
-            print(w["over"], w["again_hint"])
+            print(t("practice.over", lang), t("practice.again_hint", lang))
             continue
         if step.hint:
             print(step.hint.text)
             continue
         print()
         _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", args.lang))
-        print(f"\n{w['buyer']}: {step.buyer}\n")
+        print(f"\n{t('practice.buyer', lang)}: {step.buyer}\n")
         if step.done and step.summary:
             s = step.summary
-            print(f"{w['summary']}: {w['handled'] if s.handled else w['not_handled']} "
-                  f"{w['scores']}: {', '.join(f'{x:.0%}' for x in s.scores)}."
-                  + (f" {w['focus']}: {s.focus}." if s.focus else ""))
-            print(w["again_hint"])
+            outcome = t("practice.handled" if s.handled else "practice.not_handled", lang)
+            print(f"{t('practice.summary', lang)}: {outcome} "
+                  f"{t('practice.scores', lang)}: {', '.join(f'{x:.0%}' for x in s.scores)}."
+                  + (f" {t('practice.focus', lang)}: {s.focus}." if s.focus else ""))
+            print(t("practice.again_hint", lang))
         else:
-            print(f"({w['turn'].format(turn=step.turn, max=MAX_TURNS)}. {w['reply_here']})")
+            print(f"({t('practice.turn', lang, turn=step.turn, max=MAX_TURNS)}. {t('practice.reply_here', lang)})")
     return 0
 
 

@@ -239,6 +239,15 @@ class Coach:
     def diagnose(self, text: str, team_id: str | None = None) -> Diagnosis:
         return self.classifier_for(team_id).diagnose(text)
 
+    def screen(self, raw_text: str) -> Objection:
+        """The objection as `coach` would take it, or EmptyObjection / NotAnObjection when there is nothing to
+        coach: so a surface can tell before it shows that work is under way ("thanks!" in a thread)."""
+        objection = Objection.parse(raw_text)
+        with _CPU_BOUND:
+            if self.diagnose(objection.text).not_objection:
+                raise NotAnObjection("the text is not something a buyer said")
+        return objection
+
     def coach(
         self,
         raw_text: str,

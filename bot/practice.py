@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from bot.i18n import t
 from bot.playbooks import Text
 from bot.resources import data_dir
 from bot.score import CHECKS, Hint, Scorecard, Scorer
@@ -141,12 +142,9 @@ class Selection:
 def persona_text(scenario: Scenario, lang: str, offering: str | None = None) -> str:
     """Who the buyer is. `offering` is the team's offering from its profile, when there is one (else the
     persona speaks of "your solution" and no claim about the seller is made)."""
-    p = scenario.persona
-    if lang == "es":
-        what = offering or "su solución"
-        return (f"{p.role.es} en {p.company.es}. Quiere {p.wants.es}. Está evaluando {what}.")
-    what = offering or "your solution"
-    return f"{p.role.en} at {p.company.en}. Wants {p.wants.en}. Is evaluating {what}."
+    p, lang = scenario.persona, "es" if lang == "es" else "en"
+    return t("practice.persona", lang, role=getattr(p.role, lang), company=getattr(p.company, lang),
+             wants=getattr(p.wants, lang), offering=offering or t("practice.your_solution", lang))
 
 
 @dataclass(frozen=True)
@@ -191,9 +189,6 @@ class Step:
     notes: list[str] = field(default_factory=list)
 
 
-_CLOSING = Text(en="Let's leave it there for today. I'm not convinced yet.",
-                es="Dejémoslo aquí por hoy. Todavía no me convence.")
-_AGAIN = Text(en="Let me put it plainly once more: {objection}", es="Se lo digo claro una vez más: {objection}")
 # Words that would give the kind away, or break character; an LLM buyer line holding one is not used.
 _GIVEAWAY = re.compile(
     r"\b(" + "|".join([re.escape(k.title) for k in KINDS] + [re.escape(k.label) for k in KINDS if "_" in k.label]
@@ -288,10 +283,10 @@ class Practice:
         if handled:
             return pick(scenario.moving_on)
         if turn >= MAX_TURNS:
-            return pick(_CLOSING)
+            return t("practice.closing", lang)
         if turn == 1:
             return pick(scenario.push_back)
-        return pick(_AGAIN).format(objection=pick(scenario.objection))
+        return t("practice.again", lang, objection=pick(scenario.objection))
 
     def _buyer_line(self, scenario: Scenario, lang: str, objection: str, reply: str, handled: bool, scripted: str,
                     offline: bool) -> str:
@@ -342,32 +337,3 @@ class Practice:
     def stats(self, team_id: str, user_id: str) -> dict[str, Any]:
         return self.store.practice_stats(team_id, user_id)
 
-
-CHECK_NAMES = {
-    "en": {"align": "Align", "asks": "Asks first", "clarify": "Clarify", "assure": "Assure",
-           "no_pitfalls": "No pitfalls"},
-    "es": {"align": "Alinear", "asks": "Pregunta primero", "clarify": "Clarificar", "assure": "Asegurar",
-           "no_pitfalls": "Sin errores"},
-}
-# Headings the adapters (CLI, Slack) share, so both speak the buyer's language the same way.
-LABELS_TEXT = {
-    "en": {"title": "Practice", "buyer": "Buyer", "score": "Score", "well": "Done well",
-           "improve": "The change that would help most", "model": "Model answer", "kind": "This buyer's resistance",
-           "not_applicable": "not needed here", "turn": "Turn {turn} of {max}", "reply_here": "Reply as the seller.",
-           "summary": "Practice summary", "handled": "You handled it.", "not_handled": "Not handled yet.",
-           "scores": "Scores by turn", "focus": "Work on", "try_again": "Try again",
-           "over": "This practice is over: try it again, or start a new one.", "nothing": "nothing yet",
-           "again_hint": "Type 'try again' to practise it once more, or 'quit'."},
-    "es": {"title": "Práctica", "buyer": "Comprador", "score": "Puntuación", "well": "Lo que hiciste bien",
-           "improve": "El cambio que más ayudaría", "model": "Respuesta modelo",
-           "kind": "La resistencia de este comprador",
-           "not_applicable": "no hace falta aquí", "turn": "Turno {turn} de {max}",
-           "reply_here": "Responde como vendedor.", "summary": "Resumen de la práctica", "handled": "Lo manejaste.",
-           "not_handled": "Todavía sin resolver.", "scores": "Puntuación por turno", "focus": "Trabaja en",
-           "try_again": "Intentar de nuevo", "over": "Esta práctica terminó: inténtala de nuevo o empieza otra.",
-           "nothing": "nada todavía", "again_hint": "Escribe 'try again' para practicarla otra vez, o 'quit'."},
-}
-
-
-def labels_text(lang: str) -> dict[str, str]:
-    return LABELS_TEXT["es" if lang == "es" else "en"]

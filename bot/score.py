@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bot.classify import normalise
+from bot.i18n import t
 from bot.language import detect_language
 from bot.resources import data_dir
 from bot.taxonomy import LABELS, check_label
@@ -388,13 +389,13 @@ def _best_threshold(truth: list[tuple[float, bool | None]], target: str) -> floa
     if not truth:
         return 0.5
     scores = np.array([s for s, _ in truth])
-    gold = np.array([bool(t) for _, t in truth])
+    gold = np.array([bool(label) for _, label in truth])
     best_t, best_value = 0.5, -1.0
-    for t in np.linspace(0.2, 0.8, 61):
-        predicted = scores >= t
+    for cut in np.linspace(0.2, 0.8, 61):
+        predicted = scores >= cut
         accuracy = float((predicted == gold).mean())
         if accuracy > best_value + 1e-9:
-            best_t, best_value = float(t), accuracy
+            best_t, best_value = float(cut), accuracy
     return round(best_t, 3)
 
 
@@ -516,63 +517,6 @@ def clean_reply(raw: str | None) -> tuple[str, bool]:
     return cut.rstrip(), True
 
 
-_WORDS_BY_LANG: dict[str, dict[str, str]] = {
-    "en": {
-        "align": "You tied your answer back to what the buyer needs",
-        "asks": "You asked a question to find out what is really behind it",
-        "clarify": "You made it concrete",
-        "assure": "You offered proof sized to the doubt",
-        "no_pitfalls": "You kept it free of pressure, guarantees and arguing",
-        "fix_pitfall": "Take out “{quote}”: pressure, guarantees, a price cut to get a yes or arguing make the "
-                       "buyer trust you less.",
-        "fix_align": "Start by acknowledging what they said, then tie your answer to their goal{wants}.",
-        "fix_asks": "The objection could mean more than one thing: ask first, for example “{question}”",
-        "fix_clarify": "Give them something concrete they can check. {move}",
-        "fix_assure": "Back it up with proof sized to the doubt. {move}",
-        "fix_none": "Keep it this tight next time; try the same answer in fewer words.",
-        "wants": " ({wants})",
-        "language": "You answered in Spanish and the buyer speaks English; it was scored anyway.",
-        "truncated": "Only the first {limit} characters of your answer were scored.",
-        "offline": "Scored offline: each check quotes the words of your answer that earned it.",
-        "llm": "Scored by the language model ({model}); each check quotes the words of your answer that earned it.",
-        "fallback": "The language model could not score it, so it was scored offline.",
-        "hint_empty": "Reply with what you would say to the buyer.",
-        "hint_no_words": "I need words to score: reply with what you would say to the buyer.",
-        "hint_objection": "That reads like the buyer's words rather than your answer. Answer them as the seller.",
-        "hint_question": "A hint, not the answer: {move}",
-    },
-    "es": {
-        "align": "Conectaste tu respuesta con lo que el comprador necesita",
-        "asks": "Hiciste una pregunta para descubrir qué hay detrás",
-        "clarify": "Lo hiciste concreto",
-        "assure": "Ofreciste pruebas a la medida de la duda",
-        "no_pitfalls": "No usaste presión, garantías ni discusiones",
-        "fix_pitfall": "Quita «{quote}»: la presión, las garantías, bajar el precio para conseguir un sí o discutir "
-                       "hacen que el comprador confíe menos.",
-        "fix_align": "Empieza reconociendo lo que dijo y conecta tu respuesta con su meta{wants}.",
-        "fix_asks": "La objeción puede significar más de una cosa: pregunta primero, por ejemplo «{question}»",
-        "fix_clarify": "Dale algo concreto que pueda comprobar. {move}",
-        "fix_assure": "Respáldalo con pruebas a la medida de la duda. {move}",
-        "fix_none": "Mantenlo así de preciso; prueba la misma respuesta con menos palabras.",
-        "wants": " ({wants})",
-        "language": "Respondiste en inglés y el comprador habla español; se puntuó igual.",
-        "truncated": "Solo se puntuaron los primeros {limit} caracteres de tu respuesta.",
-        "offline": "Puntuado sin conexión: cada punto cita las palabras de tu respuesta que lo ganaron.",
-        "llm": "Puntuado por el modelo de lenguaje ({model}); cada punto cita las palabras de tu respuesta que lo "
-               "ganaron.",
-        "fallback": "El modelo de lenguaje no pudo puntuarla, así que se puntuó sin conexión.",
-        "hint_empty": "Responde con lo que le dirías al comprador.",
-        "hint_no_words": "Necesito palabras para puntuar: responde con lo que le dirías al comprador.",
-        "hint_objection": "Eso parece lo que dijo el comprador, no tu respuesta. Contéstale como vendedor.",
-        "hint_question": "Una pista, no la respuesta: {move}",
-    },
-}
-
-
-def words(lang: str) -> dict[str, str]:
-    return _WORDS_BY_LANG["es" if lang == "es" else "en"]
-
-
 def check_applies(check: str, kind: str, ambiguous: bool, needs_proof: frozenset[str] = PROOF_KINDS) -> bool:
     if check == "asks":
         return ambiguous
@@ -610,11 +554,10 @@ class Scorer:
         return load_move_model(folder, self.coach.settings.cache_dir)
 
     def hint(self, reason: str, kind: str, lang: str) -> Hint:
-        w = words(lang)
         if reason == "question":
-            move = self.coach.playbooks[kind].text("next_move", lang)
-            return Hint(reason, lang, w["hint_question"].format(move=move))
-        return Hint(reason, lang, w[f"hint_{reason}"])
+            return Hint(reason, lang, t("practice.hint.question", lang,
+                                        move=self.coach.playbooks[kind].text("next_move", lang)))
+        return Hint(reason, lang, t(f"practice.hint.{reason}", lang))
 
     def assess(self, objection: str, raw_reply: str, kind: str | None = None, *, ambiguous: bool | None = None,
                lang: str | None = None, wants: str | None = None, offline: bool = False) -> Scorecard | Hint:
@@ -633,7 +576,6 @@ class Scorer:
             return self.hint(reason, kind, lang)
         offline_verdict = self.offline_verdict(reply, kind, ambiguous, objection)
         verdict, source, notes = offline_verdict, "offline", []
-        w = words(lang)
         llm = None if offline else self.coach.llm
         if llm is not None:
             from bot.llm import LLMFailure
@@ -642,12 +584,13 @@ class Scorer:
                 answer, _cached = llm.score_reply(self.prompt(objection, reply, kind, ambiguous, lang))
                 verdict, source = merge_llm(answer, reply, offline_verdict), "llm"
             except LLMFailure:
-                notes.append(w["fallback"])
-        notes.insert(0, w["llm"].format(model=llm.model) if source == "llm" and llm else w["offline"])
+                notes.append(t("practice.note.fallback", lang))
+        notes.insert(0, t("practice.note.llm", lang, model=llm.model) if source == "llm" and llm
+                     else t("practice.note.offline", lang))
         if _lang(reply) != lang and len(_words(reply)) >= 3:
-            notes.append(w["language"])
+            notes.append(t("practice.note.language", lang))
         if truncated:
-            notes.append(w["truncated"].format(limit=MAX_REPLY_CHARS))
+            notes.append(t("practice.note.truncated", lang, limit=MAX_REPLY_CHARS))
         return self.card(objection, kind, lang, verdict, source, notes, wants)
 
     def offline_verdict(self, reply: str, kind: str, ambiguous: bool, objection: str = "") -> Verdict:
@@ -709,7 +652,6 @@ class Scorer:
         from bot.classify import Diagnosis
         from bot.coach import Objection
 
-        w = words(lang)
         checks, evidence = verdict.checks, verdict.evidence
         applicable = [c for c in CHECKS if checks[c] is not None]
         score = round(sum(1 for c in applicable if checks[c]) / len(applicable), 2) if applicable else 0.0
@@ -720,7 +662,8 @@ class Scorer:
         well = None
         if well_check:
             quote = evidence.get(well_check)
-            well = f"{w[well_check]}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{w[well_check]}."
+            done = t(f"practice.passed.{well_check}", lang)
+            well = f"{done}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{done}."
         improve = self._improve(checks, evidence, playbook, lang, wants)
         # the coaching's own talk track for this objection: kind and topic, facts only from the team profile
         guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None)
@@ -732,18 +675,17 @@ class Scorer:
     def _improve(checks: dict[str, bool | None], evidence: dict[str, str], playbook: Any, lang: str,
                  wants: str | None) -> str:
         """The one change that would help most: drop a pitfall first, then the first missing move."""
-        w = words(lang)
         if checks["no_pitfalls"] is False:
-            return w["fix_pitfall"].format(quote=evidence.get("no_pitfalls", ""))
+            return t("practice.fix.pitfall", lang, quote=evidence.get("no_pitfalls", ""))
         if checks["align"] is False:
-            return w["fix_align"].format(wants=w["wants"].format(wants=wants) if wants else "")
+            return t("practice.fix.align", lang, wants=f" ({wants})" if wants else "")
         if checks["asks"] is False:
-            return w["fix_asks"].format(question=playbook.lines("questions", lang)[0])
+            return t("practice.fix.asks", lang, question=playbook.lines("questions", lang)[0])
         if checks["clarify"] is False:
-            return w["fix_clarify"].format(move=playbook.lines("clarify", lang)[0])
+            return t("practice.fix.clarify", lang, move=playbook.lines("clarify", lang)[0])
         if checks["assure"] is False:
-            return w["fix_assure"].format(move=playbook.lines("assure", lang)[0])
-        return w["fix_none"]
+            return t("practice.fix.assure", lang, move=playbook.lines("assure", lang)[0])
+        return t("practice.fix.none", lang)
 
 
 def _lang(text: str) -> str:

@@ -1,7 +1,7 @@
 """Scorecard agreement with held-out seller replies written apart from the training replies (never trained on).
 
-bench/practice.py prints every figure. Asserted here: the checks that meet the 0.85 target. `align` (0.77)
-and pitfalls recall (0.73) do not yet; the README says so.
+bench/practice.py prints every figure. Asserted here: the targets, every check at 0.85 or more and pitfalls
+recall at 0.9 or more (met since the second writer's 240 training replies; `asks` has the thinnest margin).
 """
 
 from __future__ import annotations
@@ -25,5 +25,12 @@ def test_heldout_agreement_per_check(shared_coach):
             if gold is not None:
                 right.setdefault(check, []).append(bool(verdict.checks[check]) == gold)
     accuracy = {check: sum(hits) / len(hits) for check, hits in right.items()}
-    for check in ("asks", "clarify", "assure", "no_pitfalls"):
+    for check in ("align", "asks", "clarify", "assure", "no_pitfalls"):
         assert accuracy[check] >= 0.85, accuracy
+
+
+def test_heldout_pitfalls_recall(shared_coach):
+    scorer = Scorer(shared_coach)
+    flagged = [not scorer.offline_verdict(item.reply, item.kind, item.ambiguous, item.objection).checks["no_pitfalls"]
+               for item in read_replies(HELDOUT) if item.checks["no_pitfalls"] is False]
+    assert len(flagged) >= 40 and sum(flagged) / len(flagged) >= 0.9

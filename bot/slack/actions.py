@@ -44,6 +44,11 @@ def register(app: App, deps: Deps) -> None:
         if row is None or label not in LABELS:
             return
         user_id = body["user"]["id"]
+        if not (row["text"] or "").strip():  # pruned after COACH_TEXT_RETENTION_DAYS: nothing left to diagnose
+            respond(response_type="ephemeral", replace_original=False,
+                    text=t("feedback.text_pruned", row["language"] or "en",
+                           days=deps.coach.settings.text_retention_days))
+            return
         deps.store.add_feedback(row["id"], row["team_id"], user_id, "relabel", label)
         refresh_home(deps, client, row["team_id"], user_id)
         guidance = deps.coach.coach(row["text"], row["context"], label=label, surface="slack-relabel",

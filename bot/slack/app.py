@@ -81,10 +81,12 @@ def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
 
 
 def ready_deps(settings: Settings) -> Deps:
-    """Deps with both models loaded (or trained) now, not inside a seller's first request."""
+    """Deps with the models loaded (or trained) now, not inside a seller's first request: the classifier, the
+    summariser's detectors and the practice scorer."""
     deps = make_deps(settings)
-    log.info("models ready: %s; %s; %s", deps.coach.classifier.model.labels,
-             deps.summarizer.obstacle_detector.model.labels, deps.summarizer.stall_detector.model.labels)
+    log.info("models ready: %s; %s; %s; practice %s", deps.coach.classifier.model.labels,
+             deps.summarizer.obstacle_detector.model.labels, deps.summarizer.stall_detector.model.labels,
+             sorted(practice.engine(deps).scorer.model.regressions))
     return deps
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.coach import EmptyObjection, Objection, is_seller_question
+from bot.coach import EmptyObjection, is_seller_question
 from bot.i18n import t
 from bot.slack import practice
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
@@ -36,7 +36,7 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
             if posted.moved:
                 asker.notify(posted.moved)
             return
-        Objection.parse(text)  # nothing to coach: no "working" status either
+        deps.coach.screen(text)  # nothing to coach ("thanks!"): no "working" status either
         history = deps.store.turns(team_id, channel, thread_ts)
         guidance, posted = coach_in_thread(deps, asker, team_id, thread_ts, text,
                                            context=thread["context"] if thread else None, history=history)

@@ -1,7 +1,9 @@
 """Practice in Slack: `/objection practice [kind | topic | random] [es]` posts a buyer, the seller answers in
 the thread, the scorecard and the buyer's next line follow in the thread, and "Try again" restarts.
 
-Each seller's practice is keyed by workspace, channel, thread and user, so two sellers never share one.
+Each seller's practice is keyed by workspace, channel, thread and user, so two sellers never share one. A
+scorecard is coaching: where people outside the workspace read the channel, the practice goes to the seller's
+DM (and its thread there), and the seller is told why.
 """
 
 from __future__ import annotations
@@ -14,27 +16,17 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.practice import (
-    CHECK_NAMES,
-    MAX_TURNS,
-    TOPICS,
-    NoScenario,
-    Opening,
-    Practice,
-    Selection,
-    SessionKey,
-    Step,
-    labels_text,
-)
+from bot.i18n import t
+from bot.practice import MAX_TURNS, TOPICS, NoScenario, Opening, Practice, Selection, SessionKey, Step
 from bot.score import Hint, Scorecard
 from bot.slack.blocks import MAX_BLOCKS, escape, split_text
 from bot.slack.commands import parse
-from bot.slack.posting import Deps, ack_now, team_of
+from bot.slack.posting import Deps, ack_now, deliver, team_of
+from bot.slack.replies import Asker, language_of, user_language
 from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 Block = dict[str, Any]
-_CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed"}
 _ENGINES: weakref.WeakKeyDictionary[Any, Practice] = weakref.WeakKeyDictionary()
 
 
@@ -64,75 +56,80 @@ def _quote(text: str) -> str:
 def _retry_button(thread_ts: str, lang: str) -> Block:
     return {"type": "actions", "block_id": "practice_actions", "elements": [
         {"type": "button", "action_id": "practice_retry", "value": thread_ts,
-         "text": {"type": "plain_text", "text": labels_text(lang)["try_again"]}}]}
+         "text": {"type": "plain_text", "text": t("practice.try_again", lang)}}]}
 
 
 def opening_blocks(opening: Opening, user_id: str) -> list[Block]:
-    w = labels_text(opening.lang)
+    lang = opening.lang
+    title, turn = t("practice.title", lang), t("practice.turn", lang, turn=1, max=MAX_TURNS)
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{w['title']} · {opening.scenario.topic}"}},
-        *_section(f"*{w['buyer']}:* {escape(opening.persona)}"),
+        {"type": "header", "text": {"type": "plain_text", "text": f"{title} · {opening.scenario.topic}"}},
+        *_section(f"*{t('practice.buyer', lang)}:* {escape(opening.persona)}"),
         *_section(_quote(opening.objection)),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<@{user_id}> · "
-                                          f"{w['turn'].format(turn=1, max=MAX_TURNS)} · {w['reply_here']}"}]},
+                                          f"{turn} · {t('practice.reply_here', lang)}"}]},
     ]
 
 
 def scorecard_blocks(card: Scorecard, kind_name: str, thread_ts: str) -> list[Block]:
-    w, names = labels_text(card.language), CHECK_NAMES["es" if card.language == "es" else "en"]
+    lang = card.language
     lines = []
     for check, value in card.checks.items():
+        name = t(f"practice.check.{check}", lang)
         if value is None:
-            lines.append(f"➖ {names[check]} ({w['not_applicable']})")
+            lines.append(f"➖ {name} ({t('practice.not_applicable', lang)})")
             continue
         quote = card.evidence.get(check)
-        lines.append(f"{'✅' if value else '❌'} {names[check]}" + (f": “{escape(quote)}”" if quote else ""))
+        lines.append(f"{'✅' if value else '❌'} {name}" + (f": “{escape(quote)}”" if quote else ""))
     body = [
-        {"type": "header", "text": {"type": "plain_text",
-                                    "text": f"{w['score']}: {card.passed}/{card.applicable} · {card.score:.0%}"}},
+        {"type": "header", "text": {"type": "plain_text", "text": _score_line(card) + f" · {card.score:.0%}"}},
         *_section("\n".join(lines)),
-        *_section(f"*{w['well']}*\n{escape(card.well or w['nothing'])}"),
-        *_section(f"*{w['improve']}*\n{escape(card.improve)}"),
-        *_section(f"*{w['model']}*\n{_quote(card.model_answer)}"),
+        *_section(f"*{t('practice.well', lang)}*\n{escape(card.well or t('practice.nothing', lang))}"),
+        *_section(f"*{t('practice.improve', lang)}*\n{escape(card.improve)}"),
+        *_section(f"*{t('practice.model', lang)}*\n{_quote(card.model_answer)}"),
     ]
     context = {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(line)} for line in
-                                               [f"{w['kind']}: {kind_name}", *card.notes][:10]]}
+                                               [f"{t('practice.kind', lang)}: {kind_name}", *card.notes][:10]]}
     return body[: MAX_BLOCKS - 2] + [context, _retry_button(thread_ts, card.language)]
 
 
+def _score_line(card: Scorecard) -> str:
+    return f"{t('practice.score', card.language)}: {card.passed}/{card.applicable}"
+
+
 def buyer_blocks(step: Step, lang: str, thread_ts: str) -> list[Block]:
-    w = labels_text(lang)
-    blocks = _section(f"*{w['buyer']}:* {escape(step.buyer or '')}")
+    blocks = _section(f"*{t('practice.buyer', lang)}:* {escape(step.buyer or '')}")
     if not step.done:
+        turn = t("practice.turn", lang, turn=step.turn, max=MAX_TURNS)
         blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": f"{w['turn'].format(turn=step.turn, max=MAX_TURNS)} · {w['reply_here']}"}]})
+            {"type": "mrkdwn", "text": f"{turn} · {t('practice.reply_here', lang)}"}]})
         return blocks
     if step.summary:
         s = step.summary
-        names = CHECK_NAMES["es" if lang == "es" else "en"]
-        text = (f"*{w['summary']}*: {w['handled'] if s.handled else w['not_handled']}\n"
-                f"{w['scores']}: {', '.join(f'{x:.0%}' for x in s.scores)}"
-                + (f"\n{w['focus']}: {names[s.focus]}" if s.focus else ""))
+        outcome = t("practice.handled" if s.handled else "practice.not_handled", lang)
+        text = (f"*{t('practice.summary', lang)}*: {outcome}\n"
+                f"{t('practice.scores', lang)}: {', '.join(f'{x:.0%}' for x in s.scores)}"
+                + (f"\n{t('practice.focus', lang)}: {t(f'practice.check.{s.focus}', lang)}" if s.focus else ""))
         blocks += _section(text)
     blocks.append(_retry_button(thread_ts, lang))
     return blocks
 
 
-def _usage(lang: str = "en") -> str:
-    return (f"Usage: `/objection practice [kind | topic | random] [es]`. Kinds: {', '.join(LABELS)}. "
-            f"Topics: {', '.join(TOPICS)}.")
+def _usage(lang: str) -> str:
+    return t("practice.usage", lang, kinds=", ".join(LABELS), topics=", ".join(TOPICS))
 
 
-def _post(client: WebClient, channel: str, user_id: str, **payload: Any) -> tuple[str, str]:
-    """Post in the channel, or in a DM with the seller when the app cannot post there. (channel, ts)"""
-    try:
-        response = client.chat_postMessage(channel=channel, **payload)
-    except SlackApiError as exc:
-        if exc.response.get("error") not in _CANNOT_POST_HERE:
-            raise
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        response = client.chat_postMessage(channel=channel, **payload)
-    return channel, response["ts"]
+def _lang_asked(body: dict[str, Any]) -> str:
+    """The language the command asked for, even when the rest of it was not understood."""
+    return "es" if "es" in parse(body.get("text"))[1].lower().split() else "en"
+
+
+def _reply(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str, lang: str,
+           **payload: Any) -> None:
+    """A message in the practice thread; by DM (and the seller told why) when outsiders can now read there."""
+    posted = deliver(deps, client, team_id, user_id, channel, payload, thread_ts)
+    if posted.moved:
+        Asker(client, user_id, channel, thread_ts, language=lang).notify(posted.moved)
 
 
 def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[str, Any], text: str) -> bool:
@@ -145,24 +142,24 @@ def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[s
     step = practice.answer(key, text)
     if step is None:  # someone else's practice: theirs stays theirs
         client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts,
-                                  text="This thread is another seller's practice. Start your own with "
-                                       "`/objection practice`.")
+                                  text=t("practice.not_yours", language_of(text)))
         return True
     row = practice.session(key) or {}
     lang = row.get("lang", "en")
-    w = labels_text(lang)
+
+    def reply(**payload: Any) -> None:
+        _reply(deps, client, team_id, user_id, channel, thread_ts, lang, **payload)
+
     if step.finished_before:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=w["over"],
-                                blocks=[*_section(escape(w["over"])), _retry_button(thread_ts, lang)])
+        over = t("practice.over", lang)
+        reply(text=over, blocks=[*_section(escape(over)), _retry_button(thread_ts, lang)])
     elif isinstance(step.hint, Hint):
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=escape(step.hint.text))
+        reply(text=escape(step.hint.text))
     elif step.card is not None:
         card = step.card
         name = deps.coach.playbooks[card.kind].text("name", card.language)
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=scorecard_blocks(card, name, thread_ts),
-                                text=f"{w['score']}: {card.passed}/{card.applicable}")
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=buyer_blocks(step, lang, thread_ts),
-                                text=w["buyer"])
+        reply(blocks=scorecard_blocks(card, name, thread_ts), text=_score_line(card))
+        reply(blocks=buyer_blocks(step, lang, thread_ts), text=t("practice.buyer", lang))
     return True
 
 
@@ -173,10 +170,11 @@ def register(app: App, deps: Deps) -> None:
         try:
             selection = _selection(body)
         except ValueError as exc:
-            ack(response_type="ephemeral", text=f"I don't know {escape(str(exc))!r}. {_usage()}")
+            lang = _lang_asked(body)
+            ack(response_type="ephemeral", text=t("practice.unknown", lang, word=escape(str(exc)),
+                                                  usage=_usage(lang)))
             return
-        ack(response_type="ephemeral", text=":hourglass_flowing_sand: Setting up a buyer for you…"
-            if selection.lang == "en" else ":hourglass_flowing_sand: Preparando un comprador…")
+        ack(response_type="ephemeral", text=t("practice.setting_up", selection.lang))
 
     def start(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         try:
@@ -184,34 +182,38 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             return  # the ack said what was wrong
         team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
+        lang = selection.lang
         practice = engine(deps)
         try:
             scenario = practice.choose(selection)
         except NoScenario:
-            respond(response_type="ephemeral", text=f"There is no practice scenario for that yet. {_usage()}")
+            respond(response_type="ephemeral", text=t("practice.no_scenario", lang, usage=_usage(lang)))
             return
-        opening = practice.opening(scenario, selection.lang)
-        fallback = labels_text(selection.lang)["title"]
+        opening = practice.opening(scenario, lang)
+        payload = {"blocks": opening_blocks(opening, user_id), "text": t("practice.title", lang)}
         try:
-            posted_in, ts = _post(client, channel, user_id, blocks=opening_blocks(opening, user_id), text=fallback)
+            posted = deliver(deps, client, team_id, user_id, channel, payload)
         except SlackApiError as exc:
             log.error("posting the practice failed: %s", exc.response.get("error"))
-            respond(response_type="ephemeral", text="Sorry, I could not start the practice here. Please try again.")
+            respond(response_type="ephemeral", text=t("practice.not_started", lang))
             return
-        practice.start(SessionKey(team_id, posted_in, ts, user_id), scenario, selection.lang)
+        # keyed by where it went: the seller's answers in that (DM) thread continue this practice
+        practice.start(SessionKey(team_id, posted.channel, posted.ts, user_id), scenario, lang)
+        if posted.moved:
+            Asker(client, user_id, channel, respond=respond, language=lang).notify(posted.moved)
 
     def retry(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, thread_ts, user_id = body["container"]["channel_id"], action.get("value", ""), body["user"]["id"]
+        team_id = team_of(body)
         practice = engine(deps)
-        opening = practice.restart(SessionKey(team_of(body), channel, thread_ts, user_id))
+        opening = practice.restart(SessionKey(team_id, channel, thread_ts, user_id))
         if opening is None:
             client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts,
-                                      text="Only the seller practising here can restart it. Start your own with "
-                                           "`/objection practice`.")
+                                      text=t("practice.only_owner", user_language(deps.store, team_id, user_id,
+                                                                                  client)))
             return
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=opening_blocks(opening, user_id),
-                                text=labels_text(opening.lang)["title"])
+        _reply(deps, client, team_id, user_id, channel, thread_ts, opening.lang,
+               blocks=opening_blocks(opening, user_id), text=t("practice.title", opening.lang))
 
     app.command("/objection", matchers=[_is_practice])(ack=ack_practice, lazy=[start])
     app.action("practice_retry")(ack=ack_now, lazy=[retry])
-

@@ -299,3 +299,13 @@ def test_the_repair_request_says_which_field_was_wrong_and_why(model, coach):
     coach.coach(OBJECTION)
     repair = model.requests[1]["body"]["messages"][-1]["content"]
     assert "assure: " in repair and "must not promise outcomes" in repair
+
+
+def test_thanks_in_a_coaching_thread_leaves_no_working_message(model, bot, settings):
+    open_store(settings).open_thread("T1", "C7", "81.1", "skepticism")
+    bot.event({"type": "message", "channel": "C7", "user": "U1", "text": "thanks!", "ts": "81.2",
+               "thread_ts": "81.1"}, event_id="EvLLM9")
+    (usage,) = bot.slack.wait_for("chat.postMessage")  # the answer: how to use the coach, nothing coached
+    assert usage["thread_ts"] == "81.1" and "Coaching this one" not in usage["text"]
+    assert bot.slack.of("chat.update") == [] and model.requests == []
+    assert bot.slack.of("chat.startStream") == [] and bot.slack.of("assistant.threads.setStatus") == []

@@ -106,6 +106,30 @@ def test_two_sellers_practise_apart(bot, settings):
     assert len(bot.slack.of("chat.postMessage")) == 6  # nothing posted for the intruder, nothing coached
 
 
+def test_a_practice_started_in_a_shared_channel_goes_by_dm_and_continues_there(bot, settings):
+    bot.slack.shared.add("CEXT")  # a Slack Connect deal room: the buyer's people read it
+    reply = bot.command("practice skepticism", channel="CEXT", user="U7")
+    assert reply.status_code == 200 and reply.json()["response_type"] == "ephemeral"
+    (opening,) = bot.slack.wait_for("chat.postMessage")
+    assert opening["channel"] == "DU7" and "thread_ts" not in opening
+    (note,) = bot.slack.wait_for("response/cmd")
+    assert note["response_type"] == "ephemeral" and "outside your company" in note["text"]
+    root = _ts(bot, "DU7", 0)
+    store = open_store(settings)
+    assert store.practice_session("T1", "DU7", root, "U7")["turn"] == 1
+    assert store.practice_session("T1", "CEXT", root, "U7") is None
+    # the seller answers in the DM thread (a message.im event): the practice goes on there
+    bot.event({"type": "message", "channel": "DU7", "channel_type": "im", "user": "U7", "ts": f"{time.time():.6f}",
+               "text": "We are the best on the market.", "thread_ts": root}, event_id="EvS1")
+    card, buyer = bot.slack.wait_for("chat.postMessage", 3)[1:3]
+    assert card["channel"] == buyer["channel"] == "DU7" and card["thread_ts"] == buyer["thread_ts"] == root
+    assert "Score" in _text(card) and "Turn 2 of 3" in _text(buyer)
+    assert len(store.practice_answers_in("T1", "DU7", root, "U7")) == 1
+    calls = [params for _, params in bot.slack.calls]
+    assert not any(params.get("channel") == "CEXT" for params in calls if "text" in params or "blocks" in params)
+    assert bot.slack.of("chat.postEphemeral") == []
+
+
 def test_bad_inputs_in_a_practice_thread(bot, settings):
     _start(bot, "practice missing")
     root = _ts(bot, "C1", 0)

@@ -259,3 +259,19 @@ def test_a_spanish_user_gets_subcommand_answers_in_spanish_once_their_locale_is_
     assert announced["text"].startswith("Sigo este canal como el deal *Globex*")
     assert bot.command("nudges off", user="UES").json()["text"].startswith("Los avisos semanales están desactivados")
     assert bot.command("help", user="UES").json()["text"] == "Uso: /objection lo que dijo el comprador"
+
+
+def test_diagnose_differently_on_a_coaching_whose_text_was_pruned(bot, settings):
+    import sqlite3
+
+    bot.command(OBJECTION)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    option = next(o for o in post["blocks"][-1]["elements"][2]["options"] if o["value"].endswith(":major_concern"))
+    with sqlite3.connect(settings.db_path) as db:  # what pruning after COACH_TEXT_RETENTION_DAYS leaves
+        db.execute("UPDATE coachings SET text = ''")
+    bot.action({"action_id": "relabel", "type": "static_select", "selected_option": option},
+               channel="C1", message_ts="1700000000.000001")
+    (note,) = bot.slack.wait_for("response/action")
+    assert note["response_type"] == "ephemeral" and "too old to diagnose again" in note["text"]
+    assert f"after {settings.text_retention_days} days" in note["text"]
+    assert bot.slack.of("chat.update") == [] and open_store(settings).feedback() == []

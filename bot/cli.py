@@ -561,8 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--json", action="store_true", help="print the counts as JSON")
     forget.set_defaults(func=cmd_forget)
 
-    from bot.practice import TOPICS
-    from bot.taxonomy import LABELS
+    from bot.taxonomy import LABELS, TOPICS
 
     practice = sub.add_parser("practice", help="role-play a buyer: answer their objection and get scored")
     practice.add_argument("--kind", choices=LABELS, help="the kind of resistance to practise")

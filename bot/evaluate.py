@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.classify import read_examples
 from bot.config import Settings
-from bot.taxonomy import LABELS
-from bot.topics import TOPICS
+from bot.taxonomy import LABELS, TOPICS
 
 _BATCH = 64
 

@@ -12,11 +12,10 @@ from string import Formatter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from bot.resources import data_dir
-from bot.taxonomy import LABELS, OBSTACLE_KINDS
-from bot.topics import TOPICS
+from bot.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, check_topic
 
 if TYPE_CHECKING:
     from bot.profile import TeamProfile
@@ -24,6 +23,9 @@ if TYPE_CHECKING:
 LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 
+
+# a topic name, checked against the sixteen in bot/taxonomy.py
+Topic = Annotated[str, AfterValidator(check_topic)]
 
 class PlaybookError(ValueError):
     """A playbook file is missing, unreadable or malformed; the message names the file and field."""
@@ -127,7 +129,7 @@ class TopicPlaybook(Strict):
     """What an objection's topic adds to the kind's moves: one align, clarify and assure move, the topic's part of
     the talk track, a question back to the buyer, and the placeholder shown where the team profile has no fact."""
 
-    topic: str
+    topic: Topic
     name: Text
     cues: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2)]] = Field(
         min_length=3)
@@ -138,12 +140,6 @@ class TopicPlaybook(Strict):
     talk: Text
     check: Text
 
-    @field_validator("topic")
-    @classmethod
-    def _known_topic(cls, value: str) -> str:
-        if value not in TOPICS:
-            raise ValueError(f"must be one of {', '.join(TOPICS)}")
-        return value
 
     @field_validator("placeholder")
     @classmethod

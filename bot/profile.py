@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from bot.playbooks import Line, PlaybookError, Strict, load_file
+from bot.playbooks import Line, PlaybookError, Strict, Topic, load_file
 from bot.resources import data_dir
-from bot.topics import TOPICS
+from bot.taxonomy import TOPICS
 
 PROFILE_FILE = "team.yaml"
 
@@ -40,14 +40,8 @@ class Company(Strict):
 
 
 class Fact(Sentence):
-    topic: str
+    topic: Topic
 
-    @field_validator("topic")
-    @classmethod
-    def _known_topic(cls, value: str) -> str:
-        if value not in TOPICS:
-            raise ValueError(f"must be one of {', '.join(TOPICS)}")
-        return value
 
 
 class Reference(Strict):

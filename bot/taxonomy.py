@@ -56,6 +56,20 @@ def check_label(label: str) -> str:
     return label
 
 
+# What an objection is about (bot/topics.py detects it); the same sixteen for coaching, practice and the profile.
+TOPICS: tuple[str, ...] = (
+    "price", "budget", "timing", "priority", "incumbent", "status_quo", "integration", "security",
+    "implementation", "adoption", "support", "vendor_viability", "results", "authority", "fit", "contract",
+)
+
+
+def check_topic(topic: str) -> str:
+    """Return `topic` if it is one of the sixteen, else raise ValueError naming them (a pydantic validator too)."""
+    if topic not in TOPICS:
+        raise ValueError(f"must be one of {', '.join(TOPICS)}")
+    return topic
+
+
 # The buyer-side obstacles to change that a deal-room summary looks for.
 OBSTACLES: tuple[Kind, ...] = (
     Kind(

@@ -19,11 +19,8 @@ from typing import Any
 import numpy as np
 
 from bot.classify import Classifier, Model, _load, _pipeline, _save, examples_fingerprint, read_example_dir
+from bot.taxonomy import TOPICS
 
-TOPICS: tuple[str, ...] = (
-    "price", "budget", "timing", "priority", "incumbent", "status_quo", "integration", "security",
-    "implementation", "adoption", "support", "vendor_viability", "results", "authority", "fit", "contract",
-)
 # Each cue hit (at most two per topic) adds this to the topic's log-probability; chosen by cross-validation
 # on the training examples (1.5: 0.81, 2: 0.85, 3: 0.91).
 CUE_WEIGHT = 3.0

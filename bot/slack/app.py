@@ -25,8 +25,9 @@ EVENTS_PATH = "/slack/events"
 WORKER_THREADS = 64
 HTTP_THREADS = 32
 # what the OAuth install asks for: the manifest's bot scopes (tests/test_installations.py keeps them equal)
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "app_mentions:read", "channels:history",
-              "groups:history", "im:history", "mpim:history", "channels:read", "groups:read", "mpim:read")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "assistant:write", "users:read", "app_mentions:read",
+              "channels:history", "groups:history", "im:history", "mpim:history", "channels:read", "groups:read",
+              "mpim:read", "files:write", "usergroups:read")
 
 
 class MissingCredentials(RuntimeError):

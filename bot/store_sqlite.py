@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,7 +40,21 @@ class SQLiteStore(Store):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        migrate(self.db)
+        self._migrate()
+
+    def _migrate(self, attempts: int = 8) -> None:
+        """Apply pending migrations. Processes opening one fresh file at once can get "database is locked"
+        without SQLite's busy wait (switching the file to WAL while another holds it); that is retried on a
+        fresh connection, with a growing pause, before it is reported."""
+        for attempt in range(1, attempts + 1):
+            try:
+                migrate(self.db)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts:
+                    raise
+                self.close()
+                time.sleep(0.05 * attempt)
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -17,7 +17,7 @@ import pickle
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,23 +69,32 @@ def normalise(text: str) -> str:
     return " ".join(plain(text).split())
 
 
-def read_examples(path: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
-    """Read a JSONL file of {"text", <field>}; raise ValueError naming the line of a bad row."""
-    examples = []
+def _jsonl(path: Path, *fields: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) for each non-blank line of a JSONL file whose object has a non-empty "text" and these
+    fields; raise ValueError naming the line of a bad row."""
+    names = ["'text'", *(f"'{f}'" for f in fields)]
+    wanted = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
-                text, label = row["text"], row[field]
+                text, *_ = [row[name] for name in ("text", *fields)]  # a missing field is a KeyError
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: expected a JSON object with 'text' and '{field}' ({exc})") from None
-            if label not in labels:
-                raise ValueError(f"{path}:{number}: unknown {field} {label!r}; expected one of: {', '.join(labels)}")
+                raise ValueError(f"{path}:{number}: expected a JSON object with {wanted} ({exc})") from None
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"{path}:{number}: 'text' must be a non-empty string")
-            examples.append(Example(text, label))
+            yield number, row
+
+
+def read_examples(path: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
+    """Read a JSONL file of {"text", <field>}; raise ValueError naming the line of a bad row."""
+    examples = []
+    for number, row in _jsonl(path, field):
+        if row[field] not in labels:
+            raise ValueError(f"{path}:{number}: unknown {field} {row[field]!r}; expected one of: {', '.join(labels)}")
+        examples.append(Example(row["text"], row[field]))
     return examples
 
 
@@ -230,41 +239,20 @@ class Unsure:
 def read_unsure(path: Path, brush_offs: Sequence[str] | None = None) -> list[Unsure]:
     """Read a JSONL file of {"text", "brush_off", "plausible"}; raise ValueError naming the line of a bad row."""
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text, brush_off, plausible = row["text"], row["brush_off"], tuple(row["plausible"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: expected 'text', 'brush_off' and 'plausible' ({exc})") from None
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"{path}:{number}: 'text' must be a non-empty string")
-            if brush_offs is not None and brush_off not in brush_offs:
-                raise ValueError(f"{path}:{number}: unknown brush_off {brush_off!r}; expected one of: "
-                                 f"{', '.join(brush_offs)}")
-            if not plausible or any(kind not in LABELS for kind in plausible):
-                raise ValueError(f"{path}:{number}: 'plausible' must list kinds among: {', '.join(LABELS)}")
-            rows.append(Unsure(text, brush_off, plausible))
+    for number, row in _jsonl(path, "brush_off", "plausible"):
+        brush_off, plausible = row["brush_off"], row["plausible"]
+        if brush_offs is not None and brush_off not in brush_offs:
+            raise ValueError(f"{path}:{number}: unknown brush_off {brush_off!r}; expected one of: "
+                             f"{', '.join(brush_offs)}")
+        if not isinstance(plausible, list) or not plausible or any(kind not in LABELS for kind in plausible):
+            raise ValueError(f"{path}:{number}: 'plausible' must list kinds among: {', '.join(LABELS)}")
+        rows.append(Unsure(row["text"], brush_off, tuple(plausible)))
     return rows
 
 
 def read_texts(path: Path) -> list[str]:
     """Read a JSONL file of {"text"}; raise ValueError naming the line of a bad row."""
-    texts = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                text = json.loads(line)["text"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: expected a JSON object with 'text' ({exc})") from None
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"{path}:{number}: 'text' must be a non-empty string")
-            texts.append(text)
-    return texts
+    return [row["text"] for _, row in _jsonl(path)]
 
 
 def objection_examples(examples_dir: Path, brush_offs: Sequence[str] | None = None) -> list[Example]:

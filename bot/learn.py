@@ -21,18 +21,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bot.classify import (
     BlendModel,
     Example,
-    _embed_cached,
     _load,
     _save,
     cached_objection_classifier,
     normalise,
     objection_examples,
     read_examples,
+    same_word_vectors,
 )
 from bot.config import Settings
 from bot.evaluate import score
@@ -70,7 +68,7 @@ def team_model_path(settings: Settings, team_id: str | None) -> Path | None:
 
 
 def load_team_model(path: Path) -> BlendModel:
-    return _load(path, BlendModel)
+    return same_word_vectors(_load(path, BlendModel))
 
 
 def default_heldout() -> list[Path]:
@@ -193,10 +191,10 @@ def teams_with_data(store: Store) -> list[str]:
     return sorted({r["team_id"] for r in [*store.feedback(), *store.coachings()] if r.get("team_id")})
 
 
-def _predict(model: BlendModel, texts: Sequence[str], vectors: np.ndarray) -> list[str]:
+def _predict(model: BlendModel, texts: Sequence[str]) -> list[str]:
     """The kind the coach would name for each text (the likeliest of the five)."""
     kinds = [model.labels.index(label) for label in LABELS]
-    return [LABELS[int(i)] for i in model.probabilities(texts, vectors)[:, kinds].argmax(axis=1)]
+    return [LABELS[int(i)] for i in model.probabilities(texts)[:, kinds].argmax(axis=1)]
 
 
 def learn(
@@ -247,8 +245,7 @@ def learn(
     for path, rows in files:
         progress(f"scoring {path.name} ({len(rows)} objections)…")
         texts, truth = [r.text for r in rows], [r.label for r in rows]
-        vectors = _embed_cached(texts, settings.cache_dir)  # embedded once for both models
-        old, new_score = (score(truth, _predict(m, texts, vectors))["macro_f1"] for m in (before, after))
+        old, new_score = (score(truth, _predict(m, texts))["macro_f1"] for m in (before, after))
         report["scores"].append({"file": str(path), "n": len(rows), "before": old, "after": new_score,
                                  "change": round(new_score - old, 4)})
         if new_score < old - MAX_DROP:

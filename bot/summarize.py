@@ -477,8 +477,7 @@ class Summarizer:
     def _objections(self, messages: list[Message], language: str) -> list[FoundObjection]:
         """Buyer objections among messages that quote or report what the buyer said."""
         reported = [(m, said) for m in messages if (said := buyer_words(m.text))]
-        # n-grams only: a long thread quotes the buyer hundreds of times, and the embedding costs ~20 ms a quote
-        diagnoses = self.coach.classifier.diagnose_many([said for _, said in reported], ngrams_only=True)
+        diagnoses = self.coach.classifier.diagnose_many([said for _, said in reported])
         found = []
         for (message, _), diagnosis in zip(reported, diagnoses, strict=True):
             if diagnosis.confidence >= OBJECTION_THRESHOLD:

@@ -89,32 +89,50 @@ def test_score_counts_precision_recall_and_confusion():
 def test_fast_prediction_path_matches_the_pipeline(shared_coach):
     import numpy as np
 
-    from bot.classify import _blend, _Embedder, _softmax
+    from bot.classify import _blend, _softmax
+    from bot.word_vectors import shipped
 
     model = shared_coach.classifier.model
     texts = ["I heard you only sell to banks", "¿Eso incluye la formación?", "budget frozen till Q3"]
     ngrams = _softmax(model.ngrams.decision_function(texts))
-    embedded = model.embedded.predict_proba(_Embedder.embed(texts))
+    embedded = model.embedded.predict_proba(shipped().embed(texts))
     expected = _softmax(_blend(ngrams, embedded, texts) / model.temperature)
     assert np.allclose(model.probabilities(texts), expected)
 
 
-def test_shipped_embeddings_cover_the_shipped_examples():
-    """Else a first run embeds the missing ones itself and takes longer: refresh with `python -m bot.classify`."""
-    from bot.classify import _embedding_key, objection_examples, shipped_embeddings
+def test_word_vectors_know_every_word_of_the_shipped_examples():
+    """Else the table is stale: rebuild it with `python -m bot.word_vectors` after adding examples."""
+    from bot.classify import objection_examples
+    from bot.word_vectors import shipped, words_of
 
-    shipped = shipped_embeddings()
-    missing = [e.text for e in objection_examples(SHIPPED_EXAMPLES) if _embedding_key(e.text) not in shipped]
-    assert not missing, missing[:5]
+    table = shipped()
+    unknown = {w for e in objection_examples(SHIPPED_EXAMPLES) for w in words_of(e.text) if w not in table.index}
+    assert not unknown, sorted(unknown)[:10]
 
 
-def test_shipped_embeddings_are_what_the_model_computes():
+def test_word_vectors_put_related_words_close_across_languages():
     import numpy as np
 
-    from bot.classify import _Embedder, _embedding_key, shipped_embeddings
+    from bot.word_vectors import shipped
 
-    text = read_example_dir(SHIPPED_EXAMPLES)[0].text
-    assert np.allclose(shipped_embeddings()[_embedding_key(text)], _Embedder.embed([text])[0], atol=2e-3)
+    table = shipped()
+    vendor, supplier, proveedor, banana = table.embed(["vendor", "supplier", "proveedor", "banana"])
+    assert min(vendor @ supplier, vendor @ proveedor) > vendor @ banana
+    assert np.allclose(table.embed(["integracion"]), table.embed(["integración"]))  # accents dropped in chat
+    assert not table.embed(["🙂 123"]).any()  # no word: no direction, the n-grams decide
+
+
+def test_a_model_trained_on_another_word_vector_table_is_retrained(tmp_path, shared_coach):
+    import dataclasses
+
+    from bot.classify import _save, cached_objection_classifier, objection_examples
+
+    examples = objection_examples(SHIPPED_EXAMPLES)[:60]
+    first = cached_objection_classifier(examples, tmp_path).model
+    [cached] = tmp_path.glob("objections-*.pkl")
+    _save(dataclasses.replace(first, word_vectors="an-older-table"), cached)
+    again = cached_objection_classifier(examples, tmp_path).model
+    assert again.word_vectors == first.word_vectors
 
 
 def test_every_unsure_example_names_a_known_brush_off():

@@ -18,7 +18,8 @@ def _normal(name: str) -> str:
 
 def test_every_imported_package_is_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {_normal(re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0]) for dep in project["dependencies"]}
+    extras = [dep for group in project.get("optional-dependencies", {}).values() for dep in group]
+    declared = {_normal(re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0]) for dep in [*project["dependencies"], *extras]}
     imported: set[str] = set()
     for path in (ROOT / "bot").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -380,9 +380,10 @@ class Coach:
         playbook = self.playbooks[check_label(label)]
         field = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
         topic, composed = None, None
-        if objection and objection.strip():
-            text = Objection.parse(objection).text
-            context = Objection.parse(context).text if context and context.strip() else None
+        text = _CONTROL.sub("", objection or "").strip()
+        if text:
+            text = Objection.parse(text).text
+            context = Objection.parse(context).text if context and _CONTROL.sub("", context).strip() else None
             with _CPU_BOUND:
                 topic = self.playbooks.topics[self.detect_topic(text).topic]
                 composed = self._compose(playbook, topic, text, context, lang)

@@ -125,9 +125,37 @@ def _check_slots(template: str, required: set[str], allowed: set[str], where: st
         raise ValueError(f"{where}: must contain {', '.join('{' + s + '}' for s in sorted(required - slots))}")
 
 
+class TopicAsk(Strict):
+    """The "Ask first" question on a topic, for when the kind is unsure: a lead-in naming what the buyer is
+    talking about, then what each kind would mean on this topic, in the buyer's terms. The readings of the
+    kinds in play are joined into one question ("When you think about the roll-out, is it that …, or that …?"),
+    so each reading starts lower-case ("that …" / "que …") and has no closing punctuation."""
+
+    lead: Text
+    missing: Text
+    incomplete: Text
+    incorrect: Text
+    skepticism: Text
+    major_concern: Text
+
+    @field_validator("missing", "incomplete", "incorrect", "skepticism", "major_concern")
+    @classmethod
+    def _inside_a_sentence(cls, value: Text) -> Text:
+        for lang in LANGUAGES:
+            text = getattr(value, lang)
+            if not text[0].islower() or text[-1] in ".,;:?!":
+                raise ValueError(f"{lang}: a reading sits inside the question: start it lower-case, with no "
+                                 "closing punctuation")
+        return value
+
+    def reading(self, kind: str, lang: str) -> str:
+        return getattr(getattr(self, kind), lang)
+
+
 class TopicPlaybook(Strict):
     """What an objection's topic adds to the kind's moves: one align, clarify and assure move, the topic's part of
-    the talk track, a question back to the buyer, and the placeholder shown where the team profile has no fact."""
+    the talk track, a question back to the buyer, the placeholder shown where the team profile has no fact, and
+    the "Ask first" question on this topic (`ask`)."""
 
     topic: Topic
     name: Text
@@ -139,7 +167,8 @@ class TopicPlaybook(Strict):
     assure: Text
     talk: Text
     check: Text
-
+    # Optional, so a team's topic file written before it still loads (its unsure objections get the kinds' questions).
+    ask: TopicAsk | None = None
 
     @field_validator("placeholder")
     @classmethod
@@ -246,6 +275,7 @@ class BrushOff(Strict):
     name: Text
     kinds: list[str]
     questions: Lines
+    topic: Topic | None = None  # what the line is about when it says so ("too expensive": price), named in the question
 
     @field_validator("kinds")
     @classmethod

@@ -12,9 +12,10 @@ import yaml
 from bot.coach import Coach
 from bot.config import Settings, load_settings
 from bot.grounding import DealCues, claims, deal_cues, names_a_reference, ungrounded
-from bot.playbooks import PlaybookError, load_playbooks
+from bot.playbooks import PlaybookError, load_brush_offs, load_playbooks
 from bot.profile import TeamProfile, load_profile
 from bot.resources import data_dir
+from bot.taxonomy import LABELS
 from bot.topics import TOPICS
 
 SHIPPED = data_dir("playbooks")
@@ -80,7 +81,7 @@ def example_coach(tmp_path_factory, model_cache):
 
 
 def _text(guidance) -> str:
-    return "\n".join([guidance.align, guidance.clarify, guidance.assure, guidance.talk_track])
+    return "\n".join([guidance.align, guidance.clarify, guidance.assure, guidance.talk_track, guidance.question or ""])
 
 
 def test_there_are_forty_own_objections_over_every_topic_in_both_languages():
@@ -186,6 +187,14 @@ def test_no_invented_fact_in_any_shipped_playbook_sentence():
         for lang in ("en", "es"):
             for field in ("align", "clarify", "assure", "talk", "check"):
                 assert claims(pb.text(field, lang).replace("{fact}", ".")) == [], (topic, field, lang)
+            # the "Ask first" question on the topic: its lead-in opens a sentence, each reading sits inside one
+            assert claims(getattr(pb.ask.lead, lang)) == [], (topic, "ask.lead", lang)
+            for kind in LABELS:
+                assert claims(f"x {pb.ask.reading(kind, lang)}") == [], (topic, f"ask.{kind}", lang)
+    for name, brush_off in load_brush_offs().items():
+        for lang in ("en", "es"):
+            for line in brush_off.lines("questions", lang):
+                assert claims(line) == [], (name, lang, line)
 
 
 # --- the team profile file --------------------------------------------------------------------------------------

@@ -31,8 +31,10 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
             if label is None:  # nothing diagnosed in this thread yet: ask for the buyer's words first
                 say(deps, asker, team_id, t("thread.need_buyer_words", asker.language))
                 return
-            posted = post_answer(deps, client, team_id, asker.user_id, channel, thread_ts, text,
-                                 deps.coach.answer(text, label))
+            # the thread's latest buyer objection, so the answer is about its topic (older turns may be pruned)
+            buyer = [turn["text"] for turn in deps.store.turns(team_id, channel, thread_ts) if turn["role"] == "buyer"]
+            answer = deps.coach.answer(text, label, buyer[-1] if buyer else None, thread["context"])
+            posted = post_answer(deps, client, team_id, asker.user_id, channel, thread_ts, text, answer)
             if posted.moved:
                 asker.notify(posted.moved)
             return

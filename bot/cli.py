@@ -152,27 +152,37 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         outcomes = _preview_nudges(settings, now, args.team)
     else:
         from bot.slack.app import MissingCredentials, make_deps, required_settings, web_client
-        from bot.slack.nudges import nudge_once
+        from bot.slack.nudges import installed_clients, nudge_once, nudge_tick
 
         missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
         if missing:
             print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
             return 2
-        client = web_client(settings)
-        team_id = client.auth_test()["team_id"]
-        if args.team and args.team != team_id:
-            print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({team_id})", file=sys.stderr)
-            return 2
-        if args.due:
-            from bot.slack.nudges import nudge_tick
-
-            ticked = nudge_tick(make_deps(settings), client, team_id, now)
-            if ticked is None:
-                print("Another process is running the nudge tick on this database; nothing sent here.")
-                return 0
-            outcomes = ticked
+        client, deps = web_client(settings), make_deps(settings)
+        if settings.oauth_enabled:  # many workspaces: each installed one, on its own token
+            workspaces = installed_clients(deps.store, client)
+            if args.team and args.team not in [team for team, _ in workspaces]:
+                print(f"error: --team {args.team} has not installed the app", file=sys.stderr)
+                return 2
         else:
-            outcomes = nudge_once(make_deps(settings), client, team_id, now)
+            workspaces = [(client.auth_test()["team_id"], client)]
+            if args.team and args.team != workspaces[0][0]:
+                print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({workspaces[0][0]})",
+                      file=sys.stderr)
+                return 2
+        outcomes = []
+        for team_id, team_client in workspaces:
+            if args.team and team_id != args.team:
+                continue
+            if args.due:
+                ticked = nudge_tick(deps, team_client, team_id, now)
+                if ticked is None:
+                    print(f"{team_id}: another process is running the nudge tick on this database; nothing sent "
+                          "here.", file=sys.stderr if args.json else sys.stdout)
+                    continue
+                outcomes += ticked
+            else:
+                outcomes += nudge_once(deps, team_client, team_id, now)
     unknown = sum(1 for o in outcomes if o.status == "planned" and o.timezone is None)
     # the note goes to stderr with --json, so the JSON on stdout stays parseable
     note = (f"Note: {unknown} owner(s) have no time zone stored yet (a dry run does not ask Slack); "

@@ -3,6 +3,7 @@ workspace's requests and nudges on its own token, and an uninstall that removes 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -111,6 +112,28 @@ def test_the_nudge_tick_runs_per_workspace_on_its_token(multi):
     finally:
         scheduler.shutdown(wait=False)
     assert _tokens_for(slack, "DUT2") == {"xoxb-two"} and _tokens_for(slack, "DUT3") == {"xoxb-three"}
+
+
+def test_coach_nudge_sends_each_installed_workspace_its_nudges_on_its_own_token(multi, capsys):
+    from bot.cli import main
+
+    bot, slack = multi, multi.slack
+    _install(bot, "T2", "xoxb-two")
+    _install(bot, "T3", "xoxb-three")
+    store = bot.deps.store
+    monday = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+    for team in ("T2", "T3"):
+        deal = store.track_deal(team, f"C{team}", "", f"Deal {team}", f"U{team}")
+        store.update_deal(deal["id"], last_activity_at=stamp(monday - timedelta(days=30)))
+    # no SLACK_BOT_TOKEN: each workspace's token comes from its install
+    assert main(["nudge", "--now", monday.isoformat(), "--team", "T3"]) == 0
+    assert "T3 UT3" in capsys.readouterr().out
+    assert _tokens_for(slack, "DUT3") == {"xoxb-three"} and _tokens_for(slack, "DUT2") == set()
+    assert main(["nudge", "--now", monday.isoformat(), "--json"]) == 0
+    assert "Deal T2" in [d["deal"] for d in json.loads(capsys.readouterr().out)]
+    assert _tokens_for(slack, "DUT2") == {"xoxb-two"} and len(slack.posted["DUT3"]) == 1  # T3's was sent already
+    assert main(["nudge", "--now", monday.isoformat(), "--team", "T9"]) == 2
+    assert "T9 has not installed the app" in capsys.readouterr().err
 
 
 def test_uninstall_removes_the_tokens_at_once_and_the_data_after_retention(multi):

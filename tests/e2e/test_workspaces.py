@@ -288,3 +288,30 @@ def test_a_workspace_learned_model_changes_its_own_diagnosis_only(two, tmp_path,
     learned = {team: _coached(store, team, PROBE, 2)[-1]["label"] for team in ("T2", "T3")}
     assert learned == {"T2": "incomplete", "T3": shipped["T3"]}
     assert store.team_model_info("T3") is None and store.team_examples("T3") == []
+
+
+@pytest.fixture
+def two_with_model(backend: str, model: Any, request: pytest.FixtureRequest) -> tuple[Bot, Any]:
+    """`two`, with the OpenAI-compatible stand-in configured before the app starts."""
+    return request.getfixturevalue("two"), model
+
+
+def test_the_model_answer_cache_is_kept_per_workspace(two_with_model):
+    bot, model = two_with_model
+    store = bot.deps.store
+    text = "They say your price is double the others"
+
+    def asked() -> int:
+        return sum(text in json.dumps(r) for r in model.requests)
+
+    # the same words, in the same channel and user ids, first in T2, then in T3, then in T2 again
+    for team, count in (("T2", 1), ("T3", 1), ("T2", 2)):
+        bot.command(text, channel="C1", user=USER, team=team)
+        _coached(store, team, text, count)
+    assert asked() == 2  # T3's answer is its own, not T2's from the cache; T2's second is T2's cached one
+    assert {c["source"] for c in store.coachings()} == {"llm"}
+    assert sorted(r["team_id"] for r in store.db["llm_cache"].rows) == ["T2", "T3"]
+    assert [c["outcome"] for c in store.llm_calls()].count("cache_hit") == 1
+    # forgetting T3 deletes its cached answers, and leaves T2's
+    assert store.forget_team("T3")["llm_cache"] == 1
+    assert [r["team_id"] for r in store.db["llm_cache"].rows] == ["T2"]

@@ -122,22 +122,30 @@ def team_examples(store: Store, team_id: str) -> list[TeamExample]:
             for r in store.team_examples(team_id)]
 
 
-def move_legacy_folder(settings: Settings, store: Store, team_id: str) -> int:
-    """Move examples an older coach kept in `teams/<TEAM_ID>/` beside the SQLite file into the database (unless
-    the database already has some), with the last correction imported; then delete the folder (its model is
-    retrained from the examples). How many examples were moved."""
+def read_legacy_folder(settings: Settings, team_id: str) -> tuple[list[TeamExample], int] | None:
+    """The examples and last imported correction an older coach kept in `teams/<TEAM_ID>/` beside the SQLite
+    file; None when there is no such folder."""
     folder = legacy_team_dir(settings, team_id)
     if not folder.is_dir():
+        return None
+    try:
+        imported = int(json.loads((folder / STATE_FILE).read_text(encoding="utf-8")).get("feedback_id", 0))
+    except (OSError, ValueError, AttributeError, TypeError):
+        imported = 0
+    return read_team_examples(folder / EXAMPLES_FILE), imported
+
+
+def move_legacy_folder(settings: Settings, store: Store, team_id: str) -> int:
+    """Move an older coach's examples (`read_legacy_folder`) into the database, unless it already has some, then
+    delete the folder (its model is retrained from the examples). How many examples were moved."""
+    legacy = read_legacy_folder(settings, team_id)
+    if legacy is None:
         return 0
+    examples, imported = legacy
     moved = 0
     if not store.team_examples(team_id):
-        examples = read_team_examples(folder / EXAMPLES_FILE)
-        try:
-            state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            state = {}
         store.save_team_examples(team_id, [asdict(e) for e in examples],
-                                 imported=max(int(state.get("feedback_id", 0)), store.learned_up_to(team_id)))
+                                 imported=max(imported, store.learned_up_to(team_id)))
         moved = len(examples)
     forget_legacy_folder(settings, team_id)
     return moved
@@ -247,9 +255,12 @@ def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Pat
     files = [(path, read_examples(path)) for path in [*heldout, *evals]]  # bad files fail before any training
     if not dry_run:
         move_legacy_folder(settings, store, team_id)
-    seen = store.learned_up_to(team_id)
+    seen, existing = store.learned_up_to(team_id), team_examples(store, team_id)
+    legacy = read_legacy_folder(settings, team_id) if dry_run and not existing else None
+    if legacy is not None:  # what the real run would move in first
+        existing, seen = legacy[0], max(seen, legacy[1])
     new, blanked, last = corrections(store, team_id, seen)
-    examples, added, changed = merge(team_examples(store, team_id), new)
+    examples, added, changed = merge(existing, new)
     if last > seen and not dry_run:
         store.save_team_examples(team_id, [asdict(e) for e in examples], imported=last)
     kept = store.team_model_info(team_id)

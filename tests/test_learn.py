@@ -12,7 +12,14 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings, load_settings
-from bot.learn import corrections, default_heldout, learn, legacy_team_dir, team_examples
+from bot.learn import (
+    corrections,
+    default_heldout,
+    learn,
+    legacy_team_dir,
+    read_legacy_folder,
+    team_examples,
+)
 from bot.store import Store, open_store
 
 # Workspace T1's buyers use a word of their own, "quillfern", for "we need the details of that part first" (an
@@ -210,6 +217,8 @@ def test_examples_an_older_coach_kept_beside_the_database_are_moved_into_it(sett
                                            + "\n", encoding="utf-8")
     (folder / "state.json").write_text(json.dumps({"feedback_id": 1}), encoding="utf-8")
     (folder / "model.pkl").write_bytes(b"")
+    examples, imported = read_legacy_folder(settings, "T1")  # what a dry run learns from, moving nothing
+    assert [e.text for e in examples] == ["Quillfern, like last time."] and imported == 1
     assert main(["learn", "--team", "T1", "--list"]) == 0
     assert "Quillfern, like last time." in capsys.readouterr().out
     assert not folder.exists() and store.learned_up_to("T1") == 1

@@ -309,7 +309,7 @@ def same_word_vectors(model: BlendModel) -> BlendModel:
     return model
 
 
-def train_objections(examples: Sequence[Example], cache_dir: Path) -> BlendModel:
+def train_objections(examples: Sequence[Example]) -> BlendModel:
     """Fit both models and calibrate their blend by temperature on 3-fold out-of-fold scores."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -392,7 +392,7 @@ def load_objection_classifier(
 def cached_objection_classifier(
     examples: Sequence[Example], cache_dir: Path, brush_offs: dict[str, tuple[str, ...]] | None = None
 ) -> ObjectionClassifier:
-    """The objection classifier for examples gathered in code (the shipped ones plus a team's corrections):
+    """The objection classifier for examples gathered in code:
     cached like `load_objection_classifier`, under a hash of the examples."""
     digest = hashlib.sha256(f"{OBJECTION_RECIPE}|{word_vectors().digest}".encode())
     for example in examples:
@@ -401,6 +401,6 @@ def cached_objection_classifier(
     try:
         model = same_word_vectors(_load(path, BlendModel))
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
-        model = train_objections(examples, cache_dir)
+        model = train_objections(examples)
         _save(model, path)
     return ObjectionClassifier(model, brush_offs)

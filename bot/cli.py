@@ -152,27 +152,37 @@ def cmd_nudge(args: argparse.Namespace) -> int:
         outcomes = _preview_nudges(settings, now, args.team)
     else:
         from bot.slack.app import MissingCredentials, make_deps, required_settings, web_client
-        from bot.slack.nudges import nudge_once
+        from bot.slack.nudges import installed_clients, nudge_once, nudge_tick
 
         missing = [name for name in required_settings(settings) if name == "SLACK_BOT_TOKEN"]
         if missing:
             print(f"error: {MissingCredentials(missing)}", file=sys.stderr)
             return 2
-        client = web_client(settings)
-        team_id = client.auth_test()["team_id"]
-        if args.team and args.team != team_id:
-            print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({team_id})", file=sys.stderr)
-            return 2
-        if args.due:
-            from bot.slack.nudges import nudge_tick
-
-            ticked = nudge_tick(make_deps(settings), client, team_id, now)
-            if ticked is None:
-                print("Another process is running the nudge tick on this database; nothing sent here.")
-                return 0
-            outcomes = ticked
+        client, deps = web_client(settings), make_deps(settings)
+        if settings.oauth_enabled:  # many workspaces: each installed one, on its own token
+            workspaces = installed_clients(deps.store, client)
+            if args.team and args.team not in [team for team, _ in workspaces]:
+                print(f"error: --team {args.team} has not installed the app", file=sys.stderr)
+                return 2
         else:
-            outcomes = nudge_once(make_deps(settings), client, team_id, now)
+            workspaces = [(client.auth_test()["team_id"], client)]
+            if args.team and args.team != workspaces[0][0]:
+                print(f"error: --team {args.team} is not the workspace of SLACK_BOT_TOKEN ({workspaces[0][0]})",
+                      file=sys.stderr)
+                return 2
+        outcomes = []
+        for team_id, team_client in workspaces:
+            if args.team and team_id != args.team:
+                continue
+            if args.due:
+                ticked = nudge_tick(deps, team_client, team_id, now)
+                if ticked is None:
+                    print(f"{team_id}: another process is running the nudge tick on this database; nothing sent "
+                          "here.", file=sys.stderr if args.json else sys.stdout)
+                    continue
+                outcomes += ticked
+            else:
+                outcomes += nudge_once(deps, team_client, team_id, now)
     unknown = sum(1 for o in outcomes if o.status == "planned" and o.timezone is None)
     # the note goes to stderr with --json, so the JSON on stdout stays parseable
     note = (f"Note: {unknown} owner(s) have no time zone stored yet (a dry run does not ask Slack); "
@@ -254,23 +264,23 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from bot.learn import forget_team_files
+    from bot.learn import forget_legacy_folder
     from bot.store import open_store
 
     settings = load_settings()
     with closing(open_store(settings)) as store:
         counts = {**store.forget_team(args.team, dry_run=True),
-                  "team_files": forget_team_files(settings, args.team, dry_run=True)}
+                  "team_files": forget_legacy_folder(settings, args.team, dry_run=True)}
         if not any(n for step, n in counts.items() if step != "llm_cache"):
             print(f"Nothing is stored for workspace {args.team}; nothing deleted.")
             return 0
         if args.yes:
-            counts = {**store.forget_team(args.team), "team_files": forget_team_files(settings, args.team)}
+            counts = {**store.forget_team(args.team), "team_files": forget_legacy_folder(settings, args.team)}
     if args.json:
         print(json.dumps({"team_id": args.team, "deleted": bool(args.yes), "rows": counts}))
     else:
         print(f"Workspace {args.team}: {'deleted' if args.yes else 'would delete'} "
-              "(the model cache is not kept per workspace, so all of it goes)")
+              "(with the model answers cached without a workspace)")
         _print_counts(counts, done=args.yes)
         if not args.yes:
             print("Nothing deleted yet: run again with --yes to delete these rows for good.")
@@ -278,13 +288,30 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    from bot.learn import check_team_id, default_heldout, learn, remove, teams_with_data
     from bot.store import open_store
 
     settings = load_settings()
+    with closing(open_store(settings)) as store:
+        return _learn(args, settings, store)
+
+
+def _learn(args: argparse.Namespace, settings: Any, store: Any) -> int:
+    from dataclasses import asdict
+
+    from bot.learn import (
+        check_team_id,
+        default_heldout,
+        learn,
+        move_legacy_folder,
+        relabel,
+        remove,
+        team_examples,
+        teams_with_data,
+    )
+
     team = args.team
     if not team:
-        teams = teams_with_data(open_store(settings))
+        teams = teams_with_data(store)
         if len(teams) != 1:
             found = f"the database has {len(teams)} ({', '.join(teams)})" if teams else "the database has none"
             print(f"error: name the workspace with --team T…; {found}", file=sys.stderr)
@@ -292,22 +319,35 @@ def cmd_learn(args: argparse.Namespace) -> int:
         team = teams[0]
     try:
         check_team_id(team)
-        if args.remove:
-            gone = remove(settings, team, args.remove)
-            for example in gone:
+        if args.list or args.remove or args.relabel:
+            move_legacy_folder(settings, store, team)  # an older coach's examples, so they can be reviewed
+        if args.list:
+            examples = team_examples(store, team)
+            if args.json:
+                print(json.dumps([asdict(e) for e in examples], ensure_ascii=False, indent=2))
+            for example in [] if args.json else examples:
+                print(f"{example.id}  {example.label:<14} {example.text}")
+            if not examples and not args.json:
+                print(f"Workspace {team} has no examples yet: run `coach learn --team {team}` after corrections.")
+            return 0
+        if args.remove or args.relabel:
+            for example in remove(store, team, args.remove) if args.remove else []:
                 print(f"removed {example.id} ({example.label}): {example.text}")
-            print(f"Run `coach learn --team {team}` to retrain without them.")
+            for target, label in args.relabel or []:
+                example = relabel(store, team, target, label)
+                print(f"relabelled {example.id} ({example.label} -> {label}): {example.text}")
+            print(f"Run `coach learn --team {team}` to retrain with these changes.")
             return 0
         heldout = [Path(p) for p in args.heldout] if args.heldout else default_heldout()
         report = learn(settings, team, heldout, [Path(p) for p in args.eval], dry_run=args.dry_run,
-                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+                       progress=lambda line: print(line, file=sys.stderr, flush=True), store=store)
     except (OSError, ValueError) as exc:  # LearnError is a ValueError, as are bad eval files
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(f"Workspace {team}: {report['examples']} example(s) in {report['examples_file']} "
+        print(f"Workspace {team}: {report['examples']} example(s) "
               f"({report['added']} new, {report['relabelled']} relabelled, "
               f"{report['skipped_blanked']} correction(s) skipped: text already blanked by retention)")
         if "message" in report:
@@ -318,9 +358,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
             print(f"{Path(row['file']).name:<40}{row['before']:>8.3f}{row['after']:>8.3f}{row['change']:>+8.3f}")
         if report["dropped"]:
             print(f"Kept the old model: the score dropped by more than 0.01 on {', '.join(report['dropped'])}. "
-                  f"Review the examples in {report['examples_file']}.")
+                  f"Review the examples with `coach learn --team {team} --list`.")
         elif report["kept"] and "message" not in report:  # (a message says when the kept model is unchanged)
-            print(f"Kept the new model ({report['model_file']}); the coach uses it for {team} from now on.")
+            print(f"Kept the new model (version {report['model_version']}); the coach uses it for {team} from now "
+                  "on, on every replica.")
         elif report["dry_run"] and report["scores"]:
             print("Dry run: nothing kept.")
     return 1 if report["dropped"] else 0
@@ -588,8 +629,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help='also score on this JSONL of {"text", "label"} (repeatable)')
     lrn.add_argument("--heldout", action="append", default=[], metavar="FILE",
                      help="held-out files to score on (repeatable; default: tests/data/heldout_*.jsonl if present)")
+    lrn.add_argument("--list", action="store_true", help="print the workspace's examples (id, kind, text), then stop")
     lrn.add_argument("--remove", action="append", metavar="ID_OR_TEXT",
                      help="delete this example (its id or exact text) from the workspace's examples, then stop")
+    lrn.add_argument("--relabel", action="append", nargs=2, metavar=("ID_OR_TEXT", "KIND"),
+                     help="give this example another kind (repeatable), then stop")
     lrn.set_defaults(func=cmd_learn)
 
     report = sub.add_parser("report", help="the team's resistance over the last weeks: text, HTML or PNG")

@@ -17,7 +17,7 @@ from bot.classify import Classifier, Diagnosis, ObjectionClassifier, load_object
 from bot.config import Settings
 from bot.grounding import deal_cues, names_a_reference
 from bot.language import detect_language
-from bot.learn import load_team_model, team_model_path
+from bot.learn import load_team_model
 from bot.llm import LLM, LLMFailure, OnText, Prompt
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.resources import data_dir
@@ -155,14 +155,14 @@ def as_prompt_data(text: str) -> str:
 class Coach:
     """Holds what coaching needs (playbooks, classifier, store) and loads each piece on first use."""
 
-    # how often a workspace's kept model file (`coach learn`) is looked at: not on every diagnosis
+    # how often a workspace's kept model's version (`coach learn`) is looked up: not on every diagnosis
     model_check_seconds = 10.0
 
     def __init__(self, settings: Settings, store: Store | None = None):
         self.settings = settings
         self._store = store
-        # team ID -> (when last looked at, the model file's identity then, its classifier or None: shipped)
-        self._team_models: dict[str, tuple[float, tuple[int, int] | None, Classifier | None]] = {}
+        # team ID -> (when last looked up, the kept model's version then, its classifier or None: shipped)
+        self._team_models: dict[str, tuple[float, str | None, Classifier | None]] = {}
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -216,27 +216,30 @@ class Coach:
 
     def classifier_for(self, team_id: str | None) -> Classifier:
         """The workspace's own model if `coach learn` kept one for it, else the shipped one. A model kept while
-        the coach runs is picked up within `model_check_seconds`."""
+        the coach runs (by any process on this database) is picked up within `model_check_seconds`: a check
+        reads only the model's version, the model itself only when that changed."""
         if not team_id:
             return self.classifier
         now = time.monotonic()
-        checked, identity, classifier = self._team_models.get(team_id, (None, None, None))
+        checked, version, classifier = self._team_models.get(team_id, (None, None, None))
         if checked is not None and now - checked < self.model_check_seconds:
             return classifier or self.classifier
-        path = team_model_path(self.settings, team_id)
         try:
-            stat = path.stat() if path else None
-        except OSError:
-            stat = None
-        current = (stat.st_mtime_ns, stat.st_ino) if stat else None
-        if current != identity or checked is None:
+            info = self.store.team_model_info(team_id)
+        except Exception:  # the database is unreachable: keep what we have, look again next time
+            log.warning("workspace %s: cannot look up its model; keeping the one loaded", team_id, exc_info=True)
+            return classifier or self.classifier
+        current = info["version"] if info else None
+        if current != version:
             classifier = None
-            if path and current:
-                try:
+            try:
+                stored = self.store.team_model(team_id) if current else None
+                if stored:
+                    current = stored[0]
                     kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
-                    classifier = ObjectionClassifier(load_team_model(path), kinds)
-                except Exception:  # a broken file must not stop coaching: the shipped model answers
-                    log.exception("workspace %s: cannot load its model %s; using the shipped one", team_id, path)
+                    classifier = ObjectionClassifier(load_team_model(stored[1]), kinds)
+            except Exception:  # a model that no longer loads must not stop coaching: the shipped model answers
+                log.exception("workspace %s: cannot load its model; using the shipped one", team_id)
         self._team_models[team_id] = (now, current, classifier)
         return classifier or self.classifier
 
@@ -281,7 +284,7 @@ class Coach:
                 diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
             guidance = self.offline_guidance(objection, diagnosis, context)
             prompt = None if offline or self.llm is None else self.prompt(objection, diagnosis, context, history,
-                                                                           guidance.language, label)
+                                                                           guidance.language, label, team_id=team_id)
         if prompt is not None:
             guidance = self._through_llm(prompt, guidance, label, on_text)
         guidance.coaching_id = self.store.log_coaching(
@@ -307,6 +310,7 @@ class Coach:
         language: str,
         forced_label: str | None = None,
         topic: str | None = None,
+        team_id: str | None = None,
     ) -> Prompt:
         """The model's prompt: instructions in the system part; playbooks, the team profile's facts for the topic and
         the delimited buyer text in the user part, never the other way round. The answer may state a figure or a
@@ -338,7 +342,7 @@ class Coach:
         )
         grounding = "\n".join([objection.text, context or "", *(t["text"] for t in (history or [])),
                                profile.all_text()])
-        return Prompt(system=system.strip(), user=user.strip(), grounding=grounding)
+        return Prompt(system=system.strip(), user=user.strip(), grounding=grounding, team_id=team_id)
 
     def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None,
                      on_text: OnText | None = None) -> Guidance:

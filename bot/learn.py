@@ -2,21 +2,26 @@
 the objection model is retrained on the shipped examples plus them, and the new model is kept for that
 workspace only if it scores no worse on the held-out files.
 
-Per workspace, in `<folder of COACH_DB>/teams/<TEAM_ID>/`:
-- `examples.jsonl`: the workspace's examples, one {"id", "text", "label", "feedback_id", "at"} a line. A team
-  reviews them there: change a label, delete a line (or `coach learn --remove ID_OR_TEXT`); `coach learn` only
-  imports corrections newer than the last it imported, so a deleted line stays deleted until someone corrects
-  that text again.
-- `state.json`: the last correction imported.
-- `model.pkl`: the kept model; `Coach` uses it for that workspace's diagnoses (others keep the shipped one).
+Per workspace, in the database (bot/store.py), so every replica on it sees the same:
+- its examples ({"id", "text", "label", "feedback_id", "at"}): a team reviews them with `coach learn --list`,
+  changes a label with `--relabel ID_OR_TEXT KIND`, deletes one with `--remove ID_OR_TEXT`; `coach learn` only
+  imports corrections newer than the last it imported, so a deleted example stays deleted until someone
+  corrects that text again;
+- the last correction imported;
+- the kept model, pickled as the classifier's model object is in its cache; `Coach` uses it for that
+  workspace's diagnoses (others keep the shipped one) and notices a new one by its version.
+Examples kept by an older coach in `<folder of COACH_DB>/teams/<TEAM_ID>/` are moved into the database by the
+next `coach learn` for that workspace.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import re
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +29,11 @@ from typing import Any
 from bot.classify import (
     BlendModel,
     Example,
-    _load,
-    _save,
-    cached_objection_classifier,
     normalise,
     objection_examples,
     read_examples,
     same_word_vectors,
+    train_objections,
 )
 from bot.config import Settings
 from bot.evaluate import score
@@ -38,9 +41,9 @@ from bot.store import Store, open_store
 from bot.taxonomy import LABELS
 
 MAX_DROP = 0.01  # a new model is kept only if no score falls by more than this
+# where an older coach kept a workspace's examples and state, beside the SQLite file (moved by `coach learn`)
 EXAMPLES_FILE = "examples.jsonl"
 STATE_FILE = "state.json"
-MODEL_FILE = "model.pkl"
 _TEAM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # Slack team IDs (T0123ABC); also keeps the path inside teams/
 
 
@@ -54,21 +57,22 @@ def check_team_id(team_id: str) -> str:
     return team_id
 
 
-def team_dir(settings: Settings, team_id: str) -> Path:
-    """Where a workspace's examples and kept model live: beside the database, since they are its data."""
+def legacy_team_dir(settings: Settings, team_id: str) -> Path:
+    """Where an older coach kept a workspace's examples and model: beside the SQLite file."""
     return settings.db_path.parent / "teams" / check_team_id(team_id)
 
 
-def team_model_path(settings: Settings, team_id: str | None) -> Path | None:
-    """The workspace's kept model file, or None when there is none (or the ID could not be one)."""
-    if not team_id or not _TEAM_ID.fullmatch(team_id):
-        return None
-    path = team_dir(settings, team_id) / MODEL_FILE
-    return path if path.is_file() else None
+def dump_team_model(model: BlendModel) -> bytes:
+    """The model as the store keeps it: pickled, as the classifier's own cache files hold it."""
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_team_model(path: Path) -> BlendModel:
-    return same_word_vectors(_load(path, BlendModel))
+def load_team_model(data: bytes) -> BlendModel:
+    """The stored model, if it was trained on the word vectors shipped now; else ValueError (learn again)."""
+    model = pickle.loads(data)  # our own bytes, written by dump_team_model into our own database
+    if not isinstance(model, BlendModel):
+        raise ValueError("the stored workspace model is no objection model")
+    return same_word_vectors(model)
 
 
 def default_heldout() -> list[Path]:
@@ -111,23 +115,39 @@ def read_team_examples(path: Path) -> list[TeamExample]:
     return rows
 
 
-def write_team_examples(path: Path, examples: Sequence[TeamExample]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
-    tmp.replace(path)
+def team_examples(store: Store, team_id: str) -> list[TeamExample]:
+    """The workspace's examples, in the order they were first added."""
+    return [TeamExample(r["id"], r["text"], r["label"], r["feedback_id"], r["at"])
+            for r in store.team_examples(team_id)]
 
 
-def _read_state(folder: Path) -> dict[str, Any]:
+def read_legacy_folder(settings: Settings, team_id: str) -> tuple[list[TeamExample], int] | None:
+    """The examples and last imported correction an older coach kept in `teams/<TEAM_ID>/` beside the SQLite
+    file; None when there is no such folder."""
+    folder = legacy_team_dir(settings, team_id)
+    if not folder.is_dir():
+        return None
     try:
-        return json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        imported = int(json.loads((folder / STATE_FILE).read_text(encoding="utf-8")).get("feedback_id", 0))
+    except (OSError, ValueError, AttributeError, TypeError):
+        imported = 0
+    return read_team_examples(folder / EXAMPLES_FILE), imported
 
 
-def _write_state(folder: Path, state: dict[str, Any]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+def move_legacy_folder(settings: Settings, store: Store, team_id: str) -> int:
+    """Move an older coach's examples (`read_legacy_folder`) into the database, unless it already has some, then
+    delete the folder (its model is retrained from the examples). How many examples were moved."""
+    legacy = read_legacy_folder(settings, team_id)
+    if legacy is None:
+        return 0
+    examples, imported = legacy
+    moved = 0
+    if not store.team_examples(team_id):
+        store.save_team_examples(team_id, [asdict(e) for e in examples],
+                                 imported=max(imported, store.learned_up_to(team_id)))
+        moved = len(examples)
+    forget_legacy_folder(settings, team_id)
+    return moved
 
 
 def corrections(store: Store, team_id: str, after: int = 0) -> tuple[list[TeamExample], int, int]:
@@ -160,23 +180,36 @@ def merge(existing: Sequence[TeamExample], new: Sequence[TeamExample]) -> tuple[
     return list(by_id.values()), added, changed
 
 
-def remove(settings: Settings, team_id: str, targets: Sequence[str]) -> list[TeamExample]:
-    """Delete the workspace's examples whose id or exact text is among `targets`; the ones deleted."""
-    path = team_dir(settings, team_id) / EXAMPLES_FILE
-    examples = read_team_examples(path)
+def _find(store: Store, team_id: str, targets: Sequence[str]) -> list[TeamExample]:
     wanted = {t.strip() for t in targets}
-    gone = [e for e in examples if e.id in wanted or e.text.strip() in wanted]
-    if not gone:
+    found = [e for e in team_examples(store, team_id) if e.id in wanted or e.text.strip() in wanted]
+    if not found:
         raise LearnError(f"workspace {team_id} has no example with id or text {', '.join(map(repr, targets))}")
-    write_team_examples(path, [e for e in examples if e not in gone])
+    return found
+
+
+def remove(store: Store, team_id: str, targets: Sequence[str]) -> list[TeamExample]:
+    """Delete the workspace's examples whose id or exact text is among `targets`; the ones deleted."""
+    gone = _find(store, team_id, targets)
+    store.delete_team_examples(team_id, [e.id for e in gone])
     return gone
 
 
-def forget_team_files(settings: Settings, team_id: str, dry_run: bool = False) -> int:
-    """Delete the workspace's examples and kept model (for `coach forget`); how many files there were."""
+def relabel(store: Store, team_id: str, target: str, label: str) -> TeamExample:
+    """Give the example with this id or exact text another kind; the example as it was."""
+    if label not in LABELS:
+        raise LearnError(f"unknown label {label!r}; expected one of: {', '.join(LABELS)}")
+    [example, *_] = _find(store, team_id, [target])
+    store.relabel_team_example(team_id, example.id, label)
+    return example
+
+
+def forget_legacy_folder(settings: Settings, team_id: str, dry_run: bool = False) -> int:
+    """Delete an older coach's folder of the workspace's examples and model (for `coach forget`); how many files
+    there were. What `coach learn` keeps now is in the database, which `Store.forget_team` empties."""
     if not _TEAM_ID.fullmatch(team_id or ""):
         return 0  # no folder can exist for it
-    folder = team_dir(settings, team_id)
+    folder = legacy_team_dir(settings, team_id)
     files = [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
     if not dry_run:
         for path in files:
@@ -204,32 +237,40 @@ def learn(
     evals: Sequence[Path] = (),
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda _: None,
+    store: Store | None = None,
 ) -> dict[str, Any]:
     """Import the workspace's new corrections, retrain, score before and after, keep the new model if no score
     drops by more than MAX_DROP (and this is no dry run). Returns the report `coach learn --json` prints."""
+    if store is not None:
+        return _learn(settings, store, team_id, heldout, evals, dry_run, progress)
+    with closing(open_store(settings)) as opened:
+        return _learn(settings, opened, team_id, heldout, evals, dry_run, progress)
+
+
+def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Path], evals: Sequence[Path],
+           dry_run: bool, progress: Callable[[str], None]) -> dict[str, Any]:
     from bot.coach import Coach
 
-    folder = team_dir(settings, team_id)
-    examples_path, model_path = folder / EXAMPLES_FILE, folder / MODEL_FILE
     files = [(path, read_examples(path)) for path in [*heldout, *evals]]  # bad files fail before any training
-    store = open_store(settings)
-    state = _read_state(folder)
-    seen = int(state.get("feedback_id", 0))
+    if not dry_run:
+        move_legacy_folder(settings, store, team_id)
+    seen, existing = store.learned_up_to(team_id), team_examples(store, team_id)
+    legacy = read_legacy_folder(settings, team_id) if dry_run and not existing else None
+    if legacy is not None:  # what the real run would move in first
+        existing, seen = legacy[0], max(seen, legacy[1])
     new, blanked, last = corrections(store, team_id, seen)
-    examples, added, changed = merge(read_team_examples(examples_path), new)
+    examples, added, changed = merge(existing, new)
     if last > seen and not dry_run:
-        write_team_examples(examples_path, examples)
-        state = {**state, "feedback_id": last}
-        _write_state(folder, state)
+        store.save_team_examples(team_id, [asdict(e) for e in examples], imported=last)
+    kept = store.team_model_info(team_id)
     report: dict[str, Any] = {
-        "team_id": team_id, "dry_run": dry_run, "examples_file": str(examples_path), "examples": len(examples),
-        "added": added, "relabelled": changed, "skipped_blanked": blanked, "scores": [], "dropped": [],
-        "kept": False, "model_file": None,
+        "team_id": team_id, "dry_run": dry_run, "examples": len(examples), "added": added, "relabelled": changed,
+        "skipped_blanked": blanked, "scores": [], "dropped": [], "kept": False, "model_version": None,
     }
     if not examples:
         report["message"] = "no corrections to learn from yet"
-        if model_path.exists() and not dry_run:
-            model_path.unlink()  # every example was removed: the workspace goes back to the shipped model
+        if kept and not dry_run:
+            store.delete_team_model(team_id)  # every example was removed: back to the shipped model
             report["message"] += "; the workspace's model was removed, it uses the shipped one again"
         return report
 
@@ -237,11 +278,19 @@ def learn(
     kinds = {name: tuple(b.kinds) for name, b in coach.brush_offs.items()}
     shipped = objection_examples(coach.playbooks.examples_dir, list(kinds))
     progress("loading the current model…")
-    before = load_team_model(model_path) if model_path.is_file() else coach.classifier.model
-    progress(f"training on {len(shipped)} shipped examples and {len(examples)} of workspace {team_id}…")
+    stored = store.team_model(team_id)
+    try:
+        before = load_team_model(stored[1]) if stored else coach.classifier.model
+    except ValueError:  # trained on other word vectors (an upgrade): compare with the shipped model instead
+        before, kept = coach.classifier.model, None
     training = [*shipped, *(Example(e.text, e.label) for e in examples)]
-    after = cached_objection_classifier(training, settings.cache_dir, kinds).model
     fingerprint = hashlib.sha256("".join(f"{e.label}\t{e.text}\n" for e in training).encode()).hexdigest()[:20]
+    if kept and kept["fingerprint"] == fingerprint:
+        after = before
+    else:
+        progress(f"training on {len(shipped)} shipped examples and {len(examples)} of workspace {team_id}…")
+        # not through the model cache: a workspace's texts live in the database only, so `forget` removes them
+        after = train_objections(training)
     for path, rows in files:
         progress(f"scoring {path.name} ({len(rows)} objections)…")
         texts, truth = [r.text for r in rows], [r.label for r in rows]
@@ -251,11 +300,10 @@ def learn(
         if new_score < old - MAX_DROP:
             report["dropped"].append(str(path))
     if not report["dropped"] and not dry_run:
-        if state.get("model") == fingerprint and model_path.is_file():
+        if kept and kept["fingerprint"] == fingerprint:
             report["message"] = "the kept model already has these examples; unchanged"
-        else:  # (rewriting the same model would only make every running coach reload it)
-            _save(after, model_path)  # written then renamed: a running coach never reads half a file
-            _write_state(folder, {**state, "model": fingerprint})
-        report["kept"], report["model_file"] = True, str(model_path)
+            version = kept["version"]
+        else:  # (saving the same model again would only make every running coach reload it)
+            version = store.save_team_model(team_id, dump_team_model(after), fingerprint)
+        report["kept"], report["model_version"] = True, version
     return report
-

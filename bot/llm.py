@@ -182,6 +182,7 @@ class Prompt:
     system: str
     user: str
     grounding: str | None = None  # every figure or name the answer states must be in this text (bot/grounding.py)
+    team_id: str | None = None  # the workspace asking: its answers are cached for it alone
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
@@ -210,7 +211,9 @@ class LLM:
         )
 
     def _cache_key(self, prompt: Prompt) -> str:
-        return hashlib.sha256(json.dumps([self.server, self.model, prompt.system, prompt.user]).encode()).hexdigest()
+        parts = [self.server, self.model, prompt.system, prompt.user]
+        # per workspace: the same words in two workspaces are two entries (no workspace: the CLI's, as before)
+        return hashlib.sha256(json.dumps(parts + [prompt.team_id] if prompt.team_id else parts).encode()).hexdigest()
 
     def coach(self, prompt: Prompt, on_text: OnText | None = None) -> tuple[LLMGuidance, bool]:
         """Validated guidance for the prompt, and whether it came from the cache. Raises LLMFailure only.
@@ -245,7 +248,7 @@ class LLM:
     def _structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
                     name: str, on_text: OnText | None = None) -> tuple[Answer, bool]:
         key = self._cache_key(prompt)
-        cached = self._bookkeep(self.store.llm_cached, key)
+        cached = self._bookkeep(self.store.llm_cached, key, prompt.team_id)
         if cached is not None:
             # An answer cached before today's checks may fail them: it is a miss, and the fresh answer replaces it.
             try:
@@ -275,7 +278,7 @@ class LLM:
                             {"role": "user", "content": f"That answer was not valid ({problem}). Reply again with "
                                                         "only the JSON object, every field filled as instructed."}]
                 continue
-            self._bookkeep(self.store.llm_cache_put, key, answer.model_dump_json())
+            self._bookkeep(self.store.llm_cache_put, key, answer.model_dump_json(), prompt.team_id)
             return answer, False
 
     def _bookkeep(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

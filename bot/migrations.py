@@ -250,3 +250,22 @@ def m012_home(db: sqlite_utils.Database) -> None:
 def m013_greetings(db: sqlite_utils.Database) -> None:
     # the Messages tab greets each seller once, not on every open
     db["greetings"].create({"team_id": str, "user_id": str, "greeted_at": str}, pk=("team_id", "user_id"))
+
+
+@migration
+def m014_team_learning(db: sqlite_utils.Database) -> None:
+    # `coach learn` per workspace, in the database so that every replica sees it (it was a folder beside the
+    # SQLite file): the workspace's examples in their review order, the last correction imported, the kept model
+    db["team_examples"].create(
+        {"team_id": str, "id": str, "pos": int, "text": str, "label": str, "feedback_id": int, "at": str},
+        pk=("team_id", "id"), not_null={"team_id", "id"},
+    )
+    db["team_learning"].create({"team_id": str, "feedback_id": int, "updated_at": str}, pk="team_id")
+    # the model is the classifier's own pickled bytes, opaque here; `version` changes on every save, so a
+    # running coach checks one short column, not the blob
+    db["team_models"].create({"team_id": str, "version": str, "fingerprint": str, "saved_at": str,
+                              "model": bytes}, pk="team_id")
+    # the model's answer cache per workspace: one workspace never reads an answer another's prompt paid for,
+    # and forgetting a workspace deletes its answers only
+    db["llm_cache"].add_column("team_id", str)
+    db["llm_cache"].create_index(["team_id"])

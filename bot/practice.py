@@ -249,7 +249,7 @@ class Practice:
             return Step(turn=turn, done=True, finished_before=True)
         wants = scenario.persona.wants.en if lang == "en" else scenario.persona.wants.es
         result = self.scorer.assess(row["buyer_text"], text, scenario.kind, ambiguous=scenario.ambiguous, lang=lang,
-                                    wants=wants, offline=offline)
+                                    wants=wants, offline=offline, team_id=key.team_id)
         if isinstance(result, Hint):
             return Step(hint=result, turn=turn)
         card = result
@@ -260,7 +260,7 @@ class Practice:
         handled = card.handled
         done = handled or turn >= MAX_TURNS
         scripted = self._scripted(scenario, lang, turn, handled)
-        buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, scripted, offline)
+        buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, scripted, offline, key.team_id)
         self.store.save_practice_session(key.team_id, key.channel, key.thread_ts, key.user_id,
                                          scenario_id=scenario.id, lang=lang, turn=turn if done else turn + 1,
                                          state="done" if done else "awaiting", buyer_text=buyer)
@@ -281,7 +281,7 @@ class Practice:
         return t("practice.again", lang, objection=pick(scenario.objection))
 
     def _buyer_line(self, scenario: Scenario, lang: str, objection: str, reply: str, handled: bool, scripted: str,
-                    offline: bool) -> str:
+                    offline: bool, team_id: str | None = None) -> str:
         """The buyer's next line: from the model when one is configured (in character, never naming the kind,
         in the buyer's language), else, or when its line is unusable, the scenario's scripted line."""
         llm = None if offline else self.coach.llm
@@ -296,7 +296,8 @@ class Practice:
             system=jinja.get_template("practice_buyer_system.j2").render().strip(),
             user=jinja.get_template("practice_buyer_user.j2").render(
                 language=lang, handled=handled, scripted=scripted, persona=persona_text(scenario, lang),
-                objection=prompt_data(objection), reply=prompt_data(reply)).strip())
+                objection=prompt_data(objection), reply=prompt_data(reply)).strip(),
+            team_id=team_id)
         try:
             answer, _cached = llm.buyer_turn(prompt)
         except LLMFailure:

@@ -19,7 +19,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -560,10 +560,12 @@ class Scorer:
         return Hint(reason, lang, t(f"practice.hint.{reason}", lang))
 
     def assess(self, objection: str, raw_reply: str, kind: str | None = None, *, ambiguous: bool | None = None,
-               lang: str | None = None, wants: str | None = None, offline: bool = False) -> Scorecard | Hint:
+               lang: str | None = None, wants: str | None = None, offline: bool = False,
+               team_id: str | None = None) -> Scorecard | Hint:
         """Score a reply to the objection, or say why it cannot be scored. `kind` and `ambiguous` come from the
         scenario; without them the objection is diagnosed (and counts as ambiguous when the coach would ask first).
-        `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback."""
+        `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback; `team_id`
+        the workspace (the model's answers are cached per workspace)."""
         reply, truncated = clean_reply(raw_reply)
         lang = lang or _lang(objection)
         if kind is None or ambiguous is None:
@@ -581,7 +583,8 @@ class Scorer:
             from bot.llm import LLMFailure
 
             try:
-                answer, _cached = llm.score_reply(self.prompt(objection, reply, kind, ambiguous, lang))
+                prompt = replace(self.prompt(objection, reply, kind, ambiguous, lang), team_id=team_id)
+                answer, _cached = llm.score_reply(prompt)
                 verdict, source = merge_llm(answer, reply, offline_verdict), "llm"
             except LLMFailure:
                 notes.append(t("practice.note.fallback", lang))

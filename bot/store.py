@@ -8,6 +8,7 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -181,15 +182,12 @@ class Store(ABC):
 
     def claim_greeting(self, team_id: str, user_id: str) -> bool:
         """True the first time only: whoever claims it greets the user (two tabs opening at once greet once)."""
-        cursor = self.db.execute("INSERT OR IGNORE INTO greetings (team_id, user_id, greeted_at) VALUES (?, ?, ?)",
-                                 [team_id, user_id, now_iso()])
-        self.db.conn.commit()
-        return cursor.rowcount == 1
+        return self.execute("INSERT INTO greetings (team_id, user_id, greeted_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT DO NOTHING", [team_id, user_id, now_iso()]).rowcount == 1
 
     def release_greeting(self, team_id: str, user_id: str) -> None:
         """The greeting could not be posted: the next open tries again."""
-        self.db.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
-        self.db.conn.commit()
+        self.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
 
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
                     context: str | None = None) -> None:
@@ -222,12 +220,15 @@ class Store(ABC):
 
     # --- the model: cache, call log, learned response formats ---
 
-    def llm_cached(self, key: str) -> str | None:
-        row = self._first("SELECT response FROM llm_cache WHERE key = ?", [key])
+    def llm_cached(self, key: str, team_id: str | None = None) -> str | None:
+        """A cached answer; only the workspace that cached it reads it (its key is hashed with the workspace)."""
+        row = self._first("SELECT response FROM llm_cache WHERE key = ? AND coalesce(team_id, '') = ?",
+                          [key, team_id or ""])
         return row["response"] if row else None
 
-    def llm_cache_put(self, key: str, response: str) -> None:
-        self._upsert("llm_cache", {"key": key, "response": response, "created_at": now_iso()}, pk=("key",))
+    def llm_cache_put(self, key: str, response: str, team_id: str | None = None) -> None:
+        self._upsert("llm_cache", {"key": key, "response": response, "created_at": now_iso(), "team_id": team_id},
+                     pk=("key",))
 
     def log_llm_call(self, **row: Any) -> None:
         row.setdefault("created_at", now_iso())
@@ -600,7 +601,9 @@ class Store(ABC):
         return self._run_steps(steps, params, dry_run)
 
     def forget_team(self, team_id: str, dry_run: bool = False) -> dict[str, int]:
-        """Delete every row of one workspace. The model cache is not kept per workspace, so it is emptied too."""
+        """Delete every row of one workspace: its coachings, deals, installs, answer cache, learned examples and
+        model. Cached model answers without a workspace (the CLI's, and those cached before the cache was kept per
+        workspace, which may be about this workspace's text) go too."""
         team = "team_id = :team"
         steps: list[tuple[str, str, str | None, str]] = [
             (table, table, None, where) for table, where in [
@@ -609,7 +612,8 @@ class Store(ABC):
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
                 ("user_timezones", team), ("installations", team), ("uninstalls", team),
                 ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
-                ("report_posts", team), ("llm_cache", "1 = 1")]]
+                ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
+                ("team_examples", team), ("team_learning", team), ("team_models", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],
@@ -701,3 +705,63 @@ class Store(ABC):
         """Give back a week's claim whose post failed, so the next run tries again."""
         self.execute("DELETE FROM report_posts WHERE team_id = ? AND channel = ? AND week = ?",
                             [team_id, channel, week])
+
+    # --- a workspace's learned examples and model (`coach learn`, bot/learn.py), shared by every replica ---
+
+    def team_examples(self, team_id: str) -> list[dict[str, Any]]:
+        """The workspace's examples in their review order: id, text, label, feedback_id, at."""
+        return self._rows("SELECT id, text, label, feedback_id, at FROM team_examples WHERE team_id = ? "
+                          "ORDER BY pos", [team_id])
+
+    def save_team_examples(self, team_id: str, examples: Sequence[dict[str, Any]],
+                           imported: int | None = None) -> None:
+        """Replace the workspace's examples with these (in this order); with `imported`, record that corrections
+        up to that feedback id are imported, in the same transaction (a crash never imports one twice)."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM team_examples WHERE team_id = ?", [team_id])
+            if examples:
+                tx.executemany("INSERT INTO team_examples (team_id, id, pos, text, label, feedback_id, at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [[team_id, e["id"], pos, e["text"], e["label"], e.get("feedback_id"), e.get("at")]
+                                for pos, e in enumerate(examples)])
+            if imported is not None:
+                tx.execute("INSERT INTO team_learning (team_id, feedback_id, updated_at) VALUES (?, ?, ?) "
+                           "ON CONFLICT (team_id) DO UPDATE SET feedback_id = excluded.feedback_id, "
+                           "updated_at = excluded.updated_at", [team_id, imported, now_iso()])
+
+    def delete_team_examples(self, team_id: str, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        return self.execute(f"DELETE FROM team_examples WHERE team_id = ? AND id IN ({', '.join('?' for _ in ids)})",
+                            [team_id, *ids]).rowcount
+
+    def relabel_team_example(self, team_id: str, example_id: str, label: str) -> int:
+        return self._update("team_examples", {"team_id": team_id, "id": example_id}, {"label": label})
+
+    def learned_up_to(self, team_id: str) -> int:
+        """The last correction (feedback id) `coach learn` imported for the workspace; 0 before the first."""
+        row = self._first("SELECT feedback_id FROM team_learning WHERE team_id = ?", [team_id])
+        return int(row["feedback_id"] or 0) if row else 0
+
+    def team_model_info(self, team_id: str) -> dict[str, Any] | None:
+        """The kept model's version, fingerprint and when it was saved, without the model itself: the cheap check a
+        running coach makes every few seconds."""
+        return self._first("SELECT version, fingerprint, saved_at FROM team_models WHERE team_id = ?", [team_id])
+
+    def team_model(self, team_id: str) -> tuple[str, bytes] | None:
+        """The kept model's version and bytes (as bot/learn.py saved them)."""
+        row = self._first("SELECT version, model FROM team_models WHERE team_id = ?", [team_id])
+        return (row["version"], bytes(row["model"])) if row else None
+
+    def save_team_model(self, team_id: str, model: bytes, fingerprint: str) -> str:
+        """Keep a workspace's model (one statement: a running coach reads the old one or the new, never half);
+        returns its new version."""
+        version = uuid.uuid4().hex
+        self.execute("INSERT INTO team_models (team_id, version, fingerprint, saved_at, model) VALUES (?, ?, ?, ?, ?) "
+                     "ON CONFLICT (team_id) DO UPDATE SET version = excluded.version, "
+                     "fingerprint = excluded.fingerprint, saved_at = excluded.saved_at, model = excluded.model",
+                     [team_id, version, fingerprint, now_iso(), model])
+        return version
+
+    def delete_team_model(self, team_id: str) -> bool:
+        return self.execute("DELETE FROM team_models WHERE team_id = ?", [team_id]).rowcount == 1

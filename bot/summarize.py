@@ -365,8 +365,10 @@ class Summarizer:
             field="kind",
         )
 
-    def summarize(self, messages: list[Message], now: datetime | None = None, offline: bool = False) -> Summary:
-        """Summarise a thread, oldest message first. `now` decides staleness (default: the last message)."""
+    def summarize(self, messages: list[Message], now: datetime | None = None, offline: bool = False,
+                  team_id: str | None = None) -> Summary:
+        """Summarise a thread, oldest message first. `now` decides staleness (default: the last message);
+        `team_id` is the workspace (the model's answers are cached per workspace)."""
         if not messages:
             raise ValueError("the thread has no messages")
         language = _majority_language(m.text for m in messages)
@@ -374,7 +376,8 @@ class Summarizer:
         if offline or self.coach.llm is None:
             risks, objections, source = *self._read_offline(messages, language), "offline"
         else:
-            risks, objections, stakeholders, source = self._read_with_llm(messages, language, stakeholders)
+            risks, objections, stakeholders, source = self._read_with_llm(messages, language, stakeholders,
+                                                                          team_id)
         current = _first_match(messages, _CURRENT)
         desired = _first_match(messages, _DESIRED, unless=_DEAL_MECHANICS)
         cost_state, cost_evidence = _cost_of_inaction(messages)
@@ -401,7 +404,8 @@ class Summarizer:
         risks, quiet = self._risks(messages)
         return risks, self._objections([m for m in messages if m.ts in quiet], language)
 
-    def chunk_prompts(self, messages: list[Message]) -> list[tuple[list[Message], Prompt]]:
+    def chunk_prompts(self, messages: list[Message], team_id: str | None = None
+                      ) -> list[tuple[list[Message], Prompt]]:
         """The thread cut into prompts that each fit the context budget (system + chunk + room to answer)."""
         system = self.coach._jinja.get_template("summarize_system.j2").render(obstacles=OBSTACLES, kinds=KINDS)
         template = self.coach._jinja.get_template("summarize_chunk.j2")
@@ -420,18 +424,19 @@ class Summarizer:
             used += cost
         return [
             ([m for m, _ in chunk],
-             Prompt(system.strip(), template.render(part=i + 1, parts=len(chunks), lines=[ln for _, ln in chunk])))
+             Prompt(system.strip(), template.render(part=i + 1, parts=len(chunks), lines=[ln for _, ln in chunk]),
+                    team_id=team_id))
             for i, chunk in enumerate(chunks)
         ]
 
-    def _read_with_llm(self, messages: list[Message], language: str, stakeholders: list[Stakeholder]
-                       ) -> tuple[list[Risk], list[FoundObjection], list[Stakeholder], str]:
+    def _read_with_llm(self, messages: list[Message], language: str, stakeholders: list[Stakeholder],
+                       team_id: str | None = None) -> tuple[list[Risk], list[FoundObjection], list[Stakeholder], str]:
         assert self.coach.llm is not None
         risks: list[Risk] = []
         objections: list[FoundObjection] = []
         people = {s.name: s for s in stakeholders}
         fell_back = 0
-        chunks = self.chunk_prompts(messages)
+        chunks = self.chunk_prompts(messages, team_id)
         for chunk, prompt in chunks:
             try:
                 reading, _ = self.coach.llm.structured(prompt, ChunkReading, CHUNK_SCHEMA, "thread_reading")

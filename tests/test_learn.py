@@ -1,6 +1,7 @@
 """`coach learn`: a workspace's corrections become its examples, a better model is kept, a worse one refused,
-and one workspace's model never changes another's diagnosis. Two trainings for the whole file (session
-fixture); the shipped embeddings are reused, so only the few new texts are embedded."""
+and one workspace's model never changes another's diagnosis; all of it in the database (SQLite and
+PostgreSQL), so every replica sees it. Two trainings for the whole file (the second backend finds them in the
+model cache); the shipped embeddings are reused, so only the few new texts are embedded."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings, load_settings
-from bot.learn import corrections, default_heldout, learn, read_team_examples, team_dir
+from bot.learn import (
+    corrections,
+    default_heldout,
+    learn,
+    legacy_team_dir,
+    read_legacy_folder,
+    team_examples,
+)
 from bot.store import Store, open_store
 
 # Workspace T1's buyers use a word of their own, "quillfern", for "we need the details of that part first" (an
@@ -73,21 +81,22 @@ def seed_t1(store: Store) -> None:
     store.add_feedback(cid, "T1", "U1", "helpful")  # not a correction
 
 
-@pytest.fixture(scope="session")
-def learned(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def learned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     from bot.coach import Coach
 
     folder = tmp_path_factory.mktemp("learn")
+    url = request.getfixturevalue("pg_server").create_database() if request.param == "postgres" else None
     base = load_settings()
     settings = Settings(**{**base.__dict__, "db_path": folder / "coach.db", "cache_dir": model_cache,
-                           "playbooks_dir": None})
+                           "playbooks_dir": None, "database_url": url})
     store = open_store(settings)
     seed_t1(store)
     seed(store, "T2", T2_WRONG)
     running = Coach(settings, store)
-    running.model_check_seconds = 0  # looks at the model files on every diagnosis
+    running.model_check_seconds = 0  # looks the models up on every diagnosis
     patient = Coach(settings, store)
-    patient.model_check_seconds = 3600  # looks at them at most once an hour
+    patient.model_check_seconds = 3600  # looks them up at most once an hour
     before = {team: running.diagnose(PROBE, team) for team in ("T1", "T2")}
     assert patient.diagnose(PROBE, "T1").label == before["T1"].label
     # T1 is scored on its own file only: retraining alone moves the shipped held-out English score by one item
@@ -95,32 +104,36 @@ def learned(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     # The CLI test below scores T1's (cached) model on the held-out files.
     t1 = learn(settings, "T1", [], [_jsonl(folder / "t1_eval.jsonl", T1_EVAL)])
     t2 = learn(settings, "T2", default_heldout(), [_jsonl(folder / "t2_eval.jsonl", T2_EVAL)])
-    return {"settings": settings, "t1": t1, "t2": t2, "running": running, "patient": patient, "before": before}
+    yield {"settings": settings, "store": store, "t1": t1, "t2": t2, "running": running, "patient": patient,
+           "before": before, "folder": folder}
+    store.close()
 
 
-def test_keeps_a_better_model(learned) -> None:
+def test_keeps_a_better_model_in_the_database(learned) -> None:
     report = learned["t1"]
     assert report["kept"] is True and report["dropped"] == []
-    assert Path(report["model_file"]).is_file()
+    assert learned["store"].team_model_info("T1")["version"] == report["model_version"]
     [own] = report["scores"]
     assert Path(own["file"]).name == "t1_eval.jsonl"
     assert own["after"] > own["before"] + 0.2, own
+    # nothing beside the database: another replica has no access to this machine's disk
+    assert not (learned["folder"] / "teams").exists()
 
 
-def test_examples_file_latest_correction_wins_and_blanked_skipped(learned) -> None:
+def test_examples_latest_correction_wins_and_blanked_skipped(learned) -> None:
     report = learned["t1"]
-    examples = read_team_examples(team_dir(learned["settings"], "T1") / "examples.jsonl")
+    examples = team_examples(learned["store"], "T1")
     assert [(e.text, e.label) for e in examples] == [(t, "incomplete") for t in T1_CORRECTIONS]
     assert report["skipped_blanked"] == 1 and report["examples"] == len(T1_CORRECTIONS)
 
 
 def test_refuses_a_worse_model(learned) -> None:
     report = learned["t2"]
-    assert report["kept"] is False and report["model_file"] is None
+    assert report["kept"] is False and report["model_version"] is None
     names = [Path(s["file"]).name for s in report["scores"]]
     assert names == ["heldout_en.jsonl", "heldout_es.jsonl", "t2_eval.jsonl"]
     assert any(Path(f).name == "t2_eval.jsonl" for f in report["dropped"]), report["scores"]
-    assert not (team_dir(learned["settings"], "T2") / "model.pkl").exists()
+    assert learned["store"].team_model_info("T2") is None
 
 
 def test_one_workspace_never_changes_another(learned) -> None:
@@ -132,28 +145,84 @@ def test_one_workspace_never_changes_another(learned) -> None:
     assert running.diagnose(PROBE).label == before["T2"].label
 
 
-def test_model_files_are_looked_at_only_every_few_seconds(learned) -> None:
+def test_another_process_on_the_database_uses_the_kept_model(learned) -> None:
+    from bot.coach import Coach
+
+    replica = Coach(learned["settings"])  # its own connection, as another replica has
+    assert replica.diagnose(PROBE, "T1").label == "incomplete"
+    assert replica.diagnose(PROBE, "T2").label == learned["before"]["T2"].label
+
+
+def test_models_are_looked_up_only_every_few_seconds(learned) -> None:
     patient = learned["patient"]
     assert patient.diagnose(PROBE, "T1").label == learned["before"]["T1"].label
     patient.model_check_seconds = 0
     assert patient.diagnose(PROBE, "T1").label == "incomplete"
 
 
+def test_a_model_that_no_longer_loads_falls_back_to_the_shipped_one(learned, caplog) -> None:
+    store, running = learned["store"], learned["running"]
+    store.save_team_model("T5", b"not a pickled model", "x")
+    assert running.diagnose(PROBE, "T5").label == learned["before"]["T2"].label
+    assert "cannot load its model" in caplog.text
+    caplog.clear()
+    assert running.diagnose(PROBE, "T5").label == learned["before"]["T2"].label
+    assert "cannot load" not in caplog.text  # logged once, not on every diagnosis
+    store.delete_team_model("T5")
 
-def test_a_deleted_example_stays_deleted_and_remove_deletes_one(learned, settings, capsys) -> None:
-    state = json.loads((team_dir(learned["settings"], "T1") / "state.json").read_text())
-    assert corrections(open_store(learned["settings"]), "T1", state["feedback_id"])[:2] == ([], 0)
-    seed_t1(open_store(settings))
-    path = team_dir(settings, "T1") / "examples.jsonl"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"text": "Quillfern, like last time.", "label": "incomplete"}) + "\n"
-                    + json.dumps({"text": "Honestly it's quillfern again.", "label": "incomplete"}) + "\n")
-    [first, second] = read_team_examples(path)
-    assert main(["learn", "--remove", first.id]) == 0  # the only workspace in the database: no --team needed
-    assert first.text in capsys.readouterr().out
-    assert read_team_examples(path) == [second]
+
+def test_nothing_new_leaves_the_kept_model_alone(learned) -> None:
+    store = learned["store"]
+    version = store.team_model_info("T1")["version"]
+    report = learn(learned["settings"], "T1", [], [])
+    assert report["kept"] is True and "unchanged" in report["message"] and report["added"] == 0
+    assert store.team_model_info("T1")["version"] == version  # not saved again: running coaches need not reload it
+
+
+def test_a_deleted_example_stays_deleted(learned) -> None:
+    store = learned["store"]
+    assert corrections(store, "T1", store.learned_up_to("T1"))[:2] == ([], 0)
+
+
+def test_list_relabel_and_remove_examples(backend, capsys) -> None:
+    store = open_store(load_settings())
+    seed(store, "T1", [("Quillfern, like last time.", "incomplete"), ("Honestly it's quillfern again.", "missing")])
+    assert main(["learn", "--list"]) == 0  # the only workspace in the database: no --team needed
+    assert "no examples yet" in capsys.readouterr().out
+    store.save_team_examples("T1", [{"id": "a1", "text": "Quillfern, like last time.", "label": "incomplete"},
+                                    {"id": "b2", "text": "Honestly it's quillfern again.", "label": "missing"}])
+    assert main(["learn", "--list", "--json"]) == 0
+    assert [(e["id"], e["label"]) for e in json.loads(capsys.readouterr().out)] == [("a1", "incomplete"),
+                                                                                   ("b2", "missing")]
+    assert main(["learn", "--relabel", "Honestly it's quillfern again.", "incomplete"]) == 0
+    assert "missing -> incomplete" in capsys.readouterr().out
+    assert main(["learn", "--remove", "a1"]) == 0
+    assert "Quillfern, like last time." in capsys.readouterr().out
+    assert [(e.id, e.label) for e in team_examples(store, "T1")] == [("b2", "incomplete")]
+    assert main(["learn", "--list"]) == 0
+    assert "b2  incomplete" in capsys.readouterr().out
     assert main(["learn", "--team", "T1", "--remove", "not there"]) == 2
     assert "no example" in capsys.readouterr().err
+    assert main(["learn", "--team", "T1", "--relabel", "b2", "nonsense"]) == 2
+    assert "unknown label" in capsys.readouterr().err
+    store.close()
+
+
+def test_examples_an_older_coach_kept_beside_the_database_are_moved_into_it(settings, capsys) -> None:
+    store = open_store(settings)
+    seed(store, "T1", [("Quillfern, like last time.", "incomplete")])
+    folder = legacy_team_dir(settings, "T1")
+    folder.mkdir(parents=True)
+    (folder / "examples.jsonl").write_text(json.dumps({"text": "Quillfern, like last time.", "label": "incomplete"})
+                                           + "\n", encoding="utf-8")
+    (folder / "state.json").write_text(json.dumps({"feedback_id": 1}), encoding="utf-8")
+    (folder / "model.pkl").write_bytes(b"")
+    examples, imported = read_legacy_folder(settings, "T1")  # what a dry run learns from, moving nothing
+    assert [e.text for e in examples] == ["Quillfern, like last time."] and imported == 1
+    assert main(["learn", "--team", "T1", "--list"]) == 0
+    assert "Quillfern, like last time." in capsys.readouterr().out
+    assert not folder.exists() and store.learned_up_to("T1") == 1
+    assert [e.text for e in team_examples(store, "T1")] == ["Quillfern, like last time."]
 
 
 def test_cli_asks_for_the_team_when_there_are_several(settings, capsys) -> None:
@@ -175,27 +244,36 @@ def test_cli_dry_run_scores_the_held_out_files_and_keeps_nothing(learned, settin
     assert report["dry_run"] is True and report["kept"] is False and report["examples"] == len(T1_CORRECTIONS)
     assert [Path(s["file"]).name for s in report["scores"]] == ["heldout_en.jsonl", "heldout_es.jsonl"]
     assert all(0.85 <= s["before"] <= 1 and 0.85 <= s["after"] <= 1 for s in report["scores"])
-    assert not team_dir(settings, "T1").exists()
+    store = open_store(settings)
+    assert store.team_examples("T1") == [] and store.team_model_info("T1") is None and store.learned_up_to("T1") == 0
     assert main(["learn", "--team", "T1", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "heldout_en.jsonl" in out and "Dry run: nothing kept." in out
 
 
-def test_forget_deletes_the_workspace_examples_and_model(settings, capsys) -> None:
-    for team in ("T1", "T2"):
-        team_dir(settings, team).mkdir(parents=True)
-        (team_dir(settings, team) / "examples.jsonl").write_text("")
-        (team_dir(settings, team) / "model.pkl").write_bytes(b"")
+def test_forget_and_the_uninstall_retention_delete_the_workspace_examples_and_model(backend, settings,
+                                                                                     capsys) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    store = open_store(settings)
+    for team in ("T1", "T2", "T3"):
+        store.save_team_examples(team, [{"id": "a1", "text": "Quillfern, like last time.", "label": "incomplete"}],
+                                 imported=7)
+        store.save_team_model(team, b"\x00opaque model bytes\xff", "f")
+    legacy = legacy_team_dir(settings, "T1")
+    legacy.mkdir(parents=True)
+    (legacy / "model.pkl").write_bytes(b"")
     assert main(["forget", "--team", "T1"]) == 1
-    assert "team_files" in capsys.readouterr().out and team_dir(settings, "T1").is_dir()
+    out = capsys.readouterr().out
+    assert "team_models" in out and "team_files" in out and store.team_model_info("T1")
     assert main(["forget", "--team", "T1", "--yes", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["rows"]["team_files"] == 2
-    assert not team_dir(settings, "T1").exists() and (team_dir(settings, "T2") / "model.pkl").exists()
-
-
-def test_nothing_new_leaves_the_kept_model_alone(learned) -> None:
-    path = team_dir(learned["settings"], "T1") / "model.pkl"
-    stamp = path.stat().st_mtime_ns
-    report = learn(learned["settings"], "T1", [], [])
-    assert report["kept"] is True and "unchanged" in report["message"] and report["added"] == 0
-    assert path.stat().st_mtime_ns == stamp  # not rewritten: running coaches need not reload it
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert (rows["team_examples"], rows["team_learning"], rows["team_models"], rows["team_files"]) == (1, 1, 1, 1)
+    assert store.team_examples("T1") == [] and store.team_model_info("T1") is None and store.learned_up_to("T1") == 0
+    assert not legacy.exists()
+    # an uninstalled workspace's are deleted once the retention period has passed, like the rest of its data
+    store.mark_uninstalled("T2", datetime.now(UTC))
+    assert store.forget_uninstalled(datetime.now(UTC) + timedelta(days=91), 90) == ["T2"]
+    assert store.team_examples("T2") == [] and store.team_model_info("T2") is None
+    assert store.team_examples("T3") and store.team_model("T3")[1] == b"\x00opaque model bytes\xff"
+    store.close()

@@ -24,7 +24,7 @@ def _fill(store: Store, team: str, age: timedelta, tag: str) -> int:
         store.open_thread(team, "C1", f"{tag}.1", "skepticism", context=f"Deal {tag}")
         store.add_turn(team, "C1", f"{tag}.1", "seller", f"they said {tag}", keep=10)
         store.first_delivery(f"Ev{team}{tag}", team)
-        store.llm_cache_put(f"key-{team}-{tag}", f"answer about {tag}")
+        store.llm_cache_put(f"key-{team}-{tag}", f"answer about {tag}", team)
         store.log_llm_call(model="m", outcome="ok", prompt_tokens=1, completion_tokens=1, duration_ms=1)
         store.claim_nudge(team, "U1", f"W-{tag}", NOW - age, timedelta(minutes=10))
         store.cache_timezone(team, "U1", "Europe/Madrid", NOW - age)
@@ -51,7 +51,7 @@ def test_prune_keeps_each_kind_of_row_for_its_own_period(store):
     assert rows[new]["text"] == "buyer words new"
     assert [t["text"] for t in store.turns("T1", "C1", "mid.1")] == [""]
     assert store.thread("T1", "C1", "old.1") is None and store.thread("T1", "C1", "mid.1")["context"] == ""
-    assert store.llm_cached("key-T1-new") and not store.llm_cached("key-T1-mid")
+    assert store.llm_cached("key-T1-new", "T1") and not store.llm_cached("key-T1-mid", "T1")
     assert len(store.llm_calls()) == 2 and {n["week"] for n in store.nudges()} == {"W-mid", "W-new"}
     assert [f["coaching_id"] for f in store.feedback()] == [mid, new]
 
@@ -74,7 +74,8 @@ def test_forget_removes_one_workspace_and_nothing_of_another(store):
         assert "T1" not in teams, table
     assert list(store.db["deal_people"].rows) == []
     assert {r["team_id"] for r in store.coachings()} == {"T2"} and store.turns("T2", "C1", "b.1")
-    assert store.db["llm_cache"].count == 0  # not kept per workspace, so it all goes
+    assert {r["team_id"] for r in store.db["llm_cache"].rows} == {"T2"}  # kept per workspace: T2's answers stay
+    assert store.llm_cached("key-T2-b", "T2") and store.llm_cached("key-T2-b", "T1") is None
 
 
 def test_retention_settings_are_validated(monkeypatch):

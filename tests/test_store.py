@@ -145,3 +145,11 @@ def test_the_database_url_is_validated_and_never_shown(monkeypatch):
     monkeypatch.setenv("COACH_DATABASE_URL", "postgresql://coach:s3cret@db/coach")
     settings = load_settings()
     assert settings.database_url == "postgresql://coach:s3cret@db/coach" and "s3cret" not in repr(settings)
+
+
+def test_a_greeting_is_claimed_once_per_user_until_released(store):
+    assert store.claim_greeting("T1", "U1") is True
+    assert store.claim_greeting("T1", "U1") is False
+    assert store.claim_greeting("T2", "U1") is True  # another workspace's user of the same id
+    store.release_greeting("T1", "U1")
+    assert store.claim_greeting("T1", "U1") is True

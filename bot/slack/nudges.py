@@ -15,7 +15,7 @@ from bot.slack.blocks import escape, nudge_blocks
 from bot.slack.home import post_report, refresh_home
 from bot.slack.posting import Deps, ack_now, open_dm, team_of
 from bot.slack.replies import fetch_profile, reported, user_language
-from bot.store import stamp
+from bot.store import Store, stamp
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "coach_nudge"
@@ -64,6 +64,21 @@ def nudge_once(deps: Deps, client: WebClient, team_id: str, now: datetime | None
                       hour=settings.nudge_hour, pace=settings.nudge_pace)
 
 
+def installed_clients(store: Store, like: WebClient) -> list[tuple[str, WebClient]]:
+    """Every workspace installed through OAuth, each with a client on its own bot token (and `like`'s API URL
+    and retry handlers), for the scheduled jobs and `coach nudge`."""
+    from bot.slack.installations import StoreInstallationStore
+
+    installs = StoreInstallationStore(store)
+    found = []
+    for row in store.installed_teams():
+        bot = installs.find_bot(enterprise_id=row["enterprise_id"] or None, team_id=row["team_id"])
+        if bot:
+            found.append((row["team_id"], WebClient(token=bot.bot_token, base_url=like.base_url,
+                                                    retry_handlers=like.retry_handlers)))
+    return found
+
+
 TICK_LEASE = timedelta(minutes=55)  # SQLite only: a tick whose process died frees the lock before the next hour
 
 
@@ -88,18 +103,7 @@ def start_scheduler(deps: Deps, app: App) -> Any:
 
     def workspaces() -> list[tuple[str, WebClient]]:
         """Each workspace with its own token: the one of SLACK_BOT_TOKEN, or every OAuth install."""
-        if single:
-            return [single]
-        from bot.slack.installations import StoreInstallationStore
-
-        installs = StoreInstallationStore(deps.store)
-        found = []
-        for row in deps.store.installed_teams():
-            bot = installs.find_bot(enterprise_id=row["enterprise_id"] or None, team_id=row["team_id"])
-            if bot:
-                found.append((row["team_id"], WebClient(token=bot.bot_token, base_url=app.client.base_url,
-                                                        retry_handlers=app.client.retry_handlers)))
-        return found
+        return [single] if single else installed_clients(deps.store, app.client)
 
     def tick() -> None:
         for team_id, client in workspaces():

@@ -163,7 +163,7 @@ def post_summary(deps: Deps, client: WebClient, team_id: str, user_id: str, chan
     messages = fetch_thread(client, channel, thread_ts, asked_in)
     if not messages:
         return "empty"
-    summary = deps.summarizer.summarize(messages, now=datetime.now(UTC))
+    summary = deps.summarizer.summarize(messages, now=datetime.now(UTC), team_id=team_id)
     coach = deps.coach
     text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
     shared = deps.audience.outsiders_can_read(client, team_id, channel)

@@ -50,6 +50,27 @@ def cold_start(cache: str, runs: int = 5) -> tuple[list[float], float]:
     return times, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def serve_memory(cache: str, commands: int = 20) -> float:
+    """Peak RSS (MB) of a `coach serve` process (HTTP mode, a local Slack stand-in) after it has loaded its
+    models and coached `commands` objections."""
+    from tests.e2e.replicas import Replica, app_env
+    from tests.e2e.standins import SlackStandIn, command_form, signed_post
+
+    slack = SlackStandIn()
+    replica = Replica(app_env(slack.api_url, "bench-secret", os.path.join(cache, "serve.db"), cache))
+    try:
+        replica.wait_ready()
+        for i in range(commands):
+            signed_post(f"{replica.url}/slack/events", command_form(f"Deal {i}: we already have a vendor", slack.url),
+                        "application/x-www-form-urlencoded", "bench-secret")
+        slack.wait_for("chat.postMessage", commands, timeout=300)
+        status = Path(f"/proc/{replica.process.pid}/status").read_text()
+        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+    finally:
+        replica.stop()
+        slack.close()
+
+
 def warm_latency(coach) -> list[float]:
     texts = [e.text for path in sorted((ROOT / "tests" / "data").glob("heldout_*.jsonl")) for e in read_examples(path)]
     coach.diagnose(texts[0])
@@ -91,6 +112,7 @@ if __name__ == "__main__":
     cold, child_rss = cold_start(cache)
     print(f"coach ask cold start: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s ({len(cold)} runs)")
     print(f"peak memory of a coach ask process (models loaded, training included): {child_rss:.0f} MB RSS")
+    print(f"peak memory of coach serve (models loaded, 20 objections coached): {serve_memory(cache):.0f} MB RSS")
     from bot.coach import Coach
     from bot.config import Settings
 

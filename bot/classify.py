@@ -36,7 +36,7 @@ NOT_AN_OBJECTION = "none"  # the class of messages that are no objection: greeti
 BRUSH_OFF = "brush_off:"  # prefix of the classes of brush-offs, e.g. "brush_off:think_it_over"
 # Thresholds chosen on objections written by other people (the dev set in ../shared/data); see the README.
 ASK_BELOW = 0.60  # below this calibrated probability of the likeliest kind the coach asks before it labels
-IN_PLAY_RATIO = 0.25  # a kind is in play when its probability is at least this share of the likeliest kind's
+IN_PLAY_RATIO = 0.1  # a kind is in play when its probability is at least this share of the likeliest's (up to 3)
 NOT_OBJECTION_AT = 0.8  # the model must be this sure a message is no objection before the coach declines it
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)

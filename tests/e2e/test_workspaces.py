@@ -94,15 +94,20 @@ def test_two_installed_workspaces_each_use_their_own_token(multi):
     assert _tokens_for(slack, "C9") == set()
 
 
-def test_the_nudge_tick_runs_per_workspace_on_its_token(multi):
-    bot, slack = multi, multi.slack
+def _two_workspaces_with_a_stalled_deal_each(bot: Bot) -> datetime:
+    """T2 and T3 installed, each with a deal quiet for 30 days; the Monday morning the nudges are due."""
     _install(bot, "T2", "xoxb-two")
     _install(bot, "T3", "xoxb-three")
-    store = bot.deps.store
     monday = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
     for team in ("T2", "T3"):
-        deal = store.track_deal(team, f"C{team}", "", f"Deal {team}", f"U{team}")
-        store.update_deal(deal["id"], last_activity_at=stamp(monday - timedelta(days=30)))
+        deal = bot.deps.store.track_deal(team, f"C{team}", "", f"Deal {team}", f"U{team}")
+        bot.deps.store.update_deal(deal["id"], last_activity_at=stamp(monday - timedelta(days=30)))
+    return monday
+
+
+def test_the_nudge_tick_runs_per_workspace_on_its_token(multi):
+    bot, slack = multi, multi.slack
+    monday = _two_workspaces_with_a_stalled_deal_each(bot)
     scheduler = start_scheduler(bot.deps, bot.app)
     try:
         import time_machine
@@ -118,13 +123,7 @@ def test_coach_nudge_sends_each_installed_workspace_its_nudges_on_its_own_token(
     from bot.cli import main
 
     bot, slack = multi, multi.slack
-    _install(bot, "T2", "xoxb-two")
-    _install(bot, "T3", "xoxb-three")
-    store = bot.deps.store
-    monday = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
-    for team in ("T2", "T3"):
-        deal = store.track_deal(team, f"C{team}", "", f"Deal {team}", f"U{team}")
-        store.update_deal(deal["id"], last_activity_at=stamp(monday - timedelta(days=30)))
+    monday = _two_workspaces_with_a_stalled_deal_each(bot)
     # no SLACK_BOT_TOKEN: each workspace's token comes from its install
     assert main(["nudge", "--now", monday.isoformat(), "--team", "T3"]) == 0
     assert "T3 UT3" in capsys.readouterr().out

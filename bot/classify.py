@@ -294,7 +294,7 @@ class BlendModel:
     embedded: Any  # a fitted LogisticRegression over the texts' word vectors
     temperature: float
     labels: tuple[str, ...]
-    word_vectors: str  # the digest of the word-vector table it was trained on: another table needs retraining
+    trained_as: str  # the recipe and word-vector table it was trained with: another coach version retrains it
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         ngrams = _softmax(_decision(self.ngrams, texts))
@@ -302,10 +302,15 @@ class BlendModel:
         return _softmax(_blend(ngrams, embedded, texts) / self.temperature)
 
 
-def same_word_vectors(model: BlendModel) -> BlendModel:
-    """The model, if it was trained on the word-vector table shipped now; else ValueError (retrain it)."""
-    if getattr(model, "word_vectors", None) != word_vectors().digest:
-        raise ValueError("the model was trained on another word-vector table: train it again")
+def training_key() -> str:
+    """Names how an objection model is trained now: the recipe and the word-vector table."""
+    return f"{OBJECTION_RECIPE}|{word_vectors().digest}"
+
+
+def trained_as_now(model: BlendModel) -> BlendModel:
+    """The model, if it was trained with today's recipe and word vectors; else ValueError (train it again)."""
+    if getattr(model, "trained_as", None) != training_key():
+        raise ValueError("the model was trained by another version of the coach: train it again")
     return model
 
 
@@ -333,7 +338,7 @@ def train_objections(examples: Sequence[Example]) -> BlendModel:
         oof_embedded = cross_val_predict(embedded(), vectors, y, cv=folds, method="predict_proba")
         model = BlendModel(ngrams().fit(texts, y), embedded().fit(vectors, y),
                            fit_temperature(_blend(oof_ngrams, oof_embedded, texts), y), labels,
-                           word_vectors().digest)
+                           training_key())
     return model
 
 
@@ -394,12 +399,12 @@ def cached_objection_classifier(
 ) -> ObjectionClassifier:
     """The objection classifier for examples gathered in code:
     cached like `load_objection_classifier`, under a hash of the examples."""
-    digest = hashlib.sha256(f"{OBJECTION_RECIPE}|{word_vectors().digest}".encode())
+    digest = hashlib.sha256(training_key().encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())
     path = cache_dir / f"objections-{digest.hexdigest()[:20]}.pkl"
     try:
-        model = same_word_vectors(_load(path, BlendModel))
+        model = trained_as_now(_load(path, BlendModel))
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
         model = train_objections(examples)
         _save(model, path)

@@ -275,8 +275,9 @@ class Coach:
         the returned guidance counts, which may be the offline one after all."""
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
+        classifier = self.classifier_for(team_id)  # may read the database: not while holding the CPU lock
         with _CPU_BOUND:
-            diagnosis = self.diagnose(objection.text, team_id)
+            diagnosis = classifier.diagnose(objection.text)
             if label is None and diagnosis.not_objection:  # before any model call or log entry
                 raise NotAnObjection("the text is not something a buyer said")
             if label is not None:

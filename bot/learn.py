@@ -32,8 +32,9 @@ from bot.classify import (
     normalise,
     objection_examples,
     read_examples,
-    same_word_vectors,
     train_objections,
+    trained_as_now,
+    training_key,
 )
 from bot.config import Settings
 from bot.evaluate import score
@@ -68,11 +69,14 @@ def dump_team_model(model: BlendModel) -> bytes:
 
 
 def load_team_model(data: bytes) -> BlendModel:
-    """The stored model, if it was trained on the word vectors shipped now; else ValueError (learn again)."""
-    model = pickle.loads(data)  # our own bytes, written by dump_team_model into our own database
+    """The stored model, if this version of the coach trained it the same way; else ValueError (learn again)."""
+    try:
+        model = pickle.loads(data)  # our own bytes, written by dump_team_model into our own database
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError) as exc:
+        raise ValueError(f"the stored workspace model cannot be read ({exc.__class__.__name__})") from exc
     if not isinstance(model, BlendModel):
         raise ValueError("the stored workspace model is no objection model")
-    return same_word_vectors(model)
+    return trained_as_now(model)
 
 
 def default_heldout() -> list[Path]:
@@ -281,10 +285,11 @@ def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Pat
     stored = store.team_model(team_id)
     try:
         before = load_team_model(stored[1]) if stored else coach.classifier.model
-    except ValueError:  # trained on other word vectors (an upgrade): compare with the shipped model instead
+    except ValueError:  # unreadable, or trained by another version: compare with the shipped model instead
         before, kept = coach.classifier.model, None
     training = [*shipped, *(Example(e.text, e.label) for e in examples)]
-    fingerprint = hashlib.sha256("".join(f"{e.label}\t{e.text}\n" for e in training).encode()).hexdigest()[:20]
+    fingerprint = hashlib.sha256("".join([training_key(), *(f"{e.label}\t{e.text}\n" for e in training)]).encode()
+                                 ).hexdigest()[:20]
     if kept and kept["fingerprint"] == fingerprint:
         after = before
     else:

@@ -122,7 +122,7 @@ def test_word_vectors_put_related_words_close_across_languages():
     assert not table.embed(["🙂 123"]).any()  # no word: no direction, the n-grams decide
 
 
-def test_a_model_trained_on_another_word_vector_table_is_retrained(tmp_path, shared_coach):
+def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach):
     import dataclasses
 
     from bot.classify import _save, cached_objection_classifier, objection_examples
@@ -130,9 +130,9 @@ def test_a_model_trained_on_another_word_vector_table_is_retrained(tmp_path, sha
     examples = objection_examples(SHIPPED_EXAMPLES)[:60]
     first = cached_objection_classifier(examples, tmp_path).model
     [cached] = tmp_path.glob("objections-*.pkl")
-    _save(dataclasses.replace(first, word_vectors="an-older-table"), cached)
+    _save(dataclasses.replace(first, trained_as="an-older-recipe|an-older-table"), cached)
     again = cached_objection_classifier(examples, tmp_path).model
-    assert again.word_vectors == first.word_vectors
+    assert again.trained_as == first.trained_as
 
 
 def test_every_unsure_example_names_a_known_brush_off():

@@ -1,11 +1,12 @@
 """`coach learn`: a workspace's corrections become its examples, a better model is kept, a worse one refused,
 and one workspace's model never changes another's diagnosis; all of it in the database (SQLite and
-PostgreSQL), so every replica sees it. Two trainings for the whole file (the second backend finds them in the
-model cache); the shipped embeddings are reused, so only the few new texts are embedded."""
+PostgreSQL), so every replica sees it. The workspace models are trained once per backend (not through the
+model cache, so that `coach forget` leaves no copy of a workspace's texts)."""
 
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.learn import (
     default_heldout,
     learn,
     legacy_team_dir,
+    load_team_model,
     read_legacy_folder,
     team_examples,
 )
@@ -169,6 +171,12 @@ def test_a_model_that_no_longer_loads_falls_back_to_the_shipped_one(learned, cap
     assert running.diagnose(PROBE, "T5").label == learned["before"]["T2"].label
     assert "cannot load" not in caplog.text  # logged once, not on every diagnosis
     store.delete_team_model("T5")
+
+
+@pytest.mark.parametrize("data", [b"not a pickled model", b"", pickle.dumps({"a": "dict"})])
+def test_an_unreadable_stored_model_is_a_value_error_learn_recovers_from(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        load_team_model(data)
 
 
 def test_nothing_new_leaves_the_kept_model_alone(learned) -> None:

@@ -139,19 +139,18 @@ def read_legacy_folder(settings: Settings, team_id: str) -> tuple[list[TeamExamp
 
 
 def move_legacy_folder(settings: Settings, store: Store, team_id: str) -> int:
-    """Move an older coach's examples (`read_legacy_folder`) into the database, unless it already has some, then
-    delete the folder (its model is retrained from the examples). How many examples were moved."""
+    """Move an older coach's examples (`read_legacy_folder`) into the database, then delete the folder (its model
+    is retrained from the examples). Where the database already has an example of the same text, the database's
+    wins; the folder's others are added, so nothing is lost. How many examples were moved."""
     legacy = read_legacy_folder(settings, team_id)
     if legacy is None:
         return 0
     examples, imported = legacy
-    moved = 0
-    if not store.team_examples(team_id):
-        store.save_team_examples(team_id, [asdict(e) for e in examples],
-                                 imported=max(imported, store.learned_up_to(team_id)))
-        moved = len(examples)
+    in_database = team_examples(store, team_id)
+    merged, _, _ = merge(examples, in_database)
+    store.save_team_examples(team_id, [asdict(e) for e in merged], imported=max(imported, store.learned_up_to(team_id)))
     forget_legacy_folder(settings, team_id)
-    return moved
+    return len(merged) - len(in_database)
 
 
 def corrections(store: Store, team_id: str, after: int = 0) -> tuple[list[TeamExample], int, int]:

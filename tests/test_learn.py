@@ -233,6 +233,25 @@ def test_examples_an_older_coach_kept_beside_the_database_are_moved_into_it(sett
     assert [e.text for e in team_examples(store, "T1")] == ["Quillfern, like last time."]
 
 
+def test_a_folder_found_when_the_database_has_examples_adds_its_others_and_loses_none(settings) -> None:
+    from bot.learn import example_id, move_legacy_folder
+
+    store = open_store(settings)
+    text = "Quillfern, like last time."
+    store.save_team_examples("T1", [{"id": example_id(text), "text": text, "label": "missing"}])
+    folder = legacy_team_dir(settings, "T1")
+    folder.mkdir(parents=True)
+    rows = [("Quillfern, like last time.", "incomplete"), ("Only quillfern would do.", "incomplete")]
+    (folder / "examples.jsonl").write_text("".join(json.dumps({"text": t, "label": label}) + "\n" for t, label in rows),
+                                           encoding="utf-8")
+    assert move_legacy_folder(settings, store, "T1") == 1
+    kept = {e.text: e.label for e in team_examples(store, "T1")}
+    # the database's label wins for the text both have; the folder's other example is added
+    assert kept == {"Quillfern, like last time.": "missing", "Only quillfern would do.": "incomplete"}
+    assert not folder.exists()
+    store.close()
+
+
 def test_cli_asks_for_the_team_when_there_are_several(settings, capsys) -> None:
     store = open_store(settings)
     seed(store, "T1", [("Quillfern, like last time.", "incomplete")])

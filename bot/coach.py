@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -32,6 +33,9 @@ TOPIC_SURE = 0.5
 # Diagnosis and rendering are pure CPU under the GIL: letting dozens of threads run them at once starves the
 # threads that must acknowledge Slack within 3 s, so they run one at a time (about 1.5 ms each).
 _CPU_BOUND = threading.Lock()
+# Workspace models held at once (each about 20-25 MB); the least recently used is dropped, and read again from
+# the database when its workspace next asks.
+TEAM_MODELS_IN_MEMORY = 16
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -162,7 +166,9 @@ class Coach:
         self.settings = settings
         self._store = store
         # team ID -> (when last looked up, the kept model's version then, its classifier or None: shipped)
-        self._team_models: dict[str, tuple[float, str | None, Classifier | None]] = {}
+        # workspace -> (when checked, model version, its classifier), least recently used first
+        self._team_models: OrderedDict[str, tuple[float, str | None, Classifier | None]] = OrderedDict()
+        self._team_models_lock = threading.Lock()
 
     @cached_property
     def playbooks(self) -> Playbooks:
@@ -221,7 +227,10 @@ class Coach:
         if not team_id:
             return self.classifier
         now = time.monotonic()
-        checked, version, classifier = self._team_models.get(team_id, (None, None, None))
+        with self._team_models_lock:
+            checked, version, classifier = self._team_models.get(team_id, (None, None, None))
+            if checked is not None:
+                self._team_models.move_to_end(team_id)
         if checked is not None and now - checked < self.model_check_seconds:
             return classifier or self.classifier
         try:
@@ -240,7 +249,11 @@ class Coach:
                     classifier = ObjectionClassifier(load_team_model(stored[1]), kinds)
             except Exception:  # a model that no longer loads must not stop coaching: the shipped model answers
                 log.exception("workspace %s: cannot load its model; using the shipped one", team_id)
-        self._team_models[team_id] = (now, current, classifier)
+        with self._team_models_lock:
+            self._team_models[team_id] = (now, current, classifier)
+            self._team_models.move_to_end(team_id)
+            while len(self._team_models) > TEAM_MODELS_IN_MEMORY:  # many installs: memory stays bounded
+                self._team_models.popitem(last=False)
         return classifier or self.classifier
 
     def diagnose(self, text: str, team_id: str | None = None) -> Diagnosis:

@@ -155,6 +155,19 @@ def test_another_process_on_the_database_uses_the_kept_model(learned) -> None:
     assert replica.diagnose(PROBE, "T2").label == learned["before"]["T2"].label
 
 
+def test_only_the_most_recently_used_workspace_models_stay_in_memory(learned, monkeypatch) -> None:
+    from bot import coach as coach_module
+    from bot.coach import Coach
+
+    monkeypatch.setattr(coach_module, "TEAM_MODELS_IN_MEMORY", 1)
+    replica = Coach(learned["settings"])
+    replica.model_check_seconds = 3600
+    assert replica.diagnose(PROBE, "T1").label == "incomplete"
+    replica.diagnose(PROBE, "T9")  # another workspace pushes T1's model out
+    assert list(replica._team_models) == ["T9"]
+    assert replica.diagnose(PROBE, "T1").label == "incomplete"  # read again from the database
+
+
 def test_models_are_looked_up_only_every_few_seconds(learned) -> None:
     patient = learned["patient"]
     assert patient.diagnose(PROBE, "T1").label == learned["before"]["T1"].label

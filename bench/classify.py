@@ -61,8 +61,8 @@ def serve_memory(cache: str, commands: int = 20) -> float:
     try:
         replica.wait_ready()
         for i in range(commands):
-            signed_post(f"{replica.url}/slack/events", command_form(f"Deal {i}: our current supplier covers this", slack.url),
-                        "application/x-www-form-urlencoded", "bench-secret")
+            form = command_form(f"Deal {i}: our current supplier covers this", slack.url)
+            signed_post(f"{replica.url}/slack/events", form, "application/x-www-form-urlencoded", "bench-secret")
         slack.wait_for("chat.postMessage", commands, timeout=300)
         status = Path(f"/proc/{replica.process.pid}/status").read_text()
         return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024

@@ -388,23 +388,26 @@ class Coach:
         )
 
     def answer(self, raw_question: str, label: str, objection: str | None = None,
-               context: str | None = None) -> Answer:
+               context: str | None = None, topic: str | None = None) -> Answer:
         """Answer the seller's question about a thread's objection from the playbooks: with the thread's
         `objection` (and deal `context`), the kind's moves composed with the objection's topic as `_compose`
-        does for the coaching (the profile's facts for the topic, else a placeholder); without it, the kind's."""
+        does for the coaching (the profile's facts for the topic, else a placeholder); when the objection is no
+        longer in the thread's history, with the `topic` the thread recorded; without either, the kind's."""
         question = Objection.parse(raw_question)
         detected = detect_language(question.text)
         lang = detected if detected in ("en", "es") else "en"
         playbook = self.playbooks[check_label(label)]
         field = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
-        topic, composed = None, None
+        composed = None
         text = _CONTROL.sub("", objection or "").strip()
-        if text:
-            text = Objection.parse(text).text
+        recorded = self.playbooks.topics.get(topic or "")
+        if text or recorded:
+            text = Objection.parse(text).text if text else ""
             context = Objection.parse(context).text if context and _CONTROL.sub("", context).strip() else None
             with _CPU_BOUND:
-                topic = self.playbooks.topics[self.detect_topic(text).topic]
-                composed = self._compose(playbook, topic, text, context, lang)
+                recorded = self.playbooks.topics[self.detect_topic(text).topic] if text else recorded
+                composed = self._compose(playbook, recorded, text, context, lang)
+        topic = recorded if composed else None
         lines = _answer_lines(playbook, topic, composed, field or "next_move", lang)
         t = self._templates
         notes = [i18n.t("note.source", lang)]

@@ -269,3 +269,10 @@ def m014_team_learning(db: sqlite_utils.Database) -> None:
     # and forgetting a workspace deletes its answers only
     db["llm_cache"].add_column("team_id", str)
     db["llm_cache"].create_index(["team_id"])
+
+
+@migration
+def m015_thread_topic(db: sqlite_utils.Database) -> None:
+    # the topic of a thread's latest objection (a topic name, no text): a seller's question is answered about it
+    # even after the objection has left the thread's bounded history
+    db["threads"].add_column("topic", str)

@@ -190,11 +190,14 @@ class Store(ABC):
         self.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
 
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
-                    context: str | None = None) -> None:
-        """Start (or update the diagnosis of) a coaching thread; a context, once given, stays."""
+                    context: str | None = None, topic: str | None = None) -> None:
+        """Start (or update the diagnosis of) a coaching thread; a context or topic, once given, stays until
+        another is given."""
         row = {"team_id": team_id, "channel": channel, "thread_ts": thread_ts, "label": label, "created_at": now_iso()}
         if context is not None:
             row["context"] = context
+        if topic is not None:
+            row["topic"] = topic
         self._upsert("threads", row, pk=("team_id", "channel", "thread_ts"))
 
     def thread(self, team_id: str, channel: str, thread_ts: str) -> dict[str, Any] | None:

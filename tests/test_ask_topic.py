@@ -239,3 +239,12 @@ def test_without_the_threads_objection_the_answer_is_the_kinds(shared_coach):
     answer = shared_coach.answer("what proof should I offer?", "skepticism")
     assert answer.topic is None and answer.lines == shared_coach.playbooks["skepticism"].lines("assure", "en")
     assert "topic" not in answer.heading
+
+
+def test_once_the_objection_has_left_the_history_the_recorded_topic_answers(profiled_coach, shared_coach):
+    fact = _fact(profiled_coach, "implementation", "en")
+    answer = profiled_coach.answer("what do I say?", "incomplete", None, None, "implementation")
+    assert answer.topic == "implementation" and fact in "\n".join(answer.lines)
+    placeholder = shared_coach.playbooks.topics["implementation"].text("placeholder", "en")
+    assert placeholder in "\n".join(shared_coach.answer("what do I say?", "incomplete", topic="implementation").lines)
+    assert shared_coach.answer("what do I say?", "incomplete", topic="not a topic").topic is None

@@ -153,3 +153,12 @@ def test_a_greeting_is_claimed_once_per_user_until_released(store):
     assert store.claim_greeting("T2", "U1") is True  # another workspace's user of the same id
     store.release_greeting("T1", "U1")
     assert store.claim_greeting("T1", "U1") is True
+
+
+def test_a_thread_keeps_its_context_and_topic_until_others_are_given(store):
+    store.open_thread("T1", "C1", "1.0", "incomplete", "Harbor Foods", topic="implementation")
+    store.open_thread("T1", "C1", "1.0", "skepticism")  # a relabel: nothing else changes
+    assert {k: store.thread("T1", "C1", "1.0")[k] for k in ("label", "context", "topic")} == {
+        "label": "skepticism", "context": "Harbor Foods", "topic": "implementation"}
+    store.open_thread("T1", "C1", "1.0", "major_concern", topic="budget")
+    assert store.thread("T1", "C1", "1.0")["topic"] == "budget"

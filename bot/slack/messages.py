@@ -31,9 +31,11 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
             if label is None:  # nothing diagnosed in this thread yet: ask for the buyer's words first
                 say(deps, asker, team_id, t("thread.need_buyer_words", asker.language))
                 return
-            # the thread's latest buyer objection, so the answer is about its topic (older turns may be pruned)
+            # the thread's latest buyer objection, so the answer is about its topic; once it has left the bounded
+            # history, the topic the thread recorded
             buyer = [turn["text"] for turn in deps.store.turns(team_id, channel, thread_ts) if turn["role"] == "buyer"]
-            answer = deps.coach.answer(text, label, buyer[-1] if buyer else None, thread["context"])
+            answer = deps.coach.answer(text, label, buyer[-1] if buyer else None, thread["context"],
+                                       thread.get("topic"))
             posted = post_answer(deps, client, team_id, asker.user_id, channel, thread_ts, text, answer)
             if posted.moved:
                 asker.notify(posted.moved)

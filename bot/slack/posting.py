@@ -108,7 +108,7 @@ def record_guidance(deps: Deps, team_id: str, posted: Posted, thread_ts: str | N
     root = thread or posted.ts
     if guidance.coaching_id is not None:
         deps.store.mark_posted(guidance.coaching_id, posted.channel, posted.ts, thread)
-    deps.store.open_thread(team_id, posted.channel, root, guidance.label)
+    deps.store.open_thread(team_id, posted.channel, root, guidance.label, topic=guidance.topic)
     deps.store.add_turn(team_id, posted.channel, root, "buyer", objection, THREAD_TURNS_KEPT)
     deps.store.add_turn(team_id, posted.channel, root, "coach", f"diagnosed {guidance.label}", THREAD_TURNS_KEPT)
 

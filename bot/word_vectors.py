@@ -5,7 +5,7 @@ Each word of an English and Spanish vocabulary was embedded alone by the transfo
 (smooth inverse frequency). That keeps what made the transformer worth having, that "supplier", "vendor" and
 "proveedor" land close together, at about 0.1 ms a text instead of 15-30 ms, so a warm diagnosis stays well
 under 10 ms. Word order is lost; the n-gram model beside it keeps the phrases. Measured on the dev set of
-other people's objections, the blend scores as well as the one with the transformer did (README).
+other people's objections, the blend scores better than the one with the transformer did (README).
 
 The table ships as playbooks/word_vectors.npz. Rebuild it (about 7 minutes on 2 cores) with
 `pip install -e '.[distill]'` and `python -m bot.word_vectors`; the classifier's cache key follows the file,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
@@ -29,6 +29,14 @@ Topic = Annotated[str, AfterValidator(check_topic)]
 
 class PlaybookError(ValueError):
     """A playbook file is missing, unreadable or malformed; the message names the file and field."""
+
+
+def _counted(value: Lines, low: int, high: int, what: str) -> Lines:
+    """The lines, if each language has between `low` and `high` of them; else ValueError saying so."""
+    for lang in LANGUAGES:
+        if not low <= len(getattr(value, lang)) <= high:
+            raise ValueError(f"{lang}: give {low} or {high} {what}")
+    return value
 
 
 class Strict(BaseModel):
@@ -88,10 +96,7 @@ class ResistancePlaybook(_Playbook):
     @field_validator("questions")
     @classmethod
     def _two_or_three(cls, value: Lines) -> Lines:
-        for lang in LANGUAGES:
-            if not 2 <= len(getattr(value, lang)) <= 3:
-                raise ValueError(f"{lang}: give 2 or 3 diagnostic questions")
-        return value
+        return _counted(value, 2, 3, "diagnostic questions")
 
 
 class ObstaclePlaybook(_Playbook):
@@ -190,20 +195,25 @@ class TopicPlaybook(Strict):
         return getattr(getattr(self, field), lang)
 
 
-def load_file(path: Path, model: type[Strict]) -> Strict:
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def load_file(path: Path, model: type[Model], error: type[ValueError] = PlaybookError,
+              what: str = "playbook") -> Model:
+    """One YAML file validated as `model`; a mistake raises `error` naming the file and the field."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PlaybookError(f"{path}: cannot read playbook: {exc}") from exc
+        raise error(f"{path}: cannot read {what}: {exc}") from exc
     if not isinstance(raw, dict):
-        raise PlaybookError(f"{path}: expected a mapping of fields at the top level")
+        raise error(f"{path}: expected a mapping of fields at the top level")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"field '{'.'.join(str(p) for p in err['loc']) or '(top)'}': {err['msg']}" for err in exc.errors()
         )
-        raise PlaybookError(f"{path}: {problems}") from None
+        raise error(f"{path}: {problems}") from None
 
 
 def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> dict[str, Path]:
@@ -288,10 +298,7 @@ class BrushOff(Strict):
     @field_validator("questions")
     @classmethod
     def _one_or_two(cls, value: Lines) -> Lines:
-        for lang in LANGUAGES:
-            if not 1 <= len(getattr(value, lang)) <= 2:
-                raise ValueError(f"{lang}: give 1 or 2 questions")
-        return value
+        return _counted(value, 1, 2, "questions")
 
     def text(self, field: str, lang: str) -> str:
         return getattr(getattr(self, field), lang)

@@ -17,11 +17,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bot.i18n import t
-from bot.playbooks import Text, Topic
+from bot.playbooks import Text, Topic, load_file
 from bot.resources import data_dir
 from bot.score import CHECKS, Hint, Scorecard, Scorer
 from bot.taxonomy import KINDS, LABELS, TOPICS
@@ -83,18 +82,7 @@ def load_scenarios(folder: Path) -> dict[str, Scenario]:
         raise ScenarioError(f"{folder}: no practice scenario files")
     loaded: dict[str, Scenario] = {}
     for path in files:
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ScenarioError(f"{path}: cannot read scenarios: {exc}") from exc
-        if not isinstance(raw, dict):
-            raise ScenarioError(f"{path}: expected a mapping with 'kind' and 'scenarios'")
-        try:
-            parsed = ScenarioFile.model_validate(raw)
-        except ValidationError as exc:
-            problems = "; ".join(f"field '{'.'.join(str(p) for p in e['loc']) or '(top)'}': {e['msg']}"
-                                 for e in exc.errors())
-            raise ScenarioError(f"{path}: {problems}") from None
+        parsed = load_file(path, ScenarioFile, ScenarioError, "scenarios")
         for scenario in parsed.scenarios:
             if scenario.id in loaded:
                 raise ScenarioError(f"{path}: field 'id': {scenario.id!r} is used twice")

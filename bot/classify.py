@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
+from bot.models import persist
+from bot.models.linear import Linear, Tfidf, features, normalised_lower
+from bot.models.persist import Arrays, ModelDataError
 from bot.taxonomy import LABELS
-from bot.text import plain
+from bot.text import normalise
 from bot.word_vectors import shipped as word_vectors
 
 # Bump when the features or the training recipe change, so cached models are rebuilt.
@@ -60,11 +60,6 @@ class Diagnosis:
 
     def runner_up(self) -> str:
         return sorted(self.scores, key=self.scores.__getitem__, reverse=True)[1]
-
-
-def normalise(text: str) -> str:
-    """What the model sees: Slack mentions and links reduced to plain words, spaces collapsed."""
-    return " ".join(plain(text).split())
 
 
 def _jsonl(path: Path, *fields: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -122,31 +117,77 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
-def _pipeline():
+def ngram_pipeline() -> Any:
+    """The scikit-learn pipeline that fits an n-gram model; what is kept of it is `NgramModel.fitted`'s data."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    features = make_union(
-        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=_lower_normalised),
+    union = make_union(
+        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=normalised_lower),
         # character n-grams inside words carry typos, accents and inflections (cobran / cobramos)
-        TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), preprocessor=_lower_normalised),
+        TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), preprocessor=normalised_lower),
     )
-    return make_pipeline(features, LogisticRegression(C=_C, max_iter=3000))
+    return make_pipeline(union, LogisticRegression(C=_C, max_iter=3000))
 
 
-def _lower_normalised(text: str) -> str:
-    return normalise(text).lower()
+@dataclass(frozen=True, eq=False)
+class NgramModel:
+    """Word and character n-gram features and a linear model over them, as data."""
+
+    vectorizers: tuple[Tfidf, ...]
+    linear: Linear
+
+    def __post_init__(self) -> None:
+        if self.linear.width != sum(v.size for v in self.vectorizers):
+            raise ModelDataError("the coefficients do not fit the vocabularies")
+
+    def decision(self, texts: Sequence[str]) -> np.ndarray:
+        return self.linear.decision(features(self.vectorizers, texts))
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], y: np.ndarray) -> NgramModel:
+        return cls.fitted(ngram_pipeline().fit(list(texts), y))
+
+    @classmethod
+    def fitted(cls, pipeline: Any) -> NgramModel:
+        union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
+        return cls(tuple(Tfidf.fitted(v) for _, v in union.transformer_list), Linear.fitted(regression))
+
+    def to_data(self, arrays: Arrays, name: str = "ngrams") -> dict[str, Any]:
+        return {"vectorizers": [persist.tfidf_data(v, arrays, f"{name}.{i}") for i, v in enumerate(self.vectorizers)],
+                "linear": persist.linear_data(self.linear, arrays, name)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], arrays: Arrays) -> NgramModel:
+        return cls(tuple(persist.tfidf_from(v, arrays) for v in data["vectorizers"]),
+                   persist.linear_from(data["linear"], arrays))
 
 
-@dataclass(frozen=True)
+def _labels(data: dict[str, Any]) -> tuple[str, ...]:
+    labels = data["labels"]
+    if not isinstance(labels, list) or not labels or not all(isinstance(label, str) for label in labels):
+        raise ModelDataError("a model's labels must be a list of names")
+    return tuple(labels)
+
+
+@dataclass(frozen=True, eq=False)
 class Model:
-    pipeline: Any  # a fitted scikit-learn Pipeline
+    MODEL_KIND = "ngrams"
+
+    ngrams: NgramModel
     temperature: float
     labels: tuple[str, ...]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return _softmax(_decision(self.pipeline, texts) / self.temperature)
+        return _softmax(self.ngrams.decision(texts) / self.temperature)
+
+    def to_data(self, arrays: Arrays) -> dict[str, Any]:
+        return {"ngrams": self.ngrams.to_data(arrays), "temperature": self.temperature, "labels": list(self.labels)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
+        return cls(NgramModel.from_data(data["ngrams"], arrays), float(data["temperature"]), _labels(data))
 
 
 def train(examples: Sequence[Example], labels: Sequence[str] = LABELS) -> Model:
@@ -156,9 +197,8 @@ def train(examples: Sequence[Example], labels: Sequence[str] = LABELS) -> Model:
     texts = [e.text for e in examples]
     y = np.array([list(labels).index(e.label) for e in examples])
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    oof = cross_val_predict(_pipeline(), texts, y, cv=folds, method="decision_function")
-    pipeline = _pipeline().fit(texts, y)
-    return Model(pipeline, fit_temperature(oof, y), tuple(labels))
+    oof = cross_val_predict(ngram_pipeline(), texts, y, cv=folds, method="decision_function")
+    return Model(NgramModel.fit(texts, y), fit_temperature(oof, y), tuple(labels))
 
 
 def examples_fingerprint(examples: Iterable[Example], labels: Sequence[str] = LABELS) -> str:
@@ -187,23 +227,6 @@ class Classifier:
         return results
 
 
-def _save(model: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # write then rename, so a concurrent reader never sees half a file
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-
-
-def _load(path: Path, kind: type = Model) -> Any:
-    with path.open("rb") as handle:
-        model = pickle.load(handle)  # our own cache file, written by _save
-    if not isinstance(model, kind):
-        raise ValueError(f"{path} does not hold a model")
-    return model
-
-
 def load_classifier(
     examples_dir: Path, cache_dir: Path, labels: Sequence[str] = LABELS, field: str = "label"
 ) -> Classifier:
@@ -213,12 +236,12 @@ def load_classifier(
 
 def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequence[str] = LABELS) -> Classifier:
     """The classifier for examples gathered in code (from several sources): cached like `load_classifier`."""
-    path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.pkl"
+    path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.npz"
     try:
-        model = _load(path)
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        model = persist.load(path, Model)
+    except (OSError, ModelDataError):  # none yet, or not ours: train it
         model = train(examples, labels)
-        _save(model, path)
+        persist.save(model, path)
     return Classifier(model)
 
 
@@ -264,16 +287,6 @@ def objection_examples(examples_dir: Path, brush_offs: Sequence[str] | None = No
     return examples
 
 
-def _decision(pipeline: Any, texts: Sequence[str]) -> np.ndarray:
-    # The same as pipeline.decision_function, minus FeatureUnion's joblib dispatch, which costs twice the
-    # rest of the prediction and holds the GIL that Slack acks are waiting for.
-    from scipy.sparse import hstack
-
-    union, regression = pipeline.steps[0][1], pipeline.steps[-1][1]
-    features = hstack([vectorizer.transform(list(texts)) for _, vectorizer in union.transformer_list]).tocsr()
-    return regression.decision_function(features)
-
-
 def _ngram_weight(texts: Sequence[str]) -> np.ndarray:
     """The n-grams' share of the blend: 0.6 for a line up to 40 characters (chosen on other people's short
     objections, where the word vectors generalise), rising to 0.9 at 140. Out of fold on our own examples the
@@ -288,18 +301,34 @@ def _blend(ngrams: np.ndarray, embedded: np.ndarray, texts: Sequence[str]) -> np
     return np.log(np.clip(w * ngrams + (1 - w) * embedded, 1e-12, None))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BlendModel:
-    ngrams: Any  # a fitted scikit-learn Pipeline over the text
-    embedded: Any  # a fitted LogisticRegression over the texts' word vectors
+    MODEL_KIND = "objections"
+
+    ngrams: NgramModel  # over the text
+    embedded: Linear  # over the texts' word vectors
     temperature: float
     labels: tuple[str, ...]
     trained_as: str  # the recipe and word-vector table it was trained with: another coach version retrains it
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        ngrams = _softmax(_decision(self.ngrams, texts))
-        embedded = self.embedded.predict_proba(word_vectors().embed(texts))
+        ngrams = _softmax(self.ngrams.decision(texts))
+        embedded = _softmax(self.embedded.decision(word_vectors().embed(texts)))
         return _softmax(_blend(ngrams, embedded, texts) / self.temperature)
+
+    def to_data(self, arrays: Arrays) -> dict[str, Any]:
+        return {"ngrams": self.ngrams.to_data(arrays),
+                "embedded": persist.linear_data(self.embedded, arrays, "embedded"),
+                "temperature": self.temperature, "labels": list(self.labels), "trained_as": self.trained_as}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
+        labels = _labels(data)
+        embedded = persist.linear_from(data["embedded"], arrays)
+        ngrams = NgramModel.from_data(data["ngrams"], arrays)
+        if {len(labels)} != {embedded.coef.shape[0], ngrams.linear.coef.shape[0]}:
+            raise ModelDataError("the model's labels and coefficients differ in number")
+        return cls(ngrams, embedded, float(data["temperature"]), labels, str(data["trained_as"]))
 
 
 def training_key() -> str:
@@ -309,7 +338,7 @@ def training_key() -> str:
 
 def trained_as_now(model: BlendModel) -> BlendModel:
     """The model, if it was trained with today's recipe and word vectors; else ValueError (train it again)."""
-    if getattr(model, "trained_as", None) != training_key():
+    if model.trained_as != training_key():
         raise ValueError("the model was trained by another version of the coach: train it again")
     return model
 
@@ -327,7 +356,7 @@ def train_objections(examples: Sequence[Example]) -> BlendModel:
     folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
 
     def ngrams() -> Any:
-        return _pipeline().set_params(logisticregression__tol=1e-3)
+        return ngram_pipeline().set_params(logisticregression__tol=1e-3)
 
     def embedded() -> Any:
         return LogisticRegression(C=_C_EMBEDDED, max_iter=3000)
@@ -336,7 +365,7 @@ def train_objections(examples: Sequence[Example]) -> BlendModel:
     with threadpool_limits(1):
         oof_ngrams = _softmax(cross_val_predict(ngrams(), texts, y, cv=folds, method="decision_function"))
         oof_embedded = cross_val_predict(embedded(), vectors, y, cv=folds, method="predict_proba")
-        model = BlendModel(ngrams().fit(texts, y), embedded().fit(vectors, y),
+        model = BlendModel(NgramModel.fitted(ngrams().fit(texts, y)), Linear.fitted(embedded().fit(vectors, y)),
                            fit_temperature(_blend(oof_ngrams, oof_embedded, texts), y), labels,
                            training_key())
     return model
@@ -402,10 +431,10 @@ def cached_objection_classifier(
     digest = hashlib.sha256(training_key().encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())
-    path = cache_dir / f"objections-{digest.hexdigest()[:20]}.pkl"
+    path = cache_dir / f"objections-{digest.hexdigest()[:20]}.npz"
     try:
-        model = trained_as_now(_load(path, BlendModel))
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        model = trained_as_now(persist.load(path, BlendModel))
+    except (OSError, ValueError):  # none yet, not ours, or trained by another version: train it
         model = train_objections(examples)
-        _save(model, path)
+        persist.save(model, path)
     return ObjectionClassifier(model, brush_offs)

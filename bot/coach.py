@@ -247,6 +247,8 @@ class Coach:
                     current = stored[0]
                     kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
                     classifier = ObjectionClassifier(load_team_model(stored[1]), kinds)
+            except ValueError as exc:  # an older coach's model, or bytes not ours: never read, the shipped one answers
+                log.warning("workspace %s: %s; using the shipped model until then", team_id, exc)
             except Exception:  # a model that no longer loads must not stop coaching: the shipped model answers
                 log.exception("workspace %s: cannot load its model; using the shipped one", team_id)
         with self._team_models_lock:

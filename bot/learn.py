@@ -8,7 +8,7 @@ Per workspace, in the database (bot/store.py), so every replica on it sees the s
   imports corrections newer than the last it imported, so a deleted example stays deleted until someone
   corrects that text again;
 - the last correction imported;
-- the kept model, pickled as the classifier's model object is in its cache; `Coach` uses it for that
+- the kept model, as data (bot/models/persist.py: arrays and JSON, never pickle); `Coach` uses it for that
   workspace's diagnoses (others keep the shipped one) and notices a new one by its version.
 Examples kept by an older coach in `<folder of COACH_DB>/teams/<TEAM_ID>/` are moved into the database by the
 next `coach learn` for that workspace.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import re
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -38,6 +37,7 @@ from bot.classify import (
 )
 from bot.config import Settings
 from bot.evaluate import score
+from bot.models import persist
 from bot.store import Store, open_store
 from bot.taxonomy import LABELS
 
@@ -64,18 +64,17 @@ def legacy_team_dir(settings: Settings, team_id: str) -> Path:
 
 
 def dump_team_model(model: BlendModel) -> bytes:
-    """The model as the store keeps it: pickled, as the classifier's own cache files hold it."""
-    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    """The model as the store keeps it: the same data-only bytes as a cache file."""
+    return persist.dumps(model)
 
 
 def load_team_model(data: bytes) -> BlendModel:
-    """The stored model, if this version of the coach trained it the same way; else ValueError (learn again)."""
+    """The stored model, if this version of the coach trained it the same way; else ValueError (learn again).
+    Bytes of an older coach (which pickled its models) or any other bytes are refused unread."""
     try:
-        model = pickle.loads(data)  # our own bytes, written by dump_team_model into our own database
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, IndexError) as exc:
-        raise ValueError(f"the stored workspace model cannot be read ({exc.__class__.__name__})") from exc
-    if not isinstance(model, BlendModel):
-        raise ValueError("the stored workspace model is no objection model")
+        model = persist.loads(data, BlendModel)
+    except persist.ModelDataError as exc:
+        raise ValueError(f"the stored workspace model cannot be read: {exc}; `coach learn` rebuilds it") from exc
     return trained_as_now(model)
 
 

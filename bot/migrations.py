@@ -261,8 +261,9 @@ def m014_team_learning(db: sqlite_utils.Database) -> None:
         pk=("team_id", "id"), not_null={"team_id", "id"},
     )
     db["team_learning"].create({"team_id": str, "feedback_id": int, "updated_at": str}, pk="team_id")
-    # the model is the classifier's own pickled bytes, opaque here; `version` changes on every save, so a
-    # running coach checks one short column, not the blob
+    # the model is opaque bytes here (bot/models/persist.py: arrays and JSON, loaded without pickle; an older
+    # coach's pickled rows are refused unread and rebuilt by `coach learn`); `version` changes on every save, so
+    # a running coach checks one short column, not the blob
     db["team_models"].create({"team_id": str, "version": str, "fingerprint": str, "saved_at": str,
                               "model": bytes}, pk="team_id")
     # the model's answer cache per workspace: one workspace never reads an answer another's prompt paid for,

@@ -13,23 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from bot.classify import normalise
 from bot.i18n import t
 from bot.language import detect_language
+from bot.models import persist
+from bot.models.linear import Linear, Tfidf, features, normalised_lower
+from bot.models.persist import Arrays, ModelDataError
 from bot.resources import data_dir
 from bot.taxonomy import LABELS, check_label
 
@@ -224,27 +223,42 @@ def pattern_pitfalls(text: str) -> list[tuple[str, str]]:
 
 # --- the model ------------------------------------------------------------------------------------------------
 
-def _lower(text: str) -> str:
-    return normalise(text).lower()
-
-
 def _vectorizers() -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return (TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=_lower, min_df=1),
-            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), preprocessor=_lower))
+    return (TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=normalised_lower, min_df=1),
+            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), preprocessor=normalised_lower))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MoveModel:
-    vectorizers: tuple[Any, ...]
-    regressions: dict[str, Any]  # check -> fitted LogisticRegression ("pitfall" for the pitfall model)
+    MODEL_KIND = "practice-moves"
+
+    vectorizers: tuple[Tfidf, ...]
+    regressions: dict[str, Linear]  # check -> its sentence model ("pitfall" for the pitfall model)
     thresholds: dict[str, float]
     proof_kinds: frozenset[str] = PROOF_KINDS  # kinds whose answers are scored on assure
 
     def probabilities(self, texts: Sequence[str], objection: str) -> dict[str, np.ndarray]:
-        features = _features(self.vectorizers, texts, [objection] * len(texts), fit=False)
-        return {name: _positive(reg, features) for name, reg in self.regressions.items()}
+        x = _with_overlap(features(self.vectorizers, texts), texts, [objection] * len(texts))
+        return {name: _positive(reg, x) for name, reg in self.regressions.items()}
+
+    def to_data(self, arrays: Arrays) -> dict[str, Any]:
+        return {"vectorizers": [persist.tfidf_data(v, arrays, f"v{i}") for i, v in enumerate(self.vectorizers)],
+                "regressions": {name: persist.linear_data(reg, arrays, name) for name, reg in self.regressions.items()},
+                "thresholds": self.thresholds, "proof_kinds": sorted(self.proof_kinds)}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
+        vectorizers = tuple(persist.tfidf_from(v, arrays) for v in data["vectorizers"])
+        width = sum(v.size for v in vectorizers) + len(_OVERLAP_FEATURES)
+        regressions = {str(name): persist.linear_from(reg, arrays, width) for name, reg in data["regressions"].items()}
+        if not set(regressions) <= set(_TARGETS) or set(data["thresholds"]) != set(regressions):
+            raise ModelDataError("the move model's checks are not the scorecard's")
+        if not set(data["proof_kinds"]) <= set(LABELS):
+            raise ModelDataError("the move model's proof kinds are not kinds of resistance")
+        return cls(vectorizers, regressions, {str(k): float(v) for k, v in data["thresholds"].items()},
+                   frozenset(data["proof_kinds"]))
 
 
 _STOP = frozenset(
@@ -268,25 +282,27 @@ _TIES_BACK = re.compile(
     re.I)
 
 
+_OVERLAP_FEATURES = ("shares 1", "shares 2", "shares 3", "ties back")
+
+
 def _overlap(sentence: str, objection: str) -> list[float]:
     """How much a sentence reuses the buyer's own words, and whether it goes back to what they said before:
-    aligning names their situation back."""
+    aligning names their situation back (`_OVERLAP_FEATURES`)."""
     shared = len(_stems(sentence) & _stems(objection))
     return [float(shared >= 1), float(shared >= 2), float(shared >= 3), float(bool(_TIES_BACK.search(sentence)))]
 
 
-def _features(vectorizers: Sequence[Any], texts: Sequence[str], objections: Sequence[str], fit: bool) -> Any:
+def _with_overlap(x: Any, texts: Sequence[str], objections: Sequence[str]) -> Any:
+    """The sentences' n-gram features with the overlap features appended."""
     from scipy.sparse import csr_matrix, hstack
 
-    parts = [v.fit_transform(list(texts)) if fit else v.transform(list(texts)) for v in vectorizers]
-    parts.append(csr_matrix(np.array([_overlap(t, o) for t, o in zip(texts, objections, strict=True)]).reshape(
-        len(texts), 4)))
-    return hstack(parts).tocsr()
+    overlap = np.array([_overlap(t, o) for t, o in zip(texts, objections, strict=True)]).reshape(
+        len(texts), len(_OVERLAP_FEATURES))
+    return hstack([x, csr_matrix(overlap)]).tocsr()
 
 
-def _positive(regression: Any, features: Any) -> np.ndarray:
-    scores = features @ regression.coef_[0] + regression.intercept_[0]
-    return 1.0 / (1.0 + np.exp(-np.asarray(scores).ravel()))
+def _positive(regression: Linear, x: Any) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-regression.decision(x)))
 
 
 _TARGETS = (*MOVES, "pitfall")
@@ -327,13 +343,14 @@ def _sentence_rows(replies: Sequence[LabelledReply]) -> tuple[list[str], list[in
     return texts, owner, labels
 
 
-def _fit(features: Any, rows: list[tuple[int, int]]) -> Any | None:
+def _fit(x: Any, rows: list[tuple[int, int]]) -> Linear | None:
     from sklearn.linear_model import LogisticRegression
 
     y = np.array([label for _, label in rows])
     if len(set(y.tolist())) < 2:
         return None
-    return LogisticRegression(C=_C, class_weight="balanced", max_iter=3000).fit(features[[r for r, _ in rows]], y)
+    return Linear.fitted(LogisticRegression(C=_C, class_weight="balanced", max_iter=3000).fit(
+        x[[r for r, _ in rows]], y))
 
 
 def _reply_truth(reply: LabelledReply, target: str) -> bool | None:
@@ -344,16 +361,18 @@ def _reply_truth(reply: LabelledReply, target: str) -> bool | None:
 
 def train_moves(replies: Sequence[LabelledReply]) -> MoveModel:
     """Fit one sentence model per move (and pitfalls), and choose each threshold on out-of-fold replies."""
+    from scipy.sparse import hstack
     from sklearn.model_selection import KFold
 
     texts, owner, labels = _sentence_rows(replies)
     vectorizers = _vectorizers()
-    features = _features(vectorizers, texts, [replies[i].objection for i in owner], fit=True)
+    x = _with_overlap(hstack([v.fit_transform(list(texts)) for v in vectorizers]).tocsr(), texts,
+                      [replies[i].objection for i in owner])
     owner_arr = np.array(owner)
     regressions, thresholds = {}, {}
     folds = list(KFold(n_splits=5, shuffle=True, random_state=0).split(np.arange(len(replies))))
     for target in _TARGETS:
-        model = _fit(features, labels[target])
+        model = _fit(x, labels[target])
         if model is None:
             continue
         regressions[target] = model
@@ -361,17 +380,17 @@ def train_moves(replies: Sequence[LabelledReply]) -> MoveModel:
         best = np.full(len(replies), np.nan)
         for train_idx, test_idx in folds:
             train_set = set(train_idx.tolist())
-            fold_model = _fit(features, [(r, y) for r, y in labels[target] if owner[r] in train_set])
+            fold_model = _fit(x, [(r, y) for r, y in labels[target] if owner[r] in train_set])
             if fold_model is None:
                 continue
             for index in test_idx:
                 rows = [r for r in np.flatnonzero(owner_arr == index) if eligible(target, texts[r])]
                 if len(rows):
-                    best[index] = _positive(fold_model, features[rows]).max()
+                    best[index] = _positive(fold_model, x[rows]).max()
         truth = [(0.0 if np.isnan(best[i]) else best[i], _reply_truth(r, target)) for i, r in enumerate(replies)
                  if _reply_truth(r, target) is not None]
         thresholds[target] = _best_threshold(truth, target)
-    return MoveModel(vectorizers, regressions, thresholds, proof_kinds(replies))
+    return MoveModel(tuple(Tfidf.fitted(v) for v in vectorizers), regressions, thresholds, proof_kinds(replies))
 
 
 def proof_kinds(replies: Sequence[LabelledReply]) -> frozenset[str]:
@@ -409,20 +428,13 @@ def replies_fingerprint(replies: Sequence[LabelledReply]) -> str:
 def load_move_model(folder: Path, cache_dir: Path) -> MoveModel:
     """The move model for these labelled replies: from the cache, or trained now and cached."""
     replies = read_reply_dir(folder)
-    path = cache_dir / f"practice-moves-{replies_fingerprint(replies)}.pkl"
+    path = cache_dir / f"practice-moves-{replies_fingerprint(replies)}.npz"
     try:
-        with path.open("rb") as handle:
-            model = pickle.load(handle)  # our own cache file, written below
-        if not isinstance(model, MoveModel):
-            raise ValueError(f"{path} does not hold a move model")
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        return persist.load(path, MoveModel)
+    except (OSError, ModelDataError):  # none yet, or not ours: train it
         model = train_moves(replies)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # write then rename: no half-read file
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    return model
+        persist.save(model, path)
+        return model
 
 
 # --- what the seller gets back --------------------------------------------------------------------------------

@@ -16,3 +16,8 @@ def plain(text: str) -> str:
         return m.group(5) or m.group(4)
 
     return _SLACK_MARKUP.sub(repl, text)
+
+
+def normalise(text: str) -> str:
+    """What the models see: Slack mentions and links reduced to plain words, spaces collapsed."""
+    return " ".join(plain(text).split())

@@ -9,16 +9,15 @@ cross-validation; adding the cues took it to 0.91, so a team can steer a topic b
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from bot.classify import Classifier, Model, _load, _pipeline, _save, examples_fingerprint, read_example_dir
+from bot.classify import Classifier, Model, NgramModel, examples_fingerprint, read_example_dir
+from bot.models import persist
 from bot.taxonomy import TOPICS
 
 # Each cue hit (at most two per topic) adds this to the topic's log-probability; chosen by cross-validation
@@ -62,7 +61,7 @@ class TopicDetector:
     def detect_many(self, texts: Sequence[str]) -> list[TopicReading]:
         if not texts:
             return []
-        probabilities = _probabilities(self.classifier.model, texts)
+        probabilities = self.classifier.model.probabilities(texts)
         hits = np.array([self._cue_hits(text) for text in texts], dtype=float)
         scores = np.log(np.clip(probabilities, 1e-12, None)) + CUE_WEIGHT * hits
         readings = []
@@ -76,39 +75,14 @@ class TopicDetector:
         return self.detect_many([text])[0]
 
 
-def _tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
-    """TfidfVectorizer.transform without scikit-learn's input validation, which costs more than the arithmetic
-    for one short text and would push warm coaching past its 10 ms budget. Same result (tests/test_topics.py)."""
-    from sklearn.preprocessing import normalize
-
-    _, counts = vectorizer._count_vocab(texts, fixed_vocab=True)
-    counts = counts.astype(np.float64)
-    if vectorizer.sublinear_tf:
-        np.log(counts.data, counts.data)
-        counts.data += 1
-    counts.data *= vectorizer.idf_[counts.indices]
-    return normalize(counts, norm=vectorizer.norm, copy=False)
-
-
-def _probabilities(model: Model, texts: Sequence[str]) -> np.ndarray:
-    from scipy.sparse import hstack
-
-    union, regression = model.pipeline.steps[0][1], model.pipeline.steps[-1][1]
-    features = hstack([_tfidf(vectorizer, list(texts)) for _, vectorizer in union.transformer_list]).tocsr()
-    logits = features @ regression.coef_.T + regression.intercept_
-    z = logits / model.temperature
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def load_topic_detector(examples_dir: Path, cache_dir: Path, cues: Mapping[str, Sequence[str]]) -> TopicDetector:
     """The topic detector for these examples and cues: the n-gram model from the cache, or trained now and cached."""
     examples = read_example_dir(examples_dir, TOPICS, "topic")
-    path = cache_dir / f"topics-{examples_fingerprint(examples, TOPICS)}-t{TEMPERATURE}.pkl"
+    path = cache_dir / f"topics-{examples_fingerprint(examples, TOPICS)}-t{TEMPERATURE}.npz"
     try:
-        model = _load(path)
-    except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        model = persist.load(path, Model)
+    except (OSError, persist.ModelDataError):  # none yet, or not ours: train it
         y = np.array([TOPICS.index(e.label) for e in examples])
-        model = Model(_pipeline().fit([e.text for e in examples], y), TEMPERATURE, TOPICS)
-        _save(model, path)
+        model = Model(NgramModel.fit([e.text for e in examples], y), TEMPERATURE, TOPICS)
+        persist.save(model, path)
     return TopicDetector(Classifier(model), cues)

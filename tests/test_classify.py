@@ -51,20 +51,20 @@ def test_model_is_cached_and_retrained_when_examples_change(tmp_path):
     (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:400]))
     cache = tmp_path / "cache"
     load_classifier(examples, cache)
-    (first,) = cache.glob("classifier-*.pkl")
+    (first,) = cache.glob("classifier-*.npz")
     stamp = first.stat().st_mtime_ns
     load_classifier(examples, cache)
-    assert first.stat().st_mtime_ns == stamp and len(list(cache.glob("*.pkl"))) == 1
+    assert first.stat().st_mtime_ns == stamp and len(list(cache.glob("*.npz"))) == 1
     (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:401]))
     load_classifier(examples, cache)
-    assert len(list(cache.glob("*.pkl"))) == 2
+    assert len(list(cache.glob("*.npz"))) == 2
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
-    path = cache / f"classifier-{examples_fingerprint(read_example_dir(SHIPPED_EXAMPLES))}.pkl"
-    path.write_bytes(b"not a pickle")
+    path = cache / f"classifier-{examples_fingerprint(read_example_dir(SHIPPED_EXAMPLES))}.npz"
+    path.write_bytes(b"not a model")
     classifier = load_classifier(SHIPPED_EXAMPLES, cache)
     assert classifier.diagnose("I heard you only sell to banks").label in LABELS
     assert path.stat().st_size > 1000
@@ -84,20 +84,6 @@ def test_score_counts_precision_recall_and_confusion():
     assert report["per_label"]["incorrect"]["precision"] == 0.5
     assert report["confusion"]["missing"]["incorrect"] == 1
     assert report["macro_f1"] == pytest.approx((0.6667 + 0.6667) / 2, abs=1e-3)
-
-
-def test_fast_prediction_path_matches_the_pipeline(shared_coach):
-    import numpy as np
-
-    from bot.classify import _blend, _softmax
-    from bot.word_vectors import shipped
-
-    model = shared_coach.classifier.model
-    texts = ["I heard you only sell to banks", "¿Eso incluye la formación?", "budget frozen till Q3"]
-    ngrams = _softmax(model.ngrams.decision_function(texts))
-    embedded = model.embedded.predict_proba(shipped().embed(texts))
-    expected = _softmax(_blend(ngrams, embedded, texts) / model.temperature)
-    assert np.allclose(model.probabilities(texts), expected)
 
 
 def test_word_vectors_know_every_word_of_the_shipped_examples():
@@ -125,12 +111,13 @@ def test_word_vectors_put_related_words_close_across_languages():
 def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach):
     import dataclasses
 
-    from bot.classify import _save, cached_objection_classifier, objection_examples
+    from bot.classify import cached_objection_classifier, objection_examples
+    from bot.models import persist
 
     examples = objection_examples(SHIPPED_EXAMPLES)[:60]
     first = cached_objection_classifier(examples, tmp_path).model
-    [cached] = tmp_path.glob("objections-*.pkl")
-    _save(dataclasses.replace(first, trained_as="an-older-recipe|an-older-table"), cached)
+    [cached] = tmp_path.glob("objections-*.npz")
+    persist.save(dataclasses.replace(first, trained_as="an-older-recipe|an-older-table"), cached)
     again = cached_objection_classifier(examples, tmp_path).model
     assert again.trained_as == first.trained_as
 

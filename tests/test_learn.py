@@ -175,18 +175,45 @@ def test_models_are_looked_up_only_every_few_seconds(learned) -> None:
     assert patient.diagnose(PROBE, "T1").label == "incomplete"
 
 
+class WritesAFile:
+    """What an attacker with write access to the database would store: unpickling it runs code."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.write_text, (self.path, "ran"))
+
+
 def test_a_model_that_no_longer_loads_falls_back_to_the_shipped_one(learned, caplog) -> None:
     store, running = learned["store"], learned["running"]
-    store.save_team_model("T5", b"not a pickled model", "x")
+    store.save_team_model("T5", b"not a model", "x")
     assert running.diagnose(PROBE, "T5").label == learned["before"]["T2"].label
-    assert "cannot load its model" in caplog.text
+    assert "cannot be read" in caplog.text
     caplog.clear()
     assert running.diagnose(PROBE, "T5").label == learned["before"]["T2"].label
-    assert "cannot load" not in caplog.text  # logged once, not on every diagnosis
+    assert "cannot be read" not in caplog.text  # logged once, not on every diagnosis
     store.delete_team_model("T5")
 
 
-@pytest.mark.parametrize("data", [b"not a pickled model", b"", pickle.dumps({"a": "dict"})])
+def test_a_crafted_row_runs_nothing_and_learn_rebuilds_it(learned, caplog, tmp_path) -> None:
+    """A pickle written into the models table (by anyone who can write to the database, or an older coach's
+    row): every replica refuses it unread, and `coach learn` replaces it with a model it can read."""
+    store, settings, marker = learned["store"], learned["settings"], tmp_path / "pwned"
+    kept = store.team_model("T1")
+    store.save_team_model("T1", pickle.dumps(WritesAFile(marker)), "crafted")
+    try:
+        assert learned["running"].diagnose(PROBE, "T1").label == learned["before"]["T2"].label  # the shipped model
+        assert "cannot be read" in caplog.text and not marker.exists()
+        report = learn(settings, "T1", [], [])
+        assert report["kept"] is True and not marker.exists()
+        assert load_team_model(store.team_model("T1")[1]).labels  # readable again
+        assert learned["running"].diagnose(PROBE, "T1").label == "incomplete"
+    finally:
+        store.save_team_model("T1", kept[1], store.team_model_info("T1")["fingerprint"])
+
+
+@pytest.mark.parametrize("data", [b"not a model", b"", pickle.dumps({"a": "dict"})])
 def test_an_unreadable_stored_model_is_a_value_error_learn_recovers_from(data: bytes) -> None:
     with pytest.raises(ValueError):
         load_team_model(data)

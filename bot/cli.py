@@ -25,10 +25,12 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
         print(f"\n{t('guidance.ask_first', lang)}\n  {guidance.question}")
     for key, body in (("guidance.align", guidance.align), ("guidance.clarify", guidance.clarify),
                       ("guidance.assure", guidance.assure)):
-        print(f"\n{t(key, lang)}")
-        for line in body.splitlines():
-            print(f"  {line}")
-    print(f"\n{t('guidance.say_it', lang)}\n  {guidance.talk_track}")
+        if body:  # an ask-first answer to a brush-off has only the question and what each answer would mean
+            print(f"\n{t(key, lang)}")
+            for line in body.splitlines():
+                print(f"  {line}")
+    if guidance.talk_track:
+        print(f"\n{t('guidance.say_it', lang)}\n  {guidance.talk_track}")
     print()
     for note in guidance.notes:
         print(f"({note})")
@@ -86,7 +88,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     print(f"Company: {profile.company.name}: {profile.company.offering.en}")
     print(f"\nFacts ({len(profile.facts)})")
     for fact in profile.facts:
-        print(f"  [{fact.topic}] {fact.en}{'' if fact.es else '  (no Spanish yet)'}")
+        print(f"  [{fact.topic or '-'}] {fact.en}{'' if fact.es else '  (no Spanish yet)'}")
     print(f"\nReferences ({len(profile.references)})")
     for ref in profile.references:
         calls = "takes calls" if ref.contact_ok else "may be named, no calls"

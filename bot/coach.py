@@ -7,7 +7,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -15,18 +16,30 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import i18n
 from bot.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
+from bot.composing import Composed, ReadConcern, as_we, compose
 from bot.config import Settings
-from bot.grounding import deal_cues, names_a_reference
+from bot.grounding import claims, names_a_reference
 from bot.language import detect_language
 from bot.learn import load_team_model
 from bot.llm import LLM, LLMFailure, OnText, Prompt
+from bot.matching import Match, Matcher, items
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
+from bot.reading import Concern, Reading, read
 from bot.resources import data_dir
 from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
 from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
 MAX_CHARS = 4000
+# What a reference customer's story can prove for a buyer of the same industry or size.
+STORY_TOPICS = frozenset({"results", "fit", "adoption", "implementation", "status_quo", "vendor_viability"})
+# Up to this many facts the model sees the whole profile (it can find what the matcher missed); beyond it, the
+# facts matched to the concerns and those tagged with the message's topic.
+WHOLE_PROFILE_FACTS = 20
+# Words an accepted point shares with any answer ("that", "with", "this"...): not a sign of re-opening it.
+_COMMON_WORDS = frozenset("""that this with have what your from they them their there about would could should
+will just really very much more also been were when then than into only some like well good great fine
+esto esta este tiene tienen para pero como todo bien muy más también están sobre""".split())
 # The "Ask first" question names the topic only from this topic confidence on: on the held-out topic set
 # (tests/data/topics_heldout.jsonl) readings below it were right 16 times in 30, those at or above it 90%.
 TOPIC_SURE = 0.5
@@ -84,6 +97,11 @@ class Guidance:
     notes: list[str] = field(default_factory=list)
     coaching_id: int | None = None  # its row in the coaching log
     proof: str = ""  # the reference offered (a profile customer or a placeholder), for checking a model's assure
+    # how the message was read: each concern ({"words", "topic", "status", "fact", "required"}), what the buyer
+    # accepts, the seller's own notes
+    concerns: list[dict[str, Any]] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    seller_notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (`coach ask --json`)."""
@@ -300,7 +318,8 @@ class Coach:
                 diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
             guidance = self.offline_guidance(objection, diagnosis, context)
             prompt = None if offline or self.llm is None else self.prompt(objection, diagnosis, context, history,
-                                                                           guidance.language, label, team_id=team_id)
+                                                                           guidance.language, label, team_id=team_id,
+                                                                           offline=guidance)
         if prompt is not None:
             guidance = self._through_llm(prompt, guidance, label, on_text)
         guidance.coaching_id = self.store.log_coaching(
@@ -327,10 +346,14 @@ class Coach:
         forced_label: str | None = None,
         topic: str | None = None,
         team_id: str | None = None,
+        offline: Guidance | None = None,
     ) -> Prompt:
-        """The model's prompt: instructions in the system part; playbooks, the team profile's facts for the topic and
+        """The model's prompt: instructions in the system part; playbooks, how the message was read (each concern
+        with the profile fact matched to it, what the buyer accepts, the seller's notes), the profile's facts and
         the delimited buyer text in the user part, never the other way round. The answer may state a figure or a
-        name only if it is in the objection, the context, the thread or the profile (`Prompt.grounding`)."""
+        name only if it is in the objection, the context, the thread or the profile (`Prompt.grounding`); it may
+        not offer a fact marked as not meeting the buyer's requirement, nor argue an accepted point again."""
+        offline = offline or self.offline_guidance(objection, diagnosis, context)
         topic = topic or self.detect_topic(objection.text).topic
         profile = self.playbooks.profile
         buyer_text = "\n".join([objection.text, context or ""])
@@ -352,13 +375,23 @@ class Coach:
             brush_off_topic=self.playbooks.topics[brush_off.topic] if brush_off and brush_off.topic else None,
             topic=self.playbooks.topics[topic],
             company=profile.company,
-            facts=profile.facts_for(topic),
+            # a small profile is given whole, a large one as the facts matched to the concerns and the topic's
+            facts=profile.facts if len(profile.facts) <= WHOLE_PROFILE_FACTS else profile.facts_for(topic),
             references=references[:3],
             competitors=profile.competitors_in(buyer_text) or profile.competitors,
+            concerns=offline.concerns,
+            accepted=[as_prompt_data(a) for a in offline.accepted],
+            seller_notes=[as_prompt_data(n) for n in offline.seller_notes],
         )
         grounding = "\n".join([objection.text, context or "", *(t["text"] for t in (history or [])),
                                profile.all_text()])
-        return Prompt(system=system.strip(), user=user.strip(), grounding=grounding, team_id=team_id)
+        unmet = [c["fact"] for c in offline.concerns if c["status"] == "unmet" and c["fact"]]
+        concern_words = " ".join(c["words"] for c in offline.concerns).lower()
+        accepted_words = {w for a in offline.accepted for w in re.findall(r"[^\W\d_]{4,}", a.lower())
+                          if w not in concern_words and w not in _COMMON_WORDS}
+        return Prompt(system=system.strip(), user=user.strip(), grounding=grounding, team_id=team_id,
+                      not_offered=tuple(dict.fromkeys(c for fact in unmet for c in claims(fact) if len(c) > 2)),
+                      accepted_words=tuple(sorted(accepted_words)))
 
     def _through_llm(self, prompt: Prompt, offline: Guidance, forced_label: str | None,
                      on_text: OnText | None = None) -> Guidance:
@@ -408,7 +441,7 @@ class Coach:
             context = Objection.parse(context).text if context and _CONTROL.sub("", context).strip() else None
             with _CPU_BOUND:
                 recorded = self.playbooks.topics[self.detect_topic(text).topic] if text else recorded
-                composed = self._compose(playbook, recorded, text, context, lang)
+                composed = self._composed(playbook, text, context, lang, recorded)
         topic = recorded if composed else None
         lines = _answer_lines(playbook, topic, composed, field or "next_move", lang)
         t = self._templates
@@ -422,38 +455,45 @@ class Coach:
                       topic=topic.topic if topic else None)
 
     def offline_guidance(self, objection: Objection, diagnosis: Diagnosis, context: str | None) -> Guidance:
-        """Guidance from the playbooks: the kind's moves composed with the topic's, facts only from the team
-        profile (else a visible placeholder), the reference picked by the buyer's industry or size."""
+        """Guidance from the playbooks for what this buyer said: each concern of the message answered with the
+        profile fact that meets it (else a placeholder, or "let me confirm" when the fact does not meet what
+        they require), accepted points acknowledged, the seller's notes usable. A brush-off gets only the
+        question to ask and what each answer would mean: no talk track built on a guess."""
         detected = detect_language(objection.text)
         lang = detected if detected in ("en", "es") else "en"
         playbook = self.playbooks[diagnosis.label]
         reading = self.detect_topic(objection.text)
-        topic = reading.topic
         question = self.diagnostic_question(diagnosis, lang, reading)
         notes = [i18n.t("note.source", lang)]
         if objection.truncated:
             notes.append(i18n.t("note.truncated", lang, limit=MAX_CHARS))
         if detected == "other":
             notes.append(i18n.t("note.language", "en"))  # the answer is in English, so is the note
-        composed = self._compose(playbook, self.playbooks.topics[topic], objection.text, context, lang)
+        guidance = Guidance(label=diagnosis.label, confidence=diagnosis.confidence, language=lang, align="",
+                            clarify="", assure="", talk_track="", question=question, source="offline",
+                            topic=reading.topic if reading.confidence >= TOPIC_SURE else None, notes=notes)
+        if diagnosis.brush_off in self.brush_offs and question:
+            brush_off = self.brush_offs[diagnosis.brush_off]
+            t = self._templates
+            guidance.clarify = str(t.bullets([str(t.each_answer_line(self.playbooks[k].text("name", lang).lower(),
+                                                                     self.playbooks[k].text("next_move", lang), lang))
+                                              for k in brush_off.kinds or diagnosis.in_play])).strip()
+            return guidance
+        composed = self._composed(playbook, objection.text, context, lang)
         if composed.english_used:
             notes.append(i18n.t("note.english_profile", lang))
         t = self._templates
         header = f"{t.context_header(context, lang)}\n" if context else ""
-        return Guidance(
-            label=diagnosis.label,
-            confidence=diagnosis.confidence,
-            language=lang,
-            align=header + str(t.bullets(composed.align)).strip(),
-            clarify=str(t.bullets(composed.clarify)).strip(),
-            assure=str(t.bullets(composed.assure)).strip(),
-            talk_track=composed.talk_track,
-            question=question,
-            source="offline",
-            topic=topic,
-            notes=notes,
-            proof=composed.proof,
-        )
+        guidance.align = header + str(t.bullets(composed.align)).strip()
+        guidance.clarify = str(t.bullets(composed.clarify)).strip()
+        guidance.assure = str(t.bullets(composed.assure)).strip()
+        guidance.talk_track = composed.talk_track
+        guidance.proof = composed.proof
+        guidance.topic = composed.topic or guidance.topic
+        guidance.concerns = [c.as_json() for c in composed.concerns]
+        guidance.accepted = list(composed.accepted)
+        guidance.seller_notes = list(composed.seller_notes)
+        return guidance
 
     def diagnostic_question(self, diagnosis: Diagnosis, lang: str, topic: TopicReading | None = None) -> str | None:
         """What to ask before answering, when the words alone do not settle the kind: for a brush-off, that it
@@ -472,73 +512,104 @@ class Coach:
         on_topic = self.playbooks.topics[topic.topic] if topic and topic.confidence >= TOPIC_SURE else None
         return str(t.question([self.playbooks[kind] for kind in in_play], lang, on_topic)).strip()
 
-    def _compose(self, kind: ResistancePlaybook, topic: TopicPlaybook, text: str, context: str | None,
-                 lang: str) -> _Composed:
-        t = self._templates
+    @cached_property
+    def matcher(self) -> Matcher:
+        untagged = [i for i in items(self.playbooks.profile) if i.topic is None]
+        read = iter(self.topic_detector.detect_many([i.en for i in untagged]) if untagged else [])
+        return Matcher(self.playbooks.profile, [None if i.topic else next(read).topic
+                                                for i in items(self.playbooks.profile)])
+
+    def _composed(self, kind: ResistancePlaybook, text: str, context: str | None, lang: str,
+                  recorded: TopicPlaybook | None = None) -> Composed:
+        """The coaching composed for this message (bot/composing.py); with no text (the objection has left a
+        thread's history), one concern on the thread's `recorded` topic."""
         profile = self.playbooks.profile
-        buyer_text = "\n".join([text, context or ""])
         english_used = False
 
         def say(sentence: Any) -> str:
             nonlocal english_used
             value, fallback = sentence.get(lang)
             english_used = english_used or fallback
-            return value
+            return as_we(value, profile.company.name, lang)
 
-        facts = [say(fact) for fact in profile.facts_for(topic.topic)]
-        competitors = profile.competitors_in(buyer_text) if topic.topic in ("incumbent", "price", "fit") else []
-        stated = " ".join(_sentence(f) for f in [*(say(c) for c in competitors), *facts])
-        reference = profile.reference_for(buyer_text)
+        reading = read(text) if text else Reading((), (), (), "")
+        concerns: list[ReadConcern] = []
+        if reading.concerns:
+            merged = _merge_by_topic(reading.concerns, self.topic_detector.detect_many([c.about for c in
+                                                                                        reading.concerns]))
+            abouts = [c.about for c, _ in merged]
+            topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r in merged]
+            matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged])
+            for (concern, _), topic, match in zip(merged, topics, matches, strict=True):
+                sure = self.playbooks.topics[topic] if topic else None
+                concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match)) if match else ""))
+        elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
+            match = self.matcher.tagged(recorded.topic)
+            concerns.append(ReadConcern(recorded.text("name", lang), recorded, match,
+                                        say(self._item(match)) if match else "",
+                                        placeholder=recorded.text("placeholder", lang)))
+        accepted_about = None
+        if reading.accepted:
+            topic = self.topic_detector.detect(reading.accepted[0])
+            accepted_about = self.playbooks.topics[topic.topic].about_text(lang) \
+                if topic.confidence >= TOPIC_SURE else None
+        matched = [c.match.item for c in concerns if c.match and c.match.item.kind == "reference" and c.match.meets]
+        # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
+        # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),
+        # never an integration, a hosting region or a price it was never linked to.
+        stories = any(c.topic and c.topic.topic in STORY_TOPICS for c in concerns)
+        reference = profile.references[matched[0].index] if matched else \
+            profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
         result = say(reference.result) if reference else ""
-        cues = deal_cues(context)
+        first = next((c.topic for c in concerns if c.topic), None)
+        question = first.text("check", lang) if first else kind.lines("questions", lang)[0]
+        composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
+                           reading.seller_notes, context, lang, reference, result, question)
+        return replace(composed, english_used=english_used)
 
-        align = [topic.text("align", lang), *kind.lines("align", lang)]
-        if cues.stakeholder:
-            align.insert(1, str(t.stakeholder_line(cues.stakeholder, lang)))
-        # what the seller may state on this topic: the profile's competitors and facts, else the placeholder
-        grounded = [str(t.competitor_line(c.name, say(c), lang)) for c in competitors]
-        if facts:
-            grounded.append(str(t.fact_line(" ".join(facts), lang)))
-        elif not competitors:
-            grounded.append(str(t.placeholder_line(topic.text("placeholder", lang), lang)))
-        clarify = [topic.text("clarify", lang), str(t.ask_line(topic.text("check", lang), lang)), *grounded,
-                   *kind.lines("clarify", lang)]
-        proof = str(t.reference_line(reference, result, lang))
-        assure = [topic.text("assure", lang), proof, *kind.lines("assure", lang)]
+    def _item(self, match: Match) -> Any:
+        """The profile entry a match points at, as a sentence in both languages (`get(lang)`)."""
+        profile = self.playbooks.profile
+        item = match.item
+        if item.kind == "fact":
+            return profile.facts[item.index]
+        if item.kind == "reference":
+            ref = profile.references[item.index]
+            return _Said(f"{ref.customer}: {ref.result.en}", f"{ref.customer}: {ref.result.get('es')[0]}",
+                         ref.result.es is None)
+        return profile.competitors[item.index]
 
-        # the topic's closing question goes last, after any proof the kind offers
-        fact = stated or topic.text("placeholder", lang) + "."
-        body, ask = _split_question(topic.text("talk", lang).format(fact=fact))
-        talk = kind.text("talk_template", lang).format(
-            goal=str(t.goal_sentence(cues.goal, lang)) if cues.goal else "",
-            topic=body,
-            proof=str(t.proof_sentence(reference, lang)),
-        ) + " " + ask
-        return _Composed(
-            align=align,
-            clarify=clarify,
-            assure=assure,
-            grounded=grounded,
-            talk_track=" ".join(talk.split()),
-            proof=proof,
-            english_used=english_used,
-        )
+
+def _merge_by_topic(concerns: Sequence[Concern], readings: Sequence[TopicReading]) -> list[tuple[Concern,
+                                                                                                  TopicReading]]:
+    """Concerns read as the same topic become one ("Where is it hosted?" after "our data must stay in Mexico"),
+    in the words of the first, about all of them."""
+    merged: list[tuple[Concern, TopicReading]] = []
+    for concern, reading in zip(concerns, readings, strict=True):
+        same = next((n for n, (_, r) in enumerate(merged) if reading.confidence >= TOPIC_SURE
+                     and r.confidence >= TOPIC_SURE and r.topic == reading.topic), None)
+        if same is None:
+            merged.append((concern, reading))
+            continue
+        first, kept = merged[same]
+        merged[same] = (Concern(first.words, f"{first.about} {concern.about}"),
+                        kept if kept.confidence >= reading.confidence else reading)
+    return merged
 
 
 @dataclass(frozen=True)
-class _Composed:
-    """The kind's moves composed with the topic's, as lines (bulleted by the caller)."""
+class _Said:
+    """A sentence built from profile parts, in both languages (`fallback`: the Spanish is English)."""
 
-    align: list[str]
-    clarify: list[str]
-    assure: list[str]
-    grounded: list[str]  # what the profile lets the seller state on the topic, or the placeholder to fill in
-    talk_track: str
-    proof: str
-    english_used: bool
+    en: str
+    es: str
+    fallback: bool = False
+
+    def get(self, lang: str) -> tuple[str, bool]:
+        return (self.es, self.fallback) if lang == "es" else (self.en, False)
 
 
-def _answer_lines(kind: ResistancePlaybook, topic: TopicPlaybook | None, composed: _Composed | None, field: str,
+def _answer_lines(kind: ResistancePlaybook, topic: TopicPlaybook | None, composed: Composed | None, field: str,
                   lang: str) -> list[str]:
     """The lines answering a seller's question about `field` (see _QUESTION_TOPICS): the composed coaching's own
     lines when the thread's topic is known, else the kind's playbook alone."""

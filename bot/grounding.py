@@ -29,7 +29,7 @@ _WORDED = re.compile(rf"(?<!\w)({_NUMBER_WORDS})(?:[- ](?:\w+[- ])?)({_UNITS})(?
 _CAPITALISED = re.compile(r"(?<![\w@#])[A-ZÁÉÍÓÚÑÜ][\w'’&-]*")
 _SENTENCE_START = re.compile(r"(^|[.!?:;•\n\"«“(¿¡*>-])\s*$")
 # Capitalised words that name no customer, competitor or figure: pronouns, and roles and terms every seller uses.
-_ORDINARY = {
+ORDINARY_NAMES = {
     "i", "i'm", "i'd", "i'll", "i've", "ok", "okay", "cfo", "ceo", "cto", "cio", "coo", "ciso", "vp", "it", "hr",
     "roi", "kpi", "kpis", "api", "apis", "crm", "erp", "sso", "sla", "slas", "faq", "pdf", "csv", "q&a", "usted",
     "ustedes", "ud", "uds", "tu", "tú", "su", "sus", "mr", "ms", "mrs", "sr", "sra", "dr", "dra", "english",
@@ -49,7 +49,7 @@ def claims(text: str) -> list[str]:
     found += [m.group(0) for m in _WORDED.finditer(text)]
     for match in _CAPITALISED.finditer(text):
         word = match.group(0).rstrip("'’-")
-        if word.lower() in _ORDINARY:
+        if word.lower() in ORDINARY_NAMES:
             continue
         if _SENTENCE_START.search(text[: match.start()]):
             continue  # a capitalised first word is just a first word; the rest of a name is still caught

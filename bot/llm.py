@@ -183,6 +183,11 @@ class Prompt:
     user: str
     grounding: str | None = None  # every figure or name the answer states must be in this text (bot/grounding.py)
     team_id: str | None = None  # the workspace asking: its answers are cached for it alone
+    # what the talk track and assure must not say: names of a profile fact that does not meet what the buyer
+    # requires (offered as reassurance it would mislead), and words of a point the buyer accepted (said again
+    # after the opening sentence, they re-open it); each answer that does gets one repair, then offline
+    not_offered: tuple[str, ...] = ()
+    accepted_words: tuple[str, ...] = ()
 
     def messages(self) -> list[dict[str, str]]:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
@@ -211,7 +216,7 @@ class LLM:
         )
 
     def _cache_key(self, prompt: Prompt) -> str:
-        parts = [self.server, self.model, prompt.system, prompt.user]
+        parts = [self.server, self.model, prompt.system, prompt.user, *prompt.not_offered, *prompt.accepted_words]
         # per workspace: the same words in two workspaces are two entries (no workspace: the CLI's, as before)
         return hashlib.sha256(json.dumps(parts + [prompt.team_id] if prompt.team_id else parts).encode()).hexdigest()
 
@@ -513,7 +518,24 @@ def _validated(content: str, answer_type: type[Answer], prompt: Prompt) -> Answe
     _no_leak(answer.model_dump_json(), prompt.system)
     if prompt.grounding is not None:
         check_answer(answer.model_dump(), prompt.grounding)
+    if isinstance(answer, LLMGuidance):
+        _answers_what_was_said(answer, prompt)
     return answer
+
+
+def _answers_what_was_said(answer: LLMGuidance, prompt: Prompt) -> None:
+    """Reject guidance that offers a fact marked as not meeting the buyer's requirement, or argues again a point
+    the buyer accepted (after the talk track's opening sentence, which may acknowledge it)."""
+    said = f"{answer.talk_track}\n{answer.assure}".lower()
+    offered = [name for name in prompt.not_offered if name.lower() in said]
+    if offered:
+        raise ValueError(f"it offers {offered[0]!r} as reassurance, but that fact does not meet what the buyer "
+                         "requires: say plainly what the profile states and that it must be confirmed")
+    rest = answer.talk_track.split(". ", 1)[-1].lower() if ". " in answer.talk_track else ""
+    reopened = [word for word in prompt.accepted_words if re.search(rf"\b{re.escape(word.lower())}", rest)]
+    if reopened:
+        raise ValueError(f"it argues again a point the buyer accepted ({reopened[0]!r}): acknowledge it once, "
+                         "then answer only their open concerns")
 
 
 def _problem(exc: ValueError) -> str:

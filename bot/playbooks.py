@@ -164,6 +164,8 @@ class TopicPlaybook(Strict):
 
     topic: Topic
     name: Text
+    # the topic as a phrase inside a sentence ("On the price: ..."); optional for a team's older topic file
+    about: Text | None = None
     cues: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2)]] = Field(
         min_length=3)
     placeholder: Text
@@ -193,6 +195,9 @@ class TopicPlaybook(Strict):
 
     def text(self, field: str, lang: str) -> str:
         return getattr(getattr(self, field), lang)
+
+    def about_text(self, lang: str) -> str:
+        return self.text("about", lang) if self.about else self.text("name", lang).lower()
 
 
 Model = TypeVar("Model", bound=BaseModel)

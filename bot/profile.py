@@ -37,10 +37,12 @@ class Sentence(Strict):
 class Company(Strict):
     name: Line
     offering: Sentence
+    domains: list[str] = []  # the company's email domains (who is on our side of a call or an email thread)
 
 
 class Fact(Sentence):
-    topic: Topic
+    topic: Topic | None = None  # a hint for `coach profile`'s gaps; coaching matches facts by meaning
+
 
 
 
@@ -49,6 +51,7 @@ class Reference(Strict):
     industry: str = Field(pattern=r"^[a-z][a-z_-]*$", description="one lowercase word")
     size: str | None = None
     result: Sentence
+    proves: Sentence | None = None  # what the result is evidence of ("go-live in weeks, not months"), if not plain
     contact_ok: bool = False
 
 

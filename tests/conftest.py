@@ -92,3 +92,18 @@ def store(backend: str) -> Iterator[Store]:
     yield opened
     opened.close()
 
+
+
+@pytest.fixture(scope="session")
+def example_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
+    """A coach whose team profile is the annotated example (playbooks/team.example.yaml)."""
+    from bot.coach import Coach
+    from bot.config import Settings, load_settings
+    from bot.resources import data_dir
+
+    team = tmp_path_factory.mktemp("example-team")
+    (team / "team.yaml").write_text((data_dir("playbooks") / "team.example.yaml").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    fields = {**load_settings().__dict__, "db_path": team / "coach.db", "cache_dir": model_cache,
+              "playbooks_dir": team}
+    return Coach(Settings(**fields))

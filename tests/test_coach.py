@@ -122,7 +122,7 @@ def test_cli_ask_json(settings):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     fields = {"label", "confidence", "language", "align", "clarify", "assure", "talk_track", "question", "source",
-              "topic"}
+              "topic", "concerns", "accepted", "seller_notes"}
     assert set(data) == fields
     assert data["source"] == "offline" and data["label"] in LABELS
     assert len(open_store(settings).coachings()) == 1

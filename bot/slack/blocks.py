@@ -91,8 +91,10 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
         body += _sections(t("guidance.ask_first", lang), escape(guidance.question))
     for key, text in (("guidance.align", guidance.align), ("guidance.clarify", guidance.clarify),
                       ("guidance.assure", guidance.assure)):
-        body += _sections(t(key, lang), escape(text))
-    body += _sections(t("guidance.say_it", lang), _quote(guidance.talk_track))
+        if text:  # an ask-first answer to a brush-off has only the question and what each answer would mean
+            body += _sections(t(key, lang), escape(text))
+    if guidance.talk_track:
+        body += _sections(t("guidance.say_it", lang), _quote(guidance.talk_track))
     body.append({"type": "divider"})
     value = str(guidance.coaching_id)
     actions: Block = {

@@ -78,7 +78,8 @@ def test_the_prompt_carries_the_offering_and_the_topics_facts_and_references(mod
     assert "topic: Implementation (implementation)" in user
     assert "Route planning and dispatch software" in user
     assert "A typical customer goes live in 6 to 8 weeks" in user
-    assert "We charge per vehicle" not in user  # a fact about another topic stays out
+    assert "We charge per vehicle" in user  # a small profile is given whole: the model may find what fits
+    assert 'concern 1: "' in user  # and how the coach read the message
     references = user.split("references (", 1)[1]
     assert references.index("Northwind Freight") < references.index("Verde Market")  # industry match first
 
@@ -94,3 +95,35 @@ def test_an_assure_offering_an_unnamed_reference_gets_the_profiles_or_a_placehol
     guidance = Coach(load_settings()).coach(OBJECTION, context="a hospital group")
     assert guidance.source == "llm"
     assert "Offer one reference they can call" in guidance.assure and "Clínica San Rafael" in guidance.assure
+
+
+READ_ME = "The price is fine, but are setup and training included? And does support answer on weekends?"
+
+
+def test_the_prompt_carries_each_concern_its_matched_fact_and_what_the_buyer_accepts(model, example_profile):
+    _answer_with(model, None)
+    Coach(load_settings()).coach(READ_ME)
+    user = model.requests[0]["body"]["messages"][1]["content"]
+    assert 'concern 1: "are setup and training included"' in user
+    assert "the profile fact that answers it: We charge per vehicle per month; setup, training" in user
+    assert 'concern 2: "does support answer on weekends"' in user
+    assert "does NOT meet what they require (weekends)" in user  # the weekday-only support fact
+    assert "What the buyer already accepts" in user and "- The price is fine" in user
+
+
+def test_a_reopened_accepted_point_is_repaired_once(model, example_profile):
+    _answer_with(model, {"talk_track": "Good to hear that. Still, let me show you why the price is fair for what you "
+                                       "get. Which part would you like to see first?"}, None)
+    guidance = Coach(load_settings()).coach(READ_ME)
+    assert len(model.requests) == 2 and guidance.source == "llm"
+    repair = model.requests[1]["body"]["messages"][-1]["content"]
+    assert "argues again a point the buyer accepted ('price')" in repair
+
+
+def test_a_fact_that_does_not_meet_the_requirement_is_never_offered(model, example_profile):
+    offered = {"talk_track": "Our support answers by phone and chat from 7:00 to 20:00 on weekdays, so weekends are "
+                             "covered. Does that help?"}
+    _answer_with(model, offered, offered)
+    guidance = Coach(load_settings()).coach(READ_ME)
+    assert len(model.requests) == 2 and guidance.source == "offline"  # one repair, then the offline answer
+    assert "7:00" not in guidance.talk_track and "weekends" in guidance.talk_track

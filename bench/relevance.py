@@ -1,0 +1,143 @@
+"""Does the coaching answer what this buyer said? Measured on concern-annotated objections that writers who never
+read our code or playbooks wrote, each set with a made-up vendor profile of its own (tests/data/concerns/<set>/:
+profile.yaml with a distinctive marker per fact, objections.jsonl with each message's concerns, the profile
+items that fit or would mislead each, the points the buyer accepts and the seller's note; tags.json files each
+fact under a topic, as a team fills in team.yaml, by a reader who saw only the profile). Prints figures;
+not a test.
+
+  fit used        share of annotated concerns with a fitting item whose marker appears in the coaching
+  unrelated       share of answers whose talk track states a profile item that fits no concern of the message
+  misleading      answers whose talk track or proof offers an item marked as misleading for that message
+  re-opened       answers whose talk track argues an accepted point again (its cue words after the opening,
+                  where no concern uses them)
+  note used       share of seller notes whose marker the coaching repeats
+  invented        figures or names in the coaching found in neither the message nor the profile
+  kind            macro-F1 on the sure items; accuracy where the coach did not ask first
+  latency         warm offline coaching per message (wall time), p50 and p99
+
+Run: .venv/bin/python bench/relevance.py [SET ...]   (default: dev-a dev-b; heldout-c is the held-out set)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.evaluate import score  # noqa: E402
+from bot.grounding import ungrounded  # noqa: E402
+
+SETS = ROOT / "tests" / "data" / "concerns"
+
+
+def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict[str, dict[str, str]]]:
+    """The writers' profile as our team.yaml, and each item id's markers ({"en", "es"}). `tags`: each fact's topic
+    as a team would file it (tags.json, given by a reader who saw only the profile)."""
+    markers = {}
+    facts = []
+    for fact in raw["facts"]:
+        markers[fact["id"]] = fact["marker"]
+        facts.append({"en": fact["en"], "es": fact.get("es"), **({"topic": tags[fact["id"]]} if tags else {})})
+    references = []
+    for ref in raw.get("references", []):
+        markers[ref["id"]] = ref["marker"]
+        references.append({"customer": ref["customer"], "industry": ref["industry"].lower().split()[0],
+                           "size": ref.get("size"), "result": ref["result"], "contact_ok": True,
+                           **({"proves": {"en": ref["proves"]}} if ref.get("proves") else {})})
+    competitors = []
+    for comp in raw.get("competitors", []):
+        markers[comp["id"]] = comp["marker"]
+        competitors.append({"name": comp["name"], "en": comp["en"], "es": comp.get("es")})
+    company = {"name": raw["company"]["name"], "offering": raw["company"]["offering"]}
+    return {"company": company, "facts": facts, "references": references, "competitors": competitors}, markers
+
+
+def _has(text: str, marker: dict[str, str]) -> bool:
+    return any(m and m.lower() in text.lower() for m in marker.values())
+
+
+def measure(name: str, with_profile: bool = True) -> dict:
+    from bot.coach import Coach
+    from bot.config import load_settings
+
+    folder = SETS / name
+    raw = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))
+    tags = json.loads((folder / "tags.json").read_text()) if (folder / "tags.json").is_file() else None
+    profile, markers = team_yaml(raw, tags)
+    rows = [json.loads(line) for line in (folder / "objections.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        if with_profile:
+            (Path(tmp) / "team.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+        os.environ["COACH_PLAYBOOKS"] = tmp
+        os.environ["COACH_DB"] = str(Path(tmp) / "coach.db")
+        coach = Coach(load_settings())
+        coach.coach(rows[0]["text"], offline=True)  # load everything first
+        counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, reopened=0, notes=0, notes_used=0,
+                      invented=0)
+        words, times, truth, said, asked = [], [], [], [], []
+        for row in rows:
+            start = time.perf_counter()
+            guidance = coach.coach(row["text"], offline=True)
+            times.append(time.perf_counter() - start)
+            everything = "\n".join([guidance.align, guidance.clarify, guidance.assure, guidance.talk_track])
+            talk = guidance.talk_track
+            fits = {i for c in row["concerns"] for i in c["fits"]}
+            misleads = {i for c in row["concerns"] for i in c["misleads"]} - fits
+            counts["answers"] += 1
+            for concern in row["concerns"]:
+                if concern["fits"] and with_profile:
+                    counts["concerns"] += 1
+                    counts["fit"] += any(_has(everything, markers[i]) for i in concern["fits"])
+            stated = {i for i in markers if _has(talk, markers[i])}
+            counts["unrelated"] += bool(stated - fits - misleads)
+            counts["misleading"] += bool({i for i in misleads if _has(talk + guidance.assure, markers[i])})
+            after_opening = talk.split(". ", 1)[-1].lower()
+            concern_words = " ".join(c["words"] for c in guidance.concerns).lower()
+            counts["reopened"] += any(cue.lower() in after_opening and cue.lower() not in concern_words
+                                      for a in row["accepted"] for cue in a["cues"])
+            if row.get("note_marker"):
+                counts["notes"] += 1
+                counts["notes_used"] += row["note_marker"].lower() in everything.lower()
+            sources = [row["text"], coach.playbooks.profile.all_text()]
+            counts["invented"] += len(ungrounded(everything, sources))
+            words.append(len(talk.split()))
+            if row["sure"]:
+                truth.append(row["kind"])
+                said.append(guidance.label)
+            asked.append((guidance.question is not None, guidance.label == row["kind"], row["sure"]))
+    times.sort()
+    kinds = score(truth, said) if truth else {"macro_f1": 0.0}
+    answered = [right for asks, right, _ in asked if not asks]
+    return {
+        "set": name, "profile": "theirs" if with_profile else "shipped (empty)", "messages": len(rows),
+        "fit_used": round(counts["fit"] / counts["concerns"], 3) if counts["concerns"] else None,
+        "unrelated": round(counts["unrelated"] / counts["answers"], 3),
+        "misleading": counts["misleading"], "reopened": counts["reopened"],
+        "notes_used": f"{counts['notes_used']}/{counts['notes']}", "invented": counts["invented"],
+        "talk_words_mean": round(sum(words) / len(words), 1), "talk_words_max": max(words),
+        "kind_macro_f1_sure": kinds["macro_f1"],
+        "accuracy_when_not_asking": round(sum(answered) / len(answered), 3) if answered else None,
+        "asked_first": f"{sum(a for a, _, _ in asked)}/{len(asked)}",
+        "latency_ms_p50": round(1000 * times[len(times) // 2], 1),
+        "latency_ms_p99": round(1000 * times[min(len(times) - 1, int(len(times) * 0.99))], 1),
+    }
+
+
+def main() -> None:
+    names = sys.argv[1:] or ["dev-a", "dev-b"]
+    for name in names:
+        for with_profile in (True, False):
+            print(json.dumps(measure(name, with_profile), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

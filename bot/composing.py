@@ -1,0 +1,164 @@
+"""Offline coaching composed from the reading of the buyer's message: every concern answered with the profile
+fact that meets it, or honestly not answered (a placeholder from the buyer's words, or "let me confirm" where
+the profile's fact does not meet what they require); what the buyer accepts acknowledged once and never argued
+again; the seller's own notes usable as facts. The kind of resistance shapes the opening, the proof and the
+moves; a concern whose topic is unsure gets no topic content (a generic answer beats an off-topic one).
+
+The talk track is one acknowledgement, then each open concern, then one question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.grounding import deal_cues
+from bot.matching import Match
+from bot.playbooks import ResistancePlaybook, TopicPlaybook
+from bot.profile import Reference, TeamProfile
+
+PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
+_QUOTED_WORDS = 90  # a concern quoted in a placeholder or a line is cut to about this many characters
+_OPENING = re.compile(r"^(.*?[.!?])\s*\{")
+
+
+@dataclass(frozen=True)
+class ReadConcern:
+    """One concern of the message as the coach understood it."""
+
+    words: str  # the buyer's words for it
+    topic: TopicPlaybook | None  # None when the topic is unsure: no topic content then
+    match: Match | None  # the profile item that answers it, if one cleared the floor
+    answer: str = ""  # the matched item's sentence in the answer's language, as the seller may say it
+    placeholder: str | None = None  # what to fill in when nothing answers it (default: from the buyer's words)
+
+    def as_json(self) -> dict[str, Any]:
+        status = "answered" if self.match and self.match.meets else "unmet" if self.match else "placeholder"
+        return {"words": quoted(self.words), "topic": self.topic.topic if self.topic else None, "status": status,
+                "fact": self.answer or None, "required": list(self.match.required) if self.match else []}
+
+
+@dataclass(frozen=True)
+class Composed:
+    align: list[str]
+    clarify: list[str]
+    assure: list[str]
+    grounded: list[str]  # what the seller may state on each concern, or what to fill in
+    talk_track: str
+    proof: str
+    concerns: list[ReadConcern] = field(default_factory=list)
+    accepted: tuple[str, ...] = ()
+    seller_notes: tuple[str, ...] = ()
+    topic: str | None = None  # the first concern's topic, when sure (logged, and kept by a coaching thread)
+    english_used: bool = False  # a profile sentence had no Spanish and English stood in
+
+
+def quoted(words: str) -> str:
+    """A concern's words short enough to quote: cut at a word, closing punctuation dropped."""
+    words = " ".join(words.split()).strip(" .,;:¿?¡!")
+    if len(words) > _QUOTED_WORDS:
+        words = words[:_QUOTED_WORDS].rsplit(" ", 1)[0] + "…"
+    return words
+
+
+def as_we(sentence: str, company: str, lang: str) -> str:
+    """A profile sentence as the seller says it: "Fleetwise has been operating…" → "We have been operating…",
+    "Acme's customers" → "our customers" (English; Spanish keeps the name, as Spanish speech does)."""
+    if lang != "en" or not company:
+        return sentence
+    name = re.escape(company)
+    sentence = re.sub(rf"\b{name}['’]s\b", "our", sentence)
+    verbs = {"has": "have", "is": "are", "was": "were", "does": "do"}
+    match = re.match(rf"^{name}\s+(\w+)\b", sentence)
+    if match:
+        verb = match.group(1)
+        plain = verbs.get(verb) or (verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb)
+        sentence = f"We {plain}{sentence[match.end():]}"
+    return sentence
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?…" else f"{text}."
+
+
+def _placeholder(t: Any, concern: ReadConcern, lang: str) -> str:
+    return concern.placeholder or str(t.concern_placeholder(quoted(concern.words), lang))
+
+
+def opening(kind: ResistancePlaybook, lang: str) -> str:
+    """The kind's acknowledgement: the first sentence of its talk-track frame."""
+    match = _OPENING.match(kind.text("talk_template", lang))
+    return match.group(1) if match else ""
+
+
+def compose(
+    t: Any,
+    kind: ResistancePlaybook,
+    profile: TeamProfile,
+    concerns: Sequence[ReadConcern],
+    accepted: Sequence[str],
+    accepted_about: str | None,
+    notes: Sequence[str],
+    context: str | None,
+    lang: str,
+    reference: Reference | None,
+    reference_result: str,
+    question: str,
+) -> Composed:
+    """The coaching for one message. `t` is the offline template module (prompts/offline.j2)."""
+    cues = deal_cues(context)
+    first_topic = next((c.topic for c in concerns if c.topic), None)
+
+    align = [str(t.accepted_line(quoted(a), lang)) for a in accepted]
+    align += [str(t.concern_line(quoted(c.words), lang)) for c in concerns if len(concerns) > 1]
+    if first_topic:
+        align.append(first_topic.text("align", lang))
+    align += kind.lines("align", lang)
+    if cues.stakeholder:
+        align.insert(len(accepted), str(t.stakeholder_line(cues.stakeholder, lang)))
+
+    grounded: list[str] = []
+    for concern in concerns:
+        words = quoted(concern.words)
+        if concern.match and concern.match.meets:
+            grounded.append(str(t.state_line(words, concern.answer, lang)))
+        elif concern.match:
+            required = ", ".join(concern.match.required)
+            grounded.append(str(t.unmet_line(words, concern.answer, required, lang)))
+        else:
+            grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
+    grounded += [str(t.note_line(note, lang)) for note in notes]
+    checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
+    clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
+
+    offers_proof = kind.label in PROOF_KINDS
+    proof = str(t.reference_line(reference, reference_result, lang))
+    assure = [first_topic.text("assure", lang)] if first_topic else []
+    assure += [proof] if offers_proof else []
+    assure += kind.lines("assure", lang)
+
+    talk = [str(t.acknowledge_accepted(accepted_about, lang)).strip() if accepted else opening(kind, lang)]
+    if cues.goal:
+        talk.append(str(t.goal_sentence(cues.goal, lang)).strip())
+    if kind.label == "missing":
+        offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
+        talk.append(_sentence(str(t.offering_sentence(offering, lang))))
+    for concern in concerns:
+        about = concern.topic.about_text(lang) if concern.topic else None
+        # a bridge names the concern's topic, unless it is what the buyer just accepted ("the price is fine, but
+        # is training included?" is not answered "On the price: …")
+        bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about != accepted_about else ""
+        if concern.match and concern.match.meets:
+            talk.append(bridge + _sentence(concern.answer))
+        elif concern.match:
+            talk.append(bridge + str(t.unmet_sentence(", ".join(concern.match.required), lang)).strip())
+        else:
+            talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
+    if offers_proof:
+        talk.append(str(t.proof_sentence(reference, lang)).strip())
+    talk.append(question)
+    return Composed(align, clarify, assure, grounded, " ".join(" ".join(p for p in talk if p).split()), proof,
+                    list(concerns), tuple(accepted), tuple(notes), first_topic.topic if first_topic else None)

@@ -1,0 +1,187 @@
+"""Read what the seller pasted the way a sales manager would: the buyer's concerns (several per message), what
+the buyer accepts or likes, and what the seller added as fact. Pure functions, no models: the coach gives each
+concern its topic afterwards (bot/coach.py).
+
+- A seller's note is text in [square brackets], text in (parentheses) that speaks of the buyer in the third
+  person, starts with "note" or states what we do ("(we do annual deals all the time)"), or what follows a
+  dash and "note:" / "nota:". Notes are facts the coaching may state; they are never read as the buyer's words.
+- An accepted point is a clause that approves of something of ours ("the price is fine", "nos gustó la demo"),
+  usually followed by "but" / "pero". It is acknowledged, never argued again.
+- Every other clause with a question or a worry in it is a concern; greetings, thanks and sign-offs are not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_CONCERNS = 3
+
+_BRACKETED = re.compile(r"\[([^\[\]]{3,400})\]")
+_PARENS = re.compile(r"\(([^()]{3,400})\)")
+_DASH_NOTE = re.compile(r"(?:^|\s)(?:[—–]|--?)\s*((?:my |mi )?(?:seller )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo|"
+                        r"context|contexto)\s*[:：].+)$", re.I | re.M)
+_LINE_NOTE = re.compile(r"^\s*((?:my |mi )?(?:seller |internal )?(?:notes?|nota(?: mía| interna)?|fyi|ojo|context|"
+                        r"contexto)\s*[:：].+)$", re.I | re.M)
+# Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
+# statement of what we (the seller's company) do.
+_NOTE_VOICE = re.compile(
+    r"^\s*(?:notes?|nota|n\.b\.|fyi|ojo|context|contexto|me|yo|i told|le dije|les dije)\b|"
+    r"\b(?:they|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|ellos|ellas|él|ella|"
+    r"(?:el|la) (?:cliente|comprador[a]?))\b|"
+    r"^\s*(?:we|nosotros)\s+(?:do|did|offer|have|had|can|support|include|already|always|often|usually|sell|"
+    r"integrate|host)\b|"
+    r"^\s*(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b",
+    re.I,
+)
+_CLAUSE_BOUNDARY = re.compile(
+    r"(?<=[.!?…])[\"”’)]*\s+|\n+|(?<=[;:])\s+|\s+(?=[¿¡])|(?<=\?)|\s+\(?(?:\d|[a-c])\)\s*|^\s*\d[.)]\s+|"
+    r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)",
+    re.I | re.M,
+)
+_CONTRAST = re.compile(r"^(?:(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante|and|also|plus|"
+                       r"y|también|además|first|second|third|finally|primero|segundo|tercero|por último)\b[,:\s]*)+",
+                       re.I)
+# A clause that only says what follows from the one before ("If not, it's useless."): part of that concern.
+_CONSEQUENCE = re.compile(r"^(?:if not|otherwise|or else|else|si no|de lo contrario|sino)\b", re.I)
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+# Approval of something of ours: the price, the product, the demo, the team, the plan...
+_APPROVES = re.compile(
+    r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:\w+\s+)?(?:fine|ok|okay|good|great|reasonable|"
+    r"fair|solid|competitive|impressive|clear|excellent|perfect|right|well)\b|"
+    r"\b(?:works? for (?:us|me)|no complaints|no argument|i(?:'ll| will) (?:give|grant) you that|we(?:'re| are) sold|"
+    r"sold on|within (?:our )?(?:approved )?(?:range|budget)|enthusiastic|"
+    r"(?:we|i|they|team|everyone|leads|managers|supervisors)\s+(?:\w+\s+)?(?:like[ds]?|love[ds]?|liked|loved|"
+    r"appreciate[ds]?)|impressed|makes sense|better than)\b|"
+    r"^(?:\w+\s+)?(?:love|loved|like|liked)\s+(?:the|how|your|it)\b|"
+    r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonable|"
+    r"correcto|claro|excelente|perfecto|genial|justo|competitivo|buen[oa])\b|"
+    r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|"
+    r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
+    r"\b(?:sin quejas|de acuerdo|mejor que|no hay problema con|no lo discuto|eso no se discute|"
+    r"dentro de(?:l)? (?:nuestro )?presupuesto|visto bueno)\b",
+    re.I,
+)
+# ...but not the buyer's contentment with what they have now: that is the objection itself.
+_CONTENT_WITH_STATUS_QUO = re.compile(
+    r"\b(?:current|existing|present|our own|what we have|today'?s|incumbent|actual|actuales?|nuestro (?:sistema|"
+    r"proveedor)|lo que tenemos|ya tenemos|we already|ya usamos|seguimos con|with (?:our|the) (?:own )?\w+ we|"
+    r"(?:fine|happy|content|ok|okay|good) with our|(?:bien|content[oa]s) con (?:nuestr|el|la|los|las)|nos va bien|"
+    r"as it is|como est[áa])\b",
+    re.I,
+)
+# A question or a worry: what makes a clause a concern rather than a statement of the buyer's situation.
+_WORRY = re.compile(
+    r"\?|\b(?:no|not|never|can'?t|cannot|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|without|need|must|only|too|hard|"
+    r"who|how|what|when|where|which|why|prove|show me|tell me|nunca|tampoco|sin|debe|debemos|solo|sólo|caro|"
+    r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
+    r"\b(?:worr|concern|problem|risk|issue|requir|expensive|afraid|doubt|unclear|confus|difficult|believe|"
+    r"preocup|problema|riesgo|necesit|requier|requisit|exig|demasiad|carísim|dud|dif[íi]cil|demuestr|demostr|"
+    r"cre[eo]|expli)",
+    re.I,
+)
+# A question typed without its question mark ("also are the wall clocks in the price or extra").
+_QUESTION_START = re.compile(r"^(?:(?:and|also|so|y|también)\s+)?(?:are|is|do|does|did|can|could|will|would|"
+                             r"how|what|who|when|where|which|why|cu[áa]nto|c[óo]mo|qu[ée]|qui[ée]n|d[óo]nde|"
+                             r"cu[áa]ndo|hay|tienen|pueden|incluye)\b", re.I)
+_FILLER = re.compile(
+    r"^(?:hi|hello|hey|dear|hola|buenas|buenos d[íi]as|buenas tardes|estimad[oa]s?|thanks|thank you|many thanks|"
+    r"cheers|best|regards|kind regards|best regards|sincerely|gracias|muchas gracias|saludos|un saludo|atentamente|"
+    r"cordialmente|abrazo|thanks again|talk soon|mira|look|honestly|so|ok|okay|vale|bueno)\b[\s\w,.!—–-]{0,40}$",
+    re.I,
+)
+_SIGN_OFF = re.compile(r"^\s*(?:best|regards|kind regards|best regards|sincerely|cheers|thanks|thank you|saludos|"
+                       r"un saludo|atentamente|cordialmente|gracias)\b[\s,.!]*$", re.I)
+
+
+@dataclass(frozen=True)
+class Concern:
+    words: str  # the buyer's clause that raises it
+    about: str  # the clause with the statements just before it ("we run ADP. Is payroll included?"): what it is about
+
+
+@dataclass(frozen=True)
+class Reading:
+    concerns: tuple[Concern, ...]  # the most important first (at most three), in the buyer's order
+    accepted: tuple[str, ...]  # what the buyer accepts or likes, in their words
+    seller_notes: tuple[str, ...]  # what the seller added as fact
+    buyer_text: str  # the message without the seller's notes
+
+
+def _seller_notes(text: str) -> tuple[str, list[str]]:
+    """The text without the seller's notes, and the notes."""
+    notes: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        notes.append(" ".join(match.group(1).split()))
+        return " "
+
+    text = _DASH_NOTE.sub(take, text)
+    text = _LINE_NOTE.sub(take, text)
+    text = _BRACKETED.sub(take, text)
+    text = _PARENS.sub(lambda m: take(m) if _NOTE_VOICE.search(m.group(1)) else m.group(0), text)
+    return text, notes
+
+
+def _without_sign_off(text: str) -> str:
+    """An email's body: what comes after the first sign-off line (a name, a title, a phone) is dropped."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if index > 0 and _SIGN_OFF.match(line):
+            return "\n".join(lines[:index])
+    return text
+
+
+def clauses(text: str) -> list[str]:
+    """The message's sentences, cut again at "but" / "pero", each without its leading conjunction."""
+    parts: list[str] = []
+    for piece in _CLAUSE_BOUNDARY.split(text):
+        piece = _CONTRAST.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))
+        if not _LETTERS.search(piece):
+            continue
+        if parts and (len(_LETTERS.findall(piece)) < 3 or _CONSEQUENCE.match(piece)):  # "¿ya?", "if not, …"
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
+
+
+_NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$", re.I)
+
+
+def accepts(clause: str) -> bool:
+    """Whether a clause approves of something of ours (and is neither a question, nor negated, nor content with
+    what the buyer has today)."""
+    if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause):
+        return False
+    return any(not _NEGATED.search(clause[: m.start()]) for m in _APPROVES.finditer(clause))
+
+
+def read(text: str) -> Reading:
+    buyer, notes = _seller_notes(text)
+    buyer = _without_sign_off(buyer)
+    accepted: list[str] = []
+    candidates: list[tuple[int, int, Concern]] = []  # (weight, position, concern)
+    preamble: list[str] = []  # statements with no question or worry: what the next concern is about
+    for position, clause in enumerate(clauses(buyer)):
+        if _FILLER.match(clause):
+            continue
+        if accepts(clause):
+            accepted.append(clause)
+            preamble = []
+            continue
+        weight = (2 if "?" in clause or _QUESTION_START.match(clause) else 0) + (1 if _WORRY.search(clause) else 0)
+        if weight == 0:
+            preamble.append(clause)
+            continue
+        candidates.append((weight, position, Concern(clause, " ".join([*preamble, clause]))))
+        preamble = []
+    if candidates and preamble:  # statements after the last concern explain it ("...because we already have X")
+        weight, position, last = candidates[-1]
+        candidates[-1] = (weight, position, Concern(last.words, " ".join([last.about, *preamble])))
+    elif not candidates:  # only statements: together they are the concern ("We're happy with our vendor.")
+        whole = " ".join(preamble) or " ".join(buyer.split()) or text.strip()
+        candidates = [(0, 0, Concern(whole, whole))] if preamble or not accepted else []
+    # the weightiest three, kept in the buyer's order (a buyer leads with what matters most to them)
+    kept = sorted(sorted(candidates, key=lambda c: (-c[0], c[1]))[:MAX_CONCERNS], key=lambda c: c[1])
+    return Reading(tuple(c[2] for c in kept), tuple(accepted), tuple(notes), " ".join(buyer.split()))

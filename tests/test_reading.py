@@ -1,0 +1,115 @@
+"""Reading what the seller pasted: each concern, what the buyer accepts, the seller's own notes; then coaching
+that answers each concern with the fact that meets it, acknowledges the accepted point once and never offers a
+fact that does not meet what the buyer requires (EN and ES, the example profile and the empty one)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.composing import as_we
+from bot.matching import requirements
+from bot.reading import read
+
+
+@pytest.mark.parametrize(("text", "concerns", "accepted"), [
+    ("The price is fine, but are implementation and training included?",
+     ["are implementation and training included?"], ["The price is fine"]),
+    ("El precio nos parece bien, pero ¿la capacitación está incluida? ¿Y quién nos atiende después?",
+     ["¿la capacitación está incluida?", "¿Y quién nos atiende después?"], ["El precio nos parece bien"]),
+    ("Hi Ana,\n\nThanks for the call. Three things: who is our contact after onboarding? Is support in the annual "
+     "fee? What is the SLA for critical incidents?\n\nBest regards,\nDana\nCFO, Harbor Foods",
+     ["who is our contact after onboarding?", "Is support in the annual fee?",
+      "What is the SLA for critical incidents?"], []),
+    ("We're happy with our current vendor.", ["We're happy with our current vendor."], []),
+    ("Nos gustó la demo pero no nos sirve si no se conecta con CONTPAQi.",
+     ["no nos sirve si no se conecta con CONTPAQi."], ["Nos gustó la demo"]),
+])
+def test_concerns_and_accepted_points(text: str, concerns: list[str], accepted: list[str]) -> None:
+    reading = read(text)
+    assert [c.words for c in reading.concerns] == concerns
+    assert [a.rstrip(".,") for a in reading.accepted] == accepted
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("Annual billing is a no-go for us (we do annual deals all the time)", "we do annual deals all the time"),
+    ("They say the rollout is too long — note: they already use SAP", "note: they already use SAP"),
+    ("Es muy caro para nosotros [nota: su presupuesto cierra en marzo]", "nota: su presupuesto cierra en marzo"),
+])
+def test_the_sellers_note_is_a_fact_not_the_buyers_words(text: str, note: str) -> None:
+    reading = read(text)
+    assert reading.seller_notes == (note,)
+    assert note not in reading.buyer_text and not any(note in c.about for c in reading.concerns)
+
+
+def test_a_buyers_own_parentheses_stay_theirs() -> None:
+    reading = read("We need it live before peak season (October), otherwise it's useless.")
+    assert reading.seller_notes == () and "October" in reading.buyer_text
+
+
+def test_content_with_what_they_have_is_the_objection_not_an_accepted_point() -> None:
+    for text in ("We're fine with our spreadsheets, they work for us.", "Estamos contentos con nuestro proveedor."):
+        reading = read(text)
+        assert reading.accepted == () and reading.concerns
+
+
+def test_requirements_are_the_names_a_buyer_requires() -> None:
+    assert requirements("Our legal team requires customer data to be hosted in Mexico.") == ["Mexico"]
+    assert requirements("¿Tienen integración con SAP S/4HANA?") == ["SAP S/4HANA"]
+    assert requirements("Is support included, in English?") == []
+
+
+def test_the_company_is_we_in_english() -> None:
+    assert as_we("Fleetwise has been operating since 2016.", "Fleetwise", "en") == "We have been operating since 2016."
+    assert as_we("288 of Fleetwise's customers renew.", "Fleetwise", "en") == "288 of our customers renew."
+    assert as_we("Fleetwise opera desde 2016.", "Fleetwise", "es") == "Fleetwise opera desde 2016."
+
+
+SEVERAL = "The price is fine, but are setup and training included? And does support answer on weekends?"
+VARIAS = "El precio está bien, pero ¿la puesta en marcha y la capacitación están incluidas? ¿Atienden en fin de semana?"
+
+
+@pytest.mark.parametrize("text", [SEVERAL, VARIAS])
+def test_each_concern_answered_the_accepted_point_acknowledged_once(example_coach, text: str) -> None:
+    guidance = example_coach.coach(text, offline=True)
+    statuses = {c["words"].split()[0].lower(): c["status"] for c in guidance.concerns}
+    assert len(guidance.concerns) == 2, guidance.concerns
+    first, second = guidance.concerns
+    assert first["status"] == "answered" and first["fact"].rstrip(".") in guidance.talk_track
+    # the support fact says weekdays: it does not meet "weekends", so it is never said as the answer
+    assert second["status"] == "unmet" and second["fact"] not in guidance.talk_track, statuses
+    assert second["fact"] in guidance.clarify
+    sentences = re.split(r"(?<=[.?!])\s+", guidance.talk_track)
+    assert re.search(r"price works|precio le parezca bien", sentences[0])
+    assert not re.search(r"\b(price|precio)\b", " ".join(sentences[1:]).lower())  # not argued again
+    assert guidance.talk_track.count("?") == 1  # one question, at the end
+
+
+@pytest.mark.parametrize("text", [SEVERAL, VARIAS])
+def test_with_the_empty_profile_each_concern_gets_a_placeholder_in_its_own_words(shared_coach, text: str) -> None:
+    guidance = shared_coach.coach(text, offline=True)
+    assert [c["status"] for c in guidance.concerns] == ["placeholder", "placeholder"]
+    for concern in guidance.concerns:
+        assert concern["words"] in guidance.talk_track and concern["words"] in guidance.clarify
+
+
+def test_a_misleading_region_is_never_offered_as_reassurance(example_coach) -> None:
+    guidance = example_coach.coach("Our legal team requires all customer data to be hosted in Mexico.", offline=True)
+    [concern] = guidance.concerns
+    assert concern["status"] == "unmet" and concern["required"] == ["Mexico"]
+    assert "EU" not in guidance.talk_track and "Mexico" in guidance.talk_track
+    assert "does not mention Mexico" in guidance.clarify
+
+
+def test_the_sellers_note_may_be_stated(shared_coach) -> None:
+    guidance = shared_coach.coach("Annual billing is a no-go for us (we do annual deals all the time)", offline=True)
+    assert guidance.seller_notes == ["we do annual deals all the time"]
+    assert "we do annual deals all the time" in guidance.clarify
+
+
+@pytest.mark.parametrize("text", ["Let me think about it.", "Déjame pensarlo."])
+def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(shared_coach, text: str) -> None:
+    guidance = shared_coach.coach(text, offline=True)
+    assert guidance.question and guidance.talk_track == "" and guidance.align == "" and guidance.assure == ""
+    assert guidance.clarify.count("•") >= 2

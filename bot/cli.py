@@ -402,11 +402,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
+    from bot.logs import configure_logging
     from bot.slack.app import MissingCredentials, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         serve(load_settings(), host=args.host)
     except MissingCredentials as exc:
@@ -659,8 +658,10 @@ def check_team_playbooks() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     from bot.config import ConfigError
+    from bot.logs import install_redaction
     from bot.playbooks import PlaybookError
 
+    install_redaction()  # whatever a command logs (a warning on stderr, `serve`'s log) shows no credentials
     args = build_parser().parse_args(argv)
     try:
         # database-only commands (stats, prune, forget) run whatever state the team's playbooks are in: a typo in

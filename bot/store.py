@@ -64,7 +64,9 @@ def connect(target: str | Path) -> Store:
 
 def open_store(settings: Settings) -> Store:
     """The store the settings name: COACH_DATABASE_URL when set, else the SQLite file COACH_DB."""
-    return connect(settings.database_url or settings.db_path)
+    from bot.config import reveal
+
+    return connect(reveal(settings.database_url) or settings.db_path)
 
 
 def _value(value: Any) -> Any:

@@ -144,7 +144,8 @@ def test_the_database_url_is_validated_and_never_shown(monkeypatch):
     assert "s3cret" not in str(error.value)
     monkeypatch.setenv("COACH_DATABASE_URL", "postgresql://coach:s3cret@db/coach")
     settings = load_settings()
-    assert settings.database_url == "postgresql://coach:s3cret@db/coach" and "s3cret" not in repr(settings)
+    assert settings.database_url.get_secret_value() == "postgresql://coach:s3cret@db/coach"
+    assert "s3cret" not in repr(settings)
 
 
 def test_a_greeting_is_claimed_once_per_user_until_released(store):

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
-from bot.config import Settings
+from bot.config import Settings, reveal
 from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
 from bot.slack.posting import Deps
 from bot.store import Store
@@ -57,7 +57,7 @@ def required_settings(settings: Settings, socket_mode: bool | None = None) -> li
 
 def web_client(settings: Settings) -> WebClient:
     base_url = settings.slack_api_url or WebClient.BASE_URL
-    client = WebClient(token=settings.slack_bot_token, base_url=base_url.rstrip("/") + "/")
+    client = WebClient(token=reveal(settings.slack_bot_token), base_url=base_url.rstrip("/") + "/")
     # Honour Retry-After on HTTP 429 (Slack did not take the call). A dropped connection is not retried: the
     # message may have been posted, and a blind retry would post it twice (slack_sdk retries those by default).
     client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
@@ -99,7 +99,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
         raise MissingCredentials(missing)
     deps = deps or make_deps(settings)
     app = App(
-        signing_secret=settings.slack_signing_secret,
+        signing_secret=reveal(settings.slack_signing_secret),
         client=web_client(settings),
         oauth_settings=_oauth_settings(settings, deps.store) if settings.oauth_enabled else None,
         request_verification_enabled=not socket_mode,
@@ -125,7 +125,7 @@ def _oauth_settings(settings: Settings, store: Store) -> Any:
 
     from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
 
-    return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+    return OAuthSettings(client_id=settings.slack_client_id, client_secret=reveal(settings.slack_client_secret),
                          scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
                          state_store=StoreOAuthStateStore(store))
 
@@ -187,7 +187,7 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("serving over Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        SocketModeHandler(app, reveal(settings.slack_app_token)).start()
         return
     server = http_server(app, host, settings.port)
     log.info("serving HTTP on %s:%s, Slack requests at POST %s", host, settings.port, EVENTS_PATH)
@@ -213,7 +213,9 @@ def create_wsgi() -> Service:
 
     Each worker process runs the hourly nudge tick too; the once-a-week claims keep that to one DM per owner."""
     from bot.config import load_settings
+    from bot.logs import install_redaction
 
+    install_redaction()  # the host configures the handlers; whichever it uses, URLs in records are redacted
     settings = load_settings()
     if required_settings(settings, socket_mode=False):
         raise MissingCredentials(required_settings(settings, socket_mode=False))

@@ -459,7 +459,8 @@ class OpenAIStandIn:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with standin._lock:
-                    standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+                    standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()},
+                                             "path": self.path})
                 with standin._lock:
                     dies = bool(body.get("stream")) and (standin.script[:1] or [standin.default])[0] == "die_midway"
                     if dies:  # the answer itself is a good one; the connection is what fails

@@ -71,13 +71,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from bot.playbooks import PlaybookError, load_playbooks
+    from bot.playbooks import load_playbooks
 
-    try:
-        books = load_playbooks(load_settings().playbooks_dir)
-    except PlaybookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    books = load_playbooks(load_settings().playbooks_dir)  # a mistake in it is reported by main()
     profile = books.profile
     missing = profile.topics_without_facts()
     if args.json:
@@ -408,11 +404,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
+    from bot.logs import configure_logging
     from bot.slack.app import MissingCredentials, serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     try:
         serve(load_settings(), host=args.host)
     except MissingCredentials as exc:
@@ -591,18 +586,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", help="model calls, tokens, cache hits and failures per day")
     stats.add_argument("--json", action="store_true", help="print the rows as JSON")
-    stats.set_defaults(func=cmd_stats)
+    stats.set_defaults(func=cmd_stats, reads_playbooks=False)
 
     prune = sub.add_parser("prune", help="delete what is past its retention (COACH_RETENTION_DAYS); for cron")
     prune.add_argument("--dry-run", action="store_true", help="show how many rows would go; change nothing")
     prune.add_argument("--json", action="store_true", help="print the counts as JSON")
-    prune.set_defaults(func=cmd_prune)
+    prune.set_defaults(func=cmd_prune, reads_playbooks=False)
 
     forget = sub.add_parser("forget", help="delete everything stored for one workspace")
     forget.add_argument("--team", required=True, help="the workspace's team ID (T…)")
     forget.add_argument("--yes", action="store_true", help="really delete (without it: show what would go)")
     forget.add_argument("--json", action="store_true", help="print the counts as JSON")
-    forget.set_defaults(func=cmd_forget)
+    forget.set_defaults(func=cmd_forget, reads_playbooks=False)
 
     from bot.taxonomy import LABELS, TOPICS
 
@@ -651,15 +646,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_team_playbooks() -> None:
+    """Load the team's COACH_PLAYBOOKS folder (its team.yaml and playbooks) once, before a command starts: a
+    mistake there raises PlaybookError naming the file and field here, rather than halfway through the command
+    (a practice session already under way, a server already serving). The shipped playbooks are checked by the
+    tests, so without a team folder there is nothing to do."""
+    from bot.playbooks import load_playbooks
+
+    folder = load_settings().playbooks_dir
+    if folder is not None:
+        load_playbooks(folder)
+
+
 def main(argv: list[str] | None = None) -> int:
     from bot.config import ConfigError
+    from bot.logs import install_redaction
+    from bot.playbooks import PlaybookError
 
+    install_redaction()  # whatever a command logs (a warning on stderr, `serve`'s log) shows no credentials
     args = build_parser().parse_args(argv)
     try:
+        # database-only commands (stats, prune, forget) run whatever state the team's playbooks are in: a typo in
+        # team.yaml must not stand in the way of deleting a workspace's data
+        if getattr(args, "reads_playbooks", True):
+            check_team_playbooks()
         code = args.func(args)
         sys.stdout.flush()  # inside the try: a closed pipe shows up here, not in a traceback at exit
         return code
-    except ConfigError as exc:
+    except (ConfigError, PlaybookError) as exc:  # one line naming the variable, or the file and field
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from platformdirs import user_cache_dir, user_data_dir
+from pydantic import SecretStr
+
+from bot.logs import redact_url
 
 APP_NAME = "resistance-coach"
 
@@ -56,6 +60,19 @@ def _database_url() -> str | None:
     return url
 
 
+class SecretUrl(SecretStr):
+    """A URL that may hold a user and password or a key: shown (repr, str) with those hidden, so a log line or an
+    error about the database or the model server still says which host it is."""
+
+    def _display(self) -> str:
+        return redact_url(self.get_secret_value())
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret setting, for the one call that needs it (a client's constructor); None if unset."""
+    return None if secret is None else secret.get_secret_value()
+
+
 _MEMBER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack user id
 _USERGROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -80,17 +97,20 @@ def _channel(name: str) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
+    """Tokens, keys and URLs that may hold a password are SecretStr: repr(settings), str() and log lines show
+    `**********` (a URL: its host, credentials hidden); `reveal()` gives the value to the client that needs it."""
+
     db_path: Path
     cache_dir: Path
     playbooks_dir: Path | None
-    openai_api_key: str | None
-    openai_base_url: str | None
+    openai_api_key: SecretStr | None
+    openai_base_url: SecretUrl | None
     model: str
     llm_timeout: float
     llm_context_tokens: int
-    slack_bot_token: str | None
-    slack_signing_secret: str | None
-    slack_app_token: str | None
+    slack_bot_token: SecretStr | None
+    slack_signing_secret: SecretStr | None
+    slack_app_token: SecretStr | None
     slack_api_url: str | None
     port: int
     stall_days: int
@@ -99,9 +119,20 @@ class Settings:
     nudge_pace: float
     retention_days: int
     text_retention_days: int
-    database_url: str | None = field(default=None, repr=False)  # may hold a password
+    database_url: SecretUrl | None = None
     slack_client_id: str | None = None
-    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_client_secret: SecretStr | None = None
+    SECRETS: ClassVar[dict[str, type[SecretStr]]] = {
+        "openai_api_key": SecretStr, "openai_base_url": SecretUrl, "slack_bot_token": SecretStr,
+        "slack_signing_secret": SecretStr, "slack_app_token": SecretStr, "database_url": SecretUrl,
+        "slack_client_secret": SecretStr}
+
+    def __post_init__(self) -> None:
+        # load_settings() and settings made by hand (tests, benches) pass plain strings: they become secrets here
+        for name, kind in self.SECRETS.items():
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, kind(value))
 
     @property
     def oauth_enabled(self) -> bool:

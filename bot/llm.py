@@ -22,8 +22,9 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.config import Settings
+from bot.config import Settings, reveal
 from bot.grounding import Ungrounded, check_answer
+from bot.logs import redact_url
 from bot.store import Store
 from bot.taxonomy import LABELS
 
@@ -200,17 +201,29 @@ class LLM:
         self.settings = settings
         self.store = store
         self.model = settings.model
-        self.server = settings.openai_base_url or "https://api.openai.com/v1"
+        # which server, for the answer cache and the remembered response format: credentials are no part of
+        # which server it is, and must not land in the database
+        base_url = reveal(settings.openai_base_url)
+        self.server = redact_url(base_url) if base_url else "https://api.openai.com/v1"
 
     @cached_property
     def _client(self) -> Any:
         """Made on first use, inside `structured`'s guard, so a client that cannot be built is one more failure."""
+        from urllib.parse import parse_qsl
+
         from openai import OpenAI
 
+        base_url, query = reveal(self.settings.openai_base_url), None
+        if base_url and "?" in base_url:
+            # The client appends each path to the base URL as text, so a query string in it (a gateway's
+            # "?api-key=...") would end up inside the path: it is sent with every request instead.
+            base_url, raw = base_url.split("?", 1)
+            query = dict(parse_qsl(raw.split("#", 1)[0], keep_blank_values=True))
         # A local server needs no key, but the client insists on one.
         return OpenAI(
-            api_key=self.settings.openai_api_key or "not-needed",
-            base_url=self.settings.openai_base_url,
+            api_key=reveal(self.settings.openai_api_key) or "not-needed",
+            base_url=base_url,
+            default_query=query,
             timeout=self.settings.llm_timeout,
             max_retries=0,  # retries are ours: bounded by the deadline below, and only where they can help
         )

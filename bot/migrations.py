@@ -277,3 +277,16 @@ def m015_thread_topic(db: sqlite_utils.Database) -> None:
     # the topic of a thread's latest objection (a topic name, no text): a seller's question is answered about it
     # even after the objection has left the thread's bounded history
     db["threads"].add_column("topic", str)
+
+
+@migration
+def m016_delivery_work(db: sqlite_utils.Database) -> None:
+    # A delivery is claimed by a process (`owner`) and recorded as handled (`done_at`) once its work is over: a
+    # retry is skipped while the claim's process lives, and redone if it died first. Rows from before have neither
+    # and count as handled.
+    db["events_seen"].add_column("owner", str)
+    db["events_seen"].add_column("done_at", str)
+    # streamed replies (chat.startStream) not yet stopped, with the process writing them: a process that died
+    # mid-stream leaves its rows, and the next start stops those streams with a note instead of a half-written draft
+    db["open_streams"].create({"channel": str, "ts": str, "team_id": str, "lang": str, "owner": str,
+                               "started_at": str}, pk=("channel", "ts"))

@@ -8,6 +8,7 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 Params = Sequence[Any] | dict[str, Any]
+_OWNER_LOCK = threading.Lock()
 
 
 def stamp(moment: datetime) -> str:
@@ -64,7 +66,9 @@ def connect(target: str | Path) -> Store:
 
 def open_store(settings: Settings) -> Store:
     """The store the settings name: COACH_DATABASE_URL when set, else the SQLite file COACH_DB."""
-    return connect(settings.database_url or settings.db_path)
+    from bot.config import reveal
+
+    return connect(reveal(settings.database_url) or settings.db_path)
 
 
 def _value(value: Any) -> Any:
@@ -102,6 +106,15 @@ class Store(ABC):
     def exclusive(self, name: str, lease: timedelta) -> AbstractContextManager[bool]:
         """Hold the named lock across every process on this database while the block runs; yields False (and
         waits for nothing) when another holds it. `lease` bounds how long a holder that died keeps it."""
+
+    @abstractmethod
+    def _hold(self, owner: str) -> None:
+        """Keep `owner` alive for as long as this process runs, with a lock that the operating system or the
+        database lets go of the moment the process dies (no lease to wait out, no heartbeat)."""
+
+    @abstractmethod
+    def alive(self, owner: str) -> bool:
+        """Whether the process holding `owner` is still running (on any host sharing this database)."""
 
     @abstractmethod
     def explain(self, sql: str, params: Params = ()) -> list[str]:
@@ -171,14 +184,56 @@ class Store(ABC):
     def feedback(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM feedback ORDER BY id")
 
-    def first_delivery(self, event_id: str, team_id: str | None) -> bool:
-        """Record an Events API delivery; False when this event was seen before (a retry or duplicate).
+    @property
+    def owner(self) -> str:
+        """This store's (this process's) name on the delivery claims and open streams it takes, held alive from
+        the first use until the process ends."""
+        owner = getattr(self, "_owner", None)
+        if owner is None:
+            with _OWNER_LOCK:
+                owner = getattr(self, "_owner", None)
+                if owner is None:
+                    owner = uuid.uuid4().hex
+                    self._hold(owner)
+                    self._owner = owner
+        return owner
 
-        One conditional insert: whichever process (replica) gets there first wins, the others see it."""
-        return self.execute(
-            "INSERT INTO events_seen (event_id, team_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [event_id, team_id, now_iso()],
-        ).rowcount == 1
+    def claim_delivery(self, event_id: str, team_id: str | None) -> bool:
+        """Claim an Events API delivery for this process; False when it was handled already, or is being handled
+        by a process still running (a retry or duplicate, on any replica). A delivery claimed by a process that
+        died before finishing it is taken over, so Slack's retry after a crash is answered.
+
+        Each step is one conditional write: of two processes claiming (or taking over) at once, one wins."""
+        if self.execute("INSERT INTO events_seen (event_id, team_id, seen_at, owner) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING", [event_id, team_id, now_iso(), self.owner]).rowcount == 1:
+            return True
+        row = self._first("SELECT owner, done_at FROM events_seen WHERE event_id = ?", [event_id])
+        if row is None or row["done_at"] or not row["owner"] or self.alive(row["owner"]):
+            return False  # (no owner: recorded before claims had one, when it counted as handled on arrival)
+        return self.execute("UPDATE events_seen SET owner = ?, seen_at = ? WHERE event_id = ? AND owner = ? "
+                            "AND done_at IS NULL", [self.owner, now_iso(), event_id, row["owner"]]).rowcount == 1
+
+    def finish_delivery(self, event_id: str) -> None:
+        """The work of a delivery this process claimed is over: any later repeat is skipped, whoever gets it."""
+        self.execute("UPDATE events_seen SET done_at = ? WHERE event_id = ? AND owner = ?",
+                     [now_iso(), event_id, self.owner])
+
+    def delivery(self, event_id: str) -> dict[str, Any] | None:
+        return self._first("SELECT * FROM events_seen WHERE event_id = ?", [event_id])
+
+    def stream_opened(self, team_id: str, channel: str, ts: str, lang: str) -> None:
+        """A streamed reply this process started (chat.startStream) and must stop."""
+        self._upsert("open_streams", {"channel": channel, "ts": ts, "team_id": team_id, "lang": lang,
+                                      "owner": self.owner, "started_at": now_iso()}, pk=("channel", "ts"))
+
+    def stream_closed(self, channel: str, ts: str) -> None:
+        self.execute("DELETE FROM open_streams WHERE channel = ? AND ts = ?", [channel, ts])
+
+    def abandoned_streams(self) -> list[dict[str, Any]]:
+        """Streams whose process died before stopping them (a live process's streams are its own business)."""
+        rows = self._rows("SELECT * FROM open_streams ORDER BY started_at, channel, ts")
+        alive = {owner: self.alive(owner) for owner in {r["owner"] for r in rows}}
+        return [r for r in rows if not alive[r["owner"]]]
 
     def claim_greeting(self, team_id: str, user_id: str) -> bool:
         """True the first time only: whoever claims it greets the user (two tabs opening at once greet once)."""
@@ -573,6 +628,7 @@ class Store(ABC):
         steps: list[tuple[str, str, str | None, str]] = [
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
+            ("open_streams", "open_streams", None, "started_at < :day"),  # Slack ended those streams long ago
             ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
@@ -611,7 +667,8 @@ class Store(ABC):
         steps: list[tuple[str, str, str | None, str]] = [
             (table, table, None, where) for table, where in [
                 ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
-                ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
+                ("events_seen", team), ("open_streams", team),
+                ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
                 ("user_timezones", team), ("installations", team), ("uninstalls", team),
                 ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),

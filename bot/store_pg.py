@@ -210,11 +210,26 @@ class PostgresStore(Store):
                 if got:
                     conn.execute("SELECT pg_advisory_unlock(%s)", [key])
 
+    # Which processes are running: each holds a session advisory lock named after it, on a connection of its own
+    # (outside the pool, so never handed to other work). The server drops it the moment that connection ends,
+    # which a process that dies takes with it; whoever can take the lock knows its holder is gone.
+
+    def _hold(self, owner: str) -> None:
+        self._owner_conn = psycopg.connect(self.url, autocommit=True)
+        self._owner_conn.execute("SELECT pg_advisory_lock(%s)", [lock_key(f"owner:{owner}")])
+
+    def alive(self, owner: str) -> bool:
+        # a transaction-level try: released as soon as this statement commits, so checking never holds anything
+        return not self._first("SELECT pg_try_advisory_xact_lock(?) AS free", [lock_key(f"owner:{owner}")])["free"]
+
     def explain(self, sql: str, params: Params = ()) -> list[str]:
         return [r["QUERY PLAN"] for r in self._rows(f"EXPLAIN {sql}", params)]
 
     def close(self) -> None:
         self.pool.close()
+        owner_conn = getattr(self, "_owner_conn", None)
+        if owner_conn is not None:
+            owner_conn.close()
 
     def migrate(self) -> list[str]:
         """Apply the migrations this database has not seen; return the names applied.

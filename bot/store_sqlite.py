@@ -10,11 +10,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 
 import sqlite_utils
 
 from bot.migrations import migrate
 from bot.store import Params, Result, Store, stamp
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def _lock(file: IO[str]) -> bool:
+    """Take the file's exclusive lock without waiting; False when another process (or another open of the same
+    file) holds it."""
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 class _Session:
@@ -105,6 +121,37 @@ class SQLiteStore(Store):
             if got:
                 self.execute("DELETE FROM locks WHERE name = ? AND owner = ?", [name, owner])
 
+    # Which processes are running: each holds an exclusive flock on a file of its own beside the database. The
+    # kernel drops the lock when the process dies however it dies (SIGKILL too), and only processes on this host
+    # share an SQLite file, so whoever can take the lock knows its holder is gone.
+
+    @property
+    def _owners_dir(self) -> Path:
+        return self.path.with_name(self.path.name + ".owners")
+
+    def _hold(self, owner: str) -> None:
+        self._owners_dir.mkdir(exist_ok=True)
+        # kept open, and so locked, until close() or the end of the process
+        self._owner_file: IO[str] | None = open(self._owners_dir / owner, "w")  # noqa: SIM115
+        if fcntl is not None:
+            _lock(self._owner_file)
+            for path in self._owners_dir.iterdir():  # the files of processes that died go (checking removes them)
+                if path.name != owner:
+                    self.alive(path.name)
+
+    def alive(self, owner: str) -> bool:
+        if fcntl is None:
+            return True  # no flock (Windows): never take over a claim, as before claims had owners
+        try:
+            probe = open(self._owners_dir / owner, "a")  # noqa: SIM115
+        except FileNotFoundError:
+            return False  # its lock file was cleared: a checker found it dead
+        with probe:
+            if not _lock(probe):
+                return True
+            (self._owners_dir / owner).unlink(missing_ok=True)  # dead: its file goes (the lock goes with `probe`)
+            return False
+
     def explain(self, sql: str, params: Params = ()) -> list[str]:
         return [str(row["detail"]) for row in self._rows(f"EXPLAIN QUERY PLAN {sql}", params)]
 
@@ -113,3 +160,7 @@ class SQLiteStore(Store):
         if db is not None:
             db.close()
             self._local.db = None
+        owner_file = getattr(self, "_owner_file", None)
+        if owner_file is not None:  # this store is done with: its claims and streams are anyone's to take over
+            owner_file.close()
+            self._owner_file = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_settings, reveal
 from bot.store import Store, open_store
 
 _ENV = (
@@ -83,7 +83,7 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 def store_target(backend: str) -> str:
     """What bot.store.connect() takes for this backend: the database URL or the SQLite path."""
     settings = load_settings()
-    return settings.database_url or str(settings.db_path)
+    return reveal(settings.database_url) or str(settings.db_path)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def _fill(store: Store, team: str, age: timedelta, tag: str) -> int:
         store.add_feedback(cid, team, "U1", "helpful")
         store.open_thread(team, "C1", f"{tag}.1", "skepticism", context=f"Deal {tag}")
         store.add_turn(team, "C1", f"{tag}.1", "seller", f"they said {tag}", keep=10)
-        store.first_delivery(f"Ev{team}{tag}", team)
+        store.claim_delivery(f"Ev{team}{tag}", team)
         store.llm_cache_put(f"key-{team}-{tag}", f"answer about {tag}", team)
         store.log_llm_call(model="m", outcome="ok", prompt_tokens=1, completion_tokens=1, duration_ms=1)
         store.claim_nudge(team, "U1", f"W-{tag}", NOW - age, timedelta(minutes=10))

@@ -144,7 +144,8 @@ def test_the_database_url_is_validated_and_never_shown(monkeypatch):
     assert "s3cret" not in str(error.value)
     monkeypatch.setenv("COACH_DATABASE_URL", "postgresql://coach:s3cret@db/coach")
     settings = load_settings()
-    assert settings.database_url == "postgresql://coach:s3cret@db/coach" and "s3cret" not in repr(settings)
+    assert settings.database_url.get_secret_value() == "postgresql://coach:s3cret@db/coach"
+    assert "s3cret" not in repr(settings)
 
 
 def test_a_greeting_is_claimed_once_per_user_until_released(store):
@@ -162,3 +163,38 @@ def test_a_thread_keeps_its_context_and_topic_until_others_are_given(store):
         "label": "skepticism", "context": "Harbor Foods", "topic": "implementation"}
     store.open_thread("T1", "C1", "1.0", "major_concern", topic="budget")
     assert store.thread("T1", "C1", "1.0")["topic"] == "budget"
+
+
+def test_a_delivery_is_skipped_while_its_claimer_works_on_it_and_once_it_is_handled(store, store_target):
+    with closing(connect(store_target)) as other:  # another process on the same database: another owner
+        assert store.claim_delivery("EvA", "T1")
+        assert not other.claim_delivery("EvA", "T1")  # the first is still being worked on, by a live process
+        assert store.delivery("EvA")["done_at"] is None
+        store.finish_delivery("EvA")
+        assert not other.claim_delivery("EvA", "T1") and not store.claim_delivery("EvA", "T1")  # handled
+
+
+def _claim_and_hang(target: str, ready, never) -> None:  # noqa: ANN001 (multiprocessing events)
+    store = connect(target)
+    assert store.claim_delivery("EvDead", "T1")
+    store.stream_opened("T1", "DU1", "500.1", "es")
+    ready.set()
+    never.wait()  # killed here, mid-work
+
+
+def test_the_claims_and_streams_of_a_process_that_died_are_taken_over(store, store_target):
+    ctx = multiprocessing.get_context("spawn")
+    ready, never = ctx.Event(), ctx.Event()
+    worker = ctx.Process(target=_claim_and_hang, args=(store_target, ready, never))
+    worker.start()
+    try:
+        assert ready.wait(120)
+        assert not store.claim_delivery("EvDead", "T1") and store.abandoned_streams() == []  # it is alive
+    finally:
+        worker.kill()  # SIGKILL: it releases nothing itself
+        worker.join(30)
+    assert [(s["channel"], s["ts"], s["lang"]) for s in store.abandoned_streams()] == [("DU1", "500.1", "es")]
+    assert store.claim_delivery("EvDead", "T1")  # Slack's retry is answered
+    assert store.delivery("EvDead")["owner"] == store.owner
+    with closing(connect(store_target)) as other:
+        assert not other.claim_delivery("EvDead", "T1")  # ...and only by the process that took it over

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
-from bot.config import Settings
+from bot.config import Settings, reveal
 from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
+from bot.slack.deliveries import DeliveryApp, WorkExecutor, skip_repeated_deliveries
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -57,23 +57,11 @@ def required_settings(settings: Settings, socket_mode: bool | None = None) -> li
 
 def web_client(settings: Settings) -> WebClient:
     base_url = settings.slack_api_url or WebClient.BASE_URL
-    client = WebClient(token=settings.slack_bot_token, base_url=base_url.rstrip("/") + "/")
+    client = WebClient(token=reveal(settings.slack_bot_token), base_url=base_url.rstrip("/") + "/")
     # Honour Retry-After on HTTP 429 (Slack did not take the call). A dropped connection is not retried: the
     # message may have been posted, and a blind retry would post it twice (slack_sdk retries those by default).
     client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
     return client
-
-
-def _skip_repeated_deliveries(store: Store) -> Callable[..., BoltResponse | None]:
-    def skip_repeated_deliveries(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not store.first_delivery(event_id, body.get("team_id")):
-            log.info("event %s already handled; acknowledging the repeat only", event_id)
-            return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return skip_repeated_deliveries
 
 
 def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
@@ -98,15 +86,16 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     if missing:
         raise MissingCredentials(missing)
     deps = deps or make_deps(settings)
-    app = App(
-        signing_secret=settings.slack_signing_secret,
+    # a DeliveryApp and its WorkExecutor: each delivery is recorded as handled when the work it started is over
+    app = DeliveryApp(
+        signing_secret=reveal(settings.slack_signing_secret),
         client=web_client(settings),
         oauth_settings=_oauth_settings(settings, deps.store) if settings.oauth_enabled else None,
         request_verification_enabled=not socket_mode,
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
+        listener_executor=WorkExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
     )
-    app.use(_skip_repeated_deliveries(deps.store))
+    app.use(skip_repeated_deliveries(deps.store))
     practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest
     commands.register(app, deps)
     assistant.register(app, deps)  # before messages: it takes the DM's top-level messages
@@ -119,13 +108,23 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     return app
 
 
+def close_streams_left_open(deps: Deps, app: App) -> None:
+    """At start, before serving: stop the streamed replies a process that died left half-written (each with its
+    workspace's own token under OAuth)."""
+    from bot.slack.streaming import close_abandoned_streams
+
+    oauth = deps.coach.settings.oauth_enabled
+    close_abandoned_streams(deps.store, app.client,
+                            dict(nudges.installed_clients(deps.store, app.client)) if oauth else None)
+
+
 def _oauth_settings(settings: Settings, store: Store) -> Any:
     """Bolt's install flow (GET /slack/install, GET /slack/oauth_redirect) with installs in our database."""
     from slack_bolt.oauth.oauth_settings import OAuthSettings
 
     from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
 
-    return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+    return OAuthSettings(client_id=settings.slack_client_id, client_secret=reveal(settings.slack_client_secret),
                          scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
                          state_store=StoreOAuthStateStore(store))
 
@@ -182,12 +181,13 @@ def serve(settings: Settings, host: str = "0.0.0.0") -> None:
         raise MissingCredentials(required_settings(settings, socket_mode))
     deps = ready_deps(settings)
     app = build_app(settings, deps, socket_mode=socket_mode)
+    close_streams_left_open(deps, app)
     nudges.start_scheduler(deps, app)
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("serving over Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        SocketModeHandler(app, reveal(settings.slack_app_token)).start()
         return
     server = http_server(app, host, settings.port)
     log.info("serving HTTP on %s:%s, Slack requests at POST %s", host, settings.port, EVENTS_PATH)
@@ -213,10 +213,13 @@ def create_wsgi() -> Service:
 
     Each worker process runs the hourly nudge tick too; the once-a-week claims keep that to one DM per owner."""
     from bot.config import load_settings
+    from bot.logs import install_redaction
 
+    install_redaction()  # the host configures the handlers; whichever it uses, URLs in records are redacted
     settings = load_settings()
     if required_settings(settings, socket_mode=False):
         raise MissingCredentials(required_settings(settings, socket_mode=False))
     deps = ready_deps(settings)
     app = build_app(settings, deps)
+    close_streams_left_open(deps, app)
     return Service(app, deps, nudges.start_scheduler(deps, app))

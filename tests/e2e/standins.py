@@ -349,7 +349,8 @@ class OpenAIStandIn:
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
     `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", and for
-    streamed requests "die_midway" (half the answer, then the connection drops).
+    streamed requests "die_midway" (half the answer, then the connection drops) and "hold_midway" (half the
+    answer, then nothing until `release` is set; `held` counts the streams waiting there).
 
     A request with `stream: true` gets the same answer as server-sent events: chat.completion.chunk objects
     carrying `chunk_chars` of the content each, `chunk_seconds` apart, then `data: [DONE]`.
@@ -363,6 +364,8 @@ class OpenAIStandIn:
         self.chunk_seconds = 0.0  # ...this far apart
         self.sent: list[list[tuple[float, str]]] = []  # per stream: (monotonic time, content piece) as sent
         self.requests: list[dict[str, Any]] = []
+        self.held = 0  # streams stopped midway by "hold_midway", waiting for `release`
+        self.release = threading.Event()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -370,6 +373,7 @@ class OpenAIStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.release.set()  # held streams end (their reader may be long gone)
         self.server.shutdown()
         self.server.server_close()
 
@@ -459,10 +463,12 @@ class OpenAIStandIn:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with standin._lock:
-                    standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+                    standin.requests.append({"body": body, "headers": {k.lower(): v for k, v in self.headers.items()},
+                                             "path": self.path})
                 with standin._lock:
-                    dies = bool(body.get("stream")) and (standin.script[:1] or [standin.default])[0] == "die_midway"
-                    if dies:  # the answer itself is a good one; the connection is what fails
+                    midway = (standin.script[:1] or [standin.default])[0] if body.get("stream") else None
+                    dies, holds = midway == "die_midway", midway == "hold_midway"
+                    if dies or holds:  # the answer itself is a good one; the connection is what fails or stalls
                         if standin.script:
                             standin.script[0] = "ok"
                         else:
@@ -471,13 +477,13 @@ class OpenAIStandIn:
                 headers = {"x-request-id": f"req_{len(standin.requests)}", **headers}
                 try:
                     if body.get("stream") and status == 200:
-                        self._stream(reply, headers, dies)
+                        self._stream(reply, headers, dies, holds)
                     else:
                         _send_json(self, status, reply, headers)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
 
-            def _stream(self, reply: dict[str, Any], headers: dict[str, str], dies: bool) -> None:
+            def _stream(self, reply: dict[str, Any], headers: dict[str, str], dies: bool, holds: bool) -> None:
                 choice = reply["choices"][0]
                 content = choice["message"]["content"] or ""
                 pieces = [content[i : i + standin.chunk_chars] for i in range(0, len(content), standin.chunk_chars)]
@@ -502,6 +508,10 @@ class OpenAIStandIn:
                     if dies and n >= len(pieces) // 2:
                         self.close_connection = True
                         return
+                    if holds and n == len(pieces) // 2:
+                        with standin._lock:
+                            standin.held += 1
+                        standin.release.wait()
                     if standin.chunk_seconds:
                         time.sleep(standin.chunk_seconds)
                     sent.append((time.monotonic(), piece))

@@ -18,7 +18,7 @@ def test_serve_schedules_a_daily_prune(bot, monkeypatch):
     with time_machine.travel(now - timedelta(days=40), tick=False):
         old = deps.store.log_coaching(text="what the buyer said", label="missing", confidence=0.6,
                                       source="offline", team_id="T1")
-        deps.store.first_delivery("Ev1", "T1")
+        deps.store.claim_delivery("Ev1", "T1")
     with time_machine.travel(now - timedelta(days=100), tick=False):
         deps.store.log_coaching(text="long ago", label="missing", confidence=0.6, source="offline", team_id="T1")
     scheduler = start_scheduler(deps, bot.app)
@@ -31,4 +31,4 @@ def test_serve_schedules_a_daily_prune(bot, monkeypatch):
         scheduler.shutdown(wait=False)
     (row,) = deps.store.coachings()
     assert (row["id"], row["text"], row["label"]) == (old, "", "missing")
-    assert deps.store.first_delivery("Ev1", "T1")  # the old delivery record was pruned
+    assert deps.store.claim_delivery("Ev1", "T1")  # the old delivery record was pruned

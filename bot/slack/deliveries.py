@@ -1,0 +1,93 @@
+"""Slack's Events API deliveries, each answered once, and answered even when the process working on it dies.
+
+A delivery is claimed when it arrives (after its signature is checked), and recorded as handled once all the
+work it started has ended: not on arrival, which made a retry after a crash look "already handled" although its
+coaching was lost. In between, a repeat (Slack's retry, a duplicate on another replica) is skipped while the
+claiming process runs, and answered if that process died (bot/store.py `claim_delivery`).
+
+The work of a delivery is what Bolt runs after the ack: its lazy listeners, submitted to the listener executor
+while the request is dispatched. So the middleware names the delivery being dispatched (per thread), the
+executor counts the work submitted under that name, and the end of `dispatch` closes the count.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+_dispatching = threading.local()  # .work: the Work of the delivery this thread is dispatching, if any
+
+
+class Work:
+    """The work one delivery started; recorded as handled when the dispatch is over and each piece has ended
+    (however it ended: a failure is reported to the user by the listener, and retrying would not undo it)."""
+
+    def __init__(self, store: Store, event_id: str):
+        self.store, self.event_id = store, event_id
+        self._lock = threading.Lock()
+        self._pending = 1  # the dispatch itself, until dispatched(): no piece can finish the count early
+
+    def started(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending += 1
+        future.add_done_callback(lambda _: self._ended())
+
+    def dispatched(self) -> None:
+        self._ended()
+
+    def _ended(self) -> None:
+        with self._lock:
+            self._pending -= 1
+            if self._pending:
+                return
+        try:
+            self.store.finish_delivery(self.event_id)
+        except Exception:  # noqa: BLE001  # the claim stays ours: repeats are skipped while this process runs
+            log.warning("could not record event %s as handled", self.event_id, exc_info=True)
+
+
+class WorkExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor: what is submitted while a delivery is dispatched is that delivery's work."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        work = getattr(_dispatching, "work", None)
+        if work is not None:
+            work.started(future)
+        return future
+
+
+class DeliveryApp(App):
+    """Bolt's App whose dispatch closes the count of the delivery it dispatched (whatever listener ran, if any)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        try:
+            return super().dispatch(req)
+        finally:
+            work, _dispatching.work = getattr(_dispatching, "work", None), None
+            if work is not None:
+                work.dispatched()
+
+
+def skip_repeated_deliveries(store: Store) -> Callable[..., BoltResponse | None]:
+    """The middleware: claim each delivery, or acknowledge a repeat without doing its work again."""
+
+    def skip_repeated_deliveries(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            if not store.claim_delivery(event_id, body.get("team_id")):
+                log.info("event %s already handled or being handled; acknowledging the repeat only", event_id)
+                return BoltResponse(status=200, body="")
+            _dispatching.work = Work(store, event_id)
+        next()
+        return None
+
+    return skip_repeated_deliveries

@@ -517,7 +517,7 @@ class Coach:
         untagged = [i for i in items(self.playbooks.profile) if i.topic is None]
         read = iter(self.topic_detector.detect_many([i.en for i in untagged]) if untagged else [])
         return Matcher(self.playbooks.profile, [None if i.topic else next(read).topic
-                                                for i in items(self.playbooks.profile)])
+                                                for i in items(self.playbooks.profile)], self.settings.cache_dir)
 
     def _composed(self, kind: ResistancePlaybook, text: str, context: str | None, lang: str,
                   recorded: TopicPlaybook | None = None) -> Composed:

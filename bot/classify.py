@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from bot.models import persist
+from bot.models import persist, progress
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 from bot.taxonomy import LABELS
@@ -228,19 +228,22 @@ class Classifier:
 
 
 def load_classifier(
-    examples_dir: Path, cache_dir: Path, labels: Sequence[str] = LABELS, field: str = "label"
+    examples_dir: Path, cache_dir: Path, labels: Sequence[str] = LABELS, field: str = "label",
+    what: str = "classifier",
 ) -> Classifier:
     """The classifier for these examples: from the cache, or trained now and cached."""
-    return cached_classifier(read_example_dir(examples_dir, labels, field), cache_dir, labels)
+    return cached_classifier(read_example_dir(examples_dir, labels, field), cache_dir, labels, what)
 
 
-def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequence[str] = LABELS) -> Classifier:
+def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequence[str] = LABELS,
+                      what: str = "classifier") -> Classifier:
     """The classifier for examples gathered in code (from several sources): cached like `load_classifier`."""
     path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.npz"
     try:
         model = persist.load(path, Model)
     except (OSError, ModelDataError):  # none yet, or not ours: train it
-        model = train(examples, labels)
+        with progress.step(f"training the {what} from {len(examples)} examples (first use only)"):
+            model = train(examples, labels)
         persist.save(model, path)
     return Classifier(model)
 
@@ -435,6 +438,7 @@ def cached_objection_classifier(
     try:
         model = trained_as_now(persist.load(path, BlendModel))
     except (OSError, ValueError):  # none yet, not ours, or trained by another version: train it
-        model = train_objections(examples)
+        with progress.step(f"training the objection model from {len(examples)} examples (first use only)"):
+            model = train_objections(examples)
         persist.save(model, path)
     return ObjectionClassifier(model, brush_offs)

@@ -546,6 +546,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="coach",
         description="Resistance Coach: diagnose buyer resistance and coach it with align, clarify, assure.",
     )
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress on stderr (it is shown only on a terminal anyway)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ask = sub.add_parser("ask", help="coach one buyer objection", usage=ASK_USAGE[len("usage: ") :])
@@ -661,10 +663,12 @@ def check_team_playbooks() -> None:
 def main(argv: list[str] | None = None) -> int:
     from bot.config import ConfigError
     from bot.logs import install_redaction
+    from bot.models.progress import show_on_terminal
     from bot.playbooks import PlaybookError
 
     install_redaction()  # whatever a command logs (a warning on stderr, `serve`'s log) shows no credentials
     args = build_parser().parse_args(argv)
+    show_on_terminal(quiet=args.quiet)  # a first run that trains says so, rather than waiting in silence
     try:
         # database-only commands (stats, prune, forget) run whatever state the team's playbooks are in: a typo in
         # team.yaml must not stand in the way of deleting a workspace's data

@@ -22,7 +22,7 @@ from bot.grounding import claims, names_a_reference
 from bot.language import detect_language
 from bot.learn import load_team_model
 from bot.llm import LLM, LLMFailure, OnText, Prompt
-from bot.matching import Match, Matcher, items
+from bot.matching import TAG_SURE, Match, Matcher, items
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
 from bot.reading import Concern, Reading, read
 from bot.resources import data_dir
@@ -551,8 +551,10 @@ class Coach:
         accepted_about = None
         if reading.accepted:
             topic = self.topic_detector.detect(reading.accepted[0])
+            # named only when surely read: "glad the price works for you" to a buyer who never spoke of price
+            # would put words in their mouth
             accepted_about = self.playbooks.topics[topic.topic].about_text(lang) \
-                if topic.confidence >= TOPIC_SURE else None
+                if topic.confidence >= TAG_SURE else None
         matched = [c.match.item for c in concerns if c.match and c.match.item.kind == "reference" and c.match.meets]
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),

@@ -56,6 +56,9 @@ _REQUIREMENT = re.compile(
     r"\b(?:in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con)\s+(?:the |el |la |los |las |our |nuestro |nuestra |"
     r"un |una )?((?:[A-ZÁÉÍÓÚÑ][\w/.&'’-]*)(?:\s+[A-ZÁÉÍÓÚÑ0-9][\w/.&'’-]*)*)")
+_LINKS = re.compile(r"with|for|via|through|con|para")  # these name what it must work with, in any sentence
+_ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|mandatory|necesit\w*|requier\w*|"
+                   r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*|solo|sólo)\b", re.I)
 _ORDINARY = ORDINARY_NAMES | frozenset(
     "i we our you your the it this that they he she my me us a an and or but if so what who how when where"
     " which why monday tuesday wednesday thursday friday saturday sunday english spanish yo nosotros usted ustedes"
@@ -72,11 +75,16 @@ def _fold(text: str) -> str:
 
 def requirements(text: str) -> list[str]:
     """The specific names a buyer requires, as they wrote them: a capitalised name or an acronym (one or a few
-    words) right after "in", "with", "en", "con", "we run"... ("hosted in Mexico", "we run Oracle Fusion")."""
+    words) right after "with", "for", "con", "para"... ("a connector for Oracle Fusion"), or after "in", "en",
+    "we run"... when the words ask or require something ("data must be hosted in Mexico", not "our team in
+    Lisbon liked it")."""
+    asks = bool(_ASKS.search(text))
     found = []
     for match in _REQUIREMENT.finditer(text):
         name = match.group(1).strip(" .,;:'’")
-        if name and name.split()[0].lower() not in _ORDINARY:  # "in English", "with IT": no requirement
+        if not name or name.split()[0].lower() in _ORDINARY:  # "in English", "with IT": no requirement
+            continue
+        if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
             found.append(name)
     return list(dict.fromkeys(found))
 

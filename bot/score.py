@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bot.i18n import t
 from bot.language import detect_language
-from bot.models import persist
+from bot.models import persist, progress
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 from bot.resources import data_dir
@@ -432,7 +432,8 @@ def load_move_model(folder: Path, cache_dir: Path) -> MoveModel:
     try:
         return persist.load(path, MoveModel)
     except (OSError, ModelDataError):  # none yet, or not ours: train it
-        model = train_moves(replies)
+        with progress.step(f"training the practice scoring model from {len(replies)} replies (first use only)"):
+            model = train_moves(replies)
         persist.save(model, path)
         return model
 

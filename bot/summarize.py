@@ -354,7 +354,7 @@ class Summarizer:
         talk = read_example_dir(self.coach.playbooks.obstacle_examples_dir, (NONE, *OBSTACLE_KINDS), "kind")
         moving = [Example(unit, "moving") for e in talk for unit in (_units(e.text)[1:] or _units(e.text))
                   if not _STALL.search(unit)]
-        return cached_classifier([*stalls, *moving], self.coach.settings.cache_dir, STALL_LABELS)
+        return cached_classifier([*stalls, *moving], self.coach.settings.cache_dir, STALL_LABELS, "stall model")
 
     @cached_property
     def obstacle_detector(self) -> Classifier:
@@ -363,6 +363,7 @@ class Summarizer:
             self.coach.settings.cache_dir,
             labels=(NONE, *OBSTACLE_KINDS),
             field="kind",
+            what="obstacle model",
         )
 
     def summarize(self, messages: list[Message], now: datetime | None = None, offline: bool = False,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.classify import Classifier, Model, NgramModel, examples_fingerprint, read_example_dir
-from bot.models import persist
+from bot.models import persist, progress
 from bot.taxonomy import TOPICS
 
 # Each cue hit (at most two per topic) adds this to the topic's log-probability; chosen by cross-validation
@@ -83,6 +83,7 @@ def load_topic_detector(examples_dir: Path, cache_dir: Path, cues: Mapping[str, 
         model = persist.load(path, Model)
     except (OSError, persist.ModelDataError):  # none yet, or not ours: train it
         y = np.array([TOPICS.index(e.label) for e in examples])
-        model = Model(NgramModel.fit([e.text for e in examples], y), TEMPERATURE, TOPICS)
+        with progress.step(f"training the topic model from {len(examples)} examples (first use only)"):
+            model = Model(NgramModel.fit([e.text for e in examples], y), TEMPERATURE, TOPICS)
         persist.save(model, path)
     return TopicDetector(Classifier(model), cues)

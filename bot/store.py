@@ -8,6 +8,7 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 Params = Sequence[Any] | dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 def stamp(moment: datetime) -> str:
@@ -537,12 +539,15 @@ class Store(ABC):
         self.execute("INSERT INTO uninstalls (team_id, uninstalled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                      [team_id, stamp(now)])
 
-    def forget_uninstalled(self, now: datetime, retention_days: int) -> list[str]:
-        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again)."""
+    def forget_uninstalled(self, now: datetime, retention_days: int, dry_run: bool = False) -> list[str]:
+        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again); with
+        `dry_run`, only say which. Part of `prune`."""
         old = stamp(now - timedelta(days=retention_days))
         teams = [r["team_id"] for r in self._rows("SELECT team_id FROM uninstalls WHERE uninstalled_at < ?", [old])]
         for team in teams:
-            self.forget_team(team)
+            self.forget_team(team, dry_run=dry_run)
+            log.info("workspace %s uninstalled the app over %d days ago: its data %s", team, retention_days,
+                     "would be deleted" if dry_run else "deleted")
         return teams
 
     def issue_oauth_state(self, state: str, now: datetime) -> None:
@@ -563,7 +568,9 @@ class Store(ABC):
         Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
         turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
         after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
-        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay.
+        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay. A workspace
+        that uninstalled the app more than `retention_days` ago goes whole (`uninstalled_workspaces` counts them).
+        `coach serve`'s daily job and `coach prune` (cron) both run this, so neither forgets a step.
         """
         params = {"old": stamp(now - timedelta(days=retention_days)),
                   "old_text": stamp(now - timedelta(days=min(text_retention_days, retention_days))),
@@ -601,7 +608,9 @@ class Store(ABC):
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
         ]
-        return self._run_steps(steps, params, dry_run)
+        counts = self._run_steps(steps, params, dry_run)
+        counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
+        return counts
 
     def forget_team(self, team_id: str, dry_run: bool = False) -> dict[str, int]:
         """Delete every row of one workspace: its coachings, deals, installs, answer cache, learned examples and

@@ -114,8 +114,8 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
-    if settings.oauth_enabled:
-        _register_uninstall(app, deps)
+    # with one bot token too: an uninstall starts the workspace's retention clock (the manifest subscribes)
+    _register_uninstall(app, deps)
     return app
 
 

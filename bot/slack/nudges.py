@@ -121,10 +121,8 @@ def start_scheduler(deps: Deps, app: App) -> Any:
         with deps.store.exclusive("daily-prune", TICK_LEASE) as mine:
             if not mine:
                 return  # another replica is pruning
+            # the one prune `coach prune` runs too: uninstalled workspaces included
             counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
-            for team in deps.store.forget_uninstalled(datetime.now(UTC), settings.retention_days):
-                log.info("daily prune: workspace %s uninstalled %d days ago, its data deleted", team,
-                         settings.retention_days)
         log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
 
     # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes

@@ -503,10 +503,13 @@ class Store(ABC):
 
     def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
                           data: dict[str, Any], installed_at: str) -> None:
-        """Keep an install: as the installing user's, and as the workspace's latest (user_id '')."""
+        """Keep an install: as the installing user's, and as the workspace's latest (user_id ''). An org-wide
+        install has no team (team_id ''): its data is kept under the enterprise id (bot/slack/audience.py
+        `team_of`), and so is its uninstall."""
         key = {"enterprise_id": enterprise_id or "", "team_id": team_id or ""}
         with self.transaction() as tx:
-            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or ""])  # back: nothing to forget
+            # back: nothing to forget
+            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or enterprise_id or ""])
             for user in {user_id or "", ""}:
                 tx.execute("INSERT INTO installations (enterprise_id, team_id, user_id, installed_at, data) "
                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, team_id, user_id) DO UPDATE SET "

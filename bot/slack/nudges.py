@@ -74,8 +74,10 @@ def installed_clients(store: Store, like: WebClient) -> list[tuple[str, WebClien
     for row in store.installed_teams():
         bot = installs.find_bot(enterprise_id=row["enterprise_id"] or None, team_id=row["team_id"])
         if bot:
-            found.append((row["team_id"], WebClient(token=bot.bot_token, base_url=like.base_url,
-                                                    retry_handlers=like.retry_handlers)))
+            # an org-wide install (no team) keeps its data under its enterprise id, as its requests do
+            workspace = row["team_id"] or row["enterprise_id"]
+            found.append((workspace, WebClient(token=bot.bot_token, base_url=like.base_url,
+                                               retry_handlers=like.retry_handlers)))
     return found
 
 

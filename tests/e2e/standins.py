@@ -350,6 +350,7 @@ def _completion(body: dict[str, Any], content: str | None, finish: str = "stop",
     }
 
 
+UNKNOWN_LINK = "https://deals.example-offer.net/claim?ref=coach"
 CAUTIOUS = {
     "en": "Avoid promising guaranteed savings or pushing a deadline; point to the uptime guarantee in our SLA.",
     "es": "No garantices un ahorro ni presiones con plazos; menciona la garantía de disponibilidad del SLA.",
@@ -361,8 +362,9 @@ class OpenAIStandIn:
 
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
-    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", and for
-    streamed requests "die_midway" (half the answer, then the connection drops).
+    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", "link" (a
+    link to a host no input names), and for streamed requests "die_midway" (half the answer, then the connection
+    drops).
 
     A request with `stream: true` gets the same answer as server-sent events: chat.completion.chunk objects
     carrying `chunk_chars` of the content each, `chunk_seconds` apart, then `data: [DONE]`.
@@ -430,6 +432,9 @@ class OpenAIStandIn:
         if behaviour == "null_message":  # a broken server: a choice without a message
             return 200, {**_completion(body, content), "choices": [{"index": 0, "finish_reason": "stop",
                                                                     "message": None}]}, {}
+        if behaviour == "link":  # a link to a host nobody gave it, inside a markdown link and bare
+            content = guidance_json(label, language, clarify=f"Send them [the case study]({UNKNOWN_LINK}) and "
+                                                             f"walk through it together, or {UNKNOWN_LINK} .")
         if behaviour == "cautious":  # good advice that names guarantees and deadlines in order to rule them out
             content = guidance_json(label, language, assure=CAUTIOUS[language])
         return 200, _completion(body, content, finish, refusal), {}

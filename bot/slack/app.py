@@ -126,9 +126,10 @@ def _oauth_settings(settings: Settings, store: Store) -> Any:
 
     from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
 
+    states = StoreOAuthStateStore(store)
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
                          scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
-                         state_store=StoreOAuthStateStore(store))
+                         state_store=states, callback_options=states.callback_options())
 
 
 def _register_uninstall(app: App, deps: Deps) -> None:

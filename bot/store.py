@@ -8,7 +8,6 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 Params = Sequence[Any] | dict[str, Any]
-log = logging.getLogger(__name__)
 
 
 def stamp(moment: datetime) -> str:
@@ -549,8 +547,6 @@ class Store(ABC):
         teams = [r["team_id"] for r in self._rows("SELECT team_id FROM uninstalls WHERE uninstalled_at < ?", [old])]
         for team in teams:
             self.forget_team(team, dry_run=dry_run)
-            log.info("workspace %s uninstalled the app over %d days ago: its data %s", team, retention_days,
-                     "would be deleted" if dry_run else "deleted")
         return teams
 
     def issue_oauth_state(self, state: str, now: datetime) -> None:

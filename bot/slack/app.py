@@ -14,7 +14,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.coach import Coach
 from bot.config import Settings
-from bot.slack import actions, assistant, audience, commands, messages, nudges, practice, shortcuts
+from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
+from bot.slack.audience import admit, team_of
 from bot.slack.posting import Deps
 from bot.store import Store
 from bot.summarize import Summarizer
@@ -107,7 +108,6 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
         listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
     )
     app.use(_skip_repeated_deliveries(deps.store))
-    app.use(audience.admit)  # people outside the workspace, or no workspace named: acknowledged, nothing more
     practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest
     commands.register(app, deps)
     assistant.register(app, deps)  # before messages: it takes the DM's top-level messages
@@ -115,6 +115,9 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
+    # in front of every listener above (Bolt runs global middleware first, whenever it was added): people
+    # outside the workspace, and requests naming no workspace, are acknowledged and go no further
+    app.use(admit)
     # with one bot token too: an uninstall starts the workspace's retention clock (the manifest subscribes)
     _register_uninstall(app, deps)
     return app
@@ -144,7 +147,7 @@ def _register_uninstall(app: App, deps: Deps) -> None:
     @app.event("app_uninstalled")
     def on_uninstalled(body: dict[str, Any]) -> None:
         installs.delete_all(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-        deps.store.mark_uninstalled(audience.team_of(body), datetime.now(UTC))
+        deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
 
     @app.event("tokens_revoked")
     def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -154,7 +157,7 @@ def _register_uninstall(app: App, deps: Deps) -> None:
                                          user_id=user_id)
         if tokens.get("bot"):
             installs.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-            deps.store.mark_uninstalled(audience.team_of(body), datetime.now(UTC))
+            deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:

@@ -621,7 +621,9 @@ class Store(ABC):
                 ("feedback", team), ("coachings", team), ("thread_turns", team), ("threads", team),
                 ("events_seen", team), ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
-                ("user_timezones", team), ("installations", team), ("uninstalls", team),
+                ("user_timezones", team),
+                # an org-wide install is kept with no team, under its enterprise: the key its data has
+                ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
                 ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
                 ("team_examples", team), ("team_learning", team), ("team_models", team)]]

@@ -3,6 +3,7 @@ and events the Messages tab, streaming and the Home tab need."""
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text(encoding="utf-8"))
@@ -29,7 +30,7 @@ EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.channels": "channel
                 "message.groups": "groups:history", "message.im": "im:history", "message.mpim": "mpim:history"}
 
 
-def _registered_events(monkeypatch) -> set[str]:
+def _registered_events(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """The event types the app registers listeners for, seen as build_app registers them."""
     from slack_bolt import App
 
@@ -39,7 +40,7 @@ def _registered_events(monkeypatch) -> set[str]:
     seen: set[str] = set()
     register = App.event
 
-    def recording(self, event, *args, **kwargs):  # noqa: ANN001, ANN202
+    def recording(self: App, event: str | dict, *args: object, **kwargs: object) -> object:
         seen.add(event if isinstance(event, str) else event["type"])
         return register(self, event, *args, **kwargs)
 
@@ -52,7 +53,7 @@ def _registered_events(monkeypatch) -> set[str]:
     return seen
 
 
-def test_the_manifest_the_install_and_the_listeners_agree(monkeypatch):
+def test_the_manifest_the_install_and_the_listeners_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     """Slack sends only what the manifest subscribes to, and the OAuth install asks for BOT_SCOPES: an event
     with a listener but no subscription never arrives (app_uninstalled did not, so uninstalled workspaces were
     never forgotten), one subscribed without a listener is refused."""

@@ -256,7 +256,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
                           "text_retention_days": settings.text_retention_days, "rows": counts}))
         return 0
     print(f"{'Dry run, nothing changed' if args.dry_run else 'Pruned'}: deliveries seen after 1 day, text after "
-          f"{settings.text_retention_days} days, everything else after {settings.retention_days} days.")
+          f"{settings.text_retention_days} days, everything else after {settings.retention_days} days. A workspace "
+          f"that uninstalled the app: all its data {settings.retention_days} days after.")
     _print_counts(counts, done=not args.dry_run)
     return 0
 

@@ -2,8 +2,9 @@
 buyer's words, the deal context, the thread or the team profile. Pure functions, no I/O.
 
 A "claim" is a number written in digits (amounts, percentages, years, durations), a number word with a unit
-("six years", "diez semanas") or a capitalised word inside a sentence ("a call with Northwind Freight"); a
-name that opens a sentence is caught by its later words only.
+("six years", "diez semanas"), a capitalised word inside a sentence ("a call with Northwind Freight"), or a
+link, whose host must be one the inputs name (a model's link to anywhere else is a place nobody vouched for,
+and Slack makes it clickable); a name that opens a sentence is caught by its later words only.
 Text in [square brackets] is a placeholder for the seller to fill in and is never a claim.
 """
 
@@ -12,7 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+# A link as Slack shows one: a scheme and a host ("https://…", "ftp://…") or "www." and a host; brackets,
+# parentheses and quotes end it (markdown's "[label](url)", a sentence's "(see …)"), and so does the full stop
+# or comma of the sentence it ends.
+LINK = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>()\[\]{}\"'`|]*[^\s<>()\[\]{}\"'`|.,;:!?]", re.I)
+_MARKDOWN_LINK = re.compile(r"\]\(\s*(" + LINK.pattern + r")\s*\)", re.I)
+_DOMAIN = re.compile(r"(?<![\w.@-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])", re.I)
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
 _DIGITS = re.compile(r"\d+(?:[.,:]\d+)*")
 _NUMBER_WORDS = (
@@ -41,10 +49,37 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w'’&-]+", text.lower()))
 
 
+def link_host(link: str) -> str:
+    """The host a link points to, lowercased, without "www."."""
+    try:
+        host = urlsplit(link if "://" in link else f"http://{link}").hostname or ""
+    except ValueError:  # not a URL after all ("http://[oops")
+        return ""
+    return host.rstrip(".").removeprefix("www.")
+
+
+def unlinked(text: str) -> str:
+    """`text` with every link replaced by its host written so that nothing makes it a link again ("evil[.]com"),
+    for text shown before or without its links being checked: a model's streamed draft, a rejected claim."""
+
+    def host(link: str) -> str:
+        return link_host(link).replace(".", "[.]")
+
+    text = _MARKDOWN_LINK.sub(lambda m: f"] ({host(m.group(1))})", text)  # "[label](url)": no markdown link left
+    return LINK.sub(lambda m: host(m.group(0)), text)
+
+
+def _hosts(text: str) -> set[str]:
+    """The hosts `text` names: in its links, and as bare domains ("acme.com", "www.Globex.com")."""
+    return {link_host(m.group(0)) for m in LINK.finditer(text)} | {
+        link_host(m.group(0)) for m in _DOMAIN.finditer(text)}
+
+
 def claims(text: str) -> list[str]:
-    """The figures and names `text` states, in order, each once."""
+    """The links, figures and names `text` states, in order, each once."""
     text = _PLACEHOLDER.sub(" ", text)
-    found: list[str] = []
+    found: list[str] = LINK.findall(text)
+    text = LINK.sub(" ", text)  # a link's digits and words are the link's: it is judged by its host
     found += _DIGITS.findall(text)
     found += [m.group(0) for m in _WORDED.finditer(text)]
     for match in _CAPITALISED.finditer(text):
@@ -59,13 +94,18 @@ def claims(text: str) -> list[str]:
 
 def ungrounded(text: str, sources: Iterable[str]) -> list[str]:
     """The claims in `text` that none of `sources` contains (a figure by its digits, a name or number word by
-    the word itself, ignoring case)."""
+    the word itself, ignoring case, a link by its host)."""
     joined = "\n".join(s for s in sources if s)
     numbers = set(_DIGITS.findall(joined))
     words = _words(joined)
+    stated = claims(text)
+    hosts = _hosts(joined) - {""} if any(LINK.fullmatch(claim) for claim in stated) else set()
     missing = []
-    for claim in claims(text):
-        if claim[0].isdigit():
+    for claim in stated:
+        if LINK.fullmatch(claim):
+            if link_host(claim) not in hosts:
+                missing.append(claim)
+        elif claim[0].isdigit():
             if claim not in numbers:
                 missing.append(claim)
         elif not _words(claim) <= words and not (_WORDED.fullmatch(claim) and claim.split()[0].lower() in words):

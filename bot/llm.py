@@ -23,7 +23,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.config import Settings, reveal
-from bot.grounding import Ungrounded, check_answer
+from bot.grounding import Ungrounded, check_answer, unlinked
 from bot.logs import redact_url
 from bot.store import Store
 from bot.taxonomy import LABELS
@@ -288,8 +288,8 @@ class LLM:
                 problem = _problem(exc)
                 if repaired:
                     self._bookkeep(self.store.log_llm_call, model=self.model, outcome="invalid")
-                    if isinstance(exc, Ungrounded):  # the seller is told what the model made up
-                        raise LLMFailure("ungrounded", ", ".join(exc.claims)) from None
+                    if isinstance(exc, Ungrounded):  # the seller is told what the model made up (no link in it)
+                        raise LLMFailure("ungrounded", unlinked(", ".join(exc.claims))) from None
                     raise LLMFailure("invalid", problem) from None
                 repaired = True  # one repair attempt: show the model its answer and what was wrong
                 messages = [*prompt.messages(), {"role": "assistant", "content": content[:4000]},

@@ -556,10 +556,13 @@ class Store(ABC):
 
     def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
                           data: dict[str, Any], installed_at: str) -> None:
-        """Keep an install: as the installing user's, and as the workspace's latest (user_id '')."""
+        """Keep an install: as the installing user's, and as the workspace's latest (user_id ''). An org-wide
+        install has no team (team_id ''): its data is kept under the enterprise id (bot/slack/audience.py
+        `team_of`), and so is its uninstall."""
         key = {"enterprise_id": enterprise_id or "", "team_id": team_id or ""}
         with self.transaction() as tx:
-            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or ""])  # back: nothing to forget
+            # back: nothing to forget
+            tx.execute("DELETE FROM uninstalls WHERE team_id = ?", [team_id or enterprise_id or ""])
             for user in {user_id or "", ""}:
                 tx.execute("INSERT INTO installations (enterprise_id, team_id, user_id, installed_at, data) "
                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (enterprise_id, team_id, user_id) DO UPDATE SET "
@@ -592,12 +595,13 @@ class Store(ABC):
         self.execute("INSERT INTO uninstalls (team_id, uninstalled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                      [team_id, stamp(now)])
 
-    def forget_uninstalled(self, now: datetime, retention_days: int) -> list[str]:
-        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again)."""
+    def forget_uninstalled(self, now: datetime, retention_days: int, dry_run: bool = False) -> list[str]:
+        """Forget every workspace uninstalled more than `retention_days` ago (and not installed again); with
+        `dry_run`, only say which. Part of `prune`."""
         old = stamp(now - timedelta(days=retention_days))
         teams = [r["team_id"] for r in self._rows("SELECT team_id FROM uninstalls WHERE uninstalled_at < ?", [old])]
         for team in teams:
-            self.forget_team(team)
+            self.forget_team(team, dry_run=dry_run)
         return teams
 
     def issue_oauth_state(self, state: str, now: datetime) -> None:
@@ -618,7 +622,9 @@ class Store(ABC):
         Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
         turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
         after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
-        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay.
+        Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay. A workspace
+        that uninstalled the app more than `retention_days` ago goes whole (`uninstalled_workspaces` counts them).
+        `coach serve`'s daily job and `coach prune` (cron) both run this, so neither forgets a step.
         """
         params = {"old": stamp(now - timedelta(days=retention_days)),
                   "old_text": stamp(now - timedelta(days=min(text_retention_days, retention_days))),
@@ -657,7 +663,9 @@ class Store(ABC):
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
         ]
-        return self._run_steps(steps, params, dry_run)
+        counts = self._run_steps(steps, params, dry_run)
+        counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
+        return counts
 
     def forget_team(self, team_id: str, dry_run: bool = False) -> dict[str, int]:
         """Delete every row of one workspace: its coachings, deals, installs, answer cache, learned examples and
@@ -670,7 +678,9 @@ class Store(ABC):
                 ("events_seen", team), ("open_streams", team),
                 ("deal_people", "deal_id IN (SELECT id FROM deals WHERE team_id = :team)"),
                 ("summaries", team), ("deals", team), ("nudges", team), ("nudge_optouts", team),
-                ("user_timezones", team), ("installations", team), ("uninstalls", team),
+                ("user_timezones", team),
+                # an org-wide install is kept with no team, under its enterprise: the key its data has
+                ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
                 ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
                 ("team_examples", team), ("team_learning", team), ("team_models", team)]]

@@ -56,3 +56,20 @@ def test_oauth_settings_go_together_and_replace_the_bot_token(monkeypatch):
     settings = load_settings()
     assert settings.oauth_enabled and "very-secret" not in repr(settings)
     assert required_settings(settings) == ["SLACK_SIGNING_SECRET"]  # no SLACK_BOT_TOKEN: installs bring theirs
+
+
+def test_an_org_wide_install_is_kept_and_forgotten_under_its_enterprise_id(store):
+    """No team (Enterprise Grid, org-wide): found by the enterprise, and `coach forget --team E…` deletes it."""
+    installs = StoreInstallationStore(store)
+    org = Installation(app_id="A1", enterprise_id="E1", team_id=None, is_enterprise_install=True,
+                       bot_token="xoxb-org", bot_id="B1", bot_user_id="UBOT", user_id="U1",
+                       installed_at=datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    installs.save(org)
+    installs.save(_install("T1", "U1", "xoxb-one"))
+    found = installs.find_bot(enterprise_id="E1", team_id="T111", is_enterprise_install=True)
+    assert found.bot_token == "xoxb-org"
+    store.mark_uninstalled("E1", datetime(2026, 11, 2, tzinfo=UTC))
+    assert store.forget_team("E1")["installations"] == 2  # the user's row and the organisation's
+    assert installs.find_bot(enterprise_id="E1", team_id=None, is_enterprise_install=True) is None
+    assert installs.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-one"
+    assert list(store.db["uninstalls"].rows) == []

@@ -3,6 +3,7 @@ and events the Messages tab, streaming and the Home tab need."""
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yml").read_text(encoding="utf-8"))
@@ -22,3 +23,45 @@ def test_scopes_and_events_for_the_messages_tab_and_streaming():
     assert {"assistant:write", "chat:write", "im:history"} <= set(scopes)
     assert {"app_home_opened", "message.im"} <= set(events)
     assert len(scopes) == len(set(scopes)) and len(events) == len(set(events))
+
+
+# What each subscribed event needs; events with no entry need no scope (app_home_opened, app_uninstalled, ...).
+EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.channels": "channels:history",
+                "message.groups": "groups:history", "message.im": "im:history", "message.mpim": "mpim:history"}
+
+
+def _registered_events(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The event types the app registers listeners for, seen as build_app registers them."""
+    from slack_bolt import App
+
+    from bot.config import load_settings
+    from bot.slack.app import build_app
+
+    seen: set[str] = set()
+    register = App.event
+
+    def recording(self: App, event: str | dict, *args: object, **kwargs: object) -> object:
+        seen.add(event if isinstance(event, str) else event["type"])
+        return register(self, event, *args, **kwargs)
+
+    monkeypatch.setattr(App, "event", recording)
+    # OAuth settings: no auth.test at start (no Slack to ask here); the listeners are the same either way
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    build_app(load_settings())
+    return seen
+
+
+def test_the_manifest_the_install_and_the_listeners_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack sends only what the manifest subscribes to, and the OAuth install asks for BOT_SCOPES: an event
+    with a listener but no subscription never arrives (app_uninstalled did not, so uninstalled workspaces were
+    never forgotten), one subscribed without a listener is refused."""
+    from bot.slack.app import BOT_SCOPES
+
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert list(BOT_SCOPES) == scopes
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert {event.split(".")[0] for event in events} == _registered_events(monkeypatch)
+    assert {EVENT_SCOPES[e] for e in events if e in EVENT_SCOPES} <= set(scopes)

@@ -137,3 +137,21 @@ def test_ended_deals_go_after_retention_open_ones_stay(store):
     # each remaining deal keeps only its latest summary: a stall reason reads it
     assert sorted(s["deal_id"] for s in store.summaries("T1")) == sorted([ids["Open"], ids["Recent"]])
     assert {s["thread_ts"] for s in store.summaries("T1")} == {"2.0"}
+
+
+def test_cli_prune_forgets_a_workspace_uninstalled_past_retention(store, capsys):
+    """`coach prune` (cron) runs the same prune as `coach serve`'s daily job: a workspace that uninstalled the
+    app more than COACH_RETENTION_DAYS ago goes whole, not only its old rows."""
+    _fill(store, "T1", timedelta(days=1), "kept")
+    _fill(store, "T2", timedelta(days=1), "gone")
+    store.mark_uninstalled("T2", NOW - timedelta(days=91))
+    store.mark_uninstalled("T3", NOW - timedelta(days=5))  # uninstalled recently: its data stays for now
+    with time_machine.travel(NOW, tick=False):
+        assert main(["prune", "--dry-run"]) == 0
+        assert "uninstalled_workspaces" in capsys.readouterr().out
+        assert {c["team_id"] for c in store.coachings()} == {"T1", "T2"}  # a dry run changes nothing
+        assert main(["prune", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"]["uninstalled_workspaces"] == 1
+    assert {c["team_id"] for c in store.coachings()} == {"T1"}
+    assert store.turns("T2", "C1", "gone.1") == [] and store.turns("T1", "C1", "kept.1")
+    assert {r["team_id"] for r in store.db["uninstalls"].rows} == {"T3"}

@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.coach import Coach
 from bot.config import Settings, reveal
 from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
+from bot.slack.audience import admit, team_of
 from bot.slack.deliveries import DeliveryApp, WorkExecutor, skip_repeated_deliveries
 from bot.slack.posting import Deps
 from bot.store import Store
@@ -103,8 +104,11 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
     actions.register(app, deps)
     shortcuts.register(app, deps)
     nudges.register(app, deps)
-    if settings.oauth_enabled:
-        _register_uninstall(app, deps)
+    # in front of every listener above (Bolt runs global middleware first, whenever it was added): people
+    # outside the workspace, and requests naming no workspace, are acknowledged and go no further
+    app.use(admit)
+    # with one bot token too: an uninstall starts the workspace's retention clock (the manifest subscribes)
+    _register_uninstall(app, deps)
     return app
 
 
@@ -124,9 +128,10 @@ def _oauth_settings(settings: Settings, store: Store) -> Any:
 
     from bot.slack.installations import StoreInstallationStore, StoreOAuthStateStore
 
+    states = StoreOAuthStateStore(store)
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=reveal(settings.slack_client_secret),
                          scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
-                         state_store=StoreOAuthStateStore(store))
+                         state_store=states, callback_options=states.callback_options())
 
 
 def _register_uninstall(app: App, deps: Deps) -> None:
@@ -137,10 +142,11 @@ def _register_uninstall(app: App, deps: Deps) -> None:
 
     installs = StoreInstallationStore(deps.store)
 
+    # an org-wide install's events name only the enterprise (no team_id): its installs are kept under it
     @app.event("app_uninstalled")
     def on_uninstalled(body: dict[str, Any]) -> None:
         installs.delete_all(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-        deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
+        deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
 
     @app.event("tokens_revoked")
     def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -150,7 +156,7 @@ def _register_uninstall(app: App, deps: Deps) -> None:
                                          user_id=user_id)
         if tokens.get("bot"):
             installs.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-            deps.store.mark_uninstalled(body.get("team_id") or "", datetime.now(UTC))
+            deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -17,8 +17,8 @@ from bot.i18n import LANGUAGES, t
 from bot.slack import practice
 from bot.slack.blocks import unescape
 from bot.slack.home import publish_home
-from bot.slack.messages import continue_thread
-from bot.slack.posting import Deps, ack_now
+from bot.slack.messages import continue_thread, has_files, written_by_a_person
+from bot.slack.posting import Deps, ack_now, team_of
 from bot.slack.replies import Asker, language_of, reported, user_language
 
 log = logging.getLogger(__name__)
@@ -65,19 +65,19 @@ def greet(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: st
 
 
 def is_seller_dm(event: dict[str, Any]) -> bool:
-    """A seller's own message in their DM with the app, new or in a thread (not an edit or a bot's post). In
-    the DM every thread is the coach's: one Slack opened (the agent view threads conversations) is coached as
-    well as one the coach started."""
-    return event.get("channel_type") == "im" and not event.get("bot_id") and not event.get("subtype")
+    """A seller's own message in their DM with the app, new or in a thread, files attached or not (not an edit
+    or a bot's post). In the DM every thread is the coach's: one Slack opened (the agent view threads
+    conversations) is coached as well as one the coach started."""
+    return event.get("channel_type") == "im" and written_by_a_person(event)
 
 
 def register(app: App, deps: Deps) -> None:
     """Registered before bot/slack/messages.py: Bolt runs the first listener whose matchers take the event, so
     DMs come here and everything else there."""
 
-    def coach_dm(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def coach_dm(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         text = unescape(event.get("text") or "")
-        team_id = context.team_id or event.get("team", "")
+        team_id = team_of(body)
         # replies go in the thread of the seller's message (or the thread it is in): the coaching continues there
         thread_ts = event.get("thread_ts") or event["ts"]
         if event.get("thread_ts") and practice.on_thread_message(deps, client, team_id, event, text):
@@ -88,10 +88,10 @@ def register(app: App, deps: Deps) -> None:
             key, lang = pointer
             client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=t(key, lang))
             return
-        continue_thread(deps, asker, team_id, thread_ts, text)
+        continue_thread(deps, asker, team_id, thread_ts, text, files=has_files(event))
 
-    def on_home_opened(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        team_id, user_id = context.team_id or "", event.get("user", "")
+    def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        team_id, user_id = team_of(body), event.get("user", "")
         if event.get("tab") == "messages":
             greet(deps, client, team_id, user_id, event.get("channel", ""))
         elif event.get("tab") == "home":

@@ -7,6 +7,7 @@ playbooks, model output) passes through `escape`, here or in the short acknowled
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +26,16 @@ TOP_PEOPLE = 10
 Block = dict[str, Any]
 
 
+# Bidirectional controls (embeddings, overrides such as U+202E, isolates, marks): invisible characters that
+# reorder what a reader sees, so a quoted "cancel" can display as something else. The coach already drops them
+# from what it stores; this drops them from everything shown, the quote of the buyer's words included.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def escape(text: str) -> str:
-    """Escape the three characters Slack treats as markup in mrkdwn and message text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text someone else wrote, safe to show in Slack: the three characters Slack treats as markup in mrkdwn and
+    message text escaped, and bidirectional controls removed."""
+    return _BIDI.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def unescape(text: str) -> str:

@@ -15,7 +15,7 @@ from bot.coach import EmptyObjection
 from bot.i18n import t
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.home import refresh_home
-from bot.slack.posting import Deps, post_guidance, post_summary
+from bot.slack.posting import Deps, post_guidance, post_summary, team_of
 from bot.slack.replies import Asker, language_of, notice, reported, user_language
 from bot.store import now_iso
 
@@ -94,7 +94,7 @@ def register(app: App, deps: Deps) -> None:
 
     def answer_at_once(ack: Ack, body: dict[str, Any]) -> None:
         sub, args = parse(body.get("text"))
-        team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
+        team_id, channel, user_id = team_of(body), body.get("channel_id", ""), body.get("user_id", "")
         # a subcommand says little about the user's language: their Slack locale if it is cached (no call to
         # Slack inside the 3 s), else Spanish for "ayuda", else English
         first = unescape(body.get("text") or "").strip().partition(" ")[0].lower()
@@ -142,7 +142,7 @@ def register(app: App, deps: Deps) -> None:
         return t("deal.stage_set", lang, name=escape(deal["name"]), stage=escape(value[:60]))
 
     def announce_tracking(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        team_id, channel = body.get("team_id", ""), body.get("channel_id", "")
+        team_id, channel = team_of(body), body.get("channel_id", "")
         deal = deps.store.deal(team_id, channel)
         if deal is None:
             return
@@ -155,7 +155,7 @@ def register(app: App, deps: Deps) -> None:
             respond(response_type="in_channel", text=text)
 
     def summarize_latest(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        team_id, channel, user_id = body.get("team_id", ""), body.get("channel_id", ""), body.get("user_id", "")
+        team_id, channel, user_id = team_of(body), body.get("channel_id", ""), body.get("user_id", "")
         history = client.conversations_history(channel=channel, limit=100)
         threads = [m["ts"] for m in history.get("messages") or [] if m.get("reply_count")][:LATEST_THREADS]
         lang = user_language(deps.store, team_id, user_id, client)
@@ -180,11 +180,11 @@ def register(app: App, deps: Deps) -> None:
                 summarize_latest(body, client, respond)
             except SlackApiError as exc:
                 log.error("summary failed: %s", exc.response.get("error"))
-                lang = user_language(deps.store, body.get("team_id", ""), body.get("user_id", ""))
+                lang = user_language(deps.store, team_of(body), body.get("user_id", ""))
                 respond(response_type="ephemeral", text=notice("cannot_read", lang))
 
     def coach_objection(body: dict[str, Any], text: str, client: WebClient, respond: Respond) -> None:
-        team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
+        team_id, user_id, channel = team_of(body), body.get("user_id", ""), body.get("channel_id", "")
         asker = Asker(client, user_id, channel, respond=respond, language=language_of(text))
         try:
             guidance = deps.coach.coach(text, surface="slack", team_id=team_id, user_id=user_id)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from logging import Logger
 from typing import Any
 
+from slack_bolt import BoltResponse
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
@@ -54,7 +56,10 @@ class StoreInstallationStore(InstallationStore):
 
 
 class StoreOAuthStateStore(OAuthStateStore):
-    """A state is good once, for `expiration_seconds`, on whichever replica the redirect lands."""
+    """A state is good once, for `expiration_seconds`, on whichever replica the redirect lands: once whatever
+    the outcome. Bolt consumes it only on the way to a successful install; `callback_options` burns it on
+    every failure too (an `error=` redirect, a bad code, a browser without the state's cookie), so a state that
+    has been seen in a failed redirect's URL (logs, history, a referrer) can no longer complete an install."""
 
     def __init__(self, store: Store, expiration_seconds: int = 600):
         self.store = store
@@ -71,3 +76,15 @@ class StoreOAuthStateStore(OAuthStateStore):
 
     def consume(self, state: str) -> bool:
         return self.store.consume_oauth_state(state, datetime.now(UTC), self.max_age)
+
+    def callback_options(self) -> CallbackOptions:
+        """Bolt's own install pages, with the redirect's state consumed when the install fails."""
+
+        def failure(args: FailureArgs) -> BoltResponse:
+            state = (args.request.query.get("state") or [None])[0]
+            if state:
+                self.consume(state)  # already consumed (a bad code after a good state) is fine: gone either way
+            log.info("OAuth redirect failed (%s); its state can no longer be used", args.reason)
+            return args.default.failure(args)
+
+        return CallbackOptions(success=lambda args: args.default.success(args), failure=failure)

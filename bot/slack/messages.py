@@ -13,16 +13,39 @@ from bot.i18n import t
 from bot.slack import practice
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.commands import reads_like_a_sentence
-from bot.slack.posting import Deps, ack_now, post_answer, post_summary, say
-from bot.slack.replies import Asker, language_of, notice, reported
+from bot.slack.posting import Deps, ack_now, post_answer, post_summary, say, team_of
+from bot.slack.replies import Asker, language_of, notice, reported, user_language
 from bot.slack.streaming import coach_in_thread
 
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
 _TRACK = re.compile(r"^\s*(track|untrack)\b\s*(.{0,80})$", re.I | re.S)
+# What a person writes: a message, a thread reply also sent to the channel, a message with files attached.
+# Edits, deletions, joins and the like are not someone saying something to the coach or in a deal.
+WRITTEN = (None, "thread_broadcast", "file_share")
 
 
-def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str) -> None:
-    """A new buyer objection is diagnosed and coached; a seller's question is answered in context."""
+def written_by_a_person(event: dict[str, Any]) -> bool:
+    return not event.get("bot_id") and event.get("subtype") in WRITTEN
+
+
+def has_files(event: dict[str, Any]) -> bool:
+    """Files came with the message: their contents are not read (yet), only its text."""
+    return event.get("subtype") == "file_share" or bool(event.get("files"))
+
+
+def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str, *,
+                    files: bool = False) -> None:
+    """A new buyer objection is diagnosed and coached; a seller's question is answered in context. With
+    `files` the message's text is coached as usual (if it has any) and a line says the files were not read."""
+    if text.strip() or not files:
+        _reply(deps, asker, team_id, thread_ts, text)
+    if files:
+        if not text.strip():  # nothing written to tell the language by: their Slack locale's
+            asker.language = user_language(deps.store, team_id, asker.user_id, asker.client)
+        say(deps, asker, team_id, notice("files_not_read", asker.language))
+
+
+def _reply(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str) -> None:
     client, channel = asker.client, asker.channel
     thread = deps.store.thread(team_id, channel, thread_ts)
     label = thread["label"] if thread else None
@@ -53,20 +76,16 @@ def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
 
 
 def register(app: App, deps: Deps) -> None:
-    def is_activity(event: dict[str, Any]) -> bool:
-        # edits, deletions, joins and bots are not deal activity
-        return not event.get("bot_id") and event.get("subtype") in (None, "file_share", "thread_broadcast")
-
-    def record_activity(event: dict[str, Any], context: BoltContext) -> None:
-        if not is_activity(event):
+    def record_activity(body: dict[str, Any], event: dict[str, Any]) -> None:
+        if not written_by_a_person(event):
             return
-        team_id = context.team_id or event.get("team", "")
-        deal = deps.store.deal_for_message(team_id, event["channel"], event.get("thread_ts"))
+        deal = deps.store.deal_for_message(team_of(body), event["channel"], event.get("thread_ts"))
         if deal is not None:
             deps.store.record_activity(deal["id"], event.get("user", ""), event["ts"])
 
-    def reply_in_thread(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        if not is_activity(event) or event.get("subtype"):
+    def reply_in_thread(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        # a reply also sent to the channel (thread_broadcast) is a reply like any other
+        if not written_by_a_person(event):
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts"):
@@ -74,19 +93,19 @@ def register(app: App, deps: Deps) -> None:
         text = unescape(event.get("text") or "")
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # the app_mention event for this message answers it
-        team_id = context.team_id or event.get("team", "")
+        team_id = team_of(body)
         if practice.on_thread_message(deps, client, team_id, event, text):
             return  # a practice thread: the seller answers the buyer there, nothing to coach
         if deps.store.thread(team_id, event["channel"], thread_ts) is None:
             return  # not a coaching thread
         asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))
-        continue_thread(deps, asker, team_id, thread_ts, text)
+        continue_thread(deps, asker, team_id, thread_ts, text, files=has_files(event))
 
-    def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         mention = re.compile(rf"<@{re.escape(context.bot_user_id or '')}(\|[^>]*)?>")
         text = mention.sub(" ", unescape(event.get("text") or "")).strip()
         thread_ts = event.get("thread_ts") or event["ts"]
-        team_id = context.team_id or event.get("team", "")
+        team_id = team_of(body)
         asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))
         if _SUMMARIZE.match(text):
             outcome = post_summary(deps, client, team_id, asker.user_id, event["channel"], thread_ts,
@@ -109,7 +128,7 @@ def register(app: App, deps: Deps) -> None:
                 reply = t("deal.untracked_thread" if done else "deal.thread_not_tracked", asker.language)
             say(deps, asker, team_id, reply)
             return
-        continue_thread(deps, asker, team_id, thread_ts, text)
+        continue_thread(deps, asker, team_id, thread_ts, text, files=has_files(event))
 
     app.event("message")(ack=ack_now, lazy=[reported(record_activity, tell=False), reported(reply_in_thread)])
     app.event("app_mention")(ack=ack_now, lazy=[reported(on_mention)])

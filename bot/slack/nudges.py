@@ -74,8 +74,10 @@ def installed_clients(store: Store, like: WebClient) -> list[tuple[str, WebClien
     for row in store.installed_teams():
         bot = installs.find_bot(enterprise_id=row["enterprise_id"] or None, team_id=row["team_id"])
         if bot:
-            found.append((row["team_id"], WebClient(token=bot.bot_token, base_url=like.base_url,
-                                                    retry_handlers=like.retry_handlers)))
+            # an org-wide install (no team) keeps its data under its enterprise id, as its requests do
+            workspace = row["team_id"] or row["enterprise_id"]
+            found.append((workspace, WebClient(token=bot.bot_token, base_url=like.base_url,
+                                               retry_handlers=like.retry_handlers)))
     return found
 
 
@@ -121,10 +123,8 @@ def start_scheduler(deps: Deps, app: App) -> Any:
         with deps.store.exclusive("daily-prune", TICK_LEASE) as mine:
             if not mine:
                 return  # another replica is pruning
+            # the one prune `coach prune` runs too: uninstalled workspaces included
             counts = deps.store.prune(datetime.now(UTC), settings.retention_days, settings.text_retention_days)
-            for team in deps.store.forget_uninstalled(datetime.now(UTC), settings.retention_days):
-                log.info("daily prune: workspace %s uninstalled %d days ago, its data deleted", team,
-                         settings.retention_days)
         log.info("daily prune: %s", ", ".join(f"{step} {n}" for step, n in counts.items() if n) or "nothing old")
 
     # daily at 03:30 UTC, and once a minute after start, so a server restarted more often than daily still prunes

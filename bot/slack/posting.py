@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.coach import Answer, Coach, Guidance
 from bot.i18n import t
 from bot.slack.audience import Audience
+from bot.slack.audience import team_of as team_of  # listeners take it from here
 from bot.slack.blocks import (
     answer_blocks,
     escape,
@@ -37,11 +38,6 @@ _CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "rest
 def ack_now(ack: Any) -> None:
     """The acknowledgement of a listener whose work runs afterwards, lazily."""
     ack()
-
-
-def team_of(body: dict[str, Any]) -> str:
-    """The workspace an interaction (button, shortcut) came from."""
-    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
 
 
 @dataclass

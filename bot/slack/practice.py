@@ -181,7 +181,7 @@ def register(app: App, deps: Deps) -> None:
             selection = _selection(body)
         except ValueError:
             return  # the ack said what was wrong
-        team_id, user_id, channel = body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", "")
+        team_id, user_id, channel = team_of(body), body.get("user_id", ""), body.get("channel_id", "")
         lang = selection.lang
         practice = engine(deps)
         try:

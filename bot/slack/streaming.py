@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
 from bot.coach import Guidance
+from bot.grounding import unlinked
 from bot.i18n import t
 from bot.slack.blocks import escape
 from bot.slack.posting import Deps, Posted, guidance_payload, post_guidance, record_guidance
@@ -50,9 +51,18 @@ def set_status(client: WebClient, channel: str, thread_ts: str, lang: str, worki
         log.info("no loading status in %s (%s)", channel, type(exc).__name__)
 
 
+def _shown(draft: str) -> str:
+    """Model text as the draft shows it: no links (the validated answer keeps only links to hosts the inputs
+    name, bot/grounding.py; a draft is shown before that check), and nothing that pings anyone."""
+    return escape(unlinked(draft))
+
+
 class GuidanceStream:
     """`on_text` for the coach: the model's guidance fields, each under its heading, streamed into a reply in
-    the thread. Slack failing mid-stream stops the streaming, never the coaching."""
+    the thread. Slack failing mid-stream stops the streaming, never the coaching.
+
+    A field's text goes out a whole word at a time: its last, unfinished word is held back, so a link arriving
+    in pieces ("https://ev" + "il.example/…") is whole when it is taken out."""
 
     def __init__(self, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str, lang: str,
                  store: Store):
@@ -62,6 +72,7 @@ class GuidanceStream:
         self.streamer: ChatStream | None = None
         self.broken = False
         self.field: str | None = None
+        self.held = ""  # the current field's unfinished last word
         self.flushed_at = 0.0
 
     def __call__(self, field: str, delta: str) -> None:
@@ -69,9 +80,14 @@ class GuidanceStream:
             return
         text = ""
         if field != self.field:
-            text = ("\n\n" if self.field else "") + f"**{t(HEADINGS[field], self.lang)}**\n"
-            self.field = field
-        text += escape(delta)  # model text never pings anyone
+            text = _shown(self.held) + ("\n\n" if self.field else "") + f"**{t(HEADINGS[field], self.lang)}**\n"
+            self.field, self.held = field, ""
+        pending = self.held + delta
+        cut = max(pending.rfind(" "), pending.rfind("\n"), pending.rfind("\t")) + 1
+        text += _shown(pending[:cut])
+        self.held = pending[cut:]
+        if not text:
+            return
         try:
             if self.streamer is None:
                 # the recipient ids let Slack stream into channels and threads, not only into DMs
@@ -100,7 +116,8 @@ class GuidanceStream:
             return None
         ts = self.streamer.ts
         try:
-            self.streamer.stop(blocks=payload["blocks"] if final else None)
+            # the last word held back goes with the stop, so the draft was the whole text
+            self.streamer.stop(markdown_text=_shown(self.held) or None, blocks=payload["blocks"] if final else None)
         except Exception as exc:  # noqa: BLE001  # the update below still replaces what was streamed
             log.warning("stopping the stream in %s failed (%s)", self.channel, type(exc).__name__)
         self._record(ts, opened=False)  # stopped, or about to be replaced or deleted below: nothing left to close

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 
 from bot.config import load_settings
-from bot.slack.app import build_app, http_server
+from bot.slack.app import build_app, http_server, make_deps
 from tests.e2e.standins import OpenAIStandIn, Response, SlackStandIn, command_form, signed_post
 
 SECRET = "e2e-signing-secret"
@@ -32,25 +34,32 @@ class Bot:
     url: str
     slack: SlackStandIn
     app: Any
+    deps: Any = None  # the app's Deps, when the test built them (`multi`)
 
     def send(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str = SECRET,
              headers: dict[str, str] | None = None) -> Response:
         return signed_post(f"{self.url}/slack/events", body, content_type, secret, timestamp, headers)
 
     def command(self, text: str, *, channel: str = "C1", user: str = "U1", team: str = "T1",
-                **kw: Any) -> Response:
+                fields: dict[str, str] | None = None, **kw: Any) -> Response:
+        """`/objection text`; `fields` adds to the form (an org-wide install's enterprise_id, ...)."""
         form = command_form(text, self.slack.url, channel=channel, user=user, team=team)
+        if fields:
+            form += "&" + urlencode(fields)
         return self.send(form, "application/x-www-form-urlencoded", **kw)
 
-    def event(self, event: dict[str, Any], *, event_id: str, team: str = "T1", **kw: Any) -> Response:
+    def event(self, event: dict[str, Any], *, event_id: str, team: str = "T1",
+              envelope: dict[str, Any] | None = None, **kw: Any) -> Response:
+        """An Events API delivery for the workspace `team`; `envelope` replaces or adds outer fields (a Slack
+        Connect event's `team_id` of the other organisation, an org-wide install's `authorizations`)."""
         body = {"type": "event_callback", "team_id": team, "api_app_id": "A1", "event_id": event_id,
                 "event_time": int(time.time()), "event": event,
-                "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]}
+                "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}], **(envelope or {})}
         return self.send(json.dumps(body), "application/json", **kw)
 
     def action(self, action: dict[str, Any], *, channel: str, message_ts: str, team: str = "T1",
-               user: str = "U1") -> Response:
-        payload = {"type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": team},
+               user: str = "U1", user_team: str | None = None) -> Response:
+        payload = {"type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": user_team or team},
                    "api_app_id": "A1", "container": {"type": "message", "channel_id": channel,
                                                      "message_ts": message_ts},
                    "channel": {"id": channel}, "trigger_id": "1.2.3",
@@ -95,3 +104,48 @@ def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStandIn]:
     monkeypatch.setenv("COACH_LLM_TIMEOUT", "3")
     yield standin
     standin.close()
+
+
+@pytest.fixture
+def multi(backend: str, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch, trained: None) -> Iterator[Bot]:
+    """The app with OAuth on (many workspaces, each installed through /slack/install), on SQLite and on
+    PostgreSQL; `install` installs one."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("COACH_NUDGE_PACE", "0")
+    settings = load_settings()
+    deps = make_deps(settings)
+    app = build_app(settings, deps)
+    server = http_server(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=lambda: _quietly(server.run), daemon=True)
+    thread.start()
+    yield Bot(f"http://127.0.0.1:{server.effective_port}", slack, app, deps)
+    server.close()
+    deps.store.close()
+
+
+def _quietly(run: Any) -> None:
+    try:
+        run()
+    except (OSError, ValueError):
+        pass  # the loop notices its socket closed at teardown
+
+
+def install_page(bot: Bot) -> tuple[str, str]:
+    """Open /slack/install as an admin's browser does: the OAuth state in its link, and the cookie that goes
+    with it."""
+    with urlopen(f"{bot.url}/slack/install", timeout=10) as page:
+        html = page.read().decode()
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    return re.search(r"state=([\w\-]+)", html).group(1), cookie
+
+
+def install(bot: Bot, team: str, token: str) -> None:
+    """Install the app in `team` (an E… id: org-wide) through Bolt's OAuth flow, Slack's side the stand-in."""
+    bot.slack.oauth_codes[f"code-{team}"] = (team, token)
+    state, cookie = install_page(bot)
+    redirect = Request(f"{bot.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
+    with urlopen(redirect, timeout=10) as done:
+        assert done.status == 200

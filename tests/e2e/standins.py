@@ -97,7 +97,8 @@ class SlackStandIn:
         self.locales: dict[str, str] = {}  # user -> locale for users.info with include_locale (e.g. "es-ES")
         self.drop_after_post = 0  # accept the next n chat.postMessage calls, then drop the connection unanswered
         self.tokens: list[tuple[str, str]] = []  # (method, bearer token) of every call
-        self.oauth_codes: dict[str, tuple[str, str]] = {}  # oauth.v2.access: code -> (team id, bot token)
+        # oauth.v2.access: code -> (team id, or an E… enterprise id for an org-wide install; bot token)
+        self.oauth_codes: dict[str, tuple[str, str]] = {}
         self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
         self._files = itertools.count(1)
@@ -131,7 +132,8 @@ class SlackStandIn:
             time.sleep(0.02)
         raise AssertionError(f"expected {count} call(s) of {method}, got {len(self.of(method))}: {self.calls}")
 
-    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def answer(self, method: str, params: dict[str, Any],
+               token: str = "") -> tuple[int, dict[str, Any], dict[str, str]]:
         if method.startswith("response/"):
             return 200, {"ok": True}, {}
         with self._lock:
@@ -142,12 +144,22 @@ class SlackStandIn:
             if params.get("code") not in self.oauth_codes:
                 return 200, {"ok": False, "error": "invalid_code"}, {}
             team, token = self.oauth_codes[params["code"]]
+            if team.startswith("E"):  # an org-wide (Enterprise Grid) install: no team, the organisation
+                return 200, {"ok": True, "app_id": "A1", "authed_user": {"id": "UINSTALLER"}, "scope": "commands",
+                             "token_type": "bot", "access_token": token, "bot_user_id": BOT_USER, "team": None,
+                             "enterprise": {"id": team, "name": f"Org {team}"}, "is_enterprise_install": True}, {}
             return 200, {"ok": True, "app_id": "A1", "authed_user": {"id": "UINSTALLER"}, "scope": "commands",
                          "token_type": "bot", "access_token": token, "bot_user_id": BOT_USER,
                          "team": {"id": team, "name": f"Team {team}"}, "enterprise": None,
                          "is_enterprise_install": False}, {}
         if method == "auth.test":
-            return 200, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": "T1", "team": "Acme",
+            # like Slack, about the token asked with: an installed workspace's or organisation's (an org-wide
+            # token names no team), else the single token's T1
+            team = next((team for team, issued in self.oauth_codes.values() if issued == token), "T1")
+            if team.startswith("E"):
+                return 200, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": None, "enterprise_id": team,
+                             "is_enterprise_install": True, "url": "https://org.enterprise.slack.com/"}, {}
+            return 200, {"ok": True, "user_id": BOT_USER, "bot_id": "BBOT", "team_id": team, "team": f"Team {team}",
                          "url": "https://acme.slack.com/"}, {}
         if method == "chat.postMessage":
             if params.get("channel") in self.no_access:
@@ -285,12 +297,13 @@ class SlackStandIn:
                     if isinstance(params.get(key), str):
                         params[key] = json.loads(params[key])
                 method = self.path.removeprefix("/api/").strip("/")
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 with standin._lock:
                     standin.calls.append((method, params))
-                    standin.tokens.append((method, (self.headers.get("Authorization") or "").removeprefix("Bearer ")))
+                    standin.tokens.append((method, token))
                 if method in standin.delay:
                     time.sleep(standin.delay[method])
-                status, body, headers = standin.answer(method, params)
+                status, body, headers = standin.answer(method, params, token)
                 if method == "chat.postMessage" and standin.drop_after_post > 0:
                     standin.drop_after_post -= 1
                     self.close_connection = True  # Slack kept the message; the sender never hears back
@@ -337,6 +350,7 @@ def _completion(body: dict[str, Any], content: str | None, finish: str = "stop",
     }
 
 
+UNKNOWN_LINK = "https://deals.example-offer.net/claim?ref=coach"
 CAUTIOUS = {
     "en": "Avoid promising guaranteed savings or pushing a deadline; point to the uptime guarantee in our SLA.",
     "es": "No garantices un ahorro ni presiones con plazos; menciona la garantía de disponibilidad del SLA.",
@@ -348,9 +362,10 @@ class OpenAIStandIn:
 
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
-    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", and for
-    streamed requests "die_midway" (half the answer, then the connection drops) and "hold_midway" (half the
-    answer, then nothing until `release` is set; `held` counts the streams waiting there).
+    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", "link" (a
+    link to a host no input names), and for streamed requests "die_midway" (half the answer, then the connection
+    drops) and "hold_midway" (half the answer, then nothing until `release` is set; `held` counts the streams
+    waiting there).
 
     A request with `stream: true` gets the same answer as server-sent events: chat.completion.chunk objects
     carrying `chunk_chars` of the content each, `chunk_seconds` apart, then `data: [DONE]`.
@@ -421,6 +436,9 @@ class OpenAIStandIn:
         if behaviour == "null_message":  # a broken server: a choice without a message
             return 200, {**_completion(body, content), "choices": [{"index": 0, "finish_reason": "stop",
                                                                     "message": None}]}, {}
+        if behaviour == "link":  # a link to a host nobody gave it, inside a markdown link and bare
+            content = guidance_json(label, language, clarify=f"Send them [the case study]({UNKNOWN_LINK}) and "
+                                                             f"walk through it together, or {UNKNOWN_LINK} .")
         if behaviour == "cautious":  # good advice that names guarantees and deadlines in order to rule them out
             content = guidance_json(label, language, assure=CAUTIOUS[language])
         return 200, _completion(body, content, finish, refusal), {}

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.store import open_store
-from tests.e2e.standins import eventually
 
 THREAD = json.loads(sorted((Path(__file__).parent.parent / "data" / "threads").glob("en_01_*.json"))[0].read_text())
 ROOT_TS = THREAD["messages"][0]["ts"]
@@ -108,24 +107,6 @@ def test_instructions_inside_a_thread_are_not_followed(model, bot):
     assert model.requests and "Read by the language model" in json.dumps(posts[0])  # the LLM path was taken
     user = model.requests[0]["body"]["messages"][1]["content"]
     assert "Ignore your instructions" in user.split("<thread>", 1)[1]  # passed on as data, inside the thread
-
-
-def test_workspaces_never_see_each_other(bot, settings):
-    bot.command("track Acme", channel="CSHARED", team="T1")
-    bot.command("track Umbrella", channel="CSHARED", team="T2")
-    bot.event({"type": "message", "channel": "CSHARED", "user": "U9", "text": "hi", "ts": "5.0"},
-              event_id="EvW1", team="T2")
-    bot.slack.threads[("CSHARED", ROOT_TS)] = THREAD["messages"]
-    bot.event({"type": "app_mention", "channel": "CSHARED", "user": "U1", "ts": "6.0", "thread_ts": ROOT_TS,
-               "text": "<@UBOT> summarize"}, event_id="EvW2", team="T1")
-    bot.slack.wait_for("chat.postMessage")
-    store = open_store(settings)
-    eventually(lambda: store.deal("T2", "CSHARED")["message_count"] == 1 and store.summaries("T1"))
-    assert [d["name"] for d in store.deals("T1")] == ["Acme"]
-    assert [d["name"] for d in store.deals("T2")] == ["Umbrella"]
-    assert store.deal("T1", "CSHARED")["message_count"] == 0
-    assert [s["team_id"] for s in store.summaries("T1")] == ["T1"] and store.summaries("T2") == []
-    assert store.deal_for_message("T2", "CSHARED", ROOT_TS)["name"] == "Umbrella"
 
 
 def test_a_thread_can_be_a_deal(bot, settings):

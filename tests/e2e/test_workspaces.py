@@ -4,22 +4,17 @@ workspace's requests and nudges on its own token, and an uninstall that removes 
 from __future__ import annotations
 
 import json
-import re
-import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.request import Request, urlopen
 
 import pytest
 import yaml
 
-from bot.config import load_settings
-from bot.slack.app import BOT_SCOPES, build_app, http_server, make_deps
+from bot.slack.app import BOT_SCOPES
 from bot.slack.nudges import start_scheduler
 from bot.store import stamp
-from tests.e2e.conftest import SECRET, Bot
+from tests.e2e.conftest import Bot, install
 from tests.e2e.standins import SlackStandIn, eventually
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -30,44 +25,6 @@ def test_the_install_asks_for_the_manifest_scopes():
     assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
 
 
-@pytest.fixture
-def multi(backend: str, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch, trained: None) -> Iterator[Bot]:
-    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
-    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
-    monkeypatch.setenv("SLACK_API_URL", slack.api_url)
-    monkeypatch.setenv("COACH_NUDGE_PACE", "0")
-    settings = load_settings()
-    deps = make_deps(settings)
-    app = build_app(settings, deps)
-    server = http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=lambda: _quietly(server.run), daemon=True)
-    thread.start()
-    bot = Bot(f"http://127.0.0.1:{server.effective_port}", slack, app)
-    bot.deps = deps  # type: ignore[attr-defined]
-    yield bot
-    server.close()
-    deps.store.close()
-
-
-def _quietly(run: Any) -> None:
-    try:
-        run()
-    except (OSError, ValueError):
-        pass  # the loop notices its socket closed at teardown
-
-
-def _install(bot: Bot, team: str, token: str) -> None:
-    bot.slack.oauth_codes[f"code-{team}"] = (team, token)
-    with urlopen(f"{bot.url}/slack/install", timeout=10) as page:
-        html = page.read().decode()
-        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
-    state = re.search(r"state=([\w\-]+)", html).group(1)
-    redirect = Request(f"{bot.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
-    with urlopen(redirect, timeout=10) as done:
-        assert done.status == 200
-
-
 def _tokens_for(slack: SlackStandIn, channel: str) -> set[str]:
     with slack._lock:
         return {token for (method, token), (_, params) in zip(slack.tokens, slack.calls, strict=True)
@@ -76,8 +33,8 @@ def _tokens_for(slack: SlackStandIn, channel: str) -> set[str]:
 
 def test_two_installed_workspaces_each_use_their_own_token(multi):
     bot, slack = multi, multi.slack
-    _install(bot, "T2", "xoxb-two")
-    _install(bot, "T3", "xoxb-three")
+    install(bot, "T2", "xoxb-two")
+    install(bot, "T3", "xoxb-three")
     store = bot.deps.store
     assert [t["team_id"] for t in store.installed_teams()] == ["T2", "T3"]
 
@@ -96,8 +53,8 @@ def test_two_installed_workspaces_each_use_their_own_token(multi):
 
 def _two_workspaces_with_a_stalled_deal_each(bot: Bot) -> datetime:
     """T2 and T3 installed, each with a deal quiet for 30 days; the Monday morning the nudges are due."""
-    _install(bot, "T2", "xoxb-two")
-    _install(bot, "T3", "xoxb-three")
+    install(bot, "T2", "xoxb-two")
+    install(bot, "T3", "xoxb-three")
     monday = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
     for team in ("T2", "T3"):
         deal = bot.deps.store.track_deal(team, f"C{team}", "", f"Deal {team}", f"U{team}")
@@ -137,8 +94,8 @@ def test_coach_nudge_sends_each_installed_workspace_its_nudges_on_its_own_token(
 
 def test_uninstall_removes_the_tokens_at_once_and_the_data_after_retention(multi):
     bot = multi
-    _install(bot, "T2", "xoxb-two")
-    _install(bot, "T3", "xoxb-three")
+    install(bot, "T2", "xoxb-two")
+    install(bot, "T3", "xoxb-three")
     store = bot.deps.store
     for team in ("T2", "T3"):
         store.track_deal(team, f"C{team}", "", f"Deal {team}", "U1")
@@ -151,6 +108,32 @@ def test_uninstall_removes_the_tokens_at_once_and_the_data_after_retention(multi
     assert store.forget_uninstalled(datetime.now(UTC), 90) == []
     assert store.forget_uninstalled(datetime.now(UTC) + timedelta(days=91), 90) == ["T2"]
     assert store.deals("T2") == [] and store.deals("T3")
+
+
+def test_deals_and_summaries_of_two_workspaces_never_mix(multi):
+    """The same channel tracked as a deal in two installed workspaces: activity and summaries stay in their own.
+    (Each workspace is installed with its own token: one bot token answers one workspace, and a request from
+    any other team is someone outside it, bot/slack/audience.py.)"""
+    from tests.e2e.test_deals import ROOT_TS, THREAD
+
+    bot, store = multi, multi.deps.store
+    install(bot, "T1", "xoxb-one")
+    install(bot, "T2", "xoxb-two")
+    bot.command("track Acme", channel="CSHARED", team="T1")
+    bot.command("track Umbrella", channel="CSHARED", team="T2")
+    eventually(lambda: store.deal("T1", "CSHARED") and store.deal("T2", "CSHARED"))
+    bot.event({"type": "message", "channel": "CSHARED", "user": "U9", "text": "hi", "ts": "5.0"},
+              event_id="EvW1", team="T2")
+    bot.slack.threads[("CSHARED", ROOT_TS)] = THREAD["messages"]
+    bot.event({"type": "app_mention", "channel": "CSHARED", "user": "U1", "ts": "6.0", "thread_ts": ROOT_TS,
+               "text": "<@UBOT> summarize"}, event_id="EvW2", team="T1")
+    bot.slack.wait_for("chat.postMessage")
+    eventually(lambda: store.deal("T2", "CSHARED")["message_count"] == 1 and store.summaries("T1"))
+    assert [d["name"] for d in store.deals("T1")] == ["Acme"]
+    assert [d["name"] for d in store.deals("T2")] == ["Umbrella"]
+    assert store.deal("T1", "CSHARED")["message_count"] == 0
+    assert [s["team_id"] for s in store.summaries("T1")] == ["T1"] and store.summaries("T2") == []
+    assert store.deal_for_message("T2", "CSHARED", ROOT_TS)["name"] == "Umbrella"
 
 
 # --- two installed workspaces, the same channel and user ids in both: nothing of one is read in the other ---
@@ -166,8 +149,8 @@ def two(backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     monkeypatch.setattr(home, "REFRESHER", home.Refresher(interval=0.0))
     monkeypatch.setattr(home, "_managers", {})
     bot = request.getfixturevalue("multi")
-    _install(bot, "T2", "xoxb-two")
-    _install(bot, "T3", "xoxb-three")
+    install(bot, "T2", "xoxb-two")
+    install(bot, "T3", "xoxb-three")
     bot.deps.coach.model_check_seconds = 0  # a model kept by `coach learn` is looked up on every diagnosis
     return bot
 

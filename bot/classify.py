@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from bot.models import persist, progress
+from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 from bot.taxonomy import LABELS
@@ -238,14 +238,9 @@ def load_classifier(
 def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequence[str] = LABELS,
                       what: str = "classifier") -> Classifier:
     """The classifier for examples gathered in code (from several sources): cached like `load_classifier`."""
-    path = cache_dir / f"classifier-{examples_fingerprint(examples, labels)}.npz"
-    try:
-        model = persist.load(path, Model)
-    except (OSError, ModelDataError):  # none yet, or not ours: train it
-        with progress.step(f"training the {what} from {len(examples)} examples (first use only)"):
-            model = train(examples, labels)
-        persist.save(model, path)
-    return Classifier(model)
+    name = f"classifier-{examples_fingerprint(examples, labels)}.npz"
+    return Classifier(persist.trained(name, Model, cache_dir, lambda: train(examples, labels),
+                                      f"{what} on {len(examples)} examples"))
 
 
 # --- objections: n-grams blended with word vectors, plus brush-offs and non-objections ---------------
@@ -434,11 +429,7 @@ def cached_objection_classifier(
     digest = hashlib.sha256(training_key().encode())
     for example in examples:
         digest.update(f"{example.label}\t{example.text}\n".encode())
-    path = cache_dir / f"objections-{digest.hexdigest()[:20]}.npz"
-    try:
-        model = trained_as_now(persist.load(path, BlendModel))
-    except (OSError, ValueError):  # none yet, not ours, or trained by another version: train it
-        with progress.step(f"training the objection model from {len(examples)} examples (first use only)"):
-            model = train_objections(examples)
-        persist.save(model, path)
+    model = persist.trained(f"objections-{digest.hexdigest()[:20]}.npz", BlendModel, cache_dir,
+                            lambda: train_objections(examples), f"objection model on {len(examples)} examples",
+                            trained_as_now)
     return ObjectionClassifier(model, brush_offs)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bot.i18n import t
 from bot.language import detect_language
-from bot.models import persist, progress
+from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 from bot.resources import data_dir
@@ -428,14 +428,8 @@ def replies_fingerprint(replies: Sequence[LabelledReply]) -> str:
 def load_move_model(folder: Path, cache_dir: Path) -> MoveModel:
     """The move model for these labelled replies: from the cache, or trained now and cached."""
     replies = read_reply_dir(folder)
-    path = cache_dir / f"practice-moves-{replies_fingerprint(replies)}.npz"
-    try:
-        return persist.load(path, MoveModel)
-    except (OSError, ModelDataError):  # none yet, or not ours: train it
-        with progress.step(f"training the practice scoring model from {len(replies)} replies (first use only)"):
-            model = train_moves(replies)
-        persist.save(model, path)
-        return model
+    return persist.trained(f"practice-moves-{replies_fingerprint(replies)}.npz", MoveModel, cache_dir,
+                           lambda: train_moves(replies), f"practice scoring model on {len(replies)} replies")
 
 
 # --- what the seller gets back --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.classify import Classifier, Model, NgramModel, examples_fingerprint, read_example_dir
-from bot.models import persist, progress
+from bot.models import persist
 from bot.taxonomy import TOPICS
 
 # Each cue hit (at most two per topic) adds this to the topic's log-probability; chosen by cross-validation
@@ -78,12 +78,8 @@ class TopicDetector:
 def load_topic_detector(examples_dir: Path, cache_dir: Path, cues: Mapping[str, Sequence[str]]) -> TopicDetector:
     """The topic detector for these examples and cues: the n-gram model from the cache, or trained now and cached."""
     examples = read_example_dir(examples_dir, TOPICS, "topic")
-    path = cache_dir / f"topics-{examples_fingerprint(examples, TOPICS)}-t{TEMPERATURE}.npz"
-    try:
-        model = persist.load(path, Model)
-    except (OSError, persist.ModelDataError):  # none yet, or not ours: train it
-        y = np.array([TOPICS.index(e.label) for e in examples])
-        with progress.step(f"training the topic model from {len(examples)} examples (first use only)"):
-            model = Model(NgramModel.fit([e.text for e in examples], y), TEMPERATURE, TOPICS)
-        persist.save(model, path)
+    y = np.array([TOPICS.index(e.label) for e in examples])
+    model = persist.trained(f"topics-{examples_fingerprint(examples, TOPICS)}-t{TEMPERATURE}.npz", Model, cache_dir,
+                            lambda: Model(NgramModel.fit([e.text for e in examples], y), TEMPERATURE, TOPICS),
+                            f"topic model on {len(examples)} examples")
     return TopicDetector(Classifier(model), cues)

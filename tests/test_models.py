@@ -182,3 +182,20 @@ def persist_kind(path: Path) -> type:
     from bot.score import MoveModel
 
     return MoveModel if path.name.startswith("practice-moves") else Model
+
+
+def test_the_shipped_models_are_built_from_the_shipped_examples(tmp_path: Path) -> None:
+    """Else they are stale: rebuild them with `python -m bot.models build` after editing examples or a recipe.
+    A fresh install trains nothing: every model comes from the shipped folder, the cache stays empty."""
+    from bot.coach import Coach
+    from bot.config import Settings, load_settings
+    from bot.score import Scorer
+    from bot.summarize import Summarizer
+
+    coach = Coach(Settings(**{**load_settings().__dict__, "cache_dir": tmp_path / "cache", "playbooks_dir": None,
+                              "db_path": tmp_path / "coach.db"}))
+    summarizer = Summarizer(coach)
+    for load in (lambda: coach.classifier, lambda: coach.topic_detector, lambda: summarizer.obstacle_detector,
+                 lambda: summarizer.stall_detector, lambda: Scorer(coach).model):
+        load()
+    assert not list((tmp_path / "cache").glob("*.npz")), "stale shipped models: run `python -m bot.models build`"

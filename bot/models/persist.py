@@ -13,11 +13,13 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 import numpy as np
 
+from bot.models import progress
 from bot.models.linear import Linear, Tfidf
 
 FORMAT = "resistance-coach/model-v1"
@@ -148,3 +150,26 @@ def save(model: Persistable, path: Path) -> None:
 def load(path: Path, kind: type[M]) -> M:
     """The model saved at `path`; OSError when there is none, ModelDataError when it is not one of ours."""
     return loads(path.read_bytes(), kind)
+
+
+def shipped_dir() -> Path:
+    """Where the package keeps the models built from its own examples (`python -m bot.models build`)."""
+    from bot.resources import data_dir
+
+    return data_dir("playbooks") / "models"
+
+
+def trained(name: str, kind: type[M], cache_dir: Path, train: Callable[[], M], what: str,
+            check: Callable[[M], M] = lambda model: model) -> M:
+    """The model saved as `name` (a file name carrying the digest of its examples and recipe): the shipped one,
+    else the one in the cache folder, else trained now (saying so, see bot/models/progress.py) and kept in the
+    cache folder. `check` may refuse a loaded model with ValueError (trained by another version): retrained."""
+    for folder in (shipped_dir(), cache_dir):
+        try:
+            return check(load(folder / name, kind))
+        except (OSError, ValueError):  # none there, not ours, or from another version
+            continue
+    with progress.step(f"training the {what} (first use only; kept in {cache_dir})"):
+        model = train()
+    save(model, cache_dir / name)
+    return model

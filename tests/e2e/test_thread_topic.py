@@ -49,9 +49,10 @@ def test_a_thread_answer_states_the_profiles_fact_for_the_objections_topic(profi
     assert "[your usual go-live time" not in body
 
 
-def test_with_the_empty_profile_the_thread_answer_shows_the_topics_placeholder(bot):
+def test_with_the_empty_profile_the_thread_answer_shows_a_placeholder_for_the_buyers_concern(bot):
     body = _answer_in_thread(bot, "any tips?")
-    assert "topic: implementation" in body and "[your usual go-live time and what it asks of the customer]" in body
+    assert "topic: implementation" in body and "[our answer to " in body
+    assert "6 to 8 weeks" not in body
 
 
 def test_after_the_objection_has_left_the_threads_history_the_answer_keeps_its_topic(profiled_bot):

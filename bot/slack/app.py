@@ -73,10 +73,21 @@ def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
 def ready_deps(settings: Settings) -> Deps:
     """Deps with the models loaded (or trained) now, not inside a seller's first request: the classifier, the
     summariser's detectors and the practice scorer."""
+    import time
+
+    from bot.models import progress
+
     deps = make_deps(settings)
-    log.info("models ready: %s; %s; %s; practice %s", deps.coach.classifier.model.labels,
-             deps.summarizer.obstacle_detector.model.labels, deps.summarizer.stall_detector.model.labels,
-             sorted(practice.engine(deps).scorer.model.regressions))
+    start = time.perf_counter()
+    loads = (("objection", lambda: deps.coach.classifier), ("topic", lambda: deps.coach.topic_detector),
+             ("obstacle", lambda: deps.summarizer.obstacle_detector),
+             ("stall", lambda: deps.summarizer.stall_detector), ("practice scoring",
+                                                                  lambda: practice.engine(deps).scorer.model),
+             ("team profile matching", lambda: deps.coach.matcher))
+    for name, load in loads:
+        with progress.step(f"loading the {name} model"):
+            load()
+    log.info("models ready in %.1f s", time.perf_counter() - start)
     return deps
 
 

@@ -24,9 +24,9 @@ from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook
 from bot.resources import data_dir
 from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
+from bot.text import MAX_CHARS, cut_at_word
 from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
-MAX_CHARS = 4000
 # The "Ask first" question names the topic only from this topic confidence on: on the held-out topic set
 # (tests/data/topics_heldout.jsonl) readings below it were right 16 times in 30, those at or above it 90%.
 TOPIC_SURE = 0.5
@@ -63,10 +63,7 @@ class Objection:
             raise EmptyObjection("there is no objection text")
         if len(text) <= limit:
             return cls(text)
-        cut = text[:limit]
-        if not text[limit].isspace() and " " in cut:
-            cut = cut[: cut.rfind(" ")]
-        return cls(cut.rstrip(), truncated=True)
+        return cls(cut_at_word(text, limit), truncated=True)
 
 
 @dataclass

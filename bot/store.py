@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.text import cut_at_word
+
 if TYPE_CHECKING:
     from bot.config import Settings
 
@@ -205,7 +207,9 @@ class Store(ABC):
                            [team_id, channel, thread_ts])
 
     def add_turn(self, team_id: str, channel: str, thread_ts: str, role: str, text: str, keep: int) -> None:
-        """Append a turn to a thread's history, keeping only its `keep` most recent turns."""
+        """Append a turn to a thread's history, keeping only its `keep` most recent turns. A turn keeps what the
+        coach works on, at most MAX_CHARS of it (cut at a word), whatever the caller passes."""
+        text = cut_at_word(text)
         where = "team_id = ? AND channel = ? AND thread_ts = ?"
         key = [team_id, channel, thread_ts]
         with self.transaction() as tx:

@@ -8,10 +8,13 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
+import re
+import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -69,6 +72,44 @@ def open_store(settings: Settings) -> Store:
     return connect(settings.database_url or settings.db_path)
 
 
+class DatabaseUnusable(RuntimeError):
+    """The database cannot serve the coach (unreachable, read-only, full); the message says which, in one line."""
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line on what is wrong with the database, from the error either driver raised."""
+    # psycopg errors carry PostgreSQL's SQLSTATE, sqlite3's their result code's name
+    code = str(getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None) or "")
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if code == "25006" or code.startswith("SQLITE_READONLY") or "read-only" in detail or "readonly" in detail:
+        state = "is read-only"
+    elif code in ("53100", "SQLITE_FULL") or re.search(r"\bfull\b|no space left", detail, re.I):
+        state = "is full"
+    else:
+        state = "cannot be used"
+    return f"the database {state}: {detail}"
+
+
+def open_writable_store(settings: Settings) -> Store:
+    """`open_store`, checked with a write: a server on a database it cannot write to would fail every request,
+    so this raises DatabaseUnusable instead (unreachable, read-only, full), for a one-line error at start."""
+    try:
+        store = open_store(settings)
+    except Exception as exc:  # either driver's errors, a pool that never filled
+        raise DatabaseUnusable(database_problem(exc)) from exc
+    try:
+        store.check_writable()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+# This thread's deadline for database waits, set by Store.waiting_at_most (the same for every store: what it
+# bounds is how long this thread may be held up, whichever database it waits on).
+_deadline = threading.local()
+
+
 def _value(value: Any) -> Any:
     # what sqlite-utils did for us: lists and dicts are kept as JSON text
     return json.dumps(value) if isinstance(value, list | dict) else value
@@ -112,6 +153,47 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections (the process may keep running; a store is not used after this)."""
+
+    # --- how long a caller may wait for the database ---
+
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within the block, this thread's store calls wait at most `seconds` in all for the database (a pool
+        connection, a write lock), then fail at once. For what must answer on time whatever the database does:
+        Slack's acknowledgements (3 s) and the health check. A block inside another keeps the earlier deadline."""
+        previous = getattr(_deadline, "at", None)
+        at = time.monotonic() + seconds
+        _deadline.at = at if previous is None else min(previous, at)
+        try:
+            yield
+        finally:
+            _deadline.at = previous
+
+    @staticmethod
+    def _wait_left() -> float | None:
+        """Seconds this thread may still wait for the database: None without a deadline (the backend's own
+        timeouts apply), else what is left of it (0 when spent)."""
+        at = getattr(_deadline, "at", None)
+        return None if at is None else max(0.0, at - time.monotonic())
+
+    def healthy(self, seconds: float) -> bool:
+        """Whether the database answers a trivial query, touching a table, within `seconds` (the health check)."""
+        try:
+            with self.waiting_at_most(seconds):
+                self.execute("SELECT 1 AS ok FROM _migrations LIMIT 1")
+        except Exception:
+            return False
+        return True
+
+    def check_writable(self) -> None:
+        """Raise DatabaseUnusable when the database cannot take a write (read-only, full, gone): one row written
+        and deleted, each committed."""
+        name = f"write-check:{uuid.uuid4().hex}"
+        try:
+            self.execute("INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)", [name, "start", now_iso()])
+            self.execute("DELETE FROM locks WHERE name = ?", [name])
+        except Exception as exc:
+            raise DatabaseUnusable(database_problem(exc)) from exc
 
     # --- portable helpers every operation below is written with ---
 
@@ -174,7 +256,8 @@ class Store(ABC):
         return self._rows("SELECT * FROM feedback ORDER BY id")
 
     def first_delivery(self, event_id: str, team_id: str | None) -> bool:
-        """Record an Events API delivery; False when this event was seen before (a retry or duplicate).
+        """Record a delivery (an Events API event's id, or a signed request's digest); False when it was seen
+        before (a retry, a duplicate, a replay).
 
         One conditional insert: whichever process (replica) gets there first wins, the others see it."""
         return self.execute(

@@ -409,6 +409,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
     from bot.slack.app import MissingCredentials, serve
+    from bot.store import DatabaseUnusable
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -416,6 +417,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except MissingCredentials as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseUnusable as exc:  # read-only, full, unreachable: one line, not a server failing every request
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -83,7 +83,8 @@ class SQLiteStore(Store):
         """This thread's connection, its lock wait set to what this thread may still wait (waiting_at_most)."""
         conn = self.db.conn
         left = self._wait_left()
-        wanted = BUSY_TIMEOUT_MS if left is None else int(left * 1000)
+        # in steps of 100 ms, so that a deadline's few statements do not each set it anew
+        wanted = BUSY_TIMEOUT_MS if left is None else int(left * 10) * 100
         if self._local.busy_ms != wanted:
             conn.execute(f"PRAGMA busy_timeout={wanted}")
             self._local.busy_ms = wanted

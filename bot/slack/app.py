@@ -130,6 +130,20 @@ def _skip_repeated_deliveries(store: Store) -> Callable[..., BoltResponse | None
     return skip_repeated_deliveries
 
 
+def worker_pool(size: int = WORKER_THREADS) -> ThreadPoolExecutor:
+    """The threads coaching runs on after an ack (Bolt's lazy listeners), all started now. ThreadPoolExecutor
+    starts a thread inside submit(), holding a lock every submit() takes, and a new thread needs the GIL to
+    start: in a burst of commands each ack queued behind thread starts, worse with a model, whose calls keep
+    the GIL busy (50 commands: p99 241-465 ms). Started here, a submit() on the ack path only queues."""
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-worker")
+    # each submit finds no idle thread (all wait at the barrier) and starts one; then all go idle together
+    started = threading.Barrier(size + 1, timeout=60)
+    for _ in range(size):
+        pool.submit(started.wait)
+    started.wait()
+    return pool
+
+
 def make_deps(settings: Settings, coach: Coach | None = None) -> Deps:
     coach = coach or Coach(settings)
     return Deps(coach=coach, store=coach.store, summarizer=Summarizer(coach, settings.stall_days))
@@ -160,7 +174,7 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
         oauth_settings=_oauth_settings(settings, deps.store) if settings.oauth_enabled else None,
         request_verification_enabled=not socket_mode,
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="coach-worker"),
+        listener_executor=worker_pool(),
     )
     app.use(_skip_repeated_deliveries(deps.store))
     practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest

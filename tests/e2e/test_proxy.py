@@ -72,6 +72,7 @@ def test_the_proxy_config_holds_the_coachs_limits():
     conf = parse(CONF.read_text())
     (upstream,) = find(conf, "upstream", "coach")
     assert value(upstream[2], "server") == ["127.0.0.1:3000"]  # `coach serve`'s default $PORT
+    assert seconds(value(upstream[2], "keepalive_timeout")[0]) < REQUEST_SECONDS  # nginx lets go first
     (tls,) = [s[2] for s in find(conf, "server") if find(s[2], "listen", "443", "ssl")]
     assert size(value(tls, "client_max_body_size")[0]) == MAX_BODY_BYTES
     assert size(value(tls, "client_body_buffer_size")[0]) >= MAX_BODY_BYTES  # in memory, never a temp file

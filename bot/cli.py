@@ -407,6 +407,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
     from bot.slack.app import MissingCredentials, serve
+    from bot.store import DatabaseUnusable
 
     configure_logging()
     try:
@@ -414,6 +415,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except MissingCredentials as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseUnusable as exc:  # read-only, full, unreachable: one line, not a server failing every request
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

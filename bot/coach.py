@@ -28,9 +28,9 @@ from bot.reading import Concern, Reading, read
 from bot.resources import data_dir
 from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
+from bot.text import MAX_CHARS, cut_at_word
 from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
-MAX_CHARS = 4000
 # What a reference customer's story can prove for a buyer of the same industry or size.
 STORY_TOPICS = frozenset({"results", "fit", "adoption", "implementation", "status_quo", "vendor_viability"})
 # Up to this many facts the model sees the whole profile (it can find what the matcher missed); beyond it, the
@@ -76,10 +76,7 @@ class Objection:
             raise EmptyObjection("there is no objection text")
         if len(text) <= limit:
             return cls(text)
-        cut = text[:limit]
-        if not text[limit].isspace() and " " in cut:
-            cut = cut[: cut.rfind(" ")]
-        return cls(cut.rstrip(), truncated=True)
+        return cls(cut_at_word(text, limit), truncated=True)
 
 
 @dataclass

@@ -8,14 +8,18 @@ and the few dialect hooks. Everything else asks `open_store(settings)` for one a
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.text import cut_at_word
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -71,6 +75,44 @@ def open_store(settings: Settings) -> Store:
     return connect(reveal(settings.database_url) or settings.db_path)
 
 
+class DatabaseUnusable(RuntimeError):
+    """The database cannot serve the coach (unreachable, read-only, full); the message says which, in one line."""
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line on what is wrong with the database, from the error either driver raised."""
+    # psycopg errors carry PostgreSQL's SQLSTATE, sqlite3's their result code's name
+    code = str(getattr(exc, "sqlstate", None) or getattr(exc, "sqlite_errorname", None) or "")
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if code == "25006" or code.startswith("SQLITE_READONLY") or "read-only" in detail or "readonly" in detail:
+        state = "is read-only"
+    elif code in ("53100", "SQLITE_FULL") or re.search(r"\bfull\b|no space left", detail, re.I):
+        state = "is full"
+    else:
+        state = "cannot be used"
+    return f"the database {state}: {detail}"
+
+
+def open_writable_store(settings: Settings) -> Store:
+    """`open_store`, checked with a write: a server on a database it cannot write to would fail every request,
+    so this raises DatabaseUnusable instead (unreachable, read-only, full), for a one-line error at start."""
+    try:
+        store = open_store(settings)
+    except Exception as exc:  # either driver's errors, a pool that never filled
+        raise DatabaseUnusable(database_problem(exc)) from exc
+    try:
+        store.check_writable()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+# This thread's deadline for database waits, set by Store.waiting_at_most (the same for every store: what it
+# bounds is how long this thread may be held up, whichever database it waits on).
+_deadline = threading.local()
+
+
 def _value(value: Any) -> Any:
     # what sqlite-utils did for us: lists and dicts are kept as JSON text
     return json.dumps(value) if isinstance(value, list | dict) else value
@@ -123,6 +165,47 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections (the process may keep running; a store is not used after this)."""
+
+    # --- how long a caller may wait for the database ---
+
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within the block, this thread's store calls wait at most `seconds` in all for the database (a pool
+        connection, a write lock), then fail at once. For what must answer on time whatever the database does:
+        Slack's acknowledgements (3 s) and the health check. A block inside another keeps the earlier deadline."""
+        previous = getattr(_deadline, "at", None)
+        at = time.monotonic() + seconds
+        _deadline.at = at if previous is None else min(previous, at)
+        try:
+            yield
+        finally:
+            _deadline.at = previous
+
+    @staticmethod
+    def _wait_left() -> float | None:
+        """Seconds this thread may still wait for the database: None without a deadline (the backend's own
+        timeouts apply), else what is left of it (0 when spent)."""
+        at = getattr(_deadline, "at", None)
+        return None if at is None else max(0.0, at - time.monotonic())
+
+    def healthy(self, seconds: float) -> bool:
+        """Whether the database answers a trivial query, touching a table, within `seconds` (the health check)."""
+        try:
+            with self.waiting_at_most(seconds):
+                self.execute("SELECT 1 AS ok FROM _migrations LIMIT 1")
+        except Exception:
+            return False
+        return True
+
+    def check_writable(self) -> None:
+        """Raise DatabaseUnusable when the database cannot take a write (read-only, full, gone): one row written
+        and deleted, each committed."""
+        name = f"write-check:{uuid.uuid4().hex}"
+        try:
+            self.execute("INSERT INTO locks (name, owner, expires_at) VALUES (?, ?, ?)", [name, "start", now_iso()])
+            self.execute("DELETE FROM locks WHERE name = ?", [name])
+        except Exception as exc:
+            raise DatabaseUnusable(database_problem(exc)) from exc
 
     # --- portable helpers every operation below is written with ---
 
@@ -199,9 +282,10 @@ class Store(ABC):
         return owner
 
     def claim_delivery(self, event_id: str, team_id: str | None) -> bool:
-        """Claim an Events API delivery for this process; False when it was handled already, or is being handled
-        by a process still running (a retry or duplicate, on any replica). A delivery claimed by a process that
-        died before finishing it is taken over, so Slack's retry after a crash is answered.
+        """Claim a delivery (an Events API event's id, or a signed request's digest) for this process; False
+        when it was handled already, or is being handled by a process still running (a retry, a duplicate or a
+        replay, on any replica). A delivery claimed by a process that died before finishing it is taken over, so
+        Slack's retry after a crash is answered.
 
         Each step is one conditional write: of two processes claiming (or taking over) at once, one wins."""
         if self.execute("INSERT INTO events_seen (event_id, team_id, seen_at, owner) VALUES (?, ?, ?, ?) "
@@ -260,7 +344,9 @@ class Store(ABC):
                            [team_id, channel, thread_ts])
 
     def add_turn(self, team_id: str, channel: str, thread_ts: str, role: str, text: str, keep: int) -> None:
-        """Append a turn to a thread's history, keeping only its `keep` most recent turns."""
+        """Append a turn to a thread's history, keeping only its `keep` most recent turns. A turn keeps what the
+        coach works on, at most MAX_CHARS of it (cut at a word), whatever the caller passes."""
+        text = cut_at_word(text)
         where = "team_id = ? AND channel = ? AND thread_ts = ?"
         key = [team_id, channel, thread_ts]
         with self.transaction() as tx:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,13 @@ from bot import migrations
 from bot.store import Params, Result, Store
 
 POOL_SIZE = 10  # per process: Bolt's listener threads plus the scheduler; 4 replicas stay far below max_connections
+# How long a caller waits for a pool connection before PoolTimeout (psycopg_pool's default is 30 s). With the
+# server down no connection comes, so this is how long a coaching takes to fail and say so; Slack's
+# acknowledgements and the health check wait far less (Store.waiting_at_most).
+POOL_WAIT_SECONDS = 10.0
+# A new connection to a server that does not answer (a host gone, packets dropped) gives up after this
+# (libpq waits forever by default, holding one of the pool's connection slots).
+CONNECT_TIMEOUT_SECONDS = 5
 
 # string literals and quoted names pass through (their `%` doubled); `?` and `:name` become psycopg's
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
@@ -172,8 +179,9 @@ class PostgresStore(Store):
     def __init__(self, url: str, pool_size: int = POOL_SIZE):
         self.url = url
         self.pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, open=True, name="coach",
-            kwargs={"autocommit": True, "row_factory": dict_row, "cursor_factory": psycopg.ClientCursor},
+            url, min_size=1, max_size=pool_size, open=True, name="coach", timeout=POOL_WAIT_SECONDS,
+            kwargs={"autocommit": True, "row_factory": dict_row, "cursor_factory": psycopg.ClientCursor,
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS},
             # a connection broken by a server restart is replaced instead of failing the next request
             check=ConnectionPool.check_connection,
         )
@@ -188,13 +196,19 @@ class PostgresStore(Store):
     def db(self) -> PgSchema:
         return PgSchema(self.execute)
 
+    def _connection(self) -> AbstractContextManager[psycopg.Connection[dict[str, Any]]]:
+        """A pool connection, waited for no longer than this thread may wait (Store.waiting_at_most)."""
+        left = self._wait_left()
+        # a spent deadline still takes a connection that is ready (psycopg_pool refuses any at a timeout of 0)
+        return self.pool.connection(timeout=None if left is None else max(left, 0.001))
+
     def execute(self, sql: str, params: Params = ()) -> Result:
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             return _Session(conn).execute(sql, params)
 
     @contextmanager
     def transaction(self, rollback: bool = False) -> Iterator[_Session]:
-        with self.pool.connection() as conn, conn.transaction(force_rollback=rollback):
+        with self._connection() as conn, conn.transaction(force_rollback=rollback):
             yield _Session(conn)
 
     @contextmanager
@@ -202,7 +216,7 @@ class PostgresStore(Store):
         # a session advisory lock on a connection held for the block: a replica that dies loses its connection
         # and so the lock at once (the lease is SQLite's stand-in for that)
         key = lock_key(name)
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             got = bool(conn.execute("SELECT pg_try_advisory_lock(%s) AS got", [key]).fetchone()["got"])
             try:
                 yield got

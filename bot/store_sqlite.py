@@ -49,6 +49,11 @@ class _Session:
         self.conn.executemany(sql, rows)
 
 
+# How long a write waits for another's lock before "database is locked". 15 s: on a loaded 2-core host, several
+# processes migrating one fresh file queued past 5 s. Inside Store.waiting_at_most, what is left of that instead.
+BUSY_TIMEOUT_MS = 15_000
+
+
 class SQLiteStore(Store):
     """One database file; each thread gets its own connection (sqlite3 connections are per thread)."""
 
@@ -80,8 +85,8 @@ class SQLiteStore(Store):
             # autocommit: a statement commits on its own unless transaction() opened one (no implicit BEGIN)
             conn = sqlite3.connect(self.path, isolation_level=None)
             # first, so that even switching a fresh file to WAL waits for another process instead of failing
-            # 15 s: on a loaded 2-core host, several processes migrating one fresh file queued past 5 s
-            conn.execute("PRAGMA busy_timeout=15000")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._local.busy_ms = BUSY_TIMEOUT_MS
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: no corruption on a crash, no fsync on every log row (an fsync per commit was most
             # of our own time per coaching)
@@ -90,13 +95,24 @@ class SQLiteStore(Store):
             self._local.db = db
         return db
 
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, its lock wait set to what this thread may still wait (waiting_at_most)."""
+        conn = self.db.conn
+        left = self._wait_left()
+        # in steps of 100 ms, so that a deadline's few statements do not each set it anew
+        wanted = BUSY_TIMEOUT_MS if left is None else int(left * 10) * 100
+        if self._local.busy_ms != wanted:
+            conn.execute(f"PRAGMA busy_timeout={wanted}")
+            self._local.busy_ms = wanted
+        return conn
+
     def execute(self, sql: str, params: Params = ()) -> Result:
-        return _Session(self.db.conn).execute(sql, params)
+        return _Session(self._conn()).execute(sql, params)
 
     @contextmanager
     def transaction(self, rollback: bool = False) -> Iterator[_Session]:
         # IMMEDIATE: take the write lock first, so two writers queue on busy_timeout instead of one failing
-        conn = self.db.conn
+        conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield _Session(conn)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# The most of a person's text the coach works on, keeps and shows: an objection, a seller's question, a thread
+# turn, the quote under a coaching. Slack allows 40,000 characters a message; nobody's objection needs 4,000.
+MAX_CHARS = 4000
 _SLACK_MARKUP = re.compile(r"<([@#!])([^>|]*)(?:\|([^>]*))?>|<(https?://[^|>]+)(?:\|([^>]*))?>")
 
 
@@ -21,3 +24,14 @@ def plain(text: str) -> str:
 def normalise(text: str) -> str:
     """What the models see: Slack mentions and links reduced to plain words, spaces collapsed."""
     return " ".join(plain(text).split())
+
+
+def cut_at_word(text: str, limit: int = MAX_CHARS) -> str:
+    """`text` itself when it fits in `limit` characters, else its first `limit` characters, cut back to the
+    last whole word (a single word longer than the limit is cut where it reaches it)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if not text[limit].isspace() and " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip()

@@ -77,13 +77,22 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "coach", "--auth=trust", "-E", "UTF8", "--no-instructions")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server on its data dir (again, after `halt`)."""
         # a test server: loopback only, its socket in its own dir, durability traded for speed
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-o", options, "-w",
                   "-t", "60", "start")
         self.started = True
-        return self
+
+    def halt(self) -> None:
+        """Stop the server at once, as a crash would, keeping its data for `resume` (a database outage)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self.started = False
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://coach@127.0.0.1:{self.port}/{database}"

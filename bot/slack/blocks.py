@@ -14,6 +14,7 @@ from typing import Any
 from bot.coach import Answer, Guidance
 from bot.i18n import t
 from bot.taxonomy import KINDS
+from bot.text import cut_at_word
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
@@ -93,7 +94,8 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
     lang = guidance.language
     body: list[Block] = [
         _header(f"{kind_name} · {guidance.label} · {guidance.confidence:.0%}"),
-        *_sections(t("guidance.buyer_said", lang), _quote(objection)),
+        # what was coached, never more: a 1 MB objection is quoted as its first 4,000 characters, like it was read
+        *_sections(t("guidance.buyer_said", lang), _quote(cut_at_word(objection))),
     ]
     if guidance.question:
         body += _sections(t("guidance.ask_first", lang), escape(guidance.question))

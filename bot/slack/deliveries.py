@@ -12,6 +12,7 @@ executor counts the work submitted under that name, and the end of `dispatch` cl
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
@@ -77,16 +78,38 @@ class DeliveryApp(App):
                 work.dispatched()
 
 
+def delivery_key(req: BoltRequest, body: dict[str, Any]) -> str | None:
+    """What makes a delivery the same delivery: an event's id (Slack's retries of an event are signed anew, the
+    id stays), else the signed request itself (its timestamp and signature: a command or a click replayed within
+    the 5 minutes a signature is good for). None for what carries neither (Socket Mode's commands)."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return str(body["event_id"])
+    timestamp = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+    signature = (req.headers.get("x-slack-signature") or [""])[0]
+    if not signature:
+        return None
+    return "sig:" + hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()[:40]
+
+
 def skip_repeated_deliveries(store: Store) -> Callable[..., BoltResponse | None]:
     """The middleware: claim each delivery, or acknowledge a repeat without doing its work again."""
 
-    def skip_repeated_deliveries(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            if not store.claim_delivery(event_id, body.get("team_id")):
-                log.info("event %s already handled or being handled; acknowledging the repeat only", event_id)
+    def skip_repeated_deliveries(req: BoltRequest, body: dict[str, Any],
+                                 next: Callable[[], None]) -> BoltResponse | None:  # noqa: A002
+        key = delivery_key(req, body)
+        if key is not None:
+            try:
+                first = store.claim_delivery(key, req.context.team_id or body.get("team_id"))
+            except Exception as exc:  # noqa: BLE001
+                # the database is down or locked: answer on time and do the work (which reports its own failure),
+                # rather than fail Slack's request because a repeat could not be ruled out
+                log.warning("could not record delivery %s (%s); handling it anyway", key, type(exc).__name__)
+                first, key = True, None
+            if not first:
+                log.info("delivery %s already handled or being handled; acknowledging the repeat only", key)
                 return BoltResponse(status=200, body="")
-            _dispatching.work = Work(store, event_id)
+            if key is not None:
+                _dispatching.work = Work(store, key)
         next()
         return None
 

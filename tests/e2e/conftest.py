@@ -16,7 +16,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.slack.app import build_app, http_server, make_deps
-from tests.e2e.standins import OpenAIStandIn, Response, SlackStandIn, command_form, signed_post
+from tests.e2e.standins import OpenAIStandIn, Response, SlackStandIn, command_form, signed_post, trigger_id
 
 SECRET = "e2e-signing-secret"
 MODEL_KEY = "sk-test-DO-NOT-LOG-0123456789"
@@ -62,7 +62,7 @@ class Bot:
         payload = {"type": "block_actions", "team": {"id": team}, "user": {"id": user, "team_id": user_team or team},
                    "api_app_id": "A1", "container": {"type": "message", "channel_id": channel,
                                                      "message_ts": message_ts},
-                   "channel": {"id": channel}, "trigger_id": "1.2.3",
+                   "channel": {"id": channel}, "trigger_id": trigger_id(),
                    "response_url": f"{self.slack.url}/response/action", "actions": [action]}
         return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 

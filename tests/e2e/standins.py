@@ -67,10 +67,19 @@ def signed_post(url: str, body: str, content_type: str, secret: str, timestamp: 
         return Response(error.code, error.read().decode(), time.perf_counter() - start)
 
 
+_TRIGGERS = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """A new trigger id, as Slack gives every command and interaction its own: no two requests Slack sends are
+    the same bytes (the app takes a signed request seen before for a replay)."""
+    return f"{next(_TRIGGERS)}.{int(time.time())}.e2e"
+
+
 def command_form(text: str, slack_url: str, channel: str = "C1", user: str = "U1", team: str = "T1") -> str:
     """The form body of a `/objection` slash command request."""
     return urlencode({"token": "x", "team_id": team, "channel_id": channel, "user_id": user, "command": "/objection",
-                      "text": text, "response_url": f"{slack_url}/response/cmd", "trigger_id": "1.2.3"})
+                      "text": text, "response_url": f"{slack_url}/response/cmd", "trigger_id": trigger_id()})
 
 
 class SlackStandIn:

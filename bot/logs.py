@@ -70,3 +70,5 @@ def configure_logging(level: int = logging.INFO) -> None:
     """How `coach serve` logs: timestamped lines on stderr, URLs redacted."""
     install_redaction()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the connection pool logs two INFO lines for every query it serves: the log would be mostly that
+    logging.getLogger("psycopg.pool").setLevel(max(level, logging.WARNING))

@@ -148,9 +148,11 @@ def test_another_kind_of_model_or_a_damaged_one_is_a_clean_error(pipeline) -> No
         persist.loads(buffer.getvalue(), Model)
 
 
-def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_coach) -> None:
+def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_coach, monkeypatch) -> None:
     """Every cache the coach reads: a pickle put in place of a model file is refused and the model retrained."""
     from bot.classify import load_classifier
+
+    monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path / "nothing shipped")
     from bot.score import load_move_model, replies_dir
     from bot.topics import load_topic_detector
 

@@ -31,7 +31,8 @@ def test_not_an_objection_gets_no_label(shared_coach, text):
 @pytest.mark.parametrize("text", SHORT_OBJECTIONS)
 def test_short_real_objections_are_coached(shared_coach, text):
     assert not shared_coach.diagnose(text).not_objection, text
-    assert shared_coach.coach(text).align
+    guidance = shared_coach.coach(text)
+    assert guidance.align or (guidance.question and guidance.clarify)  # a brush-off: the question to ask first
 
 
 def test_not_an_objection_is_an_empty_objection_for_the_surfaces():

@@ -81,7 +81,7 @@ def test_a_repeat_arriving_while_the_first_is_worked_on_is_skipped(model, bot, s
     store = open_store(settings)
     assert store.delivery("EvBusy")["done_at"] is None  # claimed, not handled yet
     assert bot.event(_dm("410.1"), event_id="EvBusy", headers=RETRY).status_code == 200
-    assert "event EvBusy already handled or being handled" in caplog.text  # skipped: acknowledged, no work
+    assert "delivery EvBusy already handled or being handled" in caplog.text  # skipped: acknowledged, no work
     model.release.set()
     assert eventually(lambda: store.delivery("EvBusy")["done_at"])  # handled once its work ended
     assert len(model.requests) == 1 and len(bot.slack.of("chat.startStream")) == 1

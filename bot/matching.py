@@ -100,9 +100,6 @@ class Item:
     index: int  # its position in the profile's list of that kind
     name: str | None = None  # a competitor's name: a buyer who names it is answered by it
 
-    def text(self, lang: str) -> str:
-        return self.es if lang == "es" else self.en
-
 
 @dataclass(frozen=True)
 class Match:

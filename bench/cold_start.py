@@ -19,6 +19,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.standins import SlackStandIn  # noqa: E402
+
 COACH = [sys.executable, "-m", "bot"]
 THREAD = ROOT / "tests" / "data" / "threads" / "en_01_logistics_politics.json"
 
@@ -40,10 +44,11 @@ def _serve_ready(env: dict[str, str]) -> float:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    slack = SlackStandIn()  # the bot token is checked with Slack at start
     env = {**env, "PORT": str(port), "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": "bench-secret",
-           "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+           "SLACK_API_URL": slack.api_url}
     start = time.perf_counter()
-    server = subprocess.Popen([*COACH, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+    server = subprocess.Popen([*COACH, "serve", "--host", "127.0.0.1"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - start < 60:
@@ -56,6 +61,7 @@ def _serve_ready(env: dict[str, str]) -> float:
     finally:
         server.terminate()
         server.wait(10)
+        slack.close()
 
 
 def main() -> None:

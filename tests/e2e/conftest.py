@@ -149,3 +149,19 @@ def install(bot: Bot, team: str, token: str) -> None:
     redirect = Request(f"{bot.url}/slack/oauth_redirect?code=code-{team}&state={state}", headers={"Cookie": cookie})
     with urlopen(redirect, timeout=10) as done:
         assert done.status == 200
+
+
+@pytest.fixture
+def locked_db(settings) -> Iterator[None]:
+    """Another process holds the SQLite file's write lock (a backup, a stuck job): writes wait and fail; reads
+    still work, as they do in WAL mode."""
+    import sqlite3
+
+    from bot.store import open_store
+
+    open_store(settings)  # created and migrated first
+    other = sqlite3.connect(settings.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield
+    other.execute("ROLLBACK")
+    other.close()

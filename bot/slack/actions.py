@@ -9,10 +9,12 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.i18n import t
+from bot.slack.audience import team_of
 from bot.slack.blocks import guidance_blocks, guidance_fallback
+from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
-from bot.slack.posting import Deps, ack_now, post_guidance, team_of
-from bot.slack.replies import Asker, reported
+from bot.slack.posting import post_guidance
+from bot.slack.replies import Asker, ack_now, reported
 from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)

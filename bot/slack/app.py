@@ -23,7 +23,7 @@ from bot.config import Settings, reveal
 from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
 from bot.slack.audience import admit, team_of
 from bot.slack.deliveries import DeliveryApp, WorkExecutor, skip_repeated_deliveries
-from bot.slack.posting import Deps
+from bot.slack.deps import Deps
 from bot.store import Store, open_writable_store
 from bot.summarize import Summarizer
 

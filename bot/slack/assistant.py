@@ -15,11 +15,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n import LANGUAGES, t
 from bot.slack import practice
+from bot.slack.audience import team_of
 from bot.slack.blocks import unescape
+from bot.slack.deps import Deps
 from bot.slack.home import publish_home
 from bot.slack.messages import continue_thread, has_files, written_by_a_person
-from bot.slack.posting import Deps, ack_now, team_of
-from bot.slack.replies import Asker, language_of, reported, user_language
+from bot.slack.replies import Asker, ack_now, language_of, reported, user_language
 
 log = logging.getLogger(__name__)
 # (title, the message a click sends) of each suggested prompt

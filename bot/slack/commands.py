@@ -13,9 +13,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coach import EmptyObjection
 from bot.i18n import t
+from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
+from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
-from bot.slack.posting import Deps, post_guidance, post_summary, team_of
+from bot.slack.posting import post_guidance, post_summary
 from bot.slack.replies import Asker, language_of, notice, reported, user_language
 from bot.store import now_iso
 

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
@@ -19,10 +19,8 @@ from bot.i18n import t
 from bot.nudges import week_of
 from bot.report import SellerHome, TeamReport, chart_alt_text, render_chart, report_lines, seller_home, team_report
 from bot.slack.blocks import escape, nudge_actions, split_text
+from bot.slack.deps import Deps
 from bot.slack.replies import user_language
-
-if TYPE_CHECKING:  # posting.py calls refresh_home, so this module must not import it at run time
-    from bot.slack.posting import Deps
 
 log = logging.getLogger(__name__)
 MAX_VIEW_BLOCKS = 100  # Slack's limit for a Home tab view

@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 from bot.coach import EmptyObjection, is_seller_question
 from bot.i18n import t
 from bot.slack import practice
+from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.commands import reads_like_a_sentence
-from bot.slack.posting import Deps, ack_now, post_answer, post_summary, say, team_of
-from bot.slack.replies import Asker, language_of, notice, reported, user_language
+from bot.slack.deps import Deps
+from bot.slack.posting import post_answer, post_summary, say
+from bot.slack.replies import Asker, ack_now, language_of, notice, reported, user_language
 from bot.slack.streaming import coach_in_thread
 
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)

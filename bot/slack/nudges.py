@@ -11,10 +11,12 @@ from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.nudges import StalledDeal, run_nudges
+from bot.slack.audience import team_of
 from bot.slack.blocks import escape, nudge_blocks
+from bot.slack.deps import Deps
 from bot.slack.home import post_report, refresh_home
-from bot.slack.posting import Deps, ack_now, open_dm, team_of
-from bot.slack.replies import fetch_profile, reported, user_language
+from bot.slack.posting import open_dm
+from bot.slack.replies import ack_now, fetch_profile, reported, user_language
 from bot.store import Store, stamp
 
 log = logging.getLogger(__name__)

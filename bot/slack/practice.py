@@ -19,10 +19,12 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n import t
 from bot.practice import MAX_TURNS, NoScenario, Opening, Practice, Selection, SessionKey, Step
 from bot.score import Hint, Scorecard
+from bot.slack.audience import team_of
 from bot.slack.blocks import MAX_BLOCKS, escape, split_text
 from bot.slack.commands import parse
-from bot.slack.posting import Deps, ack_now, deliver, team_of
-from bot.slack.replies import Asker, language_of, user_language
+from bot.slack.deps import Deps
+from bot.slack.posting import deliver
+from bot.slack.replies import Asker, ack_now, language_of, user_language
 from bot.taxonomy import LABELS, TOPICS
 
 log = logging.getLogger(__name__)

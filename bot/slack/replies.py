@@ -20,6 +20,12 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
+
+def ack_now(ack: Any) -> None:
+    """The acknowledgement of a listener whose work runs afterwards, lazily."""
+    ack()
+
+
 def language_of(text: str | None) -> str:
     """Spanish when the text is Spanish, else English (our notices exist in those two)."""
     return "es" if text and detect_language(text) == "es" else "en"

@@ -9,8 +9,10 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.posting import Deps, ack_now, post_summary, team_of
-from bot.slack.replies import Asker, language_of, reported
+from bot.slack.audience import team_of
+from bot.slack.deps import Deps
+from bot.slack.posting import post_summary
+from bot.slack.replies import Asker, ack_now, language_of, reported
 
 log = logging.getLogger(__name__)
 CALLBACK_ID = "summarize_thread"

@@ -29,15 +29,12 @@ class SlackMessenger:
     def __init__(self, client: WebClient):
         self.client = client
 
-    def _dm(self, owner_id: str) -> str:
-        return self.client.conversations_open(users=owner_id)["channel"]["id"]
-
     def profile(self, team_id: str, user_id: str) -> tuple[str, str]:
         return fetch_profile(self.client, user_id)
 
     def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal],
              lang: str = "en") -> tuple[str, str]:
-        channel = self._dm(owner_id)
+        channel = open_dm(self.client, owner_id)
         response = self.client.chat_postMessage(
             channel=channel,
             blocks=nudge_blocks(deals, week, lang),
@@ -47,7 +44,7 @@ class SlackMessenger:
         return channel, response["ts"]
 
     def find_sent(self, team_id: str, owner_id: str, week: str, since: datetime) -> tuple[str, str] | None:
-        channel = self._dm(owner_id)
+        channel = open_dm(self.client, owner_id)
         history = self.client.conversations_history(channel=channel, oldest=str(since.timestamp()), limit=100,
                                                     include_all_metadata=True)
         for message in history.get("messages") or []:

@@ -44,6 +44,7 @@ class Posted:
 
 
 def open_dm(client: WebClient, user_id: str) -> str:
+    """The id of the app's DM with `user_id` (conversations.open returns the same one every time)."""
     return client.conversations_open(users=user_id)["channel"]["id"]
 
 

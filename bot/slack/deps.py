@@ -1,14 +1,25 @@
-"""What every listener shares: the coaching core, the store, who can read which conversation."""
+"""What every listener shares (the coaching core, the store, who can read which conversation), and the Bolt
+middleware that hands it to them.
+
+Bolt passes a listener each argument it names (`ack`, `body`, `client`, ...) and, besides, every key a
+middleware put in the request's `context`. `provide_deps` puts this app's Deps there as `deps`, so a listener is
+a plain top-level function that names `deps` like any other argument, and a test calls it with a fake one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from slack_bolt import BoltContext
 
 from bot.coach import Coach
 from bot.slack.audience import Audience
 from bot.store import Store
 from bot.summarize import Summarizer
+
+CONTEXT_KEY = "deps"
 
 
 @dataclass
@@ -28,3 +39,12 @@ class Deps:
     def __copy__(self) -> Deps:
         return self
 
+
+def provide_deps(deps: Deps) -> Callable[..., None]:
+    """The global middleware that makes `deps` an argument of every listener (see the module's docstring)."""
+
+    def provide_deps(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002  # Bolt's name for it
+        context[CONTEXT_KEY] = deps
+        next()
+
+    return provide_deps

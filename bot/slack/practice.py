@@ -112,7 +112,7 @@ def post_in_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, ch
         Asker(client, user_id, channel, thread_ts, language=lang).notify(posted.moved)
 
 
-def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[str, Any], text: str) -> bool:
+def handled_as_practice(deps: Deps, client: WebClient, team_id: str, event: dict[str, Any], text: str) -> bool:
     """Handle a message in a practice thread (the seller's answer to the buyer); False when it is not one."""
     channel, thread_ts, user_id = event["channel"], event["thread_ts"], event.get("user", "")
     if not deps.store.is_practice_thread(team_id, channel, thread_ts):

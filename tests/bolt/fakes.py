@@ -21,6 +21,12 @@ class Readers:
         return channel in self.shared
 
 
+class Context(dict):
+    """Bolt's context, as much of it as the message listeners read: the app's own user id."""
+
+    bot_user_id = "UBOT"
+
+
 def fake_client() -> Mock:
     """A WebClient whose calls are recorded; posting answers with a new ts, a DM opens as D-<user>."""
     client = Mock(spec=WebClient(token="xoxb-fake"))  # an instance's spec: its token, base_url, ... too

@@ -9,13 +9,7 @@ from bot.i18n import t
 from bot.slack import assistant as messages_tab
 from bot.slack.listeners import app_home, assistant, messages
 from bot.slack.replies import notice
-from tests.bolt.fakes import event_body
-
-
-class Context(dict):
-    """Bolt's context, as much of it as these listeners read."""
-
-    bot_user_id = "UBOT"
+from tests.bolt.fakes import Context, event_body
 
 
 def message(text: str, *, channel: str = "C1", ts: str = "5.0", thread_ts: str | None = None, **fields: str) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import t
-from bot.slack.listeners import practice
+from bot.slack.listeners import messages, practice
 from bot.slack.replies import notice
-from tests.bolt.fakes import Readers, action_body, command
+from tests.bolt.fakes import Context, Readers, action_body, command, event_body
 
 
 @pytest.mark.parametrize(("text", "taken"), [("practice", True), ("practice price es", True),
@@ -56,3 +56,15 @@ def test_where_outsiders_read_the_practice_goes_to_the_sellers_dm(client, respon
     assert coaching_deps.store.is_practice_thread(team, "D-U1", "1.0")  # its answers come in the DM's thread
     respond.assert_called_once_with(response_type="ephemeral", replace_original=False, text=notice("shared", "en"),
                                     blocks=None)
+
+
+def test_someone_elses_answer_in_a_practice_thread_is_told_it_is_not_theirs(client, respond, coaching_deps, team):
+    practice.start(body=command("practice skepticism", team=team), client=client, respond=respond,
+                   deps=coaching_deps)
+    answer = {"type": "message", "channel": "C1", "user": "U2", "text": "What would it take?", "ts": "2.0",
+              "thread_ts": "1.0"}
+    messages.reply_in_thread(body=event_body(answer, team=team), event=answer, context=Context(), client=client,
+                             deps=coaching_deps)
+    (note,) = client.chat_postEphemeral.call_args_list
+    assert note.kwargs["user"] == "U2" and note.kwargs["text"] == t("practice.not_yours", "en")
+    assert len(client.chat_postMessage.call_args_list) == 1  # the opening only: nothing scored, nothing coached

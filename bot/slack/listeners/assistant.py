@@ -8,12 +8,12 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.i18n import t
-from bot.slack import practice
 from bot.slack.assistant import pointer_for
 from bot.slack.audience import team_of
 from bot.slack.blocks import unescape
 from bot.slack.coaching_threads import continue_thread, has_files, written_by_a_person
 from bot.slack.deps import Deps
+from bot.slack.practice import handled_as_practice
 from bot.slack.replies import Asker, language_of
 
 
@@ -29,7 +29,7 @@ def coach_dm(body: dict[str, Any], event: dict[str, Any], client: WebClient, dep
     team_id = team_of(body)
     # replies go in the thread of the seller's message (or the thread it is in): the coaching continues there
     thread_ts = event.get("thread_ts") or event["ts"]
-    if event.get("thread_ts") and practice.on_thread_message(deps, client, team_id, event, text):
+    if event.get("thread_ts") and handled_as_practice(deps, client, team_id, event, text):
         return  # an answer to the buyer in a practice thread (a practice moved to the DM), not an objection
     asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))
     pointer = pointer_for(text)

@@ -11,13 +11,13 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.i18n import t
-from bot.slack import practice
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape
 from bot.slack.coaching_threads import continue_thread, has_files, written_by_a_person
 from bot.slack.command_text import reads_like_a_sentence
 from bot.slack.deps import Deps
 from bot.slack.posting import post_summary, say
+from bot.slack.practice import handled_as_practice
 from bot.slack.replies import Asker, language_of, notice
 
 _SUMMARIZE = re.compile(r"^\s*(summari[sz]e|summary|resume|resum[ei]r?|resumen)\b", re.I)
@@ -45,7 +45,7 @@ def reply_in_thread(body: dict[str, Any], event: dict[str, Any], context: BoltCo
     if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
         return  # the app_mention event for this message answers it
     team_id = team_of(body)
-    if practice.on_thread_message(deps, client, team_id, event, text):
+    if handled_as_practice(deps, client, team_id, event, text):
         return  # a practice thread: the seller answers the buyer there, nothing to coach
     if deps.store.thread(team_id, event["channel"], thread_ts) is None:
         return  # not a coaching thread

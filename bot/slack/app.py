@@ -20,10 +20,10 @@ from waitress.channel import HTTPChannel
 
 from bot.coach import Coach
 from bot.config import Settings, reveal
-from bot.slack import actions, assistant, commands, messages, nudges, practice, shortcuts
-from bot.slack.audience import admit, team_of
+from bot.slack import listeners, nudges, practice
+from bot.slack.audience import admit
 from bot.slack.deliveries import DeliveryApp, WorkExecutor, skip_repeated_deliveries
-from bot.slack.posting import Deps
+from bot.slack.deps import Deps
 from bot.store import Store, open_writable_store
 from bot.summarize import Summarizer
 
@@ -157,18 +157,10 @@ def build_app(settings: Settings, deps: Deps | None = None, *, socket_mode: bool
         listener_executor=worker_pool(),
     )
     app.use(skip_repeated_deliveries(deps.store))
-    practice.register(app, deps)  # before commands: it takes `/objection practice`, commands the rest
-    commands.register(app, deps)
-    assistant.register(app, deps)  # before messages: it takes the DM's top-level messages
-    messages.register(app, deps)
-    actions.register(app, deps)
-    shortcuts.register(app, deps)
-    nudges.register(app, deps)
-    # in front of every listener above (Bolt runs global middleware first, whenever it was added): people
-    # outside the workspace, and requests naming no workspace, are acknowledged and go no further
+    listeners.register(app, deps)
+    # in front of every listener (Bolt runs global middleware first, whenever it was added): people outside the
+    # workspace, and requests naming no workspace, are acknowledged and go no further
     app.use(admit)
-    # with one bot token too: an uninstall starts the workspace's retention clock (the manifest subscribes)
-    _register_uninstall(app, deps)
     return app
 
 
@@ -192,31 +184,6 @@ def _oauth_settings(settings: Settings, store: Store) -> Any:
     return OAuthSettings(client_id=settings.slack_client_id, client_secret=reveal(settings.slack_client_secret),
                          scopes=list(BOT_SCOPES), installation_store=StoreInstallationStore(store),
                          state_store=states, callback_options=states.callback_options())
-
-
-def _register_uninstall(app: App, deps: Deps) -> None:
-    """A workspace that removes the app: its tokens go at once, its data after COACH_RETENTION_DAYS."""
-    from datetime import UTC, datetime
-
-    from bot.slack.installations import StoreInstallationStore
-
-    installs = StoreInstallationStore(deps.store)
-
-    # an org-wide install's events name only the enterprise (no team_id): its installs are kept under it
-    @app.event("app_uninstalled")
-    def on_uninstalled(body: dict[str, Any]) -> None:
-        installs.delete_all(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-        deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
-
-    @app.event("tokens_revoked")
-    def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        tokens = event.get("tokens") or {}
-        for user_id in tokens.get("oauth") or []:
-            installs.delete_installation(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"),
-                                         user_id=user_id)
-        if tokens.get("bot"):
-            installs.delete_bot(enterprise_id=body.get("enterprise_id"), team_id=body.get("team_id"))
-            deps.store.mark_uninstalled(team_of(body), datetime.now(UTC))
 
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")  # seconds since 1970, one header (two arrive joined by a comma)

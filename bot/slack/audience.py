@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import TLRUCache
 from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,6 +20,10 @@ from slack_sdk.errors import SlackApiError
 log = logging.getLogger(__name__)
 SHARED_TTL = 300.0  # seconds a channel's shared state is trusted; sharing a channel is rare, a call per message is not
 UNKNOWN_TTL = 30.0  # an unknown state (API error, missing scope) counts as shared, and is asked again sooner
+# conversations whose state one process remembers at once: far more than are active within SHARED_TTL, yet a
+# bound, so a long-running process that has seen every channel of many workspaces does not keep them all (expired
+# entries go whenever one is added; past this many, the least recently asked about)
+CONVERSATIONS_REMEMBERED = 10_000
 
 
 def outsiders_in(info: dict[str, Any], team_id: str) -> bool:
@@ -34,22 +39,25 @@ def outsiders_in(info: dict[str, Any], team_id: str) -> bool:
 
 
 class Audience:
-    """Remembers each conversation's shared state for a few minutes (in memory, per process)."""
+    """Remembers each conversation's shared state for a few minutes (in memory, per process, at most
+    CONVERSATIONS_REMEMBERED of them). The listeners' threads share it, hence the lock."""
 
-    def __init__(self, ttl: float = SHARED_TTL, unknown_ttl: float = UNKNOWN_TTL):
+    def __init__(self, ttl: float = SHARED_TTL, unknown_ttl: float = UNKNOWN_TTL,
+                 size: int = CONVERSATIONS_REMEMBERED, timer: Callable[[], float] = time.monotonic):
         self.ttl, self.unknown_ttl = ttl, unknown_ttl
-        self._known: dict[tuple[str, str], tuple[float, bool]] = {}
+        # (team, channel) -> (shared, seconds trusted): each entry expires after its own time to live
+        self._known: TLRUCache[tuple[str, str], tuple[bool, float]] = TLRUCache(
+            size, lambda _key, value, now: now + value[1], timer)
         self._lock = threading.Lock()
 
     def outsiders_can_read(self, client: WebClient, team_id: str, channel: str) -> bool:
         if channel.startswith("D"):
             return False  # a 1:1 DM with the app: only the person who wrote to it reads it
         key = (team_id, channel)
-        now = time.monotonic()
         with self._lock:
-            until, shared = self._known.get(key, (0.0, True))
-        if until > now:
-            return shared
+            known = self._known.get(key)
+        if known is not None:
+            return known[0]
         try:
             info = client.conversations_info(channel=channel).get("channel") or {}
             shared, ttl = outsiders_in(info, team_id), self.ttl
@@ -60,7 +68,7 @@ class Audience:
             log.warning("cannot tell who reads %s (%s); treating it as shared", channel, type(exc).__name__)
             shared, ttl = True, self.unknown_ttl
         with self._lock:
-            self._known[key] = (now + ttl, shared)
+            self._known[key] = (shared, ttl)
         return shared
 
 

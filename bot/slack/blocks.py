@@ -148,10 +148,6 @@ def usage_fallback(lang: str = "en") -> str:
     return t("usage.fallback", lang)
 
 
-def notice_blocks(text: str) -> list[Block]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": escape(text)}}]
-
-
 def summary_text(summary: Any, obstacle_names: dict[str, str], kind_names: dict[str, str],
                  esc: Callable[[str], str] = escape) -> str:
     """The summary as mrkdwn. Every piece of the thread goes through `esc`: Slack's `escape` by default, the

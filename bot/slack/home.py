@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cachetools import LRUCache, TLRUCache
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
@@ -19,16 +21,23 @@ from bot.i18n import t
 from bot.nudges import week_of
 from bot.report import SellerHome, TeamReport, chart_alt_text, render_chart, report_lines, seller_home, team_report
 from bot.slack.blocks import escape, nudge_actions, split_text
+from bot.slack.deps import Deps
 from bot.slack.replies import user_language
-
-if TYPE_CHECKING:  # posting.py calls refresh_home, so this module must not import it at run time
-    from bot.slack.posting import Deps
 
 log = logging.getLogger(__name__)
 MAX_VIEW_BLOCKS = 100  # Slack's limit for a Home tab view
 STALLED_SHOWN = 12  # stalled deals with their buttons; the weekly DM lists the rest
 REFRESH_SECONDS = 30.0  # at most one refresh per user in this time
 GROUP_TTL = 600.0  # seconds a manager user group's members are trusted
+GROUP_RETRY_TTL = GROUP_TTL / 10  # members Slack would not tell (unknown: the seller's view) are asked again sooner
+# user groups (per workspace) whose members one process remembers: COACH_MANAGERS names a few groups, times the
+# workspaces installed; the bound keeps a process serving many workspaces from keeping every one for good
+GROUPS_REMEMBERED = 1_000
+# people whose Home tab is refreshed after a change: those who opened it since the process started, at most this
+# many (the least recently seen beyond it get a fresh view when they next open the tab, as after a restart)
+VIEWERS_REMEMBERED = 10_000
+# Managers per COACH_MANAGERS value: one in a server; a few where tests build apps with different settings
+MANAGER_LISTS_REMEMBERED = 8
 REPORT_WEEKS = 8
 Block = dict[str, Any]
 
@@ -37,30 +46,32 @@ class Managers:
     """Who sees the team's view: the user ids in COACH_MANAGERS, and the members of its user groups (S…),
     read with usergroups.users.list and remembered for a few minutes."""
 
-    def __init__(self, ids: tuple[str, ...], ttl: float = GROUP_TTL):
+    def __init__(self, ids: tuple[str, ...], ttl: float = GROUP_TTL, retry_ttl: float = GROUP_RETRY_TTL,
+                 timer: Callable[[], float] = time.monotonic):
         self.users = {i for i in ids if not i.startswith("S")}
         self.groups = [i for i in ids if i.startswith("S")]
-        self.ttl = ttl
-        self._members: dict[tuple[str, str], tuple[float, set[str]]] = {}
+        self.ttl, self.retry_ttl = ttl, retry_ttl
+        # (team, group) -> (members, seconds trusted); Home tabs open on many threads at once, hence the lock
+        self._members: TLRUCache[tuple[str, str], tuple[frozenset[str], float]] = TLRUCache(
+            GROUPS_REMEMBERED, lambda _key, value, now: now + value[1], timer)
         self._lock = threading.Lock()
 
     def includes(self, client: WebClient, team_id: str, user_id: str) -> bool:
         return user_id in self.users or any(user_id in self._group(client, team_id, g) for g in self.groups)
 
-    def _group(self, client: WebClient, team_id: str, group: str) -> set[str]:
-        now = time.monotonic()
+    def _group(self, client: WebClient, team_id: str, group: str) -> frozenset[str]:
         with self._lock:
-            until, members = self._members.get((team_id, group), (0.0, set()))
-        if until > now:
-            return members
+            known = self._members.get((team_id, group))
+        if known is not None:
+            return known[0]
         try:
-            members = set(client.usergroups_users_list(usergroup=group).get("users") or [])
+            members = frozenset(client.usergroups_users_list(usergroup=group).get("users") or [])
             ttl = self.ttl
         except Exception as exc:  # noqa: BLE001  # unknown members see the seller's view; asked again soon
             log.warning("members of user group %s unknown (%s)", group, type(exc).__name__)
-            members, ttl = set(), self.ttl / 10
+            members, ttl = frozenset(), self.retry_ttl
         with self._lock:
-            self._members[(team_id, group)] = (now + ttl, members)
+            self._members[(team_id, group)] = (members, ttl)
         return members
 
 
@@ -69,25 +80,26 @@ class Refresher:
     seconds per user (later changes within that time are folded into one trailing refresh). Only users who
     have opened the tab since this process started are refreshed: the others get a fresh view when they do."""
 
-    def __init__(self, interval: float = REFRESH_SECONDS):
+    def __init__(self, interval: float = REFRESH_SECONDS, size: int = VIEWERS_REMEMBERED):
         self.interval = interval
-        self.viewers: set[tuple[str, str]] = set()
-        self._last: dict[tuple[str, str], float] = {}
-        self._pending: set[tuple[str, str]] = set()
+        # (team, user) -> when their tab was last published (time.monotonic()), for the VIEWERS_REMEMBERED
+        # most recently seen; the timers and every listener thread use it, hence the lock
+        self.viewers: LRUCache[tuple[str, str], float] = LRUCache(size)
+        self._pending: set[tuple[str, str]] = set()  # a refresh is scheduled: bounded by the timers running
         self._lock = threading.Lock()
 
     def published(self, team_id: str, user_id: str) -> None:
         with self._lock:
-            self.viewers.add((team_id, user_id))
-            self._last[(team_id, user_id)] = time.monotonic()
+            self.viewers[(team_id, user_id)] = time.monotonic()
 
     def request(self, deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
         key = (team_id, user_id)
         with self._lock:
-            if key not in self.viewers or key in self._pending:
+            last = self.viewers.get(key)
+            if last is None or key in self._pending:
                 return
             self._pending.add(key)
-            wait = max(0.0, self._last.get(key, 0.0) + self.interval - time.monotonic())
+            wait = max(0.0, last + self.interval - time.monotonic())
         timer = threading.Timer(wait, self._run, (deps, client, team_id, user_id))
         timer.daemon = True
         timer.start()
@@ -102,13 +114,19 @@ class Refresher:
 
 
 REFRESHER = Refresher()
-_managers: dict[tuple[str, ...], Managers] = {}
+_managers: LRUCache[tuple[str, ...], Managers] = LRUCache(MANAGER_LISTS_REMEMBERED)
+_managers_lock = threading.Lock()
 _upload_lock = threading.Lock()
 
 
 def managers_of(deps: Deps) -> Managers:
+    """The Managers of this app's COACH_MANAGERS, one per process: their user groups' members are remembered."""
     ids = deps.coach.settings.managers
-    return _managers.setdefault(ids, Managers(ids))
+    with _managers_lock:
+        found = _managers.get(ids)
+        if found is None:
+            found = _managers[ids] = Managers(ids)
+        return found
 
 
 def refresh_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Weekly nudges in Slack: the Messenger that DMs owners, the nudge buttons, and the in-process scheduler."""
+"""Weekly nudges in Slack: the Messenger that DMs owners, and the in-process scheduler (the nudge buttons are
+bot/slack/listeners/nudges.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.nudges import StalledDeal, run_nudges
-from bot.slack.blocks import escape, nudge_blocks
-from bot.slack.home import post_report, refresh_home
-from bot.slack.posting import Deps, ack_now, open_dm, team_of
-from bot.slack.replies import fetch_profile, reported, user_language
-from bot.store import Store, stamp
+from bot.slack.blocks import nudge_blocks
+from bot.slack.deps import Deps
+from bot.slack.home import post_report
+from bot.slack.posting import open_dm
+from bot.slack.replies import fetch_profile
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "coach_nudge"
@@ -27,15 +29,12 @@ class SlackMessenger:
     def __init__(self, client: WebClient):
         self.client = client
 
-    def _dm(self, owner_id: str) -> str:
-        return self.client.conversations_open(users=owner_id)["channel"]["id"]
-
     def profile(self, team_id: str, user_id: str) -> tuple[str, str]:
         return fetch_profile(self.client, user_id)
 
     def send(self, team_id: str, owner_id: str, week: str, deals: list[StalledDeal],
              lang: str = "en") -> tuple[str, str]:
-        channel = self._dm(owner_id)
+        channel = open_dm(self.client, owner_id)
         response = self.client.chat_postMessage(
             channel=channel,
             blocks=nudge_blocks(deals, week, lang),
@@ -45,7 +44,7 @@ class SlackMessenger:
         return channel, response["ts"]
 
     def find_sent(self, team_id: str, owner_id: str, week: str, since: datetime) -> tuple[str, str] | None:
-        channel = self._dm(owner_id)
+        channel = open_dm(self.client, owner_id)
         history = self.client.conversations_history(channel=channel, oldest=str(since.timestamp()), limit=100,
                                                     include_all_metadata=True)
         for message in history.get("messages") or []:
@@ -146,39 +145,3 @@ def start_scheduler(deps: Deps, app: App) -> Any:
                           id="weekly-report", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
-
-
-def register(app: App, deps: Deps) -> None:
-    def on_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        deal_id = action.get("value", "")
-        deal = deps.store.deal_by_id(int(deal_id)) if deal_id.isdigit() else None
-        team_id = team_of(body)
-        if deal is None or deal["team_id"] != team_id:
-            log.warning("nudge button for unknown deal %r ignored", deal_id)
-            return
-        name = escape(deal["name"])
-        kind = action["action_id"].removeprefix("nudge_")
-        now = datetime.now(UTC)
-        # the language the nudge was written in: the clicker's Slack locale, cached when they were nudged
-        user_id = (body.get("user") or {}).get("id", "")
-        lang = user_language(deps.store, team_id, user_id, client)
-        if kind == "snooze":
-            deps.store.update_deal(deal["id"], snoozed_until=stamp(now + timedelta(days=7)))
-            text = t("nudge.snoozed", lang, name=name)
-        elif kind in ("won", "lost"):
-            deps.store.update_deal(deal["id"], status=kind, closed_at=stamp(now))
-            text = t("nudge.marked_won" if kind == "won" else "nudge.marked_lost", lang, name=name)
-        else:  # coach: a coaching thread for this deal, here in the DM (from the Home tab: in the DM with the app)
-            channel = (body.get("container") or {}).get("channel_id") or open_dm(client, user_id)
-            posted = client.chat_postMessage(channel=channel, text=t("nudge.coach_intro", lang, name=name))
-            not_set = t("nudge.not_set", lang)
-            context = t("nudge.deal_context", lang, name=deal["name"], stage=deal["stage"] or not_set,
-                        close_date=deal["close_date"] or not_set)
-            deps.store.open_thread(team_id, channel, posted["ts"], None, context)
-            return
-        refresh_home(deps, client, team_id, user_id)
-        if body.get("response_url"):  # a button in the DM; on the Home tab the refreshed view says it
-            respond(response_type="ephemeral", replace_original=False, text=text)
-
-    for kind in ("snooze", "won", "lost", "coach"):
-        app.action(f"nudge_{kind}")(ack=ack_now, lazy=[reported(on_button)])

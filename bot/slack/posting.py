@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.coach import Answer, Coach, Guidance
+from bot.coach import Answer, Guidance
 from bot.i18n import t
-from bot.slack.audience import Audience
-from bot.slack.audience import team_of as team_of  # listeners take it from here
 from bot.slack.blocks import (
     answer_blocks,
     escape,
@@ -23,31 +21,16 @@ from bot.slack.blocks import (
     summary_text,
     unescape,
 )
+from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
 from bot.slack.replies import Asker
-from bot.store import Store
-from bot.summarize import Message, Summarizer, parse_messages
+from bot.summarize import Message, parse_messages
 
 log = logging.getLogger(__name__)
 THREAD_TURNS_KEPT = 30  # per thread; older turns are dropped so history stays bounded
 REPLIES_PAGE = 200
 MAX_PAGES = 50  # 10,000 messages: more than any thread a summary can help with
 _CANNOT_POST_HERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "not_allowed"}
-
-
-def ack_now(ack: Any) -> None:
-    """The acknowledgement of a listener whose work runs afterwards, lazily."""
-    ack()
-
-
-@dataclass
-class Deps:
-    """What the listeners share: the coaching core, the store, and who can read which conversation."""
-
-    coach: Coach
-    store: Store
-    summarizer: Summarizer
-    audience: Audience = field(default_factory=Audience)
 
 
 @dataclass(frozen=True)
@@ -61,6 +44,7 @@ class Posted:
 
 
 def open_dm(client: WebClient, user_id: str) -> str:
+    """The id of the app's DM with `user_id` (conversations.open returns the same one every time)."""
     return client.conversations_open(users=user_id)["channel"]["id"]
 
 

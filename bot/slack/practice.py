@@ -1,5 +1,7 @@
 """Practice in Slack: `/objection practice [kind | topic | random] [es]` posts a buyer, the seller answers in
-the thread, the scorecard and the buyer's next line follow in the thread, and "Try again" restarts.
+the thread, the scorecard and the buyer's next line follow in the thread, and "Try again" restarts. This module
+holds the practice engine, its messages and a seller's answer in a practice thread; the command and the button
+are bot/slack/listeners/practice.py.
 
 Each seller's practice is keyed by workspace, channel, thread and user, so two sellers never share one. A
 scorecard is coaching: where people outside the workspace read the channel, the practice goes to the seller's
@@ -8,24 +10,19 @@ DM (and its thread there), and the seller is told why.
 
 from __future__ import annotations
 
-import logging
 import weakref
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.i18n import t
-from bot.practice import MAX_TURNS, NoScenario, Opening, Practice, Selection, SessionKey, Step
+from bot.practice import MAX_TURNS, Opening, Practice, SessionKey, Step
 from bot.score import Hint, Scorecard
 from bot.slack.blocks import MAX_BLOCKS, escape, split_text
-from bot.slack.commands import parse
-from bot.slack.posting import Deps, ack_now, deliver, team_of
-from bot.slack.replies import Asker, language_of, user_language
-from bot.taxonomy import LABELS, TOPICS
+from bot.slack.deps import Deps
+from bot.slack.posting import deliver
+from bot.slack.replies import Asker, language_of
 
-log = logging.getLogger(__name__)
 Block = dict[str, Any]
 _ENGINES: weakref.WeakKeyDictionary[Any, Practice] = weakref.WeakKeyDictionary()
 
@@ -35,14 +32,6 @@ def engine(deps: Deps) -> Practice:
     if deps.coach not in _ENGINES:
         _ENGINES[deps.coach] = Practice(deps.coach)
     return _ENGINES[deps.coach]
-
-
-def _is_practice(body: dict[str, Any]) -> bool:
-    return parse(body.get("text"))[0] == "practice"
-
-
-def _selection(body: dict[str, Any]) -> Selection:
-    return Selection.parse(parse(body.get("text"))[1].split())
 
 
 def _section(text: str) -> list[Block]:
@@ -115,24 +104,15 @@ def buyer_blocks(step: Step, lang: str, thread_ts: str) -> list[Block]:
     return blocks
 
 
-def _usage(lang: str) -> str:
-    return t("practice.usage", lang, kinds=", ".join(LABELS), topics=", ".join(TOPICS))
-
-
-def _lang_asked(body: dict[str, Any]) -> str:
-    """The language the command asked for, even when the rest of it was not understood."""
-    return "es" if "es" in parse(body.get("text"))[1].lower().split() else "en"
-
-
-def _reply(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str, lang: str,
-           **payload: Any) -> None:
+def post_in_thread(deps: Deps, client: WebClient, team_id: str, user_id: str, channel: str, thread_ts: str,
+                   lang: str, **payload: Any) -> None:
     """A message in the practice thread; by DM (and the seller told why) when outsiders can now read there."""
     posted = deliver(deps, client, team_id, user_id, channel, payload, thread_ts)
     if posted.moved:
         Asker(client, user_id, channel, thread_ts, language=lang).notify(posted.moved)
 
 
-def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[str, Any], text: str) -> bool:
+def handled_as_practice(deps: Deps, client: WebClient, team_id: str, event: dict[str, Any], text: str) -> bool:
     """Handle a message in a practice thread (the seller's answer to the buyer); False when it is not one."""
     channel, thread_ts, user_id = event["channel"], event["thread_ts"], event.get("user", "")
     if not deps.store.is_practice_thread(team_id, channel, thread_ts):
@@ -148,7 +128,7 @@ def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[s
     lang = row.get("lang", "en")
 
     def reply(**payload: Any) -> None:
-        _reply(deps, client, team_id, user_id, channel, thread_ts, lang, **payload)
+        post_in_thread(deps, client, team_id, user_id, channel, thread_ts, lang, **payload)
 
     if step.finished_before:
         over = t("practice.over", lang)
@@ -161,59 +141,3 @@ def on_thread_message(deps: Deps, client: WebClient, team_id: str, event: dict[s
         reply(blocks=scorecard_blocks(card, name, thread_ts), text=_score_line(card))
         reply(blocks=buyer_blocks(step, lang, thread_ts), text=t("practice.buyer", lang))
     return True
-
-
-def register(app: App, deps: Deps) -> None:
-    """Listeners for practice. Register before bot/slack/commands.py: its `/objection` listener takes the rest."""
-
-    def ack_practice(ack: Ack, body: dict[str, Any]) -> None:
-        try:
-            selection = _selection(body)
-        except ValueError as exc:
-            lang = _lang_asked(body)
-            ack(response_type="ephemeral", text=t("practice.unknown", lang, word=escape(str(exc)),
-                                                  usage=_usage(lang)))
-            return
-        ack(response_type="ephemeral", text=t("practice.setting_up", selection.lang))
-
-    def start(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        try:
-            selection = _selection(body)
-        except ValueError:
-            return  # the ack said what was wrong
-        team_id, user_id, channel = team_of(body), body.get("user_id", ""), body.get("channel_id", "")
-        lang = selection.lang
-        practice = engine(deps)
-        try:
-            scenario = practice.choose(selection)
-        except NoScenario:
-            respond(response_type="ephemeral", text=t("practice.no_scenario", lang, usage=_usage(lang)))
-            return
-        opening = practice.opening(scenario, lang)
-        payload = {"blocks": opening_blocks(opening, user_id), "text": t("practice.title", lang)}
-        try:
-            posted = deliver(deps, client, team_id, user_id, channel, payload)
-        except SlackApiError as exc:
-            log.error("posting the practice failed: %s", exc.response.get("error"))
-            respond(response_type="ephemeral", text=t("practice.not_started", lang))
-            return
-        # keyed by where it went: the seller's answers in that (DM) thread continue this practice
-        practice.start(SessionKey(team_id, posted.channel, posted.ts, user_id), scenario, lang)
-        if posted.moved:
-            Asker(client, user_id, channel, respond=respond, language=lang).notify(posted.moved)
-
-    def retry(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        channel, thread_ts, user_id = body["container"]["channel_id"], action.get("value", ""), body["user"]["id"]
-        team_id = team_of(body)
-        practice = engine(deps)
-        opening = practice.restart(SessionKey(team_id, channel, thread_ts, user_id))
-        if opening is None:
-            client.chat_postEphemeral(channel=channel, user=user_id, thread_ts=thread_ts,
-                                      text=t("practice.only_owner", user_language(deps.store, team_id, user_id,
-                                                                                  client)))
-            return
-        _reply(deps, client, team_id, user_id, channel, thread_ts, opening.lang,
-               blocks=opening_blocks(opening, user_id), text=t("practice.title", opening.lang))
-
-    app.command("/objection", matchers=[_is_practice])(ack=ack_practice, lazy=[start])
-    app.action("practice_retry")(ack=ack_now, lazy=[retry])

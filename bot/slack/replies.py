@@ -20,6 +20,12 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
+
+def ack_now(ack: Any) -> None:
+    """The acknowledgement of a listener whose work runs afterwards, lazily."""
+    ack()
+
+
 def language_of(text: str | None) -> str:
     """Spanish when the text is Spanish, else English (our notices exist in those two)."""
     return "es" if text and detect_language(text) == "es" else "en"
@@ -98,12 +104,13 @@ def reported(func: Callable[..., None], *, tell: bool = True) -> Callable[[Args]
     for bookkeeping nobody asked for, such as counting a deal room's messages: logged only).
 
     Bolt swallows a lazy listener's exception with a one-line log, leaving the user with "Diagnosing…" for
-    good; this wrapper takes Bolt's `args` and passes the wrapped function the arguments it names."""
+    good; this wrapper takes Bolt's `args` and passes the wrapped function the arguments it names, as Bolt
+    would: its own (`body`, `client`, ...), or what a middleware put in the context (`deps`)."""
     names = list(inspect.signature(func).parameters)
 
     def run(args: Args) -> None:
         try:
-            func(**{name: getattr(args, name) for name in names})
+            func(**{name: getattr(args, name) if hasattr(args, name) else args.context[name] for name in names})
         except Exception:
             # the traceback and the exception's text, never the request (it may hold user text or tokens)
             log.exception("%s failed", func.__name__)

@@ -23,7 +23,8 @@ from bot.coach import Guidance
 from bot.grounding import unlinked
 from bot.i18n import t
 from bot.slack.blocks import escape
-from bot.slack.posting import Deps, Posted, guidance_payload, post_guidance, record_guidance
+from bot.slack.deps import Deps
+from bot.slack.posting import Posted, guidance_payload, post_guidance, record_guidance
 from bot.slack.replies import Asker
 from bot.store import Store
 

@@ -1,0 +1,71 @@
+"""Buttons on a coaching message: helpful / not helpful, and "Diagnose differently"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.i18n import t
+from bot.slack.audience import team_of
+from bot.slack.blocks import guidance_blocks, guidance_fallback
+from bot.slack.deps import Deps
+from bot.slack.home import refresh_home
+from bot.slack.posting import post_guidance
+from bot.slack.replies import Asker
+from bot.taxonomy import LABELS
+
+log = logging.getLogger(__name__)
+
+
+def own_coaching(deps: Deps, body: dict[str, Any], coaching_id: str) -> dict[str, Any] | None:
+    """The coaching a button refers to, only if it belongs to the workspace that clicked it."""
+    row = deps.store.coaching(int(coaching_id)) if coaching_id.isdigit() else None
+    if row is None or (row["team_id"] or "") != team_of(body):
+        log.warning("button for unknown coaching %r ignored", coaching_id)
+        return None
+    return row
+
+
+def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
+    row = own_coaching(deps, body, action.get("value", ""))
+    if row is None:
+        return
+    kind = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
+    deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], kind)
+    refresh_home(deps, client, row["team_id"], body["user"]["id"])
+    # in the coaching's language: the buttons were labelled in it
+    thanks = t("feedback.thanks" if kind == "helpful" else "feedback.thanks_relabel", row["language"] or "en")
+    respond(response_type="ephemeral", replace_original=False, text=thanks)
+
+
+def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
+    """"Diagnose differently": the coaching again as the kind chosen, in place of the message (by DM where
+    outsiders now read the channel)."""
+    coaching_id, _, label = action["selected_option"]["value"].partition(":")
+    row = own_coaching(deps, body, coaching_id)
+    if row is None or label not in LABELS:
+        return
+    user_id = body["user"]["id"]
+    if not (row["text"] or "").strip():  # pruned after COACH_TEXT_RETENTION_DAYS: nothing left to diagnose
+        respond(response_type="ephemeral", replace_original=False,
+                text=t("feedback.text_pruned", row["language"] or "en", days=deps.coach.settings.text_retention_days))
+        return
+    deps.store.add_feedback(row["id"], row["team_id"], user_id, "relabel", label)
+    refresh_home(deps, client, row["team_id"], user_id)
+    guidance = deps.coach.coach(row["text"], row["context"], label=label, surface="slack-relabel",
+                                team_id=row["team_id"], user_id=user_id)
+    channel, ts = body["container"]["channel_id"], body["container"]["message_ts"]
+    if deps.audience.outsiders_can_read(client, row["team_id"], channel):
+        # coaching posted before the channel was shared: the new diagnosis goes to the seller only
+        asker = Asker(client, user_id, channel, respond=respond, language=guidance.language)
+        if post_guidance(deps, client, row["team_id"], user_id, channel, guidance, row["text"]).moved:
+            asker.notify("shared")
+        return
+    name = deps.coach.playbooks[label].text("name", guidance.language)
+    client.chat_update(channel=channel, ts=ts, blocks=guidance_blocks(guidance, row["text"], name),
+                       text=guidance_fallback(guidance))
+    deps.store.mark_posted(guidance.coaching_id, channel, ts, row["thread_ts"])
+    deps.store.open_thread(row["team_id"], channel, row["thread_ts"] or ts, label)

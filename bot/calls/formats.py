@@ -72,7 +72,7 @@ def read_call(path: str | Path) -> Conversation:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise CallError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        raise CallError(f"cannot read the file ({exc.strerror or exc})") from None
     return read_call_bytes(data, path.name)
 
 

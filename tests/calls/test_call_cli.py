@@ -18,8 +18,9 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_the_review_prints_each_objection_and_the_scored_answer(capsys):
+def test_the_review_prints_each_objection_and_the_scored_answer(capsys, tmp_path):
     assert main(["call", str(DATA / "zoom_en.vtt"), "--ours", "Ana", "--offline"]) == 0
+    assert not (tmp_path / "coach.db").exists()  # a review stores nothing: not the text, not the scores
     out = capsys.readouterr().out
     assert out.startswith("Call review: 11 turns, 2 buyer objection(s)")
     assert "Your side: Ana Ruiz. Buyer: Dana Okafor." in out

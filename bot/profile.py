@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.playbooks import Line, PlaybookError, Strict, Topic, load_file
 from bot.resources import data_dir
@@ -34,10 +34,27 @@ class Sentence(Strict):
         return (self.es if lang == "es" else self.en) or self.en, False
 
 
+_DOMAIN = re.compile(r"^(?=.{3,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
 class Company(Strict):
     name: Line
     offering: Sentence
-    domains: list[str] = []  # the company's email domains (who is on our side of a call or an email thread)
+    # the company's email domains: a message from one of them is from our side of a thread, any other from the
+    # buyer's (bot/calls/sides.py). Optional, so a team.yaml written before it still loads.
+    domains: list[str] = []
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        """"@Brightpath.io " is written as brightpath.io; anything that is no domain name is refused."""
+        cleaned = []
+        for raw in value:
+            domain = raw.strip().lower().lstrip("@")
+            if not _DOMAIN.match(domain):
+                raise ValueError(f"{raw!r} is not an email domain (e.g. brightpath.io)")
+            cleaned.append(domain)
+        return cleaned
 
 
 class Fact(Sentence):

@@ -1,0 +1,226 @@
+"""The call review, as plain data: each buyer objection in order, with where it came (a timestamp or the email),
+its kind and concerns, and how the seller answered it, scored on the practice scorecard with the words that
+earned each check and the one change that would help most; then the buyer-side obstacles to change and the next
+step, as a deal-room summary gives them.
+
+Offline only for now. The work is batched so a 60-minute call stays within a few seconds: the objections are
+diagnosed in one classifier call and their concerns' topics in one detector call; the models are loaded once, by
+the coach that is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.calls.finding import quote, resisting
+from bot.calls.formats import Conversation, Turn
+from bot.calls.sides import BUYER, OURS, Sides
+from bot.coach import TOPIC_SURE, Coach
+from bot.i18n import t
+from bot.reading import read
+from bot.score import Hint, Scorer
+from bot.summarize import Message, Summarizer
+
+# What a review shows of a seller's answer: enough to read the move in context.
+ANSWER_CHARS = 600
+
+
+@dataclass
+class SellerAnswer:
+    """What the seller's side said after the objection, before the buyer spoke again, and how it scored."""
+
+    speakers: list[str]
+    where: str
+    text: str
+    score: float | None  # None when the words could not be scored (see `hint`)
+    checks: dict[str, bool | None] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)  # check -> the seller's words that earned (or broke) it
+    improve: str = ""  # the one change that would help most
+    well: str | None = None
+    handled: bool = False  # aligned and clarified: the kind of resistance was met
+    hint: str | None = None  # why the answer was not scored ("no_words", "objection", ...)
+
+
+@dataclass
+class Moment:
+    """One buyer objection in the conversation."""
+
+    number: int
+    where: str  # "00:12:03", "email 3", or ""
+    start: float | None
+    email: int | None
+    speaker: str
+    quote: str
+    kind: str
+    confidence: float
+    asks_first: bool  # the words alone do not settle the kind: the coach would ask first
+    in_play: list[str]
+    concerns: list[dict[str, Any]]  # {"words", "topic"}: what the buyer raised, each on its topic when sure
+    answer: SellerAnswer | None  # None when the seller's side did not speak before the buyer went on
+
+
+@dataclass
+class Obstacle:
+    kind: str
+    where: str
+    evidence: str
+
+
+@dataclass
+class CallReview:
+    kind: str  # call or email
+    format: str
+    language: str
+    subject: str | None
+    sides: dict[str, Any]
+    turns: int
+    buyer_turns: int
+    duration: float | None  # seconds from the first turn to the last, for a call with times
+    moments: list[Moment]
+    obstacles: list[Obstacle]
+    cost_of_inaction: str
+    next_step: str
+    next_step_reason: str  # an obstacle, a kind of resistance, or cost_of_inaction
+    source: str = "offline"
+
+    def as_json(self) -> dict[str, Any]:
+        """The public JSON shape (`coach call --json`)."""
+        return asdict(self)
+
+
+def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_id: str | None = None,
+                scorer: Scorer | None = None, summarizer: Summarizer | None = None) -> CallReview:
+    """Review a conversation whose sides are decided (`sides.decided`); offline."""
+    if not sides.decided:
+        raise ValueError("every speaker needs a side before the review: ask which speakers are the seller's")
+    lang = conversation.language
+    turns = list(conversation.turns)
+    side = [sides.side(turn.speaker) for turn in turns]
+    found: list[tuple[int, str]] = []  # (turn index, the quote)
+    for index, turn in enumerate(turns):
+        if side[index] == BUYER and (resist := resisting(turn.text)):
+            found.append((index, quote(turn.text, resist)))
+    classifier = coach.classifier_for(team_id)
+    diagnoses = classifier.diagnose_many([said for _, said in found])  # one batch for the whole call
+    kept = [(i, said, d) for (i, said), d in zip(found, diagnoses, strict=True) if not d.not_objection]
+    readings = [read(said) for _, said, _ in kept]
+    abouts = [c.about for r in readings for c in r.concerns]
+    topics = iter(coach.topic_detector.detect_many(abouts) if abouts else [])
+    scorer = scorer or Scorer(coach)
+    moments = []
+    for number, ((index, said, diagnosis), reading) in enumerate(zip(kept, readings, strict=True), 1):
+        concerns = []
+        for concern in reading.concerns:
+            topic = next(topics)
+            concerns.append({"words": concern.words, "topic": topic.topic if topic.confidence >= TOPIC_SURE else None})
+        turn = turns[index]
+        moments.append(Moment(
+            number=number, where=turn.where(), start=turn.start, email=turn.email, speaker=turn.speaker, quote=said,
+            kind=diagnosis.label, confidence=diagnosis.confidence, asks_first=diagnosis.asks_first,
+            in_play=list(diagnosis.in_play), concerns=concerns,
+            answer=_answer(scorer, turns, side, index, said, diagnosis.label, diagnosis.asks_first, lang, team_id)))
+    obstacles, cost, next_step, reason = _obstacles(coach, summarizer, turns, side, lang, moments)
+    starts = [turn.start for turn in turns if turn.start is not None]
+    return CallReview(
+        kind=conversation.kind, format=conversation.format, language=lang, subject=conversation.subject,
+        sides=sides.as_json(), turns=len(turns), buyer_turns=sum(1 for s in side if s == BUYER),
+        duration=round(max(starts) - min(starts), 1) if starts else None, moments=moments, obstacles=obstacles,
+        cost_of_inaction=cost, next_step=next_step, next_step_reason=reason)
+
+
+def _answer(scorer: Scorer, turns: list[Turn], side: list[str | None], index: int, objection: str, kind: str,
+            ambiguous: bool, lang: str, team_id: str | None) -> SellerAnswer | None:
+    """The seller's side's turns right after the objection, up to the buyer's next turn, scored as one answer."""
+    reply: list[Turn] = []
+    for later, turn in enumerate(turns[index + 1 :], index + 1):
+        if side[later] != OURS:
+            break
+        reply.append(turn)
+    if not reply:
+        return None
+    text = " ".join(turn.text for turn in reply)
+    shown = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS].rsplit(" ", 1)[0] + "…"
+    speakers = list(dict.fromkeys(turn.speaker for turn in reply))
+    result = scorer.assess(objection, text, kind, ambiguous=ambiguous, lang=lang, offline=True, team_id=team_id)
+    if isinstance(result, Hint):
+        return SellerAnswer(speakers, reply[0].where(), shown, None, hint=result.reason)
+    return SellerAnswer(speakers, reply[0].where(), shown, result.score, dict(result.checks), dict(result.evidence),
+                        result.improve, result.well, result.handled)
+
+
+def _obstacles(coach: Coach, summarizer: Summarizer | None, turns: list[Turn], side: list[str | None], lang: str,
+               moments: list[Moment]) -> tuple[list[Obstacle], str, str, str]:
+    """The buyer side's obstacles to change and the next step, from the deal-room summariser over the buyer's
+    turns (the seller's own words would read as the buyer's obstacles)."""
+    buyer = [(i, turn) for i, turn in enumerate(turns) if side[i] == BUYER]
+    # the summariser keys messages by a Slack-like timestamp: the turn's index keeps them in order and unique
+    messages = [Message(turn.speaker, turn.text, f"{i + 1}.000000") for i, turn in buyer]
+    summary = (summarizer or Summarizer(coach, coach.settings.stall_days)).summarize(messages, offline=True)
+    by_ts = {f"{i + 1}.000000": turn for i, turn in buyer}
+    obstacles = [Obstacle(r.kind, by_ts[r.evidence_ts].where() if r.evidence_ts in by_ts else "", r.evidence)
+                 for r in summary.risks]
+    next_step, reason = summary.next_step, summary.next_step_reason
+    if reason in ("cost_of_inaction", "stalled"):
+        # No obstacle stands out. An objection the seller left unmet is the nearer step: its kind's next move
+        # (the summariser finds objections only where a deal-room message quotes the buyer, never in a call).
+        unmet = [m for m in moments if m.answer is None or not m.answer.handled]
+        if unmet:
+            next_step, reason = coach.playbooks[unmet[-1].kind].text("next_move", lang), unmet[-1].kind
+    return obstacles, summary.cost_of_inaction, next_step, reason
+
+
+# --- as text, for a terminal ------------------------------------------------------------------------------------
+
+def review_lines(review: CallReview, kind_names: dict[str, str], obstacle_names: dict[str, str],
+                 topic_names: dict[str, str] | None = None) -> list[str]:
+    """The review as lines of plain text in the conversation's language (the CLI prints them)."""
+    lang = review.language
+    topic_names = topic_names or {}
+    lines = [t("call.title_email" if review.kind == "email" else "call.title", lang, turns=review.turns,
+               objections=len(review.moments))]
+    sides = review.sides
+    lines.append(t("call.sides", lang, ours=", ".join(sides["ours"]), buyers=", ".join(sides["buyers"])))
+    if not review.moments:
+        lines.append("")
+        lines.append(t("call.none_found", lang))
+    for moment in review.moments:
+        lines.append("")
+        where = f"[{moment.where}] " if moment.where else ""
+        lines.append(f"{moment.number}. {where}{moment.speaker}: “{moment.quote}”")
+        kind = kind_names.get(moment.kind, moment.kind)
+        sure = t("call.unsure", lang) if moment.asks_first else ""
+        lines.append(f"   {t('call.kind', lang)}: {kind}{sure}")
+        for concern in moment.concerns:
+            topic = f" ({topic_names.get(concern['topic'], concern['topic'])})" if concern["topic"] else ""
+            lines.append(f"   {t('call.concern', lang)}: {concern['words']}{topic}")
+        answer = moment.answer
+        if answer is None:
+            lines.append(f"   {t('call.not_answered', lang)}")
+            continue
+        lines.append(f"   {t('call.answer', lang, who=', '.join(answer.speakers))}: “{answer.text}”")
+        if answer.score is None:
+            lines.append(f"   {t('call.not_scored', lang)}")
+            continue
+        passed = sum(1 for v in answer.checks.values() if v)
+        applicable = sum(1 for v in answer.checks.values() if v is not None)
+        lines.append(f"   {t('practice.score', lang)}: {passed}/{applicable} ({answer.score:.0%})")
+        for check, value in answer.checks.items():
+            if value is None:
+                continue
+            mark = "✓" if value else "✗"
+            words = answer.evidence.get(check)
+            lines.append(f"     {mark} {t(f'practice.check.{check}', lang)}" + (f": “{words}”" if words else ""))
+        lines.append(f"   {t('call.improve', lang)}: {answer.improve}")
+    lines.append("")
+    lines.append(t("call.obstacles", lang))
+    if not review.obstacles:
+        lines.append(f"  {t('call.no_obstacles', lang)}")
+    for obstacle in review.obstacles:
+        where = f"[{obstacle.where}] " if obstacle.where else ""
+        lines.append(f"  {obstacle_names.get(obstacle.kind, obstacle.kind)}: {where}“{obstacle.evidence}”")
+    lines.append("")
+    lines.append(f"{t('call.next', lang)}: {review.next_step}")
+    lines.append("")
+    lines.append(t("call.offline_note", lang))
+    return lines

@@ -1,0 +1,162 @@
+"""Reading calls and email threads: each format of issue #22 (EN and ES fixtures in tests/data/calls/), and one
+clear line for every file that is not a conversation we can review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.calls.formats import MAX_BYTES, CallError, detect_format, read_call, read_call_bytes, read_call_text
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "calls"
+
+
+@pytest.mark.parametrize(("name", "fmt", "lang", "speakers", "turns"), [
+    ("zoom_en.vtt", "webvtt", "en", ["Ana Ruiz", "Dana Okafor"], 11),
+    ("teams_es.vtt", "webvtt", "es", ["Lucía Gómez", "Martín Herrera"], 9),
+    ("meet_en.srt", "srt", "en", ["Ben Carter", "Priya Shah"], 5),
+    ("otter_en.txt", "otter", "en", ["Ana Ruiz", "Raj Patel"], 6),
+    ("otter_es.txt", "otter", "es", ["Lucía Gómez", "Sofía Marín"], 6),
+    ("gong_en.txt", "colon", "en", ["Ben Carter", "Tom Reyes"], 7),
+    ("fireflies_es.txt", "colon", "es", ["Lucía Gómez", "Carlos Vega"], 5),
+    ("thread_en.eml", "eml", "en", ["Dana Okafor", "Ana Ruiz"], 3),
+    ("thread_es_html.eml", "eml", "es", ["Lucía Gómez", "Martín Herrera"], 2),
+    ("thread_es.txt", "email_text", "es", ["Martín Herrera", "Lucía Gómez"], 2),
+    ("thread_en_pasted.txt", "email_text", "en", ["Priya Shah", "Ben"], 2),
+])
+def test_each_format_reads_into_turns(name, fmt, lang, speakers, turns):
+    conversation = read_call(DATA / name)
+    assert (conversation.format, conversation.language, conversation.speakers, len(conversation.turns)) == \
+        (fmt, lang, speakers, turns)
+    # consecutive turns always change speaker (or email): cues of one speaker are merged
+    for before, after in zip(conversation.turns, conversation.turns[1:], strict=False):
+        assert (before.speaker, before.email) != (after.speaker, after.email)
+    for turn in conversation.turns:
+        assert "<v" not in turn.text and "</" not in turn.text and not turn.text.startswith(">")
+
+
+def test_zoom_cues_of_one_speaker_become_one_turn_with_the_first_cue_time():
+    turns = read_call(DATA / "zoom_en.vtt").turns
+    assert turns[2].speaker == "Ana Ruiz" and turns[2].start == pytest.approx(8.4)
+    assert turns[2].text.endswith("how you plan the week today before I show you anything.")
+    assert turns[2].where() == "00:00:08"
+
+
+def test_teams_voice_tags_name_the_speaker_and_leave_no_markup():
+    turns = read_call(DATA / "teams_es.vtt").turns
+    assert turns[3].speaker == "Martín Herrera" and "qué incluye el precio" in turns[3].text
+    assert turns[4].text.startswith("Entiendo") and "actualizaciones" in turns[4].text  # two cues, one turn
+
+
+def test_otter_text_below_a_header_is_joined_and_timed():
+    turns = read_call(DATA / "otter_en.txt").turns
+    assert turns[3].start == 21.0 and "thirty percent cut in overtime" in turns[3].text
+    assert read_call(DATA / "otter_es.txt").turns[0].start == 4.0
+
+
+def test_gong_timestamps_and_fireflies_continuation_lines():
+    assert [t.start for t in read_call(DATA / "gong_en.txt").turns][:3] == [5.0, 12.0, 15.0]
+    fireflies = read_call(DATA / "fireflies_es.txt").turns
+    assert fireflies[2].start is None and fireflies[2].text.endswith("bastante menor de lo que imagina.")
+
+
+def test_an_eml_thread_is_oldest_first_without_quotes_signatures_or_the_html_copy():
+    conversation = read_call(DATA / "thread_en.eml")
+    assert conversation.subject == "Re: Brightpath proposal"
+    first, reply, last = conversation.turns
+    assert [t.email for t in conversation.turns] == [1, 2, 3]
+    assert first.sender == "dana.okafor@northwind-logistics.com" and reply.sender == "ana@brightpath.io"
+    assert first.text.endswith("Is the mobile app for technicians extra?") and "Thanks," not in first.text
+    assert reply.text.endswith("Could we walk through it with Raj on Thursday?")  # "--" signature gone
+    assert "Account Executive" not in reply.text
+    assert "VP Operations" not in last.text and "555" not in last.text and "HTML copy" not in last.text
+    assert last.text.startswith("Thanks for the proposal.")  # the greeting line is dropped
+    assert last.where() == "email 3"
+
+
+def test_an_html_only_spanish_eml_splits_its_blockquote_and_reverses_outlooks_name():
+    conversation = read_call(DATA / "thread_es_html.eml")
+    earlier, latest = conversation.turns
+    assert (earlier.speaker, earlier.sender) == ("Lucía Gómez", "lucia@brightpath.io")
+    assert latest.speaker == "Martín Herrera"  # "Herrera, Martín" in the From header
+    assert "Gerente" not in latest.text and "Saludos" not in earlier.text
+
+
+def test_pasted_outlook_blocks_and_gmail_quotes():
+    spanish = read_call(DATA / "thread_es.txt")
+    assert spanish.subject == "RE: Propuesta de rutas"
+    assert spanish.turns[0].sender == "martin@ferreteriasol.es" and "Ejecutiva" not in spanish.turns[1].text
+    english = read_call(DATA / "thread_en_pasted.txt")
+    assert english.turns[0].text.endswith("I don't see how this would work for us.")
+    assert "Sales Operations" not in english.turns[0].text
+    assert english.turns[1].speaker == "Ben"  # signed under the reply
+
+
+def test_the_format_is_told_by_content_not_by_name(tmp_path):
+    vtt_named_txt = tmp_path / "zoom.txt"
+    vtt_named_txt.write_bytes((DATA / "zoom_en.vtt").read_bytes())
+    assert read_call(vtt_named_txt).format == "webvtt"
+    assert read_call_bytes((DATA / "otter_en.txt").read_bytes(), "call.vtt").format == "otter"
+    assert detect_format((DATA / "meet_en.srt").read_text(encoding="utf-8")) == "srt"
+
+
+def test_utf16_exports_are_read(tmp_path):
+    path = tmp_path / "teams.vtt"
+    path.write_bytes((DATA / "teams_es.vtt").read_text(encoding="utf-8").encode("utf-16"))
+    assert read_call(path).speakers == ["Lucía Gómez", "Martín Herrera"]
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(CallError) as caught:
+        read_call(path)
+    message = str(caught.value)
+    assert "\n" not in message and message
+    return message
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    (tmp_path / "empty.vtt").write_text("")
+    (tmp_path / "blank.txt").write_text("  \n\n ")
+    assert "empty" in _error(tmp_path / "empty.vtt")
+    assert "empty" in _error(tmp_path / "blank.txt")
+
+
+def test_a_binary_file_is_refused(tmp_path):
+    path = tmp_path / "call.vtt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    assert "binary" in _error(path)
+    with pytest.raises(CallError, match="binary"):
+        read_call_text("WEBVTT\n" + "\x01\x02\x03\x04" * 200)
+
+
+def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.vtt"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB on paper, nothing on disk
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    assert "50.0 MB" in _error(path) and f"{MAX_BYTES // 1024 // 1024} MB" in _error(path)
+    with pytest.raises(CallError, match="MB"):
+        read_call_bytes(b"a" * (MAX_BYTES + 1))
+
+
+def test_one_speaker_a_foreign_language_and_an_unknown_layout_are_refused():
+    assert "only one speaker (Ana Ruiz)" in _error(DATA / "one_speaker.txt")
+    assert "neither English nor Spanish" in _error(DATA / "french.vtt")
+    assert "unknown layout" in _error(DATA / "notes.txt")
+
+
+def test_broken_or_nameless_captions_are_refused(tmp_path):
+    broken = tmp_path / "broken.vtt"
+    broken.write_text("WEBVTT\n\n00:00:01.000 --> soon\nhello there\n", encoding="utf-8")
+    assert "WebVTT" in _error(broken)
+    nameless = tmp_path / "nameless.vtt"
+    nameless.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nhello there, how are you\n\n"
+                        "00:00:04.000 --> 00:00:06.000\nfine thanks, and you\n", encoding="utf-8")
+    assert "name no speaker" in _error(nameless)
+    missing = tmp_path / "nowhere.vtt"
+    assert "cannot read" in _error(missing)

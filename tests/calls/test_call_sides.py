@@ -1,0 +1,111 @@
+"""Who is the buyer: names given as ours, email domains, the company's name, the speakers' own words; undecided
+speakers are reported rather than guessed. And the profile's `company.domains`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.calls.formats import Conversation, Turn, read_call
+from bot.calls.sides import assign_sides, parse_names, usable_company
+from bot.playbooks import PlaybookError
+from bot.profile import load_profile
+from bot.resources import data_dir
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "calls"
+
+
+def _call(*turns: tuple[str, str]) -> Conversation:
+    return Conversation("call", "colon", tuple(Turn(s, t) for s, t in turns), "en")
+
+
+def test_names_given_as_ours_settle_every_side():
+    conversation = read_call(DATA / "zoom_en.vtt")
+    sides = assign_sides(conversation, ours=["dana"])  # first name, any case: the seller may be anyone
+    assert (sides.ours, sides.buyers, sides.undecided) == (("Dana Okafor",), ("Ana Ruiz",), ())
+    assert sides.reasons["Ana Ruiz"] == ("given", "not named")
+
+
+def test_an_email_address_names_a_speaker_and_an_unknown_name_is_reported():
+    conversation = read_call(DATA / "thread_en.eml")
+    sides = assign_sides(conversation, ours=["ana@brightpath.io", "Zoe"])
+    assert sides.ours == ("Ana Ruiz",) and sides.unknown_names == ("Zoe",)
+
+
+def test_the_profiles_domains_tell_each_sender_of_a_thread():
+    sides = assign_sides(read_call(DATA / "thread_es.txt"), domains=["@BrightPath.io"])
+    assert (sides.ours, sides.buyers) == (("Lucía Gómez",), ("Martín Herrera",))
+    assert sides.reasons["Martín Herrera"] == ("domain", "ferreteriasol.es")
+
+
+def test_a_domain_that_spells_the_company_is_ours_even_without_domains():
+    sides = assign_sides(read_call(DATA / "thread_en.eml"), company="Brightpath")
+    assert sides.ours == ("Ana Ruiz",) and sides.buyers == ("Dana Okafor",) and sides.decided
+
+
+def test_the_company_in_a_speakers_words_or_label():
+    sides = assign_sides(read_call(DATA / "gong_en.txt"), company="Brightpath")
+    assert sides.ours == ("Ben Carter",) and sides.reasons["Ben Carter"][0] == "company"
+    labelled = _call(("Ana (Brightpath)", "Hello all."), ("Dana", "Hi."), ("Raj", "Hello."))
+    assert assign_sides(labelled, company="Brightpath").ours == ("Ana (Brightpath)",)
+
+
+def test_a_buyer_mentioning_the_company_is_not_ours():
+    call = _call(("Sam", "Your team at Brightpath told us the price includes support, but your pricing page says no."),
+                 ("Kim", "Good catch. Our pricing includes support for every plan; let me show you the contract line."))
+    sides = assign_sides(call, company="Brightpath")
+    assert (sides.ours, sides.buyers) == (("Kim",), ("Sam",))
+
+
+def test_words_alone_decide_a_two_person_call_in_either_language():
+    for name, seller, buyer in (("zoom_en.vtt", "Ana Ruiz", "Dana Okafor"),
+                                ("teams_es.vtt", "Lucía Gómez", "Martín Herrera"),
+                                ("fireflies_es.txt", "Lucía Gómez", "Carlos Vega")):
+        sides = assign_sides(read_call(DATA / name))
+        assert (sides.ours, sides.buyers) == ((seller,), (buyer,)), name
+
+
+def test_without_evidence_the_speakers_are_undecided_not_guessed():
+    sides = assign_sides(read_call(DATA / "thread_es.txt"))  # no profile, no names: their words do not say
+    assert sides.undecided == ("Martín Herrera", "Lucía Gómez") and not sides.decided
+    quiet = _call(("A", "Hello."), ("B", "Hi, good morning."), ("C", "Morning."))
+    assert assign_sides(quiet).undecided == ("A", "B", "C")
+
+
+def test_a_third_speaker_who_leans_joins_a_side_once_both_sides_are_known():
+    call = _call(("Ana", "Thanks for joining. Our platform plugs into your dispatchers' tools."),
+                 ("Dana", "We use spreadsheets today and your pricing looks high."),
+                 ("Raj", "Our budget is set for this year."))
+    sides = assign_sides(call)
+    assert sides.ours == ("Ana",) and sides.buyers == ("Dana", "Raj")
+
+
+def test_parse_names_and_the_placeholder_company():
+    assert parse_names(" Ana,  Ben Carter ;") == ["Ana", "Ben Carter"]
+    assert parse_names(None) == []
+    assert usable_company("Our company") is None and usable_company("[your company]") is None
+    assert usable_company("Brightpath") == "Brightpath"
+
+
+def _team(tmp_path: Path, domains: object) -> Path:
+    profile = yaml.safe_load((data_dir("playbooks") / "team.example.yaml").read_text(encoding="utf-8"))
+    if domains is None:
+        profile["company"].pop("domains", None)
+    else:
+        profile["company"]["domains"] = domains
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    return tmp_path
+
+
+def test_profile_domains_are_normalised_and_optional(tmp_path):
+    assert load_profile(_team(tmp_path, [" @Fleetwise.Example ", "mail.fleetwise.example"])).profile.company.domains \
+        == ["fleetwise.example", "mail.fleetwise.example"]
+    assert load_profile(_team(tmp_path, None)).profile.company.domains == []  # a team.yaml from before still loads
+    assert load_profile().profile.company.domains == []  # the shipped generic profile
+
+
+def test_a_profile_domain_that_is_no_domain_is_refused_naming_the_field(tmp_path):
+    with pytest.raises(PlaybookError, match=r"company\.domains.*not an email domain"):
+        load_profile(_team(tmp_path, ["fleetwise"]))

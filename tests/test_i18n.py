@@ -124,7 +124,7 @@ def hard_coded_words(source: str) -> list[int]:
 
 def test_the_slack_adapter_takes_its_words_from_the_catalogue():
     found = {path.name: hard_coded_words(path.read_text(encoding="utf-8"))
-             for path in sorted((ROOT / "bot" / "slack").glob("*.py"))}
+             for path in sorted((ROOT / "bot" / "slack").rglob("*.py"))}
     assert not {name: lines for name, lines in found.items() if lines}
 
 
@@ -154,8 +154,8 @@ def sentence_literals(source: str) -> list[int]:
 
 
 def test_no_sentences_of_ours_outside_the_catalogue():
-    # the operator's command line (bot/cli.py: argparse help, dry-run reports) stays English and is not scanned
-    paths = [*sorted((ROOT / "bot" / "slack").glob("*.py")), ROOT / "bot" / "nudges.py"]
+    # the operator's command line (bot/cli/: argparse help, dry-run reports) stays English and is not scanned
+    paths = [*sorted((ROOT / "bot" / "slack").rglob("*.py")), ROOT / "bot" / "nudges.py"]
     found = {path.name: sentence_literals(path.read_text(encoding="utf-8")) for path in paths}
     assert not {name: lines for name, lines in found.items() if lines}
 

@@ -16,4 +16,4 @@ def test_the_wheel_carries_playbooks_prompts_and_examples(tmp_path):
     for source in [*ROOT.glob("playbooks/**/*.yaml"), *ROOT.glob("playbooks/**/*.jsonl"), *ROOT.glob("prompts/*.j2")]:
         assert f"bot/_data/{source.relative_to(ROOT)}" in names, source
     assert "bot/messages.yaml" in names  # the UI strings (bot/i18n.py)
-    assert "bot/cli.py" in names and not any(n.startswith("tests/") for n in names)
+    assert "bot/cli/__init__.py" in names and not any(n.startswith("tests/") for n in names)

@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 from bot.calls.formats import read_call  # noqa: E402
 from bot.calls.review import review_call  # noqa: E402
 from bot.calls.sides import assign_sides  # noqa: E402
-from bot.coach import Coach  # noqa: E402
-from bot.config import load_settings  # noqa: E402
+from bot.core.config import load_settings  # noqa: E402
+from bot.services.coach import Coach  # noqa: E402
 
 CUES = 400
 SECONDS_A_CUE = 9  # 400 cues x 9 s = 60 minutes

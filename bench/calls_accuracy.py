@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from bot.calls.formats import CallError, read_call  # noqa: E402
 from bot.calls.review import review_call  # noqa: E402
 from bot.calls.sides import assign_sides  # noqa: E402
-from bot.coach import Coach  # noqa: E402
-from bot.config import load_settings  # noqa: E402
+from bot.core.config import load_settings  # noqa: E402
+from bot.services.coach import Coach  # noqa: E402
 
 COMPANY, DOMAINS = "Slotwell", ["slotwell.io"]  # the writer's made-up vendor
 _WORD = re.compile(r"\w+")

@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.classify import read_examples  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.evaluate import score  # noqa: E402
-from bot.taxonomy import LABELS  # noqa: E402
+from bot.core.config import load_settings  # noqa: E402
+from bot.core.taxonomy import LABELS  # noqa: E402
+from bot.models.classify import read_examples  # noqa: E402
+from bot.services.evaluate import score  # noqa: E402
 
 _ASK = [sys.executable, "-m", "bot", "ask", "--json", "We're happy with our current vendor"]
 
@@ -113,8 +113,8 @@ if __name__ == "__main__":
     print(f"coach ask cold start: median {statistics.median(cold):.2f} s, max {max(cold):.2f} s ({len(cold)} runs)")
     print(f"peak memory of a coach ask process (models loaded, training included): {child_rss:.0f} MB RSS")
     print(f"peak memory of coach serve (models loaded, 20 objections coached): {serve_memory(cache):.0f} MB RSS")
-    from bot.coach import Coach
-    from bot.config import Settings
+    from bot.core.config import Settings
+    from bot.services.coach import Coach
 
     settings = load_settings()
     coach = Coach(Settings(**{**settings.__dict__, "cache_dir": Path(cache)}))

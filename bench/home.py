@@ -60,7 +60,7 @@ def main() -> None:
     slack = SlackStandIn()
     os.environ.update(COACH_DB=str(folder / "coach.db"), COACH_MANAGERS="UMGR", SLACK_BOT_TOKEN="xoxb-bench",
                       SLACK_API_URL=slack.api_url)
-    from bot.config import load_settings
+    from bot.core.config import load_settings
     from bot.slack.app import make_deps, web_client
     from bot.slack.home import publish_home
 

@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.classify import read_examples  # noqa: E402
-from bot.coach import Coach, Objection  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.taxonomy import LABELS  # noqa: E402
+from bot.core.config import load_settings  # noqa: E402
+from bot.core.taxonomy import LABELS  # noqa: E402
+from bot.models.classify import read_examples  # noqa: E402
+from bot.services.coach import Coach, Objection  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 

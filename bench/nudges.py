@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.nudges import FOLLOW_UP_DAYS, find_stalled  # noqa: E402
-from bot.playbooks import load_playbooks  # noqa: E402
+from bot.content.playbooks import load_playbooks  # noqa: E402
+from bot.services.nudges import FOLLOW_UP_DAYS, find_stalled  # noqa: E402
 from bot.store import Store, connect, stamp  # noqa: E402
 
 DEALS, OWNERS, STALL_DAYS = 100_000, 10_000, 14

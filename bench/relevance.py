@@ -32,8 +32,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluate import score  # noqa: E402
-from bot.grounding import ungrounded  # noqa: E402
+from bot.core.grounding import ungrounded  # noqa: E402
+from bot.services.evaluate import score  # noqa: E402
 
 SETS = ROOT / "tests" / "data" / "concerns"
 
@@ -65,8 +65,8 @@ def _has(text: str, marker: dict[str, str]) -> bool:
 
 
 def measure(name: str, with_profile: bool = True) -> dict:
-    from bot.coach import Coach
-    from bot.config import load_settings
+    from bot.core.config import load_settings
+    from bot.services.coach import Coach
 
     folder = SETS / name
     raw = yaml.safe_load((folder / "profile.yaml").read_text(encoding="utf-8"))

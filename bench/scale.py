@@ -71,9 +71,9 @@ def run_setup(database: str, replicas_n: int, cache_dir: str) -> tuple[float, fl
 
 def train(cache_dir: str) -> None:
     """Both classifiers trained into the replicas' model cache first (else each replica trains at start)."""
-    from bot.coach import Coach
-    from bot.config import load_settings
-    from bot.summarize import Summarizer
+    from bot.core.config import load_settings
+    from bot.services.coach import Coach
+    from bot.services.summarize import Summarizer
 
     os.environ.update(COACH_CACHE_DIR=cache_dir, COACH_DB=os.path.join(cache_dir, "train.db"))
     os.environ.pop("COACH_DATABASE_URL", None)

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.coach import Coach  # noqa: E402
-from bot.config import load_settings  # noqa: E402
+from bot.core.config import load_settings  # noqa: E402
+from bot.services.coach import Coach  # noqa: E402
+from bot.services.summarize import Message, Summarizer, estimate_tokens, parse_messages  # noqa: E402
 from bot.slack.blocks import summary_messages, summary_text  # noqa: E402
-from bot.summarize import Message, Summarizer, estimate_tokens, parse_messages  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 SIZE = 1000

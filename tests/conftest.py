@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings, reveal
+from bot.core.config import Settings, load_settings, reveal
 from bot.store import Store, open_store
 
 _ENV = (
@@ -42,7 +42,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def shared_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     """One coach (playbooks + trained classifier) for read-only tests; it logs to its own database."""
-    from bot.coach import Coach
+    from bot.services.coach import Coach
 
     base = load_settings()
     fields = {**base.__dict__, "db_path": tmp_path_factory.mktemp("shared") / "coach.db", "cache_dir": model_cache}
@@ -97,9 +97,9 @@ def store(backend: str) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def example_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     """A coach whose team profile is the annotated example (playbooks/team.example.yaml)."""
-    from bot.coach import Coach
-    from bot.config import Settings, load_settings
-    from bot.resources import data_dir
+    from bot.core.config import Settings, load_settings
+    from bot.core.resources import data_dir
+    from bot.services.coach import Coach
 
     team = tmp_path_factory.mktemp("example-team")
     (team / "team.yaml").write_text((data_dir("playbooks") / "team.example.yaml").read_text(encoding="utf-8"),

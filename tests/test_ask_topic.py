@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from bot.classify import Diagnosis
-from bot.coach import Coach, Objection
-from bot.config import Settings, load_settings
-from bot.grounding import claims, ungrounded
-from bot.playbooks import PlaybookError, load_brush_offs, load_playbooks
-from bot.resources import data_dir
-from bot.taxonomy import LABELS, TOPICS
-from bot.topics import TopicReading
+from bot.content.playbooks import PlaybookError, load_brush_offs, load_playbooks
+from bot.core.config import Settings, load_settings
+from bot.core.grounding import claims, ungrounded
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS, TOPICS
+from bot.models.classify import Diagnosis
+from bot.models.topics import TopicReading
+from bot.services.coach import Coach, Objection
 
 SHIPPED = data_dir("playbooks")
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.coach import Objection
-from bot.playbooks import PlaybookError, load_brush_offs
+from bot.content.playbooks import PlaybookError, load_brush_offs
+from bot.services.coach import Objection
 
 CASES = [
     ("en", "Send me something by email and I'll have a look.", "send_info", "hides the real resistance"),
@@ -42,7 +42,7 @@ def test_a_sure_diagnosis_asks_nothing(shared_coach):
 
 
 def test_close_kinds_are_asked_about_by_name(shared_coach):
-    from bot.classify import Diagnosis
+    from bot.models.classify import Diagnosis
 
     d = Diagnosis("skepticism", 0.4, {"skepticism": 0.4, "incomplete": 0.3, "missing": 0.05, "incorrect": 0.05,
                                       "major_concern": 0.2}, asks_first=True, in_play=("skepticism", "incomplete"))

@@ -3,11 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
-from bot.config import load_settings
-from bot.evaluate import evaluate, score
-from bot.resources import data_dir
-from bot.taxonomy import LABELS
+from bot.core.config import load_settings
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS
+from bot.models.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
+from bot.services.evaluate import evaluate, score
 
 HELDOUT = Path(__file__).parent / "data"
 SHIPPED_EXAMPLES = data_dir("playbooks") / "examples" / "objections"
@@ -87,9 +87,9 @@ def test_score_counts_precision_recall_and_confusion():
 
 
 def test_word_vectors_know_every_word_of_the_shipped_examples():
-    """Else the table is stale: rebuild it with `python -m bot.word_vectors` after adding examples."""
-    from bot.classify import objection_examples
-    from bot.word_vectors import shipped, words_of
+    """Else the table is stale: rebuild it with `python -m bot.models.word_vectors` after adding examples."""
+    from bot.models.classify import objection_examples
+    from bot.models.word_vectors import shipped, words_of
 
     table = shipped()
     unknown = {w for e in objection_examples(SHIPPED_EXAMPLES) for w in words_of(e.text) if w not in table.index}
@@ -99,7 +99,7 @@ def test_word_vectors_know_every_word_of_the_shipped_examples():
 def test_word_vectors_put_related_words_close_across_languages():
     import numpy as np
 
-    from bot.word_vectors import shipped
+    from bot.models.word_vectors import shipped
 
     table = shipped()
     vendor, supplier, proveedor, banana = table.embed(["vendor", "supplier", "proveedor", "banana"])
@@ -111,8 +111,8 @@ def test_word_vectors_put_related_words_close_across_languages():
 def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach):
     import dataclasses
 
-    from bot.classify import cached_objection_classifier, objection_examples
     from bot.models import persist
+    from bot.models.classify import cached_objection_classifier, objection_examples
 
     examples = objection_examples(SHIPPED_EXAMPLES)[:60]
     first = cached_objection_classifier(examples, tmp_path).model
@@ -123,8 +123,8 @@ def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach)
 
 
 def test_every_unsure_example_names_a_known_brush_off():
-    from bot.classify import read_unsure
-    from bot.playbooks import load_brush_offs
+    from bot.content.playbooks import load_brush_offs
+    from bot.models.classify import read_unsure
 
     names = list(load_brush_offs())
     rows = [u for path in (SHIPPED_EXAMPLES.parent / "unsure").glob("*.jsonl") for u in read_unsure(path, names)]
@@ -132,7 +132,7 @@ def test_every_unsure_example_names_a_known_brush_off():
 
 
 def test_unsure_row_with_unknown_brush_off_names_the_line(tmp_path):
-    from bot.classify import read_unsure
+    from bot.models.classify import read_unsure
 
     bad = tmp_path / "u.jsonl"
     bad.write_text('{"text": "hmm", "brush_off": "think_it_over", "plausible": ["skepticism"]}\n'
@@ -142,7 +142,7 @@ def test_unsure_row_with_unknown_brush_off_names_the_line(tmp_path):
 
 
 def test_a_brush_off_asks_first_about_the_kinds_it_hides(shared_coach):
-    from bot.playbooks import load_brush_offs
+    from bot.content.playbooks import load_brush_offs
 
     for text in ("Let me mull it over with a coffee and I'll come back to you", "Lo pienso y te escribo"):
         d = shared_coach.diagnose(text)

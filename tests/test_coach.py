@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from bot.coach import MAX_CHARS, Coach, EmptyObjection, Objection, is_seller_question
+from bot.core.taxonomy import LABELS
+from bot.services.coach import MAX_CHARS, Coach, EmptyObjection, Objection, is_seller_question
 from bot.store import open_store
-from bot.taxonomy import LABELS
 
 EXAMPLES = {
     "missing": "Honestly I don't know what your company does or why we'd need it.",

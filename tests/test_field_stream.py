@@ -1,10 +1,10 @@
-"""bot/llm.py FieldStream: the guidance fields' text picked out of a JSON answer that arrives in pieces."""
+"""bot/llm/client.py FieldStream: the guidance fields' text picked out of a JSON answer that arrives in pieces."""
 
 import json
 
 import pytest
 
-from bot.llm import FieldStream
+from bot.llm.client import FieldStream
 
 
 def _stream(content: str, size: int) -> list[tuple[str, str]]:

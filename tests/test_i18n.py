@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import LANGUAGES, catalogue, language_of_locale, t
+from bot.content.i18n import LANGUAGES, catalogue, language_of_locale, t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,7 +155,7 @@ def sentence_literals(source: str) -> list[int]:
 
 def test_no_sentences_of_ours_outside_the_catalogue():
     # the operator's command line (bot/cli/: argparse help, dry-run reports) stays English and is not scanned
-    paths = [*sorted((ROOT / "bot" / "slack").rglob("*.py")), ROOT / "bot" / "nudges.py"]
+    paths = [*sorted((ROOT / "bot" / "slack").rglob("*.py")), ROOT / "bot" / "services" / "nudges.py"]
     found = {path.name: sentence_literals(path.read_text(encoding="utf-8")) for path in paths}
     assert not {name: lines for name, lines in found.items() if lines}
 

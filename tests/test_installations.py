@@ -46,7 +46,7 @@ def test_an_oauth_state_is_good_once_and_not_after_it_expires(store):
 def test_oauth_settings_go_together_and_replace_the_bot_token(monkeypatch):
     import pytest
 
-    from bot.config import ConfigError, load_settings
+    from bot.core.config import ConfigError, load_settings
     from bot.slack.app import required_settings
 
     monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import Settings, load_settings
-from bot.learn import (
+from bot.core.config import Settings, load_settings
+from bot.services.learn import (
     corrections,
     default_heldout,
     learn,
@@ -85,7 +85,7 @@ def seed_t1(store: Store) -> None:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def learned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
-    from bot.coach import Coach
+    from bot.services.coach import Coach
 
     folder = tmp_path_factory.mktemp("learn")
     url = request.getfixturevalue("pg_server").create_database() if request.param == "postgres" else None
@@ -148,7 +148,7 @@ def test_one_workspace_never_changes_another(learned) -> None:
 
 
 def test_another_process_on_the_database_uses_the_kept_model(learned) -> None:
-    from bot.coach import Coach
+    from bot.services.coach import Coach
 
     replica = Coach(learned["settings"])  # its own connection, as another replica has
     assert replica.diagnose(PROBE, "T1").label == "incomplete"
@@ -156,8 +156,8 @@ def test_another_process_on_the_database_uses_the_kept_model(learned) -> None:
 
 
 def test_only_the_most_recently_used_workspace_models_stay_in_memory(learned, monkeypatch) -> None:
-    from bot import coach as coach_module
-    from bot.coach import Coach
+    from bot.services import coach as coach_module
+    from bot.services.coach import Coach
 
     monkeypatch.setattr(coach_module, "TEAM_MODELS_IN_MEMORY", 1)
     replica = Coach(learned["settings"])
@@ -274,7 +274,7 @@ def test_examples_an_older_coach_kept_beside_the_database_are_moved_into_it(sett
 
 
 def test_a_folder_found_when_the_database_has_examples_adds_its_others_and_loses_none(settings) -> None:
-    from bot.learn import example_id, move_legacy_folder
+    from bot.services.learn import example_id, move_legacy_folder
 
     store = open_store(settings)
     text = "Quillfern, like last time."

@@ -4,7 +4,7 @@ the model made up) shows no link at all."""
 
 import pytest
 
-from bot.grounding import Ungrounded, check_answer, claims, link_host, ungrounded, unlinked
+from bot.core.grounding import Ungrounded, check_answer, claims, link_host, ungrounded, unlinked
 
 
 def test_a_link_to_a_host_no_input_names_is_ungrounded():

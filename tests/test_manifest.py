@@ -34,7 +34,7 @@ def _registered_events(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """The event types the app registers listeners for, seen as build_app registers them."""
     from slack_bolt import App
 
-    from bot.config import load_settings
+    from bot.core.config import load_settings
     from bot.slack.app import build_app
 
     seen: set[str] = set()

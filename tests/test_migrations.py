@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot import migrations
-from bot.store import connect
+from bot.store import connect, migrations
 
 PROCESSES = 6
 TRIALS = 5

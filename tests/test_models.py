@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.classify import BlendModel, Model, NgramModel, ngram_pipeline, train_objections
 from bot.models import persist
+from bot.models.classify import BlendModel, Model, NgramModel, ngram_pipeline, train_objections
 from bot.models.linear import Tfidf, features
 from bot.models.persist import ModelDataError
 
@@ -70,7 +70,7 @@ def test_a_model_read_back_scores_as_trained(pipeline, tmp_path: Path) -> None:
 
 
 def test_an_objection_model_read_back_scores_as_trained(shared_coach) -> None:
-    from bot.classify import objection_examples
+    from bot.models.classify import objection_examples
 
     model = train_objections(objection_examples(shared_coach.playbooks.examples_dir)[::8])
     again = persist.loads(persist.dumps(model), BlendModel)
@@ -79,7 +79,7 @@ def test_an_objection_model_read_back_scores_as_trained(shared_coach) -> None:
 
 
 def test_a_practice_move_model_read_back_scores_as_trained(shared_coach) -> None:
-    from bot.score import MoveModel, Scorer
+    from bot.services.score import MoveModel, Scorer
 
     model = Scorer(shared_coach).model
     again = persist.loads(persist.dumps(model), MoveModel)
@@ -150,11 +150,11 @@ def test_another_kind_of_model_or_a_damaged_one_is_a_clean_error(pipeline) -> No
 
 def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_coach, monkeypatch) -> None:
     """Every cache the coach reads: a pickle put in place of a model file is refused and the model retrained."""
-    from bot.classify import load_classifier
+    from bot.models.classify import load_classifier
 
     monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path / "nothing shipped")
-    from bot.score import load_move_model, replies_dir
-    from bot.topics import load_topic_detector
+    from bot.models.topics import load_topic_detector
+    from bot.services.score import load_move_model, replies_dir
 
     cache, marker = tmp_path / "cache", tmp_path / "ran"
     playbooks = shared_coach.playbooks
@@ -175,13 +175,13 @@ def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_
 
 
 def _obstacles() -> tuple[str, ...]:
-    from bot.taxonomy import OBSTACLE_KINDS
+    from bot.core.taxonomy import OBSTACLE_KINDS
 
     return tuple(OBSTACLE_KINDS)
 
 
 def persist_kind(path: Path) -> type:
-    from bot.score import MoveModel
+    from bot.services.score import MoveModel
 
     return MoveModel if path.name.startswith("practice-moves") else Model
 
@@ -189,10 +189,10 @@ def persist_kind(path: Path) -> type:
 def test_the_shipped_models_are_built_from_the_shipped_examples(tmp_path: Path) -> None:
     """Else they are stale: rebuild them with `python -m bot.models build` after editing examples or a recipe.
     A fresh install trains nothing: every model comes from the shipped folder, the cache stays empty."""
-    from bot.coach import Coach
-    from bot.config import Settings, load_settings
-    from bot.score import Scorer
-    from bot.summarize import Summarizer
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+    from bot.services.score import Scorer
+    from bot.services.summarize import Summarizer
 
     coach = Coach(Settings(**{**load_settings().__dict__, "cache_dir": tmp_path / "cache", "playbooks_dir": None,
                               "db_path": tmp_path / "coach.db"}))

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from bot.coach import Coach, EmptyObjection, NotAnObjection
+from bot.services.coach import Coach, EmptyObjection, NotAnObjection
 from bot.store import open_store
 
 NOT_OBJECTIONS = [

@@ -15,5 +15,5 @@ def test_the_wheel_carries_playbooks_prompts_and_examples(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for source in [*ROOT.glob("playbooks/**/*.yaml"), *ROOT.glob("playbooks/**/*.jsonl"), *ROOT.glob("prompts/*.j2")]:
         assert f"bot/_data/{source.relative_to(ROOT)}" in names, source
-    assert "bot/messages.yaml" in names  # the UI strings (bot/i18n.py)
+    assert "bot/content/messages.yaml" in names  # the UI strings (bot/content/i18n.py)
     assert "bot/cli/__init__.py" in names and not any(n.startswith("tests/") for n in names)

@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.coach import Coach
-from bot.config import load_settings
-from bot.playbooks import PlaybookError, load_playbooks
-from bot.resources import data_dir
-from bot.taxonomy import LABELS
+from bot.content.playbooks import PlaybookError, load_playbooks
+from bot.core.config import load_settings
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS
+from bot.services.coach import Coach
 
 SHIPPED = data_dir("playbooks")
 

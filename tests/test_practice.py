@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from bot.practice import (
+from bot.core.taxonomy import LABELS
+from bot.services.practice import (
     MAX_TURNS,
     TOPICS,
     NoScenario,
@@ -21,8 +22,7 @@ from bot.practice import (
     persona_text,
     scenarios_dir,
 )
-from bot.score import Hint, Scorecard
-from bot.taxonomy import LABELS
+from bot.services.score import Hint, Scorecard
 
 
 def test_shipped_bank_has_ten_scenarios_per_kind_in_both_languages():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.score import Scorer, read_replies
+from bot.services.score import Scorer, read_replies
 
 HELDOUT = Path(__file__).parent / "data" / "practice_heldout.jsonl"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.llm import pressure
+from bot.llm.client import pressure
 
 PUSHY_EN = [
     "Guarantee them 30% savings in the first year so the doubt goes away.",

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from bot.cli import main
-from bot.config import ConfigError, load_settings
+from bot.core.config import ConfigError, load_settings
 from bot.store import Store
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

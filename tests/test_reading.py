@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from bot.composing import as_we
-from bot.matching import requirements
-from bot.reading import read
+from bot.core.reading import read
+from bot.models.matching import requirements
+from bot.services.composing import as_we
 
 
 @pytest.mark.parametrize(("text", "concerns", "accepted"), [

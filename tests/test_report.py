@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, load_settings
-from bot.playbooks import load_playbooks
-from bot.report import team_report
+from bot.content.playbooks import load_playbooks
+from bot.core.config import ConfigError, load_settings
+from bot.services.report import team_report
 from bot.store import Store, connect, stamp
 
 SECRET = "Quixotal renewal terms feel upside down to Brambleworth"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.llm import LLMScore
-from bot.score import (
+from bot.llm.client import LLMScore
+from bot.services.score import (
     CHECKS,
     Hint,
     RepliesError,

@@ -6,9 +6,8 @@ from contextlib import closing
 
 import sqlite_utils
 
-from bot import migrations
-from bot.store import connect
-from bot.store_sqlite import SQLiteStore
+from bot.store import connect, migrations
+from bot.store.sqlite import SQLiteStore
 
 
 def test_fresh_database_gets_every_migration(store):
@@ -136,7 +135,7 @@ def test_two_processes_tracking_the_same_channels_get_the_same_deals(store, stor
 def test_the_database_url_is_validated_and_never_shown(monkeypatch):
     import pytest
 
-    from bot.config import ConfigError, load_settings
+    from bot.core.config import ConfigError, load_settings
 
     monkeypatch.setenv("COACH_DATABASE_URL", "mysql://coach:s3cret@db/coach")
     with pytest.raises(ConfigError, match="COACH_DATABASE_URL must be a PostgreSQL URL") as error:

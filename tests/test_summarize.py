@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.text import plain
+from bot.services.summarize import Message, Summarizer, buyer_words, parse_messages
 from bot.slack.blocks import summary_messages, summary_text
-from bot.summarize import Message, Summarizer, buyer_words, parse_messages
-from bot.text import plain
 
 THREADS = sorted((Path(__file__).parent / "data" / "threads").glob("*.json"))
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.coach import Coach
-from bot.grounding import DealCues, claims, deal_cues, names_a_reference, ungrounded
-from bot.playbooks import PlaybookError, load_brush_offs, load_playbooks
-from bot.profile import TeamProfile, load_profile
-from bot.resources import data_dir
-from bot.taxonomy import LABELS
-from bot.topics import TOPICS
+from bot.content.playbooks import PlaybookError, load_brush_offs, load_playbooks
+from bot.content.profile import TeamProfile, load_profile
+from bot.core.grounding import DealCues, claims, deal_cues, names_a_reference, ungrounded
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS
+from bot.models.topics import TOPICS
+from bot.services.coach import Coach
 
 SHIPPED = data_dir("playbooks")
 EXAMPLE = yaml.safe_load((SHIPPED / "team.example.yaml").read_text(encoding="utf-8"))
@@ -77,7 +77,7 @@ def _text(guidance) -> str:
 def test_there_are_forty_own_objections_over_every_topic_in_both_languages():
     assert len(OBJECTIONS) >= 40
     assert {topic for topic, _, _ in OBJECTIONS} == set(TOPICS)
-    from bot.language import detect_language
+    from bot.core.language import detect_language
 
     assert sum(detect_language(text) == "es" for _, text, _ in OBJECTIONS) >= 15
 
@@ -294,15 +294,15 @@ HELDOUT = Path(__file__).parent / "data" / "topics_heldout.jsonl"
 
 
 def test_topic_detection_on_the_held_out_set_written_by_another_author(settings):
-    from bot.evaluate import evaluate
+    from bot.services.evaluate import evaluate
 
     report = evaluate(HELDOUT, settings, progress=False, field="topic")
     assert report["n"] >= 200 and report["accuracy"] >= 0.85, report["accuracy"]
 
 
 def test_topic_examples_cover_every_topic_in_both_languages():
-    from bot.classify import read_example_dir
-    from bot.language import detect_language
+    from bot.core.language import detect_language
+    from bot.models.classify import read_example_dir
 
     examples = read_example_dir(SHIPPED / "examples" / "topics", TOPICS, "topic")
     for topic in TOPICS:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.reading import accepts
+from bot.core.reading import accepts
 
 _EN = (
     # doubt

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.language import detect_language
+from bot.core.language import detect_language
 
 # The most text a call or a thread may hold: a 3-hour call is about 200 KB of text, a long thread less. Checked on
 # the file's size before it is read, so a 50 MB upload is refused without reading it into memory.

@@ -16,11 +16,11 @@ from typing import Any
 from bot.calls.finding import quote, resisting
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
-from bot.coach import TOPIC_SURE, Coach
-from bot.i18n import t
-from bot.reading import read
-from bot.score import Hint, Scorer
-from bot.summarize import Message, Summarizer
+from bot.content.i18n import t
+from bot.core.reading import read
+from bot.services.coach import TOPIC_SURE, Coach
+from bot.services.score import Hint, Scorer
+from bot.services.summarize import Message, Summarizer
 
 # What a review shows of a seller's answer: enough to read the move in context.
 ANSWER_CHARS = 600

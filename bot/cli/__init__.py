@@ -10,13 +10,13 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 
 ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
 
 
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
-    from bot.i18n import t
+    from bot.content.i18n import t
 
     lang = guidance.language
     print(t("guidance.diagnosis", lang, label=guidance.label, name=playbook_name,
@@ -37,7 +37,7 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.coach import Coach, EmptyObjection, NotAnObjection
+    from bot.services.coach import Coach, EmptyObjection, NotAnObjection
 
     text = " ".join(args.text)
     coach = Coach(load_settings())
@@ -59,7 +59,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluate import evaluate, format_report
+    from bot.services.evaluate import evaluate, format_report
 
     try:
         report = evaluate(Path(args.file), load_settings(), progress=not args.json, field=args.field)
@@ -71,7 +71,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from bot.playbooks import load_playbooks
+    from bot.content.playbooks import load_playbooks
 
     books = load_playbooks(load_settings().playbooks_dir)  # a mistake in it is reported by main()
     profile = books.profile
@@ -113,9 +113,9 @@ def _parse_now(raw: str | None) -> Any:
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from bot.coach import Coach
+    from bot.services.coach import Coach
+    from bot.services.summarize import Summarizer, parse_messages
     from bot.slack.blocks import summary_text
-    from bot.summarize import Summarizer, parse_messages
 
     try:
         messages = parse_messages(json.loads(Path(args.file).read_text(encoding="utf-8")))
@@ -204,8 +204,8 @@ def cmd_nudge(args: argparse.Namespace) -> int:
 
 def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
     """What the weekly job would send, from the database alone: no Slack token, every workspace (or one)."""
-    from bot.nudges import run_nudges
-    from bot.playbooks import load_playbooks
+    from bot.content.playbooks import load_playbooks
+    from bot.services.nudges import run_nudges
     from bot.store import open_store
 
     with closing(open_store(settings)) as store:
@@ -263,7 +263,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from bot.learn import forget_legacy_folder
+    from bot.services.learn import forget_legacy_folder
     from bot.store import open_store
 
     settings = load_settings()
@@ -297,7 +297,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
 def _learn(args: argparse.Namespace, settings: Any, store: Any) -> int:
     from dataclasses import asdict
 
-    from bot.learn import (
+    from bot.services.learn import (
         check_team_id,
         default_heldout,
         learn,
@@ -369,8 +369,8 @@ def _learn(args: argparse.Namespace, settings: Any, store: Any) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from bot.playbooks import load_playbooks
-    from bot.report import render_chart, report_html, report_lines, team_report
+    from bot.content.playbooks import load_playbooks
+    from bot.services.report import render_chart, report_html, report_lines, team_report
     from bot.store import open_store
 
     out = Path(args.out) if args.out else None
@@ -405,7 +405,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
     from bot.slack.app import MissingCredentials, serve
     from bot.store import DatabaseUnusable
 
@@ -425,7 +425,7 @@ SCORE_USAGE = 'usage: coach score "what the buyer said" "what you answered" [--k
 
 
 def _print_scorecard(card: Any, kind_name: str) -> None:
-    from bot.i18n import t
+    from bot.content.i18n import t
 
     lang = card.language
     print(f"{t('practice.score', lang)}: {card.passed}/{card.applicable} ({card.score:.0%})   "
@@ -444,8 +444,8 @@ def _print_scorecard(card: Any, kind_name: str) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from bot.coach import Coach
-    from bot.score import Hint, Scorer
+    from bot.services.coach import Coach
+    from bot.services.score import Hint, Scorer
 
     if not args.objection.strip() or not args.reply.strip():
         print(SCORE_USAGE, file=sys.stderr)
@@ -491,8 +491,8 @@ def cmd_call(args: argparse.Namespace) -> int:
     from bot.calls.formats import CallError, read_call
     from bot.calls.review import review_call, review_lines
     from bot.calls.sides import assign_sides, parse_names
-    from bot.coach import Coach
     from bot.models.progress import step
+    from bot.services.coach import Coach
 
     try:
         conversation = read_call(args.file)
@@ -554,9 +554,9 @@ def cmd_practice(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from bot.coach import Coach
-    from bot.i18n import t
-    from bot.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey
+    from bot.content.i18n import t
+    from bot.services.coach import Coach
+    from bot.services.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey
 
     settings = load_settings()
     coach = Coach(settings)
@@ -674,7 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--json", action="store_true", help="print the counts as JSON")
     forget.set_defaults(func=cmd_forget, reads_playbooks=False)
 
-    from bot.taxonomy import LABELS, TOPICS
+    from bot.core.taxonomy import LABELS, TOPICS
 
     practice = sub.add_parser("practice", help="role-play a buyer: answer their objection and get scored")
     practice.add_argument("--kind", choices=LABELS, help="the kind of resistance to practise")
@@ -736,7 +736,7 @@ def check_team_playbooks() -> None:
     mistake there raises PlaybookError naming the file and field here, rather than halfway through the command
     (a practice session already under way, a server already serving). The shipped playbooks are checked by the
     tests, so without a team folder there is nothing to do."""
-    from bot.playbooks import load_playbooks
+    from bot.content.playbooks import load_playbooks
 
     folder = load_settings().playbooks_dir
     if folder is not None:
@@ -744,10 +744,10 @@ def check_team_playbooks() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.config import ConfigError
-    from bot.logs import install_redaction
+    from bot.content.playbooks import PlaybookError
+    from bot.core.config import ConfigError
+    from bot.core.logs import install_redaction
     from bot.models.progress import show_on_terminal
-    from bot.playbooks import PlaybookError
 
     install_redaction()  # whatever a command logs (a warning on stderr, `serve`'s log) shows no credentials
     args = build_parser().parse_args(argv)

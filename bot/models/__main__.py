@@ -13,11 +13,11 @@ from dataclasses import replace
 
 def build() -> list[str]:
     """Train every shipped model into the shipped folder (old files removed); the file names written."""
-    from bot.coach import Coach
-    from bot.config import load_settings
+    from bot.core.config import load_settings
     from bot.models import persist, progress
-    from bot.score import Scorer
-    from bot.summarize import Summarizer
+    from bot.services.coach import Coach
+    from bot.services.score import Scorer
+    from bot.services.summarize import Summarizer
 
     progress.show_on_terminal()
     folder = persist.shipped_dir()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.text import normalise
+from bot.core.text import normalise
 
 ANALYZERS = ("word", "char_wb")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern

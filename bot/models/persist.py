@@ -154,7 +154,7 @@ def load(path: Path, kind: type[M]) -> M:
 
 def shipped_dir() -> Path:
     """Where the package keeps the models built from its own examples (`python -m bot.models build`)."""
-    from bot.resources import data_dir
+    from bot.core.resources import data_dir
 
     return data_dir("playbooks") / "models"
 

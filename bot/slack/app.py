@@ -18,14 +18,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from waitress.channel import HTTPChannel
 
-from bot.coach import Coach
-from bot.config import Settings, reveal
+from bot.core.config import Settings, reveal
+from bot.services.coach import Coach
+from bot.services.summarize import Summarizer
 from bot.slack import listeners, nudges, practice
 from bot.slack.audience import admit
 from bot.slack.deliveries import DeliveryApp, WorkExecutor, skip_repeated_deliveries
 from bot.slack.deps import Deps
 from bot.store import Store, open_writable_store
-from bot.summarize import Summarizer
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -383,8 +383,8 @@ def create_wsgi() -> Service:
     SLACK_SIGNING_SECRET stops it at start, even with SLACK_APP_TOKEN set.
 
     Each worker process runs the hourly nudge tick too; the once-a-week claims keep that to one DM per owner."""
-    from bot.config import load_settings
-    from bot.logs import install_redaction
+    from bot.core.config import load_settings
+    from bot.core.logs import install_redaction
 
     install_redaction()  # the host configures the handlers; whichever it uses, URLs in records are redacted
     settings = load_settings()

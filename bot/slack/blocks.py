@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.coach import Answer, Guidance
-from bot.i18n import t
-from bot.taxonomy import KINDS
-from bot.text import cut_at_word
+from bot.content.i18n import t
+from bot.core.taxonomy import KINDS
+from bot.core.text import cut_at_word
+from bot.services.coach import Answer, Guidance
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000

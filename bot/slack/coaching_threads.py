@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.coach import EmptyObjection, is_seller_question
-from bot.i18n import t
+from bot.content.i18n import t
+from bot.services.coach import EmptyObjection, is_seller_question
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.deps import Deps
 from bot.slack.posting import post_answer, say

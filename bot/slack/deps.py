@@ -14,10 +14,10 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.coach import Coach
+from bot.services.coach import Coach
+from bot.services.summarize import Summarizer
 from bot.slack.audience import Audience
 from bot.store import Store
-from bot.summarize import Summarizer
 
 CONTEXT_KEY = "deps"
 

@@ -17,9 +17,17 @@ from cachetools import LRUCache, TLRUCache
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from bot.i18n import t
-from bot.nudges import week_of
-from bot.report import SellerHome, TeamReport, chart_alt_text, render_chart, report_lines, seller_home, team_report
+from bot.content.i18n import t
+from bot.services.nudges import week_of
+from bot.services.report import (
+    SellerHome,
+    TeamReport,
+    chart_alt_text,
+    render_chart,
+    report_lines,
+    seller_home,
+    team_report,
+)
 from bot.slack.blocks import escape, nudge_actions, split_text
 from bot.slack.deps import Deps
 from bot.slack.replies import user_language

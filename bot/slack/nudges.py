@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.i18n import t
-from bot.nudges import StalledDeal, run_nudges
+from bot.content.i18n import t
+from bot.services.nudges import StalledDeal, run_nudges
 from bot.slack.blocks import nudge_blocks
 from bot.slack.deps import Deps
 from bot.slack.home import post_report

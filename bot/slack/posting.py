@@ -10,8 +10,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.coach import Answer, Guidance
-from bot.i18n import t
+from bot.content.i18n import t
+from bot.services.coach import Answer, Guidance
+from bot.services.summarize import Message, parse_messages
 from bot.slack.blocks import (
     answer_blocks,
     escape,
@@ -24,7 +25,6 @@ from bot.slack.blocks import (
 from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
 from bot.slack.replies import Asker
-from bot.summarize import Message, parse_messages
 
 log = logging.getLogger(__name__)
 THREAD_TURNS_KEPT = 30  # per thread; older turns are dropped so history stays bounded

@@ -15,9 +15,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.i18n import t
-from bot.practice import MAX_TURNS, Opening, Practice, SessionKey, Step
-from bot.score import Hint, Scorecard
+from bot.content.i18n import t
+from bot.services.practice import MAX_TURNS, Opening, Practice, SessionKey, Step
+from bot.services.score import Hint, Scorecard
 from bot.slack.blocks import MAX_BLOCKS, escape, split_text
 from bot.slack.deps import Deps
 from bot.slack.posting import deliver

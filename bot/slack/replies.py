@@ -14,8 +14,8 @@ from slack_bolt import Respond
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
-from bot.i18n import language_of_locale, t
-from bot.language import detect_language
+from bot.content.i18n import language_of_locale, t
+from bot.core.language import detect_language
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
-from bot.coach import Guidance
-from bot.grounding import unlinked
-from bot.i18n import t
+from bot.content.i18n import t
+from bot.core.grounding import unlinked
+from bot.services.coach import Guidance
 from bot.slack.blocks import escape
 from bot.slack.deps import Deps
 from bot.slack.posting import Posted, guidance_payload, post_guidance, record_guidance

@@ -10,7 +10,7 @@ from unittest.mock import Mock
 
 import pytest
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.slack.deps import Deps
 from bot.store import Store, open_store
 from tests.bolt.fakes import Readers, fake_client

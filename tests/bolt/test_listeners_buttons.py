@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack.listeners import actions, nudges, shortcuts, uninstalls
 from bot.slack.replies import notice
 from tests.bolt.fakes import action_body, event_body

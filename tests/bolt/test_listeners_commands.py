@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from unittest.mock import Mock
 
-from bot.coach import EmptyObjection
-from bot.i18n import t
+from bot.content.i18n import t
+from bot.services.coach import EmptyObjection
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.listeners import commands
 from bot.slack.replies import notice

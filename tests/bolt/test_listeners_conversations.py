@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack import assistant as messages_tab
 from bot.slack.listeners import app_home, assistant, messages
 from bot.slack.replies import notice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack.listeners import messages, practice
 from bot.slack.replies import notice
 from tests.bolt.fakes import Context, Readers, action_body, command, event_body

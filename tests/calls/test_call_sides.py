@@ -10,9 +10,9 @@ import yaml
 
 from bot.calls.formats import Conversation, Turn, read_call
 from bot.calls.sides import assign_sides, parse_names, usable_company
-from bot.playbooks import PlaybookError
-from bot.profile import load_profile
-from bot.resources import data_dir
+from bot.content.playbooks import PlaybookError
+from bot.content.profile import load_profile
+from bot.core.resources import data_dir
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "calls"
 

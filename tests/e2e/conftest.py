@@ -14,7 +14,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.slack.app import build_app, http_server, make_deps
 from tests.e2e.standins import OpenAIStandIn, Response, SlackStandIn, command_form, signed_post, trigger_id
 
@@ -70,7 +70,7 @@ class Bot:
 @pytest.fixture(scope="session")
 def trained(shared_coach: Any) -> None:
     """Both classifiers trained into the session's model cache before any app starts (training takes seconds)."""
-    from bot.summarize import Summarizer
+    from bot.services.summarize import Summarizer
 
     assert Summarizer(shared_coach).obstacle_detector and shared_coach.classifier
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.coach import Coach
-from bot.config import load_settings
-from bot.resources import data_dir
+from bot.core.config import load_settings
+from bot.core.resources import data_dir
+from bot.services.coach import Coach
 
 OBJECTION = "How long does it take to get this up and running? We don't have many people."
 

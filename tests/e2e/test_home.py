@@ -119,7 +119,7 @@ def test_the_home_tab_is_refreshed_after_a_nudge_button_on_it(seeded, bot, slack
 
 
 def test_the_weekly_report_is_posted_once_a_week_and_never_where_outsiders_read(managers, slack, monkeypatch, trained):
-    from bot.config import load_settings
+    from bot.core.config import load_settings
     from bot.slack.app import make_deps, web_client
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from bot.coach import Coach
-from bot.config import load_settings
+from bot.core.config import load_settings
+from bot.services.coach import Coach
 from bot.store import open_store
-from bot.store_sqlite import SQLiteStore
+from bot.store.sqlite import SQLiteStore
 from tests.e2e.conftest import MODEL_KEY
 from tests.e2e.standins import CAUTIOUS, guidance_json
 
@@ -189,7 +189,7 @@ def test_slack_coaching_through_the_model(model, bot):
 
 
 def _thread(n: int) -> list:
-    from bot.summarize import Message
+    from bot.services.summarize import Message
 
     return [Message("U1", f"message {i}: the plant managers still have not agreed on the rollout, "
                           f"we keep waiting on their answer about the schedule", f"{1_760_000_000 + i}.000100")
@@ -197,7 +197,7 @@ def _thread(n: int) -> list:
 
 
 def test_thread_summary_through_the_model_is_checked_against_the_thread(model, coach):
-    from bot.summarize import Summarizer
+    from bot.services.summarize import Summarizer
 
     messages = _thread(12)
     summary = Summarizer(coach).summarize(messages)
@@ -210,7 +210,7 @@ def test_thread_summary_through_the_model_is_checked_against_the_thread(model, c
 
 
 def test_long_threads_are_cut_into_chunks_within_the_budget(model, monkeypatch):
-    from bot.summarize import Summarizer, estimate_tokens
+    from bot.services.summarize import Summarizer, estimate_tokens
 
     monkeypatch.setenv("COACH_LLM_CONTEXT", "3000")
     coach = Coach(load_settings())
@@ -225,7 +225,7 @@ def test_long_threads_are_cut_into_chunks_within_the_budget(model, monkeypatch):
 
 
 def test_a_failing_chunk_is_read_offline(model, coach):
-    from bot.summarize import Summarizer
+    from bot.services.summarize import Summarizer
 
     model.default = "500"
     summarizer = Summarizer(coach)
@@ -279,7 +279,7 @@ def test_bookkeeping_that_fails_never_costs_the_answer(model, coach, settings, c
 
 
 def test_thread_summary_survives_failing_bookkeeping(model, coach, settings):
-    from bot.summarize import Summarizer
+    from bot.services.summarize import Summarizer
 
     _fail_writes(settings.db_path, "llm_calls")
     assert Summarizer(coach).summarize(_thread(12)).source == "llm"

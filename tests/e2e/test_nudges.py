@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.config import load_settings
-from bot.nudges import LEASE
+from bot.core.config import load_settings
+from bot.services.nudges import LEASE
 from bot.slack.app import make_deps, web_client
 from bot.slack.nudges import METADATA_TYPE, nudge_once
 from bot.store import stamp

@@ -8,10 +8,10 @@ import time
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.coach import Coach
-from bot.config import load_settings
-from bot.practice import load_scenarios, scenarios_dir
-from bot.score import Scorer
+from bot.core.config import load_settings
+from bot.services.coach import Coach
+from bot.services.practice import load_scenarios, scenarios_dir
+from bot.services.score import Scorer
 from bot.store import open_store
 
 SCENARIOS = load_scenarios(scenarios_dir(None))
@@ -187,7 +187,7 @@ def test_llm_scores_with_verified_quotes_and_plays_the_buyer(model):
 
 
 def test_llm_buyer_stays_in_character_or_the_script_is_used(model, shared_coach):
-    from bot.practice import Practice, SessionKey
+    from bot.services.practice import Practice, SessionKey
 
     practice = Practice(Coach(load_settings()))
     scenario = SCENARIOS["skepticism-results-savings"]

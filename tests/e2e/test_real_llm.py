@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.coach import Coach
-from bot.config import load_settings
+from bot.core.config import load_settings
+from bot.services.coach import Coach
 
 pytestmark = pytest.mark.real_llm
 PYTHON = os.environ.get("LLAMA_PYTHON", sys.executable)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.nudges import LEASE
+from bot.services.nudges import LEASE
 from bot.store import connect, stamp
 from tests.e2e.replicas import Replica, app_env, run_cli, start_replicas
 from tests.e2e.standins import SlackStandIn, command_form, signed_post

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.slack.app import make_deps
 from bot.slack.nudges import start_scheduler
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.cli import main
-from bot.config import load_settings
+from bot.core.config import load_settings
 from tests.e2e.standins import OpenAIStandIn
 
 SECRETS = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.resources import data_dir
+from bot.core.config import load_settings
+from bot.core.resources import data_dir
 from bot.store import open_store
 from tests.e2e.standins import eventually
 

@@ -23,7 +23,7 @@ from urllib.request import Request, urlopen
 import pytest
 import slack_bolt.request.request
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.slack.app import MAX_BODY_BYTES, build_app, http_server, wsgi_app
 from bot.store import open_store
 from tests.e2e.conftest import SECRET, Bot

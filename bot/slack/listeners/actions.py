@@ -8,14 +8,14 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.i18n import t
+from bot.content.i18n import t
+from bot.core.taxonomy import LABELS
 from bot.slack.audience import team_of
 from bot.slack.blocks import guidance_blocks, guidance_fallback
 from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
 from bot.slack.posting import post_guidance
 from bot.slack.replies import Asker
-from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack.assistant import pointer_for
 from bot.slack.audience import team_of
 from bot.slack.blocks import unescape

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape
 from bot.slack.coaching_threads import continue_thread, has_files, written_by_a_person

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.i18n import t
+from bot.content.i18n import t
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape
 from bot.slack.deps import Deps

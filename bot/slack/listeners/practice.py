@@ -11,8 +11,9 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.i18n import t
-from bot.practice import NoScenario, Selection, SessionKey
+from bot.content.i18n import t
+from bot.core.taxonomy import LABELS, TOPICS
+from bot.services.practice import NoScenario, Selection, SessionKey
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape
 from bot.slack.command_text import parse
@@ -20,7 +21,6 @@ from bot.slack.deps import Deps
 from bot.slack.posting import deliver
 from bot.slack.practice import engine, opening_blocks, post_in_thread
 from bot.slack.replies import Asker, user_language
-from bot.taxonomy import LABELS, TOPICS
 
 log = logging.getLogger(__name__)
 

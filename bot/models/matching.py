@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.grounding import ORDINARY_NAMES, claims
+from bot.content.profile import TeamProfile
+from bot.core.grounding import ORDINARY_NAMES, claims
+from bot.core.resources import data_dir
 from bot.models.encoder import queries, stored
-from bot.profile import TeamProfile
-from bot.resources import data_dir
 
 # Chosen on our own concern-annotated dev set (tests/data/concerns/dev-a and dev-b, 100 messages, their facts
 # tagged as a team would; bench/relevance.py): floor 3.0 (tagged 1.5, bonus 0.5) used a fitting item for 44 % of

@@ -20,13 +20,13 @@ from typing import Any, Self
 
 import numpy as np
 
+from bot.core.reading import read
+from bot.core.taxonomy import LABELS
+from bot.core.text import normalise
 from bot.models import encoder, persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
-from bot.reading import read
-from bot.taxonomy import LABELS
-from bot.text import normalise
-from bot.word_vectors import shipped as word_vectors
+from bot.models.word_vectors import shipped as word_vectors
 
 # Bump when the features or the training recipe change, so cached models are rebuilt.
 RECIPE = "tfidf-word12-char25+logreg-C8+temperature/v2"

@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import t
-from bot.playbooks import Playbooks
+from bot.content.i18n import t
+from bot.content.playbooks import Playbooks
+from bot.services.summarize import OBSTACLE_PRIORITY
 from bot.store import Store
-from bot.summarize import OBSTACLE_PRIORITY
 
 log = logging.getLogger(__name__)
 FOLLOW_UP_DAYS = 3  # a coached objection with nothing posted in the deal for this long is left open

@@ -24,17 +24,17 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from bot.i18n import t
-from bot.language import detect_language
+from bot.content.i18n import t
+from bot.core.language import detect_language
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS, check_label
 from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
-from bot.resources import data_dir
-from bot.taxonomy import LABELS, check_label
 
 if TYPE_CHECKING:
-    from bot.coach import Coach
-    from bot.llm import LLMScore
+    from bot.llm.client import LLMScore
+    from bot.services.coach import Coach
 
 CHECKS = ("align", "asks", "clarify", "assure", "no_pitfalls")
 MOVES = ("align", "asks", "clarify", "assure")
@@ -587,7 +587,7 @@ class Scorer:
         verdict, source, notes = offline_verdict, "offline", []
         llm = None if offline else self.coach.llm
         if llm is not None:
-            from bot.llm import LLMFailure
+            from bot.llm.client import LLMFailure
 
             try:
                 prompt = replace(self.prompt(objection, reply, kind, ambiguous, lang), team_id=team_id)
@@ -647,7 +647,7 @@ class Scorer:
         return Verdict(checks, evidence)
 
     def prompt(self, objection: str, reply: str, kind: str, ambiguous: bool, lang: str) -> Any:
-        from bot.llm import Prompt
+        from bot.llm.client import Prompt
 
         jinja = self.coach._jinja
         playbook = self.coach.playbooks[kind]
@@ -659,8 +659,8 @@ class Scorer:
 
     def card(self, objection: str, kind: str, lang: str, verdict: Verdict, source: str, notes: list[str],
              wants: str | None = None) -> Scorecard:
-        from bot.classify import Diagnosis
-        from bot.coach import Objection
+        from bot.models.classify import Diagnosis
+        from bot.services.coach import Objection
 
         checks, evidence = verdict.checks, verdict.evidence
         applicable = [c for c in CHECKS if checks[c] is not None]

@@ -17,12 +17,12 @@ from typing import Any
 
 from jinja2 import Environment
 
-from bot.i18n import t
-from bot.nudges import StalledDeal, find_stalled, in_language
-from bot.playbooks import Playbooks
+from bot.content.i18n import t
+from bot.content.playbooks import Playbooks
+from bot.core.taxonomy import LABELS
+from bot.services.nudges import StalledDeal, find_stalled, in_language
+from bot.services.summarize import OBSTACLE_PRIORITY
 from bot.store import Store, stamp
-from bot.summarize import OBSTACLE_PRIORITY
-from bot.taxonomy import LABELS
 
 RECENT_COACHINGS = 10
 NO_TOPIC = "none"  # coachings logged before topics were stored

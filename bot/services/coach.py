@@ -14,22 +14,29 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot import i18n
-from bot.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
-from bot.composing import Composed, ReadConcern, as_we, compose
-from bot.config import Settings
-from bot.grounding import claims, names_a_reference
-from bot.language import detect_language
-from bot.learn import load_team_model
-from bot.llm import LLM, LLMFailure, OnText, Prompt
-from bot.matching import TAG_SURE, Match, Matcher, items
-from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
-from bot.reading import Concern, Reading, read
-from bot.resources import data_dir
+from bot.content import i18n
+from bot.content.playbooks import (
+    BrushOff,
+    Playbooks,
+    ResistancePlaybook,
+    TopicPlaybook,
+    load_brush_offs,
+    load_playbooks,
+)
+from bot.core.config import Settings
+from bot.core.grounding import claims, names_a_reference
+from bot.core.language import detect_language
+from bot.core.reading import Concern, Reading, read
+from bot.core.resources import data_dir
+from bot.core.taxonomy import KINDS, LABELS, check_label
+from bot.core.text import MAX_CHARS, cut_at_word
+from bot.llm.client import LLM, LLMFailure, OnText, Prompt
+from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
+from bot.models.matching import TAG_SURE, Match, Matcher, items
+from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
+from bot.services.composing import Composed, ReadConcern, as_we, compose
+from bot.services.learn import load_team_model
 from bot.store import Store, open_store
-from bot.taxonomy import KINDS, LABELS, check_label
-from bot.text import MAX_CHARS, cut_at_word
-from bot.topics import TopicDetector, TopicReading, load_topic_detector
 
 # What a reference customer's story can prove for a buyer of the same industry or size.
 STORY_TOPICS = frozenset({"results", "fit", "adoption", "implementation", "status_quo", "vendor_viability"})

@@ -22,11 +22,11 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.config import Settings, reveal
-from bot.grounding import Ungrounded, check_answer, unlinked
-from bot.logs import redact_url
+from bot.core.config import Settings, reveal
+from bot.core.grounding import Ungrounded, check_answer, unlinked
+from bot.core.logs import redact_url
+from bot.core.taxonomy import LABELS
 from bot.store import Store
-from bot.taxonomy import LABELS
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.playbooks import Line, PlaybookError, Strict, Topic, load_file
-from bot.resources import data_dir
-from bot.taxonomy import TOPICS
+from bot.content.playbooks import Line, PlaybookError, Strict, Topic, load_file
+from bot.core.resources import data_dir
+from bot.core.taxonomy import TOPICS
 
 PROFILE_FILE = "team.yaml"
 

@@ -14,8 +14,8 @@ from typing import IO
 
 import sqlite_utils
 
-from bot.migrations import migrate
-from bot.store import Params, Result, Store, stamp
+from bot.store.base import Params, Result, Store, stamp
+from bot.store.migrations import migrate
 
 try:
     import fcntl

@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.text import cut_at_word
+from bot.core.text import cut_at_word
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.core.config import Settings
 
 Params = Sequence[Any] | dict[str, Any]
 _OWNER_LOCK = threading.Lock()
@@ -60,17 +60,17 @@ def is_database_url(target: str | Path) -> bool:
 def connect(target: str | Path) -> Store:
     """The store at a PostgreSQL URL (`postgresql://...`) or an SQLite file path."""
     if is_database_url(target):
-        from bot.store_pg import PostgresStore
+        from bot.store.pg import PostgresStore
 
         return PostgresStore(str(target))
-    from bot.store_sqlite import SQLiteStore
+    from bot.store.sqlite import SQLiteStore
 
     return SQLiteStore(target)
 
 
 def open_store(settings: Settings) -> Store:
     """The store the settings name: COACH_DATABASE_URL when set, else the SQLite file COACH_DB."""
-    from bot.config import reveal
+    from bot.core.config import reveal
 
     return connect(reveal(settings.database_url) or settings.db_path)
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.grounding import deal_cues
-from bot.matching import Match
-from bot.playbooks import ResistancePlaybook, TopicPlaybook
-from bot.profile import Reference, TeamProfile
+from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
+from bot.content.profile import Reference, TeamProfile
+from bot.core.grounding import deal_cues
+from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
 _QUOTED_WORDS = 90  # a concern quoted in a placeholder or a line is cut to about this many characters

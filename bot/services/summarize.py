@@ -20,14 +20,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
-from bot.coach import Coach, as_prompt_data
-from bot.i18n import t
-from bot.language import detect_language
-from bot.llm import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
-from bot.resources import data_dir
-from bot.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
-from bot.text import plain
+from bot.content.i18n import t
+from bot.core.language import detect_language
+from bot.core.resources import data_dir
+from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
+from bot.core.text import plain
+from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
+from bot.models.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
+from bot.services.coach import Coach, as_prompt_data
 
 NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.classify import read_examples
-from bot.config import Settings
-from bot.taxonomy import LABELS, TOPICS
+from bot.core.config import Settings
+from bot.core.taxonomy import LABELS, TOPICS
+from bot.models.classify import read_examples
 
 _BATCH = 64
 
@@ -16,7 +16,7 @@ def evaluate(path: Path, settings: Settings, progress: bool = True, field: str =
     """Measure the kind classifier (`field="label"`) or the topic detector (`field="topic"`) on a labelled file."""
     from tqdm import tqdm
 
-    from bot.coach import Coach
+    from bot.services.coach import Coach
 
     labels = TOPICS if field == "topic" else LABELS
     examples = read_examples(path, labels, field)

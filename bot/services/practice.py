@@ -19,11 +19,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from bot.i18n import t
-from bot.playbooks import Text, Topic, load_file
-from bot.resources import data_dir
-from bot.score import CHECKS, Hint, Scorecard, Scorer
-from bot.taxonomy import KINDS, LABELS, TOPICS
+from bot.content.i18n import t
+from bot.content.playbooks import Text, Topic, load_file
+from bot.core.resources import data_dir
+from bot.core.taxonomy import KINDS, LABELS, TOPICS
+from bot.services.score import CHECKS, Hint, Scorecard, Scorer
 
 MAX_TURNS = 3
 LANGUAGES = ("en", "es")
@@ -275,9 +275,9 @@ class Practice:
         llm = None if offline else self.coach.llm
         if llm is None:
             return scripted
-        from bot.language import detect_language
-        from bot.llm import LLMFailure, Prompt
-        from bot.score import prompt_data
+        from bot.core.language import detect_language
+        from bot.llm.client import LLMFailure, Prompt
+        from bot.services.score import prompt_data
 
         jinja = self.coach._jinja
         prompt = Prompt(

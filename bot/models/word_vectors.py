@@ -8,7 +8,7 @@ under 10 ms. Word order is lost; the n-gram model beside it keeps the phrases. M
 other people's objections, the blend scores better than the one with the transformer did (README).
 
 The table ships as playbooks/word_vectors.npz. Rebuild it (about 7 minutes on 2 cores) with
-`pip install -e '.[distill]'` and `python -m bot.word_vectors`; the classifier's cache key follows the file,
+`pip install -e '.[distill]'` and `python -m bot.models.word_vectors`; the classifier's cache key follows the file,
 so the models retrain on their next start.
 """
 
@@ -80,7 +80,7 @@ class WordVectors:
 
 @cache
 def shipped() -> WordVectors:
-    from bot.resources import data_dir
+    from bot.core.resources import data_dir
 
     return WordVectors.load(data_dir("playbooks") / "word_vectors.npz")
 
@@ -158,8 +158,8 @@ def _our_example_texts(playbooks: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    from bot.config import load_settings
-    from bot.resources import data_dir
+    from bot.core.config import load_settings
+    from bot.core.resources import data_dir
 
     folder = data_dir("playbooks")
     vocab = vocabulary(_our_example_texts(folder))

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from bot.resources import data_dir
-from bot.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, check_topic
+from bot.core.resources import data_dir
+from bot.core.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, check_topic
 
 if TYPE_CHECKING:
-    from bot.profile import TeamProfile
+    from bot.content.profile import TeamProfile
 
 LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
@@ -255,7 +255,7 @@ def load_playbooks(override: Path | None = None) -> Playbooks:
     resistance = _load_all("resistance", LABELS, override, ResistancePlaybook, "label")
     obstacles = _load_all("obstacles", OBSTACLE_KINDS, override, ObstaclePlaybook, "kind")
     topics = _load_all("topics", TOPICS, override, TopicPlaybook, "topic")
-    from bot.profile import load_profile  # the profile's models build on this module's
+    from bot.content.profile import load_profile  # the profile's models build on this module's
 
     loaded = load_profile(override)
     return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=_examples("objections", override),

@@ -11,7 +11,7 @@ from typing import ClassVar
 from platformdirs import user_cache_dir, user_data_dir
 from pydantic import SecretStr
 
-from bot.logs import redact_url
+from bot.core.logs import redact_url
 
 APP_NAME = "resistance-coach"
 

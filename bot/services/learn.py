@@ -25,7 +25,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.classify import (
+from bot.core.config import Settings
+from bot.core.taxonomy import LABELS
+from bot.models import persist
+from bot.models.classify import (
     BlendModel,
     Example,
     normalise,
@@ -35,11 +38,8 @@ from bot.classify import (
     trained_as_now,
     training_key,
 )
-from bot.config import Settings
-from bot.evaluate import score
-from bot.models import persist
+from bot.services.evaluate import score
 from bot.store import Store, open_store
-from bot.taxonomy import LABELS
 
 MAX_DROP = 0.01  # a new model is kept only if no score falls by more than this
 # where an older coach kept a workspace's examples and state, beside the SQLite file (moved by `coach learn`)
@@ -80,7 +80,7 @@ def load_team_model(data: bytes) -> BlendModel:
 
 def default_heldout() -> list[Path]:
     """The held-out files in a source checkout (tests/data); an installed wheel has none."""
-    folder = Path(__file__).resolve().parent.parent / "tests" / "data"
+    folder = Path(__file__).resolve().parents[2] / "tests" / "data"
     return [p for p in (folder / "heldout_en.jsonl", folder / "heldout_es.jsonl") if p.is_file()]
 
 
@@ -251,7 +251,7 @@ def learn(
 
 def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Path], evals: Sequence[Path],
            dry_run: bool, progress: Callable[[str], None]) -> dict[str, Any]:
-    from bot.coach import Coach
+    from bot.services.coach import Coach
 
     files = [(path, read_examples(path)) for path in [*heldout, *evals]]  # bad files fail before any training
     if not dry_run:

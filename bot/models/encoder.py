@@ -55,18 +55,18 @@ def queries(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
+    # what the cache holds is taken out at once: a batch larger than the cache evicts its own first texts while
+    # the rest are stored, so nothing is read back from the cache afterwards
     with _lock:
-        missing = list(dict.fromkeys(t for t in cut if t not in _queries))
+        found = {t: v for t in dict.fromkeys(cut) if (v := _queries.get(t)) is not None}
+    missing = [t for t in dict.fromkeys(cut) if t not in found]
     if missing:
         vectors = _encoded_queries(missing)
         with _lock:
             for text, vector in zip(missing, vectors, strict=True):
                 _queries[text] = vector
-        found = dict(zip(missing, vectors, strict=True))
-    else:
-        found = {}
-    with _lock:
-        return np.stack([found[t] if t in found else _queries[t] for t in cut])
+        found.update(zip(missing, vectors, strict=True))
+    return np.stack([found[t] for t in cut])
 
 
 def stored(texts: Sequence[str], cache_dir: Path | None, as_queries: bool = False) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The UI catalogue (bot/messages.yaml): complete in both languages, used by the code, and the only place the
+"""The UI catalogue (bot/content/messages.yaml): complete in both languages, used by the code, and the only place the
 Slack adapter's words come from."""
 
 import ast

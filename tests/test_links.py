@@ -1,5 +1,5 @@
 """Links in what a model writes (issue #19, item 13): a link is a claim whose host some input must name
-(bot/grounding.py), and text shown before that check (a streamed draft) or after it failed (the note saying what
+(bot/core/grounding.py), and text shown before that check (a streamed draft) or after it failed (the note saying what
 the model made up) shows no link at all."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The team report from the store alone (bot/report.py) and `coach report` writing it as HTML or PNG."""
+"""The team report from the store alone (bot/services/report.py) and `coach report` writing it as HTML or PNG."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ scheduling).
 Why cues and not the objection classifier alone: the classifier was trained to tell the five kinds apart on
 messages a seller chose to paste, and its "not an objection" class on Slack chatter; asked about "Sounds good,
 let's meet Tuesday" it still names a kind, often with confidence. So a turn is an objection when one of its
-sentences carries a cue of resistance in English or Spanish and is no approval (bot/reading.py `accepts`); the
+sentences carries a cue of resistance in English or Spanish and is no approval (bot/core/reading.py `accepts`); the
 classifier then gives the kind of what those sentences say, and can still decline it as no objection.
 """
 

@@ -1,4 +1,5 @@
-"""The words the bot says, in English and Spanish: one catalogue (bot/messages.yaml) and `t(key, lang, **fields)`.
+"""The words the bot says, in English and Spanish: one catalogue (bot/content/messages.yaml) and
+`t(key, lang, **fields)`.
 
 Why a YAML file and `str.format` rather than gettext with Babel: we speak two languages, and whoever fixes a
 sentence should see both side by side in one file they can edit without tools. gettext keeps each language in

@@ -24,7 +24,7 @@ LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 
 
-# a topic name, checked against the sixteen in bot/taxonomy.py
+# a topic name, checked against the sixteen in bot/core/taxonomy.py
 Topic = Annotated[str, AfterValidator(check_topic)]
 
 class PlaybookError(ValueError):

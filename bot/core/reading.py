@@ -1,6 +1,6 @@
 """Read what the seller pasted the way a sales manager would: the buyer's concerns (several per message), what
 the buyer accepts or likes, and what the seller added as fact. Pure functions, no models: the coach gives each
-concern its topic afterwards (bot/coach.py).
+concern its topic afterwards (bot/services/coach.py).
 
 - A seller's note is text in [square brackets], text in (parentheses) that speaks of the buyer in the third
   person, starts with "note" or states what we do ("(we do annual deals all the time)"), or what follows a

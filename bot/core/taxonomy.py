@@ -56,7 +56,7 @@ def check_label(label: str) -> str:
     return label
 
 
-# What an objection is about (bot/topics.py detects it); the same sixteen for coaching, practice and the profile.
+# What an objection is about (bot/models/topics.py detects it); the same sixteen for coaching, practice and the profile.
 TOPICS: tuple[str, ...] = (
     "price", "budget", "timing", "priority", "incumbent", "status_quo", "integration", "security",
     "implementation", "adoption", "support", "vendor_viability", "results", "authority", "fit", "contract",

@@ -182,7 +182,7 @@ def _response_format(mode: str, schema: dict[str, Any], name: str) -> dict[str, 
 class Prompt:
     system: str
     user: str
-    grounding: str | None = None  # every figure or name the answer states must be in this text (bot/grounding.py)
+    grounding: str | None = None  # every figure or name the answer states must be in this text (bot/core/grounding.py)
     team_id: str | None = None  # the workspace asking: its answers are cached for it alone
     # what the talk track and assure must not say: names of a profile fact that does not meet what the buyer
     # requires (offered as reassurance it would mislead), and words of a point the buyer accepted (said again
@@ -573,7 +573,7 @@ def _no_leak(answer: str, system: str) -> None:
         raise ValueError("the answer quotes the system instructions")
 
 
-# --- practice: scoring a seller's reply, and the buyer's next line (bot/score.py, bot/practice.py) ---
+# --- practice: scoring a seller's reply, and the buyer's next line (bot/services/score.py, practice.py) ---
 
 class LLMCheck(BaseModel):
     passed: bool

@@ -1,5 +1,5 @@
 """Offline diagnosis: logistic regression over word and character n-grams, calibrated by temperature; for
-objections, blended with a logistic regression over multilingual word vectors (bot/word_vectors.py).
+objections, blended with a logistic regression over multilingual word vectors (bot/models/word_vectors.py).
 
 Trained from the examples in `playbooks/examples/` the first time it is needed, then cached in the cache folder
 under a hash of those examples (and of the word-vector table), so editing either retrains it. On objections
@@ -341,7 +341,7 @@ class BlendModel:
 
 
 def concern_vectors(texts: Sequence[str], cache_dir: Path | None = None) -> np.ndarray:
-    """Each text as the mean of its concerns' sentence vectors (bot/reading.py splits them; a text with none is
+    """Each text as the mean of its concerns' sentence vectors (bot/core/reading.py splits them; a text with none is
     read whole). The coach encodes the same concerns to match them to the profile, so a message is encoded once.
     `cache_dir`: keep the vectors of many texts (a model's examples) there."""
     parts: list[list[str]] = []

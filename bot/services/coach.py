@@ -97,7 +97,7 @@ class Guidance:
     talk_track: str
     question: str | None
     source: str
-    topic: str | None = None  # what the objection is about (bot/topics.py)
+    topic: str | None = None  # what the objection is about (bot/models/topics.py)
     notes: list[str] = field(default_factory=list)
     coaching_id: int | None = None  # its row in the coaching log
     proof: str = ""  # the reference offered (a profile customer or a placeholder), for checking a model's assure
@@ -308,7 +308,7 @@ class Coach:
         """Coach one objection, through the LLM when one is configured (unless `offline`), else (or when the
         model fails) from the playbooks. `label` overrides the diagnosis (the seller corrected it). Logged.
 
-        `on_text(field, delta)` hears the model's guidance as it is written (bot/llm.py `FieldStream`); only
+        `on_text(field, delta)` hears the model's guidance as it is written (bot/llm/client.py `FieldStream`); only
         the returned guidance counts, which may be the offline one after all."""
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
@@ -525,7 +525,7 @@ class Coach:
 
     def _composed(self, kind: ResistancePlaybook, text: str, context: str | None, lang: str,
                   recorded: TopicPlaybook | None = None) -> Composed:
-        """The coaching composed for this message (bot/composing.py); with no text (the objection has left a
+        """The coaching composed for this message (bot/services/composing.py); with no text (the objection has left a
         thread's history), one concern on the thread's `recorded` topic."""
         profile = self.playbooks.profile
         english_used = False

@@ -2,7 +2,7 @@
 the objection model is retrained on the shipped examples plus them, and the new model is kept for that
 workspace only if it scores no worse on the held-out files.
 
-Per workspace, in the database (bot/store.py), so every replica on it sees the same:
+Per workspace, in the database (bot/store/base.py), so every replica on it sees the same:
 - its examples ({"id", "text", "label", "feedback_id", "at"}): a team reviews them with `coach learn --list`,
   changes a label with `--relabel ID_OR_TEXT KIND`, deletes one with `--remove ID_OR_TEXT`; `coach learn` only
   imports corrections newer than the last it imported, so a deleted example stays deleted until someone

@@ -48,7 +48,7 @@ _C = 4.0
 # The pitfall model flags a sentence only above this, whatever its tuned threshold: the patterns catch the
 # clear cases, and a false alarm on a clean answer teaches the wrong lesson.
 PITFALL_FLOOR = 0.6
-_CPU_BOUND = threading.Lock()  # pure CPU under the GIL; see bot/coach.py
+_CPU_BOUND = threading.Lock()  # pure CPU under the GIL; see bot/services/coach.py
 
 
 class RepliesError(ValueError):

@@ -3,7 +3,7 @@
 A delivery is claimed when it arrives (after its signature is checked), and recorded as handled once all the
 work it started has ended: not on arrival, which made a retry after a crash look "already handled" although its
 coaching was lost. In between, a repeat (Slack's retry, a duplicate on another replica) is skipped while the
-claiming process runs, and answered if that process died (bot/store.py `claim_delivery`).
+claiming process runs, and answered if that process died (bot/store/base.py `claim_delivery`).
 
 The work of a delivery is what Bolt runs after the ack: its lazy listeners, submitted to the listener executor
 while the request is dispatched. So the middleware names the delivery being dispatched (per thread), the

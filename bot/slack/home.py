@@ -1,7 +1,8 @@
 """The Home tab: a seller's deals and coachings, and for managers the team's view with a chart; refreshed when
 something changes; and the weekly team report posted to COACH_REPORT_CHANNEL.
 
-What to show comes from bot/report.py (no Slack there); this module lays it out in Block Kit and talks to Slack.
+What to show comes from bot/services/report.py (no Slack there); this module lays it out in Block Kit and talks to
+Slack.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def nudge_tick(deps: Deps, client: WebClient, team_id: str, now: datetime | None
 
 def start_scheduler(deps: Deps, app: App) -> Any:
     """Every hour, nudge the owners whose own local time has reached the nudge day and hour this week; every
-    day, prune what is past its retention (bot/store.py holds the rules)."""
+    day, prune what is past its retention (bot/store/base.py holds the rules)."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 

@@ -32,7 +32,7 @@ def language_of(text: str | None) -> str:
 
 
 def notice(key: str, language: str = "en") -> str:
-    """A short notice to the asker (bot/messages.yaml, `notice.<key>`)."""
+    """A short notice to the asker (bot/content/messages.yaml, `notice.<key>`)."""
     return t(f"notice.{key}", language)
 
 

@@ -54,7 +54,7 @@ def set_status(client: WebClient, channel: str, thread_ts: str, lang: str, worki
 
 def _shown(draft: str) -> str:
     """Model text as the draft shows it: no links (the validated answer keeps only links to hosts the inputs
-    name, bot/grounding.py; a draft is shown before that check), and nothing that pings anyone."""
+    name, bot/core/grounding.py; a draft is shown before that check), and nothing that pings anyone."""
     return escape(unlinked(draft))
 
 

@@ -1,4 +1,4 @@
-"""The store: the only code that reads or writes rows (this module, bot/store_pg.py and bot/migrations.py).
+"""The store: the only code that reads or writes rows (this module, bot/store/pg.py and bot/store/migrations.py).
 
 `Store` holds every operation once, in SQL both SQLite and PostgreSQL run (`?` and `:name` placeholders,
 `ON CONFLICT`, `RETURNING`); `SQLiteStore` and `store_pg.PostgresStore` supply the connection, the transaction
@@ -862,7 +862,7 @@ class Store(ABC):
         self.execute("DELETE FROM report_posts WHERE team_id = ? AND channel = ? AND week = ?",
                             [team_id, channel, week])
 
-    # --- a workspace's learned examples and model (`coach learn`, bot/learn.py), shared by every replica ---
+    # --- a workspace's learned examples and model (`coach learn`, bot/services/learn.py), shared by every replica ---
 
     def team_examples(self, team_id: str) -> list[dict[str, Any]]:
         """The workspace's examples in their review order: id, text, label, feedback_id, at."""
@@ -905,7 +905,7 @@ class Store(ABC):
         return self._first("SELECT version, fingerprint, saved_at FROM team_models WHERE team_id = ?", [team_id])
 
     def team_model(self, team_id: str) -> tuple[str, bytes] | None:
-        """The kept model's version and bytes (as bot/learn.py saved them)."""
+        """The kept model's version and bytes (as bot/services/learn.py saved them)."""
         row = self._first("SELECT version, model FROM team_models WHERE team_id = ?", [team_id])
         return (row["version"], bytes(row["model"])) if row else None
 

@@ -228,7 +228,7 @@ def m011_practice(db: sqlite_utils.Database) -> None:
 
 @migration
 def m012_home(db: sqlite_utils.Database) -> None:
-    # what each coaching was about (bot/topics.py), for the manager's view by topic
+    # what each coaching was about (bot/models/topics.py), for the manager's view by topic
     db["coachings"].add_column("topic", str)
     # the Home tab reads a seller's recent coachings and a team's last weeks by these, not the whole table
     db["coachings"].create_index(["team_id", "user_id", "id"])

@@ -1,7 +1,7 @@
 """The PostgreSQL store (psycopg 3 and its pool), for several replicas or many workspaces on one database.
 
-The operations are the shared ones in bot/store.py; this module supplies connections, transactions, the
-placeholder translation, locks, and the schema: the same named migrations as SQLite (bot/migrations.py), run
+The operations are the shared ones in bot/store/base.py; this module supplies connections, transactions, the
+placeholder translation, locks, and the schema: the same named migrations as SQLite (bot/store/migrations.py), run
 through `PgSchema`, which offers the part of sqlite-utils' table API that migrations use.
 """
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.i18n import LANGUAGES, catalogue, language_of_locale, t
+from bot.content.i18n import catalogue, language_of_locale, t
+from bot.core.language import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 

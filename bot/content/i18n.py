@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-LANGUAGES = ("en", "es")
-DEFAULT = "en"
+from bot.core.language import DEFAULT, ours
+
 CATALOGUE = Path(__file__).resolve().parent / "messages.yaml"
 
 
@@ -40,11 +40,10 @@ def t(key: str, lang: str = DEFAULT, **fields: object) -> str:
     A literal brace is written `{{` or `}}`. Fields are inserted as given: escape for Slack anything people
     typed (bot/slack/blocks.py `escape`)."""
     entry = catalogue()[key]
-    text = entry.get(lang if lang in LANGUAGES else DEFAULT) or entry[DEFAULT]
+    text = entry.get(ours(lang)) or entry[DEFAULT]
     return text.format(**fields)
 
 
 def language_of_locale(locale: str | None) -> str:
     """Our language for a Slack locale ("es-ES", "es-LA" → "es"); English for any other or none."""
-    lang = (locale or "").split("-")[0].lower()
-    return lang if lang in LANGUAGES else DEFAULT
+    return ours((locale or "").split("-")[0].lower())

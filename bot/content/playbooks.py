@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from bot.core.language import LANGUAGES
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, check_topic
 
 if TYPE_CHECKING:
     from bot.content.profile import TeamProfile
 
-LANGUAGES = ("en", "es")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 
 

@@ -1,8 +1,12 @@
-"""Tell English from Spanish (the languages we coach in) and notice text in neither."""
+"""Tell English from Spanish (the languages we coach in) and notice text in neither; which of ours to answer in."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+LANGUAGES = ("en", "es")  # what the coach speaks: playbooks, the profile, the UI strings
+DEFAULT = "en"  # what it answers in when the text is in another language, or says nothing of one
 
 _WORD = re.compile(r"[a-záéíóúñüàâçèêëîïôûœß']+")
 
@@ -37,3 +41,19 @@ def detect_language(text: str) -> str:
     if scores[best] == 0:
         return "en"
     return best
+
+
+def ours(lang: str | None) -> str:
+    """`lang` when it is one of our languages, else English."""
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def answer_language(text: str) -> str:
+    """The language to answer `text` in: its own when we speak it, else English."""
+    return ours(detect_language(text))
+
+
+def majority_language(texts: Iterable[str]) -> str:
+    """Spanish when more of the texts read as Spanish than as English, else English."""
+    votes = [detect_language(text) for text in texts]
+    return "es" if votes.count("es") > votes.count("en") else DEFAULT

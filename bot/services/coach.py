@@ -25,7 +25,7 @@ from bot.content.playbooks import (
 )
 from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
-from bot.core.language import detect_language
+from bot.core.language import detect_language, ours
 from bot.core.reading import Concern, Reading, read
 from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, check_label
@@ -434,7 +434,7 @@ class Coach:
         longer in the thread's history, with the `topic` the thread recorded; without either, the kind's."""
         question = Objection.parse(raw_question)
         detected = detect_language(question.text)
-        lang = detected if detected in ("en", "es") else "en"
+        lang = ours(detected)
         playbook = self.playbooks[check_label(label)]
         field = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
         composed = None
@@ -464,7 +464,7 @@ class Coach:
         they require), accepted points acknowledged, the seller's notes usable. A brush-off gets only the
         question to ask and what each answer would mean: no talk track built on a guess."""
         detected = detect_language(objection.text)
-        lang = detected if detected in ("en", "es") else "en"
+        lang = ours(detected)
         playbook = self.playbooks[diagnosis.label]
         reading = self.detect_topic(objection.text)
         question = self.diagnostic_question(diagnosis, lang, reading)

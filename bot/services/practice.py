@@ -21,12 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from bot.content.i18n import t
 from bot.content.playbooks import Text, Topic, load_file
+from bot.core.language import LANGUAGES, detect_language, ours
 from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
 from bot.services.score import CHECKS, Hint, Scorecard, Scorer
 
 MAX_TURNS = 3
-LANGUAGES = ("en", "es")
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{2,60}$")]
 
 
@@ -122,7 +122,7 @@ class Selection:
 def persona_text(scenario: Scenario, lang: str, offering: str | None = None) -> str:
     """Who the buyer is. `offering` is the team's offering from its profile, when there is one (else the
     persona speaks of "your solution" and no claim about the seller is made)."""
-    p, lang = scenario.persona, "es" if lang == "es" else "en"
+    p, lang = scenario.persona, ours(lang)
     return t("practice.persona", lang, role=getattr(p.role, lang), company=getattr(p.company, lang),
              wants=getattr(p.wants, lang), offering=offering or t("practice.your_solution", lang))
 
@@ -275,7 +275,6 @@ class Practice:
         llm = None if offline else self.coach.llm
         if llm is None:
             return scripted
-        from bot.core.language import detect_language
         from bot.llm.client import LLMFailure, Prompt
         from bot.services.score import prompt_data
 

@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bot.content.i18n import t
-from bot.core.language import detect_language
+from bot.core.language import answer_language
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, check_label
 from bot.models import persist
@@ -574,7 +574,7 @@ class Scorer:
         `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback; `team_id`
         the workspace (the model's answers are cached per workspace)."""
         reply, truncated = clean_reply(raw_reply)
-        lang = lang or _lang(objection)
+        lang = lang or answer_language(objection)
         if kind is None or ambiguous is None:
             diagnosis = self.coach.diagnose(objection)
             kind = kind or diagnosis.label
@@ -597,7 +597,7 @@ class Scorer:
                 notes.append(t("practice.note.fallback", lang))
         notes.insert(0, t("practice.note.llm", lang, model=llm.model) if source == "llm" and llm
                      else t("practice.note.offline", lang))
-        if _lang(reply) != lang and len(_words(reply)) >= 3:
+        if answer_language(reply) != lang and len(_words(reply)) >= 3:
             notes.append(t("practice.note.language", lang))
         if truncated:
             notes.append(t("practice.note.truncated", lang, limit=MAX_REPLY_CHARS))
@@ -696,11 +696,6 @@ class Scorer:
         if checks["assure"] is False:
             return t("practice.fix.assure", lang, move=playbook.lines("assure", lang)[0])
         return t("practice.fix.none", lang)
-
-
-def _lang(text: str) -> str:
-    detected = detect_language(text)
-    return detected if detected in ("en", "es") else "en"
 
 
 def _verified(quote: str, reply: str) -> str | None:

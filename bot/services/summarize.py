@@ -12,7 +12,6 @@ exceeds the budget. A chunk whose call fails is read offline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -21,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.content.i18n import t
-from bot.core.language import detect_language
+from bot.core.language import majority_language
 from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
 from bot.core.text import plain
@@ -372,7 +371,7 @@ class Summarizer:
         `team_id` is the workspace (the model's answers are cached per workspace)."""
         if not messages:
             raise ValueError("the thread has no messages")
-        language = _majority_language(m.text for m in messages)
+        language = majority_language(plain(m.text) for m in messages)
         stakeholders = _stakeholders(messages)
         if offline or self.coach.llm is None:
             risks, objections, source = *self._read_offline(messages, language), "offline"
@@ -543,11 +542,6 @@ class Summarizer:
         if stalled:  # silence, as in the weekly nudge: show what waiting costs them
             return playbooks.obstacles["uncertainty"].text("next_move", language), "stalled"
         return playbooks.obstacles["misalignment"].text("next_move", language), "cost_of_inaction"
-
-
-def _majority_language(texts: Iterable[str]) -> str:
-    votes = [detect_language(plain(t)) for t in texts]
-    return "es" if votes.count("es") > votes.count("en") else "en"
 
 
 def _first_match(messages: list[Message], pattern: re.Pattern[str],

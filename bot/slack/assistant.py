@@ -9,7 +9,8 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.content.i18n import LANGUAGES, t
+from bot.content.i18n import t
+from bot.core.language import LANGUAGES
 from bot.slack.deps import Deps
 from bot.slack.replies import user_language
 

@@ -15,7 +15,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 
 from bot.content.i18n import language_of_locale, t
-from bot.core.language import detect_language
+from bot.core.language import DEFAULT, answer_language
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def ack_now(ack: Any) -> None:
 
 def language_of(text: str | None) -> str:
     """Spanish when the text is Spanish, else English (our notices exist in those two)."""
-    return "es" if text and detect_language(text) == "es" else "en"
+    return answer_language(text) if text else DEFAULT
 
 
 def notice(key: str, language: str = "en") -> str:

@@ -1,0 +1,15 @@
+"""bot/core/language.py: which of our languages to answer in."""
+
+from bot.core.language import answer_language, majority_language, ours
+
+
+def test_a_language_we_do_not_speak_is_answered_in_english():
+    assert [ours(x) for x in ("en", "es", "other", "fr", None)] == ["en", "es", "en", "en", "en"]
+    assert answer_language("¿Por qué es tan caro?") == "es"
+    assert answer_language("Nous n'avons pas le budget pour cela cette année") == "en"
+
+
+def test_the_majority_decides_and_a_tie_is_english():
+    assert majority_language(["hola, ¿qué tal?", "es muy caro para nosotros", "fine"]) == "es"
+    assert majority_language(["es muy caro para nosotros", "we need it by friday"]) == "en"
+    assert majority_language([]) == "en"

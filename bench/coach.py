@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import load_settings  # noqa: E402
+from bot.core.guidance import Objection  # noqa: E402
 from bot.models.classify import Diagnosis, read_examples  # noqa: E402
-from bot.services.coach import Coach, Objection  # noqa: E402
+from bot.services.coach import Coach  # noqa: E402
 
 
 def _latencies(coach: Coach, texts: list[str]) -> tuple[list[float], list[float]]:

@@ -7,11 +7,12 @@ import pytest
 from bot.content.playbooks import PlaybookError, load_brush_offs, load_playbooks
 from bot.core.config import Settings, load_settings
 from bot.core.grounding import claims, ungrounded
+from bot.core.guidance import Objection
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, TOPICS
 from bot.models.classify import Diagnosis
 from bot.models.topics import TopicReading
-from bot.services.coach import Coach, Objection
+from bot.services.coach import Coach
 
 SHIPPED = data_dir("playbooks")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.content.playbooks import PlaybookError, load_brush_offs
-from bot.services.coach import Objection
+from bot.core.guidance import Objection
 
 CASES = [
     ("en", "Send me something by email and I'll have a look.", "send_info", "hides the real resistance"),

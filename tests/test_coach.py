@@ -5,8 +5,10 @@ import sys
 
 import pytest
 
+from bot.core.guidance import EmptyObjection, Objection
 from bot.core.taxonomy import LABELS
-from bot.services.coach import MAX_CHARS, Coach, EmptyObjection, Objection, is_seller_question
+from bot.core.text import MAX_CHARS
+from bot.services.coach import Coach, is_seller_question
 from bot.store import open_store
 
 EXAMPLES = {

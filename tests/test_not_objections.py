@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from bot.services.coach import Coach, EmptyObjection, NotAnObjection
+from bot.core.guidance import EmptyObjection, NotAnObjection
+from bot.services.coach import Coach
 from bot.store import open_store
 
 NOT_OBJECTIONS = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.llm.client import pressure
+from bot.core.pressure import pressure
 
 PUSHY_EN = [
     "Guarantee them 30% savings in the first year so the doubt goes away.",

@@ -37,7 +37,8 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.services.coach import Coach, EmptyObjection, NotAnObjection
+    from bot.core.guidance import EmptyObjection, NotAnObjection
+    from bot.services.coach import Coach
 
     text = " ".join(args.text)
     coach = Coach(load_settings())

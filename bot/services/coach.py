@@ -8,7 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -25,11 +25,12 @@ from bot.content.playbooks import (
 )
 from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
+from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection
 from bot.core.language import detect_language, ours
 from bot.core.reading import Concern, Reading, read
 from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, check_label
-from bot.core.text import MAX_CHARS, cut_at_word
+from bot.core.text import MAX_CHARS, clean
 from bot.llm.client import LLM, LLMFailure, OnText, Prompt
 from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
 from bot.models.matching import TAG_SURE, Match, Matcher, items
@@ -57,74 +58,6 @@ _CPU_BOUND = threading.Lock()
 # the database when its workspace next asks.
 TEAM_MODELS_IN_MEMORY = 16
 log = logging.getLogger(__name__)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-class EmptyObjection(ValueError):
-    """There is no objection text to coach."""
-
-
-class NotAnObjection(EmptyObjection):
-    """The text is no buyer objection (a greeting, thanks, a test, gibberish, a request): nothing to coach.
-    A kind of EmptyObjection, so every surface answers it with its usage help."""
-
-
-@dataclass(frozen=True)
-class Objection:
-    """Cleaned objection text, plus what the cleaning had to do."""
-
-    text: str
-    truncated: bool = False
-
-    @classmethod
-    def parse(cls, raw: str | None, limit: int = MAX_CHARS) -> Objection:
-        text = _CONTROL.sub("", raw or "").strip()
-        if not text:
-            raise EmptyObjection("there is no objection text")
-        if len(text) <= limit:
-            return cls(text)
-        return cls(cut_at_word(text, limit), truncated=True)
-
-
-@dataclass
-class Guidance:
-    label: str
-    confidence: float
-    language: str
-    align: str
-    clarify: str
-    assure: str
-    talk_track: str
-    question: str | None
-    source: str
-    topic: str | None = None  # what the objection is about (bot/models/topics.py)
-    notes: list[str] = field(default_factory=list)
-    coaching_id: int | None = None  # its row in the coaching log
-    proof: str = ""  # the reference offered (a profile customer or a placeholder), for checking a model's assure
-    # how the message was read: each concern ({"words", "topic", "status", "fact", "required"}), what the buyer
-    # accepts, the seller's own notes
-    concerns: list[dict[str, Any]] = field(default_factory=list)
-    accepted: list[str] = field(default_factory=list)
-    seller_notes: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        """The public JSON shape (`coach ask --json`)."""
-        data = asdict(self)
-        del data["notes"], data["coaching_id"], data["proof"]
-        return data
-
-
-@dataclass
-class Answer:
-    """A reply to the seller's own question inside a coaching thread."""
-
-    label: str
-    language: str
-    heading: str
-    lines: list[str]
-    source: str
-    notes: list[str] = field(default_factory=list)
-    topic: str | None = None  # the thread objection's topic, when the answer was composed with it
 
 
 # A seller asking the coach, rather than reporting the buyer. Some openings only a seller uses ("¿qué le digo?",
@@ -438,11 +371,11 @@ class Coach:
         playbook = self.playbooks[check_label(label)]
         field = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
         composed = None
-        text = _CONTROL.sub("", objection or "").strip()
+        text = clean(objection)[0]
         recorded = self.playbooks.topics.get(topic or "")
         if text or recorded:
             text = Objection.parse(text).text if text else ""
-            context = Objection.parse(context).text if context and _CONTROL.sub("", context).strip() else None
+            context = clean(context)[0] or None
             with _CPU_BOUND:
                 recorded = self.playbooks.topics[self.detect_topic(text).topic] if text else recorded
                 composed = self._composed(playbook, text, context, lang, recorded)

@@ -28,6 +28,7 @@ from bot.content.i18n import t
 from bot.core.language import answer_language
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, check_label
+from bot.core.text import MAX_CHARS, clean
 from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
@@ -41,7 +42,6 @@ MOVES = ("align", "asks", "clarify", "assure")
 # A missing perception needs the picture, not proof: assure is not scored for it. The labelled replies can
 # say otherwise per kind (a kind whose replies mostly leave assure null needs no proof); see train_moves.
 PROOF_KINDS = frozenset(LABELS) - {"missing"}
-MAX_REPLY_CHARS = 4000
 # Bump when the features or the training recipe change, so cached models are rebuilt.
 RECIPE = "practice-moves/sentences-tfidf-word12-char25+overlap4+logreg/v2"
 _C = 4.0
@@ -510,20 +510,6 @@ def triage(reply: str, objection: str) -> str | None:
     return None
 
 
-_CLEAN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_reply(raw: str | None) -> tuple[str, bool]:
-    """The reply without control characters, cut at a word within MAX_REPLY_CHARS; whether it was cut."""
-    text = _CLEAN.sub("", raw or "").strip()
-    if len(text) <= MAX_REPLY_CHARS:
-        return text, False
-    cut = text[:MAX_REPLY_CHARS]
-    if not text[MAX_REPLY_CHARS].isspace() and " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(), True
-
-
 def check_applies(check: str, kind: str, ambiguous: bool, needs_proof: frozenset[str] = PROOF_KINDS) -> bool:
     if check == "asks":
         return ambiguous
@@ -573,7 +559,7 @@ class Scorer:
         scenario; without them the objection is diagnosed (and counts as ambiguous when the coach would ask first).
         `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback; `team_id`
         the workspace (the model's answers are cached per workspace)."""
-        reply, truncated = clean_reply(raw_reply)
+        reply, truncated = clean(raw_reply)
         lang = lang or answer_language(objection)
         if kind is None or ambiguous is None:
             diagnosis = self.coach.diagnose(objection)
@@ -600,7 +586,7 @@ class Scorer:
         if answer_language(reply) != lang and len(_words(reply)) >= 3:
             notes.append(t("practice.note.language", lang))
         if truncated:
-            notes.append(t("practice.note.truncated", lang, limit=MAX_REPLY_CHARS))
+            notes.append(t("practice.note.truncated", lang, limit=MAX_CHARS))
         return self.card(objection, kind, lang, verdict, source, notes, wants)
 
     def offline_verdict(self, reply: str, kind: str, ambiguous: bool, objection: str = "") -> Verdict:
@@ -659,8 +645,8 @@ class Scorer:
 
     def card(self, objection: str, kind: str, lang: str, verdict: Verdict, source: str, notes: list[str],
              wants: str | None = None) -> Scorecard:
+        from bot.core.guidance import Objection
         from bot.models.classify import Diagnosis
-        from bot.services.coach import Objection
 
         checks, evidence = verdict.checks, verdict.evidence
         applicable = [c for c in CHECKS if checks[c] is not None]

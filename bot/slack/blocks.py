@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.content.i18n import t
+from bot.core.guidance import Answer, Guidance
 from bot.core.taxonomy import KINDS
 from bot.core.text import cut_at_word
-from bot.services.coach import Answer, Guidance
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000

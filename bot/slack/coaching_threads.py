@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.content.i18n import t
-from bot.services.coach import EmptyObjection, is_seller_question
+from bot.core.guidance import EmptyObjection
+from bot.services.coach import is_seller_question
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.deps import Deps
 from bot.slack.posting import post_answer, say

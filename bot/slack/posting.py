@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.i18n import t
-from bot.services.coach import Answer, Guidance
+from bot.core.guidance import Answer, Guidance
 from bot.services.summarize import Message, parse_messages
 from bot.slack.blocks import (
     answer_blocks,

@@ -21,7 +21,7 @@ from slack_sdk.web.chat_stream import ChatStream
 
 from bot.content.i18n import t
 from bot.core.grounding import unlinked
-from bot.services.coach import Guidance
+from bot.core.guidance import Guidance
 from bot.slack.blocks import escape
 from bot.slack.deps import Deps
 from bot.slack.posting import Posted, guidance_payload, post_guidance, record_guidance

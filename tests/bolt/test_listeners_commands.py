@@ -7,7 +7,7 @@ import json
 from unittest.mock import Mock
 
 from bot.content.i18n import t
-from bot.services.coach import EmptyObjection
+from bot.core.guidance import EmptyObjection
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.listeners import commands
 from bot.slack.replies import notice

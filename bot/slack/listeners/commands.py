@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.content.i18n import t
-from bot.services.coach import EmptyObjection
+from bot.core.guidance import EmptyObjection
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.command_text import declined_subcommand, parse

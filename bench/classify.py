@@ -72,7 +72,7 @@ def serve_memory(cache: str, commands: int = 20) -> float:
 
 
 def warm_latency(coach) -> list[float]:
-    texts = [e.text for path in sorted((ROOT / "tests" / "data").glob("heldout_*.jsonl")) for e in read_examples(path)]
+    texts = [e.text for path in sorted((ROOT / "playbooks" / "heldout").glob("*.jsonl")) for e in read_examples(path)]
     coach.diagnose(texts[0])
     times = []
     for text in texts:

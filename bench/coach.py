@@ -46,7 +46,7 @@ def _line(values: list[float]) -> str:
 
 
 def main() -> None:
-    texts = [e.text for path in sorted((ROOT / "tests" / "data").glob("heldout_*.jsonl")) for e in read_examples(path)]
+    texts = [e.text for path in sorted((ROOT / "playbooks" / "heldout").glob("*.jsonl")) for e in read_examples(path)]
     settings = load_settings()
     team = Path(tempfile.mkdtemp())
     shutil.copy(ROOT / "playbooks" / "team.example.yaml", team / "team.yaml")

@@ -31,7 +31,7 @@ def main() -> None:
     os.environ.update(OPENAI_BASE_URL=model.url, OPENAI_API_KEY="bench", COACH_MODEL="standin",
                       COACH_DB=os.path.join(tempfile.mkdtemp(), "bench.db"))
     coach = Coach(load_settings())
-    texts = [e.text for path in sorted((ROOT / "tests" / "data").glob("heldout_*.jsonl")) for e in read_examples(path)]
+    texts = [e.text for path in sorted((ROOT / "playbooks" / "heldout").glob("*.jsonl")) for e in read_examples(path)]
     coach.coach("warm-up: I heard you only sell to banks")
     overheads = []
     for text in texts:

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from bot.content.playbooks import PlaybookError, load_brush_offs, load_playbooks
+from bot.content.playbooks import load_brush_offs, load_playbooks
+from bot.content.schema import PlaybookError
 from bot.core.config import Settings, load_settings
 from bot.core.grounding import claims, ungrounded
 from bot.core.guidance import Objection

@@ -9,7 +9,7 @@ from bot.core.taxonomy import LABELS
 from bot.models.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
 from bot.services.evaluate import evaluate, score
 
-HELDOUT = Path(__file__).parent / "data"
+HELDOUT = Path(__file__).resolve().parent.parent / "playbooks" / "heldout"
 SHIPPED_EXAMPLES = data_dir("playbooks") / "examples" / "objections"
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.content.playbooks import heldout_files
 from bot.core.config import Settings, load_settings
 from bot.services.learn import (
     corrections,
-    default_heldout,
     learn,
     legacy_team_dir,
     load_team_model,
@@ -105,7 +105,7 @@ def learned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     # (0.008), so whether T1 passes the 0.01 gate there would test the shipped examples, not `coach learn`.
     # The CLI test below scores T1's (cached) model on the held-out files.
     t1 = learn(settings, "T1", [], [_jsonl(folder / "t1_eval.jsonl", T1_EVAL)])
-    t2 = learn(settings, "T2", default_heldout(), [_jsonl(folder / "t2_eval.jsonl", T2_EVAL)])
+    t2 = learn(settings, "T2", heldout_files(), [_jsonl(folder / "t2_eval.jsonl", T2_EVAL)])
     yield {"settings": settings, "store": store, "t1": t1, "t2": t2, "running": running, "patient": patient,
            "before": before, "folder": folder}
     store.close()

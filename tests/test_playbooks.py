@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.playbooks import PlaybookError, load_playbooks
+from bot.content.playbooks import load_playbooks
+from bot.content.schema import PlaybookError
 from bot.core.config import load_settings
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS

@@ -9,19 +9,9 @@ import sys
 
 import pytest
 
+from bot.content.scenarios import ScenarioError, load_scenarios, persona_text, scenarios_dir
 from bot.core.taxonomy import LABELS
-from bot.services.practice import (
-    MAX_TURNS,
-    TOPICS,
-    NoScenario,
-    Practice,
-    ScenarioError,
-    Selection,
-    SessionKey,
-    load_scenarios,
-    persona_text,
-    scenarios_dir,
-)
+from bot.services.practice import MAX_TURNS, TOPICS, NoScenario, Practice, Selection, SessionKey
 from bot.services.score import Hint, Scorecard
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.playbooks import PlaybookError, load_brush_offs, load_playbooks
+from bot.content.playbooks import load_brush_offs, load_playbooks
 from bot.content.profile import TeamProfile, load_profile
+from bot.content.schema import PlaybookError
 from bot.core.grounding import DealCues, claims, deal_cues, names_a_reference, ungrounded
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS

@@ -298,9 +298,9 @@ def cmd_learn(args: argparse.Namespace) -> int:
 def _learn(args: argparse.Namespace, settings: Any, store: Any) -> int:
     from dataclasses import asdict
 
+    from bot.content.playbooks import heldout_files
     from bot.services.learn import (
         check_team_id,
-        default_heldout,
         learn,
         move_legacy_folder,
         relabel,
@@ -338,7 +338,7 @@ def _learn(args: argparse.Namespace, settings: Any, store: Any) -> int:
                 print(f"relabelled {example.id} ({example.label} -> {label}): {example.text}")
             print(f"Run `coach learn --team {team}` to retrain with these changes.")
             return 0
-        heldout = [Path(p) for p in args.heldout] if args.heldout else default_heldout()
+        heldout = [Path(p) for p in args.heldout] if args.heldout else heldout_files()
         report = learn(settings, team, heldout, [Path(p) for p in args.eval], dry_run=args.dry_run,
                        progress=lambda line: print(line, file=sys.stderr, flush=True), store=store)
     except (OSError, ValueError) as exc:  # LearnError is a ValueError, as are bad eval files
@@ -711,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     lrn.add_argument("--eval", action="append", default=[], metavar="FILE",
                      help='also score on this JSONL of {"text", "label"} (repeatable)')
     lrn.add_argument("--heldout", action="append", default=[], metavar="FILE",
-                     help="held-out files to score on (repeatable; default: tests/data/heldout_*.jsonl if present)")
+                     help="held-out files to score on (repeatable; default: the shipped playbooks/heldout/*.jsonl)")
     lrn.add_argument("--list", action="store_true", help="print the workspace's examples (id, kind, text), then stop")
     lrn.add_argument("--remove", action="append", metavar="ID_OR_TEXT",
                      help="delete this example (its id or exact text) from the workspace's examples, then stop")
@@ -745,7 +745,7 @@ def check_team_playbooks() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.content.playbooks import PlaybookError
+    from bot.content.schema import PlaybookError
     from bot.core.config import ConfigError
     from bot.core.logs import install_redaction
     from bot.models.progress import show_on_terminal

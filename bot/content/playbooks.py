@@ -9,26 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
+from bot.content.profile import TeamProfile, load_profile
+from bot.content.schema import Lines, PlaybookError, Strict, Text, load_file, problems
 from bot.core.language import LANGUAGES
 from bot.core.resources import data_dir
-from bot.core.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, check_topic
-
-if TYPE_CHECKING:
-    from bot.content.profile import TeamProfile
-
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
-
-
-# a topic name, checked against the sixteen in bot/core/taxonomy.py
-Topic = Annotated[str, AfterValidator(check_topic)]
-
-class PlaybookError(ValueError):
-    """A playbook file is missing, unreadable or malformed; the message names the file and field."""
+from bot.core.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, Label, ObstacleKind, Topic
 
 
 def _counted(value: Lines, low: int, high: int, what: str) -> Lines:
@@ -37,20 +27,6 @@ def _counted(value: Lines, low: int, high: int, what: str) -> Lines:
         if not low <= len(getattr(value, lang)) <= high:
             raise ValueError(f"{lang}: give {low} or {high} {what}")
     return value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
-    en: Line
-    es: Line
-
-
-class Lines(Strict):
-    en: list[Line] = Field(min_length=1)
-    es: list[Line] = Field(min_length=1)
 
 
 class _Playbook(Strict):
@@ -62,7 +38,7 @@ class _Playbook(Strict):
 
 
 class ResistancePlaybook(_Playbook):
-    label: str
+    label: Label
     name: Text
     summary: Text
     definition: Text
@@ -86,13 +62,6 @@ class ResistancePlaybook(_Playbook):
                          where=lang)
         return value
 
-    @field_validator("label")
-    @classmethod
-    def _known_label(cls, value: str) -> str:
-        if value not in LABELS:
-            raise ValueError(f"must be one of {', '.join(LABELS)}")
-        return value
-
     @field_validator("questions")
     @classmethod
     def _two_or_three(cls, value: Lines) -> Lines:
@@ -100,7 +69,7 @@ class ResistancePlaybook(_Playbook):
 
 
 class ObstaclePlaybook(_Playbook):
-    kind: str
+    kind: ObstacleKind
     name: Text
     summary: Text
     definition: Text
@@ -109,13 +78,6 @@ class ObstaclePlaybook(_Playbook):
     moves: Lines
     pitfalls: Lines
     next_move: Text
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in OBSTACLE_KINDS:
-            raise ValueError(f"must be one of {', '.join(OBSTACLE_KINDS)}")
-        return value
 
 
 def _check_slots(template: str, required: set[str], allowed: set[str], where: str) -> None:
@@ -200,27 +162,6 @@ class TopicPlaybook(Strict):
         return self.text("about", lang) if self.about else self.text("name", lang).lower()
 
 
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def load_file(path: Path, model: type[Model], error: type[ValueError] = PlaybookError,
-              what: str = "playbook") -> Model:
-    """One YAML file validated as `model`; a mistake raises `error` naming the file and the field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise error(f"{path}: cannot read {what}: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise error(f"{path}: expected a mapping of fields at the top level")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(str(p) for p in err['loc']) or '(top)'}': {err['msg']}" for err in exc.errors()
-        )
-        raise error(f"{path}: {problems}") from None
-
-
 def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> dict[str, Path]:
     """Map each expected name to its file, the team's folder winning over the shipped one."""
     shipped = data_dir("playbooks") / kind_dir
@@ -255,8 +196,6 @@ def load_playbooks(override: Path | None = None) -> Playbooks:
     resistance = _load_all("resistance", LABELS, override, ResistancePlaybook, "label")
     obstacles = _load_all("obstacles", OBSTACLE_KINDS, override, ObstaclePlaybook, "kind")
     topics = _load_all("topics", TOPICS, override, TopicPlaybook, "topic")
-    from bot.content.profile import load_profile  # the profile's models build on this module's
-
     loaded = load_profile(override)
     return Playbooks(resistance=resistance, obstacles=obstacles, examples_dir=_examples("objections", override),
                      obstacle_examples_dir=_examples("obstacles", override), topics=topics,
@@ -269,6 +208,12 @@ def _examples(kind: str, override: Path | None) -> Path:
     if override is not None and (override / "examples" / kind).is_dir():
         return override / "examples" / kind
     return data_dir("playbooks") / "examples" / kind
+
+
+def heldout_files() -> list[Path]:
+    """The shipped held-out objections (`playbooks/heldout/`, English and Spanish, never trained on): what a
+    workspace's learned model must score no worse on than the model it replaces (`coach learn`)."""
+    return sorted((data_dir("playbooks") / "heldout").glob("*.jsonl"))
 
 
 def _load_all(kind_dir: str, names: tuple[str, ...], override: Path | None, model: type[Strict],
@@ -288,17 +233,9 @@ class BrushOff(Strict):
     """A line that ends the conversation without saying why: the kinds it usually hides and questions that tell."""
 
     name: Text
-    kinds: list[str]
+    kinds: list[Label]
     questions: Lines
     topic: Topic | None = None  # what the line is about when it says so ("too expensive": price), named in the question
-
-    @field_validator("kinds")
-    @classmethod
-    def _known_kinds(cls, value: list[str]) -> list[str]:
-        unknown = [kind for kind in value if kind not in LABELS]
-        if unknown:
-            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; expected some of {', '.join(LABELS)}")
-        return value
 
     @field_validator("questions")
     @classmethod
@@ -331,6 +268,5 @@ def load_brush_offs(override: Path | None = None) -> dict[str, BrushOff]:
         try:
             loaded[name] = BrushOff.model_validate(fields)
         except ValidationError as exc:
-            problems = "; ".join(f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors())
-            raise PlaybookError(f"{path}: {name}: {problems}") from None
+                raise PlaybookError(f"{path}: {name}: {problems(exc)}") from None
     return loaded

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from bot.content.playbooks import Line, PlaybookError, Strict, Topic, load_file
+from bot.content.schema import Line, PlaybookError, Strict, load_file
 from bot.core.resources import data_dir
-from bot.core.taxonomy import TOPICS
+from bot.core.taxonomy import TOPICS, Topic
 
 PROFILE_FILE = "team.yaml"
 

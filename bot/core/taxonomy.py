@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, WithJsonSchema
 
 
 @dataclass(frozen=True)
@@ -99,3 +102,24 @@ OBSTACLES: tuple[Kind, ...] = (
     ),
 )
 OBSTACLE_KINDS: tuple[str, ...] = tuple(k.label for k in OBSTACLES)
+# When several obstacles are present, the one to work on first: an unseen decider or stalled consensus stops a
+# deal outright; politics and misalignment slow it; uncertainty is the environment and moves last.
+OBSTACLE_PRIORITY: tuple[str, ...] = ("competing_priorities", "consensus", "politics", "misalignment", "uncertainty")
+
+
+def check_obstacle(kind: str) -> str:
+    """Return `kind` if it is one of the five obstacles, else raise ValueError naming them."""
+    if kind not in OBSTACLE_KINDS:
+        raise ValueError(f"must be one of {', '.join(OBSTACLE_KINDS)}")
+    return kind
+
+
+def _one_of(values: tuple[str, ...]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "enum": list(values)})
+
+
+# The checks above as pydantic field types, for every file and answer that names a kind, topic or obstacle (the
+# playbooks, scenarios, labelled replies, the model's answers); their JSON schema lists the values.
+Label = Annotated[str, AfterValidator(check_label), _one_of(LABELS)]
+Topic = Annotated[str, AfterValidator(check_topic), _one_of(TOPICS)]
+ObstacleKind = Annotated[str, AfterValidator(check_obstacle), _one_of(OBSTACLE_KINDS)]

@@ -30,13 +30,6 @@ _MAX_HITS = 2
 TEMPERATURE = 0.45
 
 
-def check_topic(topic: str) -> str:
-    """Return `topic` if it is one of the sixteen, else raise ValueError naming the valid ones."""
-    if topic not in TOPICS:
-        raise ValueError(f"unknown topic {topic!r}; expected one of: {', '.join(TOPICS)}")
-    return topic
-
-
 def cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
     """One pattern matching any cue at the start of a word (longest first, so phrases win over their words)."""
     ordered = sorted({c.lower() for c in cues}, key=len, reverse=True)

@@ -150,6 +150,8 @@ def _packed(lines: Sequence[str]) -> np.ndarray:
 def _our_example_texts(playbooks: Path) -> list[str]:
     texts = []
     for path in sorted(playbooks.rglob("*.jsonl")):
+        if "heldout" in path.relative_to(playbooks).parts:  # never trained on, not even for the vocabulary
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             text = json.loads(line).get("text") if line.strip() else None
             if isinstance(text, str):

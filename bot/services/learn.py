@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import Settings
-from bot.core.taxonomy import LABELS
+from bot.core.taxonomy import LABELS, check_label
 from bot.models import persist
 from bot.models.classify import (
     BlendModel,
@@ -78,12 +78,6 @@ def load_team_model(data: bytes) -> BlendModel:
     return trained_as_now(model)
 
 
-def default_heldout() -> list[Path]:
-    """The held-out files in a source checkout (tests/data); an installed wheel has none."""
-    folder = Path(__file__).resolve().parents[2] / "tests" / "data"
-    return [p for p in (folder / "heldout_en.jsonl", folder / "heldout_es.jsonl") if p.is_file()]
-
-
 @dataclass(frozen=True)
 class TeamExample:
     id: str
@@ -110,8 +104,10 @@ def read_team_examples(path: Path) -> list[TeamExample]:
             text, label = row["text"], row["label"]
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise LearnError(f"{path}:{number}: expected a JSON object with 'text' and 'label' ({exc})") from None
-        if label not in LABELS:
-            raise LearnError(f"{path}:{number}: unknown label {label!r}; expected one of: {', '.join(LABELS)}")
+        try:
+            check_label(label)
+        except ValueError as exc:
+            raise LearnError(f"{path}:{number}: {exc}") from None
         if not isinstance(text, str) or not text.strip():
             raise LearnError(f"{path}:{number}: 'text' must be a non-empty string")
         rows.append(TeamExample(example_id(text), text, label, row.get("feedback_id"), row.get("at")))
@@ -199,8 +195,10 @@ def remove(store: Store, team_id: str, targets: Sequence[str]) -> list[TeamExamp
 
 def relabel(store: Store, team_id: str, target: str, label: str) -> TeamExample:
     """Give the example with this id or exact text another kind; the example as it was."""
-    if label not in LABELS:
-        raise LearnError(f"unknown label {label!r}; expected one of: {', '.join(LABELS)}")
+    try:
+        check_label(label)
+    except ValueError as exc:
+        raise LearnError(str(exc)) from None
     [example, *_] = _find(store, team_id, [target])
     store.relabel_team_example(team_id, example.id, label)
     return example

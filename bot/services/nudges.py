@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.content.i18n import t
 from bot.content.playbooks import Playbooks
-from bot.services.summarize import OBSTACLE_PRIORITY
+from bot.core.taxonomy import OBSTACLE_PRIORITY
 from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -1,10 +1,9 @@
 """Practice: the coach plays a buyer, the seller answers, the coach scores the answer and the buyer replies.
 
-Scenarios are data (`playbooks/practice/scenarios/*.yaml`, English and Spanish), checked when loaded. A
-practice is a small state machine stored per seller and conversation: the buyer's opening objection, up to
-three seller answers (each scored), the buyer pushing back when the kind was missed and moving on when it was
-handled, then a summary. "Try again" restarts the same scenario. No Slack here: the CLI and the Slack app
-drive it through `Practice`.
+The scenarios are data (bot/content/scenarios.py). A practice is a small state machine stored per seller and
+conversation: the buyer's opening objection, up to three seller answers (each scored), the buyer pushing back
+when the kind was missed and moving on when it was handled, then a summary. "Try again" restarts the same
+scenario. No Slack here: the CLI and the Slack app drive it through `Practice`.
 """
 
 from __future__ import annotations
@@ -14,82 +13,16 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from typing import Any
 
 from bot.content.i18n import t
-from bot.content.playbooks import Text, Topic, load_file
-from bot.core.language import LANGUAGES, detect_language, ours
-from bot.core.resources import data_dir
+from bot.content.scenarios import Scenario, load_scenarios, persona_text, scenarios_dir
+from bot.content.schema import Text
+from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
 from bot.services.score import CHECKS, Hint, Scorecard, Scorer
 
 MAX_TURNS = 3
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{2,60}$")]
-
-
-class ScenarioError(ValueError):
-    """A scenario file is missing, unreadable or malformed; the message names the file and field."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Persona(_Strict):
-    role: Text
-    company: Text
-    wants: Text
-
-
-class Scenario(_Strict):
-    id: Id
-    topic: Topic
-    ambiguous: bool
-    persona: Persona
-    objection: Text
-    push_back: Text
-    moving_on: Text
-    kind: str = ""  # filled from the file
-
-
-
-class ScenarioFile(_Strict):
-    kind: str
-    scenarios: list[Scenario] = Field(min_length=1)
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, value: str) -> str:
-        if value not in LABELS:
-            raise ValueError(f"must be one of {', '.join(LABELS)}")
-        return value
-
-
-def scenarios_dir(playbooks_dir: Path | None) -> Path:
-    """A team's practice/scenarios/ folder when it has one, else the shipped one."""
-    if playbooks_dir is not None and (playbooks_dir / "practice" / "scenarios").is_dir():
-        return playbooks_dir / "practice" / "scenarios"
-    return data_dir("playbooks") / "practice" / "scenarios"
-
-
-def load_scenarios(folder: Path) -> dict[str, Scenario]:
-    """All scenarios of the folder's YAML files by id; a mistake raises ScenarioError naming file and field."""
-    files = sorted(folder.glob("*.y*ml"))
-    if not files:
-        raise ScenarioError(f"{folder}: no practice scenario files")
-    loaded: dict[str, Scenario] = {}
-    for path in files:
-        parsed = load_file(path, ScenarioFile, ScenarioError, "scenarios")
-        for scenario in parsed.scenarios:
-            if scenario.id in loaded:
-                raise ScenarioError(f"{path}: field 'id': {scenario.id!r} is used twice")
-            loaded[scenario.id] = scenario.model_copy(update={"kind": parsed.kind})
-    return loaded
-
-
 class NoScenario(LookupError):
     """No scenario matches what was asked for."""
 
@@ -117,14 +50,6 @@ class Selection:
             elif word not in ("random", "any", "cualquiera"):
                 raise ValueError(word)
         return cls(kind, topic, lang)
-
-
-def persona_text(scenario: Scenario, lang: str, offering: str | None = None) -> str:
-    """Who the buyer is. `offering` is the team's offering from its profile, when there is one (else the
-    persona speaks of "your solution" and no claim about the seller is made)."""
-    p, lang = scenario.persona, ours(lang)
-    return t("practice.persona", lang, role=getattr(p.role, lang), company=getattr(p.company, lang),
-             wants=getattr(p.wants, lang), offering=offering or t("practice.your_solution", lang))
 
 
 @dataclass(frozen=True)

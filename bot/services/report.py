@@ -19,9 +19,8 @@ from jinja2 import Environment
 
 from bot.content.i18n import t
 from bot.content.playbooks import Playbooks
-from bot.core.taxonomy import LABELS
+from bot.core.taxonomy import LABELS, OBSTACLE_PRIORITY
 from bot.services.nudges import StalledDeal, find_stalled, in_language
-from bot.services.summarize import OBSTACLE_PRIORITY
 from bot.store import Store, stamp
 
 RECENT_COACHINGS = 10

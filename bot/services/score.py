@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from bot.content.i18n import t
 from bot.core.language import answer_language
 from bot.core.resources import data_dir
-from bot.core.taxonomy import LABELS, check_label
+from bot.core.taxonomy import LABELS, Label, check_label
 from bot.core.text import MAX_CHARS, clean
 from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
@@ -61,7 +61,7 @@ class LabelledReply(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     objection: str
-    kind: str
+    kind: Label
     ambiguous: bool
     lang: Literal["en", "es"]
     reply: str
@@ -70,7 +70,6 @@ class LabelledReply(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> LabelledReply:
-        check_label(self.kind)
         if set(self.checks) != set(CHECKS):
             raise ValueError(f"checks must have exactly {', '.join(CHECKS)}")
         for name in ("align", "clarify", "no_pitfalls"):

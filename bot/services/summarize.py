@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from bot.content.i18n import t
 from bot.core.language import majority_language
 from bot.core.resources import data_dir
-from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLES
+from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLE_PRIORITY, OBSTACLES
 from bot.core.text import plain
 from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
 from bot.models.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
@@ -39,9 +39,6 @@ STALL_LABELS = ("moving", "stalled")
 # annotated thread stalled. The cues need no score.
 STALL_THRESHOLD = 0.3
 STALL_QUOTE = 120
-# When several obstacles are present, the one to work on first: an unseen decider or stalled consensus stops a
-# deal outright; politics and misalignment slow it; uncertainty is the environment and moves last.
-OBSTACLE_PRIORITY = ("competing_priorities", "consensus", "politics", "misalignment", "uncertainty")
 
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # What the buyer said, inside a deal-room message: quoted words, a forwarded email, or "X says: ..."

@@ -10,8 +10,8 @@ import yaml
 
 from bot.calls.formats import Conversation, Turn, read_call
 from bot.calls.sides import assign_sides, parse_names, usable_company
-from bot.content.playbooks import PlaybookError
 from bot.content.profile import load_profile
+from bot.content.schema import PlaybookError
 from bot.core.resources import data_dir
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "calls"

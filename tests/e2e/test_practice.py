@@ -8,9 +8,9 @@ import time
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.content.scenarios import load_scenarios, scenarios_dir
 from bot.core.config import load_settings
 from bot.services.coach import Coach
-from bot.services.practice import load_scenarios, scenarios_dir
 from bot.services.score import Scorer
 from bot.store import open_store
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import load_settings  # noqa: E402
-from bot.llm.client import FieldStream  # noqa: E402
+from bot.llm.streaming import FieldStream  # noqa: E402
 from bot.slack.app import build_app, http_server  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn, SlackStandIn, signed_post  # noqa: E402
 

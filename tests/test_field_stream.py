@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.llm.client import FieldStream
+from bot.llm.streaming import FieldStream
 
 
 def _stream(content: str, size: int) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.llm.client import LLMScore
+from bot.llm.answers import LLMScore
 from bot.services.score import (
     CHECKS,
     Hint,

@@ -114,12 +114,13 @@ def check_obstacle(kind: str) -> str:
     return kind
 
 
-def _one_of(values: tuple[str, ...]) -> WithJsonSchema:
+def one_of(values: tuple[str, ...]) -> WithJsonSchema:
+    """A string field's JSON schema listing the values it may take."""
     return WithJsonSchema({"type": "string", "enum": list(values)})
 
 
 # The checks above as pydantic field types, for every file and answer that names a kind, topic or obstacle (the
 # playbooks, scenarios, labelled replies, the model's answers); their JSON schema lists the values.
-Label = Annotated[str, AfterValidator(check_label), _one_of(LABELS)]
-Topic = Annotated[str, AfterValidator(check_topic), _one_of(TOPICS)]
-ObstacleKind = Annotated[str, AfterValidator(check_obstacle), _one_of(OBSTACLE_KINDS)]
+Label = Annotated[str, AfterValidator(check_label), one_of(LABELS)]
+Topic = Annotated[str, AfterValidator(check_topic), one_of(TOPICS)]
+ObstacleKind = Annotated[str, AfterValidator(check_obstacle), one_of(OBSTACLE_KINDS)]

@@ -17,26 +17,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from types import SimpleNamespace
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError
 
 from bot.core.config import Settings, reveal
 from bot.core.grounding import Ungrounded, check_answer, unlinked
 from bot.core.logs import redact_url
-from bot.core.pressure import pressure
-from bot.core.taxonomy import LABELS
-from bot.store import Store
+from bot.llm.answers import LLMBuyerLine, LLMGuidance, LLMScore, answer_schema
+from bot.llm.streaming import OnText, StreamBroken, read_stream
 
 log = logging.getLogger(__name__)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 T = TypeVar("T")
-OnText = Callable[[str, str], None]  # (field, new text) while a streamed answer arrives
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
 MAX_OUTPUT_TOKENS = 900
-_SENTENCE = re.compile(r"\w+(\W+\w+){3,}")  # at least four words
 class LLMFailure(Exception):
     """The model gave no usable answer; `kind` says why (timeout, rate_limited, server_error, invalid, ...)."""
 
@@ -44,49 +40,6 @@ class LLMFailure(Exception):
         self.kind = kind
         self.detail = detail
         super().__init__(f"{kind}: {detail}" if detail else kind)
-
-
-class LLMGuidance(BaseModel):
-    label: Literal["missing", "incomplete", "incorrect", "skepticism", "major_concern"]
-    confidence: float = Field(ge=0, le=1)
-    language: str
-    align: str
-    clarify: str
-    assure: str
-    talk_track: str
-    question: str | None
-
-    @field_validator("align", "clarify", "assure", "talk_track")
-    @classmethod
-    def _a_sentence(cls, value: str) -> str:
-        value = value.strip()
-        if len(value) < 20 or not _SENTENCE.search(value):
-            raise ValueError("must be at least one full sentence")
-        if (pushed := pressure(value)) is not None:
-            raise ValueError(f"must not promise outcomes or push deadlines or expiring offers: {pushed[:80]!r}")
-        return value
-
-    @field_validator("question")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value else None
-
-
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "label": {"type": "string", "enum": list(LABELS)},
-        "confidence": {"type": "number"},
-        "language": {"type": "string", "enum": ["en", "es"]},
-        "align": {"type": "string"},
-        "clarify": {"type": "string"},
-        "assure": {"type": "string"},
-        "talk_track": {"type": "string"},
-        "question": {"type": ["string", "null"]},
-    },
-    "required": ["label", "confidence", "language", "align", "clarify", "assure", "talk_track", "question"],
-    "additionalProperties": False,
-}
 
 
 def _response_format(mode: str, schema: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -115,10 +68,25 @@ class Prompt:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
 
+class Records(Protocol):
+    """Where the answer cache, the call log and each server's response format are kept: the store
+    (bot/store/llm.py), which this package does not import."""
+
+    def llm_cached(self, key: str, team_id: str | None = None) -> str | None: ...
+
+    def llm_cache_put(self, key: str, response: str, team_id: str | None = None) -> None: ...
+
+    def log_llm_call(self, **row: Any) -> None: ...
+
+    def llm_format(self, server: str, model: str) -> str | None: ...
+
+    def set_llm_format(self, server: str, model: str, fmt: str) -> None: ...
+
+
 class LLM:
     """An OpenAI-compatible chat model, reached through the `openai` client."""
 
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Records):
         self.settings = settings
         self.store = store
         self.model = settings.model
@@ -159,33 +127,35 @@ class LLM:
 
         With `on_text`, the answer is streamed and `on_text(field, delta)` hears each guidance field's text as
         the model writes it (`STREAMED_FIELDS`); what counts is still only the validated answer returned."""
-        return self.structured(prompt, LLMGuidance, SCHEMA, "coaching", on_text)
+        return self.structured(prompt, LLMGuidance, "coaching", on_text)
 
     def score_reply(self, prompt: Prompt) -> tuple[LLMScore, bool]:
         """A practice scorecard (each check with its quote) for the prompt, and whether it was cached."""
-        return self.structured(prompt, LLMScore, SCORE_SCHEMA, "practice_score")
+        return self.structured(prompt, LLMScore, "practice_score")
 
     def buyer_turn(self, prompt: Prompt) -> tuple[LLMBuyerLine, bool]:
         """The practice buyer's next line, in character, and whether it was cached."""
-        return self.structured(prompt, LLMBuyerLine, BUYER_SCHEMA, "practice_buyer")
+        return self.structured(prompt, LLMBuyerLine, "practice_buyer")
 
-    def structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
-                   name: str, on_text: OnText | None = None) -> tuple[Answer, bool]:
-        """One JSON answer validated as `answer_type`, and whether it came from the cache.
+    def structured(self, prompt: Prompt, answer_type: type[Answer], name: str,
+                   on_text: OnText | None = None) -> tuple[Answer, bool]:
+        """One JSON answer validated as `answer_type` (the server is given its schema, bot/llm/answers.py), and
+        whether it came from the cache.
 
         Raises LLMFailure and nothing else: anything unexpected (an odd server reply, a client bug) is logged
         and becomes LLMFailure("error"), so a caller's one `except LLMFailure` always reaches its offline answer.
         """
         try:
-            return self._structured(prompt, answer_type, schema, name, on_text)
+            return self._structured(prompt, answer_type, name, on_text)
         except LLMFailure:
             raise
         except Exception as exc:
             log.exception("model call failed unexpectedly (model %s)", self.model)
             raise LLMFailure("error", type(exc).__name__) from exc
 
-    def _structured(self, prompt: Prompt, answer_type: type[Answer], schema: dict[str, Any],
-                    name: str, on_text: OnText | None = None) -> tuple[Answer, bool]:
+    def _structured(self, prompt: Prompt, answer_type: type[Answer], name: str,
+                    on_text: OnText | None = None) -> tuple[Answer, bool]:
+        schema = answer_schema(answer_type)
         key = self._cache_key(prompt)
         cached = self._bookkeep(self.store.llm_cached, key, prompt.team_id)
         if cached is not None:
@@ -254,7 +224,7 @@ class LLM:
             try:
                 raw = self._client.chat.completions.with_raw_response.create(**kwargs)
                 if on_text is not None:
-                    completion = _read_stream(raw.parse(), on_text, deadline)
+                    completion = read_stream(raw.parse(), on_text, deadline)
                 else:
                     completion = raw.parse()
             except openai.APITimeoutError:
@@ -310,127 +280,6 @@ class LLM:
         self._bookkeep(self.store.log_llm_call, model=self.model, outcome=kind, request_id=request_id,
                        duration_ms=round((time.monotonic() - started) * 1000))
         raise LLMFailure(kind, detail)
-
-
-class StreamBroken(Exception):
-    """The server-sent stream stopped before the answer was finished: `kind` "timeout" or "connection"."""
-
-    def __init__(self, kind: str, detail: str):
-        self.kind = kind
-        super().__init__(detail)
-
-
-class _Streamed:
-    """What a finished stream amounts to, shaped like the parts of a ChatCompletion `_complete` reads."""
-
-    def __init__(self, content: str, finish_reason: str | None, refusal: str | None, usage: Any):
-        self.choices = [SimpleNamespace(finish_reason=finish_reason,
-                                        message=SimpleNamespace(content=content, refusal=refusal))]
-        self.usage = usage
-
-
-def _read_stream(stream: Any, on_text: OnText, deadline: float) -> _Streamed:
-    """Read a chat.completion.chunk stream to its end, telling `on_text` the guidance text as it arrives.
-
-    A stream that ends without a finish reason (the connection dropped), or passes the deadline, is broken:
-    its half an answer is never used. `on_text`'s own failures are the listener's business, not the model's."""
-    parts: list[str] = []
-    refusal: list[str] = []
-    finish: str | None = None
-    usage = None
-    fields = FieldStream()
-    try:
-        for chunk in stream:
-            if time.monotonic() > deadline:
-                raise StreamBroken("timeout", "past the deadline")
-            usage = getattr(chunk, "usage", None) or usage
-            if not chunk.choices:
-                continue
-            choice = chunk.choices[0]
-            delta = choice.delta
-            if delta is not None and delta.content:
-                parts.append(delta.content)
-                for field, text in fields.feed(delta.content):
-                    on_text(field, text)
-            if delta is not None and getattr(delta, "refusal", None):
-                refusal.append(delta.refusal)
-            finish = choice.finish_reason or finish
-    except StreamBroken:
-        raise
-    except Exception as exc:  # httpx's read errors and the client's decode errors: the stream broke
-        import openai
-
-        if isinstance(exc, openai.APIError | OSError) or type(exc).__module__.startswith(("httpx", "httpcore")):
-            kind = "timeout" if "Timeout" in type(exc).__name__ else "connection"
-            raise StreamBroken(kind, type(exc).__name__) from exc
-        raise
-    finally:
-        stream.close()
-    if finish is None:
-        raise StreamBroken("connection", "the stream ended before the answer did")
-    return _Streamed("".join(parts), finish, "".join(refusal) or None, usage)
-
-
-STREAMED_FIELDS = ("align", "clarify", "assure", "talk_track")
-
-
-class FieldStream:
-    """The text of the guidance fields inside a JSON object that arrives in pieces: `feed(piece)` gives the
-    (field, new text) pairs the piece completed, decoded (escapes and all), in the order they were written."""
-
-    _START = re.compile(r'"(' + "|".join(STREAMED_FIELDS) + r')"\s*:\s*"')
-
-    def __init__(self) -> None:
-        self.raw = ""
-        self._field: str | None = None
-        self._at = 0  # where the current field's undecoded string text starts in `raw`
-        self._sent = 0  # how many decoded characters of it were given out
-
-    def feed(self, piece: str) -> list[tuple[str, str]]:
-        self.raw += piece
-        out: list[tuple[str, str]] = []
-        while True:
-            if self._field is None:
-                match = self._START.search(self.raw, self._at)
-                if match is None:
-                    return out
-                self._field, self._at, self._sent = match.group(1), match.end(), 0
-            body, closed = _string_so_far(self.raw, self._at)
-            decoded = _decode(body)
-            if len(decoded) > self._sent:
-                out.append((self._field, decoded[self._sent:]))
-                self._sent = len(decoded)
-            if not closed:
-                return out
-            self._at += len(body) + 1
-            self._field = None
-
-
-_HIGH_SURROGATE = re.compile(r"d[89ab][0-9a-f]{2}", re.I)
-
-
-def _string_so_far(raw: str, start: int) -> tuple[str, bool]:
-    """The JSON string body from `start` up to its closing quote (True) or to the last complete escape."""
-    i = start
-    while i < len(raw):
-        if raw[i] == "\\":
-            if i + 1 >= len(raw) or (raw[i + 1] == "u" and i + 6 > len(raw)):
-                return raw[start:i], False  # an escape cut in two: wait for its other half
-            if raw[i + 1] == "u" and _HIGH_SURROGATE.match(raw, i + 2) and i + 12 > len(raw):
-                return raw[start:i], False  # half an emoji (\ud83d of \ud83d\ude00): wait for the rest
-            i += 6 if raw[i + 1] == "u" else 2
-            continue
-        if raw[i] == '"':
-            return raw[start:i], True
-        i += 1
-    return raw[start:], False
-
-
-def _decode(body: str) -> str:
-    try:
-        return json.loads(f'"{body}"')
-    except ValueError:  # a lone surrogate half or a broken escape: show nothing rather than junk
-        return ""
 
 
 def _next_format(mode: str) -> str | None:
@@ -494,37 +343,3 @@ def _no_leak(answer: str, system: str) -> None:
         raise ValueError("the answer quotes the system instructions")
 
 
-# --- practice: scoring a seller's reply, and the buyer's next line (bot/services/score.py, practice.py) ---
-
-class LLMCheck(BaseModel):
-    passed: bool
-    quote: str  # the words of the reply that earned it ("" when not passed)
-
-
-class LLMPitfall(BaseModel):
-    found: bool
-    quote: str  # the offending words of the reply ("" when none)
-
-
-class LLMScore(BaseModel):
-    align: LLMCheck
-    asks: LLMCheck
-    clarify: LLMCheck
-    assure: LLMCheck
-    pitfall: LLMPitfall
-
-
-class LLMBuyerLine(BaseModel):
-    line: str = Field(min_length=3, max_length=600)
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
-
-
-_CHECK = _object({"passed": {"type": "boolean"}, "quote": {"type": "string"}})
-SCORE_SCHEMA: dict[str, Any] = _object({
-    "align": _CHECK, "asks": _CHECK, "clarify": _CHECK, "assure": _CHECK,
-    "pitfall": _object({"found": {"type": "boolean"}, "quote": {"type": "string"}}),
-})
-BUYER_SCHEMA: dict[str, Any] = _object({"line": {"type": "string"}})

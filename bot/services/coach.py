@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from bot.content import i18n
 from bot.content.playbooks import (
@@ -23,15 +23,16 @@ from bot.content.playbooks import (
     load_brush_offs,
     load_playbooks,
 )
+from bot.content.templates import as_prompt_data, templates
 from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection
 from bot.core.language import detect_language, ours
 from bot.core.reading import Concern, Reading, read
-from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
-from bot.llm.client import LLM, LLMFailure, OnText, Prompt
+from bot.llm.client import LLM, LLMFailure, Prompt
+from bot.llm.streaming import OnText
 from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
 from bot.models.matching import TAG_SURE, Match, Matcher, items
 from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
@@ -103,14 +104,6 @@ _QUESTION_TOPICS = (
 )
 
 
-_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|deal_context|thread_history|thread)\s*>", re.I)
-
-
-def as_prompt_data(text: str) -> str:
-    """Text for inside a prompt delimiter: it may not open or close one of our delimiters itself."""
-    return _DELIMITERS.sub("", text)
-
-
 class Coach:
     """Holds what coaching needs (playbooks, classifier, store) and loads each piece on first use."""
 
@@ -156,14 +149,7 @@ class Coach:
 
     @cached_property
     def _jinja(self) -> Environment:
-        return Environment(
-            loader=FileSystemLoader(data_dir("prompts")),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-            autoescape=False,  # plain text; Slack escaping happens in bot/slack/blocks.py
-        )
+        return templates()
 
     @cached_property
     def _templates(self) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 from bot.content.i18n import t
 from bot.content.scenarios import Scenario, load_scenarios, persona_text, scenarios_dir
 from bot.content.schema import Text
+from bot.content.templates import as_prompt_data, templates
 from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
 from bot.services.score import CHECKS, Hint, Scorecard, Scorer
@@ -201,14 +202,13 @@ class Practice:
         if llm is None:
             return scripted
         from bot.llm.client import LLMFailure, Prompt
-        from bot.services.score import prompt_data
 
-        jinja = self.coach._jinja
+        jinja = templates()
         prompt = Prompt(
             system=jinja.get_template("practice_buyer_system.j2").render().strip(),
             user=jinja.get_template("practice_buyer_user.j2").render(
                 language=lang, handled=handled, scripted=scripted, persona=persona_text(scenario, lang),
-                objection=prompt_data(objection), reply=prompt_data(reply)).strip(),
+                objection=as_prompt_data(objection), reply=as_prompt_data(reply)).strip(),
             team_id=team_id)
         try:
             answer, _cached = llm.buyer_turn(prompt)

@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bot.content.i18n import t
+from bot.content.templates import as_prompt_data, templates
 from bot.core.language import answer_language
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, Label, check_label
@@ -34,7 +35,7 @@ from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 
 if TYPE_CHECKING:
-    from bot.llm.client import LLMScore
+    from bot.llm.answers import LLMScore
     from bot.services.coach import Coach
 
 CHECKS = ("align", "asks", "clarify", "assure", "no_pitfalls")
@@ -525,14 +526,6 @@ class Verdict:
     evidence: dict[str, str]
 
 
-_PROMPT_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|seller_reply|buyer_persona|thread)\s*>", re.I)
-
-
-def prompt_data(text: str) -> str:
-    """Text for inside a prompt delimiter: it may not open or close one of our delimiters itself."""
-    return _PROMPT_DELIMITERS.sub("", text)
-
-
 class Scorer:
     """Scores replies for a coach (its playbooks, settings, store and model); loads the move model on first use."""
 
@@ -634,12 +627,12 @@ class Scorer:
     def prompt(self, objection: str, reply: str, kind: str, ambiguous: bool, lang: str) -> Any:
         from bot.llm.client import Prompt
 
-        jinja = self.coach._jinja
+        jinja = templates()
         playbook = self.coach.playbooks[kind]
         system = jinja.get_template("practice_score_system.j2").render()
         user = jinja.get_template("practice_score_user.j2").render(
             playbook=playbook, language=lang, ambiguous=ambiguous, needs_proof=kind in self.model.proof_kinds,
-            objection=prompt_data(objection), reply=prompt_data(reply))
+            objection=as_prompt_data(objection), reply=as_prompt_data(reply))
         return Prompt(system=system.strip(), user=user.strip())
 
     def card(self, objection: str, kind: str, lang: str, verdict: Verdict, source: str, notes: list[str],

@@ -17,16 +17,16 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel
-
 from bot.content.i18n import t
+from bot.content.templates import as_prompt_data, templates
 from bot.core.language import majority_language
 from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLE_PRIORITY, OBSTACLES
 from bot.core.text import plain
+from bot.llm.answers import ChunkReading
 from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
 from bot.models.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
-from bot.services.coach import Coach, as_prompt_data
+from bot.services.coach import Coach
 
 NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
@@ -157,47 +157,6 @@ _OPPOSED = re.compile(
     r"esc[eé]ptic[oa]|se opone|reticente)\b",
     re.I,
 )
-
-
-class _ChunkRisk(BaseModel):
-    kind: str
-    evidence_ts: str
-
-
-class _ChunkObjection(BaseModel):
-    ts: str
-    label: str
-
-
-class _ChunkStakeholder(BaseModel):
-    name: str
-    role: str
-    position: str
-    evidence_ts: str
-
-
-class ChunkReading(BaseModel):
-    """What the model reports for one chunk of a thread; checked against the chunk before use."""
-
-    risks: list[_ChunkRisk]
-    objections: list[_ChunkObjection]
-    stakeholders: list[_ChunkStakeholder]
-
-
-def _object(properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
-
-
-CHUNK_SCHEMA = _object({
-    "risks": {"type": "array", "items": _object({"kind": {"type": "string", "enum": list(OBSTACLE_KINDS)},
-                                                 "evidence_ts": {"type": "string"}})},
-    "objections": {"type": "array", "items": _object({"ts": {"type": "string"},
-                                                      "label": {"type": "string", "enum": list(LABELS)}})},
-    "stakeholders": {"type": "array", "items": _object({
-        "name": {"type": "string"}, "role": {"type": "string"},
-        "position": {"type": "string", "enum": ["supportive", "opposed", "unclear"]},
-        "evidence_ts": {"type": "string"}})},
-})
 
 
 def estimate_tokens(text: str) -> int:
@@ -404,8 +363,8 @@ class Summarizer:
     def chunk_prompts(self, messages: list[Message], team_id: str | None = None
                       ) -> list[tuple[list[Message], Prompt]]:
         """The thread cut into prompts that each fit the context budget (system + chunk + room to answer)."""
-        system = self.coach._jinja.get_template("summarize_system.j2").render(obstacles=OBSTACLES, kinds=KINDS)
-        template = self.coach._jinja.get_template("summarize_chunk.j2")
+        system = templates().get_template("summarize_system.j2").render(obstacles=OBSTACLES, kinds=KINDS)
+        template = templates().get_template("summarize_chunk.j2")
         room = self.coach.settings.llm_context_tokens - estimate_tokens(system) - MAX_OUTPUT_TOKENS - 50
         line_limit = max(200, room * 4 // 2)  # one message may take at most half a chunk
         chunks: list[list[tuple[Message, str]]] = [[]]
@@ -436,7 +395,7 @@ class Summarizer:
         chunks = self.chunk_prompts(messages, team_id)
         for chunk, prompt in chunks:
             try:
-                reading, _ = self.coach.llm.structured(prompt, ChunkReading, CHUNK_SCHEMA, "thread_reading")
+                reading, _ = self.coach.llm.structured(prompt, ChunkReading, "thread_reading")
             except LLMFailure:
                 fell_back += 1
                 chunk_risks, chunk_objections = self._read_offline(chunk, language)

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import Settings, load_settings  # noqa: E402
+from bot.models.moves import CHECKS, LabelledReply, read_replies, read_reply_dir, replies_dir, train_moves  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
-from bot.services.score import CHECKS, LabelledReply, Scorer, read_replies, read_reply_dir, replies_dir, train_moves  # noqa: E402
+from bot.services.score import Scorer  # noqa: E402
 
 
 def measure(scorer: Scorer, replies: list[LabelledReply]) -> dict[str, object]:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.grounding import ungrounded  # noqa: E402
-from bot.services.evaluate import score  # noqa: E402
+from bot.models.metrics import score  # noqa: E402
 
 SETS = ROOT / "tests" / "data" / "concerns"
 

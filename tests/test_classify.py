@@ -7,7 +7,8 @@ from bot.core.config import load_settings
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS
 from bot.models.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
-from bot.services.evaluate import evaluate, score
+from bot.models.metrics import score
+from bot.services.evaluate import evaluate
 
 HELDOUT = Path(__file__).resolve().parent.parent / "playbooks" / "heldout"
 SHIPPED_EXAMPLES = data_dir("playbooks") / "examples" / "objections"

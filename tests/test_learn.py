@@ -14,14 +14,8 @@ import pytest
 from bot.cli import main
 from bot.content.playbooks import heldout_files
 from bot.core.config import Settings, load_settings
-from bot.services.learn import (
-    corrections,
-    learn,
-    legacy_team_dir,
-    load_team_model,
-    read_legacy_folder,
-    team_examples,
-)
+from bot.models.team_models import load_team_model
+from bot.services.learn import corrections, learn, legacy_team_dir, read_legacy_folder, team_examples
 from bot.store import Store, open_store
 
 # Workspace T1's buyers use a word of their own, "quillfern", for "we need the details of that part first" (an

@@ -79,7 +79,8 @@ def test_an_objection_model_read_back_scores_as_trained(shared_coach) -> None:
 
 
 def test_a_practice_move_model_read_back_scores_as_trained(shared_coach) -> None:
-    from bot.services.score import MoveModel, Scorer
+    from bot.models.moves import MoveModel
+    from bot.services.score import Scorer
 
     model = Scorer(shared_coach).model
     again = persist.loads(persist.dumps(model), MoveModel)
@@ -153,8 +154,8 @@ def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_
     from bot.models.classify import load_classifier
 
     monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path / "nothing shipped")
+    from bot.models.moves import load_move_model, replies_dir
     from bot.models.topics import load_topic_detector
-    from bot.services.score import load_move_model, replies_dir
 
     cache, marker = tmp_path / "cache", tmp_path / "ran"
     playbooks = shared_coach.playbooks
@@ -181,7 +182,7 @@ def _obstacles() -> tuple[str, ...]:
 
 
 def persist_kind(path: Path) -> type:
-    from bot.services.score import MoveModel
+    from bot.models.moves import MoveModel
 
     return MoveModel if path.name.startswith("practice-moves") else Model
 

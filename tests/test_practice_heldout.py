@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services.score import Scorer, read_replies
+from bot.models.moves import read_replies
+from bot.services.score import Scorer
 
 HELDOUT = Path(__file__).parent / "data" / "practice_heldout.jsonl"
 

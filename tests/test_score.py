@@ -8,19 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.llm.answers import LLMScore
-from bot.services.score import (
-    CHECKS,
-    Hint,
-    RepliesError,
-    Scorecard,
-    Scorer,
-    Verdict,
-    merge_llm,
-    pattern_pitfalls,
-    read_replies,
-    sentences,
-    triage,
-)
+from bot.models.moves import CHECKS, RepliesError, read_replies, sentences
+from bot.services.score import Hint, Scorecard, Scorer, Verdict, merge_llm, pattern_pitfalls, triage
 
 FIXTURE = Path(__file__).parent / "data" / "practice_replies"
 SAVINGS = "Every vendor promises savings. How do I know we'll see them?"

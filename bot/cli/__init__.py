@@ -60,7 +60,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.services.evaluate import evaluate, format_report
+    from bot.models.metrics import format_report
+    from bot.services.evaluate import evaluate
 
     try:
         report = evaluate(Path(args.file), load_settings(), progress=not args.json, field=args.field)

@@ -35,9 +35,9 @@ from bot.llm.client import LLM, LLMFailure, Prompt
 from bot.llm.streaming import OnText
 from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
 from bot.models.matching import TAG_SURE, Match, Matcher, items
+from bot.models.team_models import load_team_model
 from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
 from bot.services.composing import Composed, ReadConcern, as_we, compose
-from bot.services.learn import load_team_model
 from bot.store import Store, open_store
 
 # What a reference customer's story can prove for a buyer of the same industry or size.

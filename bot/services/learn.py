@@ -27,7 +27,6 @@ from typing import Any
 
 from bot.core.config import Settings
 from bot.core.taxonomy import LABELS, check_label
-from bot.models import persist
 from bot.models.classify import (
     BlendModel,
     Example,
@@ -35,10 +34,11 @@ from bot.models.classify import (
     objection_examples,
     read_examples,
     train_objections,
-    trained_as_now,
     training_key,
 )
-from bot.services.evaluate import score
+from bot.models.metrics import score
+from bot.models.team_models import dump_team_model, load_team_model
+from bot.services.coach import Coach
 from bot.store import Store, open_store
 
 MAX_DROP = 0.01  # a new model is kept only if no score falls by more than this
@@ -61,21 +61,6 @@ def check_team_id(team_id: str) -> str:
 def legacy_team_dir(settings: Settings, team_id: str) -> Path:
     """Where an older coach kept a workspace's examples and model: beside the SQLite file."""
     return settings.db_path.parent / "teams" / check_team_id(team_id)
-
-
-def dump_team_model(model: BlendModel) -> bytes:
-    """The model as the store keeps it: the same data-only bytes as a cache file."""
-    return persist.dumps(model)
-
-
-def load_team_model(data: bytes) -> BlendModel:
-    """The stored model, if this version of the coach trained it the same way; else ValueError (learn again).
-    Bytes of an older coach (which pickled its models) or any other bytes are refused unread."""
-    try:
-        model = persist.loads(data, BlendModel)
-    except persist.ModelDataError as exc:
-        raise ValueError(f"the stored workspace model cannot be read: {exc}; `coach learn` rebuilds it") from exc
-    return trained_as_now(model)
 
 
 @dataclass(frozen=True)
@@ -249,8 +234,6 @@ def learn(
 
 def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Path], evals: Sequence[Path],
            dry_run: bool, progress: Callable[[str], None]) -> dict[str, Any]:
-    from bot.services.coach import Coach
-
     files = [(path, read_examples(path)) for path in [*heldout, *evals]]  # bad files fail before any training
     if not dry_run:
         move_legacy_folder(settings, store, team_id)

@@ -21,7 +21,8 @@ from bot.content.schema import Text
 from bot.content.templates import as_prompt_data, templates
 from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
-from bot.services.score import CHECKS, Hint, Scorecard, Scorer
+from bot.models.moves import CHECKS
+from bot.services.score import Hint, Scorecard, Scorer
 
 MAX_TURNS = 3
 class NoScenario(LookupError):

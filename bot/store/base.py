@@ -1,8 +1,7 @@
-"""The store: the only code that reads or writes rows (this module, bot/store/pg.py and bot/store/migrations.py).
-
-`Store` holds every operation once, in SQL both SQLite and PostgreSQL run (`?` and `:name` placeholders,
-`ON CONFLICT`, `RETURNING`); `SQLiteStore` and `store_pg.PostgresStore` supply the connection, the transaction
-and the few dialect hooks. Everything else asks `open_store(settings)` for one and never knows which it got.
+"""`Store` holds every operation once, in SQL both SQLite and PostgreSQL run (`?` and `:name` placeholders,
+`ON CONFLICT`, `RETURNING`); `SQLiteStore` (bot/store/sqlite.py) and `PostgresStore` (bot/store/pg.py) supply the
+connection, the transaction and the few dialect hooks. Everything else asks `open_store(settings)`
+(bot/store/__init__.py) for one and never knows which it got.
 """
 
 from __future__ import annotations
@@ -16,13 +15,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from bot.core.text import cut_at_word
-
-if TYPE_CHECKING:
-    from bot.core.config import Settings
 
 Params = Sequence[Any] | dict[str, Any]
 _OWNER_LOCK = threading.Lock()
@@ -53,28 +48,6 @@ class Session(Protocol):
     def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
 
 
-def is_database_url(target: str | Path) -> bool:
-    return str(target).startswith(("postgresql://", "postgres://"))
-
-
-def connect(target: str | Path) -> Store:
-    """The store at a PostgreSQL URL (`postgresql://...`) or an SQLite file path."""
-    if is_database_url(target):
-        from bot.store.pg import PostgresStore
-
-        return PostgresStore(str(target))
-    from bot.store.sqlite import SQLiteStore
-
-    return SQLiteStore(target)
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name: COACH_DATABASE_URL when set, else the SQLite file COACH_DB."""
-    from bot.core.config import reveal
-
-    return connect(reveal(settings.database_url) or settings.db_path)
-
-
 class DatabaseUnusable(RuntimeError):
     """The database cannot serve the coach (unreachable, read-only, full); the message says which, in one line."""
 
@@ -91,21 +64,6 @@ def database_problem(exc: BaseException) -> str:
     else:
         state = "cannot be used"
     return f"the database {state}: {detail}"
-
-
-def open_writable_store(settings: Settings) -> Store:
-    """`open_store`, checked with a write: a server on a database it cannot write to would fail every request,
-    so this raises DatabaseUnusable instead (unreachable, read-only, full), for a one-line error at start."""
-    try:
-        store = open_store(settings)
-    except Exception as exc:  # either driver's errors, a pool that never filled
-        raise DatabaseUnusable(database_problem(exc)) from exc
-    try:
-        store.check_writable()
-    except BaseException:
-        store.close()
-        raise
-    return store
 
 
 # This thread's deadline for database waits, set by Store.waiting_at_most (the same for every store: what it

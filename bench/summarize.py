@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from bot.core.config import load_settings  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
 from bot.services.summarize import Message, Summarizer, estimate_tokens, parse_messages  # noqa: E402
-from bot.slack.blocks import summary_messages, summary_text  # noqa: E402
+from bot.services.summary_text import summary_text  # noqa: E402
+from bot.slack.blocks import escape, summary_messages  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 SIZE = 1000
@@ -65,7 +66,7 @@ def main() -> None:
     coach = summarizer.coach
     for size in (200, SIZE):
         long = summarizer.summarize(messages[:size])
-        posts = summary_messages(summary_text(long, coach.obstacle_names("en"), coach.kind_names("en")))
+        posts = summary_messages(summary_text(long, coach.obstacle_names("en"), coach.kind_names("en"), escape))
         sizes = ", ".join(f"{sum(len(b['text']['text']) for b in blocks)} chars in {len(blocks)} blocks"
                           for blocks in posts)
         print(f"  {size}-message thread posted as {len(posts)} message(s): {sizes}")

@@ -117,7 +117,7 @@ def _parse_now(raw: str | None) -> Any:
 def cmd_summarize(args: argparse.Namespace) -> int:
     from bot.services.coach import Coach
     from bot.services.summarize import Summarizer, parse_messages
-    from bot.slack.blocks import summary_text
+    from bot.services.summary_text import summary_text
 
     try:
         messages = parse_messages(json.loads(Path(args.file).read_text(encoding="utf-8")))

@@ -190,6 +190,10 @@ class Playbooks:
     def __getitem__(self, label: str) -> ResistancePlaybook:
         return self.resistance[label]
 
+    def topic_cues(self) -> dict[str, list[str]]:
+        """Each topic's cue words (what the topic detector adds to its model's reading)."""
+        return {topic: pb.cues for topic, pb in self.topics.items()}
+
 
 def load_playbooks(override: Path | None = None) -> Playbooks:
     """Load and validate all playbooks (shipped, with a team's folder taking precedence per file)."""
@@ -270,3 +274,8 @@ def load_brush_offs(override: Path | None = None) -> dict[str, BrushOff]:
         except ValidationError as exc:
                 raise PlaybookError(f"{path}: {name}: {problems(exc)}") from None
     return loaded
+
+
+def hidden_kinds(brush_offs: dict[str, BrushOff]) -> dict[str, tuple[str, ...]]:
+    """Each brush-off and the kinds it usually hides (what the objection classifier asks about)."""
+    return {name: tuple(b.kinds) for name, b in brush_offs.items()}

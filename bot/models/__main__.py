@@ -8,27 +8,29 @@ recipe; tests/test_models.py fails until then. A team's own examples (COACH_PLAY
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+
+from bot.content.playbooks import hidden_kinds, load_brush_offs, load_playbooks
+from bot.models import persist, progress
+from bot.models.classify import load_objection_classifier
+from bot.models.deal_room import obstacle_detector, stall_detector
+from bot.models.moves import load_move_model, replies_dir
+from bot.models.topics import load_topic_detector
 
 
 def build() -> list[str]:
-    """Train every shipped model into the shipped folder (old files removed); the file names written."""
-    from bot.core.config import load_settings
-    from bot.models import persist, progress
-    from bot.services.coach import Coach
-    from bot.services.score import Scorer
-    from bot.services.summarize import Summarizer
-
+    """Train every shipped model into the shipped folder (old files removed); the file names written. The same
+    calls as the coach makes at first use (bot/services/coach.py, summarize.py, score.py), so the names match."""
     progress.show_on_terminal()
     folder = persist.shipped_dir()
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.npz"):
         old.unlink()
-    coach = Coach(replace(load_settings(), cache_dir=folder, playbooks_dir=None))
-    summarizer = Summarizer(coach)
-    for load in (lambda: coach.classifier, lambda: coach.topic_detector, lambda: summarizer.obstacle_detector,
-                 lambda: summarizer.stall_detector, lambda: Scorer(coach).model):
-        load()
+    playbooks = load_playbooks(None)
+    load_objection_classifier(playbooks.examples_dir, folder, hidden_kinds(load_brush_offs(None)))
+    load_topic_detector(playbooks.topic_examples_dir, folder, playbooks.topic_cues())
+    obstacle_detector(playbooks.obstacle_examples_dir, folder)
+    stall_detector(playbooks.obstacle_examples_dir, folder)
+    load_move_model(replies_dir(None), folder)
     for vectors in folder.glob("*.npy"):  # the examples' sentence vectors, kept while training: not shipped
         vectors.unlink()
     return sorted(path.name for path in folder.glob("*.npz"))

@@ -20,6 +20,7 @@ from bot.content.playbooks import (
     Playbooks,
     ResistancePlaybook,
     TopicPlaybook,
+    hidden_kinds,
     load_brush_offs,
     load_playbooks,
 )
@@ -128,13 +129,13 @@ class Coach:
 
     @cached_property
     def classifier(self) -> Classifier:
-        kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
-        return load_objection_classifier(self.playbooks.examples_dir, self.settings.cache_dir, kinds)
+        return load_objection_classifier(self.playbooks.examples_dir, self.settings.cache_dir,
+                                         hidden_kinds(self.brush_offs))
 
     @cached_property
     def topic_detector(self) -> TopicDetector:
-        cues = {topic: pb.cues for topic, pb in self.playbooks.topics.items()}
-        return load_topic_detector(self.playbooks.topic_examples_dir, self.settings.cache_dir, cues)
+        return load_topic_detector(self.playbooks.topic_examples_dir, self.settings.cache_dir,
+                                   self.playbooks.topic_cues())
 
     def detect_topic(self, text: str) -> TopicReading:
         return self.topic_detector.detect(text)
@@ -186,8 +187,7 @@ class Coach:
                 stored = self.store.team_model(team_id) if current else None
                 if stored:
                     current = stored[0]
-                    kinds = {name: tuple(b.kinds) for name, b in self.brush_offs.items()}
-                    classifier = ObjectionClassifier(load_team_model(stored[1]), kinds)
+                    classifier = ObjectionClassifier(load_team_model(stored[1]), hidden_kinds(self.brush_offs))
             except ValueError as exc:  # an older coach's model, or bytes not ours: never read, the shipped one answers
                 log.warning("workspace %s: %s; using the shipped model until then", team_id, exc)
             except Exception:  # a model that no longer loads must not stop coaching: the shipped model answers

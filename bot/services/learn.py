@@ -258,8 +258,7 @@ def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Pat
         return report
 
     coach = Coach(settings, store)
-    kinds = {name: tuple(b.kinds) for name, b in coach.brush_offs.items()}
-    shipped = objection_examples(coach.playbooks.examples_dir, list(kinds))
+    shipped = objection_examples(coach.playbooks.examples_dir, list(coach.brush_offs))
     progress("loading the current model…")
     stored = store.team_model(team_id)
     try:

@@ -20,144 +20,42 @@ from typing import Any
 from bot.content.i18n import t
 from bot.content.templates import as_prompt_data, templates
 from bot.core.language import majority_language
-from bot.core.resources import data_dir
 from bot.core.taxonomy import KINDS, LABELS, OBSTACLE_KINDS, OBSTACLE_PRIORITY, OBSTACLES
 from bot.core.text import plain
+from bot.core.thread_cues import (
+    CONTACT,
+    COST,
+    COST_MISSED,
+    COST_SEEN,
+    CURRENT,
+    DEAL_MECHANICS,
+    DESIRED,
+    NOT_NAMES,
+    OPPOSED,
+    QUOTED,
+    ROLE_WORD,
+    SENTENCES,
+    STAKEHOLDER_PATTERNS,
+    STALL,
+    SUPPORTIVE,
+    buyer_words,
+    message_units,
+    snippet,
+)
 from bot.llm.answers import ChunkReading
 from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
-from bot.models.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
+from bot.models.classify import Classifier
+from bot.models.deal_room import obstacle_detector, stall_detector
 from bot.services.coach import Coach
 
-NONE = "none"
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
 OBSTACLE_THRESHOLD = 0.55
 OBJECTION_THRESHOLD = 0.55
-SNIPPET = 220
-STALL_LABELS = ("moving", "stalled")
 # Stall sentences are rare among deal-room sentences (about 100 to 1,500 in training), so the detector's
 # probabilities run low; at 0.3 it catches stalls the cues miss ("no RFP decision date") and calls no healthy
 # annotated thread stalled. The cues need no score.
 STALL_THRESHOLD = 0.3
 STALL_QUOTE = 120
-
-_SENTENCES = re.compile(r"(?<=[.!?;:])\s+|\n+")
-# What the buyer said, inside a deal-room message: quoted words, a forwarded email, or "X says: ..."
-_QUOTED = re.compile(r"[\"“«]((?:[^\"”»\s]+\s+){3,}[^\"”»]*)[\"”»]")  # four words or more in quotes
-# a quoted email, on any line of the message: "> forwarded from Ana (CFO): ..."
-_FORWARDED = re.compile(r"^\s*>\s*(?:(?:forwarded|fwd|reenviado|re)\b[^:]{0,80}:)?\s*(?P<said>.+)",
-                        re.I | re.S | re.M)
-_REPORTED = re.compile(
-    r"\b(?:says?|said|thinks?|asked|told (?:me|us)|pushed back|objected|wrote|replied|dice|dijo|cree|creen|"
-    r"pregunt[oó]|coment[oó]|opina|escribi[oó]|respondi[oó])\b[^:]{0,40}:\s*(?P<said>.+)",
-    re.I | re.S,
-)
-_CURRENT = re.compile(
-    r"\b(today(:|,? (they|their|the team|everything|it|all))|hoy:|currently|right now they|at the moment they|"
-    r"still (use|using|run|running|do|doing)|by hand|manual(ly)?|spreadsheets?|excel|on paper|"
-    r"hoy (tienen|usan|hacen|llevan|manejan|trabajan|todo)|actualmente|todav[ií]a (usan|hacen|llevan)|a mano|"
-    r"planillas?|hojas? de c[aá]lculo|en papel)(?!\w)",
-    re.I,
-)
-_DESIRED = re.compile(
-    r"\b(wants?|wanted to|goal|aim(s|ing)? to|would like|looking (to|for)|hope to|target|by q[1-4]|"
-    r"quieren?|querr[ií]an?|objetivo|(su|la|sus) metas?|buscan?|aspiran?|esperan lograr|"
-    r"necesitan? (que|poder|tener))\b",
-    re.I,
-)
-_COST = re.compile(
-    # what staying put costs them, not what we cost: losses, penalties, waste, another year of the same
-    r"(cost of (doing nothing|inaction|waiting|status quo)|\b(on|about) (doing nothing|waiting)\b|"
-    r"if (they|we) do nothing|another (year|quarter) of (paying|losing|running|doing)|costing|costs? them|losing|"
-    r"lost (\$|~?\d|orders|deals|customers)|penalt|overtime|churn|write-?offs?|cost[oe] de no hacer nada|"
-    r"cost[oe] de esperar|sobre no hacer nada|si no hacen nada|otro año (m[aá]s )?(de|pagando|perdiendo)|"
-    r"les cuesta|pierden|perdiendo|perdieron|multas?|sanci[oó]n)",
-    re.I,
-)
-_COST_SEEN = re.compile(
-    r"\b(they (get|got|see|saw) it|agreed|acknowledg\w+|bought into|understands?|recogn\w+|"
-    r"reconoc\w+|entiende\w*|lo ven|lo vieron|aceptaron|est[aá]n de acuerdo)\b",
-    re.I,
-)
-_COST_MISSED = re.compile(
-    r"(no urgency|don'?t see (the|a|any) (cost|urgency|problem)|doesn'?t see (the|a|any) (cost|urgency)|"
-    r"nice to have|sin urgencia|no ven (el|la|ning[uú]n) (costo|urgencia|problema)|no les urge)",
-    re.I,
-)
-# the deal itself, not where the buyer wants to get to: "Goal: signature before end of Q2" is the seller's goal
-_DEAL_MECHANICS = re.compile(
-    r"\b(signatures?|sign(ed|ing)? (the|by|before|off)|target close|close (the deal|it|by end|this quarter)|"
-    r"closed?[- ]won|PO|purchase order|order form|quota|firmas?|firmar|cierre del (deal|trato)|orden de compra)\b",
-    re.I,
-)
-# A stall said in words, in English or Spanish (the examples in playbooks/examples/obstacles/stalls/ show the
-# range; a detector trained on them catches the phrasings these cues miss).
-_STALL = re.compile(
-    r"(\bno (reply|replies|response|answer|word|news|movement|activity|progress)\b|not a word|zero (replies|response)|"
-    r"\b(still|yet) (nothing|no\b|silent|waiting)|\bnothing (from|yet|since|back)\b|nothing has moved|"
-    r"haven'?t heard|has(n'?t| not) (replied|responded|answered|opened|come back|gotten back|written)|"
-    r"not (responding|answering|replying)|(went|gone|going|has gone) (dark|quiet|silent)|radio silence|ghost\w*|"
-    r"\bstuck\b|\b(is|it'?s|this one is|looks) (stalled|dead)|calling it stalled|"
-    r"checked in (twice|again|\w+ times)|followed up (again|twice|\w+ times)|"
-    r"(second|third|another|\w+) (follow-?ups?|nudges?|reminders?|pings?)[^.]{0,30}(no|nothing|zero|unanswered)|"
-    r"\b(segund|tercer|otr)[oa]? (mail|correo|mensaje|seguimiento|recordatorio)[^.]{0,30}(nada|sin respuesta)|"
-    r"\bon hold\b|\bpaused\b|\bpark(ing|ed) it\b|indefinitely|shelved|on ice|\bfrozen\b|"
-    r"(push|move|slide|slip|kick)\w* (it |the deal |the close( date)? )?(out )?(to|into|until) (the )?"
-    r"(next (quarter|fiscal|year)|q[1-4]|nurture)|"
-    r"sin (respuesta|noticias|novedades)|no (contesta|responde)\w*|no (han|ha) (contestado|respondido|vuelto)|"
-    r"\bni\b[^.]{0,40}\b(contesta|responde)n?\b|(de momento|por ahora|todav[ií]a|a[uú]n|y) nada\b|"
-    r"\bnada (todav[ií]a|a[uú]n|de \w+ (ni|desde))|^nada\b|(seguimos|sigo) (esperando|sin)|cero respuesta|"
-    r"est[aá] parad[oa]|estancad\w+|no se (ha )?movido nada|en pausa|congelad\w+|se enfri\w+|pospus\w+|"
-    r"posterg\w+|aplazad\w+|clavaron el visto|visto y sin respuesta|silencio|"
-    r"(pasa|pas|mov|mue|dej)\w* (lo |el deal )?(al|a|para el) (pr[oó]ximo trimestre|trimestre que viene|"
-    r"siguiente trimestre|q[1-4]|nurture|a[nñ]o que viene))",
-    re.I | re.M,
-)
-# The buyer's side did something: replied, confirmed, approved, met us. A reported silence is not one.
-_CONTACT = re.compile(
-    r"\b(replied|answered|responded|got back|wrote back|came back|confirmed|approved|agreed|accepted|signed|"
-    r"booked|scheduled|rebooked|picked|chose|liked|loved|says|said|told (us|me)|asked (for|us)|wants|sent (us|over|"
-    r"this|the numbers|back)|(call|demo|meeting|readout|briefing|review) (done|went|happened)|recap|"
-    r"respondi[oó]|contest[oó]|confirm[oó]|aprob[oó]|acept[oó]|firm[oó]|agend[oó]|eligi[oó]|pidi[oó]|dijo|dice|"
-    r"mand[oó]|envi[oó]|volvi[oó]|quiere|escribi[oó]|(llamada|reuni[oó]n|demo) con|resumen|"
-    # outcomes only the buyer's side produces
-    r"received|kick-?off|PO (for|is|came|arrived|received)|firmad[oa]|firmaron|aprobad[oa]|"
-    r"aceptad[oa]|recibid[oa]|ganad[oa])\b",
-    re.I,
-)
-_ROLE = (
-    r"(?:CFO|CEO|COO|CTO|CIO|CISO|CMO|CRO|CHRO|VP(?: of)? [A-Z][\w&]*(?: [A-Z][\w&]*)?|SVP [\w ]{2,20}|"
-    r"Head of [A-Z][\w]*(?: [A-Z][\w]*)?|(?:IT |HR |Ops |Finance |Procurement )?Director(?: of [A-Z]\w*)?|"
-    r"director(?:a)? (?:de|del) [\wáéíóú]+|gerente(?: (?:de|del) [\wáéíóú]+)?|jef[ea] (?:de|del) [\wáéíóú]+|"
-    r"controller|general counsel|procurement lead|champion|due[ñn]o|presidente)"
-)
-_NAME = r"(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+(?: [A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)?)"
-_STAKEHOLDER_PATTERNS = (
-    re.compile(_NAME + r"\s*\((?P<role>[^()]{2,40})\)"),  # Dana (VP Ops)
-    re.compile(r"(?:their|the|our|su|el|la|with|con)\s+(?P<role>" + _ROLE + r")\s*,?\s+" + _NAME),  # their CFO Raj
-    re.compile(_NAME + r",\s*(?:their|the|su|el|la)?\s*(?P<role>" + _ROLE + r")\b"),  # Raj, their CFO
-)
-# what a role in "Name (role)" must contain, so "Brazos Foodservice (Houston, TX)" is not a stakeholder
-_ROLE_WORD = re.compile(
-    r"\b(c[a-z]?o|ciso|vp|svp|evp|head|director\w*|dir|manager|mgr|lead|owner|founder|president\w*|partner|"
-    r"controller|counsel|legal|procurement|purchasing|buyer|analyst|engineer|admin\w*|architect|champion|"
-    r"it|ops|finance|hr|cno|cmio|gerente|jef[ea]|due[ñn][oa]|socio|compras|responsable|coordinador\w*|"
-    r"encargad[oa]|administrador\w*|presidente|directora?|subdirector\w*|analista|abogad[oa]|legal)\b",
-    re.I,
-)
-_NOT_NAMES = {"The", "Their", "They", "We", "Our", "El", "La", "Los", "Las", "Su", "Call", "Llamada", "Forwarded",
-              "Reenviado", "Re", "Fwd", "Update", "Hoy", "Today", "Note", "Nota", "Ok", "And", "But"}
-_SUPPORTIVE = re.compile(
-    r"\b(champion|on board|supports?|supportive|backing|loves?|excited|pushing for|sponsor\w*|fan of|"
-    r"apoya\w*|a favor|entusiasm\w+|convencid[oa]|de nuestro lado|impulsa\w*)\b",
-    re.I,
-)
-_OPPOSED = re.compile(
-    r"\b(block\w*|against|skeptic\w*|not convinced|unconvinced|pushed back|push(es|ing)? back|resist\w*|veto\w*|"
-    r"opposes?|opposed|won'?t sign|isn'?t sold|en contra|frena\w*|bloque\w+|no est[aá] convencid[oa]|"
-    r"esc[eé]ptic[oa]|se opone|reticente)\b",
-    re.I,
-)
-
 
 def estimate_tokens(text: str) -> int:
     """A conservative token estimate (about four characters a token for English and Spanish)."""
@@ -195,42 +93,6 @@ def parse_messages(data: Any, skip_ts: str | None = None) -> list[Message]:
         if text.strip():
             messages.append(Message(str(item.get("user") or ""), text, str(item["ts"])))
     return sorted(messages, key=lambda m: float(m.ts))
-
-
-def buyer_words(text: str) -> str | None:
-    """The buyer's own words in a deal-room message, if it quotes or reports them as resistance.
-
-    Quoted words that say what doing nothing costs them ("Dana on doing nothing: “another year of…”") are the
-    buyer's reason to move, not an objection: they count for the cost of inaction instead."""
-    flat = plain(text)
-    quoted = [m.group(1).strip() for m in _QUOTED.finditer(flat)
-              if not _COST.search(flat[flat.rfind("\n", 0, m.start()) + 1 : m.start()])]  # its line's lead-in
-    if quoted:
-        return " ".join(quoted)
-    for pattern in (_FORWARDED, _REPORTED):
-        match = pattern.search(flat)
-        if match and len(match.group("said").split()) >= 4:
-            return match.group("said").strip()
-    return None
-
-
-def _snippet(text: str) -> str:
-    text = " ".join(plain(text).split()).lstrip("> ")
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _units(text: str) -> list[str]:
-    """The whole message and, when it has several, each of its sentences (a lead-in ending in a colon stays
-    with what follows it: "what they want: faster closes")."""
-    flat = plain(text).lstrip("> ")
-    sentences: list[str] = []
-    for part in (s.strip(" >-•*") for s in _SENTENCES.split(flat)):
-        if sentences and sentences[-1].endswith(":"):
-            sentences[-1] = f"{sentences[-1]} {part}"
-        elif part:
-            sentences.append(part)
-    sentences = [s for s in sentences if len(s.split()) >= 3]
-    return [flat] + (sentences if len(sentences) > 1 else [])
 
 
 @dataclass
@@ -300,26 +162,11 @@ class Summarizer:
 
     @cached_property
     def stall_detector(self) -> Classifier:
-        """Whether a sentence says the deal is stuck. Trained on our stall examples
-        (`playbooks/examples/obstacles/stalls/`) against the sentences of the obstacle examples that show no
-        stall cue: ordinary deal-room talk, so that "no", "nada" or "not yet" alone do not read as a stall."""
-        shipped = data_dir("playbooks") / "examples" / "obstacles" / "stalls"
-        team = self.coach.playbooks.obstacle_examples_dir / "stalls"
-        stalls = read_example_dir(team if team.is_dir() else shipped, STALL_LABELS, "stall")
-        talk = read_example_dir(self.coach.playbooks.obstacle_examples_dir, (NONE, *OBSTACLE_KINDS), "kind")
-        moving = [Example(unit, "moving") for e in talk for unit in (_units(e.text)[1:] or _units(e.text))
-                  if not _STALL.search(unit)]
-        return cached_classifier([*stalls, *moving], self.coach.settings.cache_dir, STALL_LABELS, "stall model")
+        return stall_detector(self.coach.playbooks.obstacle_examples_dir, self.coach.settings.cache_dir)
 
     @cached_property
     def obstacle_detector(self) -> Classifier:
-        return load_classifier(
-            self.coach.playbooks.obstacle_examples_dir,
-            self.coach.settings.cache_dir,
-            labels=(NONE, *OBSTACLE_KINDS),
-            field="kind",
-            what="obstacle model",
-        )
+        return obstacle_detector(self.coach.playbooks.obstacle_examples_dir, self.coach.settings.cache_dir)
 
     def summarize(self, messages: list[Message], now: datetime | None = None, offline: bool = False,
                   team_id: str | None = None) -> Summary:
@@ -334,8 +181,8 @@ class Summarizer:
         else:
             risks, objections, stakeholders, source = self._read_with_llm(messages, language, stakeholders,
                                                                           team_id)
-        current = _first_match(messages, _CURRENT)
-        desired = _first_match(messages, _DESIRED, unless=_DEAL_MECHANICS)
+        current = _first_match(messages, CURRENT)
+        desired = _first_match(messages, DESIRED, unless=DEAL_MECHANICS)
         cost_state, cost_evidence = _cost_of_inaction(messages)
         stalled, stalled_reason = self._stalled(messages, now, language)
         next_step, reason = self._next_step(risks, objections, cost_state, stalled, language)
@@ -406,11 +253,11 @@ class Summarizer:
             # keep only claims about this chunk's own messages, quoted from the messages themselves
             for r in reading.risks:
                 if r.kind in OBSTACLE_KINDS and r.evidence_ts in by_ts:
-                    risks.append(Risk(r.kind, r.evidence_ts, _snippet(by_ts[r.evidence_ts].text)))
+                    risks.append(Risk(r.kind, r.evidence_ts, snippet(by_ts[r.evidence_ts].text)))
             for o in reading.objections:
                 if o.label in LABELS and o.ts in by_ts:
                     move = self.coach.playbooks[o.label].text("next_move", language)
-                    objections.append(FoundObjection(_snippet(by_ts[o.ts].text), o.label, o.ts, 1.0, move))
+                    objections.append(FoundObjection(snippet(by_ts[o.ts].text), o.label, o.ts, 1.0, move))
             for s in reading.stakeholders:
                 name = s.name.split()
                 if s.evidence_ts in by_ts and name and name[0] in by_ts[s.evidence_ts].text:
@@ -422,7 +269,7 @@ class Summarizer:
 
     def _risks(self, messages: list[Message]) -> tuple[list[Risk], set[str]]:
         """Obstacles per message, with the sentence that shows each; and the messages that show none."""
-        units: list[tuple[int, str]] = [(i, u) for i, m in enumerate(messages) for u in _units(m.text)]
+        units: list[tuple[int, str]] = [(i, u) for i, m in enumerate(messages) for u in message_units(m.text)]
         diagnoses = self.obstacle_detector.diagnose_many([u for _, u in units])
         best: dict[tuple[int, str], tuple[float, str]] = {}
         for (index, unit), diagnosis in zip(units, diagnoses, strict=True):
@@ -430,7 +277,7 @@ class Summarizer:
                 p = diagnosis.scores[kind]
                 if p >= OBSTACLE_THRESHOLD and p > best.get((index, kind), (0.0, ""))[0]:
                     best[(index, kind)] = (p, unit)
-        risks = [Risk(kind, messages[i].ts, _snippet(unit)) for (i, kind), (_, unit) in sorted(best.items())]
+        risks = [Risk(kind, messages[i].ts, snippet(unit)) for (i, kind), (_, unit) in sorted(best.items())]
         flagged = {i for i, _ in best}
         quiet = {m.ts for i, m in enumerate(messages) if i not in flagged}
         return risks, quiet
@@ -443,7 +290,7 @@ class Summarizer:
         for (message, _), diagnosis in zip(reported, diagnoses, strict=True):
             if diagnosis.confidence >= OBJECTION_THRESHOLD:
                 move = self.coach.playbooks[diagnosis.label].text("next_move", language)
-                found.append(FoundObjection(_snippet(message.text), diagnosis.label, message.ts,
+                found.append(FoundObjection(snippet(message.text), diagnosis.label, message.ts,
                                             diagnosis.confidence, move))
         return found
 
@@ -461,7 +308,7 @@ class Summarizer:
             statement = self._stall_statement(message)
             if statement:
                 said = said or (message, statement)
-            elif _CONTACT.search(plain(message.text)) or buyer_words(message.text):
+            elif CONTACT.search(plain(message.text)) or buyer_words(message.text):
                 replied = message
                 break
         quiet = ((now or last.time) - replied.time).days
@@ -476,10 +323,10 @@ class Summarizer:
 
     def _stall_statement(self, message: Message) -> str | None:
         """The sentence of a message that says the deal is stuck (a cue, or the detector sure of it), if any."""
-        units = _units(message.text)[1:] or _units(message.text)
+        units = message_units(message.text)[1:] or message_units(message.text)
         for unit, diagnosis in zip(units, self.stall_detector.diagnose_many(units), strict=True):
-            if _STALL.search(unit) or diagnosis.scores["stalled"] >= STALL_THRESHOLD:
-                return _snippet(unit) if len(unit) <= STALL_QUOTE else unit[: STALL_QUOTE - 1] + "…"
+            if STALL.search(unit) or diagnosis.scores["stalled"] >= STALL_THRESHOLD:
+                return snippet(unit) if len(unit) <= STALL_QUOTE else unit[: STALL_QUOTE - 1] + "…"
         return None
 
     def _next_step(self, risks: list[Risk], objections: list[FoundObjection], cost_state: str, stalled: bool,
@@ -503,12 +350,12 @@ class Summarizer:
 def _first_match(messages: list[Message], pattern: re.Pattern[str],
                  unless: re.Pattern[str] | None = None) -> Evidence | None:
     for message in messages:
-        units = _units(message.text)
+        units = message_units(message.text)
         for unit in units[1:] or units:  # the sentence that says it, when the message has several
             if unless is not None and unless.search(unit):
                 continue
             if pattern.search(unit) and not unit.rstrip().endswith("?"):  # a question states nothing
-                return Evidence(message.ts, _snippet(unit))
+                return Evidence(message.ts, snippet(unit))
     return None
 
 
@@ -518,16 +365,16 @@ def _cost_of_inaction(messages: list[Message]) -> tuple[str, Evidence | None]:
     state, evidence = "unknown", None
     for message in messages:
         text = plain(message.text)
-        units = _units(message.text)
-        if _COST_MISSED.search(text):
-            said = next((u for u in units[1:] if _COST_MISSED.search(u)), text)
-            state, evidence = "not_understood", Evidence(message.ts, _snippet(said))
-        elif _COST.search(text):
-            said = next((u for u in units[1:] if _COST.search(u)), text)
+        units = message_units(message.text)
+        if COST_MISSED.search(text):
+            said = next((u for u in units[1:] if COST_MISSED.search(u)), text)
+            state, evidence = "not_understood", Evidence(message.ts, snippet(said))
+        elif COST.search(text):
+            said = next((u for u in units[1:] if COST.search(u)), text)
             # the buyer putting the cost in their own (quoted) words has seen it
-            seen = bool(_COST_SEEN.search(text) or _QUOTED.search(said))
+            seen = bool(COST_SEEN.search(text) or QUOTED.search(said))
             if seen or state != "understood":
-                state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, _snippet(said))
+                state, evidence = ("understood" if seen else "mentioned"), Evidence(message.ts, snippet(said))
     return state, evidence
 
 
@@ -535,13 +382,13 @@ def _stakeholders(messages: list[Message]) -> list[Stakeholder]:
     found: dict[str, Stakeholder] = {}
     for message in messages:
         text = plain(message.text)
-        for pattern in _STAKEHOLDER_PATTERNS:
+        for pattern in STAKEHOLDER_PATTERNS:
             for match in pattern.finditer(text):
                 name = match.group("name").strip()
-                if name.split()[0] in _NOT_NAMES:
+                if name.split()[0] in NOT_NAMES:
                     continue
                 role = " ".join(match.group("role").split())
-                if not _ROLE_WORD.search(role):
+                if not ROLE_WORD.search(role):
                     continue
                 # "Dana" after "Dana Okafor" is the same person
                 name = next((full for full in found if full.split()[0] == name.split()[0]), name)
@@ -551,9 +398,9 @@ def _stakeholders(messages: list[Message]) -> list[Stakeholder]:
         for name, person in found.items():
             first = name.split()[0]
             if first in text:
-                sentence = next((s for s in _SENTENCES.split(text) if first in s), text)
-                if _OPPOSED.search(sentence):
+                sentence = next((s for s in SENTENCES.split(text) if first in s), text)
+                if OPPOSED.search(sentence):
                     found[name] = Stakeholder(name, person.role, "opposed", message.ts)
-                elif _SUPPORTIVE.search(sentence):
+                elif SUPPORTIVE.search(sentence):
                     found[name] = Stakeholder(name, person.role, "supportive", message.ts)
     return list(found.values())

@@ -13,13 +13,13 @@ from slack_sdk.errors import SlackApiError
 from bot.content.i18n import t
 from bot.core.guidance import Answer, Guidance
 from bot.services.summarize import Message, parse_messages
+from bot.services.summary_text import summary_text
 from bot.slack.blocks import (
     answer_blocks,
     escape,
     guidance_blocks,
     guidance_fallback,
     summary_messages,
-    summary_text,
     unescape,
 )
 from bot.slack.deps import Deps
@@ -145,7 +145,8 @@ def post_summary(deps: Deps, client: WebClient, team_id: str, user_id: str, chan
         return "empty"
     summary = deps.summarizer.summarize(messages, now=datetime.now(UTC), team_id=team_id)
     coach = deps.coach
-    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language))
+    text = summary_text(summary, coach.obstacle_names(summary.language), coach.kind_names(summary.language),
+                        esc=escape)
     shared = deps.audience.outsiders_can_read(client, team_id, channel)
     if shared:
         text = f"{t('summary.thread_in', summary.language, channel=channel)}\n{text}"

@@ -22,6 +22,7 @@ from bot.content.templates import as_prompt_data, templates
 from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
 from bot.models.moves import CHECKS
+from bot.services.report import practice_stats
 from bot.services.score import Hint, Scorecard, Scorer
 
 MAX_TURNS = 3
@@ -241,5 +242,4 @@ class Practice:
                        focus=worst if missed[worst] else None)
 
     def stats(self, team_id: str, user_id: str) -> dict[str, Any]:
-        return self.store.practice_stats(team_id, user_id)
-
+        return practice_stats(self.store, team_id, user_id)

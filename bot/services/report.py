@@ -27,10 +27,52 @@ RECENT_COACHINGS = 10
 NO_TOPIC = "none"  # coachings logged before topics were stored
 
 
-def practice_stats(store: Store, team_id: str, user_id: str | None = None) -> list[dict[str, Any]] | None:
+def practice_stats(store: Store, team_id: str, user_id: str | None) -> dict[str, Any]:
+    """A seller's (or, with no user, the team's) pass rate per check and mean score per kind, overall and per ISO
+    week."""
+    rows = store.practice_answers_of(team_id, user_id)
+    checks: dict[str, dict[str, int]] = {}
+    kinds: dict[str, dict[str, float]] = {}
+    weeks: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        year, week, _ = datetime.fromisoformat(row["created_at"]).isocalendar()
+        label = f"{year}-W{week:02d}"
+        bucket = weeks.setdefault(label, {"week": label, "answers": 0, "score_sum": 0.0, "checks": {}, "kinds": {}})
+        bucket["answers"] += 1
+        bucket["score_sum"] += row["score"]
+        for table in (kinds, bucket["kinds"]):
+            kind = table.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
+            kind["answers"] += 1
+            kind["score_sum"] += row["score"]
+        for name, value in json.loads(row["checks"]).items():
+            if value is None:
+                continue
+            for table in (checks, bucket["checks"]):
+                entry = table.setdefault(name, {"passed": 0, "applicable": 0})
+                entry["applicable"] += 1
+                entry["passed"] += int(bool(value))
+
+    def rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
+        return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
+
+    def means(table: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
+        return {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
+                for k, v in table.items()}
+
+    return {
+        "answers": len(rows),
+        "checks": rates(checks),
+        "kinds": means(kinds),
+        "weeks": [{"week": b["week"], "answers": b["answers"],
+                   "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"]),
+                   "kinds": means(b["kinds"])} for b in weeks.values()],
+    }
+
+
+def practice_checks(store: Store, team_id: str, user_id: str | None = None) -> list[dict[str, Any]] | None:
     """Practice results per check, `[{"check", "attempts", "passed"}]` (`user_id=None`: the whole team), or None
     when nobody has practised yet."""
-    checks = store.practice_stats(team_id, user_id)["checks"]
+    checks = practice_stats(store, team_id, user_id)["checks"]
     return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()] or None
 
 
@@ -53,7 +95,7 @@ def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, 
     stalled_ids = {entry.deal["id"] for entry in stalled}
     quiet = [deal for deal in store.open_deals_of(team_id, user_id) if deal["id"] not in stalled_ids]
     return SellerHome(stalled, quiet, store.recent_coachings_of(team_id, user_id, RECENT_COACHINGS),
-                      practice_stats(store, team_id, user_id))
+                      practice_checks(store, team_id, user_id))
 
 
 @dataclass
@@ -116,7 +158,7 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
                    if obstacles[k]},
         stalled_by_owner=dict(stalled.most_common()),
         feedback=store.feedback_counts(team_id, first.isoformat()),
-        practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang)
+        practice=practice_checks(store, team_id), generated_at=stamp(now), names=names, lang=lang)
 
 
 def _pct(part: int, whole: int) -> str:

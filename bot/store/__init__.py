@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.config import Settings, reveal
-from bot.store.base import DatabaseUnusable, Result, Store, database_problem, now_iso, stamp
+from bot.store.base import DatabaseUnusable, Result, database_problem, now_iso, stamp
+from bot.store.store import Store
 
 __all__ = ["DatabaseUnusable", "Result", "Store", "connect", "now_iso", "open_store", "open_writable_store", "stamp"]
 

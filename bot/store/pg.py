@@ -20,7 +20,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from bot.store import migrations
-from bot.store.base import Params, Result, Store
+from bot.store.base import Params, Result
+from bot.store.store import Store
 
 POOL_SIZE = 10  # per process: Bolt's listener threads plus the scheduler; 4 replicas stay far below max_connections
 # How long a caller waits for a pool connection before PoolTimeout (psycopg_pool's default is 30 s). With the

@@ -14,8 +14,9 @@ from typing import IO
 
 import sqlite_utils
 
-from bot.store.base import Params, Result, Store, stamp
+from bot.store.base import Params, Result, stamp
 from bot.store.migrations import migrate
+from bot.store.store import Store
 
 try:
     import fcntl

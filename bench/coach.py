@@ -12,7 +12,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +50,7 @@ def main() -> None:
     team = Path(tempfile.mkdtemp())
     shutil.copy(ROOT / "playbooks" / "team.example.yaml", team / "team.yaml")
     for name, coach in (("empty profile", Coach(settings)),
-                        ("example profile", Coach(replace(settings, playbooks_dir=team)))):
+                        ("example profile", Coach(settings.model_copy(update={"playbooks_dir": team})))):
         wall, cpu = _latencies(coach, texts)
         print(f"warm offline coaching ({name}, {len(wall)} objections): diagnosis + topic + rendering")
         print(f"  wall {_line(wall)}\n  cpu  {_line(cpu)}")

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.config import load_settings  # noqa: E402
 from bot.core.taxonomy import LABELS  # noqa: E402
-from bot.models.classify import read_examples  # noqa: E402
+from bot.models.examples import read_examples  # noqa: E402
 from bot.models.metrics import score  # noqa: E402
 
 _ASK = [sys.executable, "-m", "bot", "ask", "--json", "We're happy with our current vendor"]

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.config import load_settings  # noqa: E402
 from bot.core.guidance import Objection  # noqa: E402
-from bot.models.classify import Diagnosis, read_examples  # noqa: E402
+from bot.models.classify import Diagnosis  # noqa: E402
+from bot.models.examples import read_examples  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.config import load_settings  # noqa: E402
 from bot.core.guidance import Objection  # noqa: E402
 from bot.core.taxonomy import LABELS  # noqa: E402
-from bot.models.classify import read_examples  # noqa: E402
+from bot.models.examples import read_examples  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 

@@ -6,7 +6,8 @@ import pytest
 from bot.core.config import load_settings
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS
-from bot.models.classify import examples_fingerprint, load_classifier, read_example_dir, read_examples
+from bot.models.classify import examples_fingerprint, load_classifier
+from bot.models.examples import read_example_dir, read_examples
 from bot.models.metrics import score
 from bot.services.evaluate import evaluate
 
@@ -89,7 +90,7 @@ def test_score_counts_precision_recall_and_confusion():
 
 def test_word_vectors_know_every_word_of_the_shipped_examples():
     """Else the table is stale: rebuild it with `python -m bot.models.word_vectors` after adding examples."""
-    from bot.models.classify import objection_examples
+    from bot.models.examples import objection_examples
     from bot.models.word_vectors import shipped, words_of
 
     table = shipped()
@@ -113,7 +114,8 @@ def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach)
     import dataclasses
 
     from bot.models import persist
-    from bot.models.classify import cached_objection_classifier, objection_examples
+    from bot.models.classify import cached_objection_classifier
+    from bot.models.examples import objection_examples
 
     examples = objection_examples(SHIPPED_EXAMPLES)[:60]
     first = cached_objection_classifier(examples, tmp_path).model
@@ -125,7 +127,7 @@ def test_a_model_trained_by_another_version_is_retrained(tmp_path, shared_coach)
 
 def test_every_unsure_example_names_a_known_brush_off():
     from bot.content.playbooks import load_brush_offs
-    from bot.models.classify import read_unsure
+    from bot.models.examples import read_unsure
 
     names = list(load_brush_offs())
     rows = [u for path in (SHIPPED_EXAMPLES.parent / "unsure").glob("*.jsonl") for u in read_unsure(path, names)]
@@ -133,7 +135,7 @@ def test_every_unsure_example_names_a_known_brush_off():
 
 
 def test_unsure_row_with_unknown_brush_off_names_the_line(tmp_path):
-    from bot.models.classify import read_unsure
+    from bot.models.examples import read_unsure
 
     bad = tmp_path / "u.jsonl"
     bad.write_text('{"text": "hmm", "brush_off": "think_it_over", "plausible": ["skepticism"]}\n'

@@ -6,9 +6,10 @@ import sys
 import pytest
 
 from bot.core.guidance import EmptyObjection, Objection
+from bot.core.seller_questions import is_seller_question
 from bot.core.taxonomy import LABELS
 from bot.core.text import MAX_CHARS
-from bot.services.coach import Coach, is_seller_question
+from bot.services.coach import Coach
 from bot.store import open_store
 
 EXAMPLES = {

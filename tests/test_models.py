@@ -70,7 +70,7 @@ def test_a_model_read_back_scores_as_trained(pipeline, tmp_path: Path) -> None:
 
 
 def test_an_objection_model_read_back_scores_as_trained(shared_coach) -> None:
-    from bot.models.classify import objection_examples
+    from bot.models.examples import objection_examples
 
     model = train_objections(objection_examples(shared_coach.playbooks.examples_dir)[::8])
     again = persist.loads(persist.dumps(model), BlendModel)

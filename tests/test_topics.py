@@ -303,7 +303,7 @@ def test_topic_detection_on_the_held_out_set_written_by_another_author(settings)
 
 def test_topic_examples_cover_every_topic_in_both_languages():
     from bot.core.language import detect_language
-    from bot.models.classify import read_example_dir
+    from bot.models.examples import read_example_dir
 
     examples = read_example_dir(SHIPPED / "examples" / "topics", TOPICS, "topic")
     for topic in TOPICS:

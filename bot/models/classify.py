@@ -11,9 +11,8 @@ of resistance it is) and messages that are no objection at all, so it can ask fi
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -24,6 +23,7 @@ from bot.core.reading import read
 from bot.core.taxonomy import LABELS
 from bot.core.text import normalise
 from bot.models import encoder, persist
+from bot.models.examples import BRUSH_OFF, NOT_AN_OBJECTION, Example, objection_examples, read_example_dir
 from bot.models.linear import Linear, Tfidf, features, normalised_lower
 from bot.models.persist import Arrays, ModelDataError
 from bot.models.word_vectors import shipped as word_vectors
@@ -39,20 +39,12 @@ _C_SENTENCE = 2.0
 # in ../shared/data, sure items: macro-F1 0.80 without it, 0.84 at 0.4), our concern-annotated sets (dev-a 0.67 to
 # 0.74) and the shipped held-out files, which a half share pulled under 0.90 in Spanish (0.86; 0.93 at 0.4).
 SENTENCE_SHARE = 0.4
-NOT_AN_OBJECTION = "none"  # the class of messages that are no objection: greetings, thanks, gibberish, requests
-BRUSH_OFF = "brush_off:"  # prefix of the classes of brush-offs, e.g. "brush_off:think_it_over"
 # Thresholds chosen on objections written by other people (the dev set in ../shared/data); see docs/classifier.md.
 ASK_BELOW = 0.60  # below this calibrated probability of the likeliest kind the coach asks before it labels
 IN_PLAY_RATIO = 0.1  # a kind is in play when its probability is at least this share of the likeliest's (up to 3)
 NOT_OBJECTION_AT = 0.8  # the model must be this sure a message is no objection before the coach declines it
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -67,42 +59,6 @@ class Diagnosis:
 
     def runner_up(self) -> str:
         return sorted(self.scores, key=self.scores.__getitem__, reverse=True)[1]
-
-
-def _jsonl(path: Path, *fields: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, row) for each non-blank line of a JSONL file whose object has a non-empty "text" and these
-    fields; raise ValueError naming the line of a bad row."""
-    names = ["'text'", *(f"'{f}'" for f in fields)]
-    wanted = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text, *_ = [row[name] for name in ("text", *fields)]  # a missing field is a KeyError
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: expected a JSON object with {wanted} ({exc})") from None
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"{path}:{number}: 'text' must be a non-empty string")
-            yield number, row
-
-
-def read_examples(path: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
-    """Read a JSONL file of {"text", <field>}; raise ValueError naming the line of a bad row."""
-    examples = []
-    for number, row in _jsonl(path, field):
-        if row[field] not in labels:
-            raise ValueError(f"{path}:{number}: unknown {field} {row[field]!r}; expected one of: {', '.join(labels)}")
-        examples.append(Example(row["text"], row[field]))
-    return examples
-
-
-def read_example_dir(folder: Path, labels: Sequence[str] = LABELS, field: str = "label") -> list[Example]:
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"{folder}: no *.jsonl example files to train the classifier on")
-    return [example for path in files for example in read_examples(path, labels, field)]
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -251,45 +207,6 @@ def cached_classifier(examples: Sequence[Example], cache_dir: Path, labels: Sequ
 
 
 # --- objections: n-grams blended with word vectors, plus brush-offs and non-objections ---------------
-
-
-@dataclass(frozen=True)
-class Unsure:
-    """A line that cannot be settled from its words: which brush-off it is and the kinds it may hide."""
-
-    text: str
-    brush_off: str
-    plausible: tuple[str, ...]
-
-
-def read_unsure(path: Path, brush_offs: Sequence[str] | None = None) -> list[Unsure]:
-    """Read a JSONL file of {"text", "brush_off", "plausible"}; raise ValueError naming the line of a bad row."""
-    rows = []
-    for number, row in _jsonl(path, "brush_off", "plausible"):
-        brush_off, plausible = row["brush_off"], row["plausible"]
-        if brush_offs is not None and brush_off not in brush_offs:
-            raise ValueError(f"{path}:{number}: unknown brush_off {brush_off!r}; expected one of: "
-                             f"{', '.join(brush_offs)}")
-        if not isinstance(plausible, list) or not plausible or any(kind not in LABELS for kind in plausible):
-            raise ValueError(f"{path}:{number}: 'plausible' must list kinds among: {', '.join(LABELS)}")
-        rows.append(Unsure(row["text"], brush_off, tuple(plausible)))
-    return rows
-
-
-def read_texts(path: Path) -> list[str]:
-    """Read a JSONL file of {"text"}; raise ValueError naming the line of a bad row."""
-    return [row["text"] for _, row in _jsonl(path)]
-
-
-def objection_examples(examples_dir: Path, brush_offs: Sequence[str] | None = None) -> list[Example]:
-    """Training rows for the objection model: the labelled objections in `examples_dir`, plus the brush-offs in
-    its sibling `unsure/` and the messages in `not_objections/`, when those folders exist."""
-    examples = read_example_dir(examples_dir)
-    for path in sorted((examples_dir.parent / "unsure").glob("*.jsonl")):
-        examples += [Example(u.text, BRUSH_OFF + u.brush_off) for u in read_unsure(path, brush_offs)]
-    for path in sorted((examples_dir.parent / "not_objections").glob("*.jsonl")):
-        examples += [Example(text, NOT_AN_OBJECTION) for text in read_texts(path)]
-    return examples
 
 
 def _ngram_weight(texts: Sequence[str]) -> np.ndarray:

@@ -9,7 +9,8 @@ from pathlib import Path
 from bot.core.resources import data_dir
 from bot.core.taxonomy import OBSTACLE_KINDS
 from bot.core.thread_cues import STALL, message_units
-from bot.models.classify import Classifier, Example, cached_classifier, load_classifier, read_example_dir
+from bot.models.classify import Classifier, cached_classifier, load_classifier
+from bot.models.examples import Example, read_example_dir
 
 NONE = "none"  # a message that shows no obstacle
 STALL_LABELS = ("moving", "stalled")

@@ -18,7 +18,8 @@ import numpy as np
 
 from bot.core.taxonomy import TOPICS
 from bot.models import persist
-from bot.models.classify import Classifier, Model, NgramModel, examples_fingerprint, read_example_dir
+from bot.models.classify import Classifier, Model, NgramModel, examples_fingerprint
+from bot.models.examples import read_example_dir
 
 # Each cue hit (at most two per topic) adds this to the topic's log-probability; chosen by cross-validation
 # on the training examples (1.5: 0.81, 2: 0.85, 3: 0.91).

@@ -1,4 +1,12 @@
-"""Coach an objection: diagnose it, then guide the seller through align, clarify and assure."""
+"""Coach an objection: diagnose it, then guide the seller through align, clarify and assure.
+
+Over 450 lines, for a reason: `Coach` is the coaching pipeline (screen, diagnose, compose offline, prompt the
+model, check and log its answer, answer a seller's question in a thread) over one set of pieces it loads once
+(playbooks, classifiers, matcher, templates, store, model), and it reads in that order. What stands apart has
+left: the types (core/guidance.py), the seller's questions (core/seller_questions.py), the templates
+(content/templates.py), a workspace's model as bytes (models/team_models.py). The next cut is the per-workspace
+model cache (`classifier_for`) into a class of its own.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +38,7 @@ from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection
 from bot.core.language import detect_language, ours
 from bot.core.reading import Concern, Reading, read
+from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
 from bot.llm.client import LLM, LLMFailure, Prompt
@@ -60,49 +69,6 @@ _CPU_BOUND = threading.Lock()
 # the database when its workspace next asks.
 TEAM_MODELS_IN_MEMORY = 16
 log = logging.getLogger(__name__)
-
-
-# A seller asking the coach, rather than reporting the buyer. Some openings only a seller uses ("¿qué le digo?",
-# "any tips?"); the rest a buyer uses too ("can I cancel any time?", "how do I know it works?", "¿y si no
-# funciona?"), so they count only when what follows is about the buyer or is a seller's move.
-_SELLER_ONLY = re.compile(
-    r"^(help me|any (tips|ideas|advice)|what (do|should) i do|qu[ée] (le |les )?(digo|respondo|contesto)|"
-    r"qu[ée] hago|c[óo]mo (le |les )?(respondo|contesto|manejo)|alg[úu]n consejo)\b",
-    re.I,
-)
-_SELLER_IF = re.compile(
-    r"^(what if|what about|what (do|should|can) i|how (do|should|can) i|should i|can i|could i|do i|y si|"
-    r"deber[íi]a|puedo|c[óo]mo)\s+((i|le|les|me|se lo)\s+)?("
-    # the buyer, in the third person
-    r"(they|he|she|their|them|the (buyer|client|customer|prospect|cfo|ceo|cto|board|champion)|"
-    r"my (buyer|client|contact|champion)|(el|la|mi) (cliente|clienta|comprador|compradora|director\w*|jef[ea])|"
-    r"él|ella|ellos|ellas|pide|piden|pregunta|preguntan|dice|dicen|insiste|insisten|exige|exigen|se queja)\b"
-    # or a seller's move
-    r"|(offer|say|tell|push|mention|propose|suggest|respond|reply|answer|handle|approach|frame|lower|drop|"
-    r"bring up|follow up|get (them|him|her)|ask (them|him|her|for|about))"
-    r"|(ofre[cz]|dec(ir|irle|irles)\b|dig[oa]\b|mencion|propon|suger|sugier|respond|contest|insist|(re)?bajar|"
-    r"darle|doy|manej|abord|plante))",
-    re.I,
-)
-# What may come before the first word: spaces, the opening ¿ and ¡, quotes, Slack's "> " quote marker.
-_LEADING = " \t\n¿¡\"'“”‘’«»„>`*_"
-
-
-def is_seller_question(text: str) -> bool:
-    """Whether the seller is asking the coach something (answered from the playbook) rather than reporting
-    what the buyer said (coached as an objection)."""
-    opening = text.lstrip(_LEADING)
-    return bool(_SELLER_ONLY.match(opening) or _SELLER_IF.match(opening))
-
-
-# Which playbook field answers a seller's question, by what it is about.
-_QUESTION_TOPICS = (
-    ("assure", re.compile(r"referen|proof|prueba|testimon|case stud|caso de [ée]xito|evidence|evidencia", re.I)),
-    ("pitfalls", re.compile(r"price|pric|discount|cheaper|precio|descuento|rebaja|deadline|plazo", re.I)),
-    ("talk_tracks", re.compile(r"\bsay\b|word|phrase|respond|reply|answer|digo|decir|respondo|contesto", re.I)),
-    ("questions", re.compile(r"\bask\b|question|pregunt|find out|averiguar", re.I)),
-    ("clarify", re.compile(r"explain|example|show|demo|explic|ejemplo|mostrar", re.I)),
-)
 
 
 class Coach:
@@ -355,7 +321,7 @@ class Coach:
         detected = detect_language(question.text)
         lang = ours(detected)
         playbook = self.playbooks[check_label(label)]
-        field = next((name for name, pattern in _QUESTION_TOPICS if pattern.search(question.text)), None)
+        field = question_field(question.text)
         composed = None
         text = clean(objection)[0]
         recorded = self.playbooks.topics.get(topic or "")
@@ -536,7 +502,7 @@ class _Said:
 
 def _answer_lines(kind: ResistancePlaybook, topic: TopicPlaybook | None, composed: Composed | None, field: str,
                   lang: str) -> list[str]:
-    """The lines answering a seller's question about `field` (see _QUESTION_TOPICS): the composed coaching's own
+    """The lines answering a seller's question about `field` (bot/core/seller_questions.py): the composed coaching's own
     lines when the thread's topic is known, else the kind's playbook alone."""
     if topic is None or composed is None:
         if field == "next_move":
@@ -551,18 +517,3 @@ def _answer_lines(kind: ResistancePlaybook, topic: TopicPlaybook | None, compose
         "next_move": [kind.text("next_move", lang), *composed.grounded, *composed.align],
     }
     return composed_lines[field]
-
-
-_LAST_QUESTION = re.compile(r"^(.*?[.!])\s+((?:¿)?[^.!?]*\?)$", re.S)
-
-
-def _split_question(text: str) -> tuple[str, str]:
-    """A talk-track part split into what comes before its closing question, and the question ('' if none)."""
-    match = _LAST_QUESTION.match(text.strip())
-    return (match.group(1), match.group(2)) if match else (text.strip(), "")
-
-
-def _sentence(text: str) -> str:
-    """A profile sentence ready to sit inside a talk track: stripped, ending with a full stop."""
-    text = text.strip()
-    return text if text[-1:] in ".!?" else f"{text}."

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.config import Settings
 from bot.core.taxonomy import LABELS, TOPICS
-from bot.models.classify import read_examples
+from bot.models.examples import read_examples
 from bot.models.metrics import score
 from bot.services.coach import Coach
 

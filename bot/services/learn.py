@@ -27,15 +27,8 @@ from typing import Any
 
 from bot.core.config import Settings
 from bot.core.taxonomy import LABELS, check_label
-from bot.models.classify import (
-    BlendModel,
-    Example,
-    normalise,
-    objection_examples,
-    read_examples,
-    train_objections,
-    training_key,
-)
+from bot.models.classify import BlendModel, normalise, train_objections, training_key
+from bot.models.examples import Example, objection_examples, read_examples
 from bot.models.metrics import score
 from bot.models.team_models import dump_team_model, load_team_model
 from bot.services.coach import Coach

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.content.i18n import t
 from bot.core.guidance import EmptyObjection
-from bot.services.coach import is_seller_question
+from bot.core.seller_questions import is_seller_question
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.deps import Deps
 from bot.slack.posting import post_answer, say

@@ -75,7 +75,7 @@ def test_obstacles_come_from_the_buyers_turns_with_where_they_were_said(shared_c
 
 
 def test_the_review_needs_every_side_decided(shared_coach):
-    conversation = read_call(DATA / "thread_es.txt")
+    conversation = read_call(DATA / "thread_es_undecided.txt")
     with pytest.raises(ValueError, match="side"):
         review_call(shared_coach, conversation, assign_sides(conversation))
 

@@ -10,10 +10,11 @@ the coach that is passed in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.calls.finding import quote, resisting
+from bot.calls.finding import objections_in
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.coach import TOPIC_SURE, Coach
@@ -97,10 +98,7 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
     lang = conversation.language
     turns = list(conversation.turns)
     side = [sides.side(turn.speaker) for turn in turns]
-    found: list[tuple[int, str]] = []  # (turn index, the quote)
-    for index, turn in enumerate(turns):
-        if side[index] == BUYER and (resist := resisting(turn.text)):
-            found.append((index, quote(turn.text, resist)))
+    found = find_objections(turns, side)
     classifier = coach.classifier_for(team_id)
     diagnoses = classifier.diagnose_many([said for _, said in found])  # one batch for the whole call
     kept = [(i, said, d) for (i, said), d in zip(found, diagnoses, strict=True) if not d.not_objection]
@@ -127,6 +125,45 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
         sides=sides.as_json(), turns=len(turns), buyer_turns=sum(1 for s in side if s == BUYER),
         duration=round(max(starts) - min(starts), 1) if starts else None, moments=moments, obstacles=obstacles,
         cost_of_inaction=cost, next_step=next_step, next_step_reason=reason)
+
+
+def find_objections(turns: list[Turn], side: list[str | None]) -> list[tuple[int, str]]:
+    """(turn index, quote) for each buyer objection, in order.
+
+    On a call, a buyer who presses the point they raised right after the seller's reply ("That's not really an
+    answer", "Se trata de que no sé cuánto voy a pagar"), or a second buyer who chimes in on it ("Yeah, I don't
+    have an hour free in May either"), is still on that objection: the same moment, whose answer is the reply
+    before. A turn that opens another point ("Second, …", "Otra cosa: …") is a new one. In an email thread each
+    message is written on purpose, so every objection in it counts."""
+    found: list[tuple[int, str]] = []
+    on_it: set[int] = set()  # the turns that raised or pressed the latest objection
+    for index, turn in enumerate(turns):
+        if side[index] != BUYER:
+            continue
+        for number, objection in enumerate(objections_in(turn.text)):
+            if number == 0 and not objection.opens_point and turn.email is None and \
+                    _presses(turns, side, on_it, index):
+                on_it.add(index)
+                continue
+            found.append((index, objection.quote))
+            on_it = {index}
+    return found
+
+
+_CHIMES_IN = re.compile(r"^(?:yes|yeah|yep|right|exactly|agreed|same|true|s[ií]|exacto|claro|eso|tal cual|"
+                        r"efectivamente)\b", re.I)
+
+
+def _presses(turns: list[Turn], side: list[str | None], on_it: set[int], index: int) -> bool:
+    """Whether buyer turn `index` stays on the latest objection: the buyer who raised it, after nothing but the
+    seller's reply; or another buyer agreeing right after a turn on it."""
+    if not on_it:
+        return False
+    last = max(on_it)
+    between = side[last + 1 : index]
+    if turns[last].speaker == turns[index].speaker:
+        return bool(between) and all(s == OURS for s in between)
+    return not between and bool(_CHIMES_IN.match(turns[index].text))
 
 
 def _answer(scorer: Scorer, turns: list[Turn], side: list[str | None], index: int, objection: str, kind: str,

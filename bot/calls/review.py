@@ -11,36 +11,18 @@ the coach that is passed in.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.calls.answers import SellerAnswer, reply_turns, score_answer
 from bot.calls.finding import objections_in
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.coach import TOPIC_SURE, Coach
 from bot.i18n import t
 from bot.reading import read
-from bot.score import Hint, Scorer
+from bot.score import Scorer
 from bot.summarize import Message, Summarizer
-
-# What a review shows of a seller's answer: enough to read the move in context.
-ANSWER_CHARS = 600
-
-
-@dataclass
-class SellerAnswer:
-    """What the seller's side said after the objection, before the buyer spoke again, and how it scored."""
-
-    speakers: list[str]
-    where: str
-    text: str
-    score: float | None  # None when the words could not be scored (see `hint`)
-    checks: dict[str, bool | None] = field(default_factory=dict)
-    evidence: dict[str, str] = field(default_factory=dict)  # check -> the seller's words that earned (or broke) it
-    improve: str = ""  # the one change that would help most
-    well: str | None = None
-    handled: bool = False  # aligned and clarified: the kind of resistance was met
-    hint: str | None = None  # why the answer was not scored ("no_words", "objection", ...)
 
 
 @dataclass
@@ -106,6 +88,7 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
     abouts = [c.about for r in readings for c in r.concerns]
     topics = iter(coach.topic_detector.detect_many(abouts) if abouts else [])
     scorer = scorer or Scorer(coach)
+    objection_turns = {index for index, _, _ in kept}
     moments = []
     for number, ((index, said, diagnosis), reading) in enumerate(zip(kept, readings, strict=True), 1):
         concerns = []
@@ -117,7 +100,8 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
             number=number, where=turn.where(), start=turn.start, email=turn.email, speaker=turn.speaker, quote=said,
             kind=diagnosis.label, confidence=diagnosis.confidence, asks_first=diagnosis.asks_first,
             in_play=list(diagnosis.in_play), concerns=concerns,
-            answer=_answer(scorer, turns, side, index, said, diagnosis.label, diagnosis.asks_first, lang, team_id)))
+            answer=_answer(scorer, turns, side, index, objection_turns, said, diagnosis.label, diagnosis.asks_first,
+                           lang)))
     obstacles, cost, next_step, reason = _obstacles(coach, summarizer, turns, side, lang, moments)
     starts = [turn.start for turn in turns if turn.start is not None]
     return CallReview(
@@ -166,24 +150,12 @@ def _presses(turns: list[Turn], side: list[str | None], on_it: set[int], index: 
     return not between and bool(_CHIMES_IN.match(turns[index].text))
 
 
-def _answer(scorer: Scorer, turns: list[Turn], side: list[str | None], index: int, objection: str, kind: str,
-            ambiguous: bool, lang: str, team_id: str | None) -> SellerAnswer | None:
-    """The seller's side's turns right after the objection, up to the buyer's next turn, scored as one answer."""
-    reply: list[Turn] = []
-    for later, turn in enumerate(turns[index + 1 :], index + 1):
-        if side[later] != OURS:
-            break
-        reply.append(turn)
-    if not reply:
-        return None
-    text = " ".join(turn.text for turn in reply)
-    shown = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS].rsplit(" ", 1)[0] + "…"
-    speakers = list(dict.fromkeys(turn.speaker for turn in reply))
-    result = scorer.assess(objection, text, kind, ambiguous=ambiguous, lang=lang, offline=True, team_id=team_id)
-    if isinstance(result, Hint):
-        return SellerAnswer(speakers, reply[0].where(), shown, None, hint=result.reason)
-    return SellerAnswer(speakers, reply[0].where(), shown, result.score, dict(result.checks), dict(result.evidence),
-                        result.improve, result.well, result.handled)
+def _answer(scorer: Scorer, turns: list[Turn], side: list[str | None], index: int, objection_turns: set[int],
+            objection: str, kind: str, ambiguous: bool, lang: str) -> SellerAnswer | None:
+    """The seller's answer to the objection in turn `index` (bot/calls/answers.py), scored; None when the seller's
+    side did not speak before the buyer went on."""
+    reply = reply_turns(turns, side, index, objection_turns)
+    return score_answer(scorer, reply, objection, kind, ambiguous, lang) if reply else None
 
 
 def _obstacles(coach: Coach, summarizer: Summarizer | None, turns: list[Turn], side: list[str | None], lang: str,

@@ -11,13 +11,14 @@ the coach that is passed in.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
-from bot.calls.finding import objections_in
+from bot.calls.finding import kind_marker, objections_in
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
+from bot.classify import Diagnosis
 from bot.coach import TOPIC_SURE, Coach
 from bot.i18n import t
 from bot.reading import read
@@ -83,7 +84,7 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
     found = find_objections(turns, side)
     classifier = coach.classifier_for(team_id)
     diagnoses = classifier.diagnose_many([said for _, said in found])  # one batch for the whole call
-    kept = [(i, said, d) for (i, said), d in zip(found, diagnoses, strict=True) if not d.not_objection]
+    kept = [(i, said, _marked(d, said)) for (i, said), d in zip(found, diagnoses, strict=True) if not d.not_objection]
     readings = [read(said) for _, said, _ in kept]
     abouts = [c.about for r in readings for c in r.concerns]
     topics = iter(coach.topic_detector.detect_many(abouts) if abouts else [])
@@ -109,6 +110,34 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
         sides=sides.as_json(), turns=len(turns), buyer_turns=sum(1 for s in side if s == BUYER),
         duration=round(max(starts) - min(starts), 1) if starts else None, moments=moments, obstacles=obstacles,
         cost_of_inaction=cost, next_step=next_step, next_step_reason=reason)
+
+
+# How much a kind marked by the buyer's own words (bot/calls/finding.py KIND_MARKERS) adds to the classifier's
+# probability for it: enough to settle a close call, not to overrule a confident one.
+MARKER_WEIGHT = 0.3
+# The three perceptions differ by exactly what the markers say (no picture, part of it, a wrong one): between
+# them, the buyer's words decide.
+PERCEPTIONS = frozenset({"missing", "incomplete", "incorrect"})
+
+
+def _marked(diagnosis: Diagnosis, quote: str) -> Diagnosis:
+    """The diagnosis with the kind the quote's own words mark weighed in."""
+    marked = kind_marker(quote)
+    if marked is None or marked not in diagnosis.scores or marked == diagnosis.label:
+        return diagnosis
+    scores = dict(diagnosis.scores)
+    if marked in PERCEPTIONS and diagnosis.label in PERCEPTIONS:
+        scores[marked] = max(scores.values()) + MARKER_WEIGHT
+    else:
+        scores[marked] += MARKER_WEIGHT
+    total = sum(scores.values())
+    scores = {kind: round(p / total, 4) for kind, p in scores.items()}
+    label = max(scores, key=scores.__getitem__)
+    if label == diagnosis.label:
+        return replace(diagnosis, scores=scores, confidence=scores[label])
+    # the words settled what the model could not: the coach need not ask which kind it is
+    return replace(diagnosis, label=label, confidence=scores[label], scores=scores,
+                   asks_first=diagnosis.brush_off is not None, in_play=(label,))
 
 
 def find_objections(turns: list[Turn], side: list[str | None]) -> list[tuple[int, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.calls.finding import objections_in, resisting, resists
+from bot.calls.finding import kind_marker, objections_in, resisting, resists
 from bot.calls.formats import Turn
 from bot.calls.review import find_objections
 from bot.calls.sides import BUYER, OURS
@@ -91,3 +91,18 @@ def test_in_an_email_thread_every_message_counts():
 def test_resisting_lists_the_sentences_in_order():
     text = "Morning all. The signal at our gate worries me. The guards can't check anyone in when it drops."
     assert resisting(text) == ["The signal at our gate worries me.", "The guards can't check anyone in when it drops."]
+
+
+@pytest.mark.parametrize(("quote", "kind"), [
+    ("I know you sync with the ERP, but I didn't see anything about purchase orders.", "incomplete"),
+    ("Entiendo que la licencia incluye la app, pero no sé si incluye la formación.", "incomplete"),
+    ("My understanding is that every driver needs a paid seat.", "incorrect"),
+    ("Tengo entendido que solo funciona en inglés.", "incorrect"),
+    ("Honestly I have no idea how you charge for this.", "missing"),
+    ("No sabemos cuánto tarda la puesta en marcha.", "missing"),
+    ("Every vendor promises that; I'll believe it when I see it.", "skepticism"),
+    ("El director no cree que los técnicos lo usen.", "skepticism"),
+    ("The budget is frozen until the spring.", None),
+])
+def test_the_buyers_own_words_mark_the_kind(quote, kind):
+    assert kind_marker(quote) == kind

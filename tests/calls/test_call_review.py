@@ -129,3 +129,14 @@ def test_no_resistance_in_agreement_or_logistics(text):
                                   "What happens to our data if we cancel after the first year?"])
 def test_resistance_in_either_language(text):
     assert resisting(text) == [text]
+
+
+def test_the_buyers_words_settle_which_perception_it_is(shared_coach):
+    turns = (Turn("Ana", "Thanks for joining. Let me show you the planner.", 0.0),
+             Turn("Dana", "I know you connect to the payroll system, but I didn't see anything about overtime rules.",
+                  5.0),
+             Turn("Ana", "Good catch. Overtime rules come over with the payroll sync, and you can edit them.", 12.0))
+    conversation = Conversation("call", "colon", turns, "en")
+    review = review_call(shared_coach, conversation, assign_sides(conversation, ours=["Ana"]))
+    assert [m.kind for m in review.moments] == ["incomplete"]
+    assert review.moments[0].answer.checks["align"]  # "Good catch" acknowledges it

@@ -74,7 +74,7 @@ def main() -> None:
             totals["turns"] += 1
             totals["sided"] += guessed.side(turn.speaker) == truth["speakers"].get(turn.speaker)
         start = time.perf_counter()
-        review = review_call(coach, conversation, assign_sides(conversation, ours=truth["ours"]))
+        review = review_call(coach, conversation, assign_sides(conversation, ours=truth["ours"]), offline=True)
         took = time.perf_counter() - start
         wanted = truth["objections"]
         matched = set()

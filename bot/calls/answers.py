@@ -30,7 +30,8 @@ from bot.calls.finding import sentences
 from bot.calls.formats import Turn
 from bot.calls.sides import BUYER, OURS
 from bot.i18n import t
-from bot.score import Scorer, Verdict, clean_reply, triage
+from bot.llm import LLMScore
+from bot.score import Scorer, Verdict, clean_reply, merge_llm, triage
 
 # What a review shows of a seller's answer: enough to read the move in context.
 ANSWER_CHARS = 600
@@ -178,9 +179,11 @@ def spoken(verdict: Verdict, reply: str) -> tuple[Verdict, str | None]:
     return Verdict(checks, evidence), None
 
 
-def score_answer(scorer: Scorer, reply: list[Turn], objection: str, kind: str, ambiguous: bool,
-                 lang: str) -> SellerAnswer:
-    """The seller's answer scored offline on the practice scorecard, read as a conversation."""
+def score_answer(scorer: Scorer, reply: list[Turn], objection: str, kind: str, ambiguous: bool, lang: str, *,
+                 model: LLMScore | None = None, saw_all: bool = False) -> SellerAnswer:
+    """The seller's answer scored on the practice scorecard, read as a conversation: offline, or with the model's
+    verdict where its quotes are the seller's words (`saw_all`: the model read the whole answer, so a check it
+    failed counts as failed; otherwise only the checks it passed with a verified quote are taken)."""
     text = " ".join(turn.text for turn in reply)
     text = section_for(text, objection)
     shown = text if len(text) <= ANSWER_CHARS else text[:ANSWER_CHARS].rsplit(" ", 1)[0] + "…"
@@ -191,7 +194,27 @@ def score_answer(scorer: Scorer, reply: list[Turn], objection: str, kind: str, a
     if reason is not None:
         return SellerAnswer(speakers, where, shown, None, hint=reason)
     verdict, heavy = spoken(scorer.offline_verdict(cleaned, kind, ambiguous, objection), cleaned)
-    card = scorer.card(objection, kind, lang, verdict, "offline", [])
+    source = "offline"
+    if model is not None:
+        merged = merge_llm(model, cleaned, verdict)
+        if not saw_all:
+            merged = _found_only(merged, verdict)
+        verdict, source = merged, "llm"
+        heavy = heavy if verdict.checks.get("no_pitfalls") is False and verdict.evidence.get("no_pitfalls") == heavy \
+            else None
+    card = scorer.card(objection, kind, lang, verdict, source, [])
     improve = t("call.fix.jargon", lang, quote=heavy) if heavy else card.improve
     return SellerAnswer(speakers, where, shown, card.score, dict(card.checks), dict(card.evidence), improve,
                         card.well, card.handled)
+
+
+def _found_only(merged: Verdict, offline: Verdict) -> Verdict:
+    """What the model found in an answer it saw only part of: a move it quoted, a pitfall it quoted. What it did
+    not find may be in the part it did not see, so there the offline verdict stands."""
+    checks, evidence = dict(offline.checks), dict(offline.evidence)
+    for check, value in merged.checks.items():
+        found = value is True if check != "no_pitfalls" else value is False
+        if found and check in merged.evidence and offline.checks.get(check) is not None:
+            checks[check], evidence[check] = value, merged.evidence[check]
+    return Verdict(checks, evidence)
+

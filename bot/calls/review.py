@@ -3,9 +3,10 @@ its kind and concerns, and how the seller answered it, scored on the practice sc
 earned each check and the one change that would help most; then the buyer-side obstacles to change and the next
 step, as a deal-room summary gives them.
 
-Offline only for now. The work is batched so a 60-minute call stays within a few seconds: the objections are
-diagnosed in one classifier call and their concerns' topics in one detector call; the models are loaded once, by
-the coach that is passed in.
+Offline by default, and whenever the model fails; with a language model configured, the objections and how they
+were answered are read chunk by chunk and checked against the transcript (bot/calls/with_llm.py). Offline, the
+work is batched so a 60-minute call stays within a few seconds: the objections are diagnosed in one classifier
+call and their concerns' topics in one detector call; the models are loaded once, by the coach passed in.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
 from bot.calls.finding import kind_marker, objections_in
 from bot.calls.formats import Conversation, Turn
@@ -74,42 +76,68 @@ class CallReview:
 
 
 def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_id: str | None = None,
-                scorer: Scorer | None = None, summarizer: Summarizer | None = None) -> CallReview:
-    """Review a conversation whose sides are decided (`sides.decided`); offline."""
+                scorer: Scorer | None = None, summarizer: Summarizer | None = None,
+                offline: bool = False) -> CallReview:
+    """Review a conversation whose sides are decided (`sides.decided`). With a language model configured (and
+    not `offline`), the objections and how they were answered are read by the model chunk by chunk and checked
+    against the transcript (bot/calls/with_llm.py); any chunk whose call fails is read offline."""
     if not sides.decided:
         raise ValueError("every speaker needs a side before the review: ask which speakers are the seller's")
     lang = conversation.language
     turns = list(conversation.turns)
     side = [sides.side(turn.speaker) for turn in turns]
     found = find_objections(turns, side)
+    modelled: list[with_llm.ModelObjection] = []
+    source = "offline"
+    if not offline and coach.llm is not None:
+        reading = with_llm.read(coach, conversation, side, team_id)
+        modelled = reading.objections
+        found = [(index, said) for index, said in found if index in reading.offline_turns]
+        source = "offline" if len(reading.offline_turns) == len(turns) else "llm+offline" if reading.offline_turns \
+            else "llm"
     classifier = coach.classifier_for(team_id)
-    diagnoses = classifier.diagnose_many([said for _, said in found])  # one batch for the whole call
-    kept = [(i, said, _marked(d, said)) for (i, said), d in zip(found, diagnoses, strict=True) if not d.not_objection]
-    readings = [read(said) for _, said, _ in kept]
+    # one batch for the whole call: the offline finds, and the model's (whose kind the model may not have named)
+    diagnoses = classifier.diagnose_many([said for _, said in found] + [m.quote for m in modelled])
+    candidates: list[tuple[int, str, Diagnosis, with_llm.ModelObjection | None]] = [
+        (index, said, _marked(d, said), None)
+        for (index, said), d in zip(found, diagnoses[: len(found)], strict=True) if not d.not_objection]
+    for model, diagnosis in zip(modelled, diagnoses[len(found) :], strict=True):
+        if model.kind is not None and model.kind != diagnosis.label:
+            diagnosis = replace(diagnosis, label=model.kind, confidence=1.0, asks_first=False, in_play=(model.kind,))
+        candidates.append((model.turn, model.quote, diagnosis, model))
+    candidates.sort(key=lambda c: (c[0], turns[c[0]].text.find(c[1])))
+    readings = [read(said) for _, said, _, _ in candidates]
     abouts = [c.about for r in readings for c in r.concerns]
     topics = iter(coach.topic_detector.detect_many(abouts) if abouts else [])
     scorer = scorer or Scorer(coach)
-    objection_turns = {index for index, _, _ in kept}
+    objection_turns = {index for index, _, _, _ in candidates}
     moments = []
-    for number, ((index, said, diagnosis), reading) in enumerate(zip(kept, readings, strict=True), 1):
+    for number, ((index, said, diagnosis, model), reading) in enumerate(zip(candidates, readings, strict=True), 1):
         concerns = []
         for concern in reading.concerns:
             topic = next(topics)
             concerns.append({"words": concern.words, "topic": topic.topic if topic.confidence >= TOPIC_SURE else None})
         turn = turns[index]
+        reply = reply_turns(turns, side, index, objection_turns)
+        answer = None
+        if reply:
+            # the model's verdict on the answer counts in full only when the whole answer was in what it read
+            last = next(i for i in range(index + 1, len(turns)) if turns[i] is reply[-1])
+            answer = score_answer(scorer, reply, said, diagnosis.label, diagnosis.asks_first, lang,
+                                  model=model.answer if model else None,
+                                  saw_all=model is not None and last <= model.chunk_end)
         moments.append(Moment(
             number=number, where=turn.where(), start=turn.start, email=turn.email, speaker=turn.speaker, quote=said,
             kind=diagnosis.label, confidence=diagnosis.confidence, asks_first=diagnosis.asks_first,
-            in_play=list(diagnosis.in_play), concerns=concerns,
-            answer=_answer(scorer, turns, side, index, objection_turns, said, diagnosis.label, diagnosis.asks_first,
-                           lang)))
-    obstacles, cost, next_step, reason = _obstacles(coach, summarizer, turns, side, lang, moments)
+            in_play=list(diagnosis.in_play), concerns=concerns, answer=answer))
+    obstacles, cost, next_step, reason = _obstacles(coach, summarizer, turns, side, lang, moments,
+                                                    offline or source == "offline", team_id)
     starts = [turn.start for turn in turns if turn.start is not None]
     return CallReview(
         kind=conversation.kind, format=conversation.format, language=lang, subject=conversation.subject,
         sides=sides.as_json(), turns=len(turns), buyer_turns=sum(1 for s in side if s == BUYER),
         duration=round(max(starts) - min(starts), 1) if starts else None, moments=moments, obstacles=obstacles,
-        cost_of_inaction=cost, next_step=next_step, next_step_reason=reason)
+        cost_of_inaction=cost, next_step=next_step, next_step_reason=reason, source=source)
 
 
 # How much a kind marked by the buyer's own words (bot/calls/finding.py KIND_MARKERS) adds to the classifier's
@@ -179,22 +207,16 @@ def _presses(turns: list[Turn], side: list[str | None], on_it: set[int], index: 
     return not between and bool(_CHIMES_IN.match(turns[index].text))
 
 
-def _answer(scorer: Scorer, turns: list[Turn], side: list[str | None], index: int, objection_turns: set[int],
-            objection: str, kind: str, ambiguous: bool, lang: str) -> SellerAnswer | None:
-    """The seller's answer to the objection in turn `index` (bot/calls/answers.py), scored; None when the seller's
-    side did not speak before the buyer went on."""
-    reply = reply_turns(turns, side, index, objection_turns)
-    return score_answer(scorer, reply, objection, kind, ambiguous, lang) if reply else None
-
-
 def _obstacles(coach: Coach, summarizer: Summarizer | None, turns: list[Turn], side: list[str | None], lang: str,
-               moments: list[Moment]) -> tuple[list[Obstacle], str, str, str]:
+               moments: list[Moment], offline: bool, team_id: str | None) -> tuple[list[Obstacle], str, str, str]:
     """The buyer side's obstacles to change and the next step, from the deal-room summariser over the buyer's
-    turns (the seller's own words would read as the buyer's obstacles)."""
+    turns (the seller's own words would read as the buyer's obstacles); with the model when the review has one,
+    chunked and checked as every summary is."""
     buyer = [(i, turn) for i, turn in enumerate(turns) if side[i] == BUYER]
     # the summariser keys messages by a Slack-like timestamp: the turn's index keeps them in order and unique
     messages = [Message(turn.speaker, turn.text, f"{i + 1}.000000") for i, turn in buyer]
-    summary = (summarizer or Summarizer(coach, coach.settings.stall_days)).summarize(messages, offline=True)
+    summarizer = summarizer or Summarizer(coach, coach.settings.stall_days)
+    summary = summarizer.summarize(messages, offline=offline, team_id=team_id)
     by_ts = {f"{i + 1}.000000": turn for i, turn in buyer}
     obstacles = [Obstacle(r.kind, by_ts[r.evidence_ts].where() if r.evidence_ts in by_ts else "", r.evidence)
                  for r in summary.risks]
@@ -260,5 +282,6 @@ def review_lines(review: CallReview, kind_names: dict[str, str], obstacle_names:
     lines.append("")
     lines.append(f"{t('call.next', lang)}: {review.next_step}")
     lines.append("")
-    lines.append(t("call.offline_note", lang))
+    lines.append(t({"llm": "call.llm_note", "llm+offline": "call.mixed_note"}.get(review.source, "call.offline_note"),
+                   lang))
     return lines

@@ -522,7 +522,7 @@ def cmd_call(args: argparse.Namespace) -> int:
               f"(speakers: {speakers})", file=sys.stderr)
         return 2
     with step(f"reviewing {len(conversation.turns)} turns"):
-        review = review_call(coach, conversation, sides)
+        review = review_call(coach, conversation, sides, offline=args.offline)
     if args.json:
         print(json.dumps(review.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -700,7 +700,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--ours", help='your side\'s speakers, comma-separated (e.g. "Ana,Ben"); the others are the '
                                      "buyer's")
     call.add_argument("--json", action="store_true", help="print the review as JSON")
-    call.add_argument("--offline", action="store_true", help="review offline (the only mode for now)")
+    call.add_argument("--offline", action="store_true", help="review offline even if an LLM is configured")
     call.set_defaults(func=cmd_call)
 
     lrn = sub.add_parser("learn", help="retrain a workspace's model from its \"Diagnose differently\" corrections")

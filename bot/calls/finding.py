@@ -58,7 +58,7 @@ _STRONG_EN = (
     # beliefs about us, right or wrong
     r"my (?:understanding|impression) (?:is|was)|(?:our|my|the) (?:\w+'s )?impression (?:is|was) that|"
     r"under the impression|i(?: assume|'m assuming| am assuming| was assuming)|i(?:'ve| have)? (?:heard|read|was told|"
-    r"thought) (?:that |somewhere |online )?(?:you|your|it|this|there|the (?:system|platform|app|product|price|"
+    r"thought) (?:that |somewhere |online |on \w+ )*(?:you|your|it|this|there|the (?:system|platform|app|product|price|"
     r"pricing|contract|tool|portal))|"
     r"i(?:'ve| have)? (?:heard|was told) (?:that )?(?:the|your|you|it|this|there|they)\b|"
     r"(?<!i )(?:says?|thinks?|believes?|assumes?) (?:that )?(?:you|your|it|this|the (?:system|platform|app|tool|"
@@ -206,16 +206,23 @@ class Found:
 
 def objections_in(text: str, limit: int = 600) -> list[Found]:
     """The objections of a buyer's turn, each a run of resisting sentences (at most GAP others between two of
-    them), a new one at each "Second, …". The quote is cut at a word when it is over `limit` characters."""
+    them), a new one at each "Second, …" and where the words mark another kind (KIND_MARKERS). The quote is cut
+    at a word when it is over `limit` characters."""
     parts = sentences(text)
     groups: list[tuple[int, int]] = []  # (first, last) sentence indices
+    marks: list[str | None] = []  # the kind each group's words mark, if any
     for index, sentence in enumerate(parts):
         if not resists(sentence):
             continue
-        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence):
+        mark = kind_marker(sentence)
+        # "…I doubt you'll be live in six weeks. And IT believes you need a VPN…": two kinds, two objections
+        other_kind = bool(groups) and mark is not None and marks[-1] is not None and mark != marks[-1]
+        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) and not other_kind:
             groups[-1] = (groups[-1][0], index)
+            marks[-1] = marks[-1] or mark
         else:
             groups.append((index, index))
+            marks.append(mark)
     found = []
     for first, last in groups:
         said = " ".join(parts[first : last + 1])
@@ -250,8 +257,10 @@ def quote(text: str, resist: list[str], limit: int = 600) -> str:
 KIND_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # doubting what is promised reads like a belief ("I'll believe it when…", "no cree que…"): doubt comes first
     ("skepticism", re.compile(
-        r"\b(?:believe it when|heard [^.?!]{0,40}\bbefore|(?:every|all the) (?:vendors?|tools?|companies) "
-        r"(?:says?|promises?|claims?|shows?)|no (?:se )?creen? que|no me (?:lo )?creo|eso dicen todos)\b", re.I)),
+        r"\b(?:believe it when|heard [^.?!]{0,40}\bbefore|i (?:really |seriously )?doubt|dud[oa] (?:que|de|mucho)|"
+        r"(?:every|all the) (?:vendors?|tools?|companies) "
+        r"(?:says?|promises?|claims?|shows?)|no (?:se )?creen? que|no me (?:lo )?creo|eso dicen todos|"
+        r"(?:won'?t|will never|would never|no van a|nunca van a|no vamos a) (?:use|adopt|book|usar|adoptar))\b", re.I)),
     ("incomplete", re.compile(
         r"\bi (?:know|saw|see|understand|get|read) (?:that )?[^.?!]{2,80}?\b(?:but|though)\b[^.!]{0,60}?"
         r"(?:\bnot?\b|n't\b|\?)|\b(?:s[eé]|vi|entiendo|tengo claro) que [^.?!]{2,80}?(?:\bpero\b[^.!]{0,40}?"
@@ -260,6 +269,7 @@ KIND_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(?:my (?:understanding|impression)|under the impression|impression (?:is|was) that|i(?: assume|'m assuming|"
         r" am assuming)|i(?:'ve| have)? (?:heard|was told) (?:that )?(?:the|your|you|it|this|there|they)|someone told|"
         r"from what i (?:heard|understand)|(?<!to )(?<!i )(?:says?|thinks?|believes?) (?:that )?(?:you|your|this)|"
+        r"i(?:'ve| have)? (?:read|seen) (?:that |somewhere |online )*(?:you|your|it|this|there)|"
         r"tengo entendido|ten[ií]a entendido|entiendo que|me (?:dijeron|han dicho)|nos dijeron|(?<!no )(?<!se )creen? "
         r"que|pensaba que|cre[ií]a que)\b", re.I)),
     ("missing", re.compile(

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
-from bot.calls.finding import kind_marker, objections_in
+from bot.calls.finding import kind_marker, objections_in, sentences
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.classify import Diagnosis
@@ -86,33 +86,35 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
     lang = conversation.language
     turns = list(conversation.turns)
     side = [sides.side(turn.speaker) for turn in turns]
-    found = find_objections(turns, side)
+    found = candidates(turns, side)
     modelled: list[with_llm.ModelObjection] = []
     source = "offline"
     if not offline and coach.llm is not None:
         reading = with_llm.read(coach, conversation, side, team_id)
         modelled = reading.objections
-        found = [(index, said) for index, said in found if index in reading.offline_turns]
+        found = [c for c in found if c.index in reading.offline_turns]
         source = "offline" if len(reading.offline_turns) == len(turns) else "llm+offline" if reading.offline_turns \
             else "llm"
     classifier = coach.classifier_for(team_id)
     # one batch for the whole call: the offline finds, and the model's (whose kind the model may not have named)
-    diagnoses = classifier.diagnose_many([said for _, said in found] + [m.quote for m in modelled])
-    candidates: list[tuple[int, str, Diagnosis, with_llm.ModelObjection | None]] = [
-        (index, said, _marked(d, said), None)
-        for (index, said), d in zip(found, diagnoses[: len(found)], strict=True) if not d.not_objection]
+    diagnoses = classifier.diagnose_many([c.quote for c in found] + [m.quote for m in modelled])
+    offline_found = [(c, _marked(d, c.quote)) for c, d in zip(found, diagnoses[: len(found)], strict=True)
+                     if not d.not_objection]
+    kept = fold_presses(turns, side, [c for c, _ in offline_found], [d.label for _, d in offline_found])
+    moments_found: list[tuple[int, str, Diagnosis, with_llm.ModelObjection | None]] = [
+        (offline_found[i][0].index, offline_found[i][0].quote, offline_found[i][1], None) for i in kept]
     for model, diagnosis in zip(modelled, diagnoses[len(found) :], strict=True):
         if model.kind is not None and model.kind != diagnosis.label:
             diagnosis = replace(diagnosis, label=model.kind, confidence=1.0, asks_first=False, in_play=(model.kind,))
-        candidates.append((model.turn, model.quote, diagnosis, model))
-    candidates.sort(key=lambda c: (c[0], turns[c[0]].text.find(c[1])))
-    readings = [read(said) for _, said, _, _ in candidates]
+        moments_found.append((model.turn, model.quote, diagnosis, model))
+    moments_found.sort(key=lambda c: (c[0], turns[c[0]].text.find(c[1])))
+    readings = [read(said) for _, said, _, _ in moments_found]
     abouts = [c.about for r in readings for c in r.concerns]
     topics = iter(coach.topic_detector.detect_many(abouts) if abouts else [])
     scorer = scorer or Scorer(coach)
-    objection_turns = {index for index, _, _, _ in candidates}
+    objection_turns = {index for index, _, _, _ in moments_found}
     moments = []
-    for number, ((index, said, diagnosis, model), reading) in enumerate(zip(candidates, readings, strict=True), 1):
+    for number, ((index, said, diagnosis, model), reading) in enumerate(zip(moments_found, readings, strict=True), 1):
         concerns = []
         for concern in reading.concerns:
             topic = next(topics)
@@ -144,8 +146,11 @@ def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_
 # probability for it: enough to settle a close call, not to overrule a confident one.
 MARKER_WEIGHT = 0.3
 # The three perceptions differ by exactly what the markers say (no picture, part of it, a wrong one): between
-# them, the buyer's words decide.
+# them, the buyer's words decide. A belief stated with the worry it causes ("I was told you don't support SSO,
+# which would be a non-starter") is the belief to correct first: there the incorrect marker decides over a major
+# concern too.
 PERCEPTIONS = frozenset({"missing", "incomplete", "incorrect"})
+DECIDES_OVER = {"missing": PERCEPTIONS, "incomplete": PERCEPTIONS, "incorrect": PERCEPTIONS | {"major_concern"}}
 
 
 def _marked(diagnosis: Diagnosis, quote: str) -> Diagnosis:
@@ -154,7 +159,7 @@ def _marked(diagnosis: Diagnosis, quote: str) -> Diagnosis:
     if marked is None or marked not in diagnosis.scores or marked == diagnosis.label:
         return diagnosis
     scores = dict(diagnosis.scores)
-    if marked in PERCEPTIONS and diagnosis.label in PERCEPTIONS:
+    if diagnosis.label in DECIDES_OVER.get(marked, ()):
         scores[marked] = max(scores.values()) + MARKER_WEIGHT
     else:
         scores[marked] += MARKER_WEIGHT
@@ -168,43 +173,102 @@ def _marked(diagnosis: Diagnosis, quote: str) -> Diagnosis:
                    asks_first=diagnosis.brush_off is not None, in_play=(label,))
 
 
-def find_objections(turns: list[Turn], side: list[str | None]) -> list[tuple[int, str]]:
-    """(turn index, quote) for each buyer objection, in order.
+@dataclass(frozen=True)
+class Candidate:
+    """A buyer objection as the cues find it, before presses are folded into the objection they press."""
 
-    On a call, a buyer who presses the point they raised right after the seller's reply ("That's not really an
-    answer", "Se trata de que no sé cuánto voy a pagar"), or a second buyer who chimes in on it ("Yeah, I don't
-    have an hour free in May either"), is still on that objection: the same moment, whose answer is the reply
-    before. A turn that opens another point ("Second, …", "Otra cosa: …") is a new one. In an email thread each
-    message is written on purpose, so every objection in it counts."""
-    found: list[tuple[int, str]] = []
-    on_it: set[int] = set()  # the turns that raised or pressed the latest objection
-    for index, turn in enumerate(turns):
-        if side[index] != BUYER:
-            continue
-        for number, objection in enumerate(objections_in(turn.text)):
-            if number == 0 and not objection.opens_point and turn.email is None and \
-                    _presses(turns, side, on_it, index):
-                on_it.add(index)
+    index: int  # the turn
+    quote: str
+    first: bool  # the first objection of its turn
+    opens_point: bool  # it opens with "Second, …", "Otra cosa: …"
+
+
+def candidates(turns: list[Turn], side: list[str | None]) -> list[Candidate]:
+    """Every objection the cues find in the buyer's turns, in order."""
+    return [Candidate(index, objection.quote, number == 0, objection.opens_point)
+            for index, turn in enumerate(turns) if side[index] == BUYER
+            for number, objection in enumerate(objections_in(turn.text))]
+
+
+def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidate],
+                 kinds: list[str | None]) -> list[int]:
+    """The positions in `found` that are objections of their own; the others stay on the one before.
+
+    On a call, the buyer's turn right after the seller's reply to an objection is often still on it: pressing the
+    point ("That's not really an answer", "I can't take a best case to our CFO", "Se trata de que no sé cuánto voy
+    a pagar"), saying the answer lost them ("I don't know what half of that means"), or answering the question the
+    seller asked about it ("It was an app, and nobody opened it"). Those are the same moment, whose answer is the
+    reply before. A buyer who hears the price and then finds it too high raises a new one: a different kind,
+    nothing of the first point's words, no question asked. A second buyer agreeing right after ("Yeah, I don't
+    have an hour free in May either") is on it too. A turn that opens another point ("Second, …") is new. In an
+    email thread each message is written on purpose: every objection in it counts."""
+    kept: list[int] = []
+    on_it: set[int] = set()  # the turns that raised or stayed on the latest objection
+    for position, candidate in enumerate(found):
+        turn = turns[candidate.index]
+        if candidate.first and not candidate.opens_point and turn.email is None and on_it and kept:
+            latest = found[kept[-1]]
+            how = _presses(turns, side, on_it, candidate.index)
+            if how == "chimes_in" or (how == "after_reply" and (
+                    turn.speaker == turns[latest.index].speaker and kinds[position] == kinds[kept[-1]]
+                    or _SAME_POINT.search(candidate.quote) or _asked(turns[candidate.index - 1].text)
+                    or len(_stems(candidate.quote) & _stems(latest.quote)) >= 2)):
+                on_it.add(candidate.index)
                 continue
-            found.append((index, objection.quote))
-            on_it = {index}
-    return found
+        kept.append(position)
+        on_it = {candidate.index}
+    return kept
 
 
+def find_objections(turns: list[Turn], side: list[str | None],
+                    kinds: list[str | None] | None = None) -> list[tuple[int, str]]:
+    """(turn index, quote) for each buyer objection, in order (`fold_presses`); `kinds`, one per candidate, tell
+    a press from a new objection (without them, the same buyer right after the reply presses)."""
+    found = candidates(turns, side)
+    kept = fold_presses(turns, side, found, kinds if kinds is not None else [None] * len(found))
+    return [(found[i].index, found[i].quote) for i in kept]
+
+
+# How close to the objection another buyer's "yes, and…" still joins it: the reply and one more buyer turn.
+CHIME_TURNS = 3
 _CHIMES_IN = re.compile(r"^(?:yes|yeah|yep|right|exactly|agreed|same|true|s[ií]|exacto|claro|eso|tal cual|"
                         r"efectivamente)\b", re.I)
+# Saying it is the point already made, or that the answer lost them: "That's not an answer", "I mean", "I don't
+# know what half of that means", "Se trata de…", "Ya, pero a mí…".
+_SAME_POINT = re.compile(
+    r"\b(?:not (?:really )?an answer|(?:didn'?t|did not|doesn'?t|does not) answer|i mean\b|i'?m (?:telling|saying)|"
+    r"that'?s not (?:the|my) (?:point|question)|still\b|again\b|what (?:half of )?(?:that|this) means|you lost me|"
+    r"what do you mean|se trata de|no se trata|no es (?:eso|lo que)|pero a m[ií]|ya,? pero|sigo sin|"
+    r"lo que (?:digo|quiero decir)|no me (?:has|ha) (?:respondido|contestado)|qu[eé] quiere(?:s)? decir|"
+    r"no te (?:sigo|entiendo))", re.I)
+_STEM_WORD = re.compile(r"\w+")
+_COMMON = frozenset("""that this with have about they them their there would could what your just been were
+really going think want need like also because which when where these those from into some than then very
+much more most even only other ours pero como para esto esta este todo todos tiene tienen hace porque donde
+algo nada muy bien ahora cuando sobre""".split())
 
 
-def _presses(turns: list[Turn], side: list[str | None], on_it: set[int], index: int) -> bool:
-    """Whether buyer turn `index` stays on the latest objection: the buyer who raised it, after nothing but the
-    seller's reply; or another buyer agreeing right after a turn on it."""
-    if not on_it:
-        return False
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: what two sentences on one point share."""
+    return {w[:5] for w in _STEM_WORD.findall(text.lower()) if len(w) > 3 and w not in _COMMON}
+
+
+def _asked(text: str) -> bool:
+    """Whether a seller's turn ends on a question to the buyer."""
+    return "?" in " ".join(sentences(text)[-2:])
+
+
+def _presses(turns: list[Turn], side: list[str | None], on_it: set[int], index: int) -> str | None:
+    """How buyer turn `index` may stay on the latest objection: "after_reply" (right after the seller's reply to
+    it), "chimes_in" (another buyer agreeing right after a buyer's turn, within CHIME_TURNS of it), or None."""
     last = max(on_it)
     between = side[last + 1 : index]
-    if turns[last].speaker == turns[index].speaker:
-        return bool(between) and all(s == OURS for s in between)
-    return not between and bool(_CHIMES_IN.match(turns[index].text))
+    if between and all(s == OURS for s in between):
+        return "after_reply"
+    if index - last <= CHIME_TURNS and side[index - 1] == BUYER and turns[index - 1].speaker != turns[index].speaker \
+            and _CHIMES_IN.match(turns[index].text):
+        return "chimes_in"
+    return None
 
 
 def _obstacles(coach: Coach, summarizer: Summarizer | None, turns: list[Turn], side: list[str | None], lang: str,

@@ -106,3 +106,27 @@ def test_resisting_lists_the_sentences_in_order():
 ])
 def test_the_buyers_own_words_mark_the_kind(quote, kind):
     assert kind_marker(quote) == kind
+
+
+def test_a_new_kind_after_the_reply_is_a_new_objection_unless_it_stays_on_the_point():
+    turns = [Turn("Kim", "Honestly I don't know how you charge for this."),
+             Turn("Ana", "It's twelve dollars a seat a month, support included."),
+             Turn("Kim", "That's more than we spend on the spreadsheet today, which is nothing.")]
+    side = [BUYER, OURS, BUYER]
+    assert [i for i, _ in find_objections(turns, side, ["missing", "major_concern"])] == [0, 2]
+    asked = [Turn("Kim", "We tried a routing tool and nobody used it."),
+             Turn("Ana", "That's good to know. What made people stop?"),
+             Turn("Kim", "It needed a login on every phone, and our drivers won't use another login.")]
+    # answering the seller's question about it is still that objection, whatever kind its words read as
+    assert [i for i, _ in find_objections(asked, side, ["skepticism", "incorrect"])] == [0]
+    echoed = [Turn("Kim", "Forty percent sounds like a best-case number."),
+              Turn("Ana", "Trust me, you'll be at the high end."),
+              Turn("Kim", "I can't take a best case to my CFO.")]
+    assert [i for i, _ in find_objections(echoed, side, ["skepticism", "major_concern"])] == [0]
+
+
+def test_two_kinds_in_one_run_of_sentences_are_two_objections():
+    text = ("Sinceramente, dudo que estéis listos en seis semanas. Y nuestro responsable de sistemas cree que "
+            "necesitáis acceso a nuestro ERP, y la política no lo permite.")
+    first, second = objections_in(text)
+    assert first.quote.startswith("Sinceramente, dudo") and second.quote.startswith("Y nuestro responsable")

@@ -13,6 +13,7 @@ and does, each cue a point or two:
 - who quotes the price ("it's priced per door", "cobramos por…") and who asks for it ("how do you price this?");
 - who answers an objection the seller's way ("fair question", "I hear you", "es totalmente lógico") and who asks
   discovery questions about the other's world today; who asks what the product can do and asks to be sent things;
+  who raises objections in the words that mark their kind ("my understanding is…", "tengo entendido…");
 - who speaks of "our platform", "we support…", "most of our customers" and "your team", and who of "your product",
   "our current vendor", "our CFO", "my team".
 
@@ -72,7 +73,7 @@ _SELLER_ROLE = (r"(?:account (?:executive|manager)|solutions? (?:engineer|consul
                 r"consultant|specialist)|onboarding (?:lead|manager|specialist)|product specialist|"
                 r"ingenier[oa] de (?:soluciones|preventa|ventas)|ejecutiv[oa] de cuentas?|gerente de cuentas?|"
                 r"responsable de (?:cuentas?|implantaci[oó]n|implementaci[oó]n)|consultor[a]? de (?:preventa|"
-                r"soluciones)|preventa|comercial)")
+                r"soluciones|implantaci[oó]n|implementaci[oó]n)|preventa|comercial|implementation consultant)")
 _DEPARTMENT = (r"(?:compras|sistemas|inform[aá]tica|legal|jur[ií]dico|finanzas|operaciones|log[ií]stica|almac[eé]n|"
                r"tr[aá]fico|procurement|purchasing|it|legal|finance|operations|ops|logistics|security|compliance)")
 
@@ -85,9 +86,10 @@ def _cues(*pairs: tuple[str, float]) -> tuple[_Cue, ...]:
 
 SELLER_CUES = _cues(
     (rf"\bour {_THING}\b", 1),
-    (r"\bwe (?:offer|provide|integrate|support|include|charge|bill|price|host|store|encrypt|guarantee|cap|waive|"
-     r"onboard|configure|(?:can|could|will|'ll|'d|would) (?:set (?:it |that |you )?up|configure|lock|waive|host|"
-     r"rebuild|onboard|baseline|price|include|cover|give you|send you|provide))\b", 1),
+    # what a vendor does for a customer; not "we offer / provide / help", which a buyer says of their own business
+    (r"\bwe (?:integrate|include|charge|bill|price|host|encrypt|guarantee|cap|waive|onboard|configure|"
+     r"(?:can|could|will|'ll|'d|would) (?:set (?:it |that |you )?up|configure|lock|waive|host|rebuild|onboard|"
+     r"baseline|price|include|cover|give you|send you|provide you))\b", 1),
     (r"\bwe have (?:a |an )?(?:prebuilt |native |standard |open |rest )?(?:connector|api|integration|module|"
      r"partner|customers|clients|\w+ customers)\b", 1),
     (r"\b(?:let me (?:show|walk) you|let me (?:share|pull up) (?:my|the) screen|share my screen|"
@@ -247,6 +249,7 @@ def assign_sides(conversation: Conversation, *, company: str | None = None, doma
             evidence.add(speaker, SETTLED, "company", speaker)  # "Ana Ruiz (Brightpath)"
     _same_domain(evidence, address)
     _words(evidence, conversation, company)
+    _resistance(evidence, conversation)
     _pronouns(evidence, conversation)
     _links(evidence, conversation)
     return evidence.decide()
@@ -379,6 +382,29 @@ def _words(evidence: _Evidence, conversation: Conversation, company: str | None)
         for pattern, weight in BUYER_CUES:
             for hit in pattern.finditer(text):
                 evidence.add(speaker, -weight, "words", hit.group(0))
+
+
+# A seller echoing the buyer ("Entiendo que os preocupa…") is no buyer stating a belief.
+_ECHOES = re.compile(r"^\W*(?:lo |te |le |os )?(?:entiendo|comprendo|i understand|i hear)\b", re.I)
+# Objections a speaker raises count toward the buyer's side up to this many points: a long skeptic is no more a
+# buyer than a short one.
+RESISTANCE_POINTS = 3
+
+
+def _resistance(evidence: _Evidence, conversation: Conversation) -> None:
+    """A point toward the buyer's side for each sentence stating an objection in the words that mark its kind
+    (bot/calls/finding.py KIND_MARKERS: "my understanding is", "no idea how you price this", "I'll believe it
+    when I see it", "tengo entendido"): the seller's side answers objections, it does not raise them."""
+    from bot.calls.finding import kind_marker, sentences
+
+    counted: dict[str, int] = defaultdict(int)
+    for turn in conversation.turns:
+        for sentence in sentences(turn.text):
+            if counted[turn.speaker] >= RESISTANCE_POINTS or "?" in sentence or _ECHOES.match(sentence):
+                continue
+            if kind_marker(sentence):
+                counted[turn.speaker] += 1
+                evidence.add(turn.speaker, -1, "words", sentence[:80])
 
 
 # The other side's "you / your" against one's own "we / our": a seller speaks of the buyer's world and of what

@@ -140,3 +140,19 @@ def test_the_buyers_words_settle_which_perception_it_is(shared_coach):
     review = review_call(shared_coach, conversation, assign_sides(conversation, ours=["Ana"]))
     assert [m.kind for m in review.moments] == ["incomplete"]
     assert review.moments[0].answer.checks["align"]  # "Good catch" acknowledges it
+
+
+@pytest.mark.parametrize(("name", "ours", "found"), [
+    ("review_hr_en.vtt", ["Priya Das", "Marco Ruiz"],
+     ["I read somewhere", "My worry is the union", "I don't see where the price comes from",
+      "That's more than we spend", "we tried a scheduling app"]),
+    ("review_obra_es.srt", ["Julia Serrano", "Raúl Pastor"],
+     ["no van a usar una aplicación", "Tengo entendido", "no sé cuánto nos costaría", "no podemos meter nada nuevo"]),
+    ("review_hvac_en.txt", ["Nina Patel"], ["worried about the cost", "My concern is the techs", "I heard your"]),
+])
+def test_the_objections_of_a_whole_call_and_nothing_else(shared_coach, name, ours, found):
+    conversation = read_call(DATA / name)
+    review = review_call(shared_coach, conversation, assign_sides(conversation, ours=ours), offline=True)
+    assert len(review.moments) == len(found)
+    for moment, words in zip(review.moments, found, strict=True):
+        assert words in moment.quote, (moment.quote, words)

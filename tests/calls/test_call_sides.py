@@ -163,3 +163,30 @@ def test_profile_domains_are_normalised_and_optional(tmp_path):
 def test_a_profile_domain_that_is_no_domain_is_refused_naming_the_field(tmp_path):
     with pytest.raises(PlaybookError, match=r"company\.domains.*not an email domain"):
         load_profile(_team(tmp_path, ["fleetwise"]))
+
+
+def test_who_raises_objections_in_the_words_that_mark_them_is_the_buyer():
+    call = _call(("A", "Hello both."), ("B", "Hi."),
+                 ("C", "My understanding is that every user needs a paid seat. Honestly I have no idea how you "
+                       "price the mobile part."),
+                 ("A", "Let me check."))
+    sides = assign_sides(call)
+    assert "C" in sides.buyers
+
+
+def test_a_buyer_describing_their_own_business_is_not_taken_for_the_vendor():
+    call = _call(("Nina", "Thanks for making the time. How do you assign jobs today?"),
+                 ("Greg", "We provide repairs to two thousand homes and we offer same-day service. Our dispatcher "
+                          "does it on a whiteboard."),
+                 ("Nina", "Got it. Let me share my screen."))
+    assert assign_sides(call).buyers == ("Greg",)
+
+
+@pytest.mark.parametrize(("name", "company", "ours", "buyers"), [
+    ("review_hr_en.vtt", "Rosterly", ("Priya Das", "Marco Ruiz"), ("Tom Becker", "Lena Ortiz")),
+    ("review_obra_es.srt", "Partefácil", ("Julia Serrano", "Raúl Pastor"), ("Andrés Molina", "Carmen Vidal")),
+    ("review_hvac_en.txt", "Dispatchly", ("Nina Patel",), ("Greg Hill", "Olga Sand")),
+])
+def test_four_and_three_person_calls_are_sided_from_the_company_name_alone(name, company, ours, buyers):
+    sides = assign_sides(read_call(DATA / name), company=company)
+    assert (sides.ours, sides.buyers, sides.undecided) == (ours, buyers, ())

@@ -290,3 +290,18 @@ def m016_delivery_work(db: sqlite_utils.Database) -> None:
     # mid-stream leaves its rows, and the next start stops those streams with a note instead of a half-written draft
     db["open_streams"].create({"channel": str, "ts": str, "team_id": str, "lang": str, "owner": str,
                                "started_at": str}, pk=("channel", "ts"))
+
+
+@migration
+def m017_agent_view(db: sqlite_utils.Database) -> None:
+    # what a seller is looking at in Slack while the coach's Messages tab is open (app_context_changed, and the
+    # context sent with message.im and app_home_opened): a conversation id, never what it says
+    db["seller_views"].create({"team_id": str, "user_id": str, "channel": str, "thread_ts": str, "seen_at": str},
+                              pk=("team_id", "user_id"))
+    # the stop button (agent_session_stopped) pressed on a coaching: whichever process coaches there stops it
+    db["session_stops"].create({"team_id": str, "channel": str, "thread_ts": str, "stopped_at": str},
+                               pk=("team_id", "channel", "thread_ts"))
+    db["session_stops"].create_index(["stopped_at"])
+    # what a seller wants when they stop a coaching: the offline answer, or nothing
+    db["seller_settings"].create({"team_id": str, "user_id": str, "on_stop": str, "updated_at": str},
+                                 pk=("team_id", "user_id"))

@@ -264,6 +264,16 @@ class Store(ABC):
         self._insert("feedback", {"coaching_id": coaching_id, "team_id": team_id, "user_id": user_id, "kind": kind,
                                   "label": label, "created_at": now_iso()})
 
+    def rate_coaching(self, coaching_id: int, team_id: str | None, user_id: str | None, kind: str) -> None:
+        """A seller's helpful / not helpful on a coaching: their latest click is what counts. Slack's feedback
+        buttons say which was clicked, not whether it was clicked on or off, so each click replaces the seller's
+        earlier rating of that coaching (a "Diagnose differently" is kept beside it)."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM feedback WHERE coaching_id = ? AND user_id = ? AND kind IN ('helpful', "
+                       "'not_helpful')", [coaching_id, user_id])
+            tx.execute("INSERT INTO feedback (coaching_id, team_id, user_id, kind, label, created_at) "
+                       "VALUES (?, ?, ?, ?, NULL, ?)", [coaching_id, team_id, user_id, kind, now_iso()])
+
     def feedback(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM feedback ORDER BY id")
 
@@ -327,6 +337,40 @@ class Store(ABC):
     def release_greeting(self, team_id: str, user_id: str) -> None:
         """The greeting could not be posted: the next open tries again."""
         self.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+
+    # --- the agent view: what a seller is looking at, the stop button, what a stop leaves ---
+
+    def set_seller_view(self, team_id: str, user_id: str, channel: str | None, thread_ts: str | None = None) -> None:
+        """The conversation the seller is looking at now (None: something that is no conversation)."""
+        self._upsert("seller_views", {"team_id": team_id, "user_id": user_id, "channel": channel or "",
+                                      "thread_ts": thread_ts or "", "seen_at": now_iso()}, pk=("team_id", "user_id"))
+
+    def seller_view(self, team_id: str, user_id: str, since: datetime) -> dict[str, Any] | None:
+        """The conversation the seller was last seen looking at, if that was after `since` and a conversation."""
+        return self._first("SELECT * FROM seller_views WHERE team_id = ? AND user_id = ? AND seen_at > ? "
+                           "AND channel != ''", [team_id, user_id, stamp(since)])
+
+    def stop_session(self, team_id: str, channel: str, thread_ts: str) -> None:
+        """The seller pressed stop on the coaching in this thread (when, to the microsecond: a coaching that
+        started a moment later is not stopped by it)."""
+        self._upsert("session_stops", {"team_id": team_id, "channel": channel, "thread_ts": thread_ts,
+                                       "stopped_at": datetime.now(UTC).isoformat()},
+                     pk=("team_id", "channel", "thread_ts"))
+
+    def session_stopped(self, team_id: str, channel: str, thread_ts: str, since: str) -> bool:
+        """Whether stop was pressed in this thread at or after `since` (`datetime.isoformat()` of a coaching's
+        start, to the microsecond)."""
+        return self._first("SELECT 1 AS yes FROM session_stops WHERE team_id = ? AND channel = ? AND thread_ts = ? "
+                           "AND stopped_at >= ?", [team_id, channel, thread_ts, since]) is not None
+
+    def set_on_stop(self, team_id: str, user_id: str, choice: str) -> None:
+        """What a stopped coaching leaves: "offline" (the playbook answer) or "nothing"."""
+        self._upsert("seller_settings", {"team_id": team_id, "user_id": user_id, "on_stop": choice,
+                                         "updated_at": now_iso()}, pk=("team_id", "user_id"))
+
+    def on_stop(self, team_id: str, user_id: str) -> str:
+        row = self._first("SELECT on_stop FROM seller_settings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+        return (row or {}).get("on_stop") or "offline"
 
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
                     context: str | None = None, topic: str | None = None) -> None:
@@ -721,6 +765,8 @@ class Store(ABC):
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
             ("open_streams", "open_streams", None, "started_at < :day"),  # Slack ended those streams long ago
+            ("session_stops", "session_stops", None, "stopped_at < :day"),  # read only while a coaching runs
+            ("seller_views", "seller_views", None, "seen_at < :old"),
             ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
@@ -769,7 +815,8 @@ class Store(ABC):
                 ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
                 ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
-                ("team_examples", team), ("team_learning", team), ("team_models", team)]]
+                ("team_examples", team), ("team_learning", team), ("team_models", team),
+                ("seller_views", team), ("session_stops", team), ("seller_settings", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],

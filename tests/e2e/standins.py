@@ -324,6 +324,19 @@ class SlackStandIn:
         return Handler
 
 
+def coaching_id_in(blocks: list[dict[str, Any]]) -> str:
+    """The coaching id a coaching message's controls carry: in its feedback buttons' values ("42:helpful")."""
+    (element,) = [e for b in blocks if b["type"] == "context_actions" for e in b["elements"]
+                  if e["type"] == "feedback_buttons"]
+    return element["positive_button"]["value"].split(":")[0]
+
+
+def relabel_menu(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The "Diagnose differently" menu of a coaching message."""
+    (menu,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "relabel"]
+    return menu
+
+
 def guidance_json(label: str, language: str, **override: Any) -> str:
     """A well-formed coaching answer, the way a good model would write one."""
     es = language == "es"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack.blocks import FEEDBACK_ACTION
 from bot.slack.deps import Deps, provide_deps
 from bot.slack.listeners import (
     actions,
@@ -46,6 +47,8 @@ def register(app: App, deps: Deps) -> None:
     # nobody asked anything by opening a tab: a failure is logged, not told
     app.event("app_home_opened")(ack=ack_now, lazy=[reported(app_home.on_home_opened, tell=False)])
 
+    # Slack's feedback buttons (thumbs) under a coaching; the helpful / not helpful buttons of older messages
+    app.action(FEEDBACK_ACTION)(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("feedback_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("feedback_not_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("relabel")(ack=ack_now, lazy=[reported(actions.relabel)])

@@ -18,6 +18,7 @@ _SHAPES = {
     "untrack": re.compile(r"^$"),
     "summary": re.compile(r"^$"),
     "nudges": re.compile(r"^(on|off)$", re.I),
+    "on-stop": re.compile(r"^(offline|nothing)$", re.I),
     "owner": re.compile(r"^<@U[A-Z0-9]+(\|[^>]*)?>$"),
     "stage": re.compile(r"^[^\s].{0,59}$"),
     "close": re.compile(r"^\d{4}-\d{2}-\d{2}$"),

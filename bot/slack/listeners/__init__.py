@@ -17,6 +17,7 @@ from bot.slack.blocks import FEEDBACK_ACTION
 from bot.slack.deps import Deps, provide_deps
 from bot.slack.listeners import (
     actions,
+    agent,
     app_home,
     assistant,
     commands,
@@ -46,6 +47,9 @@ def register(app: App, deps: Deps) -> None:
     app.event("app_mention")(ack=ack_now, lazy=[reported(messages.on_mention)])
     # nobody asked anything by opening a tab: a failure is logged, not told
     app.event("app_home_opened")(ack=ack_now, lazy=[reported(app_home.on_home_opened, tell=False)])
+    # the agent view: what the seller looks at (nothing to tell if it fails), the stop button on a coaching
+    app.event("app_context_changed")(ack=ack_now, lazy=[reported(agent.on_context_changed, tell=False)])
+    app.event("agent_session_stopped")(ack=ack_now, lazy=[reported(agent.on_session_stopped, tell=False)])
 
     # Slack's feedback buttons (thumbs) under a coaching; the helpful / not helpful buttons of older messages
     app.action(FEEDBACK_ACTION)(ack=ack_now, lazy=[reported(actions.feedback)])

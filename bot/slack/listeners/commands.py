@@ -105,6 +105,13 @@ def _nudges(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any
     return _ephemeral(t("deal.nudges_on" if on else "deal.nudges_off", command.lang))
 
 
+def _on_stop(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
+    """What a coaching the seller stops while the model writes leaves: the offline answer, or nothing."""
+    choice = command.args.lower()
+    deps.store.set_on_stop(command.team_id, command.user_id, choice)
+    return _ephemeral(t("deal.on_stop_nothing" if choice == "nothing" else "deal.on_stop_offline", command.lang))
+
+
 def _update_deal(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
     """`owner @user`, `stage <label>` or `close YYYY-MM-DD` of the channel's open deal."""
     deal = deps.store.deal(command.team_id, command.channel)
@@ -130,7 +137,7 @@ def _update_deal(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str
 
 # each subcommand's acknowledgement; anything else parse() returns is an objection to coach
 _AT_ONCE: dict[str, Callable[[Deps, Command, dict[str, Any]], dict[str, Any]]] = {
-    "help": _help, "track": _track, "untrack": _untrack, "summary": _summary, "nudges": _nudges,
+    "help": _help, "track": _track, "untrack": _untrack, "summary": _summary, "nudges": _nudges, "on-stop": _on_stop,
     "owner": _update_deal, "stage": _update_deal, "close": _update_deal,
 }
 

@@ -111,8 +111,11 @@ class SlackStandIn:
         self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
         self._files = itertools.count(1)
-        self.streams: dict[str, dict[str, Any]] = {}  # ts -> {"channel", "text" streamed so far, "stopped"}
+        # ts -> {"channel", "text" streamed so far, "stopped", "blocks", "chunks": the other chunks, in order}
+        self.streams: dict[str, dict[str, Any]] = {}
         self.updated: dict[str, dict[str, Any]] = {}  # ts -> the last chat.update's params (what stays)
+        self.deleted: set[str] = set()  # ts of the messages chat.delete removed
+        self.sessions: dict[tuple[str, str], list[str]] = defaultdict(list)  # (channel, thread) -> statuses set
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -203,6 +206,8 @@ class SlackStandIn:
                          "response_metadata": {"next_cursor": str(start + limit) if more else ""}}, {}
         if method == "conversations.history":
             channel = params.get("channel")
+            if channel in self.no_access:
+                return 200, {"ok": False, "error": "not_in_channel"}, {}
             messages = self.history.get(channel) or list(reversed(self.posted.get(channel, [])))
             return 200, {"ok": True, "messages": messages}, {}
         if method == "users.info":
@@ -243,7 +248,17 @@ class SlackStandIn:
                 return 200, {"ok": False, "error": "no_such_subteam"}, {}
             return 200, {"ok": True, "users": self.usergroups[group]}, {}
         if method in ("chat.postEphemeral", "chat.delete"):
+            if method == "chat.delete":
+                with self._lock:
+                    self.deleted.add(str(params.get("ts")))
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
+        if method == "agents.sessions.setStatus":  # the thread's agent session: "processing" shows the stop button
+            if not params.get("channel_id") or params.get("status") not in ("processing", "active", "suspended",
+                                                                            "closed"):
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            with self._lock:
+                self.sessions[(params["channel_id"], params.get("thread_ts") or "")].append(params["status"])
+            return 200, {"ok": True}, {}
         if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
             return self._stream(method, params)
         if method in ("assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts"):
@@ -252,12 +267,22 @@ class SlackStandIn:
             return 200, {"ok": True}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
+    def press_stop(self, ts: str) -> None:
+        """The seller clicks the stop button: Slack stops the stream itself (the app's later appends fail), then
+        sends agent_session_stopped (docs.slack.dev/reference/events/agent_session_stopped)."""
+        with self._lock:
+            self.streams[ts]["stopped"] = self.streams[ts]["by_slack"] = True
+
     def _stream(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         """chat.startStream / appendStream / stopStream: a streamed reply in a thread, its text the markdown
-        chunks in order. Like Slack, starting needs a thread, and the recipient ids outside DMs."""
+        chunks in order, its other chunks (plan and task updates) kept apart. Like Slack, starting needs a thread,
+        and the recipient ids outside DMs."""
         channel = params.get("channel")
-        text = params.get("markdown_text") or "".join(
-            c.get("text", "") for c in params.get("chunks") or [] if c.get("type") == "markdown_text")
+        chunks = params.get("chunks") or []
+        chunks = json.loads(chunks) if isinstance(chunks, str) else chunks
+        text = (params.get("markdown_text") or "") + "".join(
+            c.get("text", "") for c in chunks if c.get("type") == "markdown_text")
+        others = [c for c in chunks if c.get("type") != "markdown_text"]
         if method == "chat.startStream":
             if not params.get("thread_ts"):
                 return 200, {"ok": False, "error": "invalid_arguments"}, {}
@@ -267,13 +292,15 @@ class SlackStandIn:
             ts = f"1700000000.{next(self._ts):06d}"
             with self._lock:
                 self.streams[ts] = {"channel": channel, "thread_ts": params.get("thread_ts"), "text": text,
-                                    "stopped": False, "blocks": None}
+                                    "stopped": False, "by_slack": False, "blocks": None, "chunks": others,
+                                    "task_display_mode": params.get("task_display_mode")}
             return 200, {"ok": True, "channel": channel, "ts": ts}, {}
         with self._lock:
             stream = self.streams.get(str(params.get("ts")))
             if stream is None or stream["stopped"]:
                 return 200, {"ok": False, "error": "message_not_in_streaming_state"}, {}
             stream["text"] += text
+            stream["chunks"] += others
             if method == "chat.stopStream":
                 stream["stopped"], stream["blocks"] = True, params.get("blocks")
         return 200, {"ok": True, "channel": channel, "ts": params.get("ts")}, {}

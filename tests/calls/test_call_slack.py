@@ -152,3 +152,25 @@ def test_the_store_keeps_a_calls_words_for_the_text_period_and_its_scores_for_th
     counts = store.forget_team("T1")
     assert counts["call_reviews"] == 4 and counts["call_answers"] == 2
     store.close()
+
+
+def test_the_home_tab_and_the_managers_view_show_the_answers_on_reviewed_calls(shared_coach):
+    from bot.report import report_html, seller_home, team_report
+    from bot.slack.home import seller_blocks, team_blocks
+
+    store, team = shared_coach.store, "THOMECALLS"
+    checks = json.dumps({"align": True, "asks": None, "clarify": False, "assure": False, "no_pitfalls": True})
+    answer = {"team_id": team, "user_id": "U1", "moment": 1, "kind": "skepticism", "lang": "en", "checks": checks,
+              "score": 0.5, "handled": 0}
+    store.record_call_review({"team_id": team, "user_id": "U1", "file_name": "a.vtt", "language": "en"},
+                             [answer, {**answer, "moment": 2}])
+    now = datetime.now(UTC)
+    home = seller_home(store, shared_coach.playbooks, team, "U1", now, 14)
+    assert home.calls == {"calls": 1, "answers": 2, "checks": [
+        {"check": "align", "attempts": 2, "passed": 2}, {"check": "clarify", "attempts": 2, "passed": 0},
+        {"check": "assure", "attempts": 2, "passed": 0}, {"check": "no_pitfalls", "attempts": 2, "passed": 2}]}
+    text = json.dumps(seller_blocks(home, {}, "es"), ensure_ascii=False)
+    assert "Tus llamadas" in text and "1 llamada(s) o hilo(s) revisados, 2 respuesta(s)" in text
+    assert seller_home(store, shared_coach.playbooks, team, "U2", now, 14).calls is None  # nothing of U1's
+    report = team_report(store, shared_coach.playbooks, team, now, 14)
+    assert "Real calls" in json.dumps(team_blocks(report, None)) and 'id="calls"' in report_html(report, b"")

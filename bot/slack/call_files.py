@@ -125,7 +125,7 @@ def _slack_host(url: str, client: WebClient) -> bool:
     """Slack's own files host (or, in tests, the host the client's Web API calls go to): the only places the
     bot token is sent."""
     parts, api = urlsplit(url), urlsplit(client.base_url)
-    if parts.scheme == "https" and (parts.hostname or "").endswith((".slack.com", ".slack-edge.com")):
+    if parts.scheme == "https" and (parts.hostname or "").endswith((".slack.com", ".slack-edge.com", ".slack-gov.com")):
         return True
     return (parts.scheme, parts.netloc) == (api.scheme, api.netloc)
 

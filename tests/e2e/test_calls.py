@@ -202,3 +202,5 @@ def test_objection_call_says_how_to_share_a_call(bot):
     assert "`.vtt`" in reply.json()["text"] and "Messages tab" in reply.json()["text"]
     coached = bot.command("call me when the budget is approved")  # words after it: an objection to coach
     assert "Diagnosing" in coached.json()["text"]
+    (coaching,) = bot.slack.wait_for("chat.postMessage")  # coached before the stand-in goes
+    assert coaching["channel"] == "C1" and "%" in coaching["blocks"][0]["text"]["text"]

@@ -293,7 +293,35 @@ def m016_delivery_work(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m017_agent_view(db: sqlite_utils.Database) -> None:
+def m017_call_reviews(db: sqlite_utils.Database) -> None:
+    # a call or email thread a seller shared in Slack (issue #22). `text` is the file's text, kept only while the
+    # seller is asked which speakers are theirs; `moments` the buyer objections (quote, kind, the turns before)
+    # for "Practise this"; `speakers` the names the question offered. All three are text of the call, blanked
+    # after the text retention period (or sooner: `text` once the review is done).
+    db["call_reviews"].create(
+        {"id": int, "team_id": str, "user_id": str, "channel": str, "thread_ts": str, "file_id": str,
+         "file_name": str, "kind": str, "language": str, "state": str, "text": str, "speakers": str, "moments": str,
+         "created_at": str, "reviewed_at": str},
+        pk="id",
+    )
+    db["call_reviews"].create_index(["team_id", "user_id", "id"])
+    db["call_reviews"].create_index(["created_at"])
+    # the seller's answer to each buyer objection of a reviewed call, scored: no text, for the Home tab and the
+    # manager's view (like practice_answers, but real calls)
+    db["call_answers"].create(
+        {"id": int, "team_id": str, "user_id": str, "review_id": int, "moment": int, "kind": str, "lang": str,
+         "checks": str, "score": float, "handled": int, "created_at": str},
+        pk="id",
+    )
+    db["call_answers"].create_index(["team_id", "user_id", "created_at"])
+    db["call_answers"].create_index(["team_id", "created_at"])
+    # a practice of a call's moment has no scenario file: its scenario (the buyer's real words) is kept here, as
+    # JSON, and blanked with the text
+    db["practice_sessions"].add_column("scenario", str)
+
+
+@migration
+def m018_agent_view(db: sqlite_utils.Database) -> None:
     # what a seller is looking at in Slack while the coach's Messages tab is open (app_context_changed, and the
     # context sent with message.im and app_home_opened): a conversation id, never what it says
     db["seller_views"].create({"team_id": str, "user_id": str, "channel": str, "thread_ts": str, "seen_at": str},

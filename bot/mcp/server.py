@@ -45,6 +45,8 @@ coach://playbooks for the playbooks."""
 TEXT = 20_000
 TRANSCRIPT = 5 * 1024 * 1024
 MESSAGES = 5_000
+SLACK_MESSAGE = 40_000  # the most Slack allows in one message
+REQUEST_BYTES = 8 * 1024 * 1024
 
 Kind = Literal[LABELS]  # type: ignore[valid-type]
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
@@ -60,7 +62,7 @@ class ThreadMessage(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     ts: str = Field(pattern=r"^\d{1,12}(\.\d{1,9})?$", description="Slack timestamp (seconds since 1970, as text)")
-    text: str = Field(max_length=TEXT)
+    text: str = Field(max_length=SLACK_MESSAGE)
     user: str = Field(default="", max_length=200, description="who wrote it (a Slack user id or a name)")
     bot_id: str | None = Field(default=None, description="set for a bot's post, which is left out")
     subtype: str | None = None
@@ -239,7 +241,8 @@ def http_app(tools: CoachTools, settings: McpSettings, host: str = "127.0.0.1") 
     HTTP app, whose bearer middleware admits only the configured tokens."""
     registry = TokenRegistry(settings.tokens)
     server = build_server(tools, http_caller, WorkspaceVerifier(registry))
-    app = server.streamable_http_app(host=host)
+    # a request may carry a whole transcript (bot/calls reads up to 5 MiB), JSON-escaped
+    app = server.streamable_http_app(host=host, max_request_body_size=REQUEST_BYTES)
     return RateLimited(app, registry, RateLimiter(settings.rate_per_minute))
 
 

@@ -81,6 +81,7 @@ def build_server(tools: CoachTools, caller: Callable[[], Caller], verifier: Work
                        auth=auth, warn_on_duplicate_tools=True)
     _register_tools(server, tools, caller)
     _register_resources(server, tools)
+    quiet_sdk_logs()
     return server
 
 
@@ -253,15 +254,12 @@ def quiet_sdk_logs() -> None:
 
 
 def run_stdio(tools: CoachTools, team_id: str | None) -> None:
-    server = build_server(tools, stdio_caller(team_id))
-    quiet_sdk_logs()
-    server.run("stdio")
+    build_server(tools, stdio_caller(team_id)).run("stdio")
 
 
 def run_http(tools: CoachTools, settings: McpSettings, host: str, port: int) -> None:
     import uvicorn
 
     app = http_app(tools, settings, host)
-    quiet_sdk_logs()
     uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
                                   log_config=None)).run()

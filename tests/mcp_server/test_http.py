@@ -210,6 +210,9 @@ def test_no_token_reaches_a_log_line(http_server: HttpServer, caplog: pytest.Log
         async with http_session(http_server.url, TOKEN_B) as client:
             await client.call_tool("coach_objection", {"text": PRICE, "offline": True})
             await client.call_tool("follow_up", {"coaching_id": 10**9, "question": "what now?"})
+            refused = await client.call_tool("review_call", {"transcript": "Ana: Hi.\nDana: Too pricey for us.",
+                                                             "ours": ["Zelda Quirinal"]})
+            assert refused.is_error and "Zelda Quirinal" in refused.content[0].text  # told to the caller...
 
     run(go)
     raw_post(http_server.url, INITIALIZE, f"Bearer {wrong}")
@@ -220,4 +223,5 @@ def test_no_token_reaches_a_log_line(http_server: HttpServer, caplog: pytest.Log
     assert "mcp coach_objection: workspace TBBB222" in text  # the call is logged...
     assert TOKEN_A not in text and TOKEN_B not in text and wrong not in text  # ...no token is, at any level
     # nor what the buyer said, at the level `coach mcp` logs (INFO): logs do not outlive the text retention
-    assert not [r for r in served if r.levelno >= logging.INFO and PRICE in r.getMessage()]
+    for said in (PRICE, "Zelda Quirinal"):  # ...never to the log
+        assert not [r for r in served if r.levelno >= logging.INFO and said in r.getMessage()], said

@@ -127,7 +127,8 @@ async def drive_every_tool(client: Client) -> Drive:
                                              "offline": True})
     await call("follow_up", {"coaching_id": coached["coaching_id"], "question": "What should I ask them?"})
     thread = json.loads((DATA / "threads" / "en_01_logistics_politics.json").read_text(encoding="utf-8"))
-    await call("summarize_thread", {"messages": thread["messages"], "offline": True})
+    await call("summarize_thread", {"messages": thread["messages"], "now": "2024-12-20T09:00:00+00:00",
+                                    "offline": True})
     await call("review_call", {"transcript": (DATA / "calls" / "zoom_en.vtt").read_text(encoding="utf-8"),
                                "ours": ["Ana"]})
     await call("score_reply", {"objection": PRICE, "reply": "I hear you: budget matters. What are you comparing "
@@ -147,6 +148,7 @@ def check_drive(drive: Drive) -> None:
         r["diagnose_objection"]["label"]
     assert r["follow_up"]["coaching_id"] == r["coach_objection"]["coaching_id"] and r["follow_up"]["lines"]
     assert r["summarize_thread"]["text"] and r["summarize_thread"]["source"] == "offline"
+    assert r["summarize_thread"]["stalled"]  # judged on `now`, weeks after the thread's last message
     assert r["review_call"]["sides"]["ours"] == ["Ana Ruiz"] and r["review_call"]["moments"]
     assert r["score_reply"]["checks"] and "hint" not in r["score_reply"]
     assert r["start_practice"]["objection"] and r["start_practice"]["turn"] == 1

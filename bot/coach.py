@@ -168,7 +168,7 @@ _QUESTION_TOPICS = (
 )
 
 
-_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|deal_context|thread_history|thread)\s*>", re.I)
+_DELIMITERS = re.compile(r"<\s*/?\s*(buyer_objection|buyer_reading|deal_context|thread_history|thread)\s*>", re.I)
 
 
 def as_prompt_data(text: str) -> str:
@@ -391,7 +391,8 @@ class Coach:
             facts=profile.facts if len(profile.facts) <= WHOLE_PROFILE_FACTS else profile.facts_for(topic),
             references=references[:3],
             competitors=profile.competitors_in(buyer_text) or profile.competitors,
-            concerns=offline.concerns,
+            concerns=[{**c, "words": as_prompt_data(c["words"]),
+                       "required": [as_prompt_data(r) for r in c.get("required", [])]} for c in offline.concerns],
             accepted=[as_prompt_data(a) for a in offline.accepted],
             seller_facts=[as_prompt_data(n) for n in offline.seller_notes if states_our_fact(n)],
             seller_context=[as_prompt_data(n) for n in offline.seller_notes if not states_our_fact(n)],

@@ -779,6 +779,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")
     serve.set_defaults(func=cmd_serve)
+
+    from bot.cli import mcp
+
+    mcp.add_parser(sub)
     return parser
 
 

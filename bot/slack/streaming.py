@@ -254,7 +254,7 @@ def coach_in_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
                     surface: str = "slack-thread") -> tuple[Guidance, Posted] | None:
     """Coach `text` and reply in the thread: streamed with a model, at once offline; by DM where outsiders read.
     None when the seller stopped the model and chose to be left nothing. Raises EmptyObjection (nothing to
-    coach) before anything is posted or shown."""
+    coach) leaving nothing posted or shown (a reply the steps had started is removed)."""
     client, channel = asker.client, asker.channel
     if deps.coach.llm is None or deps.audience.outsiders_can_read(client, team_id, channel):
         guidance = deps.coach.coach(text, context, surface=surface, team_id=team_id, user_id=asker.user_id,

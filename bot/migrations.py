@@ -290,3 +290,26 @@ def m016_delivery_work(db: sqlite_utils.Database) -> None:
     # mid-stream leaves its rows, and the next start stops those streams with a note instead of a half-written draft
     db["open_streams"].create({"channel": str, "ts": str, "team_id": str, "lang": str, "owner": str,
                                "started_at": str}, pk=("channel", "ts"))
+
+
+@migration
+def m017_deal_outcomes(db: sqlite_utils.Database) -> None:
+    # Deals from the CLI and from CRM exports (`coach deal`, `coach deal import`). A deal keeps the CRM's record id
+    # (`hubspot:123`, `salesforce:006…`; `cli:<name>` for one tracked by name), so re-importing a file finds the
+    # same rows; one with no Slack channel has channel '' and that key in thread_ts, so Slack's messages never
+    # match it. The owner as the CRM wrote it (a name or an email) and their email are kept beside owner_id (a
+    # Slack user id once matched, else what the CRM wrote), so an import without Slack keeps a match made before.
+    for column, kind in (("external_id", str), ("amount", float), ("owner_email", str), ("crm_owner", str)):
+        db["deals"].add_column(column, kind)
+    db["deals"].create_index(["team_id", "external_id"], unique=True)
+    db["deals"].create_index(["team_id", "status", "closed_at"])  # the outcomes of a workspace's closed deals
+    # a coaching asked for one deal (`coach ask --deal`): Slack's are linked by the deal's channel instead
+    db["coachings"].add_column("deal_id", int)
+    db["coachings"].create_index(["deal_id"])
+    # each import that changed something: its file's digest and counts, never its rows
+    db["deal_imports"].create(
+        {"id": int, "team_id": str, "source": str, "file_name": str, "digest": str, "rows": int, "created": int,
+         "updated": int, "skipped": int, "imported_at": str},
+        pk="id",
+    )
+    db["deal_imports"].create_index(["team_id", "imported_at"])

@@ -5,22 +5,25 @@ line and what is wrong with it. bot/deals.py matches owners and channels and wri
 
 The column names are the ones each tool exports under, looked up in their documentation:
 
-- HubSpot, a deals export ("Export" on the deals index; HubSpot's default deal properties,
-  knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties): `Record ID`, `Deal Name`, `Deal Stage`,
-  `Amount`, `Close Date`, `Deal owner`, `Pipeline`, `Last Activity Date`, `Is Closed Won`, `Is closed lost`.
-  The owner column holds the owner's name, or their email where HubSpot has no name for them (HubSpot's import
-  takes either). The default pipeline's closing stages are "Closed Won" and "Closed Lost" (`closedwon` /
-  `closedlost` internally).
-- Salesforce, an opportunities report exported as CSV (field labels from the Opportunity object reference,
-  developer.salesforce.com ... salesforce_field_reference_Opportunity): `Opportunity ID`, `Opportunity Name`,
-  `Stage`, `Amount`, `Close Date`, `Opportunity Owner`, `Won`, `Closed`, `Last Activity`. The standard stages end
-  in "Closed Won" and "Closed Lost". Salesforce writes dates in the exporting user's locale (`9/30/2026` in the
-  US) and ends a report export with a footer (`"Grand Totals (12 records)"`, `"Confidential Information - Do Not
-  Distribute"`, `"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."`), which is skipped.
+- HubSpot, a deals export (the deals index's "Export"; the labels of HubSpot's default deal properties,
+  knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties, with the record id first): `Record ID`,
+  `Deal Name`, `Deal Stage`, `Amount`, `Close Date`, `Deal owner`, `Pipeline`, `Last Activity Date`,
+  `Is Closed Won`, `Is closed lost`. An export gives the owner's name in `Deal owner`; HubSpot's import reads a
+  name or an email there (knowledge.hubspot.com/crm-setup/how-to-set-an-owner), so files in this layout carry
+  either. The default pipeline ends in the stages "Closed Won" and "Closed Lost" (`closedwon` / `closedlost`).
+- Salesforce, an opportunities report exported as CSV ("Details Only"): the Opportunity field labels
+  (help.salesforce.com "Opportunity Fields"; developer.salesforce.com, the Opportunity field reference):
+  `Opportunity Owner`, `Opportunity Name`, `Stage`, `Amount`, `Close Date`, `Opportunity ID`, `Won`, `Closed`,
+  `Last Activity`. The standard stages end in "Closed Won" and "Closed Lost". Salesforce quotes every value,
+  ends rows with a bare LF, writes dates in the exporting user's locale (`9/30/2026` in the US) and text in the
+  encoding chosen at export (ISO-8859-1 or UTF-8), and ends the file with a footer (`"Grand Totals (12
+  records)"`, `"Confidential Information - Do Not Distribute"`, `"Copyright (c) 2000-2026 salesforce.com, inc.
+  All rights reserved."`), which is skipped.
 
 Owners are matched to Slack by email: the owner column when it holds one, else a column whose header names both
-"owner" and "email" (add the owner's email to the export). A Slack channel column is optional: its header names
-"slack" and "channel", its cells a channel id (C…, G…) or name (#deal-acme).
+"owner" and "email" (add the owner's email to the export), else by their name in Slack when one person has it.
+A Slack channel column is optional (a custom property or field): its header names "slack" and "channel", its
+cells a channel id (C…, G…) or name (#deal-acme).
 """
 
 from __future__ import annotations

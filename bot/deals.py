@@ -242,7 +242,7 @@ def decide(deal: dict[str, Any] | None, row: dict[str, Any], now: datetime) -> d
     differ, so importing the same file again writes nothing.
 
     A closed deal the file has open stays closed (a click on "Won" outranks an export made before it); an owner
-    matched in Slack stays matched when the file names them as before and this import could not ask Slack."""
+    matched in Slack stays matched when this import cannot match the file's owner and it is the same one."""
     owner: Owner | None = row["owner"]
     closed_at = None
     if row["outcome"] in OUTCOMES:
@@ -263,8 +263,11 @@ def decide(deal: dict[str, Any] | None, row: dict[str, Any], now: datetime) -> d
         if row[column] is not None:
             want[column] = row[column]
     if owner is not None:
+        # a Slack user id is not traded for an email or a name this import could not match: not for the same
+        # owner as before, nor for a deal tracked in Slack that no import named an owner for yet
         kept = (not is_user_id(owner.owner_id) and is_user_id(deal["owner_id"] or "")
-                and (deal["crm_owner"] == owner.given or (owner.email and deal["owner_email"] == owner.email)))
+                and (deal["crm_owner"] in (None, owner.given)
+                     or bool(owner.email and deal["owner_email"] == owner.email)))
         if not kept:
             want["owner_id"] = owner.owner_id
         want["owner_email"] = owner.email or (deal["owner_email"] if kept else None)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cachetools import TTLCache
 
+from bot.crm_import import name_key
+
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
@@ -42,10 +44,6 @@ _STOPPERS = {
 
 def is_user_id(value: str) -> bool:
     return bool(_USER_ID.match(value))
-
-
-def name_key(name: str) -> str:
-    return re.sub(r"\s+", " ", name.strip()).casefold()
 
 
 class Directory(Protocol):

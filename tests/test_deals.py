@@ -200,6 +200,14 @@ def test_a_salesforce_report_and_a_deal_tracked_before_in_slack_become_one(store
     assert (elm["owner_id"], elm["channel"]) == ("UDANA", "C0ELMST01")  # the owner column held the email
 
 
+def test_an_import_without_slack_keeps_the_slack_owner_of_a_deal_tracked_there(store):
+    slack = store.track_deal("T1", "C0ELMST01", "", "Elm St (Slack)", "UDANA")
+    _import(store, SALESFORCE)  # offline: the file's owner cannot be matched
+    elm = store.deal_by_id(slack["id"])
+    assert (elm["owner_id"], elm["owner_email"], elm["crm_owner"]) == (
+        "UDANA", "dana.whitfield@northwind.example", "dana.whitfield@northwind.example")
+
+
 def test_bad_rows_stop_the_whole_import_unless_skipped(store, capsys):
     result = _import(store, MALFORMED)
     assert [b.line for b in result.bad] == [4, 5, 6, 7, 8, 9] and not result.written

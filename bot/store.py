@@ -1042,11 +1042,13 @@ class Store(ABC):
                  "(SELECT count(*) FROM feedback f WHERE f.coaching_id = c.id AND f.kind = 'used') AS used")
         columns = f"d.id AS deal_id, c.id AS coaching_id, c.label, c.topic, c.created_at, {marks}"
         params = {"team": team_id, "since": since}
-        asked = self._rows(f"SELECT {columns} FROM deals d JOIN coachings c ON c.deal_id = d.id "
-                           f"AND c.team_id = d.team_id WHERE {closed}", params)
+        # CROSS JOIN: SQLite walks the closed deals first (index deals(team_id, status, closed_at)), then each
+        # deal's coachings (coachings(deal_id), coachings(team_id, channel, id)), not every coaching of the team
+        asked = self._rows(f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.deal_id = d.id "
+                           f"AND c.team_id = d.team_id AND {closed}", params)
         in_channel = self._rows(
-            f"SELECT {columns} FROM deals d JOIN coachings c ON c.team_id = d.team_id AND c.channel = d.channel "
-            f"WHERE {closed} AND d.channel != '' AND c.deal_id IS NULL "
+            f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.team_id = d.team_id "
+            f"AND c.channel = d.channel AND {closed} AND d.channel != '' AND c.deal_id IS NULL "
             f"AND (d.thread_ts = '' OR c.thread_ts = d.thread_ts OR c.message_ts = d.thread_ts)", params)
         return sorted(asked + in_channel, key=lambda r: (r["deal_id"], r["coaching_id"]))
 

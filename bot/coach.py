@@ -24,7 +24,7 @@ from bot.learn import load_team_model
 from bot.llm import LLM, LLMFailure, OnText, Prompt
 from bot.matching import TAG_SURE, Match, Matcher, items
 from bot.playbooks import BrushOff, Playbooks, ResistancePlaybook, TopicPlaybook, load_brush_offs, load_playbooks
-from bot.reading import Concern, Reading, read
+from bot.reading import Concern, Reading, read, states_our_fact
 from bot.resources import data_dir
 from bot.store import Store, open_store
 from bot.taxonomy import KINDS, LABELS, check_label
@@ -378,7 +378,8 @@ class Coach:
             competitors=profile.competitors_in(buyer_text) or profile.competitors,
             concerns=offline.concerns,
             accepted=[as_prompt_data(a) for a in offline.accepted],
-            seller_notes=[as_prompt_data(n) for n in offline.seller_notes],
+            seller_facts=[as_prompt_data(n) for n in offline.seller_notes if states_our_fact(n)],
+            seller_context=[as_prompt_data(n) for n in offline.seller_notes if not states_our_fact(n)],
         )
         grounding = "\n".join([objection.text, context or "", *(t["text"] for t in (history or [])),
                                profile.all_text()])

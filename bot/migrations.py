@@ -293,7 +293,35 @@ def m016_delivery_work(db: sqlite_utils.Database) -> None:
 
 
 @migration
-def m017_deal_outcomes(db: sqlite_utils.Database) -> None:
+def m017_call_reviews(db: sqlite_utils.Database) -> None:
+    # a call or email thread a seller shared in Slack (issue #22). `text` is the file's text, kept only while the
+    # seller is asked which speakers are theirs; `moments` the buyer objections (quote, kind, the turns before)
+    # for "Practise this"; `speakers` the names the question offered. All three are text of the call, blanked
+    # after the text retention period (or sooner: `text` once the review is done).
+    db["call_reviews"].create(
+        {"id": int, "team_id": str, "user_id": str, "channel": str, "thread_ts": str, "file_id": str,
+         "file_name": str, "kind": str, "language": str, "state": str, "text": str, "speakers": str, "moments": str,
+         "created_at": str, "reviewed_at": str},
+        pk="id",
+    )
+    db["call_reviews"].create_index(["team_id", "user_id", "id"])
+    db["call_reviews"].create_index(["created_at"])
+    # the seller's answer to each buyer objection of a reviewed call, scored: no text, for the Home tab and the
+    # manager's view (like practice_answers, but real calls)
+    db["call_answers"].create(
+        {"id": int, "team_id": str, "user_id": str, "review_id": int, "moment": int, "kind": str, "lang": str,
+         "checks": str, "score": float, "handled": int, "created_at": str},
+        pk="id",
+    )
+    db["call_answers"].create_index(["team_id", "user_id", "created_at"])
+    db["call_answers"].create_index(["team_id", "created_at"])
+    # a practice of a call's moment has no scenario file: its scenario (the buyer's real words) is kept here, as
+    # JSON, and blanked with the text
+    db["practice_sessions"].add_column("scenario", str)
+
+
+@migration
+def m018_deal_outcomes(db: sqlite_utils.Database) -> None:
     # Deals from the CLI and from CRM exports (`coach deal`, `coach deal import`). A deal keeps the CRM's record id
     # (`hubspot:123`, `salesforce:006…`; `cli:<name>` for one tracked by name), so re-importing a file finds the
     # same rows; one with no Slack channel has channel '' and that key in thread_ts, so Slack's messages never

@@ -36,6 +36,17 @@ def practice_stats(store: Store, team_id: str, user_id: str | None = None) -> li
     return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()] or None
 
 
+def call_stats(store: Store, team_id: str, user_id: str | None = None) -> dict[str, Any] | None:
+    """How buyer objections were answered on the calls reviewed in Slack: `{"calls", "answers", "checks":
+    [{"check", "attempts", "passed"}]}` (`user_id=None`: the whole team), or None when no call was reviewed."""
+    stats = store.call_stats(team_id, user_id)
+    if not stats["answers"]:
+        return None
+    return {"calls": stats["calls"], "answers": stats["answers"],
+            "checks": [{"check": name, "attempts": e["applicable"], "passed": e["passed"]}
+                       for name, e in stats["checks"].items()]}
+
+
 @dataclass
 class SellerHome:
     """A seller's own view: open deals (stalled first, with reasons), latest coachings, practice per check."""
@@ -44,6 +55,7 @@ class SellerHome:
     quiet: list[dict[str, Any]]  # open deals with no reason to act
     coachings: list[dict[str, Any]]
     practice: list[dict[str, Any]] | None
+    calls: dict[str, Any] | None = None  # answers on reviewed calls (`call_stats`)
 
 
 def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, now: datetime, stall_days: int,
@@ -55,7 +67,7 @@ def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, 
     stalled_ids = {entry.deal["id"] for entry in stalled}
     quiet = [deal for deal in store.open_deals_of(team_id, user_id) if deal["id"] not in stalled_ids]
     return SellerHome(stalled, quiet, store.recent_coachings_of(team_id, user_id, RECENT_COACHINGS),
-                      practice_stats(store, team_id, user_id))
+                      practice_stats(store, team_id, user_id), call_stats(store, team_id, user_id))
 
 
 @dataclass
@@ -73,6 +85,7 @@ class TeamReport:
     generated_at: str = ""
     names: dict[str, str] = field(default_factory=dict)  # label, topic and obstacle -> its name in `lang`
     lang: str = "en"
+    calls: dict[str, Any] | None = None  # the team's answers on reviewed calls (`call_stats`)
     outcomes: Outcomes | None = None  # deals won and lost since the first week (bot/outcomes.py)
 
     @property
@@ -120,6 +133,7 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
         stalled_by_owner=dict(stalled.most_common()),
         feedback=store.feedback_counts(team_id, first.isoformat()),
         practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang,
+        calls=call_stats(store, team_id),
         outcomes=workspace_outcomes(store, team_id, first.isoformat()))
 
 
@@ -144,6 +158,8 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
         "practice": [t("report.practice_line", lang, check=row["check"], passed=row["passed"],
                        attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
                      for row in report.practice or []],
+        "calls": [t("report.practice_line", lang, check=row["check"], passed=row["passed"], attempts=row["attempts"],
+                    rate=_pct(row["passed"], row["attempts"])) for row in (report.calls or {}).get("checks", [])],
     }
     rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
     sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
@@ -230,6 +246,10 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
         sections.append({"id": "practice", "title": t("report.practice", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
                          "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.practice]})
+    if report.calls is not None:
+        sections.append({"id": "calls", "title": t("report.calls", lang),
+                         "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
+                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.calls["checks"]]})
     if report.outcomes is not None:
         sections += outcome_sections(report.outcomes, report.name, lang)
     return _HTML.render(

@@ -638,6 +638,65 @@ class Store(ABC):
         }
 
 
+    # --- calls and email threads reviewed in Slack (issue #22): the review, and the seller's scored answers ---
+
+    def save_call_review(self, **row: Any) -> int:
+        """A call shared in Slack whose seller is asked which speakers are theirs (`state` "asking"): `text` holds
+        the file's text until they answer."""
+        row.setdefault("created_at", now_iso())
+        return self._insert("call_reviews", row)
+
+    def call_review(self, review_id: int) -> dict[str, Any] | None:
+        return self._first("SELECT * FROM call_reviews WHERE id = ?", [review_id])
+
+    def claim_call_review(self, review_id: int) -> bool:
+        """Take a call whose seller was asked for their speakers: True once, so one choice (or one of two
+        replicas handling a double click) reviews it."""
+        return self.execute("UPDATE call_reviews SET state = 'reviewing' WHERE id = ? AND state = 'asking'",
+                            [review_id]).rowcount == 1
+
+    def release_call_review(self, review_id: int) -> None:
+        """The review of a claimed call failed: the seller may choose again."""
+        self.execute("UPDATE call_reviews SET state = 'asking' WHERE id = ? AND state = 'reviewing'", [review_id])
+
+    def record_call_review(self, row: dict[str, Any], answers: Sequence[dict[str, Any]],
+                           review_id: int | None = None) -> int:
+        """A call reviewed: its row (new, or `review_id`'s, whose file text goes now) with the moments kept for
+        "Practise this", and each scored answer of the seller (no text), all at once. Returns the review's id."""
+        now = now_iso()
+        row = {**row, "state": "reviewed", "text": "", "reviewed_at": now}
+        with self.transaction() as tx:
+            if review_id is None:
+                row["created_at"] = now
+                review_id = tx.execute(f"INSERT INTO call_reviews ({_names(list(row))}) VALUES "
+                                       f"({', '.join('?' for _ in row)}) RETURNING id",
+                                       [_value(v) for v in row.values()]).rows[0]["id"]
+            else:
+                sets = ", ".join(f'"{c}" = ?' for c in row)
+                tx.execute(f"UPDATE call_reviews SET {sets} WHERE id = ?", [*map(_value, row.values()), review_id])
+            for answer in answers:
+                values = {**answer, "review_id": review_id, "created_at": now}
+                tx.execute(f"INSERT INTO call_answers ({_names(list(values))}) VALUES "
+                           f"({', '.join('?' for _ in values)})", [_value(v) for v in values.values()])
+        assert review_id is not None
+        return int(review_id)
+
+    def call_stats(self, team_id: str, user_id: str | None) -> dict[str, Any]:
+        """A seller's (or, with no user, the team's) answers on real calls: how many, and the pass rate per check
+        (index call_answers(team_id, user_id, created_at) or (team_id, created_at))."""
+        who, params = ("", [team_id]) if user_id is None else (" AND user_id = ?", [team_id, user_id])
+        rows = self._rows(f"SELECT checks, review_id FROM call_answers WHERE team_id = ?{who}", params)
+        checks: dict[str, dict[str, int]] = {}
+        for row in rows:
+            for name, value in json.loads(row["checks"]).items():
+                if value is None:
+                    continue
+                entry = checks.setdefault(name, {"passed": 0, "applicable": 0})
+                entry["applicable"] += 1
+                entry["passed"] += int(bool(value))
+        return {"answers": len(rows), "calls": len({row["review_id"] for row in rows}),
+                "checks": {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in checks.items()}}
+
     # --- Slack installations (OAuth; bot/slack/installations.py adapts these to slack_sdk's interfaces) ---
 
     def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
@@ -705,9 +764,10 @@ class Store(ABC):
               dry_run: bool = False) -> dict[str, int]:
         """Delete what is past its retention (or, with `dry_run`, count it); returns the rows per step.
 
-        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
-        turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
-        after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
+        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted or shared (coachings,
+        thread turns, a thread's deal context, a call's text and quotes, a practice of a call's moment) is
+        blanked after `text_retention_days`, the rows themselves deleted after `retention_days`. The model cache
+        holds answers about that text, so it goes after the text period.
         Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay. A workspace
         that uninstalled the app more than `retention_days` ago goes whole (`uninstalled_workspaces` counts them).
         `coach serve`'s daily job and `coach prune` (cron) both run this, so neither forgets a step.
@@ -738,6 +798,14 @@ class Store(ABC):
             ("practice_answers_text", "practice_answers", "reply = ''",
              "created_at < :old_text AND coalesce(reply, '') != ''"),
             ("practice_sessions", "practice_sessions", None, "updated_at < :old"),
+            # a practice of a call's moment holds the buyer's real words: they go with the text
+            ("practice_sessions_text", "practice_sessions", "scenario = '', buyer_text = ''",
+             "updated_at < :old_text AND coalesce(scenario, '') != ''"),
+            ("call_answers", "call_answers", None, "created_at < :old"),
+            ("call_reviews", "call_reviews", None, "created_at < :old"),
+            ("call_reviews_text", "call_reviews", "text = '', speakers = '', moments = ''",
+             "created_at < :old_text AND (coalesce(text, '') != '' OR coalesce(speakers, '') != '' "
+             "OR coalesce(moments, '') != '')"),
             ("nudges", "nudges", None, "claimed_at < :old"),
             ("user_timezones", "user_timezones", None, "fetched_at < :old"),
             ("home_charts", "home_charts", None, "created_at < :day"),  # a chart is reused for its day only
@@ -768,7 +836,8 @@ class Store(ABC):
                 ("user_timezones", team),
                 # an org-wide install is kept with no team, under its enterprise: the key its data has
                 ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
-                ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
+                ("practice_sessions", team), ("practice_answers", team), ("call_answers", team),
+                ("call_reviews", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
                 ("team_examples", team), ("team_learning", team), ("team_models", team), ("deal_imports", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)

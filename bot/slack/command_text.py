@@ -22,6 +22,7 @@ _SHAPES = {
     "stage": re.compile(r"^[^\s].{0,59}$"),
     "close": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "practice": re.compile(r"^([\w-]+)?(\s+(en|es))?$", re.I),  # taken by bot/slack/listeners/practice.py
+    "call": re.compile(r"^$"),  # how to share a call's transcript: "call me tomorrow" is an objection
 }
 
 # A deal name or a stage is a short label. These turn "track record? You've only been around two years" or

@@ -89,6 +89,10 @@ class SlackStandIn:
     conversations.info says `is_ext_shared` for `shared` channels (Slack Connect) and answers `info_error` channels
     with an error; `rate_limited[method] = n` makes the next n calls of a method answer HTTP 429 with
     Retry-After: 1; `delay[method]` slows a method down.
+
+    `share_file` keeps a file the way Slack holds an upload: files.info answers its file object, and its
+    `url_private` / `url_private_download` serve its bytes to a GET with the bot token (without a token, Slack's
+    sign-in page, as Slack answers); `downloads` records (file id, token) of each download.
     """
 
     def __init__(self) -> None:
@@ -110,6 +114,8 @@ class SlackStandIn:
         self.oauth_codes: dict[str, tuple[str, str]] = {}
         self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> {"object": files.info's file, "content": bytes}
+        self.downloads: list[tuple[str, str]] = []  # (file id, bearer token) of each download of a shared file
         self._files = itertools.count(1)
         self.streams: dict[str, dict[str, Any]] = {}  # ts -> {"channel", "text" streamed so far, "stopped"}
         self.updated: dict[str, dict[str, Any]] = {}  # ts -> the last chat.update's params (what stays)
@@ -140,6 +146,25 @@ class SlackStandIn:
                 return found
             time.sleep(0.02)
         raise AssertionError(f"expected {count} call(s) of {method}, got {len(self.of(method))}: {self.calls}")
+
+    def share_file(self, file_id: str, name: str, content: bytes, *, user: str = "U1", team: str = "T1",
+                   size: int | None = None, filetype: str = "text", mimetype: str = "text/plain") -> dict[str, Any]:
+        """Hold a file as Slack does once someone shares it; returns its file object (what a `file_share`
+        message's `files` carry and files.info answers). Shape: https://docs.slack.dev/reference/objects/file-object
+        and a payload captured from Slack (MercuryTechnologies/slack-web, tests/golden/SlackWebhookEvent/
+        message_file_share.json). `size` overrides the real one (a file bigger than it claims, or the reverse)."""
+        base = f"{self.url}/files-pri/{team}-{file_id}"
+        obj = {"id": file_id, "created": int(time.time()), "timestamp": int(time.time()), "name": name,
+               "title": name, "mimetype": mimetype, "filetype": filetype, "pretty_type": "Plain Text", "user": user,
+               "user_team": team, "editable": True, "size": len(content) if size is None else size,
+               "mode": "snippet" if filetype == "text" else "hosted", "is_external": False, "external_type": "",
+               "is_public": False, "public_url_shared": False, "display_as_bot": False, "username": "",
+               "url_private": f"{base}/{name}", "url_private_download": f"{base}/download/{name}",
+               "permalink": f"https://acme.slack.com/files/{user}/{file_id}/{name}", "has_rich_preview": False,
+               "file_access": "visible"}
+        with self._lock:
+            self.files[file_id] = {"object": obj, "content": content}
+        return obj
 
     def answer(self, method: str, params: dict[str, Any],
                token: str = "") -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -237,6 +262,12 @@ class SlackStandIn:
                 return 200, {"ok": False, "error": "file_not_found"}, {}
             return 200, {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "mimetype": "image/png",
                                                 "size": len(self.uploads[f["id"]])} for f in files]}, {}
+        if method == "files.info":
+            held = self.files.get(str(params.get("file")))
+            if held is None:
+                return 200, {"ok": False, "error": "file_not_found"}, {}
+            return 200, {"ok": True, "file": held["object"], "comments": [],
+                         "response_metadata": {"next_cursor": ""}}, {}
         if method == "usergroups.users.list":
             group = params.get("usergroup")
             if group not in self.usergroups:
@@ -284,6 +315,31 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                """A shared file's bytes at its url_private(_download), for a request with a bot token."""
+                match = re.fullmatch(r"/files-pri/[A-Z0-9]+-([A-Z0-9]+)/(?:download/)?[^/]+", self.path)
+                held = standin.files.get(match.group(1)) if match else None
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                if held is None:
+                    self.send_error(404)
+                    return
+                if not token:  # Slack answers a request without a token with its sign-in page
+                    page = b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                with standin._lock:
+                    standin.downloads.append((match.group(1), token))
+                content = held["content"]
+                self.send_response(200)
+                self.send_header("Content-Type", held["object"]["mimetype"])
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
 
             def do_POST(self) -> None:  # noqa: N802
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))

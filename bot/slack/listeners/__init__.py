@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack import call_review
 from bot.slack.deps import Deps, provide_deps
 from bot.slack.listeners import (
     actions,
     app_home,
     assistant,
     commands,
+    files,
     messages,
     nudges,
     practice,
@@ -38,7 +40,10 @@ def register(app: App, deps: Deps) -> None:
     app.command("/objection")(ack=commands.acknowledge, lazy=[reported(commands.run_subcommand)])
     app.action("practice_retry")(ack=ack_now, lazy=[practice.retry])
 
-    # the seller's DM with the app first; every other message after it
+    # a call transcript or an email thread shared (in the DM, a coaching thread or a deal room) first; then the
+    # seller's DM with the app; every other message after it
+    app.event("message", matchers=[files.shares_a_call])(ack=ack_now, lazy=[
+        reported(messages.record_activity, tell=False), reported(files.review_files)])
     app.event("message", matchers=[assistant.is_seller_dm])(ack=ack_now, lazy=[reported(assistant.coach_dm)])
     app.event("message")(ack=ack_now, lazy=[reported(messages.record_activity, tell=False),
                                             reported(messages.reply_in_thread)])
@@ -49,6 +54,9 @@ def register(app: App, deps: Deps) -> None:
     app.action("feedback_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("feedback_not_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("relabel")(ack=ack_now, lazy=[reported(actions.relabel)])
+    app.action(call_review.SIDES_PICK)(ack_now)  # each pick of a speaker: the "Review" button acts on them
+    app.action(call_review.SIDES_REVIEW)(ack=ack_now, lazy=[reported(files.review_chosen)])
+    app.action(call_review.PRACTISE_ACTION)(ack=ack_now, lazy=[reported(files.practise_moment)])
     for kind in nudges.KINDS:
         app.action(f"nudge_{kind}")(ack=ack_now, lazy=[reported(nudges.on_button)])
     app.shortcut(shortcuts.CALLBACK_ID)(ack=ack_now, lazy=[reported(shortcuts.summarize_thread)])

@@ -15,6 +15,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.calls.formats import MAX_BYTES
 from bot.coach import EmptyObjection
 from bot.i18n import t
 from bot.slack.audience import team_of
@@ -128,10 +129,16 @@ def _update_deal(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str
     return _ephemeral(t("deal.stage_set", lang, name=name, stage=escape(stage)))
 
 
+def _call(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
+    """`/objection call`: how to share a call's transcript or an email thread for a review (the file itself
+    arrives as a message: bot/slack/listeners/files.py)."""
+    return _ephemeral(t("call.command", command.lang, limit=MAX_BYTES // 1024 // 1024))
+
+
 # each subcommand's acknowledgement; anything else parse() returns is an objection to coach
 _AT_ONCE: dict[str, Callable[[Deps, Command, dict[str, Any]], dict[str, Any]]] = {
     "help": _help, "track": _track, "untrack": _untrack, "summary": _summary, "nudges": _nudges,
-    "owner": _update_deal, "stage": _update_deal, "close": _update_deal,
+    "owner": _update_deal, "stage": _update_deal, "close": _update_deal, "call": _call,
 }
 
 

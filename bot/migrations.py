@@ -333,3 +333,26 @@ def m018_agent_view(db: sqlite_utils.Database) -> None:
     # what a seller wants when they stop a coaching: the offline answer, or nothing
     db["seller_settings"].create({"team_id": str, "user_id": str, "on_stop": str, "updated_at": str},
                                  pk=("team_id", "user_id"))
+
+
+@migration
+def m019_deal_outcomes(db: sqlite_utils.Database) -> None:
+    # Deals from the CLI and from CRM exports (`coach deal`, `coach deal import`). A deal keeps the CRM's record id
+    # (`hubspot:123`, `salesforce:006…`; `cli:<name>` for one tracked by name), so re-importing a file finds the
+    # same rows; one with no Slack channel has channel '' and that key in thread_ts, so Slack's messages never
+    # match it. The owner as the CRM wrote it (a name or an email) and their email are kept beside owner_id (a
+    # Slack user id once matched, else what the CRM wrote), so an import without Slack keeps a match made before.
+    for column, kind in (("external_id", str), ("amount", float), ("owner_email", str), ("crm_owner", str)):
+        db["deals"].add_column(column, kind)
+    db["deals"].create_index(["team_id", "external_id"], unique=True)
+    db["deals"].create_index(["team_id", "status", "closed_at"])  # the outcomes of a workspace's closed deals
+    # a coaching asked for one deal (`coach ask --deal`): Slack's are linked by the deal's channel instead
+    db["coachings"].add_column("deal_id", int)
+    db["coachings"].create_index(["deal_id"])
+    # each import that changed something: its file's digest and counts, never its rows
+    db["deal_imports"].create(
+        {"id": int, "team_id": str, "source": str, "file_name": str, "digest": str, "rows": int, "created": int,
+         "updated": int, "skipped": int, "imported_at": str},
+        pk="id",
+    )
+    db["deal_imports"].create_index(["team_id", "imported_at"])

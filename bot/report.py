@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from bot.i18n import t
 from bot.nudges import StalledDeal, find_stalled, in_language
+from bot.outcomes import Outcomes, outcome_lines, outcome_sections, workspace_outcomes
 from bot.playbooks import Playbooks
 from bot.store import Store, stamp
 from bot.summarize import OBSTACLE_PRIORITY
@@ -85,6 +86,7 @@ class TeamReport:
     names: dict[str, str] = field(default_factory=dict)  # label, topic and obstacle -> its name in `lang`
     lang: str = "en"
     calls: dict[str, Any] | None = None  # the team's answers on reviewed calls (`call_stats`)
+    outcomes: Outcomes | None = None  # deals won and lost since the first week (bot/outcomes.py)
 
     @property
     def total(self) -> int:
@@ -131,7 +133,8 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
         stalled_by_owner=dict(stalled.most_common()),
         feedback=store.feedback_counts(team_id, first.isoformat()),
         practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang,
-        calls=call_stats(store, team_id))
+        calls=call_stats(store, team_id),
+        outcomes=workspace_outcomes(store, team_id, first.isoformat()))
 
 
 def _pct(part: int, whole: int) -> str:
@@ -162,6 +165,8 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
     sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
                               rated=rated, rate=_pct(report.feedback.get("not_helpful", 0), rated),
                               relabels=report.feedback.get("relabel", 0))]
+    if report.outcomes is not None:
+        sections["outcomes"] = outcome_lines(report.outcomes, report.name, lang)
     return sections
 
 
@@ -208,10 +213,10 @@ _HTML = Environment(autoescape=True).from_string("""<!doctype html>
 td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}</style></head>
 <body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
 <img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
-{% for section in sections %}<h2>{{ section.title }}</h2>
+{% for section in sections %}<h2>{{ section.title }}</h2>{% if section.note %}<p>{{ section.note }}</p>{% endif %}
 {% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
-{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ empty }}</p>{% endif %}
+{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ section.empty or empty }}</p>{% endif %}
 {% endfor %}</body></html>
 """)
 
@@ -245,6 +250,8 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
         sections.append({"id": "calls", "title": t("report.calls", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
                          "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.calls["checks"]]})
+    if report.outcomes is not None:
+        sections += outcome_sections(report.outcomes, report.name, lang)
     return _HTML.render(
         lang=lang, title=t("report.title", lang, weeks=len(report.weeks)),
         subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total, day=report.generated_at[:10]),

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -862,6 +862,7 @@ class Store(ABC):
              "OR id NOT IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id))"),
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
+            ("deal_imports", "deal_imports", None, "imported_at < :old"),
         ]
         counts = self._run_steps(steps, params, dry_run)
         counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
@@ -885,7 +886,8 @@ class Store(ABC):
                 ("call_reviews", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
                 ("team_examples", team), ("team_learning", team), ("team_models", team),
-                ("seller_views", team), ("session_stops", team), ("seller_settings", team)]]
+                ("seller_views", team), ("session_stops", team), ("seller_settings", team),
+                ("deal_imports", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],
@@ -1037,3 +1039,139 @@ class Store(ABC):
 
     def delete_team_model(self, team_id: str) -> bool:
         return self.execute("DELETE FROM team_models WHERE team_id = ?", [team_id]).rowcount == 1
+
+    # --- deals from the CLI and from CRM exports, and their outcomes (bot/deals.py, bot/outcomes.py) ---
+
+    def deal_by_external_id(self, team_id: str, external_id: str) -> dict[str, Any] | None:
+        """The deal with this CRM record id (`hubspot:123`) or CLI key (`cli:acme renewal`) in the workspace."""
+        return self._first("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, external_id])
+
+    def set_deal_outcome(self, deal_id: int, status: str, closed_at: str) -> None:
+        """Won or lost (as the nudge's buttons do), or open again (closed_at then cleared)."""
+        self._update("deals", {"id": deal_id}, {"status": status, "closed_at": closed_at or None})
+
+    def latest_coaching_id(self, team_id: str) -> int | None:
+        row = self._first("SELECT max(id) AS id FROM coachings WHERE team_id = ?", [team_id])
+        return row["id"] if row else None
+
+    def link_coaching(self, coaching_id: int, deal_id: int) -> None:
+        """A coaching asked for one deal (`coach ask --deal`); Slack's are linked by the deal's channel."""
+        self._update("coachings", {"id": coaching_id}, {"deal_id": deal_id})
+
+    def open_deal_count(self, team_id: str | None = None) -> int:
+        """Deals being tracked (open), in one workspace or all."""
+        row = self._first("SELECT count(*) AS n FROM deals WHERE status = 'open' AND (? IS NULL OR team_id = ?)",
+                          [team_id, team_id])
+        return int(row["n"]) if row else 0
+
+    def import_deals(self, team_id: str, wanted: Sequence[dict[str, Any]],
+                     decide: Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]], *,
+                     dry_run: bool = False, keep_going: bool = False,
+                     log: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Create or update the workspace's deals from an export's rows, in one transaction: all of them or none.
+
+        Each wanted row has `external_id` (and `channel` when it names one); its deal is the one with that id, else
+        the one tracked in that channel, else the one tracked by name from the CLI (`cli_key`). `decide(deal, row)`
+        gives the columns to write (all of them for a new deal, None for a deal to keep as it is). Returns, per row,
+        ("created" | "updated" | "unchanged", {"deal": the deal as written, "changed": its columns written}) or
+        ("conflict", {"reason": why}).
+        A conflict (the row's channel is another deal's) rolls everything back unless `keep_going`; a dry run
+        does the same work and rolls it back. `log` (counts, a digest) is recorded when something changed."""
+        results: list[tuple[str, dict[str, Any]]] = []
+
+        class _Undo(Exception):
+            pass
+
+        try:
+            with self.transaction(rollback=dry_run) as tx:
+                for row in wanted:
+                    results.append(self._import_one(tx, team_id, row, decide))
+                if any(status == "conflict" for status, _ in results) and not keep_going:
+                    raise _Undo
+                changed = sum(1 for status, _ in results if status in ("created", "updated"))
+                if log is not None and changed:
+                    tx.execute("INSERT INTO deal_imports (team_id, source, file_name, digest, rows, created, updated, "
+                               "skipped, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [team_id, log.get("source"), log.get("file_name"), log.get("digest"), len(wanted),
+                                sum(1 for status, _ in results if status == "created"),
+                                sum(1 for status, _ in results if status == "updated"), log.get("skipped", 0),
+                                now_iso()])
+        except _Undo:
+            pass
+        return results
+
+    @staticmethod
+    def _import_one(tx: Session, team_id: str, row: dict[str, Any],
+                    decide: Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+                    ) -> tuple[str, dict[str, Any]]:
+        def one(sql: str, params: Params) -> dict[str, Any] | None:
+            rows = tx.execute(sql, params).rows
+            return rows[0] if rows else None
+
+        deal = one("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, row["external_id"]])
+        if deal is None and row.get("channel"):
+            deal = one("SELECT * FROM deals WHERE team_id = ? AND channel = ? AND thread_ts = ''",
+                       [team_id, row["channel"]])
+            if deal is not None and deal["external_id"] and deal["external_id"] != row["external_id"] \
+                    and not str(deal["external_id"]).startswith("cli:"):
+                return "conflict", {"reason": f"its channel {row['channel']} is already the deal {deal['name']!r} "
+                                              f"({deal['external_id']})"}
+        if deal is None and row.get("cli_key"):
+            deal = one("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, row["cli_key"]])
+        values = decide(deal, row)
+        if deal is not None and values.get("channel") and values["channel"] != deal["channel"]:
+            taken = one("SELECT id, name FROM deals WHERE team_id = ? AND channel = ? AND thread_ts = '' AND id != ?",
+                        [team_id, values["channel"], deal["id"]])
+            if taken is not None:
+                return "conflict", {"reason": f"its channel {values['channel']} is already the deal "
+                                              f"{taken['name']!r}"}
+        if deal is None:
+            columns = {"team_id": team_id, **values}
+            (created,) = tx.execute(f"INSERT INTO deals ({_names(list(columns))}) VALUES "
+                                    f"({', '.join('?' for _ in columns)}) RETURNING *",
+                                    [_value(v) for v in columns.values()]).rows
+            return "created", {"deal": created, "changed": sorted(values)}
+        if not values:
+            return "unchanged", {"deal": deal, "changed": []}
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        (updated,) = tx.execute(f"UPDATE deals SET {sets} WHERE id = ? RETURNING *",
+                                [*map(_value, values.values()), deal["id"]]).rows
+        return "updated", {"deal": updated, "changed": sorted(values)}
+
+    def deal_imports(self, team_id: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM deal_imports WHERE team_id = ? ORDER BY id", [team_id])
+
+    # Outcomes read ids, kinds, topics, times and feedback kinds: never a coaching's text or a summary's words.
+
+    def closed_deals(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The workspace's deals won or lost since `since` (index deals(team_id, status, closed_at))."""
+        return self._rows(
+            "SELECT id, status, closed_at, created_at, owner_id FROM deals WHERE team_id = ? "
+            "AND status IN ('won', 'lost') AND coalesce(closed_at, '') >= ? ORDER BY id", [team_id, since])
+
+    def closed_deal_coachings(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The coachings of each deal won or lost since `since`, up to the day it closed: asked for the deal
+        (`coach ask --deal`) or coached in its channel (or its thread); with how many marked them helpful and
+        said they used the talk track."""
+        closed = ("d.team_id = :team AND d.status IN ('won', 'lost') AND coalesce(d.closed_at, '') >= :since "
+                  "AND substr(c.created_at, 1, 10) <= substr(coalesce(d.closed_at, c.created_at), 1, 10)")
+        marks = ("(SELECT count(*) FROM feedback f WHERE f.coaching_id = c.id AND f.kind = 'helpful') AS helpful, "
+                 "(SELECT count(*) FROM feedback f WHERE f.coaching_id = c.id AND f.kind = 'used') AS used")
+        columns = f"d.id AS deal_id, c.id AS coaching_id, c.label, c.topic, c.created_at, {marks}"
+        params = {"team": team_id, "since": since}
+        # CROSS JOIN: SQLite walks the closed deals first (index deals(team_id, status, closed_at)), then each
+        # deal's coachings (coachings(deal_id), coachings(team_id, channel, id)), not every coaching of the team
+        asked = self._rows(f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.deal_id = d.id "
+                           f"AND c.team_id = d.team_id AND {closed}", params)
+        in_channel = self._rows(
+            f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.team_id = d.team_id "
+            f"AND c.channel = d.channel AND {closed} AND d.channel != '' AND c.deal_id IS NULL "
+            f"AND (d.thread_ts = '' OR c.thread_ts = d.thread_ts OR c.message_ts = d.thread_ts)", params)
+        return sorted(asked + in_channel, key=lambda r: (r["deal_id"], r["coaching_id"]))
+
+    def closed_deal_obstacles(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The obstacles (JSON lists) of every summary of each deal won or lost since `since`."""
+        return self._rows(
+            "SELECT s.deal_id, s.obstacles FROM summaries s JOIN deals d ON d.id = s.deal_id "
+            "WHERE s.team_id = ? AND d.team_id = ? AND d.status IN ('won', 'lost') "
+            "AND coalesce(d.closed_at, '') >= ? ORDER BY s.id", [team_id, team_id, since])

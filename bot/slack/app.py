@@ -48,9 +48,9 @@ CONNECTION_LIMIT = 500
 REQUEST_SECONDS = 10
 CLEANUP_SECONDS = 1
 # what the OAuth install asks for: the manifest's bot scopes (tests/test_installations.py keeps them equal)
-BOT_SCOPES = ("commands", "chat:write", "im:write", "assistant:write", "users:read", "app_mentions:read",
-              "channels:history", "groups:history", "im:history", "mpim:history", "channels:read", "groups:read",
-              "mpim:read", "files:write", "files:read", "usergroups:read")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "assistant:write", "users:read", "users:read.email",
+              "app_mentions:read", "channels:history", "groups:history", "im:history", "mpim:history", "channels:read",
+              "groups:read", "mpim:read", "files:write", "files:read", "usergroups:read")
 
 
 class MissingCredentials(RuntimeError):

@@ -18,6 +18,7 @@ from bot.grounding import deal_cues
 from bot.matching import Match
 from bot.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.profile import Reference, TeamProfile
+from bot.reading import states_our_fact
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
 _QUOTED_WORDS = 90  # a concern quoted in a placeholder or a line is cut to about this many characters
@@ -130,7 +131,7 @@ def compose(
             grounded.append(str(t.unmet_line(words, concern.answer, required, lang)))
         else:
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
-    grounded += [str(t.note_line(note, lang)) for note in notes]
+    grounded += [str(t.note_line(note, states_our_fact(note), lang)) for note in notes]
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 

@@ -140,6 +140,7 @@ class Settings:
         return bool(self.slack_client_id and self.slack_client_secret)
     managers: tuple[str, ...] = ()  # who sees the team's view on the Home tab (user ids, user group ids)
     report_channel: str | None = None  # where the weekly team report is posted
+    team_id: str | None = None  # the workspace the CLI's coachings and deals belong to (COACH_TEAM)
 
     @property
     def llm_enabled(self) -> bool:
@@ -181,7 +182,19 @@ def load_settings() -> Settings:
         **_oauth(),
         managers=_managers("COACH_MANAGERS"),
         report_channel=_channel("COACH_REPORT_CHANNEL"),
+        team_id=_team("COACH_TEAM"),
     )
+
+
+_TEAM = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _team(name: str) -> str | None:
+    """A workspace id (T…, or E… for an org-wide install), or a name of one's own for a CLI without Slack."""
+    value = _env(name)
+    if value is not None and not _TEAM.match(value):
+        raise ConfigError(f"{name} must be a workspace id like T0123ABC (letters, digits, '-' and '_'), got {value!r}")
+    return value
 
 
 def _oauth() -> dict[str, str | None]:

@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from bot.i18n import t
 from bot.nudges import StalledDeal, find_stalled, in_language
+from bot.outcomes import Outcomes, outcome_lines, outcome_sections, workspace_outcomes
 from bot.playbooks import Playbooks
 from bot.store import Store, stamp
 from bot.summarize import OBSTACLE_PRIORITY
@@ -35,6 +36,17 @@ def practice_stats(store: Store, team_id: str, user_id: str | None = None) -> li
     return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()] or None
 
 
+def call_stats(store: Store, team_id: str, user_id: str | None = None) -> dict[str, Any] | None:
+    """How buyer objections were answered on the calls reviewed in Slack: `{"calls", "answers", "checks":
+    [{"check", "attempts", "passed"}]}` (`user_id=None`: the whole team), or None when no call was reviewed."""
+    stats = store.call_stats(team_id, user_id)
+    if not stats["answers"]:
+        return None
+    return {"calls": stats["calls"], "answers": stats["answers"],
+            "checks": [{"check": name, "attempts": e["applicable"], "passed": e["passed"]}
+                       for name, e in stats["checks"].items()]}
+
+
 @dataclass
 class SellerHome:
     """A seller's own view: open deals (stalled first, with reasons), latest coachings, practice per check."""
@@ -43,6 +55,7 @@ class SellerHome:
     quiet: list[dict[str, Any]]  # open deals with no reason to act
     coachings: list[dict[str, Any]]
     practice: list[dict[str, Any]] | None
+    calls: dict[str, Any] | None = None  # answers on reviewed calls (`call_stats`)
 
 
 def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, now: datetime, stall_days: int,
@@ -54,7 +67,7 @@ def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, 
     stalled_ids = {entry.deal["id"] for entry in stalled}
     quiet = [deal for deal in store.open_deals_of(team_id, user_id) if deal["id"] not in stalled_ids]
     return SellerHome(stalled, quiet, store.recent_coachings_of(team_id, user_id, RECENT_COACHINGS),
-                      practice_stats(store, team_id, user_id))
+                      practice_stats(store, team_id, user_id), call_stats(store, team_id, user_id))
 
 
 @dataclass
@@ -72,6 +85,8 @@ class TeamReport:
     generated_at: str = ""
     names: dict[str, str] = field(default_factory=dict)  # label, topic and obstacle -> its name in `lang`
     lang: str = "en"
+    calls: dict[str, Any] | None = None  # the team's answers on reviewed calls (`call_stats`)
+    outcomes: Outcomes | None = None  # deals won and lost since the first week (bot/outcomes.py)
 
     @property
     def total(self) -> int:
@@ -117,7 +132,9 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
                    if obstacles[k]},
         stalled_by_owner=dict(stalled.most_common()),
         feedback=store.feedback_counts(team_id, first.isoformat()),
-        practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang)
+        practice=practice_stats(store, team_id), generated_at=stamp(now), names=names, lang=lang,
+        calls=call_stats(store, team_id),
+        outcomes=workspace_outcomes(store, team_id, first.isoformat()))
 
 
 def _pct(part: int, whole: int) -> str:
@@ -141,11 +158,15 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
         "practice": [t("report.practice_line", lang, check=row["check"], passed=row["passed"],
                        attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
                      for row in report.practice or []],
+        "calls": [t("report.practice_line", lang, check=row["check"], passed=row["passed"], attempts=row["attempts"],
+                    rate=_pct(row["passed"], row["attempts"])) for row in (report.calls or {}).get("checks", [])],
     }
     rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
     sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
                               rated=rated, rate=_pct(report.feedback.get("not_helpful", 0), rated),
                               relabels=report.feedback.get("relabel", 0))]
+    if report.outcomes is not None:
+        sections["outcomes"] = outcome_lines(report.outcomes, report.name, lang)
     return sections
 
 
@@ -192,10 +213,10 @@ _HTML = Environment(autoescape=True).from_string("""<!doctype html>
 td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}</style></head>
 <body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
 <img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
-{% for section in sections %}<h2>{{ section.title }}</h2>
+{% for section in sections %}<h2>{{ section.title }}</h2>{% if section.note %}<p>{{ section.note }}</p>{% endif %}
 {% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
-{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ empty }}</p>{% endif %}
+{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ section.empty or empty }}</p>{% endif %}
 {% endfor %}</body></html>
 """)
 
@@ -225,6 +246,12 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
         sections.append({"id": "practice", "title": t("report.practice", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
                          "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.practice]})
+    if report.calls is not None:
+        sections.append({"id": "calls", "title": t("report.calls", lang),
+                         "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
+                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.calls["checks"]]})
+    if report.outcomes is not None:
+        sections += outcome_sections(report.outcomes, report.name, lang)
     return _HTML.render(
         lang=lang, title=t("report.title", lang, weeks=len(report.weeks)),
         subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total, day=report.generated_at[:10]),

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -264,6 +264,16 @@ class Store(ABC):
         self._insert("feedback", {"coaching_id": coaching_id, "team_id": team_id, "user_id": user_id, "kind": kind,
                                   "label": label, "created_at": now_iso()})
 
+    def rate_coaching(self, coaching_id: int, team_id: str | None, user_id: str | None, kind: str) -> None:
+        """A seller's helpful / not helpful on a coaching: their latest click is what counts. Slack's feedback
+        buttons say which was clicked, not whether it was clicked on or off, so each click replaces the seller's
+        earlier rating of that coaching (a "Diagnose differently" is kept beside it)."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM feedback WHERE coaching_id = ? AND user_id = ? AND kind IN ('helpful', "
+                       "'not_helpful')", [coaching_id, user_id])
+            tx.execute("INSERT INTO feedback (coaching_id, team_id, user_id, kind, label, created_at) "
+                       "VALUES (?, ?, ?, ?, NULL, ?)", [coaching_id, team_id, user_id, kind, now_iso()])
+
     def feedback(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM feedback ORDER BY id")
 
@@ -327,6 +337,40 @@ class Store(ABC):
     def release_greeting(self, team_id: str, user_id: str) -> None:
         """The greeting could not be posted: the next open tries again."""
         self.execute("DELETE FROM greetings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+
+    # --- the agent view: what a seller is looking at, the stop button, what a stop leaves ---
+
+    def set_seller_view(self, team_id: str, user_id: str, channel: str | None, thread_ts: str | None = None) -> None:
+        """The conversation the seller is looking at now (None: something that is no conversation)."""
+        self._upsert("seller_views", {"team_id": team_id, "user_id": user_id, "channel": channel or "",
+                                      "thread_ts": thread_ts or "", "seen_at": now_iso()}, pk=("team_id", "user_id"))
+
+    def seller_view(self, team_id: str, user_id: str, since: datetime) -> dict[str, Any] | None:
+        """The conversation the seller was last seen looking at, if that was after `since` and a conversation."""
+        return self._first("SELECT * FROM seller_views WHERE team_id = ? AND user_id = ? AND seen_at > ? "
+                           "AND channel != ''", [team_id, user_id, stamp(since)])
+
+    def stop_session(self, team_id: str, channel: str, thread_ts: str) -> None:
+        """The seller pressed stop on the coaching in this thread (when, to the microsecond: a coaching that
+        started a moment later is not stopped by it)."""
+        self._upsert("session_stops", {"team_id": team_id, "channel": channel, "thread_ts": thread_ts,
+                                       "stopped_at": datetime.now(UTC).isoformat()},
+                     pk=("team_id", "channel", "thread_ts"))
+
+    def session_stopped(self, team_id: str, channel: str, thread_ts: str, since: str) -> bool:
+        """Whether stop was pressed in this thread at or after `since` (`datetime.isoformat()` of a coaching's
+        start, to the microsecond)."""
+        return self._first("SELECT 1 AS yes FROM session_stops WHERE team_id = ? AND channel = ? AND thread_ts = ? "
+                           "AND stopped_at >= ?", [team_id, channel, thread_ts, since]) is not None
+
+    def set_on_stop(self, team_id: str, user_id: str, choice: str) -> None:
+        """What a stopped coaching leaves: "offline" (the playbook answer) or "nothing"."""
+        self._upsert("seller_settings", {"team_id": team_id, "user_id": user_id, "on_stop": choice,
+                                         "updated_at": now_iso()}, pk=("team_id", "user_id"))
+
+    def on_stop(self, team_id: str, user_id: str) -> str:
+        row = self._first("SELECT on_stop FROM seller_settings WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+        return (row or {}).get("on_stop") or "offline"
 
     def open_thread(self, team_id: str, channel: str, thread_ts: str, label: str | None,
                     context: str | None = None, topic: str | None = None) -> None:
@@ -638,6 +682,65 @@ class Store(ABC):
         }
 
 
+    # --- calls and email threads reviewed in Slack (issue #22): the review, and the seller's scored answers ---
+
+    def save_call_review(self, **row: Any) -> int:
+        """A call shared in Slack whose seller is asked which speakers are theirs (`state` "asking"): `text` holds
+        the file's text until they answer."""
+        row.setdefault("created_at", now_iso())
+        return self._insert("call_reviews", row)
+
+    def call_review(self, review_id: int) -> dict[str, Any] | None:
+        return self._first("SELECT * FROM call_reviews WHERE id = ?", [review_id])
+
+    def claim_call_review(self, review_id: int) -> bool:
+        """Take a call whose seller was asked for their speakers: True once, so one choice (or one of two
+        replicas handling a double click) reviews it."""
+        return self.execute("UPDATE call_reviews SET state = 'reviewing' WHERE id = ? AND state = 'asking'",
+                            [review_id]).rowcount == 1
+
+    def release_call_review(self, review_id: int) -> None:
+        """The review of a claimed call failed: the seller may choose again."""
+        self.execute("UPDATE call_reviews SET state = 'asking' WHERE id = ? AND state = 'reviewing'", [review_id])
+
+    def record_call_review(self, row: dict[str, Any], answers: Sequence[dict[str, Any]],
+                           review_id: int | None = None) -> int:
+        """A call reviewed: its row (new, or `review_id`'s, whose file text goes now) with the moments kept for
+        "Practise this", and each scored answer of the seller (no text), all at once. Returns the review's id."""
+        now = now_iso()
+        row = {**row, "state": "reviewed", "text": "", "reviewed_at": now}
+        with self.transaction() as tx:
+            if review_id is None:
+                row["created_at"] = now
+                review_id = tx.execute(f"INSERT INTO call_reviews ({_names(list(row))}) VALUES "
+                                       f"({', '.join('?' for _ in row)}) RETURNING id",
+                                       [_value(v) for v in row.values()]).rows[0]["id"]
+            else:
+                sets = ", ".join(f'"{c}" = ?' for c in row)
+                tx.execute(f"UPDATE call_reviews SET {sets} WHERE id = ?", [*map(_value, row.values()), review_id])
+            for answer in answers:
+                values = {**answer, "review_id": review_id, "created_at": now}
+                tx.execute(f"INSERT INTO call_answers ({_names(list(values))}) VALUES "
+                           f"({', '.join('?' for _ in values)})", [_value(v) for v in values.values()])
+        assert review_id is not None
+        return int(review_id)
+
+    def call_stats(self, team_id: str, user_id: str | None) -> dict[str, Any]:
+        """A seller's (or, with no user, the team's) answers on real calls: how many, and the pass rate per check
+        (index call_answers(team_id, user_id, created_at) or (team_id, created_at))."""
+        who, params = ("", [team_id]) if user_id is None else (" AND user_id = ?", [team_id, user_id])
+        rows = self._rows(f"SELECT checks, review_id FROM call_answers WHERE team_id = ?{who}", params)
+        checks: dict[str, dict[str, int]] = {}
+        for row in rows:
+            for name, value in json.loads(row["checks"]).items():
+                if value is None:
+                    continue
+                entry = checks.setdefault(name, {"passed": 0, "applicable": 0})
+                entry["applicable"] += 1
+                entry["passed"] += int(bool(value))
+        return {"answers": len(rows), "calls": len({row["review_id"] for row in rows}),
+                "checks": {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in checks.items()}}
+
     # --- Slack installations (OAuth; bot/slack/installations.py adapts these to slack_sdk's interfaces) ---
 
     def save_installation(self, enterprise_id: str | None, team_id: str | None, user_id: str | None,
@@ -705,9 +808,10 @@ class Store(ABC):
               dry_run: bool = False) -> dict[str, int]:
         """Delete what is past its retention (or, with `dry_run`, count it); returns the rows per step.
 
-        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
-        turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
-        after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
+        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted or shared (coachings,
+        thread turns, a thread's deal context, a call's text and quotes, a practice of a call's moment) is
+        blanked after `text_retention_days`, the rows themselves deleted after `retention_days`. The model cache
+        holds answers about that text, so it goes after the text period.
         Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay. A workspace
         that uninstalled the app more than `retention_days` ago goes whole (`uninstalled_workspaces` counts them).
         `coach serve`'s daily job and `coach prune` (cron) both run this, so neither forgets a step.
@@ -721,6 +825,8 @@ class Store(ABC):
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
             ("open_streams", "open_streams", None, "started_at < :day"),  # Slack ended those streams long ago
+            ("session_stops", "session_stops", None, "stopped_at < :day"),  # read only while a coaching runs
+            ("seller_views", "seller_views", None, "seen_at < :old"),
             ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
@@ -738,6 +844,14 @@ class Store(ABC):
             ("practice_answers_text", "practice_answers", "reply = ''",
              "created_at < :old_text AND coalesce(reply, '') != ''"),
             ("practice_sessions", "practice_sessions", None, "updated_at < :old"),
+            # a practice of a call's moment holds the buyer's real words: they go with the text
+            ("practice_sessions_text", "practice_sessions", "scenario = '', buyer_text = ''",
+             "updated_at < :old_text AND coalesce(scenario, '') != ''"),
+            ("call_answers", "call_answers", None, "created_at < :old"),
+            ("call_reviews", "call_reviews", None, "created_at < :old"),
+            ("call_reviews_text", "call_reviews", "text = '', speakers = '', moments = ''",
+             "created_at < :old_text AND (coalesce(text, '') != '' OR coalesce(speakers, '') != '' "
+             "OR coalesce(moments, '') != '')"),
             ("nudges", "nudges", None, "claimed_at < :old"),
             ("user_timezones", "user_timezones", None, "fetched_at < :old"),
             ("home_charts", "home_charts", None, "created_at < :day"),  # a chart is reused for its day only
@@ -748,6 +862,7 @@ class Store(ABC):
              "OR id NOT IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id))"),
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
+            ("deal_imports", "deal_imports", None, "imported_at < :old"),
         ]
         counts = self._run_steps(steps, params, dry_run)
         counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
@@ -767,9 +882,12 @@ class Store(ABC):
                 ("user_timezones", team),
                 # an org-wide install is kept with no team, under its enterprise: the key its data has
                 ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
-                ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
+                ("practice_sessions", team), ("practice_answers", team), ("call_answers", team),
+                ("call_reviews", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
-                ("team_examples", team), ("team_learning", team), ("team_models", team)]]
+                ("team_examples", team), ("team_learning", team), ("team_models", team),
+                ("seller_views", team), ("session_stops", team), ("seller_settings", team),
+                ("deal_imports", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],
@@ -921,3 +1039,139 @@ class Store(ABC):
 
     def delete_team_model(self, team_id: str) -> bool:
         return self.execute("DELETE FROM team_models WHERE team_id = ?", [team_id]).rowcount == 1
+
+    # --- deals from the CLI and from CRM exports, and their outcomes (bot/deals.py, bot/outcomes.py) ---
+
+    def deal_by_external_id(self, team_id: str, external_id: str) -> dict[str, Any] | None:
+        """The deal with this CRM record id (`hubspot:123`) or CLI key (`cli:acme renewal`) in the workspace."""
+        return self._first("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, external_id])
+
+    def set_deal_outcome(self, deal_id: int, status: str, closed_at: str) -> None:
+        """Won or lost (as the nudge's buttons do), or open again (closed_at then cleared)."""
+        self._update("deals", {"id": deal_id}, {"status": status, "closed_at": closed_at or None})
+
+    def latest_coaching_id(self, team_id: str) -> int | None:
+        row = self._first("SELECT max(id) AS id FROM coachings WHERE team_id = ?", [team_id])
+        return row["id"] if row else None
+
+    def link_coaching(self, coaching_id: int, deal_id: int) -> None:
+        """A coaching asked for one deal (`coach ask --deal`); Slack's are linked by the deal's channel."""
+        self._update("coachings", {"id": coaching_id}, {"deal_id": deal_id})
+
+    def open_deal_count(self, team_id: str | None = None) -> int:
+        """Deals being tracked (open), in one workspace or all."""
+        row = self._first("SELECT count(*) AS n FROM deals WHERE status = 'open' AND (? IS NULL OR team_id = ?)",
+                          [team_id, team_id])
+        return int(row["n"]) if row else 0
+
+    def import_deals(self, team_id: str, wanted: Sequence[dict[str, Any]],
+                     decide: Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]], *,
+                     dry_run: bool = False, keep_going: bool = False,
+                     log: dict[str, Any] | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Create or update the workspace's deals from an export's rows, in one transaction: all of them or none.
+
+        Each wanted row has `external_id` (and `channel` when it names one); its deal is the one with that id, else
+        the one tracked in that channel, else the one tracked by name from the CLI (`cli_key`). `decide(deal, row)`
+        gives the columns to write (all of them for a new deal, None for a deal to keep as it is). Returns, per row,
+        ("created" | "updated" | "unchanged", {"deal": the deal as written, "changed": its columns written}) or
+        ("conflict", {"reason": why}).
+        A conflict (the row's channel is another deal's) rolls everything back unless `keep_going`; a dry run
+        does the same work and rolls it back. `log` (counts, a digest) is recorded when something changed."""
+        results: list[tuple[str, dict[str, Any]]] = []
+
+        class _Undo(Exception):
+            pass
+
+        try:
+            with self.transaction(rollback=dry_run) as tx:
+                for row in wanted:
+                    results.append(self._import_one(tx, team_id, row, decide))
+                if any(status == "conflict" for status, _ in results) and not keep_going:
+                    raise _Undo
+                changed = sum(1 for status, _ in results if status in ("created", "updated"))
+                if log is not None and changed:
+                    tx.execute("INSERT INTO deal_imports (team_id, source, file_name, digest, rows, created, updated, "
+                               "skipped, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [team_id, log.get("source"), log.get("file_name"), log.get("digest"), len(wanted),
+                                sum(1 for status, _ in results if status == "created"),
+                                sum(1 for status, _ in results if status == "updated"), log.get("skipped", 0),
+                                now_iso()])
+        except _Undo:
+            pass
+        return results
+
+    @staticmethod
+    def _import_one(tx: Session, team_id: str, row: dict[str, Any],
+                    decide: Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+                    ) -> tuple[str, dict[str, Any]]:
+        def one(sql: str, params: Params) -> dict[str, Any] | None:
+            rows = tx.execute(sql, params).rows
+            return rows[0] if rows else None
+
+        deal = one("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, row["external_id"]])
+        if deal is None and row.get("channel"):
+            deal = one("SELECT * FROM deals WHERE team_id = ? AND channel = ? AND thread_ts = ''",
+                       [team_id, row["channel"]])
+            if deal is not None and deal["external_id"] and deal["external_id"] != row["external_id"] \
+                    and not str(deal["external_id"]).startswith("cli:"):
+                return "conflict", {"reason": f"its channel {row['channel']} is already the deal {deal['name']!r} "
+                                              f"({deal['external_id']})"}
+        if deal is None and row.get("cli_key"):
+            deal = one("SELECT * FROM deals WHERE team_id = ? AND external_id = ?", [team_id, row["cli_key"]])
+        values = decide(deal, row)
+        if deal is not None and values.get("channel") and values["channel"] != deal["channel"]:
+            taken = one("SELECT id, name FROM deals WHERE team_id = ? AND channel = ? AND thread_ts = '' AND id != ?",
+                        [team_id, values["channel"], deal["id"]])
+            if taken is not None:
+                return "conflict", {"reason": f"its channel {values['channel']} is already the deal "
+                                              f"{taken['name']!r}"}
+        if deal is None:
+            columns = {"team_id": team_id, **values}
+            (created,) = tx.execute(f"INSERT INTO deals ({_names(list(columns))}) VALUES "
+                                    f"({', '.join('?' for _ in columns)}) RETURNING *",
+                                    [_value(v) for v in columns.values()]).rows
+            return "created", {"deal": created, "changed": sorted(values)}
+        if not values:
+            return "unchanged", {"deal": deal, "changed": []}
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        (updated,) = tx.execute(f"UPDATE deals SET {sets} WHERE id = ? RETURNING *",
+                                [*map(_value, values.values()), deal["id"]]).rows
+        return "updated", {"deal": updated, "changed": sorted(values)}
+
+    def deal_imports(self, team_id: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM deal_imports WHERE team_id = ? ORDER BY id", [team_id])
+
+    # Outcomes read ids, kinds, topics, times and feedback kinds: never a coaching's text or a summary's words.
+
+    def closed_deals(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The workspace's deals won or lost since `since` (index deals(team_id, status, closed_at))."""
+        return self._rows(
+            "SELECT id, status, closed_at, created_at, owner_id FROM deals WHERE team_id = ? "
+            "AND status IN ('won', 'lost') AND coalesce(closed_at, '') >= ? ORDER BY id", [team_id, since])
+
+    def closed_deal_coachings(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The coachings of each deal won or lost since `since`, up to the day it closed: asked for the deal
+        (`coach ask --deal`) or coached in its channel (or its thread); with how many marked them helpful and
+        said they used the talk track."""
+        closed = ("d.team_id = :team AND d.status IN ('won', 'lost') AND coalesce(d.closed_at, '') >= :since "
+                  "AND substr(c.created_at, 1, 10) <= substr(coalesce(d.closed_at, c.created_at), 1, 10)")
+        marks = ("(SELECT count(*) FROM feedback f WHERE f.coaching_id = c.id AND f.kind = 'helpful') AS helpful, "
+                 "(SELECT count(*) FROM feedback f WHERE f.coaching_id = c.id AND f.kind = 'used') AS used")
+        columns = f"d.id AS deal_id, c.id AS coaching_id, c.label, c.topic, c.created_at, {marks}"
+        params = {"team": team_id, "since": since}
+        # CROSS JOIN: SQLite walks the closed deals first (index deals(team_id, status, closed_at)), then each
+        # deal's coachings (coachings(deal_id), coachings(team_id, channel, id)), not every coaching of the team
+        asked = self._rows(f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.deal_id = d.id "
+                           f"AND c.team_id = d.team_id AND {closed}", params)
+        in_channel = self._rows(
+            f"SELECT {columns} FROM deals d CROSS JOIN coachings c WHERE c.team_id = d.team_id "
+            f"AND c.channel = d.channel AND {closed} AND d.channel != '' AND c.deal_id IS NULL "
+            f"AND (d.thread_ts = '' OR c.thread_ts = d.thread_ts OR c.message_ts = d.thread_ts)", params)
+        return sorted(asked + in_channel, key=lambda r: (r["deal_id"], r["coaching_id"]))
+
+    def closed_deal_obstacles(self, team_id: str, since: str = "") -> list[dict[str, Any]]:
+        """The obstacles (JSON lists) of every summary of each deal won or lost since `since`."""
+        return self._rows(
+            "SELECT s.deal_id, s.obstacles FROM summaries s JOIN deals d ON d.id = s.deal_id "
+            "WHERE s.team_id = ? AND d.team_id = ? AND d.status IN ('won', 'lost') "
+            "AND coalesce(d.closed_at, '') >= ? ORDER BY s.id", [team_id, team_id, since])

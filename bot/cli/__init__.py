@@ -12,7 +12,8 @@ from typing import Any
 
 from bot.config import load_settings
 
-ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
+ASK_USAGE = ('usage: coach ask "what the buyer said" [--context "deal notes"] [--deal DEAL] [--team T] [--json] '
+             '[--offline]')
 
 
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
@@ -37,12 +38,21 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.cli.deals import cli_team
     from bot.coach import Coach, EmptyObjection, NotAnObjection
+    from bot.deals import DealError, find_deal
 
     text = " ".join(args.text)
-    coach = Coach(load_settings())
+    settings = load_settings()
+    coach = Coach(settings)
+    team = cli_team(args, settings)  # stored under the workspace, so the team's report counts it
     try:
-        guidance = coach.coach(text, args.context, surface="cli", offline=args.offline)
+        deal = find_deal(coach.store, team, args.deal) if args.deal else None
+    except DealError as exc:
+        print(f"error: --deal: {exc}", file=sys.stderr)
+        return 2
+    try:
+        guidance = coach.coach(text, args.context, surface="cli", offline=args.offline, team_id=team)
     except NotAnObjection:
         print("error: that does not read as something a buyer said; give the buyer's own words, e.g. "
               'coach ask "We don\'t have budget for this until spring"', file=sys.stderr)
@@ -51,6 +61,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(ASK_USAGE, file=sys.stderr)
         print("error: give the buyer's objection as text", file=sys.stderr)
         return 2
+    if deal is not None and guidance.coaching_id:
+        coach.store.link_coaching(guidance.coaching_id, deal["id"])
     if args.json:
         print(json.dumps(guidance.as_json(), ensure_ascii=False))
     else:
@@ -192,7 +204,7 @@ def cmd_nudge(args: argparse.Namespace) -> int:
             print(note, file=sys.stderr)
         return 0
     if not outcomes:
-        print("No stalled deals: nothing to send.")
+        print(_no_stalled_deals(settings, args.team))
     for o in outcomes:
         print(f"{o.team_id} {o.owner} ({o.week or '-'}): {o.status}, {len(o.deals)} stalled deal(s)")
         for d in o.deals:
@@ -200,6 +212,20 @@ def cmd_nudge(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return 0
+
+
+def _no_stalled_deals(settings: Any, team_id: str | None) -> str:
+    """Why there is nothing to send: no deal stalled, or no deal tracked at all (and how to track one)."""
+    from bot.store import open_store
+
+    with closing(open_store(settings)) as store:
+        tracked = store.open_deal_count(team_id)
+    if tracked:
+        return f"No stalled deals among the {tracked} tracked: nothing to send."
+    where = f" in workspace {team_id}" if team_id else ""
+    return (f"No deals are tracked{where}, so none can stall: nothing to send. Track one with "
+            '`coach deal track "Acme renewal" --owner ana@example.com` (or `/objection track Acme renewal` in its '
+            "Slack channel), or import your CRM's deals with `coach deal import deals.csv`.")
 
 
 def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:
@@ -382,13 +408,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings()
     store = open_store(settings)
-    team = args.team
+    known = sorted({*store.teams(), *(r["team_id"] or r["enterprise_id"] for r in store.installed_teams())})
+    team = args.team or settings.team_id
     if team is None:
-        teams = store.teams()
-        if len(teams) != 1:
-            print(f"error: give --team (workspaces stored: {', '.join(teams) or 'none'})", file=sys.stderr)
+        if len(known) != 1:
+            print(f"error: give --team (workspaces stored: {', '.join(known) or 'none'})", file=sys.stderr)
             return 2
-        team = teams[0]
+        team = known[0]
+    elif team not in known:
+        print(f"error: nothing is stored for workspace {team} (workspaces stored: {', '.join(known) or 'none'})",
+              file=sys.stderr)
+        return 2
     report = team_report(store, load_playbooks(settings.playbooks_dir), team, datetime.now(UTC), settings.stall_days,
                          args.weeks, args.lang)
     if out is None:
@@ -550,6 +580,42 @@ def _print_practice_stats(stats: dict[str, Any]) -> None:
               f"kinds: {kinds}")
 
 
+def _call_moment(args: argparse.Namespace, coach: Any) -> tuple[Any, str] | int:
+    """`--from-call FILE --moment N`: the scenario of that buyer objection of the call (its words, kind and the
+    turns before), and the call's language; or the exit code after saying what is wrong."""
+    from bot.calls.formats import CallError, read_call
+    from bot.calls.review import review_call
+    from bot.calls.sides import assign_sides, parse_names
+    from bot.practice import call_scenario, moment_context
+
+    try:
+        conversation = read_call(args.from_call)
+    except CallError as exc:
+        print(f"error: {args.from_call}: {exc}", file=sys.stderr)
+        return 2
+    company = coach.playbooks.profile.company
+    sides = assign_sides(conversation, company=company.name, domains=company.domains, ours=parse_names(args.ours))
+    speakers = ", ".join(conversation.speakers)
+    if not sides.decided and not args.ours and sys.stdin.isatty():
+        sides = assign_sides(conversation, ours=_ask_ours(conversation, sides.undecided or
+                                                          tuple(conversation.speakers)))
+    if not sides.decided:
+        print(f'error: cannot tell which speakers are on your side: pass --ours "Name,Name" with some of them, '
+              f"not all (speakers: {speakers})", file=sys.stderr)
+        return 2
+    moments = review_call(coach, conversation, sides).moments
+    if not 1 <= args.moment <= len(moments):
+        print(f"error: --moment {args.moment}: the call has {len(moments)} buyer objection(s); "
+              f"`coach call {args.from_call}` lists them", file=sys.stderr)
+        return 2
+    moment = moments[args.moment - 1]
+    context, _ = moment_context(conversation.turns, moment.speaker, moment.where, moment.quote)
+    topic = next((c["topic"] for c in moment.concerns if c["topic"]), None)
+    return call_scenario("cli", moment.number, quote=moment.quote, kind=moment.kind, ambiguous=moment.asks_first,
+                         topic=topic, speaker=moment.speaker, where=moment.where, context=context), \
+        conversation.language
+
+
 def cmd_practice(args: argparse.Namespace) -> int:
     import os
     import time
@@ -566,19 +632,29 @@ def cmd_practice(args: argparse.Namespace) -> int:
         stats = practice.stats("cli", user)
         print(json.dumps(stats, ensure_ascii=False)) if args.json else _print_practice_stats(stats)
         return 0
-    try:
-        scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
-    except NoScenario as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
     lang = args.lang
+    if args.from_call:
+        found = _call_moment(args, coach)
+        if isinstance(found, int):
+            return found
+        scenario, lang = found
+    else:
+        try:
+            scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
+        except NoScenario as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
 
     def show_opening(opening: Any) -> None:
-        print(f"{t('practice.title', lang)}: {opening.persona}\n\n{t('practice.buyer', lang)}: {opening.objection}\n")
+        said = "".join(f"  {line}\n" for line in opening.context)
+        print(f"{t('practice.title', lang)}: {opening.persona}\n")
+        if said:
+            print(f"{t('practice.call.before', lang)}\n{said}")
+        print(f"{t('practice.buyer', lang)}: {opening.objection}\n")
         print(f"({t('practice.turn', lang, turn=1, max=MAX_TURNS)}. {t('practice.reply_here', lang)} 'quit' ends.)")
 
-    show_opening(practice.start(key, scenario, args.lang))
+    show_opening(practice.start(key, scenario, lang))
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
@@ -600,7 +676,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             print(step.hint.text)
             continue
         print()
-        _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", args.lang))
+        _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", lang))
         print(f"\n{t('practice.buyer', lang)}: {step.buyer}\n")
         if step.done and step.summary:
             s = step.summary
@@ -628,6 +704,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--context", help="deal context: who, what stage, what they want")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--offline", action="store_true", help="answer from the playbooks even if an LLM is configured")
+    ask.add_argument("--team", help="the workspace the coaching is kept under (team ID, T…); default COACH_TEAM, "
+                                    "else 'local'")
+    ask.add_argument("--deal", help="the deal it is about (its number, channel id, CRM id or name): counted in the "
+                                    "deal's outcome")
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="measure the offline classifier on a labelled JSONL file")
@@ -683,6 +763,11 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--stats", action="store_true", help="your pass rate per check and per kind over time")
     practice.add_argument("--json", action="store_true", help="with --stats: print JSON")
     practice.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")
+    practice.add_argument("--from-call", metavar="FILE", help="practise a buyer objection of a call or email thread "
+                          "(as `coach call` reads them): the buyer says it again, with what was said before")
+    practice.add_argument("--moment", type=int, default=1, help="with --from-call: which objection, as `coach call` "
+                          "numbers them (default 1)")
+    practice.add_argument("--ours", help='with --from-call: your side\'s speakers, comma-separated (e.g. "Ana,Ben")')
     practice.set_defaults(func=cmd_practice)
 
     score = sub.add_parser("score", help="score one answer to one objection", usage=SCORE_USAGE[len("usage: ") :])
@@ -725,9 +810,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("en", "es"), default="en", help="the report's language")
     report.set_defaults(func=cmd_report)
 
+    from bot.cli.deals import add_parsers as add_deal_parsers
+
+    add_deal_parsers(sub)
+
     serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (port from $PORT)")
     serve.set_defaults(func=cmd_serve)
+
+    from bot.cli import mcp
+
+    mcp.add_parser(sub)
     return parser
 
 

@@ -55,18 +55,16 @@ def queries(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
-    with _lock:
-        missing = list(dict.fromkeys(t for t in cut if t not in _queries))
+    with _lock:  # taken out now: encoding the rest may evict them from the cache
+        found = {t: _queries[t] for t in cut if t in _queries}
+    missing = list(dict.fromkeys(t for t in cut if t not in found))
     if missing:
         vectors = _encoded_queries(missing)
+        found.update(zip(missing, vectors, strict=True))
         with _lock:
             for text, vector in zip(missing, vectors, strict=True):
                 _queries[text] = vector
-        found = dict(zip(missing, vectors, strict=True))
-    else:
-        found = {}
-    with _lock:
-        return np.stack([found[t] if t in found else _queries[t] for t in cut])
+    return np.stack([found[t] for t in cut])
 
 
 def stored(texts: Sequence[str], cache_dir: Path | None, as_queries: bool = False) -> np.ndarray:

@@ -166,7 +166,9 @@ _NEXT_POINT = re.compile(
     r"^(?:and |y )?(?:second(?:ly)?|third(?:ly)?|also|another (?:thing|point|question)|one more (?:thing|point)|"
     r"separately|on (?:a|another) (?:different|separate) note|the other thing|segundo|tercero|otra cosa|"
     r"por otro lado|adem[aá]s|tambi[eé]n|y otra|dos cosas m[aá]s|una cosa m[aá]s)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+|\s+(?=¿|¡)|\n+")
+# A sentence ends after . ! ? or … and any closing quote or bracket, which stay with it (a quote is always words
+# of the turn as written, so it can be found in it again).
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+|(?<=[.!?…][\"”’)][\"”’)])\s+|\s+(?=¿|¡)|\n+")
 MIN_WORDS = 4
 # Sentences that do not resist and may sit inside one objection ("We open six doors in summer." between the
 # question and its worry); more than this apart, two resisting sentences are two moments.

@@ -603,7 +603,7 @@ def _call_moment(args: argparse.Namespace, coach: Any) -> tuple[Any, str] | int:
         print(f'error: cannot tell which speakers are on your side: pass --ours "Name,Name" with some of them, '
               f"not all (speakers: {speakers})", file=sys.stderr)
         return 2
-    moments = review_call(coach, conversation, sides).moments
+    moments = review_call(coach, conversation, sides, offline=args.offline).moments
     if not 1 <= args.moment <= len(moments):
         print(f"error: --moment {args.moment}: the call has {len(moments)} buyer objection(s); "
               f"`coach call {args.from_call}` lists them", file=sys.stderr)

@@ -71,7 +71,8 @@ _STRONG_EN = (
     r"whether|anything|that)|(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
     r"(?:not|isn'?t|wasn'?t) clear|unclear|confus|"
     # what went wrong before
-    r"we tried|last time we|(?:got |were |been )?burn(?:ed|t)|(?<!what )didn'?t work|nobody used|no one used|"
+    r"we tried(?! (?:to )?(?:call|reach|email|ping|phone|text)(?:ing)?\b)|last time we|(?:got |were |been )?"
+    r"burn(?:ed|t)|(?<!what )didn'?t work|nobody used|no one used|"
     r"never used|"
     r"(?:was|were) dead (?:in|within|after)|"
     # what cannot or will not happen: time, people, approval, policy
@@ -155,12 +156,16 @@ _DEFUSED = re.compile(
     r"(?:that|this) (?:was|is) (?:the thing |what )?(?:i was |we were )?"
     r"(?:most |really )?(?:worried|concerned|nervous)|(?:was|were) (?:most |really )?(?:worried|concerned) about|"
     r"(?:that|this) was my (?:big|main|biggest) (?:one|worry|concern|question)|sin problema|no te preocupes|"
-    r"no se preocupe|no hay problema|no me preocupa|eso (?:responde|resuelve)|eso me preocupaba)\b", re.I)
+    r"no se preocupe|no hay problema|no me preocupa|eso (?:responde|resuelve)|eso me preocupaba|"
+    r"(?:fixed|solved|resolved|sorted out) (?:it|that|this)|(?:it|that|this)(?:'s| was| has been| is) (?:been )?"
+    r"(?:fixed|solved|resolved)|(?:ya )?(?:lo )?(?:solucionamos|resolvimos|arreglamos|est[aá] resuelto))\b", re.I)
 # Logistics and small talk: a sentence of only these is no objection, whatever words it uses.
 _LOGISTICS = re.compile(
     r"\b(?:can you (?:hear|see) me|share (?:your|my) screen|(?:send|shoot) (?:me|over|us) the (?:invite|link|deck|"
     r"recording)|next (?:monday|tuesday|wednesday|thursday|friday|week)|see you|talk (?:soon|then|later)|"
-    r"me escuchas|me oyes|compart(?:e|ir) (?:la|tu|su) pantalla|nos vemos|hablamos el)\b", re.I)
+    r"me escuchas|me oyes|compart(?:e|ir) (?:la|tu|su) pantalla|nos vemos|hablamos el|check (?:my|the|our) "
+    r"calendar|(?:can|could|can't|won't) make it (?:on|to|at|this|next)|voicemail|reschedul\w*|mi agenda|"
+    r"(?:puede|pueda|puedo) (?:venir|conectarse|conectarme) el)\b", re.I)
 # A sentence that opens another point: "Second, …", "One more thing:", "Otra cosa: …", "Por otro lado, …".
 _NEXT_POINT = re.compile(
     r"^(?:and |y )?(?:second(?:ly)?|third(?:ly)?|also|another (?:thing|point|question)|one more (?:thing|point)|"

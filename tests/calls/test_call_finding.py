@@ -48,6 +48,9 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "We'd probably want the schedule locked in the morning.",  # "locked in" is no lock-in
     "I read the proposal on the train this morning.",
     "I'd rather hear what didn't work for them.",
+    "I'm not sure yet, let me check my calendar for Thursday.",  # scheduling
+    "We tried calling you yesterday but it went to voicemail.",
+    "That was a concern last year but IT fixed it.",  # a worry that is solved
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

@@ -62,14 +62,15 @@ def main() -> None:
                 print(f"{path.name}: sides undecided ({', '.join(sides.undecided)}); skipped")
                 continue
             start = time.perf_counter()
-            review = review_call(coach, conversation, sides)
+            review = review_call(coach, conversation, sides, offline=True)
             cold = time.perf_counter() - start
             since_start = time.perf_counter() - started
             warm = []
             for _ in range(5):
                 start = time.perf_counter()
                 conversation = read_call(path)
-                review = review_call(coach, conversation, assign_sides(conversation, ours=list(sides.ours)))
+                review = review_call(coach, conversation, assign_sides(conversation, ours=list(sides.ours)),
+                                     offline=True)
                 warm.append(time.perf_counter() - start)
             minutes = (review.duration or 0) / 60
             answered = sum(1 for m in review.moments if m.answer is not None)

@@ -101,3 +101,49 @@ def test_a_bad_team_profile_stops_each_command_with_one_line_naming_file_and_fie
     assert (result.returncode, result.stdout) == (2, ""), result.stderr
     assert result.stderr == (f"error: {team / 'team.yaml'}: field 'references.1.industry': String should match "
                              "pattern '^[a-z][a-z_-]*$'\n")
+
+
+def test_cli_coachings_are_kept_under_the_workspace_and_reach_its_report(settings, capsys, monkeypatch):
+    assert main(["ask", "--offline", ENGLISH]) == 0  # no Slack, no COACH_TEAM: the 'local' workspace
+    monkeypatch.setenv("COACH_TEAM", "T1")
+    assert main(["ask", "--offline", SPANISH]) == 0
+    assert main(["ask", "--offline", "--team", "T2", ENGLISH]) == 0
+    assert sorted(c["team_id"] for c in open_store(settings).coachings()) == ["T1", "T2", "local"]
+    capsys.readouterr()
+    assert main(["report"]) == 0  # COACH_TEAM names the workspace
+    kinds = capsys.readouterr().out.splitlines()[:5]  # the first section: a line per kind of resistance
+    assert sum(int(line.rsplit(": ", 1)[1]) for line in kinds) == 1
+    assert main(["report", "--team", "local"]) == 0
+    assert "Outcomes: deals won and lost" in capsys.readouterr().out
+
+
+def test_a_report_for_a_workspace_with_nothing_stored_exits_2_naming_the_known_ones(settings, capsys):
+    assert main(["ask", "--offline", "--team", "T1", ENGLISH]) == 0
+    open_store(settings).track_deal("T5", "C1", "", "Acme", "U1")
+    capsys.readouterr()
+    assert main(["report", "--team", "T123"]) == 2
+    assert capsys.readouterr().err == "error: nothing is stored for workspace T123 (workspaces stored: T1, T5)\n"
+
+
+def test_a_coaching_asked_for_a_deal_is_linked_to_it_and_can_be_marked(settings, capsys):
+    assert main(["deal", "track", "Acme renewal", "--owner", "ana@x.example", "--team", "T1"]) == 0
+    assert main(["ask", "--offline", "--team", "T1", "--deal", "Acme renewal", ENGLISH]) == 0
+    assert main(["ask", "--offline", "--team", "T1", "--deal", "Globex", ENGLISH]) == 2
+    assert "error: --deal: no deal named 'Globex' in workspace T1" in capsys.readouterr().err
+    store = open_store(settings)
+    (coaching,) = store.coachings()
+    assert coaching["deal_id"] == store.deals("T1")[0]["id"]
+    assert main(["feedback", "last", "used", "--team", "T1"]) == 0
+    assert main(["feedback", str(coaching["id"]), "helpful", "--team", "T2"]) == 2  # not T2's coaching
+    assert [(f["coaching_id"], f["kind"]) for f in store.feedback()] == [(coaching["id"], "used")]
+
+
+def test_nudge_dry_run_with_no_tracked_deal_says_how_to_track_one(settings, capsys):
+    assert main(["nudge", "--dry-run", "--now", MONDAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No deals are tracked, so none can stall: nothing to send. Track one with "
+                          '`coach deal track "Acme renewal" --owner ana@example.com`')
+    assert "coach deal import deals.csv" in out
+    _stalled_deals(settings)
+    assert main(["nudge", "--dry-run", "--team", "T1", "--now", (T0 + timedelta(days=1)).isoformat()]) == 0
+    assert capsys.readouterr().out.startswith("No stalled deals among the 1 tracked: nothing to send.")

@@ -25,6 +25,18 @@ def test_scopes_and_events_for_the_messages_tab_and_streaming():
     assert len(scopes) == len(set(scopes)) and len(events) == len(set(events))
 
 
+def test_the_agent_views_events_are_subscribed_and_the_assistant_views_are_not():
+    """The agent view sends what the seller looks at (app_context_changed) and the stop button's click
+    (agent_session_stopped); both need the agent view (features.agent_view) and no scope of their own
+    (docs.slack.dev lists none), and the calls they lead to (agents.sessions.setStatus, suggested prompts) need
+    assistant:write. The assistant view's assistant_thread_* events are for apps on assistant_view: not asked for
+    (and acknowledged if they come, tests/e2e/test_agent_view.py)."""
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_context_changed", "agent_session_stopped"} <= set(events)
+    assert not {e for e in events if e.startswith("assistant_thread_")}
+    assert "agent_view" in MANIFEST["features"] and "assistant:write" in MANIFEST["oauth_config"]["scopes"]["bot"]
+
+
 # What each subscribed event needs; events with no entry need no scope (app_home_opened, app_uninstalled, ...).
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.channels": "channels:history",
                 "message.groups": "groups:history", "message.im": "im:history", "message.mpim": "mpim:history"}

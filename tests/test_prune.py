@@ -65,14 +65,22 @@ def test_forget_removes_one_workspace_and_nothing_of_another(store):
     store.save_summary("T1", "C9", "1.0", deal["id"], [], [], False, "x")
     store.set_nudges("T1", "U1", False)
     _fill(store, "T2", timedelta(days=1), "b")
+    for team in ("T1", "T2"):  # a deal from a CRM import in each, with the same record id
+        store.import_deals(team, [{"external_id": "hubspot:1"}], lambda deal, row: {
+            "channel": "", "thread_ts": "hubspot:1", "name": "Acme", "external_id": "hubspot:1", "status": "won",
+            "closed_at": "2026-11-01T00:00:00+00:00", "owner_email": "ana@x.example", "last_activity_at": "x"},
+            log={"source": "hubspot", "file_name": "deals.csv", "digest": "d"})
+    store.link_coaching(store.coachings()[0]["id"], store.deal_by_external_id("T1", "hubspot:1")["id"])
 
     counts = store.forget_team("T1")
-    assert counts["coachings"] == 1 and counts["deals"] == 1 and counts["deal_people"] == 1
+    assert counts["coachings"] == 1 and counts["deals"] == 2 and counts["deal_people"] == 1
+    assert counts["deal_imports"] == 1
     for table in ("coachings", "feedback", "threads", "thread_turns", "events_seen", "deals", "summaries",
-                  "nudges", "nudge_optouts", "user_timezones"):
+                  "nudges", "nudge_optouts", "user_timezones", "deal_imports"):
         teams = {r["team_id"] for r in store.db[table].rows}
         assert "T1" not in teams, table
     assert list(store.db["deal_people"].rows) == []
+    assert store.deal_by_external_id("T2", "hubspot:1")["name"] == "Acme" and len(store.deal_imports("T2")) == 1
     assert {r["team_id"] for r in store.coachings()} == {"T2"} and store.turns("T2", "C1", "b.1")
     assert {r["team_id"] for r in store.db["llm_cache"].rows} == {"T2"}  # kept per workspace: T2's answers stay
     assert store.llm_cached("key-T2-b", "T2") and store.llm_cached("key-T2-b", "T1") is None

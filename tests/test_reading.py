@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from bot.core.reading import read
-from bot.models.matching import requirements
+from bot.core.reading import read, states_our_fact
+from bot.models.matching import Item, meets_requirements, requirements
 from bot.services.composing import as_we
 
 
@@ -113,3 +113,50 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
     guidance = shared_coach.coach(text, offline=True)
     assert guidance.question and guidance.talk_track == "" and guidance.align == "" and guidance.assure == ""
     assert guidance.clarify.count("•") >= 2
+
+
+@pytest.mark.parametrize(("text", "concerns", "accepted"), [
+    # an announcement is no concern; the questions after it are
+    ("I enjoyed the webinar. However, I have some concerns. Who runs it day to day?",
+     ["Who runs it day to day?"], ["I enjoyed the webinar"]),
+    ("Tengo un par de dudas. ¿Incluye la formación? ¿Quién es nuestro contacto?",
+     ["¿Incluye la formación?", "¿Quién es nuestro contacto?"], []),
+    # an intro ending in a colon belongs to what follows it
+    ("Lo que me preocupa: que nadie lo use.", ["Lo que me preocupa: que nadie lo use."], []),
+    # a short question pointing back is the same concern
+    ("Our largest client requires a SOC 2 report. Is that something you have?",
+     ["Our largest client requires a SOC 2 report. Is that something you have?"], []),
+    ("Necesitamos los datos en México. ¿Eso lo tienen?", ["Necesitamos los datos en México. ¿Eso lo tienen?"], []),
+    ("¿Incluye formación? ¿La app funciona sin señal?", ["¿Incluye formación?", "¿La app funciona sin señal?"], []),
+    # praise is accepted, not a concern
+    ("I'm a big fan of the product. But the price is too high.", ["the price is too high."],
+     ["I'm a big fan of the product"]),
+    ("Disfrutamos mucho la demo, pero el precio es alto.", ["el precio es alto."], ["Disfrutamos mucho la demo"]),
+])
+def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], accepted: list[str]) -> None:
+    reading = read(text)
+    assert [c.words for c in reading.concerns] == concerns
+    assert [a.rstrip(".,") for a in reading.accepted] == accepted
+
+
+@pytest.mark.parametrize(("note", "statable"), [
+    ("we do annual deals all the time", True),
+    ("note: we already integrate with SAP", True),
+    ("hacemos pagos mensuales a menudo", True),
+    ("he's the plant GM, not IT", False),
+    ("my note: he's the decision maker, IT already said yes", False),
+    ("nota mía: fue otra empresa, no un competidor directo", False),
+])
+def test_a_note_about_us_may_be_stated_a_note_about_the_deal_is_for_the_seller(note: str, statable: bool) -> None:
+    assert states_our_fact(note) is statable
+
+
+@pytest.mark.parametrize(("concern", "met"), [
+    ("District policy says student data must stay in the country.", False),
+    ("Por ley los datos deben quedarse en el país.", False),
+    ("Where is the data hosted?", True),
+])
+def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool) -> None:
+    fact = Item("fact", "All customer data is hosted in AWS data centres in Frankfurt.",
+                "Todos los datos se alojan en centros de datos de AWS en Frankfurt.", "security", 0)
+    assert meets_requirements(fact, 3.0, concern).meets is met

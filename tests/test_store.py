@@ -3,6 +3,7 @@
 import multiprocessing
 import threading
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -197,3 +198,32 @@ def test_the_claims_and_streams_of_a_process_that_died_are_taken_over(store, sto
     assert store.delivery("EvDead")["owner"] == store.owner
     with closing(connect(store_target)) as other:
         assert not other.claim_delivery("EvDead", "T1")  # ...and only by the process that took it over
+
+
+def test_a_rating_is_the_latest_click_and_the_agent_views_rows_round_trip(store):
+    coaching = store.log_coaching(text="Too expensive.", label="skepticism", team_id="T1", user_id="U1")
+    store.add_feedback(coaching, "T1", "U1", "relabel", "incorrect")
+    for kind in ("helpful", "not_helpful", "helpful"):
+        store.rate_coaching(coaching, "T1", "U1", kind)
+    store.rate_coaching(coaching, "T1", "U2", "not_helpful")  # another seller's rating is theirs
+    assert sorted((f["user_id"], f["kind"]) for f in store.feedback()) == [
+        ("U1", "helpful"), ("U1", "relabel"), ("U2", "not_helpful")]
+
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    store.set_seller_view("T1", "U1", "CDEAL", "1.5")
+    assert (store.seller_view("T1", "U1", since) or {}).get("thread_ts") == "1.5"
+    store.set_seller_view("T1", "U1", None)  # looking at nothing that is a conversation
+    assert store.seller_view("T1", "U1", since) is None and store.seller_view("T2", "U1", since) is None
+
+    started = datetime.now(UTC).isoformat()
+    assert not store.session_stopped("T1", "D1", "5.0", started)
+    store.stop_session("T1", "D1", "5.0")
+    assert store.session_stopped("T1", "D1", "5.0", started)
+    assert not store.session_stopped("T1", "D1", "5.0", datetime.now(UTC).isoformat())  # a later coaching's
+    assert not store.session_stopped("T1", "D1", "6.0", started)
+
+    assert store.on_stop("T1", "U1") == "offline"
+    store.set_on_stop("T1", "U1", "nothing")
+    assert (store.on_stop("T1", "U1"), store.on_stop("T2", "U1")) == ("nothing", "offline")
+    counts = store.forget_team("T1")
+    assert (counts["seller_views"], counts["session_stops"], counts["seller_settings"]) == (1, 1, 1)

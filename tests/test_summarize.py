@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.text import plain
-from bot.services.summarize import Message, Summarizer, buyer_words, parse_messages
+from bot.core.thread_cues import buyer_words
+from bot.services.summarize import Message, Summarizer, parse_messages
 from bot.services.summary_text import summary_text
 from bot.slack.blocks import escape, summary_messages
 

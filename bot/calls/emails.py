@@ -36,8 +36,10 @@ _SIGN_OFF = re.compile(
 _SIGN_OFF_NAMED = re.compile(r"^[ \t]*(?:best|thanks|cheers|regards|saludos|gracias|un saludo)[ \t]*,?[ \t]+"
                              r"(?P<name>[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)[ \t]*[.!]*$")
 _MOBILE = re.compile(r"^[ \t]*(?:sent from my|get outlook for|enviado desde mi|obtener outlook para)\b", re.I)
-_GREETING = re.compile(r"^[ \t]*(?:hi|hello|hey|dear|good morning|good afternoon|hola|buenos d[ií]as|buenas tardes|"
-                       r"buenas|estimad[oa]s?|querid[oa])\b[^.!?]{0,40}[,:!]?[ \t]*$", re.I)
+_GREETING = re.compile(r"^[ \t]*(?:(?i:hi|hello|hey|dear|good morning|good afternoon|hola|buenos d[ií]as|buenas tardes|"
+                       r"buenas|estimad[oa]s?|querid[oa])\b[^.!?]{0,40}[,:!]?|"
+                       # a bare name that opens the message: "Tomás:", "Ana,"
+                       r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)?[ \t]*[,:])[ \t]*$")
 _BARE_NAME = re.compile(r"^[ \t]*[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+){0,2}[ \t]*$")
 # a signature is short: a name, a title, a company, a phone, an address, a link
 SIGNATURE_LINES = 7
@@ -201,6 +203,8 @@ def _person(raw: str) -> tuple[str, str]:
     """(display name, address) from "Ana Ruiz <ana@acme.com>", "ana@acme.com", "Tue, 3 Mar 2026 at 10:02, Ana
     Ruiz <ana@acme.com>" (an attribution line), or "Ruiz, Ana" (Outlook's display name)."""
     raw = " ".join(raw.replace("[mailto:", "<").replace("]", ">").split())
+    # Gmail in Spanish and other languages wraps the address in parentheses: "Ana Ruiz (<ana@acme.com>)"
+    raw = re.sub(r"\(\s*<([^<>]*)>\s*\)", r"<\1>", raw)
     match = _ADDRESS.search(raw)
     address = match.group(0).lower() if match else ""
     if "<" in raw or match:

@@ -1,10 +1,11 @@
 """Read a call transcript or an email thread into a `Conversation` of `Turn`s, whatever tool exported it.
 
 The format is told by the content, not the file name (a Zoom `.txt` is as likely as a `.vtt`, a pasted thread has
-no name at all): WebVTT (Zoom's "Name: text" cues, Teams' `<v Name>` voice tags, Meet) and SRT through webvtt-py;
-the plain-text layouts of Otter, Gong and Fireflies ("Name  00:01:23" over the text, or "[00:12:03] Name: text");
-email threads (bot/calls/emails.py). Anything else, or a file that is empty, binary, too big, has one speaker or
-is in a language we do not coach, raises `CallError` with one line that says what was expected.
+no name at all): WebVTT (Zoom's "Name: text" cues, Teams' `<v Name>` voice tags, Meet's name alone on a cue's
+first line) and SRT through webvtt-py; the plain-text layouts of Otter, Gong and Fireflies ("Name  00:01:23" over
+the text, or "[00:12:03] Name: text"); email threads (bot/calls/emails.py). Anything else, or a file that is
+empty, binary, too big, has one speaker or is in a language we do not coach, raises `CallError` with one line
+that says what was expected.
 """
 
 from __future__ import annotations
@@ -253,8 +254,14 @@ def _captions(text: str, fmt: str) -> list[Turn]:
     except (MalformedFileError, MalformedCaptionError) as exc:
         raise CallError(f"a broken {'WebVTT' if fmt == 'vtt' else 'SRT'} file ({exc}): {EXPECTED}") from None
     turns: list[Turn] = []
+    named_lines = _name_line_layout([caption.raw_text for caption in captions])
     for caption in captions:
         start = seconds(caption.start)  # "00:01:02.500": the library's own seconds drop the milliseconds
+        if named_lines:
+            first, _, rest = caption.raw_text.strip().partition("\n")
+            if first.strip() in named_lines and rest.strip():
+                turns.append(Turn(first.strip(), " ".join(_TAG.sub("", rest).split()), start))
+                continue
         for speaker, said in _cue_lines(caption.raw_text):
             if said:
                 turns.append(Turn(speaker or "", said, start))
@@ -270,6 +277,33 @@ def _captions(text: str, fmt: str) -> list[Turn]:
             turn = replace(turn, speaker=named[-1].speaker)
         named.append(turn)
     return named
+
+
+_BARE_NAME_LINE = re.compile(rf"^{_NAME}$")
+
+
+def _name_line_layout(cues: list[str]) -> set[str]:
+    """The speakers' names when the captions give each speaker's name alone on a cue's first line and the words
+    on the lines below (Google Meet's export); else an empty set. A first line is only taken as a name when it
+    looks like one (capitalised words, no sentence punctuation), the cues carry no other speaker markup, and the
+    same few names open most cues: a caption whose first line happens to be short text does not qualify."""
+    opened: Counter[str] = Counter()
+    multi = 0
+    for raw in cues:
+        lines = [line.strip() for line in raw.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        if _VOICE.search(raw) or _colon(lines[0]) or _SPEAKER_BRACKET.match(lines[0]):
+            return set()  # Teams', Zoom's or SRT's own way of naming speakers
+        if len(lines) < 2:
+            continue
+        multi += 1
+        if _BARE_NAME_LINE.match(lines[0]) and _speaker_ok(lines[0]) and not re.search(r"[.?!,;:…]$", lines[0]):
+            opened[lines[0]] += 1
+    repeated = {name for name, count in opened.items() if count >= 2}
+    if len(repeated) < 2 or sum(opened[name] for name in repeated) < 0.8 * multi:
+        return set()
+    return repeated
 
 
 def _cue_lines(raw: str) -> list[tuple[str | None, str]]:

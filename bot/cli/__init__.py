@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bot.cli import ask, call, learn, nudge, practice, profile, reports, retention, serve, summarize
+from bot.cli import ask, call, deals, learn, mcp, nudge, practice, profile, reports, retention, serve, summarize
 from bot.core.config import load_settings
 
 
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress on stderr (it is shown only on a terminal anyway)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for commands in (ask, profile, summarize, nudge, reports, retention, practice, call, learn, serve):
+    for commands in (ask, profile, summarize, nudge, reports, retention, practice, call, learn, deals, serve, mcp):
         commands.register(sub)
     return parser
 

@@ -13,6 +13,10 @@ from bot.core.config import load_settings
 ASK_USAGE = 'usage: coach ask "what the buyer said" [--context "deal notes"] [--json] [--offline]'
 
 
+ASK_USAGE = ('usage: coach ask "what the buyer said" [--context "deal notes"] [--deal DEAL] [--team T] [--json] '
+             '[--offline]')
+
+
 def _print_guidance(guidance: Any, playbook_name: str) -> None:
     from bot.content.i18n import t
 
@@ -35,13 +39,22 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.cli.deals import cli_team
     from bot.core.guidance import EmptyObjection, NotAnObjection
     from bot.services.coach import Coach
+    from bot.services.deals import DealError, find_deal
 
     text = " ".join(args.text)
-    coach = Coach(load_settings())
+    settings = load_settings()
+    coach = Coach(settings)
+    team = cli_team(args, settings)  # stored under the workspace, so the team's report counts it
     try:
-        guidance = coach.coach(text, args.context, surface="cli", offline=args.offline)
+        deal = find_deal(coach.store, team, args.deal) if args.deal else None
+    except DealError as exc:
+        print(f"error: --deal: {exc}", file=sys.stderr)
+        return 2
+    try:
+        guidance = coach.coach(text, args.context, surface="cli", offline=args.offline, team_id=team)
     except NotAnObjection:
         print("error: that does not read as something a buyer said; give the buyer's own words, e.g. "
               'coach ask "We don\'t have budget for this until spring"', file=sys.stderr)
@@ -50,6 +63,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(ASK_USAGE, file=sys.stderr)
         print("error: give the buyer's objection as text", file=sys.stderr)
         return 2
+    if deal is not None and guidance.coaching_id:
+        coach.store.link_coaching(guidance.coaching_id, deal["id"])
     if args.json:
         print(json.dumps(guidance.as_json(), ensure_ascii=False))
     else:
@@ -77,6 +92,10 @@ def register(sub: Any) -> None:
     ask.add_argument("--context", help="deal context: who, what stage, what they want")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--offline", action="store_true", help="answer from the playbooks even if an LLM is configured")
+    ask.add_argument("--team", help="the workspace the coaching is kept under (team ID, T…); default COACH_TEAM, "
+                                    "else 'local'")
+    ask.add_argument("--deal", help="the deal it is about (its number, channel id, CRM id or name): counted in the "
+                                    "deal's outcome")
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="measure the offline classifier on a labelled JSONL file")

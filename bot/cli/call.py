@@ -12,7 +12,10 @@ from bot.core.config import load_settings
 CALL_USAGE = 'usage: coach call FILE [--ours "Ana,Ben"] [--json] [--offline]'
 
 
-def _ask_ours(conversation: Any, undecided: tuple[str, ...]) -> list[str]:
+CALL_USAGE = 'usage: coach call FILE [--ours "Ana,Ben"] [--json] [--offline]'
+
+
+def ask_ours(conversation: Any, undecided: tuple[str, ...]) -> list[str]:
     """Ask once, on a terminal, which speakers are the seller's; the question goes to stderr so `--json` output
     stays clean. Names or numbers from the list, separated by commas."""
     speakers = conversation.speakers
@@ -55,7 +58,7 @@ def cmd_call(args: argparse.Namespace) -> int:
                   f'pass --ours "Name,Name" with your side\'s speakers (speakers: {", ".join(conversation.speakers)})',
                   file=sys.stderr)
             return 2
-        given = _ask_ours(conversation, sides.undecided or tuple(conversation.speakers))
+        given = ask_ours(conversation, sides.undecided or tuple(conversation.speakers))
         sides = assign_sides(conversation, ours=given)
     speakers = ", ".join(conversation.speakers)
     if sides.unknown_names:
@@ -67,7 +70,7 @@ def cmd_call(args: argparse.Namespace) -> int:
               f"(speakers: {speakers})", file=sys.stderr)
         return 2
     with step(f"reviewing {len(conversation.turns)} turns"):
-        review = review_call(coach, conversation, sides)
+        review = review_call(coach, conversation, sides, offline=args.offline)
     if args.json:
         print(json.dumps(review.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -86,5 +89,5 @@ def register(sub: Any) -> None:
     call.add_argument("--ours", help='your side\'s speakers, comma-separated (e.g. "Ana,Ben"); the others are the '
                                      "buyer's")
     call.add_argument("--json", action="store_true", help="print the review as JSON")
-    call.add_argument("--offline", action="store_true", help="review offline (the only mode for now)")
+    call.add_argument("--offline", action="store_true", help="review offline even if an LLM is configured")
     call.set_defaults(func=cmd_call)

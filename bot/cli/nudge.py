@@ -66,7 +66,7 @@ def cmd_nudge(args: argparse.Namespace) -> int:
             print(note, file=sys.stderr)
         return 0
     if not outcomes:
-        print("No stalled deals: nothing to send.")
+        print(_no_stalled_deals(settings, args.team))
     for o in outcomes:
         print(f"{o.team_id} {o.owner} ({o.week or '-'}): {o.status}, {len(o.deals)} stalled deal(s)")
         for d in o.deals:
@@ -74,6 +74,20 @@ def cmd_nudge(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return 0
+
+
+def _no_stalled_deals(settings: Any, team_id: str | None) -> str:
+    """Why there is nothing to send: no deal stalled, or no deal tracked at all (and how to track one)."""
+    from bot.store import open_store
+
+    with closing(open_store(settings)) as store:
+        tracked = store.open_deal_count(team_id)
+    if tracked:
+        return f"No stalled deals among the {tracked} tracked: nothing to send."
+    where = f" in workspace {team_id}" if team_id else ""
+    return (f"No deals are tracked{where}, so none can stall: nothing to send. Track one with "
+            '`coach deal track "Acme renewal" --owner ana@example.com` (or `/objection track Acme renewal` in its '
+            "Slack channel), or import your CRM's deals with `coach deal import deals.csv`.")
 
 
 def _preview_nudges(settings: Any, now: Any, team_id: str | None) -> list[Any]:

@@ -8,8 +8,12 @@ import os
 import sys
 from typing import Any
 
+from bot.cli.call import ask_ours
 from bot.core.config import load_settings
 from bot.core.taxonomy import LABELS, TOPICS
+
+SCORE_USAGE = 'usage: coach score "what the buyer said" "what you answered" [--kind K] [--json] [--offline]'
+
 
 SCORE_USAGE = 'usage: coach score "what the buyer said" "what you answered" [--kind K] [--json] [--offline]'
 
@@ -72,6 +76,42 @@ def _print_practice_stats(stats: dict[str, Any]) -> None:
               f"kinds: {kinds}")
 
 
+def _call_moment(args: argparse.Namespace, coach: Any) -> tuple[Any, str] | int:
+    """`--from-call FILE --moment N`: the scenario of that buyer objection of the call (its words, kind and the
+    turns before), and the call's language; or the exit code after saying what is wrong."""
+    from bot.calls.formats import CallError, read_call
+    from bot.calls.review import review_call
+    from bot.calls.sides import assign_sides, parse_names
+    from bot.services.practice import call_scenario, moment_context
+
+    try:
+        conversation = read_call(args.from_call)
+    except CallError as exc:
+        print(f"error: {args.from_call}: {exc}", file=sys.stderr)
+        return 2
+    company = coach.playbooks.profile.company
+    sides = assign_sides(conversation, company=company.name, domains=company.domains, ours=parse_names(args.ours))
+    speakers = ", ".join(conversation.speakers)
+    if not sides.decided and not args.ours and sys.stdin.isatty():
+        sides = assign_sides(conversation, ours=ask_ours(conversation, sides.undecided or
+                                                          tuple(conversation.speakers)))
+    if not sides.decided:
+        print(f'error: cannot tell which speakers are on your side: pass --ours "Name,Name" with some of them, '
+              f"not all (speakers: {speakers})", file=sys.stderr)
+        return 2
+    moments = review_call(coach, conversation, sides, offline=args.offline).moments
+    if not 1 <= args.moment <= len(moments):
+        print(f"error: --moment {args.moment}: the call has {len(moments)} buyer objection(s); "
+              f"`coach call {args.from_call}` lists them", file=sys.stderr)
+        return 2
+    moment = moments[args.moment - 1]
+    context, _ = moment_context(conversation.turns, moment.speaker, moment.where, moment.quote)
+    topic = next((c["topic"] for c in moment.concerns if c["topic"]), None)
+    return call_scenario("cli", moment.number, quote=moment.quote, kind=moment.kind, ambiguous=moment.asks_first,
+                         topic=topic, speaker=moment.speaker, where=moment.where, context=context), \
+        conversation.language
+
+
 def cmd_practice(args: argparse.Namespace) -> int:
     import time
 
@@ -87,19 +127,29 @@ def cmd_practice(args: argparse.Namespace) -> int:
         stats = practice.stats("cli", user)
         print(json.dumps(stats, ensure_ascii=False)) if args.json else _print_practice_stats(stats)
         return 0
-    try:
-        scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
-    except NoScenario as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
     lang = args.lang
+    if args.from_call:
+        found = _call_moment(args, coach)
+        if isinstance(found, int):
+            return found
+        scenario, lang = found
+    else:
+        try:
+            scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
+        except NoScenario as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    key = SessionKey("cli", "cli", f"{time.time():.6f}", user)
 
     def show_opening(opening: Any) -> None:
-        print(f"{t('practice.title', lang)}: {opening.persona}\n\n{t('practice.buyer', lang)}: {opening.objection}\n")
+        said = "".join(f"  {line}\n" for line in opening.context)
+        print(f"{t('practice.title', lang)}: {opening.persona}\n")
+        if said:
+            print(f"{t('practice.call.before', lang)}\n{said}")
+        print(f"{t('practice.buyer', lang)}: {opening.objection}\n")
         print(f"({t('practice.turn', lang, turn=1, max=MAX_TURNS)}. {t('practice.reply_here', lang)} 'quit' ends.)")
 
-    show_opening(practice.start(key, scenario, args.lang))
+    show_opening(practice.start(key, scenario, lang))
     interactive = sys.stdin.isatty()
     while True:
         if interactive:
@@ -121,7 +171,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             print(step.hint.text)
             continue
         print()
-        _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", args.lang))
+        _print_scorecard(step.card, coach.playbooks[scenario.kind].text("name", lang))
         print(f"\n{t('practice.buyer', lang)}: {step.buyer}\n")
         if step.done and step.summary:
             s = step.summary
@@ -144,6 +194,11 @@ def register(sub: Any) -> None:
     practice.add_argument("--stats", action="store_true", help="your pass rate per check and per kind over time")
     practice.add_argument("--json", action="store_true", help="with --stats: print JSON")
     practice.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")
+    practice.add_argument("--from-call", metavar="FILE", help="practise a buyer objection of a call or email thread "
+                          "(as `coach call` reads them): the buyer says it again, with what was said before")
+    practice.add_argument("--moment", type=int, default=1, help="with --from-call: which objection, as `coach call` "
+                          "numbers them (default 1)")
+    practice.add_argument("--ours", help='with --from-call: your side\'s speakers, comma-separated (e.g. "Ana,Ben")')
     practice.set_defaults(func=cmd_practice)
 
     score = sub.add_parser("score", help="score one answer to one objection", usage=SCORE_USAGE[len("usage: ") :])

@@ -46,13 +46,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     settings = load_settings()
     store = open_store(settings)
-    team = args.team
+    known = sorted({*store.teams(), *(r["team_id"] or r["enterprise_id"] for r in store.installed_teams())})
+    team = args.team or settings.team_id
     if team is None:
-        teams = store.teams()
-        if len(teams) != 1:
-            print(f"error: give --team (workspaces stored: {', '.join(teams) or 'none'})", file=sys.stderr)
+        if len(known) != 1:
+            print(f"error: give --team (workspaces stored: {', '.join(known) or 'none'})", file=sys.stderr)
             return 2
-        team = teams[0]
+        team = known[0]
+    elif team not in known:
+        print(f"error: nothing is stored for workspace {team} (workspaces stored: {', '.join(known) or 'none'})",
+              file=sys.stderr)
+        return 2
     report = team_report(store, load_playbooks(settings.playbooks_dir), team, datetime.now(UTC), settings.stall_days,
                          args.weeks, args.lang)
     if out is None:

@@ -13,6 +13,10 @@ STEP_WORDS = {"coachings_text": "coachings: text blanked", "thread_turns_text": 
               "threads_context": "threads: deal context blanked"}
 
 
+STEP_WORDS = {"coachings_text": "coachings: text blanked", "thread_turns_text": "thread turns: text blanked",
+              "threads_context": "threads: deal context blanked"}
+
+
 def _print_counts(counts: dict[str, int], done: bool) -> None:
     width = max(len(STEP_WORDS.get(k, k)) for k in counts)
     for step, n in counts.items():

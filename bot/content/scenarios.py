@@ -39,6 +39,17 @@ class Scenario(Strict):
     kind: str = ""  # filled from the file
 
 
+class CallScenario(Scenario):
+    """A moment of a real call as a practice: the buyer's own words, the kind the review gave them, and what was
+    said just before. Its topic is the one the review was sure of, if any."""
+
+    topic: Topic | None = None  # type: ignore[assignment]
+    persona: Persona | None = None  # type: ignore[assignment]  # the buyer is who spoke on the call
+    speaker: str
+    context: list[str] = []  # "Name: what they said" for the turns before the objection, oldest first
+    where: str = ""  # the objection's timestamp or email in the call
+
+
 class ScenarioFile(Strict):
     kind: Label
     scenarios: list[Scenario] = Field(min_length=1)
@@ -70,5 +81,8 @@ def persona_text(scenario: Scenario, lang: str, offering: str | None = None) -> 
     """Who the buyer is. `offering` is the team's offering from its profile, when there is one (else the
     persona speaks of "your solution" and no claim about the seller is made)."""
     p, lang = scenario.persona, ours(lang)
+    if isinstance(scenario, CallScenario) or p is None:
+        return t("practice.call.persona", lang, speaker=getattr(scenario, "speaker", ""),
+                 offering=offering or t("practice.your_solution", lang))
     return t("practice.persona", lang, role=getattr(p.role, lang), company=getattr(p.company, lang),
              wants=getattr(p.wants, lang), offering=offering or t("practice.your_solution", lang))

@@ -12,7 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.core.resources import data_dir
 
 # Every delimiter the prompts use (tests/test_templates.py checks the templates use no other).
-DELIMITERS = ("buyer_objection", "buyer_persona", "deal_context", "seller_reply", "thread", "thread_history")
+DELIMITERS = ("buyer_objection", "buyer_persona", "buyer_reading", "deal_context", "seller_reply", "thread",
+              "thread_history", "transcript")
 _DELIMITER = re.compile(r"<\s*/?\s*(" + "|".join(DELIMITERS) + r")\s*>", re.I)
 
 

@@ -58,7 +58,7 @@ VARIABLES = {
     "stall_days": "COACH_STALL_DAYS", "nudge_day": "COACH_NUDGE_DAY", "nudge_hour": "COACH_NUDGE_HOUR",
     "nudge_pace": "COACH_NUDGE_PACE", "retention_days": "COACH_RETENTION_DAYS",
     "text_retention_days": "COACH_TEXT_RETENTION_DAYS", "managers": "COACH_MANAGERS",
-    "report_channel": "COACH_REPORT_CHANNEL",
+    "report_channel": "COACH_REPORT_CHANNEL", "team_id": "COACH_TEAM",
 }
 
 
@@ -100,6 +100,7 @@ Days = Annotated[int, BeforeValidator(_days)]
 _MEMBER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack user id
 _USERGROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_TEAM = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # a workspace id (T…, E… org-wide), or a name of one's own
 
 
 class Settings(BaseSettings):
@@ -142,6 +143,8 @@ class Settings(BaseSettings):
     # who sees the team's view on the Home tab (user ids, user group ids)
     managers: Annotated[tuple[str, ...], NoDecode, BeforeValidator(_ids)] = ()
     report_channel: str | None = None  # where the weekly team report is posted
+    # --- the command line ---
+    team_id: str | None = None  # the workspace the CLI's coachings and deals belong to
 
     @model_validator(mode="before")
     @classmethod
@@ -196,6 +199,13 @@ class Settings(BaseSettings):
     def _channel(cls, value: str | None) -> str | None:
         if value is not None and not _CHANNEL.match(value):
             raise ValueError(f"must be a channel id (C… or G…, not its name), got {value!r}")
+        return value
+
+    @field_validator("team_id")
+    @classmethod
+    def _team(cls, value: str | None) -> str | None:
+        if value is not None and not _TEAM.match(value):
+            raise ValueError(f"must be a workspace id like T0123ABC (letters, digits, '-' and '_'), got {value!r}")
         return value
 
     @model_validator(mode="after")

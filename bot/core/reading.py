@@ -25,15 +25,18 @@ _LINE_NOTE = re.compile(r"^\s*((?:my |mi )?(?:seller |internal )?(?:notes?|nota(
                         r"contexto)\s*[:：].+)$", re.I | re.M)
 # Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
 # statement of what we (the seller's company) do.
+# What we (the seller's company) do: a note in this voice is a fact the seller may state to the buyer.
+_OUR_FACT = (r"^\s*(?:(?:my |mi )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo)\s*[:：]\s*)?(?:"
+             r"(?:we|nosotros)\s+(?:do|did|offer|have|had|can|support|include|already|always|often|usually|sell|"
+             r"integrate|host)\b|we(?:'ve| have) done\b|"
+             r"(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b)")
 _NOTE_VOICE = re.compile(
     r"^\s*(?:notes?|nota|n\.b\.|fyi|ojo|context|contexto|me|yo|i told|le dije|les dije)\b|"
     r"\b(?:they|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|ellos|ellas|él|ella|"
-    r"(?:el|la) (?:cliente|comprador[a]?))\b|"
-    r"^\s*(?:we|nosotros)\s+(?:do|did|offer|have|had|can|support|include|already|always|often|usually|sell|"
-    r"integrate|host)\b|"
-    r"^\s*(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b",
+    r"(?:el|la) (?:cliente|comprador[a]?))\b|" + _OUR_FACT,
     re.I,
 )
+_STATES_OUR_FACT = re.compile(_OUR_FACT, re.I)
 _CLAUSE_BOUNDARY = re.compile(
     r"(?<=[.!?…])[\"”’)]*\s+|\n+|(?<=[;:])\s+|\s+(?=[¿¡])|(?<=\?)|\s+\(?(?:\d|[a-c])\)\s*|^\s*\d[.)]\s+|"
     r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)",
@@ -45,6 +48,18 @@ _CONTRAST = re.compile(r"^(?:(?:but|however|although|though|yet|pero|sin embargo
 # A clause that only says what follows from the one before ("If not, it's useless."): part of that concern.
 _CONSEQUENCE = re.compile(r"^(?:if not|otherwise|or else|else|si no|de lo contrario|sino)\b", re.I)
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
+# A short question that points back at what was just said ("Is that something you have?", "¿Eso lo tienen?").
+_POINTS_BACK = re.compile(
+    r"^(?:(?:and|so|y|entonces)\s+)?(?:(?:is|are|does|do|can|could|will|would|was)\s+(?:that|this|those)\b|"
+    r"(?:that|this)\s+(?:is|would be|will be)\b|¿?\s*(?:eso|esto)\b|¿?\s*lo (?:tienen|ofrecen|incluyen|hacen|"
+    r"cubren|soportan)\b|¿?\s*(?:es|está|son) (?:eso|esto)\b)", re.I)
+# A clause that only announces what follows ("I have some concerns.", "Tengo un par de dudas"): the concerns are
+# the clauses after it.
+_ANNOUNCES = re.compile(
+    r"^(?:(?:i|we) (?:still )?(?:have|had|'ve got|'ve) |there are |(?:tengo|tenemos|hay) )?(?:just |only |solo )?"
+    r"(?:some|a few|a couple of|two|three|several|few|algunas?|unas?|un par de|dos|tres|varias?)\s+(?:more |m[áa]s )?"
+    r"(?:concerns?|questions?|points?|things?|issues?|doubts?|dudas?|preguntas?|inquietudes?|cosas?|puntos?|"
+    r"temas?)(?: (?:before|first|for you|antes|para ti|para usted))?[.!:]*$", re.I)
 # Approval of something of ours: the price, the product, the demo, the team, the plan...
 _APPROVES = re.compile(
     r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:\w+\s+)?(?:fine|ok|okay|good|great|reasonable|"
@@ -52,10 +67,12 @@ _APPROVES = re.compile(
     r"\b(?:works? for (?:us|me)|no complaints|no argument|i(?:'ll| will) (?:give|grant) you that|we(?:'re| are) sold|"
     r"sold on|within (?:our )?(?:approved )?(?:range|budget)|enthusiastic|"
     r"(?:we|i|they|team|everyone|leads|managers|supervisors)\s+(?:\w+\s+)?(?:like[ds]?|love[ds]?|liked|loved|"
-    r"appreciate[ds]?)|impressed|makes sense|better than)\b|"
+    r"appreciate[ds]?|enjoy(?:ed|s)?)|impressed|makes sense|better than|"
+    r"(?:i'?m|we'?re|i am|we are) (?:a )?(?:big |huge )?fans?(?: of)?)\b|"
     r"^(?:\w+\s+)?(?:love|loved|like|liked)\s+(?:the|how|your|it)\b|"
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonable|"
     r"correcto|claro|excelente|perfecto|genial|justo|competitivo|buen[oa])\b|"
+    r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|"
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
     r"\b(?:sin quejas|de acuerdo|mejor que|no hay problema con|no lo discuto|eso no se discute|"
@@ -135,15 +152,30 @@ def _without_sign_off(text: str) -> str:
 def clauses(text: str) -> list[str]:
     """The message's sentences, cut again at "but" / "pero", each without its leading conjunction."""
     parts: list[str] = []
+    intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     for piece in _CLAUSE_BOUNDARY.split(text):
         piece = _CONTRAST.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))
         if not _LETTERS.search(piece):
             continue
+        if _ANNOUNCES.match(piece):  # "Three things:" says only that concerns follow
+            continue
+        if piece.endswith((":", "：")) and len(_LETTERS.findall(piece)) <= 6:  # "What worries me:" is part of it
+            intro = f"{intro} {piece}".strip()
+            continue
+        piece, intro = (f"{intro} {piece}" if intro else piece), ""
         if parts and (len(_LETTERS.findall(piece)) < 3 or _CONSEQUENCE.match(piece)):  # "¿ya?", "if not, …"
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)
+    if intro and parts:  # an intro with nothing after it belongs to what came before
+        parts[-1] = f"{parts[-1]} {intro}"
     return parts
+
+
+def states_our_fact(note: str) -> bool:
+    """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
+    the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""
+    return bool(_STATES_OUR_FACT.search(note))
 
 
 _NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$", re.I)
@@ -173,6 +205,12 @@ def read(text: str) -> Reading:
         weight = (2 if "?" in clause or _QUESTION_START.match(clause) else 0) + (1 if _WORRY.search(clause) else 0)
         if weight == 0:
             preamble.append(clause)
+            continue
+        if candidates and not preamble and _POINTS_BACK.match(clause) and len(_LETTERS.findall(clause)) <= 10:
+            # "Is that something you have?" asks about the concern just before it: one concern, in both clauses
+            last_weight, last_position, last = candidates[-1]
+            candidates[-1] = (max(weight, last_weight), last_position,
+                              Concern(f"{last.words} {clause}", f"{last.about} {clause}"))
             continue
         candidates.append((weight, position, Concern(clause, " ".join([*preamble, clause]))))
         preamble = []

@@ -95,6 +95,22 @@ class ChunkReading(BaseModel):
     stakeholders: list[ChunkStakeholder]
 
 
+# --- a call or email thread, read a chunk at a time (bot/calls/with_llm.py): each objection and how the seller
+# answered it; a kind the five do not name is left to the offline classifier ---
+
+class CallObjection(BaseModel):
+    turn: int
+    quote: str
+    kind: Annotated[str, one_of(LABELS)]
+    answer: LLMScore
+
+
+class CallChunkReading(BaseModel):
+    """What the model reports for one chunk of a conversation; checked against the chunk before use."""
+
+    objections: list[CallObjection]
+
+
 # What pydantic checks once the answer has arrived, and the server's strict JSON mode does not take
 # (OpenAI's structured outputs accept a subset of JSON Schema): names and bounds stay on our side.
 _CHECKED_HERE = frozenset({"title", "description", "default", "minimum", "maximum", "exclusiveMinimum",

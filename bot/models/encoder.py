@@ -55,17 +55,15 @@ def queries(texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     cut = [t[:MAX_CHARS] for t in texts]
-    # what the cache holds is taken out at once: a batch larger than the cache evicts its own first texts while
-    # the rest are stored, so nothing is read back from the cache afterwards
-    with _lock:
-        found = {t: v for t in dict.fromkeys(cut) if (v := _queries.get(t)) is not None}
-    missing = [t for t in dict.fromkeys(cut) if t not in found]
+    with _lock:  # taken out now: encoding the rest may evict them from the cache
+        found = {t: _queries[t] for t in cut if t in _queries}
+    missing = list(dict.fromkeys(t for t in cut if t not in found))
     if missing:
         vectors = _encoded_queries(missing)
+        found.update(zip(missing, vectors, strict=True))
         with _lock:
             for text, vector in zip(missing, vectors, strict=True):
                 _queries[text] = vector
-        found.update(zip(missing, vectors, strict=True))
     return np.stack([found[t] for t in cut])
 
 

@@ -183,7 +183,7 @@ class Matcher:
             tagged = [i for i in order if sure and self.tags[i] == topic]
             pick = order[0] if order and (row[order[0]] >= FLOOR or not tagged) else tagged[0] if tagged else None
             floor = FLOOR if pick is None or self.tags[pick] != topic or not sure else TAGGED_FLOOR
-            match = _checked(self.items[pick], float(row[pick]), concern) if pick is not None else None
+            match = meets_requirements(self.items[pick], float(row[pick]), concern) if pick is not None else None
             if match is None or match.score < (floor if match.meets else min(floor, ON_SUBJECT)):
                 found.append(None)
                 continue
@@ -199,12 +199,20 @@ _SCOPES = (
                 r"fin(?:es)? de semana|s[áa]bados?|domingos?|noches?|festivos?|feriados?|las 24 horas)\b", re.I),
      re.compile(r"\b(?:weekdays?|business hours|office hours|monday to friday|mon-fri|working days|entre semana|"
                 r"d[íi]as h[áa]biles|horario (?:laboral|de oficina)|lunes a viernes)\b", re.I)),
+    # data that must stay in the buyer's country is not met by a fact that names where we host it
+    (re.compile(r"\b(?:in[- ]country|(?:within|inside|in) (?:the|our|this) (?:country|borders)|"
+                r"(?:locally|local) hosted|on[- ]prem(?:ise|ises)?|(?:en|dentro del?) (?:el |nuestro |este )?pa[íi]s|"
+                r"territorio nacional|soberan[íi]a de (?:los )?datos|data sovereignty)\b", re.I),
+     re.compile(r"\b(?:hosted|stored|data cent(?:re|er)s?|regions?|alojad[oa]s?|centros? de datos|regi[óo]n(?:es)?)\b",
+                re.I)),
     (re.compile(r"\b(?:monthly|month-to-month|per month billing|mensual(?:es|mente)?|mes a mes)\b", re.I),
      re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|anual(?:es|mente)?|por adelantado)\b", re.I)),
 )
 
 
-def _checked(item: Item, score: float, concern: str) -> Match:
+def meets_requirements(item: Item, score: float, concern: str) -> Match:
+    """The match of `item` to `concern` at `score`, marked as not meeting it when the concern requires a name the
+    item never mentions while naming others, or a scope the item's own words rule out (`_SCOPES`)."""
     both = f"{item.en} {item.es}"
     unmet = tuple(r for r in requirements(concern) if _fold(r) not in _fold(both))
     if unmet and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others

@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -37,7 +37,7 @@ from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection
 from bot.core.language import detect_language, ours
-from bot.core.reading import Concern, Reading, read
+from bot.core.reading import Concern, Reading, read, states_our_fact
 from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
@@ -69,6 +69,11 @@ _CPU_BOUND = threading.Lock()
 # the database when its workspace next asks.
 TEAM_MODELS_IN_MEMORY = 16
 log = logging.getLogger(__name__)
+
+
+# The steps of a coaching, in order, as `coach(on_step=...)` announces them: what a surface shows while it works
+STEPS = ("reading", "matching", "writing")
+OnStep = Callable[[str], None]
 
 
 class Coach:
@@ -189,12 +194,17 @@ class Coach:
         history: list[dict[str, str]] | None = None,
         offline: bool = False,
         on_text: OnText | None = None,
+        on_step: OnStep | None = None,
     ) -> Guidance:
         """Coach one objection, through the LLM when one is configured (unless `offline`), else (or when the
         model fails) from the playbooks. `label` overrides the diagnosis (the seller corrected it). Logged.
 
-        `on_text(field, delta)` hears the model's guidance as it is written (bot/llm/client.py `FieldStream`); only
-        the returned guidance counts, which may be the offline one after all."""
+        `on_text(field, delta)` hears the model's guidance as it is written (bot/llm/streaming.py `FieldStream`);
+        only the returned guidance counts, which may be the offline one after all. `on_step(step)` hears each of
+        STEPS as it begins ("writing" only when a model writes), outside the CPU lock; what it raises stops the
+        coaching there."""
+        if on_step is not None:
+            on_step("reading")
         objection = Objection.parse(raw_text)
         context = Objection.parse(context).text if context and context.strip() else None
         classifier = self.classifier_for(team_id)  # may read the database: not while holding the CPU lock
@@ -205,11 +215,16 @@ class Coach:
             if label is not None:
                 check_label(label)
                 diagnosis = Diagnosis(label, 1.0, {**diagnosis.scores, label: 1.0})
+        if on_step is not None:
+            on_step("matching")
+        with _CPU_BOUND:
             guidance = self.offline_guidance(objection, diagnosis, context)
             prompt = None if offline or self.llm is None else self.prompt(objection, diagnosis, context, history,
                                                                            guidance.language, label, team_id=team_id,
                                                                            offline=guidance)
         if prompt is not None:
+            if on_step is not None:
+                on_step("writing")
             guidance = self._through_llm(prompt, guidance, label, on_text)
         guidance.coaching_id = self.store.log_coaching(
             text=objection.text,
@@ -268,9 +283,11 @@ class Coach:
             facts=profile.facts if len(profile.facts) <= WHOLE_PROFILE_FACTS else profile.facts_for(topic),
             references=references[:3],
             competitors=profile.competitors_in(buyer_text) or profile.competitors,
-            concerns=offline.concerns,
+            concerns=[{**c, "words": as_prompt_data(c["words"]),
+                       "required": [as_prompt_data(r) for r in c.get("required", [])]} for c in offline.concerns],
             accepted=[as_prompt_data(a) for a in offline.accepted],
-            seller_notes=[as_prompt_data(n) for n in offline.seller_notes],
+            seller_facts=[as_prompt_data(n) for n in offline.seller_notes if states_our_fact(n)],
+            seller_context=[as_prompt_data(n) for n in offline.seller_notes if not states_our_fact(n)],
         )
         grounding = "\n".join([objection.text, context or "", *(t["text"] for t in (history or [])),
                                profile.all_text()])
@@ -309,6 +326,11 @@ class Coach:
             source="llm",
             topic=offline.topic,
             notes=[i18n.t("note.llm", offline.language, model=self.llm.model), *offline.notes[1:]],
+            # how the message was read, each concern with the profile fact matched to it: what the model was given
+            # to draw on (a surface names those facts as its sources)
+            concerns=offline.concerns,
+            accepted=offline.accepted,
+            seller_notes=offline.seller_notes,
         )
 
     def answer(self, raw_question: str, label: str, objection: str | None = None,

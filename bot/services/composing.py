@@ -17,6 +17,7 @@ from typing import Any
 from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.content.profile import Reference, TeamProfile
 from bot.core.grounding import deal_cues
+from bot.core.reading import states_our_fact
 from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
@@ -130,7 +131,7 @@ def compose(
             grounded.append(str(t.unmet_line(words, concern.answer, required, lang)))
         else:
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
-    grounded += [str(t.note_line(note, lang)) for note in notes]
+    grounded += [str(t.note_line(note, states_our_fact(note), lang)) for note in notes]
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 

@@ -4,6 +4,10 @@ The scenarios are data (bot/content/scenarios.py). A practice is a small state m
 conversation: the buyer's opening objection, up to three seller answers (each scored), the buyer pushing back
 when the kind was missed and moving on when it was handled, then a summary. "Try again" restarts the same
 scenario. No Slack here: the CLI and the Slack app drive it through `Practice`.
+
+A practice can also start from a moment of a reviewed call (issue #22, "Practise this"): the buyer says the
+objection they really said, with the turns before it as context (`call_scenario`). That scenario is no file: it
+is kept, as JSON, with the seller's practice session (and blanked with the text after the retention period).
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from bot.content.i18n import t
-from bot.content.scenarios import Scenario, load_scenarios, persona_text, scenarios_dir
+from bot.content.scenarios import CallScenario, Scenario, load_scenarios, persona_text, scenarios_dir
 from bot.content.schema import Text
 from bot.content.templates import as_prompt_data, templates
 from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
+from bot.core.text import cut_at_word
 from bot.models.moves import CHECKS
 from bot.services.report import practice_stats
 from bot.services.score import Hint, Scorecard, Scorer
@@ -72,6 +78,11 @@ class Opening:
     persona: str
     objection: str
     turn: int = 1
+
+    @property
+    def context(self) -> list[str]:
+        """What was said before the objection, when it comes from a call."""
+        return list(self.scenario.context) if isinstance(self.scenario, CallScenario) else []
 
 
 @dataclass
@@ -140,17 +151,29 @@ class Practice:
     def start(self, key: SessionKey, scenario: Scenario, lang: str, offering: str | None = None) -> Opening:
         """Open (or restart) the seller's practice of this scenario in this conversation."""
         opening = self.opening(scenario, lang, offering)
+        kept = scenario.model_dump_json() if isinstance(scenario, CallScenario) else ""
         self.store.save_practice_session(key.team_id, key.channel, key.thread_ts, key.user_id,
                                          scenario_id=scenario.id, lang=lang, turn=1, state="awaiting",
-                                         buyer_text=opening.objection)
+                                         buyer_text=opening.objection, scenario=kept)
         return opening
+
+    def scenario_of(self, row: dict[str, Any]) -> Scenario | None:
+        """A session's scenario: a file's, or the call moment kept with it; None when neither is there any more
+        (a file's scenario renamed, a call's text past its retention)."""
+        if row.get("scenario"):
+            try:
+                return CallScenario.model_validate_json(row["scenario"])
+            except ValueError:
+                return None
+        return self.scenarios.get(row["scenario_id"])
 
     def restart(self, key: SessionKey, offering: str | None = None) -> Opening | None:
         """"Try again": the same scenario from its first line; None when this seller has no practice here."""
         row = self.store.practice_session(key.team_id, key.channel, key.thread_ts, key.user_id)
-        if row is None or row["scenario_id"] not in self.scenarios:
+        scenario = self.scenario_of(row) if row is not None else None
+        if row is None or scenario is None:
             return None
-        return self.start(key, self.scenarios[row["scenario_id"]], row["lang"], offering)
+        return self.start(key, scenario, row["lang"], offering)
 
     def session(self, key: SessionKey) -> dict[str, Any] | None:
         return self.store.practice_session(key.team_id, key.channel, key.thread_ts, key.user_id)
@@ -158,12 +181,14 @@ class Practice:
     def answer(self, key: SessionKey, text: str, *, offline: bool = False) -> Step | None:
         """Score the seller's answer and give the buyer's next line; None when there is no practice here."""
         row = self.session(key)
-        if row is None or row["scenario_id"] not in self.scenarios:
+        scenario = self.scenario_of(row) if row is not None else None
+        if row is None or scenario is None:
             return None
-        scenario, lang, turn = self.scenarios[row["scenario_id"]], row["lang"], row["turn"]
+        lang, turn = row["lang"], row["turn"]
         if row["state"] == "done":
             return Step(turn=turn, done=True, finished_before=True)
-        wants = scenario.persona.wants.en if lang == "en" else scenario.persona.wants.es
+        persona = scenario.persona
+        wants = None if persona is None else persona.wants.en if lang == "en" else persona.wants.es
         result = self.scorer.assess(row["buyer_text"], text, scenario.kind, ambiguous=scenario.ambiguous, lang=lang,
                                     wants=wants, offline=offline, team_id=key.team_id)
         if isinstance(result, Hint):
@@ -243,3 +268,38 @@ class Practice:
 
     def stats(self, team_id: str, user_id: str) -> dict[str, Any]:
         return practice_stats(self.store, team_id, user_id)
+
+
+
+# --- practising a moment of a reviewed call (issue #22) -----------------------------------------------------------
+
+CONTEXT_TURNS = 3  # the turns before the objection shown with it: enough to recall where the call was
+CONTEXT_CHARS = 300  # of each such turn
+
+
+def moment_context(turns: Sequence[Any], speaker: str, where: str, quote: str, after: int = 0) -> tuple[list[str], int]:
+    """The turns just before a buyer's objection, as "Name: what they said" (oldest first), and the index of the
+    objection's turn (-1 when it cannot be found: then no context). `turns` are a Conversation's; `after` is
+    where to start looking, so a call's moments, taken in order, each find their own turn."""
+    core = quote.strip("…").strip()[:60]
+    index = next((i for i in range(after, len(turns)) if turns[i].speaker == speaker
+                  and turns[i].where() == where and core in turns[i].text), -1)
+    if index < 0:
+        return [], -1
+    before = turns[max(0, index - CONTEXT_TURNS) : index]
+    return [f"{turn.speaker}: {cut_at_word(turn.text, CONTEXT_CHARS)}" for turn in before], index
+
+
+def call_scenario(ref: str, number: int, *, quote: str, kind: str, ambiguous: bool, topic: str | None,
+                  speaker: str, where: str = "", context: Sequence[str] = ()) -> CallScenario:
+    """A practice of a call's moment: the buyer (`speaker`) says `quote` again. `ref` names the call (a review's
+    id, or "cli"); the scripted lines when the seller misses or handles it are the catalogue's, in both
+    languages (the practice speaks the call's)."""
+    def both(key: str, **fields: Any) -> Text:
+        return Text(en=t(key, "en", **fields), es=t(key, "es", **fields))
+
+    return CallScenario(
+        id=f"call-{ref}-{number}"[:60].lower(), kind=kind, topic=topic if topic in TOPICS else None,
+        ambiguous=ambiguous, speaker=speaker, where=where, context=list(context),
+        objection=Text(en=quote, es=quote), push_back=both("practice.call.push_back"),
+        moving_on=both("practice.call.moving_on"))

@@ -21,10 +21,32 @@ from bot.content.i18n import t
 from bot.content.playbooks import Playbooks
 from bot.core.taxonomy import LABELS, OBSTACLE_PRIORITY
 from bot.services.nudges import StalledDeal, find_stalled, in_language
+from bot.services.outcomes import Outcomes, outcome_lines, outcome_sections, workspace_outcomes
 from bot.store import Store, stamp
 
 RECENT_COACHINGS = 10
 NO_TOPIC = "none"  # coachings logged before topics were stored
+
+
+def _tally(checks: dict[str, bool | None], *tables: dict[str, dict[str, int]]) -> None:
+    """Count one scored answer's checks into each table (passed, applicable); a check that did not apply counts
+    nowhere."""
+    for name, value in checks.items():
+        if value is None:
+            continue
+        for table in tables:
+            entry = table.setdefault(name, {"passed": 0, "applicable": 0})
+            entry["applicable"] += 1
+            entry["passed"] += int(bool(value))
+
+
+def _rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
+    return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
+
+
+def _attempts(checks: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per check, as the Home tab and the report list them: `[{"check", "attempts", "passed"}]`."""
+    return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()]
 
 
 def practice_stats(store: Store, team_id: str, user_id: str | None) -> dict[str, Any]:
@@ -44,16 +66,7 @@ def practice_stats(store: Store, team_id: str, user_id: str | None) -> dict[str,
             kind = table.setdefault(row["kind"], {"answers": 0, "score_sum": 0.0})
             kind["answers"] += 1
             kind["score_sum"] += row["score"]
-        for name, value in json.loads(row["checks"]).items():
-            if value is None:
-                continue
-            for table in (checks, bucket["checks"]):
-                entry = table.setdefault(name, {"passed": 0, "applicable": 0})
-                entry["applicable"] += 1
-                entry["passed"] += int(bool(value))
-
-    def rates(table: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
-        return {name: {**e, "rate": round(e["passed"] / e["applicable"], 2)} for name, e in table.items()}
+        _tally(json.loads(row["checks"]), checks, bucket["checks"])
 
     def means(table: dict[str, dict[str, float]]) -> dict[str, dict[str, Any]]:
         return {k: {"answers": int(v["answers"]), "mean_score": round(v["score_sum"] / v["answers"], 2)}
@@ -61,19 +74,36 @@ def practice_stats(store: Store, team_id: str, user_id: str | None) -> dict[str,
 
     return {
         "answers": len(rows),
-        "checks": rates(checks),
+        "checks": _rates(checks),
         "kinds": means(kinds),
         "weeks": [{"week": b["week"], "answers": b["answers"],
-                   "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": rates(b["checks"]),
+                   "mean_score": round(b["score_sum"] / b["answers"], 2), "checks": _rates(b["checks"]),
                    "kinds": means(b["kinds"])} for b in weeks.values()],
     }
 
 
+def call_stats(store: Store, team_id: str, user_id: str | None) -> dict[str, Any]:
+    """A seller's (or, with no user, the team's) answers on real calls: how many, on how many calls, and the pass
+    rate per check."""
+    rows = store.call_answers_of(team_id, user_id)
+    checks: dict[str, dict[str, int]] = {}
+    for row in rows:
+        _tally(json.loads(row["checks"]), checks)
+    return {"answers": len(rows), "calls": len({row["review_id"] for row in rows}), "checks": _rates(checks)}
+
+
 def practice_checks(store: Store, team_id: str, user_id: str | None = None) -> list[dict[str, Any]] | None:
-    """Practice results per check, `[{"check", "attempts", "passed"}]` (`user_id=None`: the whole team), or None
-    when nobody has practised yet."""
-    checks = practice_stats(store, team_id, user_id)["checks"]
-    return [{"check": name, "attempts": e["applicable"], "passed": e["passed"]} for name, e in checks.items()] or None
+    """Practice results per check (`user_id=None`: the whole team), or None when nobody has practised yet."""
+    return _attempts(practice_stats(store, team_id, user_id)["checks"]) or None
+
+
+def call_checks(store: Store, team_id: str, user_id: str | None = None) -> dict[str, Any] | None:
+    """How buyer objections were answered on the calls reviewed in Slack: `{"calls", "answers", "checks"}` with the
+    checks per check (`user_id=None`: the whole team), or None when no call was reviewed."""
+    stats = call_stats(store, team_id, user_id)
+    if not stats["answers"]:
+        return None
+    return {"calls": stats["calls"], "answers": stats["answers"], "checks": _attempts(stats["checks"])}
 
 
 @dataclass
@@ -84,6 +114,7 @@ class SellerHome:
     quiet: list[dict[str, Any]]  # open deals with no reason to act
     coachings: list[dict[str, Any]]
     practice: list[dict[str, Any]] | None
+    calls: dict[str, Any] | None = None  # answers on reviewed calls (`call_checks`)
 
 
 def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, now: datetime, stall_days: int,
@@ -95,7 +126,7 @@ def seller_home(store: Store, playbooks: Playbooks, team_id: str, user_id: str, 
     stalled_ids = {entry.deal["id"] for entry in stalled}
     quiet = [deal for deal in store.open_deals_of(team_id, user_id) if deal["id"] not in stalled_ids]
     return SellerHome(stalled, quiet, store.recent_coachings_of(team_id, user_id, RECENT_COACHINGS),
-                      practice_checks(store, team_id, user_id))
+                      practice_checks(store, team_id, user_id), call_checks(store, team_id, user_id))
 
 
 @dataclass
@@ -113,6 +144,8 @@ class TeamReport:
     generated_at: str = ""
     names: dict[str, str] = field(default_factory=dict)  # label, topic and obstacle -> its name in `lang`
     lang: str = "en"
+    calls: dict[str, Any] | None = None  # the team's answers on reviewed calls (`call_checks`)
+    outcomes: Outcomes | None = None  # deals won and lost since the first week (bot/services/outcomes.py)
 
     @property
     def total(self) -> int:
@@ -158,7 +191,9 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
                    if obstacles[k]},
         stalled_by_owner=dict(stalled.most_common()),
         feedback=store.feedback_counts(team_id, first.isoformat()),
-        practice=practice_checks(store, team_id), generated_at=stamp(now), names=names, lang=lang)
+        practice=practice_checks(store, team_id), generated_at=stamp(now), names=names, lang=lang,
+        calls=call_checks(store, team_id),
+        outcomes=workspace_outcomes(store, team_id, first.isoformat()))
 
 
 def _pct(part: int, whole: int) -> str:
@@ -182,11 +217,15 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
         "practice": [t("report.practice_line", lang, check=row["check"], passed=row["passed"],
                        attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
                      for row in report.practice or []],
+        "calls": [t("report.practice_line", lang, check=row["check"], passed=row["passed"], attempts=row["attempts"],
+                    rate=_pct(row["passed"], row["attempts"])) for row in (report.calls or {}).get("checks", [])],
     }
     rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
     sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
                               rated=rated, rate=_pct(report.feedback.get("not_helpful", 0), rated),
                               relabels=report.feedback.get("relabel", 0))]
+    if report.outcomes is not None:
+        sections["outcomes"] = outcome_lines(report.outcomes, report.name, lang)
     return sections
 
 
@@ -233,10 +272,10 @@ _HTML = Environment(autoescape=True).from_string("""<!doctype html>
 td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}</style></head>
 <body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
 <img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
-{% for section in sections %}<h2>{{ section.title }}</h2>
+{% for section in sections %}<h2>{{ section.title }}</h2>{% if section.note %}<p>{{ section.note }}</p>{% endif %}
 {% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
-{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ empty }}</p>{% endif %}
+{% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ section.empty or empty }}</p>{% endif %}
 {% endfor %}</body></html>
 """)
 
@@ -266,6 +305,12 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
         sections.append({"id": "practice", "title": t("report.practice", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
                          "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.practice]})
+    if report.calls is not None:
+        sections.append({"id": "calls", "title": t("report.calls", lang),
+                         "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
+                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.calls["checks"]]})
+    if report.outcomes is not None:
+        sections += outcome_sections(report.outcomes, report.name, lang)
     return _HTML.render(
         lang=lang, title=t("report.title", lang, weeks=len(report.weeks)),
         subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total, day=report.generated_at[:10]),

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
@@ -48,9 +48,9 @@ CONNECTION_LIMIT = 500
 REQUEST_SECONDS = 10
 CLEANUP_SECONDS = 1
 # what the OAuth install asks for: the manifest's bot scopes (tests/test_installations.py keeps them equal)
-BOT_SCOPES = ("commands", "chat:write", "im:write", "assistant:write", "users:read", "app_mentions:read",
-              "channels:history", "groups:history", "im:history", "mpim:history", "channels:read", "groups:read",
-              "mpim:read", "files:write", "usergroups:read")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "assistant:write", "users:read", "users:read.email",
+              "app_mentions:read", "channels:history", "groups:history", "im:history", "mpim:history", "channels:read",
+              "groups:read", "mpim:read", "files:write", "files:read", "usergroups:read")
 
 
 class MissingCredentials(RuntimeError):
@@ -95,6 +95,18 @@ class CoachApp(DeliveryApp):
         super().__init__(**kwargs)
         self.deps = deps
         self.signing_secret: str | None = kwargs.get("signing_secret")
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Bolt answers a request no listener takes with 404. An event nobody listens to (Slack's agent events
+        the app does not use, such as the assistant view's assistant_thread_started and
+        assistant_thread_context_changed, or one Slack adds later) is acknowledged instead: Slack retries
+        deliveries that fail, and turns off the subscriptions of an app that keeps failing them."""
+        response = super().dispatch(req)
+        body = req.body if isinstance(req.body, dict) else {}
+        if response.status == 404 and body.get("type") == "event_callback":
+            log.info("no listener for a %s event; acknowledged", (body.get("event") or {}).get("type") or "typeless")
+            return BoltResponse(status=200, body="")
+        return response
 
 
 def worker_pool(size: int = WORKER_THREADS) -> WorkExecutor:

@@ -8,6 +8,7 @@ playbooks, model output) passes through `escape`, here or in the short acknowled
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.content.i18n import t
@@ -85,7 +86,44 @@ def _fit(blocks: list[Block], tail: list[Block]) -> list[Block]:
     return blocks[:room] + tail
 
 
-def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[Block]:
+# an AI answer names at most this many of the team's profile facts it drew on, each cut to this length
+FACTS_NAMED = 3
+FACT_CHARS = 90
+FEEDBACK_ACTION = "coaching_feedback"  # Slack's feedback buttons (thumbs) under a coaching
+RATINGS = ("helpful", "not_helpful")  # what each button's value says, after the coaching id: "42:helpful"
+
+
+def feedback_block(coaching_id: str, lang: str) -> Block:
+    """Slack's native thumbs under an answer: a `context_actions` block with one `feedback_buttons` element
+    (docs.slack.dev/reference/block-kit/blocks/context-actions-block). A click sends the clicked button's value,
+    never whether it is now on or off: the latest click is the seller's rating."""
+
+    def button(rating: str, text: str, label: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": t(text, lang)}, "accessibility_label": t(label, lang),
+                "value": f"{coaching_id}:{rating}"}
+
+    return {"type": "context_actions", "elements": [
+        {"type": "feedback_buttons", "action_id": FEEDBACK_ACTION,
+         "positive_button": button("helpful", "guidance.helpful", "guidance.helpful_label"),
+         "negative_button": button("not_helpful", "guidance.not_helpful", "guidance.not_helpful_label")}]}
+
+
+def ai_note(guidance: Guidance, playbooks: Sequence[str]) -> list[str]:
+    """An AI answer says so, and what it drew on: the playbooks it was given and the team's profile facts
+    matched to what the buyer said (the reading the model was shown)."""
+    lang = guidance.language
+    facts = list(dict.fromkeys(c["fact"] for c in guidance.concerns if c.get("fact")))
+    named = [f"“{cut_at_word(fact, FACT_CHARS)}”" for fact in facts[:FACTS_NAMED]]
+    books = ", ".join(t("guidance.playbook", lang, name=name) for name in playbooks)
+    facts_said = "; ".join(named) if named else t("guidance.no_facts", lang)
+    return [t("guidance.ai_written", lang), t("guidance.drew_on", lang, playbooks=books, facts=facts_said)]
+
+
+def guidance_blocks(guidance: Guidance, objection: str, kind_name: str,
+                    playbooks: Sequence[str] = ()) -> list[Block]:
+    """The coaching message: what the buyer said, the guidance, its notes (and, written by a model, that it is
+    AI-written and what it drew on: `playbooks`, the names of the playbooks it was given, and the team's facts),
+    "Diagnose differently" and the thumbs."""
     labels = {k.label: k.title for k in KINDS}
     lang = guidance.language
     body: list[Block] = [
@@ -107,10 +145,6 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
         "type": "actions",
         "block_id": "coaching_actions",
         "elements": [
-            {"type": "button", "action_id": "feedback_helpful", "value": value,
-             "text": {"type": "plain_text", "text": t("guidance.helpful", lang), "emoji": True}},
-            {"type": "button", "action_id": "feedback_not_helpful", "value": value,
-             "text": {"type": "plain_text", "text": t("guidance.not_helpful", lang), "emoji": True}},
             {
                 "type": "static_select",
                 "action_id": "relabel",
@@ -123,7 +157,10 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str) -> list[
             },
         ],
     }
-    return _fit(body, [_context(guidance.notes), actions])
+    notes = [_context(guidance.notes)]
+    if guidance.source == "llm":
+        notes.append(_context(ai_note(guidance, playbooks or [kind_name])))
+    return _fit(body, [*notes, actions, feedback_block(value, lang)])
 
 
 def guidance_fallback(guidance: Guidance) -> str:

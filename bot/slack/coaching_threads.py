@@ -30,20 +30,24 @@ def has_files(event: dict[str, Any]) -> bool:
 
 
 def continue_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str, *,
-                    files: bool = False) -> None:
+                    files: bool = False, context: str | None = None) -> None:
     """A new buyer objection is diagnosed and coached; a seller's question is answered in context. With
-    `files` the message's text is coached as usual (if it has any) and a line says the files were not read."""
+    `files` the message's text is coached as usual (if it has any) and a line says the files were not read.
+    `context` (a deal's) is the thread's when the thread has none yet."""
     if text.strip() or not files:
-        _reply(deps, asker, team_id, thread_ts, text)
+        _reply(deps, asker, team_id, thread_ts, text, context)
     if files:
         if not text.strip():  # nothing written to tell the language by: their Slack locale's
             asker.language = user_language(deps.store, team_id, asker.user_id, asker.client)
         say(deps, asker, team_id, notice("files_not_read", asker.language))
 
 
-def _reply(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str) -> None:
+def _reply(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str, context: str | None = None) -> None:
     client, channel = asker.client, asker.channel
     thread = deps.store.thread(team_id, channel, thread_ts)
+    if context and not (thread and thread.get("context")):  # the thread carries the deal from now on
+        deps.store.open_thread(team_id, channel, thread_ts, thread["label"] if thread else None, context)
+        thread = deps.store.thread(team_id, channel, thread_ts)
     label = thread["label"] if thread else None
     try:
         if is_seller_question(text):
@@ -61,11 +65,14 @@ def _reply(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str) ->
             return
         deps.coach.screen(text)  # nothing to coach ("thanks!"): no "working" status either
         history = deps.store.turns(team_id, channel, thread_ts)
-        guidance, posted = coach_in_thread(deps, asker, team_id, thread_ts, text,
-                                           context=thread["context"] if thread else None, history=history)
+        coached = coach_in_thread(deps, asker, team_id, thread_ts, text,
+                                  context=thread["context"] if thread else None, history=history)
     except EmptyObjection:
         say(deps, asker, team_id, usage_fallback(asker.language), usage_blocks(asker.language))
         return
+    if coached is None:
+        return  # the seller stopped it, and chose to be left nothing
+    guidance, posted = coached
     asker.language = guidance.language
     if posted.moved:
         asker.notify(posted.moved)

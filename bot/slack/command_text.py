@@ -18,10 +18,12 @@ _SHAPES = {
     "untrack": re.compile(r"^$"),
     "summary": re.compile(r"^$"),
     "nudges": re.compile(r"^(on|off)$", re.I),
+    "on-stop": re.compile(r"^(offline|nothing)$", re.I),
     "owner": re.compile(r"^<@U[A-Z0-9]+(\|[^>]*)?>$"),
     "stage": re.compile(r"^[^\s].{0,59}$"),
     "close": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "practice": re.compile(r"^([\w-]+)?(\s+(en|es))?$", re.I),  # taken by bot/slack/listeners/practice.py
+    "call": re.compile(r"^$"),  # how to share a call's transcript: "call me tomorrow" is an objection
 }
 
 # A deal name or a stage is a short label. These turn "track record? You've only been around two years" or

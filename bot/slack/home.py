@@ -184,6 +184,12 @@ def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Bl
                     for r in home.practice]
         blocks += [{"type": "divider"}, _header(t("home.practice_header", lang)),
                    *_section("\n".join(practice) if practice else t("home.no_practice", lang))]
+    if home.calls is not None:
+        calls = [t("report.practice_line", lang, check=escape(str(r["check"])), passed=r["passed"],
+                   attempts=r["attempts"], rate=f"{r['passed'] / r['attempts']:.0%}" if r["attempts"] else "–")
+                 for r in home.calls["checks"]]
+        intro = t("home.calls_intro", lang, calls=home.calls["calls"], answers=home.calls["answers"])
+        blocks += [{"type": "divider"}, _header(t("home.calls_header", lang)), *_section("\n".join([intro, *calls]))]
     return blocks
 
 
@@ -203,6 +209,8 @@ def team_blocks(report: TeamReport, file_id: str | None) -> list[Block]:
     blocks += _titled(t("report.stalled", lang), stalled, lang)
     if report.practice is not None:
         blocks += _titled(t("report.practice", lang), lines["practice"], lang)
+    if report.calls is not None:
+        blocks += _titled(t("report.calls", lang), lines["calls"], lang)
     blocks += _titled(t("report.feedback", lang), lines["feedback"], lang)
     return blocks
 

@@ -77,8 +77,12 @@ def say(deps: Deps, asker: Asker, team_id: str, text: str, blocks: list[dict[str
 def guidance_payload(deps: Deps, guidance: Guidance, objection: str) -> dict[str, Any]:
     """The coaching message: Block Kit with the feedback and "diagnose differently" controls, and its
     notification text."""
-    name = deps.coach.playbooks[guidance.label].text("name", guidance.language)
-    return {"blocks": guidance_blocks(guidance, objection, name), "text": guidance_fallback(guidance)}
+    playbooks = deps.coach.playbooks
+    lang = guidance.language
+    names = [playbooks[guidance.label].text("name", lang)]
+    if guidance.topic and guidance.topic in playbooks.topics:  # the topic's playbook was given to the model too
+        names.append(playbooks.topics[guidance.topic].text("name", lang))
+    return {"blocks": guidance_blocks(guidance, objection, names[0], names), "text": guidance_fallback(guidance)}
 
 
 def record_guidance(deps: Deps, team_id: str, posted: Posted, thread_ts: str | None, guidance: Guidance,

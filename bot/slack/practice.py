@@ -51,9 +51,14 @@ def _retry_button(thread_ts: str, lang: str) -> Block:
 def opening_blocks(opening: Opening, user_id: str) -> list[Block]:
     lang = opening.lang
     title, turn = t("practice.title", lang), t("practice.turn", lang, turn=1, max=MAX_TURNS)
+    topic = opening.scenario.topic or t("practice.call.header", lang)
+    # a moment of a call: what was said just before the buyer's objection (the call's own words, escaped)
+    before = _section(f"*{t('practice.call.before', lang)}*\n" + "\n".join(escape(line) for line in opening.context)
+                      )[:3] if opening.context else []
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{title} · {opening.scenario.topic}"}},
+        {"type": "header", "text": {"type": "plain_text", "text": f"{title} · {topic}"[:150]}},
         *_section(f"*{t('practice.buyer', lang)}:* {escape(opening.persona)}"),
+        *before,
         *_section(_quote(opening.objection)),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<@{user_id}> · "
                                           f"{turn} · {t('practice.reply_here', lang)}"}]},

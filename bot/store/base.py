@@ -68,12 +68,13 @@ def database_problem(exc: BaseException) -> str:
 _deadline = threading.local()
 
 
-def _value(value: Any) -> Any:
-    # what sqlite-utils did for us: lists and dicts are kept as JSON text
+def stored(value: Any) -> Any:
+    """A value as a column keeps it: lists and dicts as JSON text (what sqlite-utils did for us)."""
     return json.dumps(value) if isinstance(value, list | dict) else value
 
 
-def _names(columns: Sequence[str]) -> str:
+def quoted(columns: Sequence[str]) -> str:
+    """Column names for SQL, each quoted, comma-separated."""
     return ", ".join(f'"{c}"' for c in columns)
 
 
@@ -174,19 +175,19 @@ class Backend(ABC):
 
     def _insert(self, table: str, row: dict[str, Any], returning: str | None = "id") -> Any:
         """INSERT one row; returns its `returning` column (the new id), or None."""
-        sql = f"INSERT INTO {table} ({_names(list(row))}) VALUES ({', '.join('?' for _ in row)})"
+        sql = f"INSERT INTO {table} ({quoted(list(row))}) VALUES ({', '.join('?' for _ in row)})"
         if returning:
             sql += f" RETURNING {returning}"
-        result = self.execute(sql, [_value(v) for v in row.values()])
+        result = self.execute(sql, [stored(v) for v in row.values()])
         return result.rows[0][returning] if returning else None
 
     def _upsert(self, table: str, row: dict[str, Any], pk: Sequence[str]) -> None:
         """Insert the row, or update the given columns of the row with the same primary key (one statement)."""
         rest = [c for c in row if c not in pk]
-        action = (f"DO UPDATE SET {', '.join(f'{_names([c])} = excluded.{_names([c])}' for c in rest)}" if rest
+        action = (f"DO UPDATE SET {', '.join(f'{quoted([c])} = excluded.{quoted([c])}' for c in rest)}" if rest
                   else "DO NOTHING")
-        self.execute(f"INSERT INTO {table} ({_names(list(row))}) VALUES ({', '.join('?' for _ in row)}) "
-                     f"ON CONFLICT ({_names(pk)}) {action}", [_value(v) for v in row.values()])
+        self.execute(f"INSERT INTO {table} ({quoted(list(row))}) VALUES ({', '.join('?' for _ in row)}) "
+                     f"ON CONFLICT ({quoted(pk)}) {action}", [stored(v) for v in row.values()])
 
     def _update(self, table: str, key: dict[str, Any], values: dict[str, Any]) -> int:
         if not values:
@@ -194,7 +195,7 @@ class Backend(ABC):
         sets = ", ".join(f'"{c}" = ?' for c in values)
         where = " AND ".join(f'"{c}" = ?' for c in key)
         return self.execute(f"UPDATE {table} SET {sets} WHERE {where}",
-                            [*map(_value, values.values()), *key.values()]).rowcount
+                            [*map(stored, values.values()), *key.values()]).rowcount
 
     # --- the process on this database ---
 

@@ -33,6 +33,11 @@ class InstallationRecords(Backend):
                           [enterprise_id or "", team_id or "", user_id or ""])
         return json.loads(row["data"]) if row else None
 
+    def bot_token(self, team_id: str) -> str | None:
+        """The workspace's bot token, from its latest install (None: it has not installed the app)."""
+        data = self.installation(None, team_id)
+        return (data or {}).get("bot_token") or None
+
     def delete_installations(self, enterprise_id: str | None, team_id: str | None,
                              user_id: str | None = None) -> int:
         """Forget the tokens of one user's install, or (no user) of the whole workspace."""

@@ -290,3 +290,69 @@ def m016_delivery_work(db: sqlite_utils.Database) -> None:
     # mid-stream leaves its rows, and the next start stops those streams with a note instead of a half-written draft
     db["open_streams"].create({"channel": str, "ts": str, "team_id": str, "lang": str, "owner": str,
                                "started_at": str}, pk=("channel", "ts"))
+
+
+@migration
+def m017_call_reviews(db: sqlite_utils.Database) -> None:
+    # a call or email thread a seller shared in Slack (issue #22). `text` is the file's text, kept only while the
+    # seller is asked which speakers are theirs; `moments` the buyer objections (quote, kind, the turns before)
+    # for "Practise this"; `speakers` the names the question offered. All three are text of the call, blanked
+    # after the text retention period (or sooner: `text` once the review is done).
+    db["call_reviews"].create(
+        {"id": int, "team_id": str, "user_id": str, "channel": str, "thread_ts": str, "file_id": str,
+         "file_name": str, "kind": str, "language": str, "state": str, "text": str, "speakers": str, "moments": str,
+         "created_at": str, "reviewed_at": str},
+        pk="id",
+    )
+    db["call_reviews"].create_index(["team_id", "user_id", "id"])
+    db["call_reviews"].create_index(["created_at"])
+    # the seller's answer to each buyer objection of a reviewed call, scored: no text, for the Home tab and the
+    # manager's view (like practice_answers, but real calls)
+    db["call_answers"].create(
+        {"id": int, "team_id": str, "user_id": str, "review_id": int, "moment": int, "kind": str, "lang": str,
+         "checks": str, "score": float, "handled": int, "created_at": str},
+        pk="id",
+    )
+    db["call_answers"].create_index(["team_id", "user_id", "created_at"])
+    db["call_answers"].create_index(["team_id", "created_at"])
+    # a practice of a call's moment has no scenario file: its scenario (the buyer's real words) is kept here, as
+    # JSON, and blanked with the text
+    db["practice_sessions"].add_column("scenario", str)
+
+
+@migration
+def m018_agent_view(db: sqlite_utils.Database) -> None:
+    # what a seller is looking at in Slack while the coach's Messages tab is open (app_context_changed, and the
+    # context sent with message.im and app_home_opened): a conversation id, never what it says
+    db["seller_views"].create({"team_id": str, "user_id": str, "channel": str, "thread_ts": str, "seen_at": str},
+                              pk=("team_id", "user_id"))
+    # the stop button (agent_session_stopped) pressed on a coaching: whichever process coaches there stops it
+    db["session_stops"].create({"team_id": str, "channel": str, "thread_ts": str, "stopped_at": str},
+                               pk=("team_id", "channel", "thread_ts"))
+    db["session_stops"].create_index(["stopped_at"])
+    # what a seller wants when they stop a coaching: the offline answer, or nothing
+    db["seller_settings"].create({"team_id": str, "user_id": str, "on_stop": str, "updated_at": str},
+                                 pk=("team_id", "user_id"))
+
+
+@migration
+def m019_deal_outcomes(db: sqlite_utils.Database) -> None:
+    # Deals from the CLI and from CRM exports (`coach deal`, `coach deal import`). A deal keeps the CRM's record id
+    # (`hubspot:123`, `salesforce:006…`; `cli:<name>` for one tracked by name), so re-importing a file finds the
+    # same rows; one with no Slack channel has channel '' and that key in thread_ts, so Slack's messages never
+    # match it. The owner as the CRM wrote it (a name or an email) and their email are kept beside owner_id (a
+    # Slack user id once matched, else what the CRM wrote), so an import without Slack keeps a match made before.
+    for column, kind in (("external_id", str), ("amount", float), ("owner_email", str), ("crm_owner", str)):
+        db["deals"].add_column(column, kind)
+    db["deals"].create_index(["team_id", "external_id"], unique=True)
+    db["deals"].create_index(["team_id", "status", "closed_at"])  # the outcomes of a workspace's closed deals
+    # a coaching asked for one deal (`coach ask --deal`): Slack's are linked by the deal's channel instead
+    db["coachings"].add_column("deal_id", int)
+    db["coachings"].create_index(["deal_id"])
+    # each import that changed something: its file's digest and counts, never its rows
+    db["deal_imports"].create(
+        {"id": int, "team_id": str, "source": str, "file_name": str, "digest": str, "rows": int, "created": int,
+         "updated": int, "skipped": int, "imported_at": str},
+        pk="id",
+    )
+    db["deal_imports"].create_index(["team_id", "imported_at"])

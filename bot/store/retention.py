@@ -13,9 +13,10 @@ class Retention(Backend):
               dry_run: bool = False) -> dict[str, int]:
         """Delete what is past its retention (or, with `dry_run`, count it); returns the rows per step.
 
-        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted (coachings, thread
-        turns, a thread's deal context) is blanked after `text_retention_days`, the rows themselves deleted
-        after `retention_days`. The model cache holds answers about that text, so it goes after the text period.
+        Deliveries seen: a day (Slack retries within minutes). Text the seller pasted or shared (coachings,
+        thread turns, a thread's deal context, a call's text and quotes, a practice of a call's moment) is
+        blanked after `text_retention_days`, the rows themselves deleted after `retention_days`. The model cache
+        holds answers about that text, so it goes after the text period.
         Deals that ended (won, lost, untracked) go once quiet for `retention_days`; open ones stay. A workspace
         that uninstalled the app more than `retention_days` ago goes whole (`uninstalled_workspaces` counts them).
         `coach serve`'s daily job and `coach prune` (cron) both run this, so neither forgets a step.
@@ -29,6 +30,8 @@ class Retention(Backend):
             # (step, table, SET clause for a blanking step or None to delete, WHERE)
             ("events_seen", "events_seen", None, "seen_at < :day"),
             ("open_streams", "open_streams", None, "started_at < :day"),  # Slack ended those streams long ago
+            ("session_stops", "session_stops", None, "stopped_at < :day"),  # read only while a coaching runs
+            ("seller_views", "seller_views", None, "seen_at < :old"),
             ("oauth_states", "oauth_states", None, "created_at < :day"),
             ("llm_cache", "llm_cache", None, "created_at < :old_text"),
             ("llm_calls", "llm_calls", None, "created_at < :old"),
@@ -46,6 +49,14 @@ class Retention(Backend):
             ("practice_answers_text", "practice_answers", "reply = ''",
              "created_at < :old_text AND coalesce(reply, '') != ''"),
             ("practice_sessions", "practice_sessions", None, "updated_at < :old"),
+            # a practice of a call's moment holds the buyer's real words: they go with the text
+            ("practice_sessions_text", "practice_sessions", "scenario = '', buyer_text = ''",
+             "updated_at < :old_text AND coalesce(scenario, '') != ''"),
+            ("call_answers", "call_answers", None, "created_at < :old"),
+            ("call_reviews", "call_reviews", None, "created_at < :old"),
+            ("call_reviews_text", "call_reviews", "text = '', speakers = '', moments = ''",
+             "created_at < :old_text AND (coalesce(text, '') != '' OR coalesce(speakers, '') != '' "
+             "OR coalesce(moments, '') != '')"),
             ("nudges", "nudges", None, "claimed_at < :old"),
             ("user_timezones", "user_timezones", None, "fetched_at < :old"),
             ("home_charts", "home_charts", None, "created_at < :day"),  # a chart is reused for its day only
@@ -56,6 +67,7 @@ class Retention(Backend):
              "OR id NOT IN (SELECT max(id) FROM summaries WHERE deal_id IS NOT NULL GROUP BY deal_id))"),
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
+            ("deal_imports", "deal_imports", None, "imported_at < :old"),
         ]
         counts = self._run_steps(steps, params, dry_run)
         counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
@@ -75,9 +87,12 @@ class Retention(Backend):
                 ("user_timezones", team),
                 # an org-wide install is kept with no team, under its enterprise: the key its data has
                 ("installations", f"({team} OR (team_id = '' AND enterprise_id = :team))"), ("uninstalls", team),
-                ("practice_sessions", team), ("practice_answers", team), ("home_charts", team),
+                ("practice_sessions", team), ("practice_answers", team), ("call_answers", team),
+                ("call_reviews", team), ("home_charts", team),
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
-                ("team_examples", team), ("team_learning", team), ("team_models", team)]]
+                ("team_examples", team), ("team_learning", team), ("team_models", team),
+                ("seller_views", team), ("session_stops", team), ("seller_settings", team),
+                ("deal_imports", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],

@@ -9,6 +9,8 @@ new aggregate is a new module, listed here.
 
 from __future__ import annotations
 
+from bot.store.agent import AgentViewRecords
+from bot.store.calls import CallRecords
 from bot.store.coachings import CoachingRecords
 from bot.store.deals import DealRecords
 from bot.store.deliveries import DeliveryRecords
@@ -17,12 +19,14 @@ from bot.store.installations import InstallationRecords
 from bot.store.learning import LearningRecords
 from bot.store.llm import LLMRecords
 from bot.store.nudges import NudgeRecords
+from bot.store.outcomes import OutcomeQueries
 from bot.store.people import PeopleRecords
 from bot.store.practice import PracticeRecords
 from bot.store.retention import Retention
 from bot.store.threads import ThreadRecords
 
 
-class Store(CoachingRecords, ThreadRecords, DeliveryRecords, LLMRecords, DealRecords, NudgeRecords, PeopleRecords,
-            PracticeRecords, InstallationRecords, HomeQueries, LearningRecords, Retention):
+class Store(CoachingRecords, ThreadRecords, DeliveryRecords, AgentViewRecords, LLMRecords, DealRecords,
+            OutcomeQueries, NudgeRecords, PeopleRecords, PracticeRecords, CallRecords, InstallationRecords, HomeQueries,
+            LearningRecords, Retention):
     """Every repository over one database: the backends (SQLite, PostgreSQL) subclass this."""

@@ -46,7 +46,7 @@ def test_a_spanish_call_gets_spanish_labels(capsys):
 
 def test_undecided_speakers_without_a_terminal_ask_for_ours(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["call", str(DATA / "thread_es.txt")]) == 2
+    assert main(["call", str(DATA / "thread_es_undecided.txt")]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "--ours" in captured.err and "Martín Herrera" in captured.err
     assert captured.err.count("\n") == 1
@@ -54,7 +54,7 @@ def test_undecided_speakers_without_a_terminal_ask_for_ours(capsys, monkeypatch)
 
 def test_on_a_terminal_the_seller_is_asked_once(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", _Terminal("2\n"))  # speaker 2 of the list: Lucía Gómez
-    assert main(["call", str(DATA / "thread_es.txt"), "--json"]) == 0
+    assert main(["call", str(DATA / "thread_es_undecided.txt"), "--json"]) == 0
     captured = capsys.readouterr()
     assert "Which speakers are on your side?" in captured.err
     assert json.loads(captured.out)["sides"]["ours"] == ["Lucía Gómez"]

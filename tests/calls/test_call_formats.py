@@ -160,3 +160,33 @@ def test_broken_or_nameless_captions_are_refused(tmp_path):
     assert "name no speaker" in _error(nameless)
     missing = tmp_path / "nowhere.vtt"
     assert "cannot read" in _error(missing)
+
+
+def test_meet_captions_name_the_speaker_alone_on_the_cue_first_line():
+    conversation = read_call(DATA / "meet_names_en.vtt")
+    assert conversation.format == "webvtt" and conversation.speakers == ["Ana Ruiz", "Raj Patel"]
+    assert [t.speaker for t in conversation.turns] == ["Ana Ruiz", "Raj Patel", "Ana Ruiz", "Raj Patel", "Ana Ruiz"]
+    assert conversation.turns[1].text == "Sure. I only have twenty minutes, so let's keep it tight."
+    assert conversation.turns[2].text.endswith("Want me to start there?")  # two cues of one speaker, one turn
+
+
+def test_a_short_first_caption_line_is_not_taken_for_a_name(tmp_path):
+    # one cue opening with capitalised words is no layout: the names must recur over most cues
+    path = tmp_path / "zoom.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nAna: Hello Raj\nGood to see you\n\n"
+                    "00:00:04.000 --> 00:00:06.000\nRaj: Likewise, Ana.\n", encoding="utf-8")
+    assert [t.speaker for t in read_call(path).turns] == ["Ana", "Raj"]
+
+
+def test_gmail_attribution_with_the_address_in_parentheses(tmp_path):
+    path = tmp_path / "hilo.eml"
+    path.write_text(
+        "From: Lucía Gómez <lucia@brightpath.io>\nTo: Martín Herrera <martin@ferreteriasol.es>\n"
+        "Subject: Re: Propuesta\nDate: Tue, 3 Mar 2026 10:00:00 +0100\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Martín:\n\nGracias, te lo confirmo el jueves.\n\n"
+        "El lun, 2 mar 2026 a las 17:48, Martín Herrera (<martin@ferreteriasol.es>) escribió:\n"
+        "> Lucía:\n>\n> El precio nos parece alto para lo que usamos hoy.\n", encoding="utf-8")
+    earlier, latest = read_call(path).turns
+    assert (earlier.speaker, earlier.sender) == ("Martín Herrera", "martin@ferreteriasol.es")
+    assert earlier.text == "El precio nos parece alto para lo que usamos hoy."  # "Lucía:" opens, says nothing
+    assert latest.text == "Gracias, te lo confirmo el jueves."

@@ -75,7 +75,7 @@ def test_obstacles_come_from_the_buyers_turns_with_where_they_were_said(shared_c
 
 
 def test_the_review_needs_every_side_decided(shared_coach):
-    conversation = read_call(DATA / "thread_es.txt")
+    conversation = read_call(DATA / "thread_es_undecided.txt")
     with pytest.raises(ValueError, match="side"):
         review_call(shared_coach, conversation, assign_sides(conversation))
 
@@ -129,3 +129,30 @@ def test_no_resistance_in_agreement_or_logistics(text):
                                   "What happens to our data if we cancel after the first year?"])
 def test_resistance_in_either_language(text):
     assert resisting(text) == [text]
+
+
+def test_the_buyers_words_settle_which_perception_it_is(shared_coach):
+    turns = (Turn("Ana", "Thanks for joining. Let me show you the planner.", 0.0),
+             Turn("Dana", "I know you connect to the payroll system, but I didn't see anything about overtime rules.",
+                  5.0),
+             Turn("Ana", "Good catch. Overtime rules come over with the payroll sync, and you can edit them.", 12.0))
+    conversation = Conversation("call", "colon", turns, "en")
+    review = review_call(shared_coach, conversation, assign_sides(conversation, ours=["Ana"]))
+    assert [m.kind for m in review.moments] == ["incomplete"]
+    assert review.moments[0].answer.checks["align"]  # "Good catch" acknowledges it
+
+
+@pytest.mark.parametrize(("name", "ours", "found"), [
+    ("review_hr_en.vtt", ["Priya Das", "Marco Ruiz"],
+     ["I read somewhere", "My worry is the union", "I don't see where the price comes from",
+      "That's more than we spend", "we tried a scheduling app"]),
+    ("review_obra_es.srt", ["Julia Serrano", "Raúl Pastor"],
+     ["no van a usar una aplicación", "Tengo entendido", "no sé cuánto nos costaría", "no podemos meter nada nuevo"]),
+    ("review_hvac_en.txt", ["Nina Patel"], ["worried about the cost", "My concern is the techs", "I heard your"]),
+])
+def test_the_objections_of_a_whole_call_and_nothing_else(shared_coach, name, ours, found):
+    conversation = read_call(DATA / name)
+    review = review_call(shared_coach, conversation, assign_sides(conversation, ours=ours), offline=True)
+    assert len(review.moments) == len(found)
+    for moment, words in zip(review.moments, found, strict=True):
+        assert words in moment.quote, (moment.quote, words)

@@ -68,10 +68,64 @@ def test_words_alone_decide_a_two_person_call_in_either_language():
 
 
 def test_without_evidence_the_speakers_are_undecided_not_guessed():
-    sides = assign_sides(read_call(DATA / "thread_es.txt"))  # no profile, no names: their words do not say
-    assert sides.undecided == ("Martín Herrera", "Lucía Gómez") and not sides.decided
     quiet = _call(("A", "Hello."), ("B", "Hi, good morning."), ("C", "Morning."))
     assert assign_sides(quiet).undecided == ("A", "B", "C")
+    pair = _call(("Ana", "Is this a good time?"), ("Dana", "Yes, go ahead."), ("Ana", "Great."))
+    assert assign_sides(pair).undecided == ("Ana", "Dana") and not assign_sides(pair).decided
+
+
+def test_one_cue_on_each_side_of_a_two_person_thread_decides_it():
+    # no profile, no names: the seller speaks of "sus conductores", the buyer of what "probamos"
+    sides = assign_sides(read_call(DATA / "thread_es.txt"))
+    assert (sides.ours, sides.buyers) == (("Lucía Gómez",), ("Martín Herrera",)) and sides.decided
+
+
+def test_a_four_person_call_is_told_by_who_runs_it_who_asks_the_price_and_who_addresses_whom():
+    call = _call(
+        ("Nora", "Hi Pete, hi Gwen. Thanks for making the time. Luis is on the line too, he'll run the demo."),
+        ("Pete", "Hi Nora. Gwen is driving, she'll be on mute."),
+        ("Luis", "Morning. Let me share my screen. This is the board you'd see each morning."),
+        ("Gwen", "Sorry, I'm here. How do you price this?"),
+        ("Nora", "Fair question. It's priced per seat, per month."),
+        ("Pete", "Our finance team will want that in writing, Nora."),
+    )
+    sides = assign_sides(call)
+    assert (sides.ours, sides.buyers, sides.undecided) == (("Nora", "Luis"), ("Pete", "Gwen"), ())
+
+
+def test_a_colleague_introduced_joins_the_introducers_side():
+    call = _call(("Eva", "Os presento a Iván, nuestro ingeniero de soluciones."),
+                 ("Iván", "Hola a todos."),
+                 ("Rosa", "Hola, soy Rosa, de Compras. ¿Nos podéis mandar la propuesta?"))
+    sides = assign_sides(call)
+    assert (sides.ours, sides.buyers) == (("Eva", "Iván"), ("Rosa",))
+
+
+def test_hearsay_about_the_company_is_the_buyers_and_a_plain_statement_the_sellers():
+    call = _call(("Kim", "I heard Brightpath only works in the US."),
+                 ("Lee", "Brightpath runs in three regions, so the data stays where you need it."))
+    sides = assign_sides(call, company="Brightpath")
+    assert (sides.ours, sides.buyers) == (("Lee",), ("Kim",))
+    assert sides.reasons["Lee"][0] == "company"
+
+
+def test_speakers_writing_from_one_domain_are_one_side():
+    turns = (Turn("Ana", "Our platform includes support, and your team gets a named manager.", None, 1,
+                  "ana@brightpath.io"),
+             Turn("Dana", "Thanks.", None, 2, "dana@northwind.com"),
+             Turn("Raj", "Noted.", None, 3, "raj@northwind.com"))
+    sides = assign_sides(Conversation("email", "eml", turns, "en"))
+    assert (sides.ours, sides.buyers) == (("Ana",), ("Dana", "Raj"))
+
+
+def test_more_you_than_we_leans_a_long_talker_to_the_sellers_side():
+    seller = ("You would see your whole week on one screen, and you can move any job with a drag. "
+              "Your planners keep their rules, you just stop retyping them, and you get the report on Monday. ") * 2
+    buyer = ("We plan on paper and we like it, our planners know the routes and we have done it this way for years. "
+             "We would need a lot of convincing, since we changed tools twice and we lost months each time. ") * 2
+    call = _call(("A", seller), ("B", buyer), ("C", "Hello."))
+    sides = assign_sides(call)
+    assert sides.ours[0] == "A" and "B" in sides.buyers
 
 
 def test_a_third_speaker_who_leans_joins_a_side_once_both_sides_are_known():
@@ -109,3 +163,30 @@ def test_profile_domains_are_normalised_and_optional(tmp_path):
 def test_a_profile_domain_that_is_no_domain_is_refused_naming_the_field(tmp_path):
     with pytest.raises(PlaybookError, match=r"company\.domains.*not an email domain"):
         load_profile(_team(tmp_path, ["fleetwise"]))
+
+
+def test_who_raises_objections_in_the_words_that_mark_them_is_the_buyer():
+    call = _call(("A", "Hello both."), ("B", "Hi."),
+                 ("C", "My understanding is that every user needs a paid seat. Honestly I have no idea how you "
+                       "price the mobile part."),
+                 ("A", "Let me check."))
+    sides = assign_sides(call)
+    assert "C" in sides.buyers
+
+
+def test_a_buyer_describing_their_own_business_is_not_taken_for_the_vendor():
+    call = _call(("Nina", "Thanks for making the time. How do you assign jobs today?"),
+                 ("Greg", "We provide repairs to two thousand homes and we offer same-day service. Our dispatcher "
+                          "does it on a whiteboard."),
+                 ("Nina", "Got it. Let me share my screen."))
+    assert assign_sides(call).buyers == ("Greg",)
+
+
+@pytest.mark.parametrize(("name", "company", "ours", "buyers"), [
+    ("review_hr_en.vtt", "Rosterly", ("Priya Das", "Marco Ruiz"), ("Tom Becker", "Lena Ortiz")),
+    ("review_obra_es.srt", "Partefácil", ("Julia Serrano", "Raúl Pastor"), ("Andrés Molina", "Carmen Vidal")),
+    ("review_hvac_en.txt", "Dispatchly", ("Nina Patel",), ("Greg Hill", "Olga Sand")),
+])
+def test_four_and_three_person_calls_are_sided_from_the_company_name_alone(name, company, ours, buyers):
+    sides = assign_sides(read_call(DATA / name), company=company)
+    assert (sides.ours, sides.buyers, sides.undecided) == (ours, buyers, ())

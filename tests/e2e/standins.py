@@ -89,6 +89,10 @@ class SlackStandIn:
     conversations.info says `is_ext_shared` for `shared` channels (Slack Connect) and answers `info_error` channels
     with an error; `rate_limited[method] = n` makes the next n calls of a method answer HTTP 429 with
     Retry-After: 1; `delay[method]` slows a method down.
+
+    `share_file` keeps a file the way Slack holds an upload: files.info answers its file object, and its
+    `url_private` / `url_private_download` serve its bytes to a GET with the bot token (without a token, Slack's
+    sign-in page, as Slack answers); `downloads` records (file id, token) of each download.
     """
 
     def __init__(self) -> None:
@@ -110,9 +114,14 @@ class SlackStandIn:
         self.oauth_codes: dict[str, tuple[str, str]] = {}
         self.usergroups: dict[str, list[str]] = {}  # user group id -> members, for usergroups.users.list
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes POSTed to its upload_url
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> {"object": files.info's file, "content": bytes}
+        self.downloads: list[tuple[str, str]] = []  # (file id, bearer token) of each download of a shared file
         self._files = itertools.count(1)
-        self.streams: dict[str, dict[str, Any]] = {}  # ts -> {"channel", "text" streamed so far, "stopped"}
+        # ts -> {"channel", "text" streamed so far, "stopped", "blocks", "chunks": the other chunks, in order}
+        self.streams: dict[str, dict[str, Any]] = {}
         self.updated: dict[str, dict[str, Any]] = {}  # ts -> the last chat.update's params (what stays)
+        self.deleted: set[str] = set()  # ts of the messages chat.delete removed
+        self.sessions: dict[tuple[str, str], list[str]] = defaultdict(list)  # (channel, thread) -> statuses set
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -140,6 +149,25 @@ class SlackStandIn:
                 return found
             time.sleep(0.02)
         raise AssertionError(f"expected {count} call(s) of {method}, got {len(self.of(method))}: {self.calls}")
+
+    def share_file(self, file_id: str, name: str, content: bytes, *, user: str = "U1", team: str = "T1",
+                   size: int | None = None, filetype: str = "text", mimetype: str = "text/plain") -> dict[str, Any]:
+        """Hold a file as Slack does once someone shares it; returns its file object (what a `file_share`
+        message's `files` carry and files.info answers). Shape: https://docs.slack.dev/reference/objects/file-object
+        and a payload captured from Slack (MercuryTechnologies/slack-web, tests/golden/SlackWebhookEvent/
+        message_file_share.json). `size` overrides the real one (a file bigger than it claims, or the reverse)."""
+        base = f"{self.url}/files-pri/{team}-{file_id}"
+        obj = {"id": file_id, "created": int(time.time()), "timestamp": int(time.time()), "name": name,
+               "title": name, "mimetype": mimetype, "filetype": filetype, "pretty_type": "Plain Text", "user": user,
+               "user_team": team, "editable": True, "size": len(content) if size is None else size,
+               "mode": "snippet" if filetype == "text" else "hosted", "is_external": False, "external_type": "",
+               "is_public": False, "public_url_shared": False, "display_as_bot": False, "username": "",
+               "url_private": f"{base}/{name}", "url_private_download": f"{base}/download/{name}",
+               "permalink": f"https://acme.slack.com/files/{user}/{file_id}/{name}", "has_rich_preview": False,
+               "file_access": "visible"}
+        with self._lock:
+            self.files[file_id] = {"object": obj, "content": content}
+        return obj
 
     def answer(self, method: str, params: dict[str, Any],
                token: str = "") -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -203,6 +231,8 @@ class SlackStandIn:
                          "response_metadata": {"next_cursor": str(start + limit) if more else ""}}, {}
         if method == "conversations.history":
             channel = params.get("channel")
+            if channel in self.no_access:
+                return 200, {"ok": False, "error": "not_in_channel"}, {}
             messages = self.history.get(channel) or list(reversed(self.posted.get(channel, [])))
             return 200, {"ok": True, "messages": messages}, {}
         if method == "users.info":
@@ -237,13 +267,29 @@ class SlackStandIn:
                 return 200, {"ok": False, "error": "file_not_found"}, {}
             return 200, {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "mimetype": "image/png",
                                                 "size": len(self.uploads[f["id"]])} for f in files]}, {}
+        if method == "files.info":
+            held = self.files.get(str(params.get("file")))
+            if held is None:
+                return 200, {"ok": False, "error": "file_not_found"}, {}
+            return 200, {"ok": True, "file": held["object"], "comments": [],
+                         "response_metadata": {"next_cursor": ""}}, {}
         if method == "usergroups.users.list":
             group = params.get("usergroup")
             if group not in self.usergroups:
                 return 200, {"ok": False, "error": "no_such_subteam"}, {}
             return 200, {"ok": True, "users": self.usergroups[group]}, {}
         if method in ("chat.postEphemeral", "chat.delete"):
+            if method == "chat.delete":
+                with self._lock:
+                    self.deleted.add(str(params.get("ts")))
             return 200, {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}, {}
+        if method == "agents.sessions.setStatus":  # the thread's agent session: "processing" shows the stop button
+            if not params.get("channel_id") or params.get("status") not in ("processing", "active", "suspended",
+                                                                            "closed"):
+                return 200, {"ok": False, "error": "invalid_arguments"}, {}
+            with self._lock:
+                self.sessions[(params["channel_id"], params.get("thread_ts") or "")].append(params["status"])
+            return 200, {"ok": True}, {}
         if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
             return self._stream(method, params)
         if method in ("assistant.threads.setStatus", "assistant.threads.setSuggestedPrompts"):
@@ -252,12 +298,22 @@ class SlackStandIn:
             return 200, {"ok": True}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
+    def press_stop(self, ts: str) -> None:
+        """The seller clicks the stop button: Slack stops the stream itself (the app's later appends fail), then
+        sends agent_session_stopped (docs.slack.dev/reference/events/agent_session_stopped)."""
+        with self._lock:
+            self.streams[ts]["stopped"] = self.streams[ts]["by_slack"] = True
+
     def _stream(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         """chat.startStream / appendStream / stopStream: a streamed reply in a thread, its text the markdown
-        chunks in order. Like Slack, starting needs a thread, and the recipient ids outside DMs."""
+        chunks in order, its other chunks (plan and task updates) kept apart. Like Slack, starting needs a thread,
+        and the recipient ids outside DMs."""
         channel = params.get("channel")
-        text = params.get("markdown_text") or "".join(
-            c.get("text", "") for c in params.get("chunks") or [] if c.get("type") == "markdown_text")
+        chunks = params.get("chunks") or []
+        chunks = json.loads(chunks) if isinstance(chunks, str) else chunks
+        text = (params.get("markdown_text") or "") + "".join(
+            c.get("text", "") for c in chunks if c.get("type") == "markdown_text")
+        others = [c for c in chunks if c.get("type") != "markdown_text"]
         if method == "chat.startStream":
             if not params.get("thread_ts"):
                 return 200, {"ok": False, "error": "invalid_arguments"}, {}
@@ -267,13 +323,15 @@ class SlackStandIn:
             ts = f"1700000000.{next(self._ts):06d}"
             with self._lock:
                 self.streams[ts] = {"channel": channel, "thread_ts": params.get("thread_ts"), "text": text,
-                                    "stopped": False, "blocks": None}
+                                    "stopped": False, "by_slack": False, "blocks": None, "chunks": others,
+                                    "task_display_mode": params.get("task_display_mode")}
             return 200, {"ok": True, "channel": channel, "ts": ts}, {}
         with self._lock:
             stream = self.streams.get(str(params.get("ts")))
             if stream is None or stream["stopped"]:
                 return 200, {"ok": False, "error": "message_not_in_streaming_state"}, {}
             stream["text"] += text
+            stream["chunks"] += others
             if method == "chat.stopStream":
                 stream["stopped"], stream["blocks"] = True, params.get("blocks")
         return 200, {"ok": True, "channel": channel, "ts": params.get("ts")}, {}
@@ -284,6 +342,31 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                """A shared file's bytes at its url_private(_download), for a request with a bot token."""
+                match = re.fullmatch(r"/files-pri/[A-Z0-9]+-([A-Z0-9]+)/(?:download/)?[^/]+", self.path)
+                held = standin.files.get(match.group(1)) if match else None
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                if held is None:
+                    self.send_error(404)
+                    return
+                if not token:  # Slack answers a request without a token with its sign-in page
+                    page = b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                with standin._lock:
+                    standin.downloads.append((match.group(1), token))
+                content = held["content"]
+                self.send_response(200)
+                self.send_header("Content-Type", held["object"]["mimetype"])
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
 
             def do_POST(self) -> None:  # noqa: N802
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -322,6 +405,19 @@ class SlackStandIn:
                     standin.answered.append(method)
 
         return Handler
+
+
+def coaching_id_in(blocks: list[dict[str, Any]]) -> str:
+    """The coaching id a coaching message's controls carry: in its feedback buttons' values ("42:helpful")."""
+    (element,) = [e for b in blocks if b["type"] == "context_actions" for e in b["elements"]
+                  if e["type"] == "feedback_buttons"]
+    return element["positive_button"]["value"].split(":")[0]
+
+
+def relabel_menu(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The "Diagnose differently" menu of a coaching message."""
+    (menu,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "relabel"]
+    return menu
 
 
 def guidance_json(label: str, language: str, **override: Any) -> str:

@@ -87,8 +87,9 @@ def test_a_streamed_answer_ends_as_the_validated_answer_with_its_buttons(model, 
     body = json.dumps(final["blocks"])
     for text in _fields(guidance_json("skepticism", "en")).values():
         assert json.dumps(text.replace("&", "&amp;"))[1:-1] in body
-    actions = {e["action_id"] for b in final["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert actions == {"feedback_helpful", "feedback_not_helpful", "relabel"}
+    actions = {e["action_id"] for b in final["blocks"] if b["type"] in ("actions", "context_actions")
+               for e in b["elements"]}
+    assert actions == {"coaching_feedback", "relabel"}
     assert stream["blocks"] == final["blocks"]  # the buttons arrive when the stream stops
     assert bot.slack.of("chat.postMessage") == [] and len(model.requests) == 1
     assert model.requests[0]["body"]["stream"] is True

@@ -107,8 +107,13 @@ def test_the_prompt_carries_each_concern_its_matched_fact_and_what_the_buyer_acc
     assert 'concern 1: "are setup and training included"' in user
     assert "the profile fact that answers it: We charge per vehicle per month; setup, training" in user
     assert 'concern 2: "does support answer on weekends"' in user
-    assert "does NOT meet what they require (weekends)" in user  # the weekday-only support fact
-    assert "What the buyer already accepts" in user and "- The price is fine" in user
+    assert 'concern 2: "does support answer on weekends" (requires: weekends)' in user  # weekday-only support
+    assert "That does NOT meet what they require (see concern 2)" in user
+    assert 'accepted: "The price is fine' in user
+    # the buyer's and the seller's words stay inside a data fence, after every instruction
+    reading = user.index("\n<buyer_reading>\n")
+    assert reading < user.index('concern 1: "are setup') < user.index("</buyer_reading>")
+    assert user.index("That does NOT meet") < reading
 
 
 def test_a_reopened_accepted_point_is_repaired_once(model, example_profile):

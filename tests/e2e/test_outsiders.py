@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.store import open_store
-from tests.e2e.standins import eventually
+from tests.e2e.standins import coaching_id_in, eventually
 
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
 BUYER_TEAM, BUYER = "TBUYER", "UBUYER"
@@ -94,7 +94,7 @@ def test_commands_buttons_and_shortcuts_from_outside_the_workspace_are_acknowled
     store = open_store(settings)
     bot.command(OBJECTION, channel="C1", user=SELLER)  # our seller's coaching, with its buttons
     (post,) = bot.slack.wait_for("chat.postMessage")
-    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    coaching_id = coaching_id_in(post["blocks"])
 
     # the buyer runs /objection (their team's id on the command) ...
     reply = bot.command(OBJECTION, channel="CEXT", user=BUYER, team=BUYER_TEAM)

@@ -8,7 +8,7 @@ import time
 from slack_sdk.models.blocks import Block
 
 from bot.store import open_store
-from tests.e2e.standins import eventually
+from tests.e2e.standins import coaching_id_in, eventually, relabel_menu
 
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
 
@@ -39,8 +39,8 @@ def test_command_is_acked_at_once_then_coaching_is_posted(bot, settings):
     body = _texts(blocks)
     for part in ("*Align*", "*Clarify*", "*Assure*", "*Say it like this*", "Offline playbook answer"):
         assert part in body
-    action_ids = {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
-    assert action_ids == {"feedback_helpful", "feedback_not_helpful", "relabel"}
+    action_ids = {e["action_id"] for b in blocks if b["type"] in ("actions", "context_actions") for e in b["elements"]}
+    assert action_ids == {"coaching_feedback", "relabel"}  # Slack's thumbs, and "Diagnose differently"
     store = open_store(settings)
     (row,) = eventually(lambda: [r for r in store.coachings() if r["message_ts"]])
     assert row["team_id"] == "T1" and row["channel"] == "C1"
@@ -169,7 +169,7 @@ def test_event_retries_and_duplicates_never_reply_twice(bot):
 def test_feedback_buttons_are_stored(bot, settings):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    coaching_id = coaching_id_in(post["blocks"])
     reply = bot.action({"action_id": "feedback_helpful", "value": coaching_id, "type": "button"},
                        channel="C1", message_ts="1700000000.000001")
     assert reply.status_code == 200
@@ -182,7 +182,7 @@ def test_feedback_buttons_are_stored(bot, settings):
 def test_diagnose_differently_rerenders_in_place(bot, settings):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    select = post["blocks"][-1]["elements"][2]
+    select = relabel_menu(post["blocks"])
     option = next(o for o in select["options"] if o["value"].endswith(":major_concern"))
     bot.action({"action_id": "relabel", "type": "static_select", "selected_option": option},
                channel="C1", message_ts="1700000000.000001")
@@ -197,7 +197,7 @@ def test_diagnose_differently_rerenders_in_place(bot, settings):
 def test_buttons_from_another_workspace_are_ignored(bot, settings):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    coaching_id = coaching_id_in(post["blocks"])
     bot.action({"action_id": "feedback_helpful", "value": coaching_id, "type": "button"},
                channel="C1", message_ts="1700000000.000001", team="T2")
     time.sleep(0.5)
@@ -266,7 +266,7 @@ def test_diagnose_differently_on_a_coaching_whose_text_was_pruned(bot, settings)
 
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    option = next(o for o in post["blocks"][-1]["elements"][2]["options"] if o["value"].endswith(":major_concern"))
+    option = next(o for o in relabel_menu(post["blocks"])["options"] if o["value"].endswith(":major_concern"))
     with sqlite3.connect(settings.db_path) as db:  # what pruning after COACH_TEXT_RETENTION_DAYS leaves
         db.execute("UPDATE coachings SET text = ''")
     bot.action({"action_id": "relabel", "type": "static_select", "selected_option": option},

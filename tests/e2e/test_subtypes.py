@@ -1,7 +1,8 @@
 """Messages Slack sends with a subtype (issue #19, item 11), end to end over HTTP: a thread reply also sent to the
 channel (`thread_broadcast`) is a reply like any other, and a message with a file attached (`file_share`) has its
-text coached and is told, in its language, that files are not read yet. The payloads are Slack's (bolt-python's
-fixtures for both subtypes): the broadcast carries its thread's `root`, the file message its `files`."""
+text coached and is told, in its language, which files are read (a PDF is not; a call transcript is reviewed:
+test_calls.py). The payloads are Slack's (bolt-python's fixtures for both subtypes): the broadcast carries its
+thread's `root`, the file message its `files`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from tests.e2e.standins import eventually
 OBJECTION = "Every vendor tells us we'll save 30%. How do I know we'll actually see that?"
 NEW_OBJECTION = "now their CTO says we only support on-prem installs, which is wrong"
 ROOT = "1700000000.000001"  # the coaching message `/objection` posts first
-FILES_EN = "I don't read attached files yet"
-FILES_ES = "Todavía no leo archivos adjuntos"
+FILES_EN = "I read call transcripts and email threads"
+FILES_ES = "Leo transcripciones de llamadas"
 
 
 def _file(name: str = "pricing.pdf") -> dict[str, Any]:

@@ -19,7 +19,7 @@ import yaml
 from bot.slack.app import MissingCredentials, create_wsgi
 from bot.store import open_store
 from tests.e2e.conftest import SECRET
-from tests.e2e.standins import command_form, signed_post
+from tests.e2e.standins import coaching_id_in, command_form, relabel_menu, signed_post
 
 if TYPE_CHECKING:
     from bot.slack.app import Service
@@ -183,7 +183,7 @@ def test_summaries_of_a_shared_channel_go_by_dm(bot):
 def test_diagnose_differently_in_a_shared_channel_goes_by_dm(bot):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    option = next(o for o in post["blocks"][-1]["elements"][2]["options"] if o["value"].endswith(":major_concern"))
+    option = next(o for o in relabel_menu(post["blocks"])["options"] if o["value"].endswith(":major_concern"))
     bot.slack.shared.add("CEXT")  # the coaching's channel has since been shared with the buyer
     bot.action({"action_id": "relabel", "type": "static_select", "selected_option": option},
                channel="CEXT", message_ts="1700000000.000001")
@@ -254,7 +254,7 @@ def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locke
 def test_a_button_whose_work_fails_gets_an_error(bot, settings):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
-    coaching_id = post["blocks"][-1]["elements"][0]["value"]
+    coaching_id = coaching_id_in(post["blocks"])
     other = sqlite3.connect(settings.db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:

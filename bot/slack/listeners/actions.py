@@ -1,4 +1,5 @@
-"""Buttons on a coaching message: helpful / not helpful, and "Diagnose differently"."""
+"""The controls of a coaching message: Slack's feedback buttons (thumbs; the helpful / not helpful buttons of
+messages posted before them), and "Diagnose differently"."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from slack_sdk import WebClient
 from bot.content.i18n import t
 from bot.core.taxonomy import LABELS
 from bot.slack.audience import team_of
-from bot.slack.blocks import guidance_blocks, guidance_fallback
+from bot.slack.blocks import FEEDBACK_ACTION, RATINGS
 from bot.slack.deps import Deps
 from bot.slack.home import refresh_home
-from bot.slack.posting import post_guidance
+from bot.slack.posting import guidance_payload, post_guidance
 from bot.slack.replies import Asker
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,21 @@ def own_coaching(deps: Deps, body: dict[str, Any], coaching_id: str) -> dict[str
     return row
 
 
+def rating(action: dict[str, Any]) -> tuple[str, str]:
+    """(coaching id, "helpful" or "not_helpful") of a click: Slack's feedback buttons send the clicked button's
+    value ("42:helpful"); the buttons of messages posted before them, the coaching id under their own action id."""
+    if action.get("action_id") == FEEDBACK_ACTION:
+        coaching_id, _, kind = (action.get("value") or "").partition(":")
+        return coaching_id, kind
+    return action.get("value") or "", "helpful" if action.get("action_id") == "feedback_helpful" else "not_helpful"
+
+
 def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
-    row = own_coaching(deps, body, action.get("value", ""))
+    coaching_id, kind = rating(action)
+    row = own_coaching(deps, body, coaching_id) if kind in RATINGS else None
     if row is None:
         return
-    kind = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
-    deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], kind)
+    deps.store.rate_coaching(row["id"], row["team_id"], body["user"]["id"], kind)
     refresh_home(deps, client, row["team_id"], body["user"]["id"])
     # in the coaching's language: the buttons were labelled in it
     thanks = t("feedback.thanks" if kind == "helpful" else "feedback.thanks_relabel", row["language"] or "en")
@@ -64,8 +74,6 @@ def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient, res
         if post_guidance(deps, client, row["team_id"], user_id, channel, guidance, row["text"]).moved:
             asker.notify("shared")
         return
-    name = deps.coach.playbooks[label].text("name", guidance.language)
-    client.chat_update(channel=channel, ts=ts, blocks=guidance_blocks(guidance, row["text"], name),
-                       text=guidance_fallback(guidance))
+    client.chat_update(channel=channel, ts=ts, **guidance_payload(deps, guidance, row["text"]))
     deps.store.mark_posted(guidance.coaching_id, channel, ts, row["thread_ts"])
     deps.store.open_thread(row["team_id"], channel, row["thread_ts"] or ts, label)

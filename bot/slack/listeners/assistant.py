@@ -1,5 +1,7 @@
 """The app's DM (its Messages tab, Slack's agent view): a seller's message there is coached like `/objection`
-(streamed with a model, bot/slack/streaming.py), and replies in its thread continue the coaching."""
+(streamed with a model, bot/slack/streaming.py), and replies in its thread continue the coaching. While the
+seller looks at a tracked deal, "summarise this deal" and "what's stalling it?" are about it, and a coaching
+carries its context (bot/slack/viewing.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from bot.slack.coaching_threads import continue_thread, has_files, written_by_a_
 from bot.slack.deps import Deps
 from bot.slack.practice import handled_as_practice
 from bot.slack.replies import Asker, language_of
+from bot.slack.viewing import answer_deal_ask, current_view, deal_ask, deal_context, viewed_deal
 
 
 def is_seller_dm(event: dict[str, Any]) -> bool:
@@ -32,9 +35,16 @@ def coach_dm(body: dict[str, Any], event: dict[str, Any], client: WebClient, dep
     if event.get("thread_ts") and handled_as_practice(deps, client, team_id, event, text):
         return  # an answer to the buyer in a practice thread (a practice moved to the DM), not an objection
     asker = Asker(client, event.get("user", ""), event["channel"], thread_ts, language=language_of(text))
+    ask = deal_ask(text)
+    if ask is not None:
+        asker.language = ask[1]
+        answer_deal_ask(deps, asker, team_id, event, ask[0])
+        return
     pointer = pointer_for(text)
     if pointer is not None:
         key, lang = pointer
         client.chat_postMessage(channel=asker.channel, thread_ts=asker.thread_ts, text=t(key, lang))
         return
-    continue_thread(deps, asker, team_id, thread_ts, text, files=has_files(event))
+    deal = viewed_deal(deps, team_id, current_view(deps, team_id, asker.user_id, event))
+    continue_thread(deps, asker, team_id, thread_ts, text, files=has_files(event),
+                    context=deal_context(deal, asker.language) if deal else None)

@@ -15,6 +15,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.calls.formats import MAX_BYTES
 from bot.content.i18n import t
 from bot.core.guidance import EmptyObjection
 from bot.slack.audience import team_of
@@ -105,6 +106,13 @@ def _nudges(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any
     return _ephemeral(t("deal.nudges_on" if on else "deal.nudges_off", command.lang))
 
 
+def _on_stop(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
+    """What a coaching the seller stops while the model writes leaves: the offline answer, or nothing."""
+    choice = command.args.lower()
+    deps.store.set_on_stop(command.team_id, command.user_id, choice)
+    return _ephemeral(t("deal.on_stop_nothing" if choice == "nothing" else "deal.on_stop_offline", command.lang))
+
+
 def _update_deal(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
     """`owner @user`, `stage <label>` or `close YYYY-MM-DD` of the channel's open deal."""
     deal = deps.store.deal(command.team_id, command.channel)
@@ -128,10 +136,16 @@ def _update_deal(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str
     return _ephemeral(t("deal.stage_set", lang, name=name, stage=escape(stage)))
 
 
+def _call(deps: Deps, command: Command, body: dict[str, Any]) -> dict[str, Any]:
+    """`/objection call`: how to share a call's transcript or an email thread for a review (the file itself
+    arrives as a message: bot/slack/listeners/files.py)."""
+    return _ephemeral(t("call.command", command.lang, limit=MAX_BYTES // 1024 // 1024))
+
+
 # each subcommand's acknowledgement; anything else parse() returns is an objection to coach
 _AT_ONCE: dict[str, Callable[[Deps, Command, dict[str, Any]], dict[str, Any]]] = {
-    "help": _help, "track": _track, "untrack": _untrack, "summary": _summary, "nudges": _nudges,
-    "owner": _update_deal, "stage": _update_deal, "close": _update_deal,
+    "help": _help, "track": _track, "untrack": _untrack, "summary": _summary, "nudges": _nudges, "on-stop": _on_stop,
+    "owner": _update_deal, "stage": _update_deal, "close": _update_deal, "call": _call,
 }
 
 

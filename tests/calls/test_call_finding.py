@@ -1,0 +1,135 @@
+"""Which buyer sentences resist, and how they become moments: strong cues alone, weak cues only with a no,
+questions about how the product works left alone, runs of sentences grouped, "Second, …" split, and a buyer
+pressing the same point after the seller's reply kept in the moment it belongs to."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.calls.finding import kind_marker, objections_in, resisting, resists
+from bot.calls.formats import Turn
+from bot.calls.review import find_objections
+from bot.calls.sides import BUYER, OURS
+
+
+@pytest.mark.parametrize("sentence", [
+    "My understanding is that every user needs a paid seat, and our crews won't pay for that.",  # a belief
+    "I assume the tablets have to be online the whole time, right?",
+    "Honestly I have no idea how you charge for this.",  # what the buyer does not know
+    "I didn't see anything about audit logs in the proposal.",
+    "The timing is bad, we're in the middle of our busiest season.",  # what cannot happen now
+    "We're short-staffed in IT until the autumn.",
+    "Twenty percent fewer no-shows sounds like a best-case number to me.",  # doubt
+    "Our technicians won't use another app on their phones.",
+    "Tengo entendido que la app solo funciona con conexión, y en el almacén no hay cobertura.",
+    "No sabemos quién de nuestro lado tendría que dedicarle tiempo.",
+    "Lo he visto fracasar dos veces con otros proveedores.",
+    "Ya, pero no queremos dos proyectos a la vez con el mismo equipo.",
+])
+def test_strong_cues_resist_on_their_own(sentence):
+    assert resists(sentence)
+
+
+@pytest.mark.parametrize(("plain", "with_a_no"), [
+    ("Budget requests for next year are due in October.", "The budget for next year is already frozen."),
+    ("Our security team will review the questionnaire.", "Our security team won't sign off without an audit."),
+    ("El presupuesto lo lleva Marta.", "No tenemos presupuesto hasta el año que viene."),
+])
+def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
+    assert not resists(plain) and resists(with_a_no)
+
+
+@pytest.mark.parametrize("sentence", [
+    "How does it pick which technician gets the job?",  # how the product works: a question, not resistance
+    "What happens when a customer cancels the same morning?",
+    "Can we group the vans by region?",
+    "¿Se pueden exportar los informes a Excel?",
+    "Honestly, that was the thing I was most worried about before today.",  # a worry that is over
+    "We'd probably want the schedule locked in the morning.",  # "locked in" is no lock-in
+    "I read the proposal on the train this morning.",
+    "I'd rather hear what didn't work for them.",
+    "I'm not sure yet, let me check my calendar for Thursday.",  # scheduling
+    "We tried calling you yesterday but it went to voicemail.",
+    "That was a concern last year but IT fixed it.",  # a worry that is solved
+])
+def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
+    assert not resists(sentence)
+
+
+def test_curly_apostrophes_are_read_like_straight_ones():
+    assert resists("Our drivers won’t use another app, and I can’t see how this changes that.")
+
+
+def test_a_run_of_resisting_sentences_is_one_objection_and_second_opens_another():
+    text = ("Thanks for the proposal. First, I don't know how you bill for seasonal staff. We hire thirty people "
+            "every summer. Do we pay for them all year? Second, my impression is that each site needs its own "
+            "server, which we don't have room for.")
+    found = objections_in(text)
+    assert [f.quote.split(".")[0] for f in found] == ["First, I don't know how you bill for seasonal staff",
+                                                      "Second, my impression is that each site needs its own server, "
+                                                      "which we don't have room for"]
+    assert found[1].opens_point and not found[0].opens_point
+    assert "Thanks for the proposal" not in found[0].quote
+
+
+def test_a_buyer_pressing_the_same_point_after_the_reply_stays_on_that_moment():
+    turns = [Turn("Kim", "I'm not convinced your numbers hold for a fleet our size."),
+             Turn("Ana", "I get it, but honestly the companies that wait fall behind."),
+             Turn("Kim", "That doesn't answer it, I'm still not convinced."),
+             Turn("Lee", "Yeah, I don't see how the numbers work for us either."),
+             Turn("Ana", "Fair. Let me show you the numbers from a fleet of forty vans."),
+             Turn("Kim", "Another thing: I assume the tablets need a data plan, and we don't have one.")]
+    side = [BUYER, OURS, BUYER, BUYER, OURS, BUYER]
+    found = find_objections(turns, side)
+    assert [index for index, _ in found] == [0, 5]  # the press (2) and the chorus (3) are the first moment's
+
+
+def test_in_an_email_thread_every_message_counts():
+    turns = [Turn("Kim", "I'm not convinced the savings are real.", None, 1),
+             Turn("Ana", "Here is a case study from a fleet like yours.", None, 2),
+             Turn("Kim", "I'm still skeptical that our drivers will use it.", None, 3)]
+    assert [index for index, _ in find_objections(turns, [BUYER, OURS, BUYER])] == [0, 2]
+
+
+def test_resisting_lists_the_sentences_in_order():
+    text = "Morning all. The signal at our gate worries me. The guards can't check anyone in when it drops."
+    assert resisting(text) == ["The signal at our gate worries me.", "The guards can't check anyone in when it drops."]
+
+
+@pytest.mark.parametrize(("quote", "kind"), [
+    ("I know you sync with the ERP, but I didn't see anything about purchase orders.", "incomplete"),
+    ("Entiendo que la licencia incluye la app, pero no sé si incluye la formación.", "incomplete"),
+    ("My understanding is that every driver needs a paid seat.", "incorrect"),
+    ("Tengo entendido que solo funciona en inglés.", "incorrect"),
+    ("Honestly I have no idea how you charge for this.", "missing"),
+    ("No sabemos cuánto tarda la puesta en marcha.", "missing"),
+    ("Every vendor promises that; I'll believe it when I see it.", "skepticism"),
+    ("El director no cree que los técnicos lo usen.", "skepticism"),
+    ("The budget is frozen until the spring.", None),
+])
+def test_the_buyers_own_words_mark_the_kind(quote, kind):
+    assert kind_marker(quote) == kind
+
+
+def test_a_new_kind_after_the_reply_is_a_new_objection_unless_it_stays_on_the_point():
+    turns = [Turn("Kim", "Honestly I don't know how you charge for this."),
+             Turn("Ana", "It's twelve dollars a seat a month, support included."),
+             Turn("Kim", "That's more than we spend on the spreadsheet today, which is nothing.")]
+    side = [BUYER, OURS, BUYER]
+    assert [i for i, _ in find_objections(turns, side, ["missing", "major_concern"])] == [0, 2]
+    asked = [Turn("Kim", "We tried a routing tool and nobody used it."),
+             Turn("Ana", "That's good to know. What made people stop?"),
+             Turn("Kim", "It needed a login on every phone, and our drivers won't use another login.")]
+    # answering the seller's question about it is still that objection, whatever kind its words read as
+    assert [i for i, _ in find_objections(asked, side, ["skepticism", "incorrect"])] == [0]
+    echoed = [Turn("Kim", "Forty percent sounds like a best-case number."),
+              Turn("Ana", "Trust me, you'll be at the high end."),
+              Turn("Kim", "I can't take a best case to my CFO.")]
+    assert [i for i, _ in find_objections(echoed, side, ["skepticism", "major_concern"])] == [0]
+
+
+def test_two_kinds_in_one_run_of_sentences_are_two_objections():
+    text = ("Sinceramente, dudo que estéis listos en seis semanas. Y nuestro responsable de sistemas cree que "
+            "necesitáis acceso a nuestro ERP, y la política no lo permite.")
+    first, second = objections_in(text)
+    assert first.quote.startswith("Sinceramente, dudo") and second.quote.startswith("Y nuestro responsable")

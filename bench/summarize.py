@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.config import load_settings  # noqa: E402
+from bot.llm.budget import estimate_tokens  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
-from bot.services.summarize import Message, Summarizer, estimate_tokens, parse_messages  # noqa: E402
+from bot.services.summarize import Message, Summarizer, parse_messages  # noqa: E402
 from bot.services.summary_text import summary_text  # noqa: E402
 from bot.slack.blocks import escape, summary_messages  # noqa: E402
 from tests.e2e.standins import OpenAIStandIn  # noqa: E402

@@ -21,9 +21,9 @@ from bot.calls.sides import BUYER, OURS
 from bot.content.templates import as_prompt_data, templates
 from bot.core.taxonomy import KINDS, LABELS
 from bot.llm.answers import CallChunkReading, LLMScore
-from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
+from bot.llm.budget import chunk_lines, room_for_lines
+from bot.llm.client import LLMFailure, Prompt
 from bot.services.coach import Coach
-from bot.services.summarize import estimate_tokens
 
 # The most transcript tokens in one chunk, whatever the context allows: each objection found costs output
 # tokens (its quote and five checks with theirs), and the answer must fit in MAX_OUTPUT_TOKENS.
@@ -60,21 +60,11 @@ def chunks(coach: Coach, conversation: Conversation, side: list[str | None], tea
     """The conversation cut into prompts that each fit the context budget (system + chunk + room to answer)."""
     system = templates().get_template("call_review_system.j2").render(kinds=KINDS).strip()
     template = templates().get_template("call_review_chunk.j2")
-    room = min(MAX_CHUNK_TOKENS,
-               coach.settings.llm_context_tokens - estimate_tokens(system) - MAX_OUTPUT_TOKENS - 80)
-    line_limit = max(200, room * 4 // 2)  # one turn may take at most half a chunk
-    parts: list[list[tuple[int, str]]] = [[]]
-    used = 0
-    for index, turn in enumerate(conversation.turns):
-        role = "seller" if side[index] == OURS else "buyer"
-        text = as_prompt_data(" ".join(turn.text.split()))
-        line = f"[{index}] {turn.speaker} ({role}): {text}"[:line_limit]
-        cost = estimate_tokens(line) + 1
-        if parts[-1] and used + cost > room:
-            parts.append([])
-            used = 0
-        parts[-1].append((index, line))
-        used += cost
+    room = min(MAX_CHUNK_TOKENS, room_for_lines(coach.settings.llm_context_tokens, system, margin=80))
+    roles = ["seller" if side[index] == OURS else "buyer" for index in range(len(conversation.turns))]
+    parts = chunk_lines(((index, f"[{index}] {turn.speaker} ({roles[index]}): "
+                                 f"{as_prompt_data(' '.join(turn.text.split()))}")
+                         for index, turn in enumerate(conversation.turns)), room)
     language = "Spanish" if conversation.language == "es" else "English"
     return [Chunk(tuple(i for i, _ in part),
                   Prompt(system, template.render(part=n + 1, parts=len(parts), kind=conversation.kind,

@@ -25,6 +25,7 @@ from bot.core.config import Settings, reveal
 from bot.core.grounding import Ungrounded, check_answer, unlinked
 from bot.core.logs import redact_url
 from bot.llm.answers import LLMBuyerLine, LLMGuidance, LLMScore, answer_schema
+from bot.llm.budget import MAX_OUTPUT_TOKENS
 from bot.llm.streaming import OnText, StreamBroken, read_stream
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 Answer = TypeVar("Answer", bound=BaseModel)
 T = TypeVar("T")
 FORMATS = ("json_schema", "json_object_schema", "json_object", "prompt_only")
-MAX_OUTPUT_TOKENS = 900
 class LLMFailure(Exception):
     """The model gave no usable answer; `kind` says why (timeout, rate_limited, server_error, invalid, ...)."""
 

@@ -43,7 +43,8 @@ from bot.core.thread_cues import (
     snippet,
 )
 from bot.llm.answers import ChunkReading
-from bot.llm.client import MAX_OUTPUT_TOKENS, LLMFailure, Prompt
+from bot.llm.budget import chunk_lines, room_for_lines
+from bot.llm.client import LLMFailure, Prompt
 from bot.models.classify import Classifier
 from bot.models.deal_room import obstacle_detector, stall_detector
 from bot.services.coach import Coach
@@ -56,11 +57,6 @@ OBJECTION_THRESHOLD = 0.55
 # annotated thread stalled. The cues need no score.
 STALL_THRESHOLD = 0.3
 STALL_QUOTE = 120
-
-def estimate_tokens(text: str) -> int:
-    """A conservative token estimate (about four characters a token for English and Spanish)."""
-    return len(text) // 4 + 1
-
 
 @dataclass(frozen=True)
 class Message:
@@ -212,19 +208,9 @@ class Summarizer:
         """The thread cut into prompts that each fit the context budget (system + chunk + room to answer)."""
         system = templates().get_template("summarize_system.j2").render(obstacles=OBSTACLES, kinds=KINDS)
         template = templates().get_template("summarize_chunk.j2")
-        room = self.coach.settings.llm_context_tokens - estimate_tokens(system) - MAX_OUTPUT_TOKENS - 50
-        line_limit = max(200, room * 4 // 2)  # one message may take at most half a chunk
-        chunks: list[list[tuple[Message, str]]] = [[]]
-        used = 0
-        for message in messages:
-            text = as_prompt_data(" ".join(plain(message.text).split()))
-            line = f"[{message.ts}] {message.user}: {text}"[:line_limit]
-            cost = estimate_tokens(line) + 1
-            if chunks[-1] and used + cost > room:
-                chunks.append([])
-                used = 0
-            chunks[-1].append((message, line))
-            used += cost
+        room = room_for_lines(self.coach.settings.llm_context_tokens, system, margin=50)
+        chunks = chunk_lines(((m, f"[{m.ts}] {m.user}: {as_prompt_data(' '.join(plain(m.text).split()))}")
+                              for m in messages), room)
         return [
             ([m for m, _ in chunk],
              Prompt(system.strip(), template.render(part=i + 1, parts=len(chunks), lines=[ln for _, ln in chunk]),

@@ -18,9 +18,8 @@ from bot.calls.sides import assign_sides
 from bot.calls.with_llm import chunks, found_in
 from bot.cli import main
 from bot.core.config import load_settings
-from bot.llm.client import MAX_OUTPUT_TOKENS
+from bot.llm.budget import MAX_OUTPUT_TOKENS, estimate_tokens
 from bot.services.coach import Coach
-from bot.services.summarize import estimate_tokens
 from tests.e2e.standins import OpenAIStandIn, _completion
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "calls"

@@ -210,7 +210,8 @@ def test_thread_summary_through_the_model_is_checked_against_the_thread(model, c
 
 
 def test_long_threads_are_cut_into_chunks_within_the_budget(model, monkeypatch):
-    from bot.services.summarize import Summarizer, estimate_tokens
+    from bot.llm.budget import estimate_tokens
+    from bot.services.summarize import Summarizer
 
     monkeypatch.setenv("COACH_LLM_CONTEXT", "3000")
     coach = Coach(load_settings())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_CONCERNS = 3
+MAX_CONCERNS = 3  # a message's concerns answered at most (its strongest): more would read as a list
 
 _BRACKETED = re.compile(r"\[([^\[\]]{3,400})\]")
 _PARENS = re.compile(r"\(([^()]{3,400})\)")

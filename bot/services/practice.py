@@ -31,7 +31,7 @@ from bot.models.moves import CHECKS
 from bot.services.report import practice_stats
 from bot.services.score import Hint, Scorecard, Scorer
 
-MAX_TURNS = 3
+MAX_TURNS = 3  # the seller's answers to one objection before the practice ends with its summary
 class NoScenario(LookupError):
     """No scenario matches what was asked for."""
 

@@ -24,7 +24,7 @@ from bot.services.nudges import StalledDeal, find_stalled, in_language
 from bot.services.outcomes import Outcomes, outcome_lines, outcome_sections, workspace_outcomes
 from bot.store import Store, stamp
 
-RECENT_COACHINGS = 10
+RECENT_COACHINGS = 10  # a seller's latest coachings on their Home tab
 NO_TOPIC = "none"  # coachings logged before topics were stored
 
 

@@ -51,12 +51,12 @@ from bot.services.coach import Coach
 
 # A unit (sentence or whole message) shows an obstacle when the detector gives it at least this probability.
 OBSTACLE_THRESHOLD = 0.55
-OBJECTION_THRESHOLD = 0.55
+OBJECTION_THRESHOLD = 0.55  # the same floor for a reported objection's kind
 # Stall sentences are rare among deal-room sentences (about 100 to 1,500 in training), so the detector's
 # probabilities run low; at 0.3 it catches stalls the cues miss ("no RFP decision date") and calls no healthy
 # annotated thread stalled. The cues need no score.
 STALL_THRESHOLD = 0.3
-STALL_QUOTE = 120
+STALL_QUOTE = 120  # the most of a stall sentence quoted as its reason, in characters, so it reads in one line
 
 @dataclass(frozen=True)
 class Message:

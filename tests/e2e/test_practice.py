@@ -35,8 +35,9 @@ def _text(post: dict) -> str:
 
 def _start(bot, text: str = "practice skepticism", user: str = "U1", count: int = 1) -> tuple[dict, str]:
     """Start a practice; the opening post and the scenario it shows."""
-    reply = bot.command(text, user=user)
-    assert reply.status_code == 200 and reply.elapsed < 1.0 and reply.json()["response_type"] == "ephemeral"
+    with bot.slack.holding("chat.postMessage"):  # the opening's post waits until the ack is back
+        reply = bot.command(text, user=user)
+    assert reply.status_code == 200 and reply.json()["response_type"] == "ephemeral"
     post = bot.slack.wait_for("chat.postMessage", count)[count - 1]
     _validate(post["blocks"])
     body = _text(post)
@@ -125,6 +126,7 @@ def test_a_practice_started_in_a_shared_channel_goes_by_dm_and_continues_there(b
     assert card["channel"] == buyer["channel"] == "DU7" and card["thread_ts"] == buyer["thread_ts"] == root
     assert "Score" in _text(card) and "Turn 2 of 3" in _text(buyer)
     assert len(store.practice_answers_in("T1", "DU7", root, "U7")) == 1
+    bot.idle()
     calls = [params for _, params in bot.slack.calls]
     assert not any(params.get("channel") == "CEXT" for params in calls if "text" in params or "blocks" in params)
     assert bot.slack.of("chat.postEphemeral") == []
@@ -160,7 +162,7 @@ def _scenario_in(bot) -> str:
 def test_unknown_practice_choice_is_explained(bot):
     reply = bot.command("practice weather")
     assert "I don't know 'weather'" in reply.json()["text"] and "vendor_viability" in reply.json()["text"]
-    time.sleep(0.3)
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == []
 
 

@@ -58,7 +58,7 @@ def pg_server() -> Iterator[object]:
     from tests.pgserver import NoPostgres, start_server
 
     try:
-        server = start_server()
+        server = start_server(in_memory=True)
     except NoPostgres as exc:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL tests, but no server could be started: {exc}")
@@ -91,15 +91,16 @@ def store_target(backend: str) -> str:
 @pytest.fixture(scope="session")
 def train_once() -> Iterator[None]:
     """`coach learn` trains on the shipped examples plus a workspace's own; the tests that learn the same examples
-    (tests/test_learn.py, tests/e2e/test_workspaces.py, on both stores) train them once a session. Training is
-    deterministic; each learn() still scores the model, keeps or refuses it and stores what it kept."""
+    (tests/test_learn.py, tests/e2e/test_workspaces.py, on both stores), in whatever order their corrections
+    arrived, train them once a session. Training is deterministic; each learn() still scores the model, keeps or
+    refuses it and stores what it kept."""
     from bot import learn
 
     train = learn.train_objections
     models: dict[tuple[tuple[str, str], ...], object] = {}
 
     def once(examples):  # noqa: ANN001, ANN202
-        key = tuple((e.text, e.label) for e in examples)
+        key = tuple(sorted((e.text, e.label) for e in examples))
         if key not in models:
             models[key] = train(examples)
         return models[key]

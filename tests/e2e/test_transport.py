@@ -304,7 +304,7 @@ def own_postgres() -> Iterator[Any]:
     from tests.pgserver import NoPostgres, start_server
 
     try:
-        server = start_server()
+        server = start_server(in_memory=True)
     except NoPostgres as exc:
         pytest.skip(f"no PostgreSQL server could be started here ({exc})")
     yield server

@@ -28,6 +28,7 @@ from tests.e2e.standins import OpenAIStandIn  # noqa: E402
 
 
 def main() -> None:
+    failures()
     model = OpenAIStandIn()
     os.environ.update(OPENAI_BASE_URL=model.url, OPENAI_API_KEY="bench", COACH_MODEL="standin",
                       COACH_DB=os.path.join(tempfile.mkdtemp(), "bench.db"))
@@ -55,18 +56,18 @@ def main() -> None:
     both = coach.prompt(sample, diagnosis, "Globex, 200 seats", None, "en")
     print(f"  {'(top two)':<14} {len(both.system) // 4:>5} + {len(both.user) // 4:>5} tokens")
     model.close()
-    failures()
 
 
 def failures(timeout: str = "3") -> None:
     """Wall time of one coaching when the model never answers in time, and when it says 429 once."""
     print(f"a coaching when the model fails (COACH_LLM_TIMEOUT {timeout} s):")
+    environ = dict(os.environ)
     for behaviour, what in (("slow", "silent"), ("429", "429, Retry-After: 1")):
         model = OpenAIStandIn(default="slow" if behaviour == "slow" else "ok")
         model.slow_seconds = 60
         model.script = [behaviour]
-        os.environ.update(OPENAI_BASE_URL=model.url, COACH_LLM_TIMEOUT=timeout,
-                          COACH_DB=os.path.join(tempfile.mkdtemp(), "bench.db"))
+        os.environ.update(OPENAI_BASE_URL=model.url, OPENAI_API_KEY="bench", COACH_MODEL="standin",
+                          COACH_LLM_TIMEOUT=timeout, COACH_DB=os.path.join(tempfile.mkdtemp(), "bench.db"))
         coach = Coach(load_settings())
         coach.coach("warm-up: I heard you only sell to banks", offline=True)  # the models loaded first
         start = time.perf_counter()
@@ -74,6 +75,8 @@ def failures(timeout: str = "3") -> None:
         print(f"  {what:<20} {guidance.source} answer after {time.perf_counter() - start:.2f} s, "
               f"{len(model.requests)} request(s)")
         model.close()
+    os.environ.clear()
+    os.environ.update(environ)
 
 
 if __name__ == "__main__":

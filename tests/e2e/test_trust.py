@@ -277,6 +277,7 @@ def test_a_button_whose_work_fails_gets_an_error(bot, settings, brief_lock_waits
 def test_a_mention_whose_work_fails_gets_an_ephemeral_error(bot):
     bot.slack.threads[("CDEAL", ROOT_TS)] = THREAD["messages"]
     bot.slack.rate_limited["conversations.replies"] = 10  # Slack keeps refusing, past our retries
+    bot.slack.retry_after = 0  # (each retry still waits, up to a second: slack_sdk adds that)
     bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "1900000000.1", "thread_ts": ROOT_TS,
                "text": "<@UBOT> summarize"}, event_id="EvF1")
     (error,) = bot.slack.wait_for("chat.postEphemeral", timeout=30)

@@ -100,6 +100,7 @@ def test_two_sellers_practise_apart(bot, settings):
     _answer(bot, "Let me answer for them.", root1, "EvA3", user="U2")  # U2 in U1's thread
     (note,) = bot.slack.wait_for("chat.postEphemeral")
     assert note["user"] == "U2" and "another seller" in note["text"]
+    bot.idle()
     store = open_store(settings)
     assert len(store.practice_answers_in("T1", "C1", root1, "U1")) == 1
     assert len(store.practice_answers_in("T1", "C1", root2, "U2")) == 1
@@ -136,6 +137,7 @@ def test_bad_inputs_in_a_practice_thread(bot, settings):
     _start(bot, "practice missing")
     root = _ts(bot, "C1", 0)
     _answer(bot, ":slightly_smiling_face:", root, "EvB1")
+    bot.slack.wait_for("chat.postMessage", 2)  # answered before the next (two at once are worked on at once)
     _answer(bot, "what should I say?", root, "EvB2")
     posts = bot.slack.wait_for("chat.postMessage", 3)
     assert "Reply with what you would say" in posts[1]["text"]

@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from platformdirs import user_cache_dir, user_data_dir
 from pydantic import SecretStr
@@ -66,6 +66,14 @@ class SecretUrl(SecretStr):
 
     def _display(self) -> str:
         return redact_url(self.get_secret_value())
+
+
+def _secret(value: str | None) -> SecretStr | None:
+    return None if value is None else SecretStr(value)
+
+
+def _secret_url(value: str | None) -> SecretUrl | None:
+    return None if value is None else SecretUrl(value)
 
 
 def reveal(secret: SecretStr | None) -> str | None:
@@ -162,14 +170,14 @@ def load_settings() -> Settings:
         db_path=Path(_env("COACH_DB") or Path(user_data_dir(APP_NAME)) / "coach.db").expanduser(),
         cache_dir=Path(_env("COACH_CACHE_DIR") or user_cache_dir(APP_NAME)).expanduser(),
         playbooks_dir=Path(playbooks).expanduser() if playbooks else None,
-        openai_api_key=_env("OPENAI_API_KEY"),
-        openai_base_url=_env("OPENAI_BASE_URL"),
+        openai_api_key=_secret(_env("OPENAI_API_KEY")),
+        openai_base_url=_secret_url(_env("OPENAI_BASE_URL")),
         model=_env("COACH_MODEL", "gpt-4o-mini") or "gpt-4o-mini",
         llm_timeout=_float("COACH_LLM_TIMEOUT", 20.0),
         llm_context_tokens=int(_float("COACH_LLM_CONTEXT", 8000)),
-        slack_bot_token=_env("SLACK_BOT_TOKEN"),
-        slack_signing_secret=_env("SLACK_SIGNING_SECRET"),
-        slack_app_token=_env("SLACK_APP_TOKEN"),
+        slack_bot_token=_secret(_env("SLACK_BOT_TOKEN")),
+        slack_signing_secret=_secret(_env("SLACK_SIGNING_SECRET")),
+        slack_app_token=_secret(_env("SLACK_APP_TOKEN")),
         slack_api_url=_env("SLACK_API_URL"),
         port=int(_float("PORT", 3000)),
         stall_days=int(_float("COACH_STALL_DAYS", 14)),
@@ -178,7 +186,7 @@ def load_settings() -> Settings:
         nudge_pace=_float("COACH_NUDGE_PACE", 1.0),
         retention_days=retention_days,
         text_retention_days=text_retention_days,
-        database_url=_database_url(),
+        database_url=_secret_url(_database_url()),
         **_oauth(),
         managers=_managers("COACH_MANAGERS"),
         report_channel=_channel("COACH_REPORT_CHANNEL"),
@@ -197,9 +205,14 @@ def _team(name: str) -> str | None:
     return value
 
 
-def _oauth() -> dict[str, str | None]:
+class _OAuth(TypedDict):
+    slack_client_id: str | None
+    slack_client_secret: SecretStr | None
+
+
+def _oauth() -> _OAuth:
     client_id, client_secret = _env("SLACK_CLIENT_ID"), _env("SLACK_CLIENT_SECRET")
     if bool(client_id) != bool(client_secret):
         raise ConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (both for the OAuth install flow "
                           "across workspaces, neither for one workspace's SLACK_BOT_TOKEN)")
-    return {"slack_client_id": client_id, "slack_client_secret": client_secret}
+    return {"slack_client_id": client_id, "slack_client_secret": _secret(client_secret)}

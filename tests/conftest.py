@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,7 @@ def pg_server() -> Iterator[object]:
     from tests.pgserver import NoPostgres, start_server
 
     try:
-        server = start_server()
+        server = start_server(in_memory=True)
     except NoPostgres as exc:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the PostgreSQL tests, but no server could be started: {exc}")
@@ -86,6 +88,28 @@ def store_target(backend: str) -> str:
     return reveal(settings.database_url) or str(settings.db_path)
 
 
+@pytest.fixture(scope="session")
+def train_once() -> Iterator[None]:
+    """`coach learn` trains on the shipped examples plus a workspace's own; the tests that learn the same examples
+    (tests/test_learn.py, tests/e2e/test_workspaces.py, on both stores), in whatever order their corrections
+    arrived, train them once a session. Training is deterministic; each learn() still scores the model, keeps or
+    refuses it and stores what it kept."""
+    from bot.services import learn
+
+    train = learn.train_objections
+    models: dict[tuple[tuple[str, str], ...], object] = {}
+
+    def once(examples):  # noqa: ANN001, ANN202
+        key = tuple(sorted((e.text, e.label) for e in examples))
+        if key not in models:
+            models[key] = train(examples)
+        return models[key]
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(learn, "train_objections", once)
+        yield
+
+
 @pytest.fixture
 def store(backend: str) -> Iterator[Store]:
     opened = open_store(load_settings())
@@ -107,3 +131,39 @@ def example_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     fields = {**load_settings().__dict__, "db_path": team / "coach.db", "cache_dir": model_cache,
               "playbooks_dir": team}
     return Coach(Settings(**fields))
+
+
+@dataclass
+class Ran:
+    """What one `coach` command did: its exit code and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    """Run `coach ARGS…` in this process (bot.cli.main, as the `coach` script does), with `stdin` as its input:
+    the exit code and what it printed. Models load from the session's cache instead of a new interpreter
+    starting each time; tests/test_cli.py and tests/test_packaging.py run the real entry point. `serve` fails
+    here if it would start serving, rather than serve for ever."""
+    from bot.cli import main
+
+    def no_serving(*_: object, **__: object) -> None:
+        raise AssertionError("`coach serve` started serving in a test that expected it to stop first")
+
+    monkeypatch.setattr("bot.slack.app.http_server", no_serving)
+
+    def run(*args: str, stdin: str = "") -> Ran:
+        capsys.readouterr()  # what was printed before is not this command's
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors, as the process would exit
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
+

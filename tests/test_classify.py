@@ -46,28 +46,35 @@ def test_confidence_is_calibrated_on_heldout(shared_coach):
     assert ece / len(held) < 0.12
 
 
-def test_model_is_cached_and_retrained_when_examples_change(tmp_path):
-    examples = tmp_path / "examples"
-    examples.mkdir()
+def _some_examples(folder: Path, count: int) -> Path:
+    """The first `count` shipped examples (every kind among them) in a folder of their own: the cache's tests
+    train on a few hundred, not on all of them."""
+    folder.mkdir(exist_ok=True)
     rows = [e.__dict__ for e in read_example_dir(SHIPPED_EXAMPLES)]
-    (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:400]))
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:count]))
+    return folder
+
+
+def test_model_is_cached_and_retrained_when_examples_change(tmp_path):
+    examples = _some_examples(tmp_path / "examples", 200)
     cache = tmp_path / "cache"
     load_classifier(examples, cache)
     (first,) = cache.glob("classifier-*.npz")
     stamp = first.stat().st_mtime_ns
     load_classifier(examples, cache)
     assert first.stat().st_mtime_ns == stamp and len(list(cache.glob("*.npz"))) == 1
-    (examples / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows[:401]))
+    _some_examples(examples, 201)
     load_classifier(examples, cache)
     assert len(list(cache.glob("*.npz"))) == 2
 
 
 def test_a_corrupt_cache_file_is_rebuilt(tmp_path):
+    examples = _some_examples(tmp_path / "examples", 400)
     cache = tmp_path / "cache"
     cache.mkdir()
-    path = cache / f"classifier-{examples_fingerprint(read_example_dir(SHIPPED_EXAMPLES))}.npz"
+    path = cache / f"classifier-{examples_fingerprint(read_example_dir(examples))}.npz"
     path.write_bytes(b"not a model")
-    classifier = load_classifier(SHIPPED_EXAMPLES, cache)
+    classifier = load_classifier(examples, cache)
     assert classifier.diagnose("I heard you only sell to banks").label in LABELS
     assert path.stat().st_size > 1000
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -87,17 +86,18 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("args", [["ask", "--offline", ENGLISH],
                                   ["summarize", str(ROOT / "tests/data/threads/en_01_logistics_politics.json")],
                                   ["practice", "--offline"], ["serve", "--host", "127.0.0.1"]])
-def test_a_bad_team_profile_stops_each_command_with_one_line_naming_file_and_field(tmp_path, args):
+def test_a_bad_team_profile_stops_each_command_with_one_line_naming_file_and_field(tmp_path, args, cli,
+                                                                                   monkeypatch):
     team = tmp_path / "team-playbooks"
     team.mkdir()
     profile = yaml.safe_load((ROOT / "playbooks" / "team.example.yaml").read_text(encoding="utf-8"))
     profile["references"][1]["industry"] = "Health Care"  # not one lowercase word
     (team / "team.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
-    env = {**os.environ, "COACH_PLAYBOOKS": str(team), "SLACK_BOT_TOKEN": "xoxb-cli", "SLACK_SIGNING_SECRET": "s",
-           "PORT": "0"}
+    for name, value in {"COACH_PLAYBOOKS": str(team), "SLACK_BOT_TOKEN": "xoxb-cli", "SLACK_SIGNING_SECRET": "s",
+                        "PORT": "0"}.items():
+        monkeypatch.setenv(name, value)
     # an answer on stdin: practice must not have started (its opening printed) before the mistake is reported
-    result = subprocess.run([sys.executable, "-m", "bot", *args], input="I hear you; what would help?\n", env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = cli(*args, stdin="I hear you; what would help?\n")
     assert (result.returncode, result.stdout) == (2, ""), result.stderr
     assert result.stderr == (f"error: {team / 'team.yaml'}: field 'references.1.industry': String should match "
                              "pattern '^[a-z][a-z_-]*$'\n")

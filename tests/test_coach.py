@@ -1,7 +1,5 @@
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -116,12 +114,8 @@ def test_every_coaching_is_logged(settings):
     assert row["source"] == "offline" and row["surface"] == "test" and row["created_at"]
 
 
-def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120, **kw)
-
-
-def test_cli_ask_json(settings):
-    result = _cli("ask", EXAMPLES["incomplete"], "--json")
+def test_cli_ask_json(settings, cli):
+    result = cli("ask", EXAMPLES["incomplete"], "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     fields = {"label", "confidence", "language", "align", "clarify", "assure", "talk_track", "question", "source",
@@ -131,32 +125,32 @@ def test_cli_ask_json(settings):
     assert len(open_store(settings).coachings()) == 1
 
 
-def test_cli_ask_readable():
-    result = _cli("ask", EXAMPLES["skepticism"], "--context", "Globex renewal")
+def test_cli_ask_readable(cli):
+    result = cli("ask", EXAMPLES["skepticism"], "--context", "Globex renewal")
     assert result.returncode == 0, result.stderr
     for heading in ("Diagnosis:", "Align", "Clarify", "Assure", "Say it like this", "Offline playbook answer"):
         assert heading in result.stdout
 
 
 @pytest.mark.parametrize("args", [["ask"], ["ask", "   "], ["ask", "\x07\x1b"]])
-def test_cli_ask_without_text_prints_usage_and_logs_nothing(settings, args):
-    result = _cli(*args)
+def test_cli_ask_without_text_prints_usage_and_logs_nothing(settings, args, cli):
+    result = cli(*args)
     assert result.returncode == 2
     assert "usage: coach ask" in result.stderr
     assert not settings.db_path.exists() or open_store(settings).coachings() == []
 
 
-def test_cli_eval_json_and_bad_file(tmp_path):
+def test_cli_eval_json_and_bad_file(tmp_path, cli):
     good = tmp_path / "few.jsonl"
     good.write_text("\n".join(json.dumps({"text": t, "label": label}) for label, t in EXAMPLES.items()))
-    result = _cli("eval", str(good), "--json")
+    result = cli("eval", str(good), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["n"] == 5 and set(report) == {"n", "accuracy", "macro_f1", "per_label", "confusion", "items"}
     assert set(report["per_label"]["missing"]) == {"precision", "recall", "f1", "support"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "x", "label": "nope"}\n')
-    result = _cli("eval", str(bad))
+    result = cli("eval", str(bad))
     assert result.returncode == 2 and "bad.jsonl:1" in result.stderr
 
 

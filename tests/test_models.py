@@ -149,6 +149,7 @@ def test_another_kind_of_model_or_a_damaged_one_is_a_clean_error(pipeline) -> No
         persist.loads(buffer.getvalue(), Model)
 
 
+@pytest.mark.slow  # trains three models from scratch, twice: `pytest -q -m slow` (.ci/run)
 def test_crafted_cache_files_run_nothing_and_are_rebuilt(tmp_path: Path, shared_coach, monkeypatch) -> None:
     """Every cache the coach reads: a pickle put in place of a model file is refused and the model retrained."""
     from bot.models.classify import load_classifier

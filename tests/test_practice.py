@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import collections
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -130,27 +128,22 @@ def test_choose_by_kind_and_topic(practice):
         p.choose(Selection(kind="missing", topic="vendor_viability"))
 
 
-def _coach(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          timeout=120)
-
-
-def test_cli_score_prints_the_json_scorecard():
-    done = _coach("score", "Every vendor promises savings. How do I know we'll see them?",
+def test_cli_score_prints_the_json_scorecard(cli):
+    done = cli("score", "Every vendor promises savings. How do I know we'll see them?",
                   "Fair doubt. We guarantee you'll save 30% if you sign by Friday.", "--kind", "skepticism", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert list(data) == ["kind", "checks", "evidence", "score", "improve", "model_answer"]
     assert data["checks"]["no_pitfalls"] is False and data["checks"]["asks"] is None
-    assert _coach("score", "", "something").returncode == 2
+    assert cli("score", "", "something").returncode == 2
 
 
-def test_cli_practice_reads_piped_answers_until_eof_and_keeps_stats(tmp_path):
-    done = _coach("practice", "--kind", "skepticism", "--lang", "es",
+def test_cli_practice_reads_piped_answers_until_eof_and_keeps_stats(tmp_path, cli):
+    done = cli("practice", "--kind", "skepticism", "--lang", "es",
                   stdin="¿qué le digo?\n🙂\nEntiendo la duda. Le muestro el cálculo con sus facturas.\n")
     assert done.returncode == 0, done.stderr
     assert "Comprador:" in done.stdout and "Una pista" in done.stdout and "Puntuación:" in done.stdout
-    stats = json.loads(_coach("practice", "--stats", "--json").stdout)
+    stats = json.loads(cli("practice", "--stats", "--json").stdout)
     assert stats["answers"] == 1 and set(stats["kinds"]) == {"skepticism"}
     assert "align" in stats["checks"] and stats["weeks"][0]["answers"] == 1
     assert set(stats["weeks"][0]["kinds"]) == {"skepticism"}

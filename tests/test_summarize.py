@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,13 +95,8 @@ def test_summary_text_escapes_thread_text(summarizer):
     assert len(summary_messages("word " * 200_000)) > 1  # more than 50 blocks: several messages
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "summarize", *args], capture_output=True, text=True,
-                          timeout=180)
-
-
-def test_cli_summarize_json_shape():
-    result = _cli(str(THREADS[0]), "--json")
+def test_cli_summarize_json_shape(cli):
+    result = cli("summarize", str(THREADS[0]), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"risks", "objections", "stakeholders", "stalled", "next_step", "text", "source"}
@@ -112,28 +105,28 @@ def test_cli_summarize_json_shape():
     assert data["next_step"] and "*Next move*" in data["text"]
 
 
-def test_cli_summarize_readable_and_spanish():
+def test_cli_summarize_readable_and_spanish(cli):
     spanish = next(p for p in THREADS if p.name.startswith("es_"))
-    result = _cli(str(spanish))
+    result = cli("summarize", str(spanish))
     assert result.returncode == 0, result.stderr
     assert "*Resumen del deal room*" in result.stdout and "*Siguiente paso*" in result.stdout
 
 
-def test_cli_summarize_bad_files(tmp_path):
+def test_cli_summarize_bad_files(tmp_path, cli):
     bad = tmp_path / "bad.json"
     bad.write_text('{"nope": 1}')
-    assert _cli(str(bad)).returncode == 2
+    assert cli("summarize", str(bad)).returncode == 2
     empty = tmp_path / "empty.json"
     empty.write_text('{"messages": []}')
-    result = _cli(str(empty))
+    result = cli("summarize", str(empty))
     assert result.returncode == 2 and "no messages" in result.stderr
 
 
-def test_cli_now_without_a_zone_is_utc():
-    result = _cli(str(THREADS[0]), "--json", "--now", "2030-01-01T09:00")
+def test_cli_now_without_a_zone_is_utc(cli):
+    result = cli("summarize", str(THREADS[0]), "--json", "--now", "2030-01-01T09:00")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["stalled"] is True  # years after the thread's last message
-    assert _cli(str(THREADS[0]), "--now", "next tuesday").returncode == 2
+    assert cli("summarize", str(THREADS[0]), "--now", "next tuesday").returncode == 2
 
 
 def test_bot_posts_and_the_asking_message_are_not_the_deal(summarizer):
@@ -191,16 +184,16 @@ def test_summary_messages_split_any_text_within_the_limits():
     assert " ".join(b["text"]["text"] for m in messages for b in m).split() == text.split()  # nothing lost
 
 
-def test_cli_summary_is_plain_text_while_slack_text_is_escaped(tmp_path, summarizer):
+def test_cli_summary_is_plain_text_while_slack_text_is_escaped(tmp_path, summarizer, cli):
     said = ("> forwarded from Ana (CFO): \"we run R&D budgets in Excel and we think <10% of the team "
             "would use it, so no urgency\"")
     thread = tmp_path / "thread.json"
     thread.write_text(json.dumps({"messages": [{"user": "U1", "ts": "1700000000.1", "text": said}]}))
-    result = _cli(str(thread), "--offline")
+    result = cli("summarize", str(thread), "--offline")
     assert result.returncode == 0, result.stderr
     assert "R&D" in result.stdout and "<10%" in result.stdout
     assert "&amp;" not in result.stdout and "&lt;" not in result.stdout and "&gt;" not in result.stdout
-    assert "&amp;" not in json.loads(_cli(str(thread), "--offline", "--json").stdout)["text"]
+    assert "&amp;" not in json.loads(cli("summarize", str(thread), "--offline", "--json").stdout)["text"]
     slack = summary_text(summarizer.summarize(parse_messages(json.loads(thread.read_text()))),
                          summarizer.coach.obstacle_names("en"), summarizer.coach.kind_names("en"), escape)
     assert "R&amp;D" in slack and "&lt;10%" in slack

@@ -2,8 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -272,20 +270,16 @@ def test_a_topic_playbook_must_have_a_bracketed_placeholder_and_a_fact_slot(tmp_
     assert "'placeholder'" in str(error.value) and "'talk'" in str(error.value) and "{fact}" in str(error.value)
 
 
-def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120, **kw)
-
-
-def test_cli_profile_shows_what_it_holds_and_the_topics_without_a_fact(tmp_path, monkeypatch):
-    shipped = _cli("profile")
+def test_cli_profile_shows_what_it_holds_and_the_topics_without_a_fact(tmp_path, monkeypatch, cli):
+    shipped = cli("profile")
     assert shipped.returncode == 0 and "Topics with no fact yet (16)" in shipped.stdout
     (tmp_path / "team.yaml").write_text(yaml.safe_dump(EXAMPLE, allow_unicode=True))
     monkeypatch.setenv("COACH_PLAYBOOKS", str(tmp_path))
-    result = _cli("profile")
+    result = cli("profile")
     assert result.returncode == 0, result.stderr
     assert "Fleetwise" in result.stdout and "Northwind Freight (logistics, 120 trucks; takes calls)" in result.stdout
     assert f"Topics with no fact yet ({len(TOPICS) - len(PROFILED)})" in result.stdout and "budget" in result.stdout
-    data = json.loads(_cli("profile", "--json").stdout)
+    data = json.loads(cli("profile", "--json").stdout)
     assert set(data["topics_without_facts"]) == set(TOPICS) - PROFILED
 
 
@@ -312,10 +306,10 @@ def test_topic_examples_cover_every_topic_in_both_languages():
         assert sum(detect_language(t) == "es" for t in mine) >= 10, topic
 
 
-def test_cli_eval_measures_topics(tmp_path):
+def test_cli_eval_measures_topics(tmp_path, cli):
     path = tmp_path / "few.jsonl"
     path.write_text("\n".join(json.dumps({"text": text, "topic": topic}) for topic, text, _ in OBJECTIONS[:6]))
-    report = json.loads(_cli("eval", str(path), "--field", "topic", "--json").stdout)
+    report = json.loads(cli("eval", str(path), "--field", "topic", "--json").stdout)
     assert report["n"] == 6 and set(report["per_label"]) == set(TOPICS)
 
 

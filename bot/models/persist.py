@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 
@@ -88,7 +88,7 @@ def linear_from(data: dict[str, Any], arrays: Arrays, width: int | None = None) 
 
 
 class Persistable(Protocol):
-    MODEL_KIND: ClassVar[str]  # names the model's type in its file
+    MODEL_KIND: str  # names the model's type in its file (a class attribute)
 
     def to_data(self, arrays: Arrays) -> dict[str, Any]: ...
 
@@ -103,8 +103,9 @@ def dumps(model: Persistable) -> bytes:
     arrays = Arrays()
     meta = {"format": FORMAT, "kind": model.MODEL_KIND, "model": model.to_data(arrays)}
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays.arrays,
-                        **{_META: np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)})
+    contents: dict[str, Any] = {**arrays.arrays,
+                                _META: np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)}
+    np.savez_compressed(buffer, **contents)
     return buffer.getvalue()
 
 

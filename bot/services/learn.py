@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bot.core.config import Settings
 from bot.core.taxonomy import LABELS, check_label
@@ -254,10 +254,11 @@ def _learn(settings: Settings, store: Store, team_id: str, heldout: Sequence[Pat
     shipped = objection_examples(coach.playbooks.examples_dir, list(coach.brush_offs))
     progress("loading the current model…")
     stored = store.team_model(team_id)
+    shipped_model = cast(BlendModel, coach.classifier.model)  # an ObjectionClassifier's model is a BlendModel
     try:
-        before = load_team_model(stored[1]) if stored else coach.classifier.model
+        before = load_team_model(stored[1]) if stored else shipped_model
     except ValueError:  # unreadable, or trained by another version: compare with the shipped model instead
-        before, kept = coach.classifier.model, None
+        before, kept = shipped_model, None
     training = [*shipped, *(Example(e.text, e.label) for e in examples)]
     fingerprint = hashlib.sha256("".join([training_key(), *(f"{e.label}\t{e.text}\n" for e in training)]).encode()
                                  ).hexdigest()[:20]

@@ -56,18 +56,51 @@ class Work:
 
 
 class WorkExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor: what is submitted while a delivery is dispatched is that delivery's work."""
+    """Bolt's listener executor: what is submitted while a delivery is dispatched is that delivery's work. It
+    counts the work not yet ended, so `wait_idle` can tell when everything submitted so far is over."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._unfinished = 0
+        self._idle = threading.Condition()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
+        with self._idle:
+            self._unfinished += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._ended(None)
+            raise
+        future.add_done_callback(self._ended)
         work = getattr(_dispatching, "work", None)
         if work is not None:
             work.started(future)
         return future
 
+    def _ended(self, _: Future[Any] | None) -> None:
+        with self._idle:
+            self._unfinished -= 1
+            if not self._unfinished:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until all the work submitted so far has ended (however it ended); False if some is still running
+        after `timeout` seconds. Once Slack has its acknowledgement the request's work has been submitted, so
+        this is when it is over: what a test waits for before saying that some work did not happen."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._unfinished, timeout)
+
 
 class DeliveryApp(App):
     """Bolt's App whose dispatch closes the count of the delivery it dispatched (whatever listener ran, if any)."""
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the work started after acknowledgements so far has ended (`WorkExecutor.wait_idle`)."""
+        executor = self.listener_runner.listener_executor
+        if not isinstance(executor, WorkExecutor):
+            raise TypeError("the app's listener executor is not a WorkExecutor: it cannot tell when work is over")
+        return executor.wait_idle(timeout)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         try:

@@ -258,9 +258,9 @@ def coach_in_thread(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text
     coach) leaving nothing posted or shown (a reply the steps had started is removed)."""
     client, channel = asker.client, asker.channel
     if deps.coach.llm is None or deps.audience.outsiders_can_read(client, team_id, channel):
-        guidance = deps.coach.coach(text, context, surface=surface, team_id=team_id, user_id=asker.user_id,
-                                    history=history)
-        return guidance, post_guidance(deps, client, team_id, asker.user_id, channel, guidance, text, thread_ts)
+        offline = deps.coach.coach(text, context, surface=surface, team_id=team_id, user_id=asker.user_id,
+                                   history=history)
+        return offline, post_guidance(deps, client, team_id, asker.user_id, channel, offline, text, thread_ts)
     with running(deps.store, team_id, channel, thread_ts) as run:
         stream = GuidanceStream(client, team_id, asker.user_id, channel, thread_ts, asker.language, deps.store, run)
         set_status(client, channel, thread_ts, asker.language)

@@ -8,6 +8,8 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -88,7 +90,7 @@ class SlackStandIn:
     `no_access` channels answer chat.postMessage and conversations.replies with not_in_channel;
     conversations.info says `is_ext_shared` for `shared` channels (Slack Connect) and answers `info_error` channels
     with an error; `rate_limited[method] = n` makes the next n calls of a method answer HTTP 429 with
-    Retry-After: 1; `delay[method]` slows a method down.
+    Retry-After: `retry_after` (1 s); `delay[method]` slows a method down.
 
     `share_file` keeps a file the way Slack holds an upload: files.info answers its file object, and its
     `url_private` / `url_private_download` serve its bytes to a GET with the bot token (without a token, Slack's
@@ -96,12 +98,23 @@ class SlackStandIn:
     """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reset(self) -> None:
+        """Forget every call and setting, as a new stand-in at the same address (one app can serve many tests)."""
+        self.held: dict[str, threading.Event] = {}  # method -> calls wait for this before they are answered
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered: list[str] = []  # methods whose answer has been sent back, in order
         self.no_access: set[str] = set()
         self.shared: set[str] = set()
         self.info_error: set[str] = set()
         self.rate_limited: dict[str, int] = defaultdict(int)
+        self.retry_after = 1  # seconds, in the Retry-After of those 429s
         self.delay: dict[str, float] = {}
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) -> messages
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> top-level messages, newest first
@@ -123,19 +136,28 @@ class SlackStandIn:
         self.deleted: set[str] = set()  # ts of the messages chat.delete removed
         self.sessions: dict[tuple[str, str], list[str]] = defaultdict(list)  # (channel, thread) -> statuses set
         self._ts = itertools.count(1)
-        self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/api/"
 
     def close(self) -> None:
+        for gate in self.held.values():
+            gate.set()
         self.server.shutdown()
         self.server.server_close()
+
+    @contextmanager
+    def holding(self, method: str) -> Iterator[None]:
+        """Calls of `method` wait until the block ends, then are taken (recorded and answered) as usual: a test
+        sees what the app does before they are (its acknowledgement goes out while the coaching's post waits)."""
+        gate = threading.Event()
+        self.held[method] = gate
+        try:
+            yield
+        finally:
+            del self.held[method]
+            gate.set()
 
     def of(self, method: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -176,7 +198,7 @@ class SlackStandIn:
         with self._lock:
             if self.rate_limited[method] > 0:
                 self.rate_limited[method] -= 1
-                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(self.retry_after)}
         if method == "oauth.v2.access":
             if params.get("code") not in self.oauth_codes:
                 return 200, {"ok": False, "error": "invalid_code"}, {}
@@ -390,6 +412,9 @@ class SlackStandIn:
                         params[key] = json.loads(params[key])
                 method = self.path.removeprefix("/api/").strip("/")
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                gate = standin.held.get(method)
+                if gate is not None:
+                    gate.wait(60)
                 with standin._lock:
                     standin.calls.append((method, params))
                     standin.tokens.append((method, token))
@@ -467,10 +492,10 @@ class OpenAIStandIn:
 
     `script` is consumed one entry per request (then `default` applies): "ok", "no_json_schema" (HTTP 500 on a
     json_schema response format, like llama.cpp), "429" (Retry-After: 1), "500", "slow" (answers after
-    `slow_seconds`), "malformed", "refusal", "length", "bad_label", "empty_headed", "pressure", "leak", "link" (a
-    link to a host no input names), and for streamed requests "die_midway" (half the answer, then the connection
-    drops) and "hold_midway" (half the answer, then nothing until `release` is set; `held` counts the streams
-    waiting there).
+    `slow_seconds`, or once `release` is set), "malformed", "refusal", "length", "bad_label", "empty_headed",
+    "pressure", "leak", "link" (a link to a host no input names), and for streamed requests "die_midway" (half
+    the answer, then the connection drops) and "hold_midway" (half the answer, then nothing until `release` is
+    set; `held` counts the streams waiting there).
 
     A request with `stream: true` gets the same answer as server-sent events: chat.completion.chunk objects
     carrying `chunk_chars` of the content each, `chunk_seconds` apart, then `data: [DONE]`.
@@ -484,6 +509,7 @@ class OpenAIStandIn:
         self.chunk_seconds = 0.0  # ...this far apart
         self.sent: list[list[tuple[float, str]]] = []  # per stream: (monotonic time, content piece) as sent
         self.requests: list[dict[str, Any]] = []
+        self.answered = 0  # requests whose answer has been sent (a stream's: as far as it went)
         self.held = 0  # streams stopped midway by "hold_midway", waiting for `release`
         self.release = threading.Event()
         self._lock = threading.Lock()
@@ -519,7 +545,7 @@ class OpenAIStandIn:
         if behaviour == "500":
             return 500, {"error": {"message": "boom", "type": "server_error"}}, {}
         if behaviour == "slow":
-            time.sleep(self.slow_seconds)
+            self.release.wait(self.slow_seconds)  # (closing the stand-in ends the wait)
         if behaviour == "malformed":
             content = "Sure! Here is the coaching: {label: skepticism, align: be nice"
         if behaviour == "refusal":
@@ -604,7 +630,9 @@ class OpenAIStandIn:
                     else:
                         _send_json(self, status, reply, headers)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
+                    return  # the client gave up (a timeout test)
+                with standin._lock:
+                    standin.answered += 1
 
             def _stream(self, reply: dict[str, Any], headers: dict[str, str], dies: bool, holds: bool) -> None:
                 choice = reply["choices"][0]

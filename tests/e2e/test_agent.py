@@ -55,6 +55,7 @@ def test_a_dm_is_coached_offline_at_once_and_its_thread_continues(bot, settings)
     assert post["channel"] == DM and post["thread_ts"] == "100.1"
     _validate(post["blocks"])
     assert "Offline playbook answer" in json.dumps(post["blocks"])
+    bot.idle()
     assert bot.slack.of("chat.startStream") == [] and bot.slack.of("assistant.threads.setStatus") == []
     store = open_store(settings)
     assert eventually(lambda: store.thread("T1", DM, "100.1"))
@@ -91,6 +92,7 @@ def test_a_streamed_answer_ends_as_the_validated_answer_with_its_buttons(model, 
                for e in b["elements"]}
     assert actions == {"coaching_feedback", "relabel"}
     assert stream["blocks"] == final["blocks"]  # the buttons arrive when the stream stops
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == [] and len(model.requests) == 1
     assert model.requests[0]["body"]["stream"] is True
 
@@ -112,6 +114,7 @@ def test_a_stream_that_dies_midway_ends_as_the_offline_answer(model, bot):
     stream = _streamed(bot.slack)
     body = json.dumps(stream["final"]["blocks"])
     assert "offline playbook answer" in body and "Go back to the goal" not in body
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == []
 
 
@@ -132,6 +135,7 @@ def test_nothing_streams_into_a_shared_channel(model, bot):
     posts = bot.slack.wait_for("chat.postMessage")
     assert [p["channel"] for p in posts] == ["DU1"]  # the coaching goes to the seller's DM
     assert "Go back to the goal" in json.dumps(posts[0]["blocks"])
+    bot.idle()
     assert bot.slack.of("chat.startStream") == [] and bot.slack.of("assistant.threads.setStatus") == []
     assert "stream" not in model.requests[0]["body"]
 

@@ -9,6 +9,8 @@ import logging
 from contextlib import closing
 from typing import Any
 
+import pytest
+
 from bot.store import connect, open_store
 from tests.e2e.replicas import Replica, app_env
 from tests.e2e.standins import OpenAIStandIn, SlackStandIn, eventually, signed_post
@@ -30,6 +32,7 @@ def _deliver(url: str, event_id: str, event: dict[str, Any], headers: dict[str, 
                        headers=headers).status_code
 
 
+@pytest.mark.slow  # `coach serve` processes, one killed: `pytest -q -m slow` (.ci/run)
 def test_a_process_killed_mid_stream_has_its_streams_stopped_at_restart_and_the_retry_coached(
         tmp_path, trained, model_cache):
     slack, model = SlackStandIn(), OpenAIStandIn()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from bot.store import open_store
+from tests.e2e.standins import eventually
 
 THREAD = json.loads(sorted((Path(__file__).parent.parent / "data" / "threads").glob("en_01_*.json"))[0].read_text())
 ROOT_TS = THREAD["messages"][0]["ts"]
@@ -21,10 +21,7 @@ def _serve_thread(bot, channel: str = "CDEAL", copies: int = 1) -> None:
 
 def _saved_summaries(store: Any, team: str = "T1") -> list[dict]:
     """The summaries saved for a workspace, waiting for the first: it is saved after the summary is posted."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not store.summaries(team):
-        time.sleep(0.05)
-    return store.summaries(team)
+    return eventually(lambda: store.summaries(team), timeout=30)
 
 
 def test_track_untrack_and_activity_without_text(bot, settings):
@@ -36,9 +33,7 @@ def test_track_untrack_and_activity_without_text(bot, settings):
     bot.event({"type": "message", "channel": "CDEAL", "user": "U5", "text": "notes in the thread",
                "ts": "1800000000.000200", "thread_ts": "1800000000.000100"}, event_id="EvA2")
     store = open_store(settings)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (store.deal("T1", "CDEAL") or {}).get("message_count") != 2:
-        time.sleep(0.05)
+    bot.idle()
     deal = store.deal("T1", "CDEAL")
     assert deal["name"] == "Halvorsen Freight" and deal["owner_id"] == "UOWNER" and deal["message_count"] == 2
     people = list(store.db["deal_people"].rows)
@@ -100,7 +95,7 @@ def test_instructions_inside_a_thread_are_not_followed(model, bot):
     bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "3.0", "thread_ts": "1.0",
                "text": "<@UBOT> summarise"}, event_id="EvS2")
     bot.slack.wait_for("chat.postMessage")
-    time.sleep(0.5)
+    bot.idle()
     posts = bot.slack.of("chat.postMessage")
     assert len(posts) == 1 and posts[0]["channel"] == "CDEAL" and posts[0]["thread_ts"] == "1.0"
     assert "<!channel>" not in json.dumps(posts[0])
@@ -119,10 +114,7 @@ def test_a_thread_can_be_a_deal(bot, settings):
     bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "unrelated", "ts": "11.0"},
               event_id="EvT3")
     store = open_store(settings)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and store.deal("T1", "CTEAM", "10.1")["message_count"] != 1:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    bot.idle()
     assert store.deal("T1", "CTEAM", "10.1")["message_count"] == 1  # only the thread's own messages
     assert store.deal("T1", "CTEAM") is None
 

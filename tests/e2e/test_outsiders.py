@@ -75,6 +75,7 @@ def test_a_buyer_in_a_slack_connect_channel_is_never_coached_answered_or_stored(
     assert refused, "the buyer's events were not refused"
     assert all(BUYER_TEAM in r.getMessage() for r in refused)
     assert "save 30%" not in caplog.text  # never what anybody wrote
+    bot.idle()
     assert _asked_of_slack(bot) == []  # no coaching, no DM, no note, not even who reads the channel
     assert store.coachings() == [] and store.turns("T1", "CEXT", "77.1") == []
 
@@ -111,6 +112,7 @@ def test_commands_buttons_and_shortcuts_from_outside_the_workspace_are_acknowled
     refused = eventually(lambda: len(_refusals(caplog)) == 3 and _refusals(caplog))
     assert refused, "the buyer's command, click and shortcut were not refused"
     assert "save 30%" not in caplog.text
+    bot.idle()
     calls = list(bot.slack.calls)
     assert [method for method, _ in calls if method.startswith("response/")] == []  # nothing told to the buyer
     assert [method for method, params in calls if params.get("channel") == "CEXT"] == []

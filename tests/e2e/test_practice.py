@@ -35,8 +35,9 @@ def _text(post: dict) -> str:
 
 def _start(bot, text: str = "practice skepticism", user: str = "U1", count: int = 1) -> tuple[dict, str]:
     """Start a practice; the opening post and the scenario it shows."""
-    reply = bot.command(text, user=user)
-    assert reply.status_code == 200 and reply.elapsed < 1.0 and reply.json()["response_type"] == "ephemeral"
+    with bot.slack.holding("chat.postMessage"):  # the opening's post waits until the ack is back
+        reply = bot.command(text, user=user)
+    assert reply.status_code == 200 and reply.json()["response_type"] == "ephemeral"
     post = bot.slack.wait_for("chat.postMessage", count)[count - 1]
     _validate(post["blocks"])
     body = _text(post)
@@ -99,6 +100,7 @@ def test_two_sellers_practise_apart(bot, settings):
     _answer(bot, "Let me answer for them.", root1, "EvA3", user="U2")  # U2 in U1's thread
     (note,) = bot.slack.wait_for("chat.postEphemeral")
     assert note["user"] == "U2" and "another seller" in note["text"]
+    bot.idle()
     store = open_store(settings)
     assert len(store.practice_answers_in("T1", "C1", root1, "U1")) == 1
     assert len(store.practice_answers_in("T1", "C1", root2, "U2")) == 1
@@ -125,6 +127,7 @@ def test_a_practice_started_in_a_shared_channel_goes_by_dm_and_continues_there(b
     assert card["channel"] == buyer["channel"] == "DU7" and card["thread_ts"] == buyer["thread_ts"] == root
     assert "Score" in _text(card) and "Turn 2 of 3" in _text(buyer)
     assert len(store.practice_answers_in("T1", "DU7", root, "U7")) == 1
+    bot.idle()
     calls = [params for _, params in bot.slack.calls]
     assert not any(params.get("channel") == "CEXT" for params in calls if "text" in params or "blocks" in params)
     assert bot.slack.of("chat.postEphemeral") == []
@@ -134,6 +137,7 @@ def test_bad_inputs_in_a_practice_thread(bot, settings):
     _start(bot, "practice missing")
     root = _ts(bot, "C1", 0)
     _answer(bot, ":slightly_smiling_face:", root, "EvB1")
+    bot.slack.wait_for("chat.postMessage", 2)  # answered before the next (two at once are worked on at once)
     _answer(bot, "what should I say?", root, "EvB2")
     posts = bot.slack.wait_for("chat.postMessage", 3)
     assert "Reply with what you would say" in posts[1]["text"]
@@ -160,7 +164,7 @@ def _scenario_in(bot) -> str:
 def test_unknown_practice_choice_is_explained(bot):
     reply = bot.command("practice weather")
     assert "I don't know 'weather'" in reply.json()["text"] and "vendor_viability" in reply.json()["text"]
-    time.sleep(0.3)
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == []
 
 

@@ -18,6 +18,7 @@ from bot.store import connect, stamp
 from tests.e2e.replicas import Replica, app_env, run_cli, start_replicas
 from tests.e2e.standins import SlackStandIn, command_form, signed_post
 
+pytestmark = pytest.mark.slow  # starts `coach serve` processes: `pytest -q -m slow` (.ci/run)
 SECRET = "replica-secret"
 MONDAY = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # the default nudge time (Monday 09:00) has passed, in UTC
 OWNERS = ("UA", "UB", "UC", "UD")

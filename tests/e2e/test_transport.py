@@ -186,6 +186,7 @@ def test_unsigned_requests_are_refused_before_bolt_parses_or_logs_them(bot, pars
     _no_body_or_traceback_logged(logged)
     refusals = [r for r in logged.records if r.name == "bot.slack.app" and "refused" in r.getMessage()]
     assert len(refusals) == 3  # one line each, saying why
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == [] and bot.slack.of("response/cmd") == []
 
 
@@ -303,7 +304,7 @@ def own_postgres() -> Iterator[Any]:
     from tests.pgserver import NoPostgres, start_server
 
     try:
-        server = start_server()
+        server = start_server(in_memory=True)
     except NoPostgres as exc:
         pytest.skip(f"no PostgreSQL server could be started here ({exc})")
     yield server
@@ -312,6 +313,8 @@ def own_postgres() -> Iterator[Any]:
 
 @pytest.fixture
 def pg_bot(own_postgres, slack, monkeypatch, trained) -> Iterator[Bot]:
+    # work waiting for a connection to the stopped server gives up after 3 s instead of 10: the same failure, sooner
+    monkeypatch.setattr("bot.store_pg.POOL_WAIT_SECONDS", 3.0)
     monkeypatch.setenv("COACH_DATABASE_URL", own_postgres.create_database())
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
@@ -365,25 +368,30 @@ def test_with_sqlite_write_locked_acks_answer_in_time(bot, locked_db):
     assert _get(f"{bot.url}/healthz") == 200  # a trivial query reads, and reads still work
 
 
-def _serve(env: dict[str, str]) -> Any:
-    import os
-    import subprocess
-    import sys
+@pytest.fixture
+def serve(cli: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Any:
+    """`coach serve --host 127.0.0.1` (in this process), with `env` set too: what it did, its log in `.log`."""
+    def run(env: dict[str, str]) -> Any:
+        caplog.set_level(logging.INFO)  # as `coach serve` logs
+        for name, value in {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": SECRET, "PORT": "0", **env}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+        result = cli("serve", "--host", "127.0.0.1")
+        result.log = caplog.records  # what the process would have logged on its stderr
+        return result
 
-    full = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": SECRET, "PORT": "0", **env}
-    full.pop("SLACK_APP_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"], env=full,
-                          capture_output=True, text=True, timeout=120)
+    return run
 
 
 def _one_line_error(result: Any, says: str) -> None:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
+    assert not [r for r in result.log if r.exc_info], "a traceback was logged"
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: the database ") and says in last, last
 
 
-def test_a_read_only_postgres_database_is_a_startup_error(pg_url, monkeypatch):
+def test_a_read_only_postgres_database_is_a_startup_error(pg_url, monkeypatch, serve):
     import psycopg
 
     monkeypatch.setenv("COACH_DATABASE_URL", pg_url)
@@ -391,10 +399,10 @@ def test_a_read_only_postgres_database_is_a_startup_error(pg_url, monkeypatch):
     name = pg_url.rsplit("/", 1)[1]
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-    _one_line_error(_serve({}), "is read-only")
+    _one_line_error(serve({}), "is read-only")
 
 
-def test_a_full_postgres_database_is_a_startup_error(pg_url, monkeypatch):
+def test_a_full_postgres_database_is_a_startup_error(pg_url, monkeypatch, serve):
     import psycopg
 
     monkeypatch.setenv("COACH_DATABASE_URL", pg_url)
@@ -403,10 +411,10 @@ def test_a_full_postgres_database_is_a_startup_error(pg_url, monkeypatch):
         conn.execute("CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
                      "'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$")
         conn.execute("CREATE TRIGGER full_disk BEFORE INSERT ON locks FOR EACH ROW EXECUTE FUNCTION disk_full()")
-    _one_line_error(_serve({}), "is full")
+    _one_line_error(serve({}), "is full")
 
 
-def test_a_read_only_sqlite_file_is_a_startup_error(settings):
+def test_a_read_only_sqlite_file_is_a_startup_error(settings, serve):
     import os
     import subprocess
 
@@ -417,7 +425,7 @@ def test_a_read_only_sqlite_file_is_a_startup_error(settings):
     elif subprocess.run(["chattr", "+i", path], capture_output=True, check=False).returncode != 0:
         pytest.skip("as root, a file can only be made read-only with chattr +i, which this system refuses")
     try:
-        _one_line_error(_serve({"COACH_DB": path}), "is read-only")
+        _one_line_error(serve({"COACH_DB": path}), "is read-only")
     finally:
         if os.geteuid() == 0:
             subprocess.run(["chattr", "-i", path], check=False)

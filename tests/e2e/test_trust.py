@@ -191,6 +191,7 @@ def test_diagnose_differently_in_a_shared_channel_goes_by_dm(bot):
     assert posts[1]["channel"] == "DU1" and "major_concern" in posts[1]["blocks"][0]["text"]["text"]
     (note,) = bot.slack.wait_for("response/action")
     assert SHARED_NOTE in note["text"] and note["replace_original"] is False
+    bot.idle()
     assert bot.slack.of("chat.update") == []
 
 
@@ -244,14 +245,20 @@ def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
 # --- 5: every surface ends with an answer or a short error the user sees
 
 
-def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locked_db):
+@pytest.fixture
+def brief_lock_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write gives up on the locked file after 1 s instead of 15 (BUSY_TIMEOUT_MS): the same failure, sooner."""
+    monkeypatch.setattr("bot.store_sqlite.BUSY_TIMEOUT_MS", 1000)
+
+
+def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locked_db, brief_lock_waits):
     reply = bot.command("El director dice que no ve el retorno que prometemos")
     assert "Analizando la objeción" in reply.json()["text"]  # the ack is in the objection's language too
     (error,) = bot.slack.wait_for("response/cmd", timeout=30)
     assert error["response_type"] == "ephemeral" and "algo falló" in error["text"]
 
 
-def test_a_button_whose_work_fails_gets_an_error(bot, settings):
+def test_a_button_whose_work_fails_gets_an_error(bot, settings, brief_lock_waits):
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
     coaching_id = coaching_id_in(post["blocks"])
@@ -270,10 +277,12 @@ def test_a_button_whose_work_fails_gets_an_error(bot, settings):
 def test_a_mention_whose_work_fails_gets_an_ephemeral_error(bot):
     bot.slack.threads[("CDEAL", ROOT_TS)] = THREAD["messages"]
     bot.slack.rate_limited["conversations.replies"] = 10  # Slack keeps refusing, past our retries
+    bot.slack.retry_after = 0  # (each retry still waits, up to a second: slack_sdk adds that)
     bot.event({"type": "app_mention", "channel": "CDEAL", "user": "U1", "ts": "1900000000.1", "thread_ts": ROOT_TS,
                "text": "<@UBOT> summarize"}, event_id="EvF1")
     (error,) = bot.slack.wait_for("chat.postEphemeral", timeout=30)
     assert error["channel"] == "CDEAL" and error["user"] == "U1" and "something went wrong" in error["text"]
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == []
 
 
@@ -285,4 +294,5 @@ def test_shortcut_without_access_answers_through_response_url(bot):
     assert bot.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded").status_code == 200
     (reply,) = bot.slack.wait_for("response/shortcut")
     assert reply["response_type"] == "ephemeral" and "Is the app in this channel" in reply["text"]
+    bot.idle()
     assert bot.slack.of("chat.postEphemeral") == []

@@ -314,7 +314,7 @@ def own_postgres() -> Iterator[Any]:
 @pytest.fixture
 def pg_bot(own_postgres, slack, monkeypatch, trained) -> Iterator[Bot]:
     # work waiting for a connection to the stopped server gives up after 3 s instead of 10: the same failure, sooner
-    monkeypatch.setattr("bot.store_pg.POOL_WAIT_SECONDS", 3.0)
+    monkeypatch.setattr("bot.store.pg.POOL_WAIT_SECONDS", 3.0)
     monkeypatch.setenv("COACH_DATABASE_URL", own_postgres.create_database())
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-e2e")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)

@@ -248,7 +248,7 @@ def test_a_sentence_after_track_in_a_mention_is_coached(bot, settings):
 @pytest.fixture
 def brief_lock_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A write gives up on the locked file after 1 s instead of 15 (BUSY_TIMEOUT_MS): the same failure, sooner."""
-    monkeypatch.setattr("bot.store_sqlite.BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr("bot.store.sqlite.BUSY_TIMEOUT_MS", 1000)
 
 
 def test_a_command_whose_coaching_fails_gets_an_error_in_its_language(bot, locked_db, brief_lock_waits):

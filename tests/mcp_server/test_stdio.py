@@ -68,19 +68,21 @@ def test_with_a_model_the_buyers_words_stay_inside_the_data_fence_and_count_in_s
             return result.structured_content
 
     coached = anyio.run(go)
-    assert coached["source"] == "llm" and "PWNED" not in json.dumps(coached)
+    assert coached["source"] == "llm"
+    # the coaching never obeys it; the reading's concerns quote the buyer's words as they are, as data
+    advice = {k: v for k, v in coached.items() if k not in ("concerns", "accepted", "seller_notes")}
+    assert "PWNED" not in json.dumps(advice)
+    assert any("PWNED" in c["words"] for c in coached["concerns"])
     [request] = [r for r in model.requests if "<buyer_objection>" in json.dumps(r["body"])]
     system = next(m["content"] for m in request["body"]["messages"] if m["role"] == "system")
     user = next(m["content"] for m in request["body"]["messages"] if m["role"] == "user")
     assert "PWNED" not in system  # instructions are the coach's alone
     fenced = re.search(r"<buyer_objection>(.*?)</buyer_objection>", user, re.S)
     assert fenced and INJECTION in fenced.group(1)
-    # outside the fence, only as the coach's own quote of a concern it read ('- concern 2: "…"'), never as a line
-    # of its own (that quote is the core prompt's, bot/services/coach.py: fenced data would be stronger; see
-    # docs/mcp.md)
-    outside = user.replace(fenced.group(0), "")
-    for line in (line for line in outside.splitlines() if "PWNED" in line):
-        assert re.fullmatch(r'- concern \d+: "[^"]*PWNED[^"]*"', line.strip()), line
+    # the coach's own reading quotes the concerns inside a data fence too; outside the fences, never
+    reading = re.search(r"\n<buyer_reading>\n(.*?)</buyer_reading>", user, re.S)
+    assert reading and "PWNED" in reading.group(1)
+    assert "PWNED" not in user.replace(fenced.group(0), "").replace(reading.group(0), "")
     # `coach stats` counts the model call, the manager view the coaching
     monkeypatch.setenv("COACH_DB", str(db))
     assert main(["stats", "--json"]) == 0

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.grounding import ungrounded  # noqa: E402
+from bot.models import encoder  # noqa: E402
 from bot.models.metrics import score  # noqa: E402
 
 SETS = ROOT / "tests" / "data" / "concerns"
@@ -81,6 +82,7 @@ def measure(name: str, with_profile: bool = True) -> dict:
         os.environ["COACH_DB"] = str(Path(tmp) / "coach.db")
         coach = Coach(load_settings())
         coach.coach(rows[0]["text"], offline=True)  # load everything first
+        encoder.forget_queries()  # each message encoded afresh, as a new message would be
         counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, reopened=0, notes=0, notes_used=0,
                       invented=0)
         words, times, truth, said, asked = [], [], [], [], []

@@ -88,3 +88,9 @@ def stored(texts: Sequence[str], cache_dir: Path | None, as_queries: bool = Fals
         np.save(handle, vectors, allow_pickle=False)
     os.replace(tmp, path)  # whole or not at all, for a concurrent reader
     return vectors
+
+
+def forget_queries() -> None:
+    """Empty the query cache (benchmarks: each message encoded as a new one would be)."""
+    with _lock:
+        _queries.clear()

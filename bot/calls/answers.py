@@ -55,6 +55,16 @@ class SellerAnswer:
     handled: bool = False  # aligned and clarified: the kind of resistance was met
     hint: str | None = None  # why the answer was not scored ("no_words", "objection", ...)
 
+    def tally(self) -> tuple[int, int]:
+        """(checks passed, checks that applied to this answer)."""
+        return (sum(1 for value in self.checks.values() if value),
+                sum(1 for value in self.checks.values() if value is not None))
+
+    def marks(self) -> list[tuple[str, str, str | None]]:
+        """("✓" or "✗", the check, the seller's words that earned or broke it) for each check that applied."""
+        return [("✓" if value else "✗", check, self.evidence.get(check))
+                for check, value in self.checks.items() if value is not None]
+
 
 def reply_turns(turns: list[Turn], side: list[str | None], index: int, objections: set[int]) -> list[Turn]:
     """The seller's turns that answer the objection in turn `index`: those right after it, and those after each

@@ -326,14 +326,9 @@ def review_lines(review: CallReview, kind_names: dict[str, str], obstacle_names:
         if answer.score is None:
             lines.append(f"   {t('call.not_scored', lang)}")
             continue
-        passed = sum(1 for v in answer.checks.values() if v)
-        applicable = sum(1 for v in answer.checks.values() if v is not None)
+        passed, applicable = answer.tally()
         lines.append(f"   {t('practice.score', lang)}: {passed}/{applicable} ({answer.score:.0%})")
-        for check, value in answer.checks.items():
-            if value is None:
-                continue
-            mark = "✓" if value else "✗"
-            words = answer.evidence.get(check)
+        for mark, check, words in answer.marks():
             lines.append(f"     {mark} {t(f'practice.check.{check}', lang)}" + (f": “{words}”" if words else ""))
         lines.append(f"   {t('call.improve', lang)}: {answer.improve}")
     lines.append("")

@@ -1,5 +1,8 @@
 """Who is the buyer: tell the seller's side of a call or a thread from the buyer's.
 
+(Over 450 lines because the bilingual cue patterns below are one table with the scoring that weighs them: split
+apart, a reader would have to hold both files to see why a speaker got a side.)
+
 The evidence, strongest first: the names the seller gives as theirs (`--ours "Ana,Ben"`, a select in Slack);
 the email domain a message came from (the team profile's `company.domains`, or a domain that spells the
 company's name); the company's name in the speaker's label ("Ana Ruiz (Brightpath)"); then what each speaker says

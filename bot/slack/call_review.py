@@ -65,15 +65,10 @@ def moment_text(moment: Moment, kind_names: dict[str, str], lang: str) -> str:
     if answer.score is None:
         lines.append(f"_{t('call.not_scored', lang)}_")
         return "\n".join(lines)
-    passed = sum(1 for value in answer.checks.values() if value)
-    applicable = sum(1 for value in answer.checks.values() if value is not None)
+    passed, applicable = answer.tally()
     lines.append(f"{t('practice.score', lang)}: *{passed}/{applicable}* ({answer.score:.0%})")
-    for check, value in answer.checks.items():
-        if value is None:
-            continue
-        words = answer.evidence.get(check)
-        lines.append(f"{'✓' if value else '✗'} {t(f'practice.check.{check}', lang)}"
-                     + (f": “{escape(words)}”" if words else ""))
+    for mark, check, words in answer.marks():
+        lines.append(f"{mark} {t(f'practice.check.{check}', lang)}" + (f": “{escape(words)}”" if words else ""))
     lines.append(f"*{t('call.improve', lang)}:* {escape(answer.improve)}")
     return "\n".join(lines)
 

@@ -4,7 +4,8 @@ concern its topic afterwards (bot/services/coach.py).
 
 - A seller's note is text in [square brackets], text in (parentheses) that speaks of the buyer in the third
   person, starts with "note" or states what we do ("(we do annual deals all the time)"), or what follows a
-  dash and "note:" / "nota:". Notes are facts the coaching may state; they are never read as the buyer's words.
+  dash and "note:" / "nota:". They are never read as the buyer's words. A note that states what we do is a fact
+  the coaching may state; any other note (about the buyer, the deal) is context for the seller only.
 - An accepted point is a clause that approves of something of ours ("the price is fine", "nos gustó la demo"),
   usually followed by "but" / "pero". It is acknowledged, never argued again.
 - Every other clause with a question or a worry in it is a concern; greetings, thanks and sign-offs are not.
@@ -23,13 +24,13 @@ _DASH_NOTE = re.compile(r"(?:^|\s)(?:[—–]|--?)\s*((?:my |mi )?(?:seller )?(?
                         r"context|contexto)\s*[:：].+)$", re.I | re.M)
 _LINE_NOTE = re.compile(r"^\s*((?:my |mi )?(?:seller |internal )?(?:notes?|nota(?: mía| interna)?|fyi|ojo|context|"
                         r"contexto)\s*[:：].+)$", re.I | re.M)
-# Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
-# statement of what we (the seller's company) do.
 # What we (the seller's company) do: a note in this voice is a fact the seller may state to the buyer.
 _OUR_FACT = (r"^\s*(?:(?:my |mi )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo)\s*[:：]\s*)?(?:"
              r"(?:we|nosotros)\s+(?:do|did|offer|have|had|can|support|include|already|always|often|usually|sell|"
              r"integrate|host)\b|we(?:'ve| have) done\b|"
              r"(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b)")
+# Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
+# statement of what we do.
 _NOTE_VOICE = re.compile(
     r"^\s*(?:notes?|nota|n\.b\.|fyi|ojo|context|contexto|me|yo|i told|le dije|les dije)\b|"
     r"\b(?:they|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|ellos|ellas|él|ella|"

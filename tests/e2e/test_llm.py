@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.core.config import load_settings
-from bot.llm.client import client as llm_module
+from bot.llm import client as llm_module
 from bot.services.coach import Coach
 from bot.store import open_store
 from bot.store.sqlite import SQLiteStore

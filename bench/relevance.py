@@ -46,7 +46,8 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     facts = []
     for fact in raw["facts"]:
         markers[fact["id"]] = fact["marker"]
-        facts.append({"en": fact["en"], "es": fact.get("es"), **({"topic": tags[fact["id"]]} if tags else {})})
+        topic = (tags or {}).get(fact["id"])  # a fact the reader left untagged stays untagged
+        facts.append({"en": fact["en"], "es": fact.get("es"), **({"topic": topic} if topic else {})})
     references = []
     for ref in raw.get("references", []):
         markers[ref["id"]] = ref["marker"]
@@ -108,7 +109,8 @@ def measure(name: str, with_profile: bool = True) -> dict:
                                       for a in row["accepted"] for cue in a["cues"])
             if row.get("note_marker"):
                 counts["notes"] += 1
-                counts["notes_used"] += row["note_marker"].lower() in everything.lower()
+                # writers' markers may start with the note's bracket or dash, which the coaching drops
+                counts["notes_used"] += row["note_marker"].strip(" [(—–-").lower() in everything.lower()
             sources = [row["text"], coach.playbooks.profile.all_text()]
             counts["invented"] += len(ungrounded(everything, sources))
             words.append(len(talk.split()))

@@ -450,9 +450,13 @@ class Coach:
                                                                                         reading.concerns]))
             abouts = [c.about for c, _ in merged]
             topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r in merged]
-            matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged])
+            matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged],
+                                        " ".join(reading.seller_notes))
             for (concern, _), topic, match in zip(merged, topics, matches, strict=True):
-                sure = self.playbooks.topics[topic] if topic else None
+                # the topic named aloud ("On the integration: …") and asked about is the one the team filed the
+                # answering fact under, when it did: the detector's guess is weaker than the team's own tag
+                filed = match.item.topic if match and match.item.topic else topic
+                sure = self.playbooks.topics[filed] if filed else None
                 concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match)) if match else ""))
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
@@ -474,7 +478,8 @@ class Coach:
         reference = profile.references[matched[0].index] if matched else \
             profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
         result = say(reference.result) if reference else ""
-        first = next((c.topic for c in concerns if c.topic), None)
+        # the closing question asks about an open concern, never about what the buyer just accepted
+        first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about), None)
         question = first.text("check", lang) if first else kind.lines("questions", lang)[0]
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question)

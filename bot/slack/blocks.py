@@ -209,6 +209,21 @@ def nudge_actions(value: str, lang: str = "en") -> Block:
     ]}
 
 
+def deal_heading(deal: dict[str, Any], lang: str) -> str:
+    """"*Name* in <#C123>", or "*Name*" alone for a deal with no Slack channel (tracked from the CLI or imported
+    from a CRM): an empty `<#>` would show as broken markup."""
+    name = escape(deal["name"])
+    if deal.get("channel"):
+        return t("nudge.deal", lang, name=name, channel=deal["channel"])
+    return f"*{name}*"
+
+
+def deal_mention(deal: dict[str, Any]) -> str:
+    """"Name (<#C123>)" in a list of deals, or the name alone when the deal has no Slack channel."""
+    name = escape(deal["name"])
+    return f"{name} (<#{deal['channel']}>)" if deal.get("channel") else name
+
+
 def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     """The weekly DM: stalled deals, most at risk first, each with its reasons, next move and buttons."""
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": t("nudge.intro", lang, week=week)}}]
@@ -217,7 +232,7 @@ def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     for entry in shown:
         deal = entry.deal
         reasons = "\n".join(f"• {escape(r.text)}" for r in entry.reasons)
-        body = "\n".join((t("nudge.deal", lang, name=escape(deal["name"]), channel=deal["channel"]), reasons,
+        body = "\n".join((deal_heading(deal, lang), reasons,
                           t("nudge.next_move", lang, move=escape(entry.next_step))))
         value = str(deal["id"])
         blocks += [

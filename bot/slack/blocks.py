@@ -91,6 +91,7 @@ FACTS_NAMED = 3
 FACT_CHARS = 90
 FEEDBACK_ACTION = "coaching_feedback"  # Slack's feedback buttons (thumbs) under a coaching
 RATINGS = ("helpful", "not_helpful")  # what each button's value says, after the coaching id: "42:helpful"
+USED_ACTION = "coaching_used"  # "Used this talk track": feedback kind "used", which `coach outcomes` counts
 
 
 def feedback_block(coaching_id: str, lang: str) -> Block:
@@ -157,6 +158,9 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str,
             },
         ],
     }
+    if guidance.talk_track:  # an ask-first answer to a brush-off has no talk track to use
+        actions["elements"].append({"type": "button", "action_id": USED_ACTION, "value": value,
+                                    "text": {"type": "plain_text", "text": t("guidance.used", lang)}})
     notes = [_context(guidance.notes)]
     if guidance.source == "llm":
         notes.append(_context(ai_note(guidance, playbooks or [kind_name])))

@@ -36,9 +36,12 @@ _WORD = re.compile(r"[^\W\d_]{4,}", re.U)
 FITS_SHARE = 0.5  # of the words a scripted line presumes, at least this share must be in the seller's reply
 
 
+_COMMON_STEMS = frozenset(w[:5] for w in _COMMON)
+
+
 def _stems(text: str) -> set[str]:
     """Content words, cut to their first five letters ("matches", "matching": "match")."""
-    return {w[:5] for w in _WORD.findall(text.lower()) if w not in _COMMON}
+    return {w[:5] for w in _WORD.findall(text.lower())} - _COMMON_STEMS
 
 
 def presumed(line: str, *buyer_said: str) -> set[str]:
@@ -63,13 +66,15 @@ def pitfall_in(card: Scorecard, reply: str) -> str | None:
 
 
 def next_line(*, scripted: str, generic: str, reply: str, card: Scorecard, handled: bool, lang: str,
-              buyer_said: tuple[str, ...]) -> str:
+              buyer_said: tuple[str, ...], authored: bool = True) -> str:
     """The buyer's next line, offline: the scenario's `scripted` line when it fits what the seller said, else the
     `generic` one; after a pitfall, the buyer first reacts to it (unless the scripted line, fitting, already
-    does: "A discount if I sign this month is exactly what I'm trying to avoid")."""
-    fitting = fits(scripted, reply, *buyer_said)
+    does: "A discount if I sign this month is exactly what I'm trying to avoid"). `authored`: the scripted line
+    was written for one imagined answer (a scenario file's); the catalogue's own lines presume nothing."""
+    specific = authored and bool(presumed(scripted, *buyer_said))
+    fitting = not authored or fits(scripted, reply, *buyer_said)
     line = scripted if fitting else generic
     pitfall = None if handled else pitfall_in(card, reply)
-    if pitfall is None or (fitting and presumed(scripted, *buyer_said)):
+    if pitfall is None or (fitting and specific):
         return line
     return f"{t(f'practice.react.{pitfall}', lang)} {line}"

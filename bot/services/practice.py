@@ -238,7 +238,11 @@ class Practice:
         done = handled or turn >= MAX_TURNS
         objection = scenario.objection.en if lang == "en" else scenario.objection.es
         said = (objection, row["buyer_text"], persona_text(scenario, lang))  # the buyer's own words
-        offline_line = next_line(scripted=self._scripted(scenario, lang, turn, handled),
+        # a scenario file's own lines were written for one imagined answer; the catalogue's (a call's moment, the
+        # team's scenarios, the closing and "once more" lines) presume nothing
+        from_file = not (isinstance(scenario, CallScenario) or scenario.id.startswith(TEAM_PREFIX))
+        authored = from_file and (handled or (turn == 1 and turn < MAX_TURNS))  # moving_on or push_back
+        offline_line = next_line(scripted=self._scripted(scenario, lang, turn, handled), authored=authored,
                                  generic=self._generic(lang, turn, handled, objection), reply=text,
                                  card=card, handled=handled, lang=lang, buyer_said=said)
         buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, offline_line, offline,

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
+from bot.content.i18n import t
 from bot.content.scenarios import ScenarioError, load_scenarios, persona_text, scenarios_dir
 from bot.core.taxonomy import LABELS
-from bot.services.practice import MAX_TURNS, TOPICS, NoScenario, Practice, Selection, SessionKey
+from bot.services.practice import MAX_TURNS, TOPICS, NoScenario, Practice, Selection, SessionKey, summary_outcome
 from bot.services.score import Hint, Scorecard
 
 
@@ -61,9 +62,10 @@ class ScriptedScorer:
         outcome = self.script.pop(0)
         if outcome == "hint":
             return Hint("question", kw.get("lang", "en"), "A hint")
-        ok = outcome == "good"
-        checks = {"align": ok, "asks": None, "clarify": ok, "assure": ok, "no_pitfalls": True}
-        return Scorecard(kind, kw.get("lang", "en"), checks, {}, 1.0 if ok else 0.25, None, "fix", "model",
+        ok = outcome in ("good", "pitfall")  # "pitfall": aligned and clarified, and pressured too
+        checks = {"align": ok, "asks": None, "clarify": ok, "assure": ok, "no_pitfalls": outcome != "pitfall"}
+        improve = "Take out the deadline." if outcome == "pitfall" else "fix"
+        return Scorecard(kind, kw.get("lang", "en"), checks, {}, 1.0 if ok else 0.25, None, improve, "model",
                          "offline")
 
 
@@ -86,10 +88,12 @@ def test_missed_answers_get_push_back_then_the_summary_after_three_turns(practic
     opening = p.start(key, scenario, "en")
     assert opening.objection == scenario.objection.en and "IT director" in opening.persona
     first = p.answer(key, "We are great.")
-    assert first.buyer == scenario.push_back.en and first.turn == 2 and not first.done
+    # the scripted push-back ("Nice story, but…") answers a story the seller never told: the buyer says it again
+    assert first.buyer == t("practice.buyer.missed", "en", objection=scenario.objection.en)
+    assert "story" not in first.buyer and first.turn == 2 and not first.done
     second = p.answer(key, "Really great.")
     assert scenario.objection.en in second.buyer and second.turn == 3
-    assert p.scorer.seen[1][0] == scenario.push_back.en  # the second answer is scored against the push-back
+    assert p.scorer.seen[1][0] == first.buyer  # the second answer is scored against the push-back
     third = p.answer(key, "Truly.")
     assert third.done and third.summary.turns == MAX_TURNS and not third.summary.handled
     assert third.summary.scores == [0.25, 0.25, 0.25] and third.summary.focus == "align"
@@ -104,7 +108,9 @@ def test_a_handled_answer_moves_the_buyer_on_and_try_again_restarts(practice):
     hint = p.answer(key, "¿qué le digo?")
     assert hint.hint is not None and hint.turn == 1  # a hint does not use up a turn
     done = p.answer(key, "Buena respuesta")
-    assert done.done and done.buyer == scenario.moving_on.es and done.summary.handled
+    # handled, but the scripted "now I can budget for it" presumes words the seller did not say: a generic line
+    assert done.done and done.buyer == t("practice.buyer.moving_on", "es") and done.summary.handled
+    assert summary_outcome(done.summary, "es") == "Lo manejaste."
     again = p.restart(key)
     assert again.objection == scenario.objection.es
     assert p.session(key)["turn"] == 1 and p.session(key)["state"] == "awaiting"
@@ -147,3 +153,56 @@ def test_cli_practice_reads_piped_answers_until_eof_and_keeps_stats(tmp_path, cl
     assert stats["answers"] == 1 and set(stats["kinds"]) == {"skepticism"}
     assert "align" in stats["checks"] and stats["weeks"][0]["answers"] == 1
     assert set(stats["weeks"][0]["kinds"]) == {"skepticism"}
+
+
+# --- the buyer's next line answers only what the seller said (issue #24) ---------------------------------------
+
+@pytest.mark.parametrize(("lang", "fitting", "unrelated"), [
+    ("en", "Let's skip the discount and signing this month; you're trying to avoid new spend.", "We are great."),
+    ("es", "Nada de descuento ni de firmar este mes: entiendo que intenta evitar gasto nuevo.", "Somos geniales."),
+])
+def test_a_scripted_push_back_is_said_only_when_the_reply_said_what_it_answers(practice, lang, fitting, unrelated):
+    p = practice(["bad", "bad"])
+    scenario = p.scenarios["major-budget-cuts"]  # push-back: "A discount if I sign this month is exactly…"
+    pushed = getattr(scenario.push_back, lang)
+    p.start(_key(f"fit-{lang}"), scenario, lang)
+    assert p.answer(_key(f"fit-{lang}"), fitting).buyer == pushed
+    p.start(_key(f"other-{lang}"), scenario, lang)
+    buyer = p.answer(_key(f"other-{lang}"), unrelated).buyer
+    assert buyer != pushed and buyer == t("practice.buyer.missed", lang, objection=getattr(scenario.objection, lang))
+
+
+@pytest.mark.parametrize(("lang", "reply", "handled_text"), [
+    ("en", "I hear you, the budget has to hold. Here is what it costs per month. Sign by Friday and I'll hold "
+           "this price.", "You handled it"),
+    ("es", "Le entiendo, el presupuesto tiene que cuadrar. Este es el costo mensual. Firme antes del viernes y le "
+           "respeto el precio.", "Lo manejaste"),
+])
+def test_an_answer_with_a_pitfall_is_never_handled_and_the_summary_says_what_to_fix(practice, lang, reply,
+                                                                                      handled_text):
+    p = practice(["pitfall"] * MAX_TURNS)
+    scenario = p.scenarios["incomplete-price-training"]
+    key = _key(f"pitfall-{lang}")
+    p.start(key, scenario, lang)
+    first = p.answer(key, reply)
+    # aligned and clarified, but pressured: not handled, the buyer reacts to the pressure and the practice goes on
+    assert not first.done and first.turn == 2
+    assert first.buyer.startswith(t("practice.react.pressure", lang))
+    for _ in range(MAX_TURNS - 1):
+        last = p.answer(key, reply)
+    assert last.done and not last.summary.handled and last.summary.fix == "Take out the deadline."
+    outcome = summary_outcome(last.summary, lang)
+    assert handled_text not in outcome and "Take out the deadline." in outcome
+    assert last.buyer != getattr(scenario.moving_on, lang)
+
+
+def test_cli_practice_after_a_pitfall_does_not_say_you_handled_it(cli):
+    pressure = ("I understand, you need to know what the number covers. Training is included in the licence "
+                "price. Sign by Friday and I'll hold this price.")
+    done = cli("practice", "--kind", "incomplete", "--topic", "price", "--source", "generic",
+               stdin="\n".join([pressure] * MAX_TURNS) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "You handled it" not in done.stdout and "Not handled yet. Take out" in done.stdout
+    buyer = [line for line in done.stdout.splitlines() if line.startswith("Buyer: ")][1:]
+    assert len(buyer) == MAX_TURNS and all(line.count(t("practice.react.pressure", "en")) == 1 for line in buyer)
+    assert buyer[-1].endswith(t("practice.closing", "en"))

@@ -117,7 +117,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
 
     from bot.content.i18n import t
     from bot.services.coach import Coach
-    from bot.services.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey
+    from bot.services.practice import MAX_TURNS, NoScenario, Practice, Selection, SessionKey, summary_outcome
 
     settings = load_settings()
     coach = Coach(settings)
@@ -135,7 +135,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
         scenario, lang = found
     else:
         try:
-            scenario = practice.choose(Selection(args.kind, args.topic, args.lang))
+            scenario = practice.choose(Selection(args.kind, args.topic, args.lang, args.source))
         except NoScenario as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -175,7 +175,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
         print(f"\n{t('practice.buyer', lang)}: {step.buyer}\n")
         if step.done and step.summary:
             s = step.summary
-            outcome = t("practice.handled" if s.handled else "practice.not_handled", lang)
+            outcome = summary_outcome(s, lang)
             print(f"{t('practice.summary', lang)}: {outcome} "
                   f"{t('practice.scores', lang)}: {', '.join(f'{x:.0%}' for x in s.scores)}."
                   + (f" {t('practice.focus', lang)}: {s.focus}." if s.focus else ""))
@@ -191,6 +191,9 @@ def register(sub: Any) -> None:
     practice.add_argument("--kind", choices=LABELS, help="the kind of resistance to practise")
     practice.add_argument("--topic", choices=TOPICS, help="what the objection is about")
     practice.add_argument("--lang", choices=("en", "es"), default="en", help="the buyer's language")
+    practice.add_argument("--source", choices=("team", "generic"), help="only the scenarios about your own product "
+                          "(built from the team profile) or only the shipped ones; by default the team's come "
+                          "first when the profile is filled in")
     practice.add_argument("--stats", action="store_true", help="your pass rate per check and per kind over time")
     practice.add_argument("--json", action="store_true", help="with --stats: print JSON")
     practice.add_argument("--offline", action="store_true", help="score offline even if an LLM is configured")

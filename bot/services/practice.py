@@ -21,6 +21,8 @@ from functools import cached_property
 from typing import Any
 
 from bot.content.i18n import t
+from bot.content.profile_scenarios import PREFIX as TEAM_PREFIX
+from bot.content.profile_scenarios import has_own_content, team_scenarios
 from bot.content.scenarios import CallScenario, Scenario, load_scenarios, persona_text, scenarios_dir
 from bot.content.schema import Text
 from bot.content.templates import as_prompt_data, templates
@@ -28,6 +30,7 @@ from bot.core.language import LANGUAGES, detect_language
 from bot.core.taxonomy import KINDS, LABELS, TOPICS
 from bot.core.text import cut_at_word
 from bot.models.moves import CHECKS
+from bot.services.buyer_turn import next_line, pitfall_in
 from bot.services.report import practice_stats
 from bot.services.score import Hint, Scorecard, Scorer
 
@@ -36,18 +39,26 @@ class NoScenario(LookupError):
     """No scenario matches what was asked for."""
 
 
+# Words that ask for the shipped bank ("generic") or the team's own scenarios ("team") only
+GENERIC_WORDS = ("generic", "generico", "genérico", "shipped")
+TEAM_WORDS = ("team", "equipo", "ours", "nuestro")
+
+
 @dataclass(frozen=True)
 class Selection:
-    """What the seller asked to practise: a kind, a topic, or anything ("random")."""
+    """What the seller asked to practise: a kind, a topic, or anything ("random"); `source` "team" or "generic"
+    when they asked for the scenarios about their own product or the shipped ones only."""
 
     kind: str | None = None
     topic: str | None = None
     lang: str = "en"
+    source: str | None = None
 
     @classmethod
     def parse(cls, words: list[str]) -> Selection:
-        """From `[kind | topic | random] [en|es]`; raises ValueError naming what was not understood."""
-        kind = topic = None
+        """From `[kind | topic | random] [team | generic] [en|es]`; raises ValueError naming what was not
+        understood."""
+        kind = topic = source = None
         lang = "en"
         for word in (w.lower().replace("-", "_") for w in words):
             if word in LANGUAGES:
@@ -56,9 +67,13 @@ class Selection:
                 kind = word
             elif word in TOPICS:
                 topic = word
+            elif word in GENERIC_WORDS:
+                source = "generic"
+            elif word in TEAM_WORDS:
+                source = "team"
             elif word not in ("random", "any", "cualquiera"):
                 raise ValueError(word)
-        return cls(kind, topic, lang)
+        return cls(kind, topic, lang, source)
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ class Summary:
     handled: bool
     checks: dict[str, bool | None]  # passed at least once (None: never applied)
     focus: str | None  # the check missed most often
+    fix: str | None = None  # not handled: the one change the last answer needed (a pitfall to take out first)
 
 
 @dataclass
@@ -129,7 +145,17 @@ class Practice:
 
     @cached_property
     def scenarios(self) -> dict[str, Scenario]:
-        return self._scenarios or load_scenarios(scenarios_dir(self.coach.settings.playbooks_dir))
+        """The shipped (or the team's own folder's) scenarios, and those built from the team profile."""
+        if self._scenarios:
+            return self._scenarios
+        shipped = load_scenarios(scenarios_dir(self.coach.settings.playbooks_dir))
+        return {**shipped, **team_scenarios(self.coach.playbooks.profile)}
+
+    @property
+    def offering(self) -> str | None:
+        """What the buyer is evaluating: the team's company by name, once its profile is filled in."""
+        profile = self.coach.playbooks.profile
+        return profile.company.name if has_own_content(profile) else None
 
     @property
     def store(self) -> Any:
@@ -138,13 +164,20 @@ class Practice:
     def choose(self, selection: Selection, rng: random.Random | None = None) -> Scenario:
         matching = [s for s in self.scenarios.values()
                     if (selection.kind is None or s.kind == selection.kind)
-                    and (selection.topic is None or s.topic == selection.topic)]
+                    and (selection.topic is None or s.topic == selection.topic)
+                    and (selection.source is None or s.id.startswith(TEAM_PREFIX) == (selection.source == "team"))]
         if not matching:
             raise NoScenario(f"no practice scenario for {selection.kind or 'any kind'} / "
                              f"{selection.topic or 'any topic'}")
-        return (rng or random).choice(sorted(matching, key=lambda s: s.id))
+        # The team's own scenarios first: sellers asked to practise the objections their buyers raise about their
+        # own product, not another company's (issue #24). The shipped bank answers what the profile gives nothing
+        # for (a kind or topic it has no scenario on), the whole of it while the profile is the shipped
+        # placeholder, and on request (`generic`).
+        own = [s for s in matching if s.id.startswith(TEAM_PREFIX)]
+        return (rng or random).choice(sorted(own or matching, key=lambda s: s.id))
 
     def opening(self, scenario: Scenario, lang: str, offering: str | None = None) -> Opening:
+        offering = offering or self.offering
         return Opening(scenario, lang, persona_text(scenario, lang, offering), scenario.objection.en
                        if lang == "en" else scenario.objection.es)
 
@@ -198,14 +231,28 @@ class Practice:
             team_id=key.team_id, user_id=key.user_id, channel=key.channel, thread_ts=key.thread_ts,
             scenario_id=scenario.id, kind=scenario.kind, topic=scenario.topic, lang=lang, turn=turn,
             checks=json.dumps(card.checks), score=card.score, source=card.source, reply=text)
-        handled = card.handled
+        # an answer with a pitfall (pressure, a guarantee, a price cut for a yes, arguing) has not handled it,
+        # however well it aligned and clarified: the buyer reacts to it and the practice goes on
+        pitfall = pitfall_in(card, text)
+        handled = card.handled and pitfall is None
         done = handled or turn >= MAX_TURNS
-        scripted = self._scripted(scenario, lang, turn, handled)
-        buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, scripted, offline, key.team_id)
+        objection = scenario.objection.en if lang == "en" else scenario.objection.es
+        said = (objection, row["buyer_text"], persona_text(scenario, lang))  # the buyer's own words
+        # a scenario file's own lines were written for one imagined answer; the catalogue's (a call's moment, the
+        # team's scenarios, the closing and "once more" lines) presume nothing
+        from_file = not (isinstance(scenario, CallScenario) or scenario.id.startswith(TEAM_PREFIX))
+        authored = from_file and (handled or (turn == 1 and turn < MAX_TURNS))  # moving_on or push_back
+        offline_line = next_line(scripted=self._scripted(scenario, lang, turn, handled), authored=authored,
+                                 generic=self._generic(lang, turn, handled, objection), reply=text,
+                                 card=card, handled=handled, lang=lang, buyer_said=said)
+        buyer = self._buyer_line(scenario, lang, row["buyer_text"], text, handled, offline_line, offline,
+                                 key.team_id, pitfall)
         self.store.save_practice_session(key.team_id, key.channel, key.thread_ts, key.user_id,
                                          scenario_id=scenario.id, lang=lang, turn=turn if done else turn + 1,
                                          state="done" if done else "awaiting", buyer_text=buyer)
         summary = self.summary(key) if done else None
+        if summary is not None and not summary.handled:
+            summary.fix = card.improve  # what to change: the pitfall to take out first, else the missing move
         return Step(card=card, buyer=buyer, turn=turn if done else turn + 1, done=done, summary=summary)
 
     @staticmethod
@@ -221,10 +268,20 @@ class Practice:
             return pick(scenario.push_back)
         return t("practice.again", lang, objection=pick(scenario.objection))
 
+    @staticmethod
+    def _generic(lang: str, turn: int, handled: bool, objection: str) -> str:
+        """The buyer's line that presumes nothing the seller said: used when the scripted one does not fit."""
+        if handled:
+            return t("practice.buyer.moving_on", lang)
+        if turn >= MAX_TURNS:
+            return t("practice.closing", lang)
+        return t("practice.buyer.missed", lang, objection=objection)
+
     def _buyer_line(self, scenario: Scenario, lang: str, objection: str, reply: str, handled: bool, scripted: str,
-                    offline: bool, team_id: str | None = None) -> str:
+                    offline: bool, team_id: str | None = None, pitfall: str | None = None) -> str:
         """The buyer's next line: from the model when one is configured (in character, never naming the kind,
-        in the buyer's language), else, or when its line is unusable, the scenario's scripted line."""
+        in the buyer's language, reacting to the `pitfall` the reply holds, if any), else, or when its line is
+        unusable, `scripted`: the offline line, which answers only what the seller said."""
         llm = None if offline else self.coach.llm
         if llm is None:
             return scripted
@@ -235,6 +292,7 @@ class Practice:
             system=jinja.get_template("practice_buyer_system.j2").render().strip(),
             user=jinja.get_template("practice_buyer_user.j2").render(
                 language=lang, handled=handled, scripted=scripted, persona=persona_text(scenario, lang),
+                pitfall=pitfall,
                 objection=as_prompt_data(objection), reply=as_prompt_data(reply)).strip(),
             team_id=team_id)
         try:
@@ -262,13 +320,23 @@ class Practice:
                 checks[name] = bool(checks[name]) or value
                 missed[name] += 0 if value else 1
         worst = max(CHECKS, key=lambda c: missed[c])
-        handled = bool(rows) and all(json.loads(rows[-1]["checks"])[c] for c in ("align", "clarify"))
+        last = json.loads(rows[-1]["checks"]) if rows else {}
+        # handled: the last answer aligned and clarified, with no pitfall (pressure never ends "You handled it")
+        handled = bool(rows) and all(last[c] for c in ("align", "clarify")) and last.get("no_pitfalls") is not False
         return Summary(turns=len(rows), scores=[r["score"] for r in rows], handled=handled, checks=checks,
                        focus=worst if missed[worst] else None)
 
     def stats(self, team_id: str, user_id: str) -> dict[str, Any]:
         return practice_stats(self.store, team_id, user_id)
 
+
+
+def summary_outcome(summary: Summary, lang: str) -> str:
+    """"You handled it.", or "Not handled yet." with the change the last answer needed: never "You handled it"
+    after an answer with a pitfall."""
+    if summary.handled:
+        return t("practice.handled", lang)
+    return t("practice.not_handled_fix", lang, fix=summary.fix) if summary.fix else t("practice.not_handled", lang)
 
 
 # --- practising a moment of a reviewed call (issue #22) -----------------------------------------------------------

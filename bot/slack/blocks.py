@@ -91,6 +91,7 @@ FACTS_NAMED = 3
 FACT_CHARS = 90
 FEEDBACK_ACTION = "coaching_feedback"  # Slack's feedback buttons (thumbs) under a coaching
 RATINGS = ("helpful", "not_helpful")  # what each button's value says, after the coaching id: "42:helpful"
+USED_ACTION = "coaching_used"  # "Used this talk track": feedback kind "used", which `coach outcomes` counts
 
 
 def feedback_block(coaching_id: str, lang: str) -> Block:
@@ -157,6 +158,9 @@ def guidance_blocks(guidance: Guidance, objection: str, kind_name: str,
             },
         ],
     }
+    if guidance.talk_track:  # an ask-first answer to a brush-off has no talk track to use
+        actions["elements"].append({"type": "button", "action_id": USED_ACTION, "value": value,
+                                    "text": {"type": "plain_text", "text": t("guidance.used", lang)}})
     notes = [_context(guidance.notes)]
     if guidance.source == "llm":
         notes.append(_context(ai_note(guidance, playbooks or [kind_name])))
@@ -209,6 +213,21 @@ def nudge_actions(value: str, lang: str = "en") -> Block:
     ]}
 
 
+def deal_heading(deal: dict[str, Any], lang: str) -> str:
+    """"*Name* in <#C123>", or "*Name*" alone for a deal with no Slack channel (tracked from the CLI or imported
+    from a CRM): an empty `<#>` would show as broken markup."""
+    name = escape(deal["name"])
+    if deal.get("channel"):
+        return t("nudge.deal", lang, name=name, channel=deal["channel"])
+    return f"*{name}*"
+
+
+def deal_mention(deal: dict[str, Any]) -> str:
+    """"Name (<#C123>)" in a list of deals, or the name alone when the deal has no Slack channel."""
+    name = escape(deal["name"])
+    return f"{name} (<#{deal['channel']}>)" if deal.get("channel") else name
+
+
 def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     """The weekly DM: stalled deals, most at risk first, each with its reasons, next move and buttons."""
     blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": t("nudge.intro", lang, week=week)}}]
@@ -217,7 +236,7 @@ def nudge_blocks(deals: list[Any], week: str, lang: str = "en") -> list[Block]:
     for entry in shown:
         deal = entry.deal
         reasons = "\n".join(f"• {escape(r.text)}" for r in entry.reasons)
-        body = "\n".join((t("nudge.deal", lang, name=escape(deal["name"]), channel=deal["channel"]), reasons,
+        body = "\n".join((deal_heading(deal, lang), reasons,
                           t("nudge.next_move", lang, move=escape(entry.next_step))))
         value = str(deal["id"])
         blocks += [

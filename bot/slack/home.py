@@ -29,7 +29,7 @@ from bot.services.report import (
     seller_home,
     team_report,
 )
-from bot.slack.blocks import escape, nudge_actions, split_text
+from bot.slack.blocks import deal_heading, deal_mention, escape, nudge_actions, split_text
 from bot.slack.deps import Deps
 from bot.slack.replies import user_language
 
@@ -159,7 +159,7 @@ def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Bl
     blocks: list[Block] = [_header(t("home.deals_header", lang))]
     for entry in home.stalled[:STALLED_SHOWN]:
         deal = entry.deal
-        body = "\n".join((t("nudge.deal", lang, name=escape(deal["name"]), channel=deal["channel"]),
+        body = "\n".join((deal_heading(deal, lang),
                           *(f"• {escape(r.text)}" for r in entry.reasons),
                           t("nudge.next_move", lang, move=escape(entry.next_step))))
         blocks += [*_section(body)[:2], nudge_actions(str(deal["id"]), lang)]
@@ -167,7 +167,7 @@ def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Bl
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": t("home.more_deals", lang, count=len(home.stalled) - STALLED_SHOWN)}]})
     if home.quiet:
-        deals = ", ".join(f"{escape(d['name'])} (<#{d['channel']}>)" for d in home.quiet[:40])
+        deals = ", ".join(deal_mention(d) for d in home.quiet[:40])
         blocks += _section(t("home.quiet_deals", lang, deals=deals))[:2]
     if not home.stalled and not home.quiet:
         blocks += _section(t("home.no_deals", lang))

@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.content.i18n import t
-from bot.services.practice import MAX_TURNS, Opening, Practice, SessionKey, Step
+from bot.services.practice import MAX_TURNS, Opening, Practice, SessionKey, Step, summary_outcome
 from bot.services.score import Hint, Scorecard
 from bot.slack.blocks import MAX_BLOCKS, escape, split_text
 from bot.slack.deps import Deps
@@ -100,8 +100,8 @@ def buyer_blocks(step: Step, lang: str, thread_ts: str) -> list[Block]:
         return blocks
     if step.summary:
         s = step.summary
-        outcome = t("practice.handled" if s.handled else "practice.not_handled", lang)
-        text = (f"*{t('practice.summary', lang)}*: {outcome}\n"
+        outcome = summary_outcome(s, lang)
+        text = (f"*{t('practice.summary', lang)}*: {escape(outcome)}\n"
                 f"{t('practice.scores', lang)}: {', '.join(f'{x:.0%}' for x in s.scores)}"
                 + (f"\n{t('practice.focus', lang)}: {t(f'practice.check.{s.focus}', lang)}" if s.focus else ""))
         blocks += _section(text)

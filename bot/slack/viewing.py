@@ -27,7 +27,7 @@ from bot.services.nudges import find_stalled, in_language
 from bot.services.summarize import Message, parse_messages
 from bot.services.summary_text import summary_text
 from bot.slack.assistant import PROMPTS, suggested_prompts
-from bot.slack.blocks import escape, nudge_actions, split_text, summary_messages, unescape
+from bot.slack.blocks import deal_heading, escape, nudge_actions, split_text, summary_messages, unescape
 from bot.slack.deps import Deps
 from bot.slack.posting import fetch_thread
 from bot.slack.replies import Asker
@@ -193,11 +193,11 @@ def _stalling(deps: Deps, asker: Asker, team_id: str, deal: dict[str, Any]) -> N
         _say(asker, t("dm.not_stalled", lang, name=name, day=(deal["last_activity_at"] or "")[:10]))
         return
     entry = in_language(stalled[0], coach.playbooks, lang) if lang != "en" else stalled[0]
-    body = "\n".join((t("nudge.deal", lang, name=name, channel=deal["channel"]),
+    body = "\n".join((deal_heading(deal, lang),
                       *(f"• {escape(r.text)}" for r in entry.reasons),
                       t("nudge.next_move", lang, move=escape(entry.next_step))))
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(body)][:2]
-    _say(asker, t("nudge.deal", lang, name=name, channel=deal["channel"]),
+    _say(asker, deal_heading(deal, lang),
          [*blocks, nudge_actions(str(deal["id"]), lang)])
 
 

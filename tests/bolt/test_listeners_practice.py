@@ -68,3 +68,18 @@ def test_someone_elses_answer_in_a_practice_thread_is_told_it_is_not_theirs(clie
     (note,) = client.chat_postEphemeral.call_args_list
     assert note.kwargs["user"] == "U2" and note.kwargs["text"] == t("practice.not_yours", "en")
     assert len(client.chat_postMessage.call_args_list) == 1  # the opening only: nothing scored, nothing coached
+
+
+@pytest.mark.parametrize(("lang", "handled", "fix_start"), [("en", "You handled it", "Not handled yet. Take out"),
+                                                           ("es", "Lo manejaste", "Todavía sin resolver. Quita")])
+def test_a_practice_ending_on_a_pitfall_says_what_to_fix_in_slack(lang, handled, fix_start):
+    import json
+
+    from bot.services.practice import Step, Summary
+    from bot.slack.practice import buyer_blocks
+
+    fix = t("practice.fix.pitfall", lang, quote="Sign by Friday")
+    summary = Summary(turns=3, scores=[0.75, 0.75, 0.75], handled=False, checks={}, focus="no_pitfalls", fix=fix)
+    text = json.dumps(buyer_blocks(Step(buyer="…", turn=3, done=True, summary=summary), lang, "1.0"),
+                      ensure_ascii=False)
+    assert handled not in text and fix_start in text and "Sign by Friday" in text

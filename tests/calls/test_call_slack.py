@@ -53,7 +53,9 @@ def test_a_moment_of_a_call_is_a_practice_with_the_buyers_words_and_the_turns_be
     # the scenario lives with the session (there is no file for it), so the practice goes on from the store
     fresh = Practice(shared_coach)
     step = fresh.answer(key, "It'll be great, I promise.", offline=True)
-    assert step is not None and step.card is not None and step.buyer == t("practice.call.push_back", "en")
+    # "I promise" is a guarantee: the buyer reacts to it, then says their objection was not answered
+    assert step is not None and step.card is not None
+    assert step.buyer == f'{t("practice.react.guarantee", "en")} {t("practice.call.push_back", "en")}'
     assert isinstance(fresh.scenario_of(fresh.session(key)), CallScenario)
     assert fresh.restart(key).objection == moment.quote
     (answer,) = shared_coach.store.practice_answers_in("TCALL", "DU1", "1.0", "U1")

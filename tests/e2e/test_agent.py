@@ -90,7 +90,7 @@ def test_a_streamed_answer_ends_as_the_validated_answer_with_its_buttons(model, 
         assert json.dumps(text.replace("&", "&amp;"))[1:-1] in body
     actions = {e["action_id"] for b in final["blocks"] if b["type"] in ("actions", "context_actions")
                for e in b["elements"]}
-    assert actions == {"coaching_feedback", "relabel"}
+    assert actions == {"coaching_feedback", "coaching_used", "relabel"}
     assert stream["blocks"] == final["blocks"]  # the buttons arrive when the stream stops
     bot.idle()
     assert bot.slack.of("chat.postMessage") == [] and len(model.requests) == 1

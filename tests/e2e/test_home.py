@@ -141,3 +141,20 @@ def test_the_weekly_report_is_posted_once_a_week_and_never_where_outsiders_read(
     assert SECRET_U1 not in json.dumps(completed) and "week of" in completed["initial_comment"]
     assert home.post_report(deps, client, "T1") == "claimed"  # once a week
     assert len(slack.of("files.completeUploadExternal")) == 1
+
+
+def test_deals_without_a_channel_are_named_without_a_broken_channel_link(managers, bot):
+    """A deal tracked from the CLI or imported from a CRM has no Slack channel: the Home tab names it, stalled or
+    moving, without an empty `<#>`; a deal in a channel keeps its link."""
+    store = connect(os.environ["COACH_DB"])
+    now = datetime.now(UTC)
+    stalled = store.track_deal("T1", "", "cli:quiet-harbour", "Quiet Harbour", "U1")["id"]
+    store.update_deal(stalled, last_activity_at=stamp(now - timedelta(days=30)))
+    store.track_deal("T1", "", "cli:busy-bee", "Busy Bee", "U1")
+    store.track_deal("T1", "CFRESH", "", "Fresh Inc", "U1")
+    view = open_home(bot, "U1", "EvNoChannel")
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert sections[0].startswith("*Quiet Harbour*\n")  # stalled, with no channel
+    moving = next(s for s in sections if s.startswith("*Moving:*"))
+    assert "Busy Bee" in moving and "Fresh Inc (<#CFRESH>)" in moving
+    assert "<#>" not in texts(view) and "<#None>" not in texts(view)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.store import open_store
@@ -41,7 +42,8 @@ def test_command_is_acked_at_once_then_coaching_is_posted(bot, settings):
     for part in ("*Align*", "*Clarify*", "*Assure*", "*Say it like this*", "Offline playbook answer"):
         assert part in body
     action_ids = {e["action_id"] for b in blocks if b["type"] in ("actions", "context_actions") for e in b["elements"]}
-    assert action_ids == {"coaching_feedback", "relabel"}  # Slack's thumbs, and "Diagnose differently"
+    # Slack's thumbs, "Used this talk track" and "Diagnose differently"
+    assert action_ids == {"coaching_feedback", "coaching_used", "relabel"}
     store = open_store(settings)
     (row,) = eventually(lambda: [r for r in store.coachings() if r["message_ts"]])
     assert row["team_id"] == "T1" and row["channel"] == "C1"
@@ -178,6 +180,31 @@ def test_feedback_buttons_are_stored(bot, settings):
     assert thanks["response_type"] == "ephemeral"
     (row,) = open_store(settings).feedback()
     assert row["kind"] == "helpful" and row["coaching_id"] == int(coaching_id) and row["user_id"] == "U1"
+
+
+@pytest.mark.parametrize(("objection", "label", "thanks"), [
+    (OBJECTION, "Used this talk track", "you used this talk track"),
+    ("El gerente dice que ustedes cobran por usuario y con 500 empleados no les sirve", "Usé este guion",
+     "usaste este guion"),
+])
+def test_used_this_talk_track_records_feedback_used(bot, settings, objection, label, thanks):
+    """The button beside the thumbs records kind "used", as `coach feedback N used` does, for the outcomes report."""
+    bot.command(objection)
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    (button,) = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
+                 if e["action_id"] == "coaching_used"]
+    assert label in button["text"]["text"]
+    coaching_id = coaching_id_in(post["blocks"])
+    assert button["value"] == coaching_id
+    bot.action({"action_id": "coaching_used", "value": coaching_id, "type": "button"},
+               channel="C1", message_ts="1700000000.000001")
+    (reply,) = bot.slack.wait_for("response/action")
+    assert reply["response_type"] == "ephemeral" and thanks in reply["text"]
+    (row,) = open_store(settings).feedback()
+    assert (row["kind"], row["coaching_id"], row["user_id"]) == ("used", int(coaching_id), "U1")
+    from bot.services.outcomes import USED
+
+    assert row["kind"] == USED  # the kind the outcomes report counts
 
 
 def test_diagnose_differently_rerenders_in_place(bot, settings):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import call_review
-from bot.slack.blocks import FEEDBACK_ACTION
+from bot.slack.blocks import FEEDBACK_ACTION, USED_ACTION
 from bot.slack.deps import Deps, provide_deps
 from bot.slack.listeners import (
     actions,
@@ -60,6 +60,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(FEEDBACK_ACTION)(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("feedback_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
     app.action("feedback_not_helpful")(ack=ack_now, lazy=[reported(actions.feedback)])
+    app.action(USED_ACTION)(ack=ack_now, lazy=[reported(actions.used)])
     app.action("relabel")(ack=ack_now, lazy=[reported(actions.relabel)])
     app.action(call_review.SIDES_PICK)(ack_now)  # each pick of a speaker: the "Review" button acts on them
     app.action(call_review.SIDES_REVIEW)(ack=ack_now, lazy=[reported(files.review_chosen)])

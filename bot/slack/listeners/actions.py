@@ -1,5 +1,5 @@
 """The controls of a coaching message: Slack's feedback buttons (thumbs; the helpful / not helpful buttons of
-messages posted before them), and "Diagnose differently"."""
+messages posted before them), "Used this talk track", and "Diagnose differently"."""
 
 from __future__ import annotations
 
@@ -49,6 +49,17 @@ def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient, re
     # in the coaching's language: the buttons were labelled in it
     thanks = t("feedback.thanks" if kind == "helpful" else "feedback.thanks_relabel", row["language"] or "en")
     respond(response_type="ephemeral", replace_original=False, text=thanks)
+
+
+def used(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:
+    """"Used this talk track": recorded as feedback kind "used", as `coach feedback N used` records it; the
+    outcomes report counts the coachings so marked that preceded a win."""
+    row = own_coaching(deps, body, action.get("value") or "")
+    if row is None:
+        return
+    deps.store.add_feedback(row["id"], row["team_id"], body["user"]["id"], "used")
+    refresh_home(deps, client, row["team_id"], body["user"]["id"])
+    respond(response_type="ephemeral", replace_original=False, text=t("feedback.thanks_used", row["language"] or "en"))
 
 
 def relabel(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, deps: Deps) -> None:

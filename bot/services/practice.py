@@ -206,6 +206,8 @@ class Practice:
                                          scenario_id=scenario.id, lang=lang, turn=turn if done else turn + 1,
                                          state="done" if done else "awaiting", buyer_text=buyer)
         summary = self.summary(key) if done else None
+        if done:  # a practice finished: what a manager assigned of this kind (or of any) is done
+            self.store.complete_assignments(key.team_id, key.user_id, scenario.kind)
         return Step(card=card, buyer=buyer, turn=turn if done else turn + 1, done=done, summary=summary)
 
     @staticmethod

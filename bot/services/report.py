@@ -244,6 +244,16 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
     return sections
 
 
+def report_dict(report: TeamReport) -> dict[str, Any]:
+    """The report as plain data (`coach report --json`): the counts, and per seller who to coach on what."""
+    return {"team_id": report.team_id, "generated_at": report.generated_at, "lang": report.lang,
+            "weeks": report.weeks, "total": report.total, "by_kind": report.by_kind, "by_topic": report.by_topic,
+            "obstacles": report.obstacles, "stalled_by_owner": report.stalled_by_owner, "feedback": report.feedback,
+            "practice": report.practice, "calls": report.calls,
+            "outcomes": report.outcomes.as_dict() if report.outcomes else None,
+            "team": report.team.as_dict() if report.team else None}
+
+
 def chart_alt_text(report: TeamReport) -> str:
     """The chart in words (Slack's alt_text allows 2,000 characters)."""
     lines = report_lines(report)

@@ -293,8 +293,8 @@ def render_chart(report: TeamReport) -> bytes:
             continue
         axes.set_xlabel(t("report.chart_week", report.lang))
         axes.yaxis.get_major_locator().set_params(integer=True)
-        if any(bottom):
-            axes.legend(fontsize="small", loc="upper left")
+        axes.margins(y=0.45)  # room above the bars for the legend, which then hides none of them
+        axes.legend(fontsize="small", loc="upper left", ncols=2)
         axes.tick_params(axis="x", labelrotation=45)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
@@ -312,6 +312,7 @@ word-break:break-word;hyphens:auto}td.n{text-align:right}</style></head>
 <body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
 <img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
 {% for section in sections %}<h2>{{ section.title }}</h2>{% if section.note %}<p>{{ section.note }}</p>{% endif %}
+{% if section.bullets %}<ul>{% for item in section.bullets %}<li>{{ item }}</li>{% endfor %}</ul>{% endif %}
 {% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
 {% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ section.empty or empty }}</p>{% endif %}

@@ -368,4 +368,5 @@ def view_section(view: TeamView) -> dict[str, Any]:
              deals_text(view, s), "; ".join(coach_on(view, s)),
              "; ".join(assignment_text(view, a) for a in s.assignments) or "–"] for s in view.sellers]
     return {"id": "sellers", "title": t("team.header", lang, weeks=view.weeks, since=long_date(view.since, lang)),
-            "note": " ".join(change_lines(view)), "head": head, "rows": rows, "empty": t("team.empty", lang)}
+            "note": change_lines(view)[0], "bullets": [line.lstrip("• ") for line in change_lines(view)[1:]],
+            "head": head, "rows": rows, "empty": t("team.empty", lang)}

@@ -264,6 +264,13 @@ def chart_alt_text(report: TeamReport) -> str:
 
 def render_chart(report: TeamReport) -> bytes:
     """A PNG: coachings per week stacked by kind (left) and by topic (right)."""
+    buffer = io.BytesIO()
+    chart_figure(report).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(report: TeamReport) -> Any:
+    """The chart as a matplotlib Figure; with no coaching yet, no axes: a sentence on how data gets there."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to memory
@@ -273,9 +280,7 @@ def render_chart(report: TeamReport) -> bytes:
     figure = Figure(figsize=(11, 4.2), dpi=100, layout="constrained")
     if not report.total:  # no axes running 0.0 to 1.0 over nothing: say there is nothing yet, and how it comes
         figure.text(0.5, 0.5, t("report.no_data", report.lang), ha="center", va="center", wrap=True, fontsize=14)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return figure
     for axes, series, title in zip(figure.subplots(1, 2), (report.by_kind, report.by_topic),
                                    (t("report.chart_by_kind", report.lang), t("report.chart_by_topic", report.lang)),
                                    strict=True):
@@ -296,9 +301,7 @@ def render_chart(report: TeamReport) -> bytes:
         axes.margins(y=0.45)  # room above the bars for the legend, which then hides none of them
         axes.legend(fontsize="small", loc="upper left", ncols=2)
         axes.tick_params(axis="x", labelrotation=45)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 _HTML = Environment(autoescape=True).from_string("""<!doctype html>

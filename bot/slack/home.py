@@ -54,7 +54,7 @@ REPORT_WEEKS = 8
 SELLERS_SHOWN = 10  # per-seller rows on a manager's Home tab, most in need first; `coach report` has them all
 ASSIGN_ACTION = "team_assign"  # a manager's "Assign practice"; value: "<seller>|<check>|<kind>"
 START_ACTION = "assignment_start"  # the seller's "Start"; value: the assignment's id
-_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 Block = dict[str, Any]
 
 

@@ -43,12 +43,14 @@ class TeamQueries(Backend):
         closed = ("d.team_id = :team AND d.status IN ('won', 'lost') AND coalesce(d.closed_at, '') >= :since "
                   "AND c.team_id = d.team_id "
                   "AND substr(c.created_at, 1, 10) <= substr(coalesce(d.closed_at, c.created_at), 1, 10)")
-        # two walks, as in closed_deal_coachings: the closed deals first, then each one's coachings by an index
-        # (coachings(deal_id); coachings(team_id, channel, id)); UNION keeps each deal and kind once
+        # two walks, as in closed_deal_coachings: the coachings asked for a deal (one pass over coachings, each
+        # finding its deal by id: with most deal_id NULL, SQLite's statistics make a walk from the deals scan
+        # every coaching per deal), then the closed deals' rooms (index coachings(team_id, channel, id));
+        # UNION keeps each deal and kind once
         return self._rows(
             "SELECT owner_id, status, label, count(*) AS n FROM ("
-            f"SELECT d.id, d.owner_id, d.status, c.label FROM deals d CROSS JOIN coachings c WHERE c.deal_id = d.id "
-            f"AND {closed} UNION "
+            f"SELECT d.id, d.owner_id, d.status, c.label FROM coachings c CROSS JOIN deals d "
+            f"WHERE c.deal_id IS NOT NULL AND c.deal_id = d.id AND {closed} UNION "
             f"SELECT d.id, d.owner_id, d.status, c.label FROM deals d CROSS JOIN coachings c "
             f"WHERE c.channel = d.channel AND {closed} AND d.channel != '' AND c.deal_id IS NULL "
             "AND (d.thread_ts = '' OR c.thread_ts = d.thread_ts OR c.message_ts = d.thread_ts)) met "

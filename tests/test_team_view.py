@@ -166,3 +166,18 @@ def test_assignments_and_team_rows_never_cross_workspaces(store):
     assert team_view(store, "T1", NOW).sellers[0].answers == 1
     assert store.forget_team("T1")["practice_assignments"] == 2
     assert store.open_assignments("T1") == [] and team_view(store, "T2", NOW).sellers[0].coachings_week == 1
+
+
+def test_coach_report_prints_who_to_coach_and_json(sqlite_store, capsys):
+    from bot.cli import main
+
+    seed(sqlite_store, datetime.now(UTC), sellers=4, deals=40, coachings=300, answers=200)
+    assert main(["report", "--team", "T1", "--lang", "es"]) == 0
+    out = capsys.readouterr().out
+    assert "A quién entrenar y en qué" in out and "Entrenar en: criterio más débil" in out and SECRET not in out
+    assert main(["report", "--team", "T1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    sellers = data["team"]["sellers"]
+    assert sorted(s["user_id"] for s in sellers) == ["U001", "U002", "U003", "U004"]
+    assert all(s["weakest_check"]["attempts"] >= MIN_CHECK_ANSWERS for s in sellers)
+    assert data["team"]["min_counts"]["check_answers"] == MIN_CHECK_ANSWERS and SECRET not in json.dumps(data)

@@ -71,12 +71,15 @@ def test_forget_removes_one_workspace_and_nothing_of_another(store):
             "closed_at": "2026-11-01T00:00:00+00:00", "owner_email": "ana@x.example", "last_activity_at": "x"},
             log={"source": "hubspot", "file_name": "deals.csv", "digest": "d"})
     store.link_coaching(store.coachings()[0]["id"], store.deal_by_external_id("T1", "hubspot:1")["id"])
+    for team in ("T1", "T2"):  # a manager's practice assignment in each, for the same seller id
+        store.assign_practice(team, "U1", "UMGR", "clarify", "skepticism")
 
     counts = store.forget_team("T1")
     assert counts["coachings"] == 1 and counts["deals"] == 2 and counts["deal_people"] == 1
-    assert counts["deal_imports"] == 1
+    assert counts["deal_imports"] == 1 and counts["practice_assignments"] == 1
+    assert [a["team_id"] for a in store.open_assignments("T2", "U1")] == ["T2"]
     for table in ("coachings", "feedback", "threads", "thread_turns", "events_seen", "deals", "summaries",
-                  "nudges", "nudge_optouts", "user_timezones", "deal_imports"):
+                  "nudges", "nudge_optouts", "user_timezones", "deal_imports", "practice_assignments"):
         teams = {r["team_id"] for r in store.db[table].rows}
         assert "T1" not in teams, table
     assert list(store.db["deal_people"].rows) == []

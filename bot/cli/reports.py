@@ -34,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from bot.content.playbooks import load_playbooks
-    from bot.services.report import render_chart, report_html, report_lines, team_report
+    from bot.services.report import render_chart, report_dict, report_html, report_lines, team_report
     from bot.store import open_store
 
     out = Path(args.out) if args.out else None
@@ -59,6 +59,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     report = team_report(store, load_playbooks(settings.playbooks_dir), team, datetime.now(UTC), settings.stall_days,
                          args.weeks, args.lang)
+    if args.json:
+        print(json.dumps(report_dict(report), ensure_ascii=False))
+        return 0
     if out is None:
         for lines in report_lines(report).values():
             print("\n".join(lines))
@@ -83,4 +86,6 @@ def register(sub: Any) -> None:
     report.add_argument("--weeks", type=int, default=8, help="how many weeks back (default 8)")
     report.add_argument("--out", help="write report.html (chart and tables) or report.png (the chart); else print")
     report.add_argument("--lang", choices=("en", "es"), default="en", help="the report's language")
+    report.add_argument("--json", action="store_true",
+                        help="print the numbers as JSON, with per seller who to coach on what")
     report.set_defaults(func=cmd_report)

@@ -253,6 +253,8 @@ class Practice:
         summary = self.summary(key) if done else None
         if summary is not None and not summary.handled:
             summary.fix = card.improve  # what to change: the pitfall to take out first, else the missing move
+        if done:  # a practice finished: what a manager assigned of this kind (or of any) is done
+            self.store.complete_assignments(key.team_id, key.user_id, scenario.kind)
         return Step(card=card, buyer=buyer, turn=turn if done else turn + 1, done=done, summary=summary)
 
     @staticmethod

@@ -17,11 +17,12 @@ from typing import Any
 
 from jinja2 import Environment
 
-from bot.content.i18n import t
+from bot.content.i18n import has, t
 from bot.content.playbooks import Playbooks
 from bot.core.taxonomy import LABELS, OBSTACLE_PRIORITY
 from bot.services.nudges import StalledDeal, find_stalled, in_language
 from bot.services.outcomes import Outcomes, outcome_lines, outcome_sections, workspace_outcomes
+from bot.services.team_view import TeamView, long_date, team_view, view_lines, view_section
 from bot.store import Store, stamp
 
 RECENT_COACHINGS = 10  # a seller's latest coachings on their Home tab
@@ -146,6 +147,7 @@ class TeamReport:
     lang: str = "en"
     calls: dict[str, Any] | None = None  # the team's answers on reviewed calls (`call_checks`)
     outcomes: Outcomes | None = None  # deals won and lost since the first week (bot/services/outcomes.py)
+    team: TeamView | None = None  # per seller: who to coach on what (bot/services/team_view.py)
 
     @property
     def total(self) -> int:
@@ -158,6 +160,14 @@ class TeamReport:
 
     def name(self, key: str) -> str:
         return self.names.get(key, key.replace("_", " "))
+
+    def check(self, check: str) -> str:
+        """A practice check's name in the report's language."""
+        return t(f"practice.check.{check}", self.lang) if has(f"practice.check.{check}") else check
+
+    def day(self, iso: str) -> str:
+        """A day with its year, in the report's language."""
+        return long_date(iso, self.lang)
 
 
 def _monday(day: date) -> date:
@@ -184,6 +194,7 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
     names |= {topic: pb.text("name", lang) for topic, pb in playbooks.topics.items()}
     names |= {kind: pb.text("name", lang) for kind, pb in playbooks.obstacles.items()}
     names[NO_TOPIC] = t("report.no_topic", lang)
+    kind_names = {label: names[label] for label in playbooks.resistance}
     return TeamReport(
         team_id=team_id, weeks=[s.isoformat() for s in starts], by_kind=by_kind,
         by_topic=dict(sorted(by_topic.items(), key=lambda item: -sum(item[1]))),
@@ -193,7 +204,8 @@ def team_report(store: Store, playbooks: Playbooks, team_id: str, now: datetime,
         feedback=store.feedback_counts(team_id, first.isoformat()),
         practice=practice_checks(store, team_id), generated_at=stamp(now), names=names, lang=lang,
         calls=call_checks(store, team_id),
-        outcomes=workspace_outcomes(store, team_id, first.isoformat()))
+        outcomes=workspace_outcomes(store, team_id, first.isoformat()),
+        team=team_view(store, team_id, now, weeks, lang, kind_names, dict(stalled)))
 
 
 def _pct(part: int, whole: int) -> str:
@@ -208,17 +220,18 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
     sections = {
         "kinds": [f"{report.name(label)}: {n}" for label, n in totals.items()],
         "topics": [f"{report.name(topic)}: {sum(c)}" for topic, c in report.by_topic.items()],
-        "weeks": [t("report.week_line", lang, week=week[5:], total=sum(c[i] for c in report.by_kind.values()),
+        "weeks": [t("report.week_line", lang, week=report.day(week), total=sum(c[i] for c in report.by_kind.values()),
                     kinds=", ".join(f"{report.name(label)} {c[i]}" for label, c in report.by_kind.items() if c[i])
                     or "–")
                   for i, week in enumerate(report.weeks)],
         "obstacles": [f"{report.name(kind)}: {n}" for kind, n in report.obstacles.items()],
         "stalled": [f"{owner}: {n}" for owner, n in report.stalled_by_owner.items()],
-        "practice": [t("report.practice_line", lang, check=row["check"], passed=row["passed"],
+        "practice": [t("report.practice_line", lang, check=report.check(row["check"]), passed=row["passed"],
                        attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
                      for row in report.practice or []],
-        "calls": [t("report.practice_line", lang, check=row["check"], passed=row["passed"], attempts=row["attempts"],
-                    rate=_pct(row["passed"], row["attempts"])) for row in (report.calls or {}).get("checks", [])],
+        "calls": [t("report.practice_line", lang, check=report.check(row["check"]), passed=row["passed"],
+                    attempts=row["attempts"], rate=_pct(row["passed"], row["attempts"]))
+                  for row in (report.calls or {}).get("checks", [])],
     }
     rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
     sections["feedback"] = [t("report.feedback_line", lang, not_helpful=report.feedback.get("not_helpful", 0),
@@ -226,7 +239,19 @@ def report_lines(report: TeamReport) -> dict[str, list[str]]:
                               relabels=report.feedback.get("relabel", 0))]
     if report.outcomes is not None:
         sections["outcomes"] = outcome_lines(report.outcomes, report.name, lang)
+    if report.team is not None:
+        sections["sellers"] = view_lines(report.team)
     return sections
+
+
+def report_dict(report: TeamReport) -> dict[str, Any]:
+    """The report as plain data (`coach report --json`): the counts, and per seller who to coach on what."""
+    return {"team_id": report.team_id, "generated_at": report.generated_at, "lang": report.lang,
+            "weeks": report.weeks, "total": report.total, "by_kind": report.by_kind, "by_topic": report.by_topic,
+            "obstacles": report.obstacles, "stalled_by_owner": report.stalled_by_owner, "feedback": report.feedback,
+            "practice": report.practice, "calls": report.calls,
+            "outcomes": report.outcomes.as_dict() if report.outcomes else None,
+            "team": report.team.as_dict() if report.team else None}
 
 
 def chart_alt_text(report: TeamReport) -> str:
@@ -239,13 +264,23 @@ def chart_alt_text(report: TeamReport) -> str:
 
 def render_chart(report: TeamReport) -> bytes:
     """A PNG: coachings per week stacked by kind (left) and by topic (right)."""
+    buffer = io.BytesIO()
+    chart_figure(report).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(report: TeamReport) -> Any:
+    """The chart as a matplotlib Figure; with no coaching yet, no axes: a sentence on how data gets there."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to memory
     from matplotlib.figure import Figure
 
-    weeks = [w[5:] for w in report.weeks]
+    weeks = [report.day(w) for w in report.weeks]
     figure = Figure(figsize=(11, 4.2), dpi=100, layout="constrained")
+    if not report.total:  # no axes running 0.0 to 1.0 over nothing: say there is nothing yet, and how it comes
+        figure.text(0.5, 0.5, t("report.no_data", report.lang), ha="center", va="center", wrap=True, fontsize=14)
+        return figure
     for axes, series, title in zip(figure.subplots(1, 2), (report.by_kind, report.by_topic),
                                    (t("report.chart_by_kind", report.lang), t("report.chart_by_topic", report.lang)),
                                    strict=True):
@@ -256,23 +291,31 @@ def render_chart(report: TeamReport) -> bytes:
             axes.bar(weeks, counts, bottom=bottom, label=report.name(key))
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
         axes.set_title(title)
+        if not any(bottom):  # a side with nothing to show (no topics stored yet): no empty axes
+            axes.set_axis_off()
+            axes.text(0.5, 0.5, t("report.nothing", report.lang), ha="center", va="center",
+                      transform=axes.transAxes)
+            continue
         axes.set_xlabel(t("report.chart_week", report.lang))
         axes.yaxis.get_major_locator().set_params(integer=True)
-        if any(bottom):
-            axes.legend(fontsize="small", loc="upper left")
+        axes.margins(y=0.45)  # room above the bars for the legend, which then hides none of them
+        axes.legend(fontsize="small", loc="upper left", ncols=2)
         axes.tick_params(axis="x", labelrotation=45)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure
 
 
 _HTML = Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}table{border-collapse:collapse;margin:1rem 0}
-td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:left}td.n{text-align:right}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>*{box-sizing:border-box}body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
+overflow-wrap:anywhere}img{max-width:100%;height:auto}
+table{border-collapse:collapse;margin:1rem 0;width:100%;table-layout:fixed}
+td,th{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:anywhere;
+word-break:break-word;hyphens:auto}td.n{text-align:right}</style></head>
 <body><h1>{{ title }}</h1><p>{{ subtitle }}</p>
 <img src="data:image/png;base64,{{ png }}" alt="{{ alt }}">
 {% for section in sections %}<h2>{{ section.title }}</h2>{% if section.note %}<p>{{ section.note }}</p>{% endif %}
+{% if section.bullets %}<ul>{% for item in section.bullets %}<li>{{ item }}</li>{% endfor %}</ul>{% endif %}
 {% if section.rows %}<table id="{{ section.id }}"><tr>{% for h in section.head %}<th>{{ h }}</th>{% endfor %}</tr>
 {% for row in section.rows %}<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
 {% endfor %}</tr>{% endfor %}</table>{% else %}<p>{{ section.empty or empty }}</p>{% endif %}
@@ -288,10 +331,10 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
     rated = report.feedback.get("helpful", 0) + report.feedback.get("not_helpful", 0)
     sections = [
         {"id": "by-week", "title": t("report.chart_by_kind", lang), "head": [week, *map(report.name, report.by_kind)],
-         "rows": [[w, *(c[i] for c in report.by_kind.values())] for i, w in enumerate(report.weeks)]},
+         "rows": [[report.day(w), *(c[i] for c in report.by_kind.values())] for i, w in enumerate(report.weeks)]},
         {"id": "by-topic", "title": t("report.chart_by_topic", lang),
          "head": [week, *map(report.name, report.by_topic)],
-         "rows": [[w, *(c[i] for c in report.by_topic.values())] for i, w in enumerate(report.weeks)]
+         "rows": [[report.day(w), *(c[i] for c in report.by_topic.values())] for i, w in enumerate(report.weeks)]
          if report.by_topic else []},
         {"id": "obstacles", "title": t("report.obstacles", lang), "head": [t("report.obstacle", lang), count],
          "rows": [[report.name(k), n] for k, n in report.obstacles.items()]},
@@ -304,15 +347,19 @@ def report_html(report: TeamReport, png: bytes | None = None) -> str:
     if report.practice is not None:
         sections.append({"id": "practice", "title": t("report.practice", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
-                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.practice]})
+                         "rows": [[report.check(r["check"]), r["passed"], r["attempts"]] for r in report.practice]})
     if report.calls is not None:
         sections.append({"id": "calls", "title": t("report.calls", lang),
                          "head": [t("report.check", lang), t("report.passed", lang), t("report.attempts", lang)],
-                         "rows": [[r["check"], r["passed"], r["attempts"]] for r in report.calls["checks"]]})
+                         "rows": [[report.check(r["check"]), r["passed"], r["attempts"]]
+                                  for r in report.calls["checks"]]})
     if report.outcomes is not None:
         sections += outcome_sections(report.outcomes, report.name, lang)
+    if report.team is not None:
+        sections.insert(0, view_section(report.team))
     return _HTML.render(
         lang=lang, title=t("report.title", lang, weeks=len(report.weeks)),
-        subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total, day=report.generated_at[:10]),
+        subtitle=t("report.subtitle", lang, team=report.team_id, total=report.total,
+                         day=report.day(report.generated_at)),
         png=base64.b64encode(png).decode(), alt=chart_alt_text(report), sections=sections,
         empty=t("report.nothing", lang))

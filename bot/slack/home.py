@@ -8,6 +8,7 @@ Slack.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.content.i18n import t
 from bot.services.nudges import week_of
+from bot.services.outcomes import outcome_lines
 from bot.services.report import (
     SellerHome,
     TeamReport,
@@ -29,6 +31,7 @@ from bot.services.report import (
     seller_home,
     team_report,
 )
+from bot.services.team_view import TeamView, change_lines, focus_text, long_date, seller_text
 from bot.slack.blocks import deal_heading, deal_mention, escape, nudge_actions, split_text
 from bot.slack.deps import Deps
 from bot.slack.replies import user_language
@@ -48,6 +51,10 @@ VIEWERS_REMEMBERED = 10_000
 # Managers per COACH_MANAGERS value: one in a server; a few where tests build apps with different settings
 MANAGER_LISTS_REMEMBERED = 8
 REPORT_WEEKS = 8
+SELLERS_SHOWN = 10  # per-seller rows on a manager's Home tab, most in need first; `coach report` has them all
+ASSIGN_ACTION = "team_assign"  # a manager's "Assign practice"; value: "<seller>|<check>|<kind>"
+START_ACTION = "assignment_start"  # the seller's "Start"; value: the assignment's id
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 Block = dict[str, Any]
 
 
@@ -155,8 +162,22 @@ def _header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
 
 
-def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Block]:
-    blocks: list[Block] = [_header(t("home.deals_header", lang))]
+def assignment_blocks(assignments: list[dict[str, Any]], names: dict[str, str], lang: str) -> list[Block]:
+    """What the seller's manager asked them to practise, each with its Start button."""
+    blocks: list[Block] = []
+    for a in assignments[:5]:
+        what = focus_text(None, a.get("check_name"), a.get("kind"), lang, names)
+        text = t("home.assignment", lang, what=what, by=a["assigned_by"], day=long_date(a["created_at"], lang))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]},
+                       "accessory": {"type": "button", "action_id": START_ACTION, "value": str(a["id"]),
+                                     "style": "primary",
+                                     "text": {"type": "plain_text", "text": t("home.assignment_start", lang)}}})
+    return [*blocks, {"type": "divider"}] if blocks else []
+
+
+def seller_blocks(home: SellerHome, names: dict[str, str], lang: str,
+                  assignments: list[dict[str, Any]] | None = None) -> list[Block]:
+    blocks: list[Block] = [*assignment_blocks(assignments or [], names, lang), _header(t("home.deals_header", lang))]
     for entry in home.stalled[:STALLED_SHOWN]:
         deal = entry.deal
         body = "\n".join((deal_heading(deal, lang),
@@ -179,13 +200,13 @@ def seller_blocks(home: SellerHome, names: dict[str, str], lang: str) -> list[Bl
         lines.append(f"• {c['created_at'][:10]} · *{names.get(c['label'], c['label'])}* · {topic} · {feedback}")
     blocks += _section("\n".join(lines) if lines else t("home.no_coachings", lang))
     if home.practice is not None:
-        practice = [t("report.practice_line", lang, check=escape(str(r["check"])), passed=r["passed"],
+        practice = [t("report.practice_line", lang, check=t(f"practice.check.{r['check']}", lang), passed=r["passed"],
                       attempts=r["attempts"], rate=f"{r['passed'] / r['attempts']:.0%}" if r["attempts"] else "–")
                     for r in home.practice]
         blocks += [{"type": "divider"}, _header(t("home.practice_header", lang)),
                    *_section("\n".join(practice) if practice else t("home.no_practice", lang))]
     if home.calls is not None:
-        calls = [t("report.practice_line", lang, check=escape(str(r["check"])), passed=r["passed"],
+        calls = [t("report.practice_line", lang, check=t(f"practice.check.{r['check']}", lang), passed=r["passed"],
                    attempts=r["attempts"], rate=f"{r['passed'] / r['attempts']:.0%}" if r["attempts"] else "–")
                  for r in home.calls["checks"]]
         intro = t("home.calls_intro", lang, calls=home.calls["calls"], answers=home.calls["answers"])
@@ -197,6 +218,8 @@ def team_blocks(report: TeamReport, file_id: str | None) -> list[Block]:
     lang = report.lang
     lines = report_lines(report)
     blocks: list[Block] = [_header(t("home.team_header", lang, weeks=len(report.weeks)))]
+    if report.team is not None:  # who to coach on what first: what a manager acts on
+        blocks += [*seller_rows(report.team), {"type": "divider"}]
     if file_id:
         blocks.append({"type": "image", "slack_file": {"id": file_id}, "alt_text": chart_alt_text(report),
                        "title": {"type": "plain_text", "text": t("home.chart_title", lang)}})
@@ -212,6 +235,37 @@ def team_blocks(report: TeamReport, file_id: str | None) -> list[Block]:
     if report.calls is not None:
         blocks += _titled(t("report.calls", lang), lines["calls"], lang)
     blocks += _titled(t("report.feedback", lang), lines["feedback"], lang)
+    if report.outcomes is not None:  # win rates, each with its sample size
+        blocks += _section("\n".join(outcome_lines(report.outcomes, report.name, lang)))[:3]
+    return blocks
+
+
+def who(user_id: str) -> str:
+    """A seller as Slack shows them: a mention for a Slack user id, else the CRM's name, escaped."""
+    return f"<@{user_id}>" if _SLACK_USER.fullmatch(user_id) else escape(user_id)
+
+
+def seller_rows(view: TeamView) -> list[Block]:
+    """Who to coach on what: the week's change, then a row per seller (most in need first, SELLERS_SHOWN of
+    them), each with "Assign practice" where there is something to assign and it is not assigned already."""
+    lang = view.lang
+    blocks: list[Block] = [_header(t("team.header", lang, weeks=view.weeks, since=long_date(view.since, lang))),
+                           *_section("\n".join(change_lines(view)))]
+    if not view.sellers:
+        return [*blocks, *_section(t("team.empty", lang))]
+    for seller in view.sellers[:SELLERS_SHOWN]:
+        text = "\n".join(seller_text(view, seller, who(seller.user_id)))[:3000]
+        block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+        check, kind = seller.suggestion()
+        taken = {(a.get("check_name") or None, a.get("kind") or None) for a in seller.assignments}
+        if (check or kind) and (check, kind) not in taken and _SLACK_USER.fullmatch(seller.user_id):
+            block["accessory"] = {"type": "button", "action_id": ASSIGN_ACTION,
+                                  "value": f"{seller.user_id}|{check or ''}|{kind or ''}",
+                                  "text": {"type": "plain_text", "text": t("team.assign_button", lang)}}
+        blocks.append(block)
+    if len(view.sellers) > SELLERS_SHOWN:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": t("team.more", lang, count=len(view.sellers) - SELLERS_SHOWN)}]})
     return blocks
 
 
@@ -247,7 +301,7 @@ def home_view(deps: Deps, client: WebClient, team_id: str, user_id: str, now: da
         report = team_report(deps.store, coach.playbooks, team_id, now, stall_days, REPORT_WEEKS, lang)
         blocks += [*team_blocks(report, chart_file(deps, client, report)), {"type": "divider"}]
     mine = seller_blocks(seller_home(deps.store, coach.playbooks, team_id, user_id, now, stall_days, lang), names,
-                         lang)
+                         lang, deps.store.open_assignments(team_id, user_id))
     view = View(type="home", blocks=(blocks + mine)[:MAX_VIEW_BLOCKS])
     view.validate_json()
     return view

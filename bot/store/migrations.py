@@ -356,3 +356,17 @@ def m019_deal_outcomes(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db["deal_imports"].create_index(["team_id", "imported_at"])
+
+
+@migration
+def m020_practice_assignments(db: sqlite_utils.Database) -> None:
+    # a manager's "Assign practice" from the team view (issue #24): what one seller is asked to practise, a check
+    # (align, asks, clarify, assure, no_pitfalls) and/or a kind of resistance; done when the seller next finishes a
+    # practice (of that kind, when one is set). Ids and names only, no text.
+    db["practice_assignments"].create(
+        {"id": int, "team_id": str, "user_id": str, "check_name": str, "kind": str, "assigned_by": str,
+         "created_at": str, "done_at": str},
+        pk="id",
+        not_null={"team_id", "user_id"},
+    )
+    db["practice_assignments"].create_index(["team_id", "user_id", "done_at"])

@@ -68,6 +68,7 @@ class Retention(Backend):
             ("deal_people", "deal_people", None, f"deal_id IN (SELECT id FROM deals WHERE {ended})"),
             ("deals", "deals", None, ended),
             ("deal_imports", "deal_imports", None, "imported_at < :old"),
+            ("practice_assignments", "practice_assignments", None, "created_at < :old"),
         ]
         counts = self._run_steps(steps, params, dry_run)
         counts["uninstalled_workspaces"] = len(self.forget_uninstalled(now, retention_days, dry_run))
@@ -92,7 +93,7 @@ class Retention(Backend):
                 ("report_posts", team), ("greetings", team), ("llm_cache", f"({team} OR team_id IS NULL)"),
                 ("team_examples", team), ("team_learning", team), ("team_models", team),
                 ("seller_views", team), ("session_stops", team), ("seller_settings", team),
-                ("deal_imports", team)]]
+                ("deal_imports", team), ("practice_assignments", team)]]
         return self._run_steps(steps, {"team": team_id}, dry_run)
 
     def _run_steps(self, steps: list[tuple[str, str, str | None, str]], params: dict[str, Any],

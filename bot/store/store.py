@@ -23,10 +23,11 @@ from bot.store.outcomes import OutcomeQueries
 from bot.store.people import PeopleRecords
 from bot.store.practice import PracticeRecords
 from bot.store.retention import Retention
+from bot.store.team import TeamQueries
 from bot.store.threads import ThreadRecords
 
 
 class Store(CoachingRecords, ThreadRecords, DeliveryRecords, AgentViewRecords, LLMRecords, DealRecords,
             OutcomeQueries, NudgeRecords, PeopleRecords, PracticeRecords, CallRecords, InstallationRecords, HomeQueries,
-            LearningRecords, Retention):
+            TeamQueries, LearningRecords, Retention):
     """Every repository over one database: the backends (SQLite, PostgreSQL) subclass this."""

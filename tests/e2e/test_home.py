@@ -158,3 +158,69 @@ def test_deals_without_a_channel_are_named_without_a_broken_channel_link(manager
     moving = next(s for s in sections if s.startswith("*Moving:*"))
     assert "Busy Bee" in moving and "Fresh Inc (<#CFRESH>)" in moving
     assert "<#>" not in texts(view) and "<#None>" not in texts(view)
+
+
+def _home_click(bot, user: str, action_id: str, value: str) -> None:
+    """A button on the Home tab (a view container, no channel)."""
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user, "team_id": "T1"},
+               "api_app_id": "A1", "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1"},
+               "trigger_id": "1.2.3", "actions": [{"action_id": action_id, "value": value, "type": "button"}]}
+    assert bot.send(urlencode({"payload": json.dumps(payload)}),
+                    "application/x-www-form-urlencoded").status_code == 200
+
+
+def test_a_manager_assigns_practice_and_the_seller_starts_and_finishes_it_from_their_home_tab(seeded, bot, slack):
+    store = connect(os.environ["COACH_DB"])
+    for _ in range(5):  # U1 misses Clarify every time: their weakest check
+        store.log_practice_answer(team_id="T1", user_id="U1", channel="DU1", thread_ts="1.0", scenario_id="s",
+                                  kind="skepticism", topic="price", lang="en", turn=1, score=0.5, source="offline",
+                                  checks=json.dumps({"align": True, "clarify": False}), reply=SECRET_U1)
+    view = open_home(bot, "UMGR", "EvM1")
+    rows = [b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == home.ASSIGN_ACTION]
+    mine = next(b for b in rows if b["text"]["text"].startswith("<@U1>"))
+    assert mine["accessory"]["value"] == "U1|clarify|"
+    assert "weakest check Clarify (0% of 5 answers)" in mine["text"]["text"]
+    assert "This week" in texts(view) and "Your team" in texts(view)
+    assert SECRET_U1 not in texts(view) and SECRET_U2 not in texts(view)
+
+    # a seller is no manager: their click assigns nothing
+    _home_click(bot, "U2", home.ASSIGN_ACTION, "U1|clarify|")
+    bot.idle()
+    assert store.open_assignments("T1") == []
+
+    _home_click(bot, "UMGR", home.ASSIGN_ACTION, "U1|clarify|")
+    republished = slack.wait_for("views.publish", 2)[1]
+    assert republished["user_id"] == "UMGR"
+    View(**republished["view"]).validate_json()
+    row = next(b for b in republished["view"]["blocks"] if b["type"] == "section"
+               and b["text"]["text"].startswith("<@U1>"))
+    assert "Practice assigned: Clarify" in row["text"]["text"] and "accessory" not in row  # assigned: no button
+    (assignment,) = store.open_assignments("T1", "U1")
+    assert (assignment["check_name"], assignment["kind"], assignment["assigned_by"]) == ("clarify", None, "UMGR")
+
+    seller_view = open_home(bot, "U1", "EvM2")
+    asked = seller_view["blocks"][0]
+    assert asked["text"]["text"].startswith("*Your manager asked you to practise:* Clarify (<@UMGR>, ")
+    assert asked["accessory"]["action_id"] == home.START_ACTION
+    assert asked["accessory"]["value"] == str(assignment["id"])
+    assert SECRET_U1 not in texts(seller_view)
+
+    before = len(slack.of("chat.postMessage"))
+    _home_click(bot, "U1", home.START_ACTION, str(assignment["id"]))
+    opening = slack.wait_for("chat.postMessage", before + 1)[before]
+    assert opening["channel"] == "DU1" and "Work on: *Clarify*" in texts(opening)
+    root = slack.posted["DU1"][0]["ts"]
+    assert store.practice_session("T1", "DU1", root, "U1")["turn"] == 1
+    for turn in range(3):  # three answers that miss: the practice ends after the third
+        bot.event({"type": "message", "channel": "DU1", "channel_type": "im", "user": "U1",
+                   "ts": f"1900000000.00000{turn}", "text": "We are the best on the market.", "thread_ts": root},
+                  event_id=f"EvM3{turn}")
+        slack.wait_for("chat.postMessage", before + 3 + 2 * turn)
+    assert eventually(lambda: store.open_assignments("T1", "U1") == [])
+    assert store.assignment("T1", assignment["id"])["done_at"]
+    # the tab opened again is built after the practice ended (a refresh the answers asked for may land too, built
+    # earlier): one of the views published from here on no longer asks
+    before = len(slack.of("views.publish"))
+    open_home(bot, "U1", "EvM4")
+    assert eventually(lambda: any("Your manager asked you" not in texts(p["view"])
+                                  for p in slack.of("views.publish")[before:] if p["user_id"] == "U1"))

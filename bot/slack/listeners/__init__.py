@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack import call_review
+from bot.slack import call_review, home
 from bot.slack.blocks import FEEDBACK_ACTION, USED_ACTION
 from bot.slack.deps import Deps, provide_deps
 from bot.slack.listeners import (
@@ -27,6 +27,7 @@ from bot.slack.listeners import (
     nudges,
     practice,
     shortcuts,
+    team,
     uninstalls,
 )
 from bot.slack.replies import ack_now, reported
@@ -67,6 +68,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(call_review.PRACTISE_ACTION)(ack=ack_now, lazy=[reported(files.practise_moment)])
     for kind in nudges.KINDS:
         app.action(f"nudge_{kind}")(ack=ack_now, lazy=[reported(nudges.on_button)])
+    # the manager's "Assign practice" and the seller's "Start" on the Home tab (issue #24)
+    app.action(home.ASSIGN_ACTION)(ack=ack_now, lazy=[reported(team.assign, tell=False)])
+    app.action(home.START_ACTION)(ack=ack_now, lazy=[reported(team.start, tell=False)])
     app.shortcut(shortcuts.CALLBACK_ID)(ack=ack_now, lazy=[reported(shortcuts.summarize_thread)])
 
     # with one bot token too: an uninstall starts the workspace's retention clock (the manifest subscribes)

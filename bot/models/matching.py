@@ -278,14 +278,14 @@ def _out_of_range(item_text: str, concern: str) -> str | None:
     inf = float("inf")
     for m in _RANGE.finditer(item_text):
         found = m.groupdict()
-        bounds = ((found["low"], found["high"], found["unit"]) if found["low"] else
+        stated = ((found["low"], found["high"], found["unit"]) if found["low"] else
                   ("-inf", found["max"], found["max_unit"]) if found["max"] else
                   (found["min"] or found["min_en"] or found["least"], "inf",
                    found["min_unit"] or found["min_en_unit"] or found["least_unit"]))
-        low = -inf if bounds[0] == "-inf" else _number(bounds[0])
-        high = inf if bounds[1] == "inf" else _number(bounds[1])
+        low = -inf if stated[0] == "-inf" else _number(stated[0])
+        high = inf if stated[1] == "inf" else _number(stated[1])
         if low is not None and high is not None:
-            ranges[_unit(bounds[2])] = (low, high)
+            ranges[_unit(stated[2])] = (low, high)
     for m in _QUANTITY.finditer(concern):
         bounds = ranges.get(_unit(m.group(3)))
         values = [v for v in (_number(m.group(1)), _number(m.group(2) or "")) if v is not None]
@@ -320,7 +320,7 @@ def _outside_hours(item_text: str, concern: str) -> str | None:
 
 def _languages(text: str) -> dict[str, str]:
     """The languages `text` names, each with the word it uses for it."""
-    found = {}
+    found: dict[str, str] = {}
     for word in re.findall(r"[^\W\d_]+", text):
         name = next((n for n, forms in _LANGUAGES.items() if _fold(word) in forms), None)
         if name:

@@ -84,7 +84,7 @@ def test_coaching_blocks_carry_slacks_feedback_buttons_and_validate():
                                                                                         "42:not_helpful")
     assert element["positive_button"]["text"]["text"] == t("guidance.helpful", "en")
     menu = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [e["action_id"] for e in menu] == ["relabel"]  # "Diagnose differently" stays
+    assert [e["action_id"] for e in menu] == ["relabel", "coaching_used"]  # "Diagnose differently" stays
     assert "AI-written" not in str(blocks)  # the offline answer is the playbooks' own
 
 

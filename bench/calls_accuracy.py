@@ -1,8 +1,15 @@
 """How well the call review finds what a blind writer annotated: calls and email threads in every supported
-format, written and labelled by someone who never saw the code (tests/data/calls-dev/: used to improve the
-review, so no longer held out; a second writer's set checks the figures. One `X.json` per file:
-the speakers' sides, each buyer objection with its kind and the seller's answer's checks, and lines that are no
-objection; bad inputs carry `expected_error`). Prints figures; not a test.
+format, written and labelled by someone who never saw the code. Three sets:
+
+  tests/data/calls-dev/       first writer; used to improve the review (a DEV set, no longer held out)
+  tests/data/calls-dev2/      third writer, 14 longer calls and threads; used to improve the review (a DEV set)
+  tests/data/calls-heldout/   second writer, who saw neither the code nor the first set: the held-out check, run
+                              once at the end of a change and never tuned on
+
+One `X.json` per file: the speakers' sides, each buyer objection with its kind and the seller's answer's checks,
+and lines that are no objection; bad inputs carry `expected_error`. `vendor.json` names the writer's made-up
+vendor (the seller's company), either one for the whole set ({"company", "domains"}) or one per file
+({"files": {name: {"company", "domains"}}}). Prints figures; not a test.
 
   sides          share of turns whose speaker is put on the right side, from the team's company name and email
                  domain alone (no --ours)
@@ -12,8 +19,7 @@ objection; bad inputs carry `expected_error`). Prints figures; not a test.
   answer checks  agreement with the writer on align / asks / clarify / assure for the seller's answer
   bad inputs     files refused with one clear line, as the writer expected
 
-Run: .venv/bin/python bench/calls_accuracy.py [FOLDER]   (default tests/data/calls-dev; the held-out set, by a
-second writer who saw neither the code nor the first set, is tests/data/calls-heldout)
+Run: .venv/bin/python bench/calls_accuracy.py [FOLDER]   (default tests/data/calls-dev)
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,9 +52,16 @@ def same(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= 0.6
 
 
+def vendor_of(vendors: dict[str, Any], name: str) -> dict[str, Any]:
+    """The seller's company and domains for one file: a set-wide vendor, or the file's own entry."""
+    if "files" in vendors:
+        return {"company": vendors["files"][name]["company"], "domains": vendors["files"][name].get("domains", [])}
+    return {"company": vendors["company"], "domains": vendors.get("domains", [])}
+
+
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "calls-dev"
-    vendor = json.loads((folder / "vendor.json").read_text(encoding="utf-8"))  # the writer's made-up vendor
+    vendors = json.loads((folder / "vendor.json").read_text(encoding="utf-8"))  # the writer's made-up vendor
     coach = Coach(load_settings())
     totals = dict(turns=0, sided=0, found=0, found_right=0, annotated=0, recalled=0, kinds=0, kinds_right=0,
                   bad=0, bad_refused=0)
@@ -70,6 +84,7 @@ def main() -> None:
             totals["annotated"] += len(truth["objections"])
             print(f"{path.name}: NOT READ: {exc}")
             continue
+        vendor = vendor_of(vendors, truth["file"])
         guessed = assign_sides(conversation, company=vendor["company"], domains=vendor["domains"])
         for turn in conversation.turns:
             totals["turns"] += 1

@@ -451,7 +451,7 @@ class Coach:
             abouts = [c.about for c, _ in merged]
             topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r in merged]
             matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged],
-                                        " ".join(reading.seller_notes))
+                                        " ".join(reading.seller_notes), reading.buyer_text)
             for (concern, _), topic, match in zip(merged, topics, matches, strict=True):
                 # the topic named aloud ("On the integration: …") and asked about is the one the team filed the
                 # answering fact under, when it did: the detector's guess is weaker than the team's own tag

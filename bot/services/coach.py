@@ -365,11 +365,14 @@ class Coach:
         return Answer(label=label, language=lang, heading=heading, lines=lines, source="offline", notes=notes,
                       topic=topic.topic if topic else None)
 
-    def offline_guidance(self, objection: Objection, diagnosis: Diagnosis, context: str | None) -> Guidance:
+    def offline_guidance(self, objection: Objection, diagnosis: Diagnosis, context: str | None, *,
+                         known_topic: str | None = None) -> Guidance:
         """Guidance from the playbooks for what this buyer said: each concern of the message answered with the
         profile fact that meets it (else a placeholder, or "let me confirm" when the fact does not meet what
         they require), accepted points acknowledged, the seller's notes usable. A brush-off gets only the
-        question to ask and what each answer would mean: no talk track built on a guess."""
+        question to ask and what each answer would mean: no talk track built on a guess. `known_topic`: what the
+        message is known to be about (a practice scenario written from the team's facts on it): a first concern
+        nothing answered by meaning is answered with the team's fact filed under it."""
         detected = detect_language(objection.text)
         lang = ours(detected)
         playbook = self.playbooks[diagnosis.label]
@@ -390,7 +393,8 @@ class Coach:
                                                                      self.playbooks[k].text("next_move", lang), lang))
                                               for k in brush_off.kinds or diagnosis.in_play])).strip()
             return guidance
-        composed = self._composed(playbook, objection.text, context, lang)
+        known = self.playbooks.topics[known_topic] if known_topic in self.playbooks.topics else None
+        composed = self._composed(playbook, objection.text, context, lang, known=known)
         if composed.english_used:
             notes.append(i18n.t("note.english_profile", lang))
         t = self._templates
@@ -431,9 +435,10 @@ class Coach:
                                                 for i in items(self.playbooks.profile)], self.settings.cache_dir)
 
     def _composed(self, kind: ResistancePlaybook, text: str, context: str | None, lang: str,
-                  recorded: TopicPlaybook | None = None) -> Composed:
+                  recorded: TopicPlaybook | None = None, known: TopicPlaybook | None = None) -> Composed:
         """The coaching composed for this message (bot/services/composing.py); with no text (the objection has left a
-        thread's history), one concern on the thread's `recorded` topic."""
+        thread's history), one concern on the thread's `recorded` topic; `known`: the topic the message is known to
+        be about (`offline_guidance`)."""
         profile = self.playbooks.profile
         english_used = False
 
@@ -452,6 +457,8 @@ class Coach:
             topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r in merged]
             matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged],
                                         " ".join(reading.seller_notes), reading.buyer_text)
+            if known is not None and matches[0] is None:
+                topics[0], matches[0] = known.topic, self.matcher.tagged(known.topic)
             for (concern, _), topic, match in zip(merged, topics, matches, strict=True):
                 # the topic named aloud ("On the integration: …") and asked about is the one the team filed the
                 # answering fact under, when it did: the detector's guess is weaker than the team's own tag

@@ -223,7 +223,7 @@ class Practice:
         persona = scenario.persona
         wants = None if persona is None else persona.wants.en if lang == "en" else persona.wants.es
         result = self.scorer.assess(row["buyer_text"], text, scenario.kind, ambiguous=scenario.ambiguous, lang=lang,
-                                    wants=wants, offline=offline, team_id=key.team_id)
+                                    wants=wants, offline=offline, team_id=key.team_id, topic=scenario.topic)
         if isinstance(result, Hint):
             return Step(hint=result, turn=turn)
         card = result

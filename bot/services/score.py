@@ -224,11 +224,12 @@ class Scorer:
 
     def assess(self, objection: str, raw_reply: str, kind: str | None = None, *, ambiguous: bool | None = None,
                lang: str | None = None, wants: str | None = None, offline: bool = False,
-               team_id: str | None = None) -> Scorecard | Hint:
+               team_id: str | None = None, topic: str | None = None) -> Scorecard | Hint:
         """Score a reply to the objection, or say why it cannot be scored. `kind` and `ambiguous` come from the
         scenario; without them the objection is diagnosed (and counts as ambiguous when the coach would ask first).
         `lang` is the language to answer in (the buyer's); `wants` the buyer's goal, for the feedback; `team_id`
-        the workspace (the model's answers are cached per workspace)."""
+        the workspace (the model's answers are cached per workspace); `topic` the scenario's own topic, which the
+        model answer may answer with the team's fact filed under it."""
         reply, truncated = clean(raw_reply)
         lang = lang or answer_language(objection)
         if kind is None or ambiguous is None:
@@ -257,7 +258,7 @@ class Scorer:
             notes.append(t("practice.note.language", lang))
         if truncated:
             notes.append(t("practice.note.truncated", lang, limit=MAX_CHARS))
-        return self.card(objection, kind, lang, verdict, source, notes, wants)
+        return self.card(objection, kind, lang, verdict, source, notes, wants, topic)
 
     def offline_verdict(self, reply: str, kind: str, ambiguous: bool, objection: str = "") -> Verdict:
         spans = sentences(reply)
@@ -314,7 +315,7 @@ class Scorer:
         return Prompt(system=system.strip(), user=user.strip())
 
     def card(self, objection: str, kind: str, lang: str, verdict: Verdict, source: str, notes: list[str],
-             wants: str | None = None) -> Scorecard:
+             wants: str | None = None, topic: str | None = None) -> Scorecard:
         from bot.core.guidance import Objection
         from bot.models.classify import Diagnosis
 
@@ -332,7 +333,8 @@ class Scorer:
             well = f"{done}: “{quote}”" if quote and well_check != "no_pitfalls" else f"{done}."
         improve = self._improve(checks, evidence, playbook, lang, wants)
         # the coaching's own talk track for this objection: kind and topic, facts only from the team profile
-        guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None)
+        guidance = self.coach.offline_guidance(Objection.parse(objection), Diagnosis(kind, 1.0, {kind: 1.0}), None,
+                                               known_topic=topic)
         model_answer = guidance.talk_track
         return Scorecard(kind=kind, language=lang, checks=checks, evidence=evidence, score=score, well=well,
                          improve=improve, model_answer=model_answer, source=source, notes=notes)

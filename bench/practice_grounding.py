@@ -41,7 +41,8 @@ def main() -> int:
             total += 1
             text = scenario.objection.en if lang == "en" else scenario.objection.es
             guidance = coach.offline_guidance(Objection.parse(text), Diagnosis(scenario.kind, 1.0,
-                                                                               {scenario.kind: 1.0}), None)
+                                                                               {scenario.kind: 1.0}), None,
+                                              known_topic=scenario.topic)  # as the scorecard passes it
             wanted = [f.get(lang)[0] for f in facts]
             if any(w.rstrip(".")[-30:] in guidance.talk_track for w in wanted):
                 hits += 1

@@ -194,7 +194,7 @@ def review_shared_file(deps: Deps, client: WebClient, team_id: str, where: Where
                                             speakers=json.dumps(speakers, ensure_ascii=False))
     lang = conversation.language
     post(client, where, text=t("call.ask.question", lang, name=escape(name)),
-         blocks=sides_question(review_id, name, speakers, lang))
+         blocks=sides_question(review_id, name, speakers, lang, sides.ours))
 
 
 def conversation_json(conversation: Conversation) -> str:

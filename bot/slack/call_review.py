@@ -11,6 +11,7 @@ No Slack calls here: bot/slack/call_files.py posts these.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.calls.formats import MAX_BYTES, CallError
@@ -127,15 +128,19 @@ def pack(groups: list[list[Block]], max_blocks: int = MAX_BLOCKS, max_chars: int
     return [blocks for blocks in messages if blocks]
 
 
-def sides_question(review_id: int, file_name: str, speakers: list[str], lang: str) -> list[Block]:
-    """Which speakers are the seller's: a multi-select of the speakers and a button that reviews with them."""
+def sides_question(review_id: int, file_name: str, speakers: list[str], lang: str,
+                   likely_ours: Sequence[str] = ()) -> list[Block]:
+    """Which speakers are the seller's: a multi-select of the speakers, with those the evidence already puts on
+    our side picked (`likely_ours`: the seller only corrects), and a button that reviews with them."""
     options = [{"text": {"type": "plain_text", "text": (name if len(name) <= OPTION_CHARS
                                                         else name[: OPTION_CHARS - 1] + "…")},
                 "value": str(index)} for index, name in enumerate(speakers[:MAX_OPTIONS])]
+    picked_now = [option for option, name in zip(options, speakers, strict=False) if name in likely_ours]
     return [
         *_section(t("call.ask.question", lang, name=escape(file_name))),
         {"type": "actions", "block_id": SIDES_BLOCK, "elements": [
             {"type": "multi_static_select", "action_id": SIDES_PICK, "options": options,
+             **({"initial_options": picked_now} if picked_now else {}),
              "placeholder": {"type": "plain_text", "text": t("call.ask.placeholder", lang)}},
             {"type": "button", "action_id": SIDES_REVIEW, "value": str(review_id), "style": "primary",
              "text": {"type": "plain_text", "text": t("call.ask.review", lang)}}]},

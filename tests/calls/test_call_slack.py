@@ -177,3 +177,17 @@ def test_the_home_tab_and_the_managers_view_show_the_answers_on_reviewed_calls(s
     assert seller_home(store, shared_coach.playbooks, team, "U2", now, 14).calls is None  # nothing of U1's
     report = team_report(store, shared_coach.playbooks, team, now, 14)
     assert "Real calls" in json.dumps(team_blocks(report, None)) and 'id="calls"' in report_html(report, b"")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_speaker_question_preselects_the_speakers_already_ours(lang):
+    """The seller corrects a guess instead of picking from nothing; with no guess nothing is preselected."""
+    from bot.slack.call_review import sides_question
+
+    blocks = sides_question(7, "call.vtt", ["Ana Ruiz", "Dana Okafor", "Bo Li"], lang, ("Ana Ruiz", "Bo Li"))
+    select = blocks[-1]["elements"][0]
+    assert [o["text"]["text"] for o in select["initial_options"]] == ["Ana Ruiz", "Bo Li"]
+    assert all(o in select["options"] for o in select["initial_options"])
+    Block.parse(blocks[-1]).validate_json()
+    unsure = sides_question(7, "call.vtt", ["Ana Ruiz", "Dana Okafor"], lang)
+    assert "initial_options" not in unsure[-1]["elements"][0]

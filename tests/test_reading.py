@@ -209,3 +209,17 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Every vendor promises savings like that. I've heard it all before and I doubt it will work for a brewery.", "en"),
+    ("Todos los proveedores prometen ahorros así. Ya lo he oído antes y dudo que funcione en una cervecera.", "es"),
+])
+def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name_the_buyer_hears_none(
+        example_coach, text: str, lang: str) -> None:
+    """A doubt needs proof: the profile's references nearest by what they achieved are named for the seller to
+    judge, never said to the buyer as if they fitted."""
+    guidance = example_coach.coach(text, offline=True)
+    assert guidance.label == "skepticism" and guidance.language == lang
+    assert "Northwind Freight" in guidance.assure and ("Closest" in guidance.assure or "cercanas" in guidance.assure)
+    assert "Northwind" not in guidance.talk_track

@@ -164,6 +164,16 @@ class Matcher:
     def _background(self) -> np.ndarray:
         return _background(self._cache_dir)
 
+    def closest_references(self, concerns: Sequence[str], among: Sequence[int], count: int = 2) -> list[int]:
+        """Of the references at positions `among` (in the profile's list), the `count` whose stories stand
+        closest to any of `concerns` by meaning, closest first: candidates for the seller to check, never said
+        to the buyer as a match."""
+        refs = [n for n, item in enumerate(self.items) if item.kind == "reference" and item.index in among]
+        if not refs or not concerns:
+            return []
+        best = self.scores(concerns)[:, refs].max(axis=0)
+        return [self.items[refs[int(i)]].index for i in np.argsort(-best)[:count]]
+
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only
         the topic it was about)."""

@@ -47,7 +47,7 @@ from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load
 from bot.models.matching import TAG_SURE, Match, Matcher, items
 from bot.models.team_models import load_team_model
 from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
-from bot.services.composing import Composed, ReadConcern, as_we, compose
+from bot.services.composing import PROOF_KINDS, Composed, ReadConcern, as_we, compose
 from bot.store import Store, open_store
 
 # What a reference customer's story can prove for a buyer of the same industry or size.
@@ -485,11 +485,17 @@ class Coach:
         reference = profile.references[matched[0].index] if matched else \
             profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
         result = say(reference.result) if reference else ""
+        # no reference fits by meaning or industry: the nearest stories, for the seller to judge (never said aloud)
+        callable_refs = [n for n, r in enumerate(profile.references) if r.contact_ok]
+        near = [] if reference or not reading.concerns or kind.label not in PROOF_KINDS else \
+            [profile.references[n] for n in self.matcher.closest_references([c.about for c in reading.concerns],
+                                                                            callable_refs)]
+        closest = [(r.customer, r.industry, say(r.result).rstrip(".")) for r in near]
         # the closing question asks about an open concern, never about what the buyer just accepted
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about), None)
         question = first.text("check", lang) if first else kind.lines("questions", lang)[0]
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
-                           reading.seller_notes, context, lang, reference, result, question)
+                           reading.seller_notes, context, lang, reference, result, question, closest)
         return replace(composed, english_used=english_used)
 
     def _item(self, match: Match) -> Any:

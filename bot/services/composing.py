@@ -108,8 +108,11 @@ def compose(
     reference: Reference | None,
     reference_result: str,
     question: str,
+    closest: Sequence[tuple[str, str, str]] = (),
 ) -> Composed:
-    """The coaching for one message. `t` is the offline template module (prompts/offline.j2)."""
+    """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
+    reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
+    to check."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -136,7 +139,7 @@ def compose(
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 
     offers_proof = kind.label in PROOF_KINDS
-    proof = str(t.reference_line(reference, reference_result, lang))
+    proof = str(t.reference_line(reference, reference_result, lang, closest))
     assure = [first_topic.text("assure", lang)] if first_topic else []
     assure += [proof] if offers_proof else []
     assure += kind.lines("assure", lang)
@@ -148,9 +151,11 @@ def compose(
         offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
         talk.append(_sentence(str(t.offering_sentence(offering, lang))))
     for concern in concerns:
-        about = concern.topic.about_text(lang) if concern.topic else None
-        # a bridge names the concern's topic, unless it is what the buyer just accepted ("the price is fine, but
-        # is training included?" is not answered "On the price: …")
+        # a bridge names the concern's topic, said aloud only when a profile item confirms it (a guessed topic
+        # said aloud is the worst kind of off-topic: "On how solid we are as a company:" before a placeholder),
+        # and unless it is what the buyer just accepted ("the price is fine, but is training included?" is not
+        # answered "On the price: …")
+        about = concern.topic.about_text(lang) if concern.topic and concern.match else None
         bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about != accepted_about else ""
         if concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))

@@ -11,6 +11,8 @@ not a test.
   re-opened       answers whose talk track argues an accepted point again (its cue words after the opening,
                   where no concern uses them)
   note used       share of seller notes whose marker the coaching repeats
+  candidates      references Assure names for the seller to judge when none fits, and how many of them fit a
+                  concern (not counted as used, nor as offered)
   invented        figures or names in the coaching found in neither the message nor the profile
   kind            macro-F1 on the sure items; accuracy where the coach did not ask first
   latency         warm offline coaching per message (wall time), p50 and p99
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -62,6 +65,9 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     return {"company": company, "facts": facts, "references": references, "competitors": competitors}, markers
 
 
+_CANDIDATES = re.compile(r"^\W*(?:None of your references|Ninguna de sus referencias)")
+
+
 def _has(text: str, marker: dict[str, str]) -> bool:
     return any(m and m.lower() in text.lower() for m in marker.values())
 
@@ -85,13 +91,17 @@ def measure(name: str, with_profile: bool = True) -> dict:
         coach.coach(rows[0]["text"], offline=True)  # load everything first
         encoder.forget_queries()  # each message encoded afresh, as a new message would be
         counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, reopened=0, notes=0, notes_used=0,
-                      invented=0)
+                      invented=0, candidates=0, candidates_fit=0)
         words, times, truth, said, asked = [], [], [], [], []
         for row in rows:
             start = time.perf_counter()
             guidance = coach.coach(row["text"], offline=True)
             times.append(time.perf_counter() - start)
-            everything = "\n".join([guidance.align, guidance.clarify, guidance.assure, guidance.talk_track])
+            # the references Assure names for the seller to judge when none fits ("None of your references is in
+            # their industry. Closest…") are candidates, not answers: counted apart, neither as used nor as offered
+            candidates = "\n".join(line for line in guidance.assure.splitlines() if _CANDIDATES.search(line))
+            assure = "\n".join(line for line in guidance.assure.splitlines() if not _CANDIDATES.search(line))
+            everything = "\n".join([guidance.align, guidance.clarify, assure, guidance.talk_track])
             talk = guidance.talk_track
             fits = {i for c in row["concerns"] for i in c["fits"]}
             misleads = {i for c in row["concerns"] for i in c["misleads"]} - fits
@@ -102,7 +112,9 @@ def measure(name: str, with_profile: bool = True) -> dict:
                     counts["fit"] += any(_has(everything, markers[i]) for i in concern["fits"])
             stated = {i for i in markers if _has(talk, markers[i])}
             counts["unrelated"] += bool(stated - fits - misleads)
-            counts["misleading"] += bool({i for i in misleads if _has(talk + guidance.assure, markers[i])})
+            counts["misleading"] += bool({i for i in misleads if _has(talk + assure, markers[i])})
+            counts["candidates"] += sum(_has(candidates, markers[i]) for i in markers)
+            counts["candidates_fit"] += sum(_has(candidates, markers[i]) for i in fits)
             after_opening = talk.split(". ", 1)[-1].lower()
             concern_words = " ".join(c["words"] for c in guidance.concerns).lower()
             counts["reopened"] += any(cue.lower() in after_opening and cue.lower() not in concern_words
@@ -127,6 +139,7 @@ def measure(name: str, with_profile: bool = True) -> dict:
         "unrelated": round(counts["unrelated"] / counts["answers"], 3),
         "misleading": counts["misleading"], "reopened": counts["reopened"],
         "notes_used": f"{counts['notes_used']}/{counts['notes']}", "invented": counts["invented"],
+        "candidate_references_fitting": f"{counts['candidates_fit']}/{counts['candidates']}",
         "talk_words_mean": round(sum(words) / len(words), 1), "talk_words_max": max(words),
         "kind_macro_f1_sure": kinds["macro_f1"],
         "accuracy_when_not_asking": round(sum(answered) / len(answered), 3) if answered else None,

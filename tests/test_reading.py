@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.core.reading import read, states_our_fact
+from bot.core.reading import accepts, read, states_our_fact
 from bot.models.matching import Item, meets_requirements, requirements
 from bot.services.composing import as_we
 
@@ -223,3 +223,18 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     assert guidance.label == "skepticism" and guidance.language == lang
     assert "Northwind Freight" in guidance.assure and ("Closest" in guidance.assure or "cercanas" in guidance.assure)
     assert "Northwind" not in guidance.talk_track
+
+
+@pytest.mark.parametrize(("clause", "approves"), [
+    # a doubt whether it fits, a comparison of the buyer's own things, a conditional: no approval of ours
+    ("Our gearboxes run at 15 rpm, not sure it works for us.", False),
+    ("Aquí los reductores trabajan a 15 rpm, no sé si eso les sirve.", False),
+    ("Half my crew reads Spanish better than English.", False),
+    ("You need a full year of data before the models are any good.", False),
+    # approvals, still read as such
+    ("Your app is way better than our spreadsheets.", True),
+    ("The price is fine.", True),
+    ("Esto nos sirve.", True),
+])
+def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
+    assert accepts(clause) is approves

@@ -63,12 +63,13 @@ _ANNOUNCES = re.compile(
     r"temas?)(?: (?:before|first|for you|antes|para ti|para usted))?[.!:]*$", re.I)
 # Approval of something of ours: the price, the product, the demo, the team, the plan...
 _APPROVES = re.compile(
-    r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:\w+\s+)?(?:fine|ok|okay|good|great|reasonable|"
+    r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:(?!any\b|ever\b|not\b|never\b)\w+\s+)?"
+    r"(?:fine|ok|okay|good|great|reasonable|"
     r"fair|solid|competitive|impressive|clear|excellent|perfect|right|well)\b|"
     r"\b(?:works? for (?:us|me)|no complaints|no argument|i(?:'ll| will) (?:give|grant) you that|we(?:'re| are) sold|"
     r"sold on|within (?:our )?(?:approved )?(?:range|budget)|enthusiastic|"
     r"(?:we|i|they|team|everyone|leads|managers|supervisors)\s+(?:\w+\s+)?(?:like[ds]?|love[ds]?|liked|loved|"
-    r"appreciate[ds]?|enjoy(?:ed|s)?)|impressed|makes sense|better than|"
+    r"appreciate[ds]?|enjoy(?:ed|s)?)|impressed|makes sense|(?:is|are|looks?|seems?|works?|much|way|far) better than|"
     r"(?:i'?m|we'?re|i am|we are) (?:a )?(?:big |huge )?fans?(?: of)?)\b|"
     r"^(?:\w+\s+)?(?:love|loved|like|liked)\s+(?:the|how|your|it)\b|"
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonable|"
@@ -76,7 +77,8 @@ _APPROVES = re.compile(
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|"
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
-    r"\b(?:sin quejas|de acuerdo|mejor que|no hay problema con|no lo discuto|eso no se discute|"
+    r"\b(?:sin quejas|de acuerdo|(?:es|son|funciona|mucho) mejor que|no hay problema con|no lo discuto|"
+    r"eso no se discute|"
     r"dentro de(?:l)? (?:nuestro )?presupuesto|visto bueno)\b",
     re.I,
 )
@@ -179,7 +181,11 @@ def states_our_fact(note: str) -> bool:
     return bool(_STATES_OUR_FACT.search(note))
 
 
-_NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$", re.I)
+# what the approval is under: a negation just before it, or a doubt whether it holds ("no sé si eso les sirve",
+# "not sure it works for us")
+_NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$|"
+                      r"\b(?:no s[ée] si|not sure(?: if| whether| that)?|i doubt|dudo que|unsure whether)\s+"
+                      r"(?:\w+\s+){0,3}$", re.I)
 
 
 def accepts(clause: str) -> bool:

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from bot.core.reading import accepts, read, states_our_fact
-from bot.models.matching import Item, meets_requirements, requirements
+from bot.core.requirements import requirements
+from bot.models.matching import Item, meets_requirements
 from bot.services.composing import as_we
 
 

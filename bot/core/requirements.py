@@ -1,0 +1,230 @@
+"""What a buyer requires that a profile item does not meet, read from the words alone: the names, languages,
+quantities, hours, scopes and commitments a buyer asks for, against what the item's own words state or rule out.
+"Hosted in Mexico" is not met by "Frankfurt or Virginia", nor "month to month, cancel anytime" by "monthly billing
+with a 12-month minimum", nor kilns turning "at 3 to 5 RPM" by "validated between 60 and 10,000 RPM". Pure
+functions; the matcher (bot/models/matching.py) marks a match that leaves something unmet, and the coaching then
+says plainly what the profile states instead of offering it as reassurance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.core.grounding import ORDINARY_NAMES, claims
+
+# A requirement's value is a name right after what introduces it: "hosted in Mexico", "a connector for Oracle
+# Fusion", "we run ADP", "alojados en México", "se conectan con Siesa".
+_REQUIREMENT = re.compile(
+    r"\b(?:in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
+    r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde)\s+(?:the |el |la |los |las |our |nuestro |"
+    r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ][\w/.&'’-]*)(?:\s+[A-ZÁÉÍÓÚÑ0-9][\w/.&'’-]*)*)")
+# these name what it must work with, or what the buyer runs, in any sentence
+_LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos")
+_ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|mandatory|wants?|insists?|"
+                   r"necesit\w*|requier\w*|quiere[n]? que|"
+                   r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*|solo|sólo)\b", re.I)
+_ORDINARY = ORDINARY_NAMES | frozenset(
+    "i we our you your the it this that they he she my me us a an and or but if so what who how when where"
+    " which why monday tuesday wednesday thursday friday saturday sunday english spanish yo nosotros usted ustedes"
+    " el la los las su sus mi mis es son y o pero si".split())
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether `text` names `name` as a whole word, accents and case aside."""
+    return bool(re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", fold(text)))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+
+
+def requirements(text: str) -> list[str]:
+    """The specific names a buyer requires, as they wrote them: a capitalised name or an acronym (one or a few
+    words) right after "with", "for", "con", "para"... ("a connector for Oracle Fusion"), or after "in", "en",
+    "we run"... when the words ask or require something ("data must be hosted in Mexico", not "our team in
+    Lisbon liked it")."""
+    asks = bool(_ASKS.search(text))
+    found = []
+    for match in _REQUIREMENT.finditer(text):
+        name = match.group(1).strip(" .,;:'’")
+        if not name or name.split()[0].lower() in _ORDINARY:  # "in English", "with IT": no requirement
+            continue
+        if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+# What a buyer may need that an item rules out by its own words: "support at weekends" is not met by "support
+# on weekdays, 7:00 to 20:00", nor "monthly billing" by "billed annually in advance". (needed, limited) pairs:
+# the item does not meet the need when it says the limit and not the need.
+_SCOPES = (
+    (re.compile(r"\b(?:weekends?|saturdays?|sundays?|nights?|overnight|holidays?|24/7|24x7|around the clock|"
+                r"fin(?:es)? de semana|s[áa]bados?|domingos?|noches?|festivos?|feriados?|las 24 horas)\b", re.I),
+     re.compile(r"\b(?:weekdays?|business hours|office hours|monday to friday|mon-fri|working days|entre semana|"
+                r"d[íi]as h[áa]biles|horario (?:laboral|de oficina)|lunes a viernes)\b", re.I)),
+    # data that must stay in the buyer's country, or on their own servers, is not met by a fact that names where
+    # we host it or says it runs in our cloud
+    (re.compile(r"\b(?:in[- ]country|(?:within|inside|in) (?:the|our|this) (?:country|borders)|"
+                r"(?:locally|local) hosted|on[- ]prem(?:ise|ises)?|self[- ]hosted|air[- ]gapped|"
+                r"(?:en|dentro del?) (?:el |nuestro |este )?pa[íi]s|territorio nacional|"
+                r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|local(?:mente)?)\b", re.I),
+     re.compile(r"\b(?:hosted|stored|data cent(?:re|er)s?|regions?|cloud|saas|alojad[oa]s?|centros? de datos|"
+                r"regi[óo]n(?:es)?|(?:en la )?nube)\b", re.I)),
+    (re.compile(r"\b(?:monthly|month-to-month|per month billing|mensual(?:es|mente)?|mes a mes)\b", re.I),
+     re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|anual(?:es|mente)?|por adelantado)\b", re.I)),
+)
+# Needs the item meets only by its own limit being absent: a buyer who will not be locked in ("cancel month to
+# month", "sin permanencia") is not met by "monthly billing, with a 12-month minimum commitment", though both
+# speak of months. (needed, limit) pairs: the item does not meet the need whenever it states the limit.
+_LIMITS = (
+    (re.compile(r"\b(?:lock(?:ed|s)? (?:us )?in|lock-in|month[- ]to[- ]month|cancel(?:led|ling)? (?:at )?any ?time|"
+                r"cancel\w* (?:month to month|with \d+ days)|no (?:minimum |long[- ]term )?(?:commitment|term)|"
+                r"without (?:a )?(?:minimum |long[- ]term )?(?:commitment|contract)|sin permanencia|mes a mes|"
+                r"sin (?:compromiso|plazo) m[íi]nimo|cancelar (?:en cualquier momento|cuando|con \d+ d[íi]as))", re.I),
+     re.compile(r"\b(?:minimum (?:commitment|term|contract)|\d+[- ]month (?:minimum|commitment|term)|"
+                r"commit(?:ment)? (?:of|for) \d+|compromiso m[íi]nimo|permanencia m[íi]nima|plazo m[íi]nimo|"
+                r"(?:before|at) the end of the (?:term|contract)|al (?:final|t[ée]rmino) del (?:plazo|contrato))",
+                re.I)),
+)
+_LANGUAGES = {
+    "english": ("english", "ingles"), "spanish": ("spanish", "espanol", "castellano"),
+    "portuguese": ("portuguese", "portugues"), "french": ("french", "frances"), "german": ("german", "aleman"),
+    "italian": ("italian", "italiano"), "dutch": ("dutch", "neerlandes", "holandes"), "polish": ("polish", "polaco"),
+    "ukrainian": ("ukrainian", "ucraniano"), "catalan": ("catalan",), "chinese": ("chinese", "mandarin", "chino"),
+    "japanese": ("japanese", "japones"), "arabic": ("arabic", "arabe"),
+}
+# a quantity and its unit: "3 to 5 RPM", "250°C", "45 obras", "18 users", "20 active projects"
+_UNITS = (r"(rpm|°\s?c|ºc|degrees|grados|kg|tons?|toneladas|users?|usuarios|employees|empleados|sites?|sedes|plantas|"
+          r"locations|stores|tiendas|registers|cajas|projects|proyectos|obras|assets|activos|trucks|camiones|"
+          r"entities|entidades|companies|empresas|subsidiaries|filiales|countries|pa[íi]ses|languages|idiomas|"
+          r"currencies|monedas|warehouses|almacenes|branches|sucursales|vehicles|veh[íi]culos|sensors|sensores|"
+          r"years?|a[ñn]os|months?|meses|weeks?|semanas|gb|tb|mbps|km|meters|metros)\b")
+_ADJECTIVE = r"(?:(?:active|activ[oa]s|concurrent|named|nominales|legal(?:es)?|historical|hist[óo]ric[oa]s)\s+)?"
+_QUANTITY = re.compile(r"(?<![\w.])(-?\d[\d,.]*)\s*(?:(?:to|-|–|a|y|and)\s*(-?\d[\d,.]*)\s*)?" + _ADJECTIVE + _UNITS,
+                       re.I)
+# a range an item states: "between 60 and 10,000 RPM", "up to 20 active projects", "50 or more users",
+# "con 50 usuarios o más", "hasta 20 obras"
+_RANGE = re.compile(
+    r"(?:between|entre|from|de|desde)\s+(?P<low>-?\d[\d,.]*)\s*(?:and|y|to|a|hasta)\s+(?P<high>-?\d[\d,.]*)\s*"
+    + _ADJECTIVE + r"(?P<unit>" + _UNITS[1:] + "|"
+    r"(?:up to|max(?:imum)?(?: of)?|no more than|hasta|como m[áa]ximo|m[áa]ximo(?: de)?)\s+(?P<max>-?\d[\d,.]*)\s*"
+    + _ADJECTIVE + r"(?P<max_unit>" + _UNITS[1:] + "|"
+    r"(?P<min>\d[\d,.]*)\s*" + _ADJECTIVE + r"(?P<min_unit>" + _UNITS[1:] + r"\s+o\s+m[áa]s|"
+    r"(?P<min_en>\d[\d,.]*)\s+or\s+more\s+" + _ADJECTIVE + r"(?P<min_en_unit>" + _UNITS[1:] + "|"
+    r"(?:at least|a minimum of|al menos|m[íi]nimo(?: de)?|desde)\s+(?P<least>\d[\d,.]*)\s*" + _ADJECTIVE
+    + r"(?P<least_unit>" + _UNITS[1:],
+    re.I)
+
+
+def _number(text: str) -> float | None:
+    digits = text.replace(",", "") if re.search(r"\d,\d{3}\b", text) else text.replace(".", "").replace(",", ".") \
+        if re.search(r"\d\.\d{3}\b", text) else text.replace(",", ".")
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def _unit(text: str) -> str:
+    folded = fold(text).replace(" ", "").replace("º", "°")
+    return {"degrees": "°c", "grados": "°c", "usuarios": "users", "user": "users", "empleados": "employees",
+            "sedes": "sites", "site": "sites", "plantas": "sites", "locations": "sites", "ton": "tons",
+            "toneladas": "tons", "metros": "m", "meters": "m", "tiendas": "stores", "cajas": "registers",
+            "proyectos": "projects", "obras": "projects", "activos": "assets", "camiones": "trucks",
+            "entidades": "entities", "empresas": "companies", "filiales": "subsidiaries", "paises": "countries",
+            "idiomas": "languages", "monedas": "currencies", "almacenes": "warehouses", "sucursales": "branches",
+            "vehiculos": "vehicles", "sensores": "sensors", "year": "years", "anos": "years", "años": "years",
+            "month": "months", "meses": "months", "week": "weeks", "semanas": "weeks"}.get(folded, folded)
+
+
+def _out_of_range(item_text: str, concern: str) -> str | None:
+    """The buyer's quantity that lies outside a range the item states for the same unit ("validated between 60
+    and 10,000 RPM" for kilns turning "at 3 to 5 RPM"), as the buyer wrote it; None if none."""
+    ranges: dict[str, tuple[float, float]] = {}
+    inf = float("inf")
+    for m in _RANGE.finditer(item_text):
+        found = m.groupdict()
+        stated = ((found["low"], found["high"], found["unit"]) if found["low"] else
+                  ("-inf", found["max"], found["max_unit"]) if found["max"] else
+                  (found["min"] or found["min_en"] or found["least"], "inf",
+                   found["min_unit"] or found["min_en_unit"] or found["least_unit"]))
+        low = -inf if stated[0] == "-inf" else _number(stated[0])
+        high = inf if stated[1] == "inf" else _number(stated[1])
+        if low is not None and high is not None:
+            ranges[_unit(stated[2])] = (low, high)
+    for m in _QUANTITY.finditer(concern):
+        bounds = ranges.get(_unit(m.group(3)))
+        values = [v for v in (_number(m.group(1)), _number(m.group(2) or "")) if v is not None]
+        if bounds and values and any(v < bounds[0] or v > bounds[1] for v in values):
+            return m.group(0).strip()
+    return None
+
+
+_HOURS = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:to|-|–|a|and|y|until|hasta)\s*(\d{1,2})[:.](\d{2})\b")
+_CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|"
+                    r"\ba las (\d{1,2})(?::(\d{2}))? de la (mañana|madrugada|tarde|noche)", re.I)
+
+
+def _outside_hours(item_text: str, concern: str) -> str | None:
+    """The time of day the buyer needs that lies outside the hours the item states ("a till dies at 1am" and
+    "support from 07:00 to 23:00"), as the buyer wrote it; None if none."""
+    hours = [(int(a) * 60 + int(b), int(c) * 60 + int(d)) for a, b, c, d in _HOURS.findall(item_text)]
+    if not hours:
+        return None
+    for m in _CLOCK.finditer(concern):
+        hour, minute = int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5) or 0)
+        half = (m.group(3) or m.group(6) or "").lower().replace(".", "")
+        if half in ("pm", "tarde", "noche") and hour < 12:
+            hour += 12
+        elif half in ("am", "mañana", "madrugada") and hour == 12:
+            hour = 0
+        at = hour * 60 + minute
+        if not any(start <= at <= end if start <= end else at >= start or at <= end for start, end in hours):
+            return m.group(0).strip()
+    return None
+
+
+def _languages(text: str) -> dict[str, str]:
+    """The languages `text` names, each with the word it uses for it."""
+    found: dict[str, str] = {}
+    for word in re.findall(r"[^\W\d_]+", text):
+        name = next((n for n, forms in _LANGUAGES.items() if fold(word) in forms), None)
+        if name:
+            found.setdefault(name, word)
+    return found
+
+
+def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
+    """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
+    empty when it meets them: a name it never mentions while naming others, a language it does not list while
+    listing others, a quantity or an hour outside the range it states, a scope it limits (`_SCOPES`) or a
+    commitment it imposes (`_LIMITS`). `notes`: the seller's notes on the deal ("they run SAP Business One"),
+    whose requirements count as the buyer's; `message`: all the buyer said, for the needs that only an item
+    stating a limit can fail ("no annual contracts. Month to month or we can't buy it" asked in two sentences)."""
+    both = item_text
+    concern = f"{concern} {notes}".strip()
+    missing = tuple(r for r in requirements(concern) if fold(r) not in fold(both))
+    if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
+        return missing
+    concern = f"{concern} {message}".strip()
+    offered = _languages(both)
+    named = _languages(concern) if _ASKS.search(concern) else {}
+    wanted = [word for name, word in named.items() if name not in offered]
+    if offered and wanted:
+        return tuple(wanted)
+    outside = _out_of_range(both, concern) or _outside_hours(both, concern)
+    if outside:
+        return (outside,)
+    for needed, limited in _SCOPES:
+        asked = needed.findall(concern)
+        if asked and limited.search(both) and not needed.search(both):
+            return tuple(dict.fromkeys(a.lower() for a in asked))
+    for needed, limit in _LIMITS:
+        asked = needed.findall(concern)
+        imposed = [m for m in limit.finditer(both)
+                   if not re.search(r"\b(?:no|without|sin|ning[úu]n[a]?)\s+$", both[:m.start()], re.I)]
+        if asked and imposed:
+            return tuple(dict.fromkeys(a.lower() for a in asked))
+    return ()

@@ -46,6 +46,9 @@ TOPIC_BONUS = 0.5
 # not contradict it. (Tags guessed by the detector for untagged facts do not count: on the dev set, where no fact
 # is tagged, they added unrelated answers.)
 TAGGED_FLOOR = 2.0
+# ... and at this one when it is also the first of all items by meaning alone (a tag, a sure topic and the meaning
+# all agree: "¿cuánto nos llevaría la puesta en marcha?" and the team's implementation fact)
+TAGGED_FIRST_FLOOR = 1.5
 TAG_SURE = 0.9
 # An item this close to a concern is on its subject: if it misses what the concern requires, the coaching says
 # so plainly (rather than a placeholder that hides what the profile does say).
@@ -160,8 +163,10 @@ class Matcher:
             clear = bool(order) and (row[order[0]] >= FLOOR or row[order[0]] >= CLEAR_FLOOR and (
                 alone[order[0]] == ahead[0] and (len(ahead) < 2 or ahead[0] - ahead[1] >= CLEAR_GAP)))
             pick = order[0] if order and (clear or not tagged) else tagged[0] if tagged else None
-            floor = TAGGED_FLOOR if pick is not None and self.tags[pick] == topic and sure else \
-                CLEAR_FLOOR if clear else FLOOR
+            if pick is not None and self.tags[pick] == topic and sure:
+                floor = TAGGED_FIRST_FLOOR if alone[pick] >= max(alone[order]) else TAGGED_FLOOR
+            else:
+                floor = CLEAR_FLOOR if clear else FLOOR
             match = meets_requirements(self.items[pick], float(row[pick]), concern, notes, message) \
                 if pick is not None else None
             if match is None or match.score < (floor if match.meets else min(floor, ON_SUBJECT)):

@@ -88,6 +88,22 @@ def store_target(backend: str) -> str:
     return reveal(settings.database_url) or str(settings.db_path)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def encoded_once() -> Iterator[None]:
+    """Each text is encoded by the sentence encoder once a session: the encoder's query cache (bot/models/encoder.py,
+    2,048 texts in the running app) holds every text here. Encoding is deterministic and does not depend on the
+    other texts of a batch, so a vector from the cache is the one encoding would give; training a workspace model
+    (`coach learn`) reads the 2,856 shipped examples' concerns, which took two minutes per training without it.
+    tests/test_encoder.py checks the bounded cache itself with one of its own."""
+    from cachetools import LRUCache
+
+    from bot.models import encoder
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(encoder, "_queries", LRUCache(maxsize=1_000_000))
+        yield
+
+
 @pytest.fixture(scope="session")
 def train_once() -> Iterator[None]:
     """`coach learn` trains on the shipped examples plus a workspace's own; the tests that learn the same examples

@@ -22,6 +22,31 @@ _ENV = (
 )
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist (`pytest -n 2`, the README's command): each worker runs whole modules, so what a module
+    shares (a served app, a coach, a module's learned models) is set up once, not once per worker; the tests marked
+    `xdist_group(name)` run together on one worker, ahead of the rest (the workspace-training tests share one
+    session's encoding of the shipped examples, the longest single piece of work). Another `--dist` is left as
+    asked."""
+    if config.getoption("dist") not in ("load", "loadscope", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # xdist adds "@group" to a marked test's id
+                return "@" + nodeid.rsplit("@", 1)[-1]
+            return nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node: object) -> None:
+            for scope in [s for s in self.workqueue if s.startswith("@")]:
+                self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return ModulesAndGroups(config, log)
+
+
 @pytest.fixture(scope="session")
 def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("model-cache")

@@ -22,12 +22,21 @@ _ENV = (
 )
 
 
+# Under pytest-xdist, the tests that run on one worker, ahead of the rest: the workspace-training tests share one
+# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work. By node id
+# prefix: xdist's own `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer
+# reads).
+TOGETHER_FIRST = {
+    "learn": ("tests/test_learn.py::",
+              "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
+}
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
-    """Under pytest-xdist (`pytest -n 2`, the README's command): each worker runs whole modules, so what a module
-    shares (a served app, a coach, a module's learned models) is set up once, not once per worker; the tests marked
-    `xdist_group(name)` run together on one worker, ahead of the rest (the workspace-training tests share one
-    session's encoding of the shipped examples, the longest single piece of work). Another `--dist` is left as
+    """Under pytest-xdist (`pytest -q -n 2`, the README's command): each worker runs whole modules, so what a module
+    shares (a served app, a coach, a module's learned models) is set up once, not once per worker, and the
+    TOGETHER_FIRST groups run on one worker each, first. `--dist each`, `loadfile` or `worksteal` are left as
     asked."""
     if config.getoption("dist") not in ("load", "loadscope", "loadgroup"):
         return None
@@ -35,8 +44,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
     class ModulesAndGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.rfind("@") > nodeid.rfind("]"):  # xdist adds "@group" to a marked test's id
-                return "@" + nodeid.rsplit("@", 1)[-1]
+            for group, prefixes in TOGETHER_FIRST.items():
+                if nodeid.startswith(prefixes):
+                    return "@" + group
             return nodeid.split("::", 1)[0]
 
         def _assign_work_unit(self, node: object) -> None:

@@ -20,10 +20,6 @@ from bot.models.team_models import load_team_model
 from bot.services.learn import corrections, learn, legacy_team_dir, read_legacy_folder, team_examples
 from bot.store import Store, open_store
 
-# under pytest-xdist, on one worker with tests/e2e/test_workspaces.py's learning test: they share the session's
-# encoding of the shipped examples (tests/conftest.py, `encoded_once`)
-pytestmark = pytest.mark.xdist_group("learn")
-
 # Workspace T1's buyers use a word of their own, "quillfern", for "we need the details of that part first" (an
 # incomplete perception); the shipped model reads such lines as skepticism or anything but incomplete.
 T1_CORRECTIONS = [

@@ -234,7 +234,6 @@ def test_two_workspaces_never_read_each_others_coachings_deals_home_charts_or_re
     assert {c["team_id"] for c in store.coachings()} == {"T2"}
 
 
-@pytest.mark.xdist_group("learn")  # with tests/test_learn.py: one encoding of the shipped examples
 def test_a_workspace_learned_model_changes_its_own_diagnosis_only(two, tmp_path, capsys, train_once):
     from bot.cli import main
     from tests.test_learn import PROBE, T1_CORRECTIONS, T1_EVAL, _jsonl

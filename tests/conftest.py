@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,12 +24,12 @@ _ENV = (
 
 
 # Under pytest-xdist, the tests that run on one worker, ahead of the rest: the workspace-training tests share one
-# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work. By node id
-# prefix: xdist's own `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer
-# reads).
+# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work, and the
+# classifier tests encode the same held-out files and shipped examples. By node id prefix: xdist's own
+# `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer reads).
 TOGETHER_FIRST = {
-    "learn": ("tests/test_learn.py::",
-              "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
+    "encoded": ("tests/test_learn.py::", "tests/test_classify.py::", "tests/test_models.py::",
+                "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
 }
 
 
@@ -85,6 +86,17 @@ def shared_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     fields = {**base.__dict__, "db_path": tmp_path_factory.mktemp("shared") / "coach.db", "cache_dir": model_cache}
     fields["playbooks_dir"] = None
     return Coach(Settings(**fields))
+
+
+def with_loaded(coach: Any, loaded: Any) -> Any:
+    """`coach` (a bot.services.coach.Coach), holding `loaded`'s playbooks and models when it would read the same
+    ones (the same playbooks folder and model cache): they are read-only once loaded, and loading them took a
+    fifth of a second per test. What else a Coach holds (its store, its model client) stays its own."""
+    if (coach.settings.playbooks_dir, coach.settings.cache_dir) == (loaded.settings.playbooks_dir,
+                                                                    loaded.settings.cache_dir):
+        for name in ("playbooks", "brush_offs", "classifier", "topic_detector"):
+            coach.__dict__[name] = getattr(loaded, name)  # what the cached_property would have loaded
+    return coach
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,12 @@ _ENV = (
 
 
 # Under pytest-xdist, the tests that run on one worker, ahead of the rest: the workspace-training tests share one
-# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work, and the
-# classifier tests encode the same held-out files and shipped examples. By node id prefix: xdist's own
-# `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer reads).
+# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work. By node id
+# prefix: xdist's own `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer
+# reads).
 TOGETHER_FIRST = {
-    "encoded": ("tests/test_learn.py::", "tests/test_classify.py::", "tests/test_models.py::",
-                "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
+    "learn": ("tests/test_learn.py::",
+              "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
 }
 
 

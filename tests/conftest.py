@@ -24,12 +24,13 @@ _ENV = (
 
 
 # Under pytest-xdist, the tests that run on one worker, ahead of the rest: the workspace-training tests share one
-# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work. By node id
-# prefix: xdist's own `xdist_group` mark is lost under pytest 9 (it renames `item._nodeid`, which pytest no longer
-# reads).
+# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work; the
+# classifier and model tests encode some of the same texts (shipped examples, held-out files), which on another
+# worker would be encoded a second time. By node id prefix: xdist's own `xdist_group` mark is lost under pytest 9
+# (it renames `item._nodeid`, which pytest no longer reads).
 TOGETHER_FIRST = {
-    "learn": ("tests/test_learn.py::",
-              "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
+    "encoded": ("tests/test_learn.py::", "tests/test_classify.py::", "tests/test_models.py::",
+                "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
 }
 
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,42 @@ _ENV = (
     "COACH_RETENTION_DAYS", "COACH_TEXT_RETENTION_DAYS", "COACH_DATABASE_URL",
     "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "COACH_MANAGERS", "COACH_REPORT_CHANNEL", "COACH_TEAM",
 )
+
+
+# Under pytest-xdist, the tests that run on one worker, ahead of the rest: the workspace-training tests share one
+# session's encoding of the shipped examples (`encoded_once` below), the longest single piece of work; the
+# classifier and model tests encode some of the same texts (shipped examples, held-out files), which on another
+# worker would be encoded a second time. By node id prefix: xdist's own `xdist_group` mark is lost under pytest 9
+# (it renames `item._nodeid`, which pytest no longer reads).
+TOGETHER_FIRST = {
+    "encoded": ("tests/test_learn.py::", "tests/test_classify.py::", "tests/test_models.py::",
+                "tests/e2e/test_workspaces.py::test_a_workspace_learned_model_changes_its_own_diagnosis_only"),
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Under pytest-xdist (`pytest -q -n 2`, the README's command): each worker runs whole modules, so what a module
+    shares (a served app, a coach, a module's learned models) is set up once, not once per worker, and the
+    TOGETHER_FIRST groups run on one worker each, first. `--dist each`, `loadfile` or `worksteal` are left as
+    asked."""
+    if config.getoption("dist") not in ("load", "loadscope", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for group, prefixes in TOGETHER_FIRST.items():
+                if nodeid.startswith(prefixes):
+                    return "@" + group
+            return nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node: object) -> None:
+            for scope in [s for s in self.workqueue if s.startswith("@")]:
+                self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return ModulesAndGroups(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +87,17 @@ def shared_coach(tmp_path_factory: pytest.TempPathFactory, model_cache: Path):
     fields = {**base.__dict__, "db_path": tmp_path_factory.mktemp("shared") / "coach.db", "cache_dir": model_cache}
     fields["playbooks_dir"] = None
     return Coach(Settings(**fields))
+
+
+def with_loaded(coach: Any, loaded: Any) -> Any:
+    """`coach` (a bot.services.coach.Coach), holding `loaded`'s playbooks and models when it would read the same
+    ones (the same playbooks folder and model cache): they are read-only once loaded, and loading them took a
+    fifth of a second per test. What else a Coach holds (its store, its model client) stays its own."""
+    if (coach.settings.playbooks_dir, coach.settings.cache_dir) == (loaded.settings.playbooks_dir,
+                                                                    loaded.settings.cache_dir):
+        for name in ("playbooks", "brush_offs", "classifier", "topic_detector"):
+            coach.__dict__[name] = getattr(loaded, name)  # what the cached_property would have loaded
+    return coach
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +134,47 @@ def store_target(backend: str) -> str:
     """What bot.store.connect() takes for this backend: the database URL or the SQLite path."""
     settings = load_settings()
     return reveal(settings.database_url) or str(settings.db_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoded_once() -> Iterator[None]:
+    """Each text is encoded by the sentence encoder once a session: the encoder's query cache (bot/models/encoder.py,
+    2,048 texts in the running app) holds every text here. Encoding is deterministic and does not depend on the
+    other texts of a batch, so a vector from the cache is the one encoding would give; training a workspace model
+    (`coach learn`) reads the 2,856 shipped examples' concerns, which took two minutes per training without it.
+    tests/test_encoder.py checks the bounded cache itself with one of its own."""
+    from cachetools import LRUCache
+
+    from bot.models import encoder
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(encoder, "_queries", LRUCache(maxsize=1_000_000))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def parsed_once() -> Iterator[None]:
+    """Each YAML text is parsed once a session: every Coach, `coach` command and app a test starts reads the same
+    playbooks (pure-Python PyYAML, a quarter of a second each time, a third of some test files' time). A text
+    parsed before gives a deep copy of what parsing it gave, so a caller may change what it got; anything other
+    than a string, and a text that does not parse, goes to PyYAML as before."""
+    import copy
+
+    import yaml
+
+    parse = yaml.safe_load
+    parsed: dict[str, object] = {}
+
+    def once(stream):  # noqa: ANN001, ANN202 (yaml.safe_load's own signature)
+        if not isinstance(stream, str):
+            return parse(stream)
+        if stream not in parsed:
+            parsed[stream] = parse(stream)
+        return copy.deepcopy(parsed[stream])
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(yaml, "safe_load", once)
+        yield
 
 
 @pytest.fixture(scope="session")

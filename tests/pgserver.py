@@ -93,7 +93,15 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "coach", "--auth=trust", "-E", "UTF8", "--no-instructions")
-        self.resume()
+        for attempt in range(3):
+            try:
+                self.resume()
+                return self
+            except NoPostgres:
+                # the free port was taken before the server bound it (another test process starting one): another
+                if attempt == 2:
+                    raise
+                self.port = _free_port()
         return self
 
     def resume(self) -> None:

@@ -84,6 +84,11 @@ def command_form(text: str, slack_url: str, channel: str = "C1", user: str = "U1
                       "text": text, "response_url": f"{slack_url}/response/cmd", "trigger_id": trigger_id()})
 
 
+# how often a stand-in's serve_forever looks whether it is asked to stop: close() waits for it (up to 0.5 s with
+# http.server's default, at every test that starts a stand-in)
+POLL_SECONDS = 0.02
+
+
 class SlackStandIn:
     """Answers Web API methods like Slack does and records every call.
 
@@ -103,7 +108,7 @@ class SlackStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
 
     def reset(self) -> None:
         """Forget every call and setting, as a new stand-in at the same address (one app can serve many tests)."""
@@ -516,7 +521,7 @@ class OpenAIStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(POLL_SECONDS,), daemon=True).start()
 
     def close(self) -> None:
         self.release.set()  # held streams end (their reader may be long gone)

@@ -181,7 +181,7 @@ def test_context_with_the_dm_channel_changes_the_suggested_prompts(bot, settings
     for n, context in enumerate([_channel_context("CDEAL"), _channel_context("CDEAL"), {}]):
         bot.event({"type": "app_context_changed", "channel": DM, "user": "U1", "context": context,
                    "event_ts": f"1.{n}"}, event_id=f"EvPrompts{n}")
-        time.sleep(0.3)
+        bot.idle()  # each change handled before the next arrives
     about, usual = bot.slack.wait_for("assistant.threads.setSuggestedPrompts", 2)
     assert about["channel_id"] == DM and about["title"] == "About Halvorsen Distribution"
     assert [p["message"] for p in about["prompts"]][:2] == ["summarise this deal", "what's stalling it?"]
@@ -311,5 +311,5 @@ def test_agent_events_the_app_does_not_use_are_acknowledged(bot):
         assert reply.status_code == 200, event["type"]
     # and the agent events it does use, in Slack's reference shapes (the stop above; the context here)
     _context_changed(bot, _channel_context("C222"), "EvCtxAck")
-    time.sleep(0.3)
+    bot.idle()
     assert bot.slack.of("chat.postMessage") == []

@@ -115,7 +115,7 @@ def test_a_call_shared_in_a_shared_deal_room_goes_to_the_sellers_dm_and_nothing_
     (review,) = bot.slack.wait_for("chat.postMessage")
     assert review["channel"] == DM and "thread_ts" not in review
     assert "<#CEXT>" in _text(review) and "Ben Carter" in _text(review)
-    time.sleep(0.3)  # anything else the app would post has had its time
+    bot.idle()  # anything else the app would post, it has
     assert "CEXT" not in _posted_to_channels(bot) and len(bot.slack.of("chat.postMessage")) == 1
     # the deal room's activity counts (the message listener records it as for any message)
     assert eventually(lambda: store.deal("T1", "CEXT")["message_count"] == 1)
@@ -129,7 +129,7 @@ def test_a_call_in_a_deal_room_is_reviewed_in_its_thread_and_a_file_elsewhere_is
     assert "Revisión de la llamada" in _text(review) and "Practicar esto" in _text(review)  # the call's language
 
     _share(bot, "zoom_en.vtt", "501.1", file_id="F0002", channel="CRANDOM", channel_type="channel")
-    time.sleep(0.5)
+    bot.idle()
     assert [p["file"] for p in bot.slack.of("files.info")] == ["F0001"]  # a channel that is no deal room
     assert len(bot.slack.of("chat.postMessage")) == 1
 
@@ -193,7 +193,7 @@ def test_a_file_that_is_no_conversation_gets_one_line_and_nothing_is_stored(bot,
     if size is not None:
         assert bot.slack.downloads == []  # refused on files.info's size, before a byte was read
     store = open_store(settings)
-    time.sleep(0.2)
+    bot.idle()
     assert list(store.db["call_reviews"].rows) == [] and list(store.db["call_answers"].rows) == []
 
 

@@ -109,6 +109,7 @@ def test_a_thread_can_be_a_deal(bot, settings):
                "text": "<@UBOT> track Globex pilot & co"}, event_id="EvT1")
     (reply,) = bot.slack.wait_for("chat.postMessage")
     assert reply["thread_ts"] == "10.1" and "Globex pilot &amp; co" in reply["text"]
+    bot.idle()  # the thread's messages come after the tracking's work is over
     bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "pilot starts Monday", "ts": "10.3",
                "thread_ts": "10.1"}, event_id="EvT2")
     bot.event({"type": "message", "channel": "CTEAM", "user": "U2", "text": "unrelated", "ts": "11.0"},

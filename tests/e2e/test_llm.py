@@ -15,6 +15,7 @@ from bot.llm import client as llm_module
 from bot.services.coach import Coach
 from bot.store import open_store
 from bot.store.sqlite import SQLiteStore
+from tests.conftest import with_loaded
 from tests.e2e.conftest import MODEL_KEY
 from tests.e2e.standins import CAUTIOUS, guidance_json
 
@@ -22,8 +23,8 @@ OBJECTION = "Every vendor promises 30% savings. How do I know we'll actually see
 
 
 @pytest.fixture
-def coach(model) -> Coach:
-    return Coach(load_settings())
+def coach(model, shared_coach) -> Coach:
+    return with_loaded(Coach(load_settings()), shared_coach)  # its own store and model client; shared models
 
 
 def _retry_counts(model) -> list[str]:

@@ -161,6 +161,7 @@ def test_buttons_snooze_win_lose_and_coach(world, bot, slack):
         slack.wait_for("response/action", 3)
         (coach_post,) = slack.wait_for("chat.postMessage")
     assert coach_post["channel"] == "DUNY" and "Umbrella" in coach_post["text"]
+    bot.idle()  # the post's thread is stored once its work is over: the seller's reply comes after
     bot.event({"type": "message", "channel": "DUNY", "user": "UNY", "ts": "1700000001.000001",
                "thread_ts": "1700000000.000001", "text": "they say the rollout will never stick with our plant crews"},
               event_id="EvCoachMe")

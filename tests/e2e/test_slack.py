@@ -108,6 +108,7 @@ def test_forged_and_stale_signatures_are_rejected(bot):
 def _start_thread(bot) -> tuple[str, str]:
     bot.command(OBJECTION)
     (post,) = bot.slack.wait_for("chat.postMessage")
+    bot.idle()  # the coaching is posted, then its thread stored: a seller's reply comes after both
     return post["channel"], "1700000000.000001"
 
 

@@ -38,6 +38,7 @@ def _with_file(text: str, ts: str, channel: str, channel_type: str, thread_ts: s
 def _coaching_thread(bot: Any) -> None:
     bot.command(OBJECTION)
     bot.slack.wait_for("chat.postMessage")
+    bot.idle()  # the coaching is posted, then its thread stored: a seller's reply comes after both
 
 
 def test_a_reply_also_sent_to_the_channel_is_coached_as_a_reply(bot, settings):

@@ -59,6 +59,9 @@ def test_requirements_are_the_names_a_buyer_requires() -> None:
     assert requirements("Our legal team requires customer data to be hosted in Mexico.") == ["Mexico"]
     assert requirements("¿Tienen integración con SAP S/4HANA?") == ["SAP S/4HANA"]
     assert requirements("Is support included, in English?") == []
+    # a sentence's full stop ends a name; a dot inside one does not
+    assert requirements("Data must stay in the United States. We're in Ohio?") == ["United States", "Ohio"]
+    assert requirements("Do you integrate with Node.js services?") == ["Node.js"]
 
 
 def test_the_company_is_we_in_english() -> None:

@@ -15,10 +15,12 @@ from bot.core.grounding import ORDINARY_NAMES, claims
 
 # A requirement's value is a name right after what introduces it: "hosted in Mexico", "a connector for Oracle
 # Fusion", "we run ADP", "alojados en México", "se conectan con Siesa".
+# the rest of a name's word: a dot only inside it ("S/4HANA", "Node.js"), so a sentence's full stop ends the name
+_TOKEN = r"[\w/&'’-]*(?:\.[\w/&'’-]+)*"
 _REQUIREMENT = re.compile(
     r"\b(?:in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde)\s+(?:the |el |la |los |las |our |nuestro |"
-    r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ][\w/.&'’-]*)(?:\s+[A-ZÁÉÍÓÚÑ0-9][\w/.&'’-]*)*)")
+    r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]" + _TOKEN + r")(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
 # these name what it must work with, or what the buyer runs, in any sentence
 _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos")
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|mandatory|wants?|insists?|"

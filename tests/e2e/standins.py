@@ -516,6 +516,7 @@ class OpenAIStandIn:
         self.requests: list[dict[str, Any]] = []
         self.answered = 0  # requests whose answer has been sent (a stream's: as far as it went)
         self.held = 0  # streams stopped midway by "hold_midway", waiting for `release`
+        self.streams_ended = 0  # streamed answers whose sending has ended, to the end or because the reader left
         self.release = threading.Event()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -631,7 +632,11 @@ class OpenAIStandIn:
                 headers = {"x-request-id": f"req_{len(standin.requests)}", **headers}
                 try:
                     if body.get("stream") and status == 200:
-                        self._stream(reply, headers, dies, holds)
+                        try:
+                            self._stream(reply, headers, dies, holds)
+                        finally:  # finished, or the reader went away (the next write failed)
+                            with standin._lock:
+                                standin.streams_ended += 1
                     else:
                         _send_json(self, status, reply, headers)
                 except (BrokenPipeError, ConnectionResetError):

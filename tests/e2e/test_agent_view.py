@@ -170,7 +170,7 @@ def test_a_coaching_while_looking_at_a_deal_carries_its_context(bot, settings):
     assert "Halvorsen Distribution" in json.dumps(post["blocks"])
     thread = eventually(lambda: store.thread("T1", DM, "230.1"))
     assert thread["context"].startswith("Deal Halvorsen Distribution") and thread["label"]
-    (coaching,) = [c for c in store.coachings() if c["channel"] == DM]
+    (coaching,) = eventually(lambda: [c for c in store.coachings() if c["channel"] == DM])  # logged after the post
     assert "Halvorsen Distribution" in coaching["context"]
 
 
@@ -254,8 +254,8 @@ def test_a_stop_mid_stream_ends_the_model_call_and_leaves_the_offline_answer(slo
     assert "Go back to the goal" not in body  # nothing of the half-written draft stays
     _validate(final["blocks"])
     assert bot.slack.of("chat.postMessage") == [] and ts not in bot.slack.deleted
-    time.sleep(0.5)
-    assert len(slow_model.sent[0]) < _pieces()  # the model's answer was not read to its end
+    assert eventually(lambda: slow_model.streams_ended == 1)  # the model's stream is over: it stopped sending...
+    assert len(slow_model.sent[0]) < _pieces()  # ...before its answer's end, because we stopped reading
     assert eventually(lambda: bot.slack.sessions[(DM, "310.1")] == ["processing", "active"])
     store = open_store(settings)
     assert not store.abandoned_streams() and eventually(lambda: store.thread("T1", DM, "310.1"))
@@ -267,7 +267,8 @@ def test_a_stop_with_nothing_chosen_removes_the_reply(slow_model, bot, settings)
     ts, _stream = _started_stream(bot.slack)
     _stop(bot, ts, "320.1", "EvStopped2")
     assert eventually(lambda: ts in bot.slack.deleted)
-    time.sleep(0.5)
+    assert eventually(lambda: slow_model.streams_ended == 1)  # the model's stream is over
+    bot.idle()
     assert ts not in bot.slack.updated and bot.slack.of("chat.postMessage") == []
     assert len(slow_model.sent[0]) < _pieces()
     assert bot.slack.sessions[(DM, "320.1")] == ["processing", "active"]

@@ -269,10 +269,13 @@ def seller_rows(view: TeamView) -> list[Block]:
     return blocks
 
 
-def chart_file(deps: Deps, client: WebClient, report: TeamReport) -> str | None:
+def chart_file(deps: Deps, client: WebClient, report: TeamReport, upload: bool = True) -> str | None:
     """The chart's Slack file id: uploaded once per workspace, day and language, then reused. None when the
-    upload fails (the view then shows the numbers as text only)."""
+    upload fails (the view then shows the numbers as text only), or when it is not uploaded yet and `upload` is
+    off."""
     day = report.generated_at[:10]
+    if not upload:
+        return deps.store.home_chart(report.team_id, day, report.lang)
     with _upload_lock:  # two managers opening the tab at once upload one chart
         file_id = deps.store.home_chart(report.team_id, day, report.lang)
         if file_id:
@@ -288,8 +291,10 @@ def chart_file(deps: Deps, client: WebClient, report: TeamReport) -> str | None:
         return file_id
 
 
-def home_view(deps: Deps, client: WebClient, team_id: str, user_id: str, now: datetime | None = None) -> View:
-    """The Home tab of one user, validated with slack_sdk's models and within Slack's 100 blocks."""
+def home_view(deps: Deps, client: WebClient, team_id: str, user_id: str, now: datetime | None = None,
+              upload_chart: bool = True) -> tuple[View, bool]:
+    """The Home tab of one user, validated with slack_sdk's models and within Slack's 100 blocks, and whether
+    it lacks the manager's chart only because the day's chart is not uploaded yet (`upload_chart` off)."""
     now = now or datetime.now(UTC)
     lang = user_language(deps.store, team_id, user_id, client)
     coach = deps.coach
@@ -297,19 +302,27 @@ def home_view(deps: Deps, client: WebClient, team_id: str, user_id: str, now: da
              "none": t("report.no_topic", lang)}
     stall_days = coach.settings.stall_days
     blocks: list[Block] = []
+    chart_pending = False
     if managers_of(deps).includes(client, team_id, user_id):
         report = team_report(deps.store, coach.playbooks, team_id, now, stall_days, REPORT_WEEKS, lang)
-        blocks += [*team_blocks(report, chart_file(deps, client, report)), {"type": "divider"}]
+        file_id = chart_file(deps, client, report, upload_chart)
+        chart_pending = file_id is None and not upload_chart
+        blocks += [*team_blocks(report, file_id), {"type": "divider"}]
     mine = seller_blocks(seller_home(deps.store, coach.playbooks, team_id, user_id, now, stall_days, lang), names,
                          lang, deps.store.open_assignments(team_id, user_id))
     view = View(type="home", blocks=(blocks + mine)[:MAX_VIEW_BLOCKS])
     view.validate_json()
-    return view
+    return view, chart_pending
 
 
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
-    """Build and publish this user's Home tab (views.publish)."""
-    client.views_publish(user_id=user_id, view=home_view(deps, client, team_id, user_id).to_dict())
+    """Build and publish this user's Home tab (views.publish). A manager's first view of the day is published
+    with its numbers at once, then again with the chart once it is drawn and uploaded (about a second)."""
+    view, chart_pending = home_view(deps, client, team_id, user_id, upload_chart=False)
+    client.views_publish(user_id=user_id, view=view.to_dict())
+    if chart_pending:
+        view, _ = home_view(deps, client, team_id, user_id)
+        client.views_publish(user_id=user_id, view=view.to_dict())
     REFRESHER.published(team_id, user_id)
 
 

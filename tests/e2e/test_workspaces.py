@@ -172,7 +172,9 @@ def _home(bot: Bot, team: str, event_id: str) -> dict[str, Any]:
     before = len(bot.slack.of("views.publish"))
     bot.event({"type": "app_home_opened", "user": USER, "channel": f"D{USER}", "tab": "home"}, event_id=event_id,
               team=team)
-    return bot.slack.wait_for("views.publish", before + 1)[before]["view"]
+    bot.slack.wait_for("views.publish", before + 1)
+    bot.idle()  # a manager's first view of the day is published at once, then again with its chart
+    return bot.slack.of("views.publish")[-1]["view"]
 
 
 def test_two_workspaces_never_read_each_others_coachings_deals_home_charts_or_reports(two, capsys):
@@ -212,7 +214,7 @@ def test_two_workspaces_never_read_each_others_coachings_deals_home_charts_or_re
     images = {team: [b["slack_file"]["id"] for b in view["blocks"] if b["type"] == "image"]
               for team, view in (("T2", two_view), ("T3", three_view))}
     assert len(images["T2"]) == len(images["T3"]) == 1 and images["T2"] != images["T3"]
-    assert [len(_with_token(slack, "views.publish", token)) for token in ("xoxb-two", "xoxb-three")] == [1, 1]
+    assert [len(_with_token(slack, "views.publish", token)) for token in ("xoxb-two", "xoxb-three")] == [2, 2]
     assert len(_with_token(slack, "files.getUploadURLExternal", "xoxb-two")) == 1
     assert len(_with_token(slack, "files.getUploadURLExternal", "xoxb-three")) == 1
     # each asked Slack for its own USER's profile (language, time zone): T2's cached one is not T3's

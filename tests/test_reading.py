@@ -125,6 +125,11 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
      ["Who runs it day to day?"], ["I enjoyed the webinar"]),
     ("Tengo un par de dudas. ¿Incluye la formación? ¿Quién es nuestro contacto?",
      ["¿Incluye la formación?", "¿Quién es nuestro contacto?"], []),
+    # so is a list's title, with what holds them back or without a count
+    ("Open items before we can issue a PO: is training included? Who is our contact?",
+     ["is training included?", "Who is our contact?"], []),
+    ("Hay tres puntos que nos impiden avanzar: ¿incluye la formación? ¿Quién es nuestro contacto?",
+     ["¿incluye la formación?", "¿Quién es nuestro contacto?"], []),
     # an intro ending in a colon belongs to what follows it
     ("Lo que me preocupa: que nadie lo use.", ["Lo que me preocupa: que nadie lo use."], []),
     # a short question pointing back is the same concern

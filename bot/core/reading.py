@@ -56,11 +56,22 @@ _POINTS_BACK = re.compile(
     r"cubren|soportan)\b|¿?\s*(?:es|está|son) (?:eso|esto)\b)", re.I)
 # A clause that only announces what follows ("I have some concerns.", "Tengo un par de dudas"): the concerns are
 # the clauses after it.
+# (What holds them back, said of the list that follows: "…that keep us from moving forward", "que nos impiden
+# avanzar", "before we can issue a PO".)
+_HOLDING = (r"(?:\s+(?:that|which|que|before|antes de|holding|blocking|keeping|stopping|to (?:clear|close|resolve|"
+            r"sort out))\b[^.?!:]{0,60})?")
 _ANNOUNCES = re.compile(
     r"^(?:(?:i|we) (?:still )?(?:have|had|'ve got|'ve) |there are |(?:tengo|tenemos|hay) )?(?:just |only |solo )?"
     r"(?:some|a few|a couple of|two|three|several|few|algunas?|unas?|un par de|dos|tres|varias?)\s+(?:more |m[áa]s )?"
     r"(?:concerns?|questions?|points?|things?|issues?|doubts?|dudas?|preguntas?|inquietudes?|cosas?|puntos?|"
-    r"temas?)(?: (?:before|first|for you|antes|para ti|para usted))?[.!:]*$", re.I)
+    r"temas?)(?: (?:before|first|for you|antes|para ti|para usted))?" + _HOLDING + r"[.!:]*$|"
+    # a list's title with no count: "Open items before we can issue a PO:", "Where we got stuck:", "Puntos
+    # pendientes:", "The sticking points are commercial."
+    r"^(?:the |our |los |las |nuestros |nuestras )?(?:open|pending|outstanding|remaining|main|key)?\s*"
+    r"(?:items|sticking points|blockers|points|puntos|temas|pendientes)(?: pendientes| abiertos)?"
+    r"(?: (?:are|son) (?:commercial|technical|legal|contractual|these|the following|comerciales|t[ée]cnicos|"
+    r"legales|contractuales|estos|los siguientes))?" + _HOLDING + r"[.!:]*$|"
+    r"^(?:where|here'?s where) we (?:got|get|are) stuck[.!:]*$", re.I)
 # Approval of something of ours: the price, the product, the demo, the team, the plan...
 _APPROVES = re.compile(
     r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:(?!any\b|ever\b|not\b|never\b)\w+\s+)?"

@@ -199,6 +199,10 @@ def _wrote_at(lines: list[str], index: int) -> tuple[int, str] | None:
     return None
 
 
+# A title before a name: the same person signs with it and without it.
+_HONORIFIC = re.compile(r"^(?:(?:dr|dra|mr|mrs|ms|mx|prof|sr|sra|srta|ing|lic)\.?|doctor|doctora)\s+(?=\w)", re.I)
+
+
 def _person(raw: str) -> tuple[str, str]:
     """(display name, address) from "Ana Ruiz <ana@acme.com>", "ana@acme.com", "Tue, 3 Mar 2026 at 10:02, Ana
     Ruiz <ana@acme.com>" (an attribution line), or "Ruiz, Ana" (Outlook's display name)."""
@@ -218,6 +222,7 @@ def _person(raw: str) -> tuple[str, str]:
         parsed = getaddresses([raw])
         name = parsed[0][0] if parsed and parsed[0][0] else raw.strip(" ,\"'")
         name = parseaddr(raw)[0] or name
+    name = _HONORIFIC.sub("", name.strip())  # "Dr. Fernando Salvat" signs as "Fernando Salvat" too
     if "," in name and len(name.split(",")) == 2 and all(p.strip() for p in name.split(",")):
         last, first_name = (p.strip() for p in name.split(","))
         name = f"{first_name} {last}"

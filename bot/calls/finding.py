@@ -148,6 +148,45 @@ _SAYS_NO = re.compile(
     r"couldn'?t|shouldn'?t|haven'?t|without|too|only|until|frozen|locked|tight|limited|small|hard|tough|difficult|"
     r"problem|issue|lose|losing|stuck|nunca|nada|sin|hasta|solo|s[oó]lo|demasiado|dif[ií]cil|problema|perder|"
     r"perdemos|bloquead[oa]|congelad[oa])\b|\w+n't\b", re.I)
+# A first-person refusal or inability: what the buyer (or their side) cannot or will not do, whatever the verb
+# ("I can't take that to the capital committee", "we also can't sign anything until…", "nobody is touching
+# dispatch during peak", "no podemos cerrar consultas", "no van a querer usar otra pantalla"). "Si no vamos a…"
+# is "otherwise", no refusal.
+_REFUSES = re.compile(
+    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not|"
+    r"(?:am|'m|are|'re) not (?:going to|gonna|\w+ing)\b)|\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
+    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a)\b|\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
+    re.I)
+# A sentence that announces the buyer's point rather than making it: candour ("I'll be blunt.", "Te soy
+# sincera.") or naming a worry to come ("My worry is the front desk.", "This is where I get nervous.", "Mi duda es
+# con las sondas.", "Y aquí viene mi problema."). The next sentence of the turn is the point: it resists, and the
+# two are one objection.
+ANNOUNCE_WORDS = 14
+_ANNOUNCES = re.compile(
+    r"\b(?:(?:i'?ll|i will|let me|i'?m going to|i am going to|gonna) be (?:really |totally |completely )?"
+    r"(?:honest|frank|blunt|upfront|straight(?:forward)?|candid)|to be (?:honest|frank|blunt|upfront|candid)|"
+    r"here'?s the thing|(?:my|our|the) (?:\w+ )?(?:worry|worries|concern|concerns|problem|issue|question|doubt|"
+    r"hesitation|fear|reservation|hang-?up|sticking point)s? (?:is|are|was)\b|"
+    r"(?:here'?s|this is|that'?s) (?:where|what|my|the)\b.*\b(?:nervous|worr|concern|problem|issue|hesitat|wary|"
+    r"uneasy)|what (?:worries|bothers|concerns|bugs|scares) (?:me|us)|(?:worries|worrying|bugs|bugging|bothers|"
+    r"bothering|concerns) (?:me|us)\b|(?:te|le|les) (?:soy|voy a ser) (?:sincer|honest|franc)|siendo (?:sincer|"
+    r"honest|franc)|con (?:total )?sinceridad|(?:lo que|eso|esto) (?:me|nos) (?:preocupa|inquieta|molesta|frena)|"
+    r"(?:mi|nuestra|la|nuestro|el) (?:gran |principal )?(?:duda|preocupaci[oó]n|problema|inquietud|pega|miedo)s? "
+    r"(?:es|son|est[aá]|viene)|aqu[ií] viene|ah[ií] est[aá] el (?:tema|problema)|(?:el|otro) (?:tema|problema) es|"
+    r"otra cosa que (?:me|nos) preocupa)", re.I)
+
+
+# A concession that opens a sentence: what follows it is the point ("Even if we love this, I can't get a PO…",
+# "Aunque nos gusta, no podemos…").
+_CONCEDES = re.compile(r"^(?:\w+,? )?(?:even if|even though|although|aunque|incluso si|aun si|aun cuando)\b[^,;:]*[,;:]",
+                       re.I)
+
+
+def announces(sentence: str) -> bool:
+    """Whether a sentence only announces the point the buyer makes next (_ANNOUNCES)."""
+    return len(sentence.split()) <= ANNOUNCE_WORDS and bool(_ANNOUNCES.search(sentence.replace("’", "'")))
+
+
 # Words that carry a cue yet close it: "no worries", "that makes sense, no concerns", "sin problema", a worry that
 # is over ("that was the thing I was most worried about").
 _DEFUSED = re.compile(
@@ -191,15 +230,28 @@ def resists(sentence: str) -> bool:
         return False
     if _DEFUSED.search(sentence) or _LOGISTICS.search(sentence):
         return False
-    strong = STRONG.search(sentence)
+    strong = STRONG.search(sentence) or _REFUSES.search(sentence)
     if not strong and not (WEAK.search(sentence) and _SAYS_NO.search(sentence)):
         return False
-    return not (accepts(sentence) and "?" not in sentence)  # "the price is fine": an approval, not resistance
+    # "the price is fine": an approval, not resistance; but "even if we love this, …" grants it only to say no
+    return not (accepts(_CONCEDES.sub("", sentence)) and "?" not in sentence)
+
+
+def resisting_flags(parts: list[str]) -> list[bool]:
+    """Which sentences of a buyer's turn resist: on their own (`resists`), or as the point an announcement before
+    them makes ("I'll be honest. Two of my three people are part-time…"), with that announcement."""
+    flags = [resists(sentence) for sentence in parts]
+    for index in range(len(parts) - 1):
+        if announces(parts[index]) and not _DEFUSED.search(parts[index + 1]) \
+                and not (accepts(parts[index + 1]) and "?" not in parts[index + 1]):
+            flags[index] = flags[index + 1] = True
+    return flags
 
 
 def resisting(text: str) -> list[str]:
     """The sentences of a buyer's turn that resist, in order; [] when none does."""
-    return [sentence for sentence in sentences(text) if resists(sentence)]
+    parts = sentences(text)
+    return [sentence for sentence, flag in zip(parts, resisting_flags(parts), strict=True) if flag]
 
 
 @dataclass(frozen=True)
@@ -216,15 +268,18 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
     them), a new one at each "Second, …" and where the words mark another kind (KIND_MARKERS). The quote is cut
     at a word when it is over `limit` characters."""
     parts = sentences(text)
+    flags = resisting_flags(parts)
     groups: list[tuple[int, int]] = []  # (first, last) sentence indices
     marks: list[str | None] = []  # the kind each group's words mark, if any
     for index, sentence in enumerate(parts):
-        if not resists(sentence):
+        if not flags[index]:
             continue
         mark = kind_marker(sentence)
         # "…I doubt you'll be live in six weeks. And IT believes you need a VPN…": two kinds, two objections
         other_kind = bool(groups) and mark is not None and marks[-1] is not None and mark != marks[-1]
-        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) and not other_kind:
+        announced = index > 0 and announces(parts[index - 1]) and groups and groups[-1][1] == index - 1
+        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) \
+                and (announced or not other_kind):
             groups[-1] = (groups[-1][0], index)
             marks[-1] = marks[-1] or mark
         else:
@@ -234,7 +289,7 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
     for first, last in groups:
         said = " ".join(parts[first : last + 1])
         if len(said) > limit:
-            said = " ".join(p for p in parts[first : last + 1] if resists(p))
+            said = " ".join(p for p, flag in zip(parts[first : last + 1], flags[first : last + 1], strict=True) if flag)
         if len(said) > limit:
             said = said[:limit].rsplit(" ", 1)[0] + "…"
         found.append(Found(said, first, bool(_NEXT_POINT.match(parts[first]))))

@@ -153,8 +153,8 @@ _SAYS_NO = re.compile(
 # dispatch during peak", "no podemos cerrar consultas", "no van a querer usar otra pantalla"). "Si no vamos a…"
 # is "otherwise", no refusal.
 _REFUSES = re.compile(
-    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not|"
-    r"(?:am|'m|are|'re) not (?:going to|gonna|\w+ing)\b)|\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
+    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b|"
+    r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
     r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a)\b|\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
     re.I)
 # A sentence that announces the buyer's point rather than making it: candour ("I'll be blunt.", "Te soy

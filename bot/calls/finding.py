@@ -32,7 +32,9 @@ _STRONG_EN = (
     r"not (?:so |really |entirely |totally |fully )?(?:sure|convinced|sold)|i (?:really |seriously )?doubt|skeptic|"
     r"hard to believe|i (?:don'?t|do not) (?:believe|buy) (?:it|that|this|the)|too good to be true|"
     r"i (?:don'?t|do not) think (?:it|this|that|we|they|you|our|my)\b|"
-    r"heard (?:that|this|it) (?:all )?before|every vendor|(?:you|they) all (?:say|claim|promise)|prove (?:it|that)|"
+    r"heard (?:that|this|it) (?:all )?before|every vendor|(?:every|all the|all) (?:\w+ )?(?:vendors?|providers?|"
+    r"companies|tools?) (?:says?|claims?|promises?|tells?)|(?:don'?t|do not) (?:really )?(?:love|like) (?:the idea|it|"
+    r"that|this)|(?:you|they) all (?:say|claim|promise)|prove (?:it|that)|"
     r"how (?:do|can|would|will) (?:we|i) know|what guarantee|(?:i'?ll|i will) believe it when|best[- ]case|"
     r"cherry[- ]?picked|sounds? (?:too|like (?:a |an )?(?:stretch|sales pitch|best))|(?:won'?t|will not|never) "
     r"(?:use|adopt|book|log in|change|learn|switch|read)|(?:seen|watched) (?:it|this|that|them) fail|"
@@ -67,8 +69,8 @@ _STRONG_EN = (
     r"i (?:saw|know) (?:that )?you(?:r)? [^.?!]{2,60}\b(?:but|though)\b|"
     # what the buyer does not know or cannot see
     r"(?:have|has) no idea|(?:nobody|no one) (?:has |had )?(?:told|explained|shown|walked)|"
-    r"i (?:don'?t|do not|didn'?t) (?:know|understand|get|see|realize|realise) (?:what|how|why|where|who|when|if|"
-    r"whether|anything|that)|(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
+    r"i (?:\w+ )?(?:don'?t|do not|didn'?t) (?:\w+ )?(?:know|understand|get|see|realize|realise) (?:what|how|why|"
+    r"where|who|when|if|whether|anything|that)|(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
     r"(?:not|isn'?t|wasn'?t) clear|unclear|confus|"
     # what went wrong before
     r"we tried(?! (?:to )?(?:call|reach|email|ping|phone|text)(?:ing)?\b)|last time we|(?:got |were |been )?"
@@ -101,7 +103,9 @@ _STRONG_EN = (
 _STRONG_ES = (
     r"no (?:estoy|estamos) (?:muy |del todo |tan |nada )?(?:segur|convencid)|dud[oa]|esc[eé]ptic|no (?:me )?lo creo|"
     r"no creo que|"
-    r"cuesta creer|todos (?:los proveedores )?(?:dicen|prometen)|lo (?:he|hemos) visto fracasar|fracas|"
+    r"cuesta creer|todos (?:los (?:proveedores|fabricantes|vendedores) )?(?:nos |lo )?(?:dicen|prometen|ponen)|"
+    r"(?:lo|eso lo) (?:dicen|ponen|prometen) todos|sigo sin (?:estar segur|ver|entender|saber|tener claro)|"
+    r"no (?:tengo|tiene|tenemos|tienen) (?:nada |muy )?claro|no (?:me|nos) (?:gusta|convence) (?:la idea|eso|que)|lo (?:he|hemos) visto fracasar|fracas|"
     r"no (?:van|vamos) a (?:usar|cambiar|aprender|entrar)|nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
     r"caro|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
@@ -109,7 +113,8 @@ _STRONG_ES = (
     r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
     r"estamos content|nos va bien|no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
-    r"me dijeron|nos dijeron|me han dicho|tengo entendido|ten[ií]a entendido|entiendo que|pensaba que|cre[eí]a que|"
+    r"me dijeron|nos dijeron|me han dicho|tengo entendido|ten[ií]a entendido|(?:entiendo|entendemos) que|"
+    r"(?:pensaba|pens[aá]bamos|cre[ií]a|cre[ií]amos) que|"
     r"(?:cree|creen|piensa|piensan) que|le[ií] que|vi que [^.?!]{2,60}\bpero\b|"
     r"no (?:sabemos|s[eé]) (?:cu[aá]nto|c[oó]mo|qu[eé]|qui[eé]n|si|d[oó]nde|cu[aá]ndo)|"
     r"nadie nos ha (?:dicho|explicado)|"
@@ -190,7 +195,9 @@ def announces(sentence: str) -> bool:
 # Words that carry a cue yet close it: "no worries", "that makes sense, no concerns", "sin problema", a worry that
 # is over ("that was the thing I was most worried about").
 _DEFUSED = re.compile(
-    r"\b(?:no (?:worries|concerns?|problem|risk)|not a problem|don'?t worry|not worried|no issue|"
+    r"\b(?:no (?:worries|concerns?|problem|risk)|not a problem|don'?t worry|not (?:really |too |that )?(?:worried|"
+    r"concerned)|(?:doesn'?t|does not|don'?t) (?:really )?(?:worry|concern|bother) (?:me|us)|no issue|"
+    r"no (?:me|nos|le|les) (?:preocupa|inquieta)|"
     r"that (?:answers|covers|addresses) (?:it|that|my)|no doubt|without (?:a )?doubt|sin duda|"
     r"(?:that|this) (?:was|is) (?:the thing |what )?(?:i was |we were )?"
     r"(?:most |really )?(?:worried|concerned|nervous)|(?:was|were) (?:most |really )?(?:worried|concerned) about|"
@@ -335,7 +342,8 @@ KIND_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"tengo entendido|ten[ií]a entendido|entiendo que|me (?:dijeron|han dicho)|nos dijeron|(?<!no )(?<!se )creen? "
         r"que|pensaba que|cre[ií]a que)\b", re.I)),
     ("missing", re.compile(
-        r"\b(?:(?:have|has) no idea|(?:don'?t|do not) know (?:how|what|who|whether|if|where|when)|(?:nobody|no one) "
+        r"\b(?:(?:have|has) no idea|(?:don'?t|do not) (?:\w+ )?know (?:how|what|who|whether|if|where|when)|"
+        r"(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|(?:nobody|no one) "
         r"(?:has |had )?(?:told|explained)|no (?:s[eé]|sabemos) (?:c[oó]mo|cu[aá]nto|qu[eé]|qui[eé]n|d[oó]nde)|"
         r"how (?:do|would|will) you (?:price|charge|bill)|c[oó]mo (?:cobr[aá]is|cobran))\b", re.I)),
 )

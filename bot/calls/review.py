@@ -221,10 +221,10 @@ def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidat
 
 
 def _same_kind(a: str | None, b: str | None) -> bool:
-    """Whether two kinds are one point pressed: the same kind, or two perceptions (after the seller's answer, a
-    buyer who had no picture has part of one: "I don't understand what we'd pay" then "And nothing per user on
-    top of that?")."""
-    return a == b or (a in PERCEPTIONS and b in PERCEPTIONS)
+    """Whether two kinds are one point pressed: the same kind, or missing then incomplete (after the seller's
+    answer, a buyer who had no picture has part of one: "I don't understand what we'd pay" then "And nothing per
+    user on top of that?"). A belief or a worry after the answer is a new point."""
+    return a == b or {a, b} == {"missing", "incomplete"}
 
 
 def find_objections(turns: list[Turn], side: list[str | None],

@@ -127,10 +127,14 @@ def _turns(body: str, first: _Message) -> list[Turn]:
     turns: list[Turn] = []
     for message in messages:
         lines, signed = _without_signature(message.lines)
-        lines = [line for line in lines if line.strip()]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
         if lines and _GREETING.match(lines[0]):  # "Hi Ana," says nothing about the deal
             lines = lines[1:]
-        text = " ".join(" ".join(line.strip() for line in lines).split())
+        # a message's paragraphs stay apart ("\n\n"): a writer starts a new point in a new one; the lines of one
+        # paragraph (a mail client wraps them) are one line
+        paragraphs = "\n".join(line.strip() for line in lines).split("\n\n")
+        text = "\n\n".join(p for p in (" ".join(par.split()) for par in paragraphs) if p)
         if not text:
             continue
         name = message.name or names.get(message.address.lower(), "") or signed or message.address

@@ -187,6 +187,15 @@ _CONCEDES = re.compile(r"^(?:\w+,? )?(?:even if|even though|although|aunque|incl
                        re.I)
 
 
+# A sentence that counts the points to come ("we have a couple of questions before we go on", "tenemos un par de
+# dudas antes de seguir"): the points are what follows, it is none itself.
+_COUNTS_POINTS = re.compile(
+    r"\b(?:i|we|i'?ve|we'?ve|there)(?: still)? (?:have|got|are) (?:a few|a couple of|some|two|three|several) (?:more )?"
+    r"(?:concerns|questions|things|points|issues|doubts)\b|\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
+    r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b", re.I)
+COUNT_WORDS = 20
+
+
 def announces(sentence: str) -> bool:
     """Whether a sentence only announces the point the buyer makes next (_ANNOUNCES)."""
     return len(sentence.split()) <= ANNOUNCE_WORDS and bool(_ANNOUNCES.search(sentence.replace("’", "'")))
@@ -220,6 +229,7 @@ _NEXT_POINT = re.compile(
 # A sentence ends after . ! ? or … and any closing quote or bracket, which stay with it (a quote is always words
 # of the turn as written, so it can be found in it again).
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+|(?<=[.!?…][\"”’)][\"”’)])\s+|\s+(?=¿|¡)|\n+")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 MIN_WORDS = 4
 # Sentences that do not resist and may sit inside one objection ("We open six doors in summer." between the
 # question and its worry); more than this apart, two resisting sentences are two moments.
@@ -247,7 +257,8 @@ def resists(sentence: str) -> bool:
 def resisting_flags(parts: list[str]) -> list[bool]:
     """Which sentences of a buyer's turn resist: on their own (`resists`), or as the point an announcement before
     them makes ("I'll be honest. Two of my three people are part-time…"), with that announcement."""
-    flags = [resists(sentence) for sentence in parts]
+    flags = [resists(sentence) and not (len(sentence.split()) <= COUNT_WORDS and _COUNTS_POINTS.search(sentence))
+             for sentence in parts]
     for index in range(len(parts) - 1):
         if announces(parts[index]) and not _DEFUSED.search(parts[index + 1]) \
                 and not (accepts(parts[index + 1]) and "?" not in parts[index + 1]):
@@ -267,7 +278,7 @@ class Found:
 
     quote: str
     first: int  # index of its first sentence in the turn
-    opens_point: bool  # it starts with "Second, …", "Otra cosa: …": a new point even right after a reply
+    opens_point: bool  # "Second, …", "I'll be honest, …", or after "Okay, that helps.": a new point even after a reply
 
 
 def objections_in(text: str, limit: int = 600) -> list[Found]:
@@ -276,6 +287,10 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
     at a word when it is over `limit` characters."""
     parts = sentences(text)
     flags = resisting_flags(parts)
+    # the paragraph of each sentence (an email keeps its paragraphs apart): one objection stays in one
+    paragraph = [number for number, block in enumerate(_PARAGRAPHS.split(text)) for _ in sentences(block)]
+    if len(paragraph) != len(parts):
+        paragraph = [0] * len(parts)
     groups: list[tuple[int, int]] = []  # (first, last) sentence indices
     marks: list[str | None] = []  # the kind each group's words mark, if any
     for index, sentence in enumerate(parts):
@@ -286,6 +301,7 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
         other_kind = bool(groups) and mark is not None and marks[-1] is not None and mark != marks[-1]
         announced = index > 0 and announces(parts[index - 1]) and groups and groups[-1][1] == index - 1
         if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) \
+                and paragraph[groups[-1][1]] == paragraph[index] \
                 and (announced or not other_kind):
             groups[-1] = (groups[-1][0], index)
             marks[-1] = marks[-1] or mark
@@ -299,7 +315,11 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
             said = " ".join(p for p, flag in zip(parts[first : last + 1], flags[first : last + 1], strict=True) if flag)
         if len(said) > limit:
             said = said[:limit].rsplit(" ", 1)[0] + "…"
-        found.append(Found(said, first, bool(_NEXT_POINT.match(parts[first]))))
+        # a new point, even right after the seller's reply: "Second, …"; an announced one ("Te soy honesto, …");
+        # or one raised after the buyer took the answer ("Ya, me sirve, sí. Mira, …")
+        opens = bool(_NEXT_POINT.match(parts[first])) or announces(parts[first]) \
+            or any(accepts(p) and "?" not in p for p in parts[:first])
+        found.append(Found(said, first, opens))
     return found
 
 

@@ -70,7 +70,8 @@ _STRONG_EN = (
     # what the buyer does not know or cannot see
     r"(?:have|has) no idea|(?:nobody|no one) (?:has |had )?(?:told|explained|shown|walked)|"
     r"i (?:\w+ )?(?:don'?t|do not|didn'?t) (?:\w+ )?(?:know|understand|get|see|realize|realise) (?:what|how|why|"
-    r"where|who|when|if|whether|anything|that)|(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
+    r"where|who|when|if|whether|anything|that)|(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|"
+    r"(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
     r"(?:not|isn'?t|wasn'?t) clear|unclear|confus|"
     # what went wrong before
     r"we tried(?! (?:to )?(?:call|reach|email|ping|phone|text)(?:ing)?\b)|last time we|(?:got |were |been )?"
@@ -105,7 +106,8 @@ _STRONG_ES = (
     r"no creo que|"
     r"cuesta creer|todos (?:los (?:proveedores|fabricantes|vendedores) )?(?:nos |lo )?(?:dicen|prometen|ponen)|"
     r"(?:lo|eso lo) (?:dicen|ponen|prometen) todos|sigo sin (?:estar segur|ver|entender|saber|tener claro)|"
-    r"no (?:tengo|tiene|tenemos|tienen) (?:nada |muy )?claro|no (?:me|nos) (?:gusta|convence) (?:la idea|eso|que)|lo (?:he|hemos) visto fracasar|fracas|"
+    r"no (?:tengo|tiene|tenemos|tienen) (?:nada |muy )?claro|no (?:me|nos) (?:gusta|convence) (?:la idea|eso|que)|"
+    r"lo (?:he|hemos) visto fracasar|fracas|"
     r"no (?:van|vamos) a (?:usar|cambiar|aprender|entrar)|nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
     r"caro|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
@@ -183,15 +185,16 @@ _ANNOUNCES = re.compile(
 
 # A concession that opens a sentence: what follows it is the point ("Even if we love this, I can't get a PO…",
 # "Aunque nos gusta, no podemos…").
-_CONCEDES = re.compile(r"^(?:\w+,? )?(?:even if|even though|although|aunque|incluso si|aun si|aun cuando)\b[^,;:]*[,;:]",
-                       re.I)
+_CONCEDES = re.compile(
+    r"^(?:\w+,? )?(?:even if|even though|although|aunque|incluso si|aun si|aun cuando)\b[^,;:]*[,;:]", re.I)
 
 
 # A sentence that counts the points to come ("we have a couple of questions before we go on", "tenemos un par de
 # dudas antes de seguir"): the points are what follows, it is none itself.
 _COUNTS_POINTS = re.compile(
     r"\b(?:i|we|i'?ve|we'?ve|there)(?: still)? (?:have|got|are) (?:a few|a couple of|some|two|three|several) (?:more )?"
-    r"(?:concerns|questions|things|points|issues|doubts)\b|\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
+    r"(?:concerns|questions|things|points|issues|doubts)\b|"
+    r"\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
     r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b", re.I)
 COUNT_WORDS = 20
 

@@ -127,10 +127,14 @@ def _turns(body: str, first: _Message) -> list[Turn]:
     turns: list[Turn] = []
     for message in messages:
         lines, signed = _without_signature(message.lines)
-        lines = [line for line in lines if line.strip()]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
         if lines and _GREETING.match(lines[0]):  # "Hi Ana," says nothing about the deal
             lines = lines[1:]
-        text = " ".join(" ".join(line.strip() for line in lines).split())
+        # a message's paragraphs stay apart ("\n\n"): a writer starts a new point in a new one; the lines of one
+        # paragraph (a mail client wraps them) are one line
+        paragraphs = "\n".join(line.strip() for line in lines).split("\n\n")
+        text = "\n\n".join(p for p in (" ".join(par.split()) for par in paragraphs) if p)
         if not text:
             continue
         name = message.name or names.get(message.address.lower(), "") or signed or message.address
@@ -199,6 +203,10 @@ def _wrote_at(lines: list[str], index: int) -> tuple[int, str] | None:
     return None
 
 
+# A title before a name: the same person signs with it and without it.
+_HONORIFIC = re.compile(r"^(?:(?:dr|dra|mr|mrs|ms|mx|prof|sr|sra|srta|ing|lic)\.?|doctor|doctora)\s+(?=\w)", re.I)
+
+
 def _person(raw: str) -> tuple[str, str]:
     """(display name, address) from "Ana Ruiz <ana@acme.com>", "ana@acme.com", "Tue, 3 Mar 2026 at 10:02, Ana
     Ruiz <ana@acme.com>" (an attribution line), or "Ruiz, Ana" (Outlook's display name)."""
@@ -218,6 +226,7 @@ def _person(raw: str) -> tuple[str, str]:
         parsed = getaddresses([raw])
         name = parsed[0][0] if parsed and parsed[0][0] else raw.strip(" ,\"'")
         name = parseaddr(raw)[0] or name
+    name = _HONORIFIC.sub("", name.strip())  # "Dr. Fernando Salvat" signs as "Fernando Salvat" too
     if "," in name and len(name.split(",")) == 2 and all(p.strip() for p in name.split(",")):
         last, first_name = (p.strip() for p in name.split(","))
         name = f"{first_name} {last}"

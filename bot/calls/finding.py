@@ -32,7 +32,9 @@ _STRONG_EN = (
     r"not (?:so |really |entirely |totally |fully )?(?:sure|convinced|sold)|i (?:really |seriously )?doubt|skeptic|"
     r"hard to believe|i (?:don'?t|do not) (?:believe|buy) (?:it|that|this|the)|too good to be true|"
     r"i (?:don'?t|do not) think (?:it|this|that|we|they|you|our|my)\b|"
-    r"heard (?:that|this|it) (?:all )?before|every vendor|(?:you|they) all (?:say|claim|promise)|prove (?:it|that)|"
+    r"heard (?:that|this|it) (?:all )?before|every vendor|(?:every|all the|all) (?:\w+ )?(?:vendors?|providers?|"
+    r"companies|tools?) (?:says?|claims?|promises?|tells?)|(?:don'?t|do not) (?:really )?(?:love|like) (?:the idea|it|"
+    r"that|this)|(?:you|they) all (?:say|claim|promise)|prove (?:it|that)|"
     r"how (?:do|can|would|will) (?:we|i) know|what guarantee|(?:i'?ll|i will) believe it when|best[- ]case|"
     r"cherry[- ]?picked|sounds? (?:too|like (?:a |an )?(?:stretch|sales pitch|best))|(?:won'?t|will not|never) "
     r"(?:use|adopt|book|log in|change|learn|switch|read)|(?:seen|watched) (?:it|this|that|them) fail|"
@@ -67,8 +69,9 @@ _STRONG_EN = (
     r"i (?:saw|know) (?:that )?you(?:r)? [^.?!]{2,60}\b(?:but|though)\b|"
     # what the buyer does not know or cannot see
     r"(?:have|has) no idea|(?:nobody|no one) (?:has |had )?(?:told|explained|shown|walked)|"
-    r"i (?:don'?t|do not|didn'?t) (?:know|understand|get|see|realize|realise) (?:what|how|why|where|who|when|if|"
-    r"whether|anything|that)|(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
+    r"i (?:\w+ )?(?:don'?t|do not|didn'?t) (?:\w+ )?(?:know|understand|get|see|realize|realise) (?:what|how|why|"
+    r"where|who|when|if|whether|anything|that)|(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|"
+    r"(?:didn'?t|did not|don'?t|do not|can'?t|cannot) (?:see|find) anything (?:in|about|on)|"
     r"(?:not|isn'?t|wasn'?t) clear|unclear|confus|"
     # what went wrong before
     r"we tried(?! (?:to )?(?:call|reach|email|ping|phone|text)(?:ing)?\b)|last time we|(?:got |were |been )?"
@@ -101,7 +104,10 @@ _STRONG_EN = (
 _STRONG_ES = (
     r"no (?:estoy|estamos) (?:muy |del todo |tan |nada )?(?:segur|convencid)|dud[oa]|esc[eé]ptic|no (?:me )?lo creo|"
     r"no creo que|"
-    r"cuesta creer|todos (?:los proveedores )?(?:dicen|prometen)|lo (?:he|hemos) visto fracasar|fracas|"
+    r"cuesta creer|todos (?:los (?:proveedores|fabricantes|vendedores) )?(?:nos |lo )?(?:dicen|prometen|ponen)|"
+    r"(?:lo|eso lo) (?:dicen|ponen|prometen) todos|sigo sin (?:estar segur|ver|entender|saber|tener claro)|"
+    r"no (?:tengo|tiene|tenemos|tienen) (?:nada |muy )?claro|no (?:me|nos) (?:gusta|convence) (?:la idea|eso|que)|"
+    r"lo (?:he|hemos) visto fracasar|fracas|"
     r"no (?:van|vamos) a (?:usar|cambiar|aprender|entrar)|nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
     r"caro|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
@@ -109,7 +115,8 @@ _STRONG_ES = (
     r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
     r"estamos content|nos va bien|no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
-    r"me dijeron|nos dijeron|me han dicho|tengo entendido|ten[ií]a entendido|entiendo que|pensaba que|cre[eí]a que|"
+    r"me dijeron|nos dijeron|me han dicho|tengo entendido|ten[ií]a entendido|(?:entiendo|entendemos) que|"
+    r"(?:pensaba|pens[aá]bamos|cre[ií]a|cre[ií]amos) que|"
     r"(?:cree|creen|piensa|piensan) que|le[ií] que|vi que [^.?!]{2,60}\bpero\b|"
     r"no (?:sabemos|s[eé]) (?:cu[aá]nto|c[oó]mo|qu[eé]|qui[eé]n|si|d[oó]nde|cu[aá]ndo)|"
     r"nadie nos ha (?:dicho|explicado)|"
@@ -148,10 +155,61 @@ _SAYS_NO = re.compile(
     r"couldn'?t|shouldn'?t|haven'?t|without|too|only|until|frozen|locked|tight|limited|small|hard|tough|difficult|"
     r"problem|issue|lose|losing|stuck|nunca|nada|sin|hasta|solo|s[oó]lo|demasiado|dif[ií]cil|problema|perder|"
     r"perdemos|bloquead[oa]|congelad[oa])\b|\w+n't\b", re.I)
+# A first-person refusal or inability: what the buyer (or their side) cannot or will not do, whatever the verb
+# ("I can't take that to the capital committee", "we also can't sign anything until…", "nobody is touching
+# dispatch during peak", "no podemos cerrar consultas", "no van a querer usar otra pantalla"). "Si no vamos a…"
+# is "otherwise", no refusal.
+_REFUSES = re.compile(
+    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b|"
+    r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
+    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a)\b|\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
+    re.I)
+# A sentence that announces the buyer's point rather than making it: candour ("I'll be blunt.", "Te soy
+# sincera.") or naming a worry to come ("My worry is the front desk.", "This is where I get nervous.", "Mi duda es
+# con las sondas.", "Y aquí viene mi problema."). The next sentence of the turn is the point: it resists, and the
+# two are one objection.
+ANNOUNCE_WORDS = 14
+_ANNOUNCES = re.compile(
+    r"\b(?:(?:i'?ll|i will|let me|i'?m going to|i am going to|gonna) be (?:really |totally |completely )?"
+    r"(?:honest|frank|blunt|upfront|straight(?:forward)?|candid)|to be (?:honest|frank|blunt|upfront|candid)|"
+    r"here'?s the thing|(?:my|our|the) (?:\w+ )?(?:worry|worries|concern|concerns|problem|issue|question|doubt|"
+    r"hesitation|fear|reservation|hang-?up|sticking point)s? (?:is|are|was)\b|"
+    r"(?:here'?s|this is|that'?s) (?:where|what|my|the)\b.*\b(?:nervous|worr|concern|problem|issue|hesitat|wary|"
+    r"uneasy)|what (?:worries|bothers|concerns|bugs|scares) (?:me|us)|(?:worries|worrying|bugs|bugging|bothers|"
+    r"bothering|concerns) (?:me|us)\b|(?:te|le|les) (?:soy|voy a ser) (?:sincer|honest|franc)|siendo (?:sincer|"
+    r"honest|franc)|con (?:total )?sinceridad|(?:lo que|eso|esto) (?:me|nos) (?:preocupa|inquieta|molesta|frena)|"
+    r"(?:mi|nuestra|la|nuestro|el) (?:gran |principal )?(?:duda|preocupaci[oó]n|problema|inquietud|pega|miedo)s? "
+    r"(?:es|son|est[aá]|viene)|aqu[ií] viene|ah[ií] est[aá] el (?:tema|problema)|(?:el|otro) (?:tema|problema) es|"
+    r"otra cosa que (?:me|nos) preocupa)", re.I)
+
+
+# A concession that opens a sentence: what follows it is the point ("Even if we love this, I can't get a PO…",
+# "Aunque nos gusta, no podemos…").
+_CONCEDES = re.compile(
+    r"^(?:\w+,? )?(?:even if|even though|although|aunque|incluso si|aun si|aun cuando)\b[^,;:]*[,;:]", re.I)
+
+
+# A sentence that counts the points to come ("we have a couple of questions before we go on", "tenemos un par de
+# dudas antes de seguir"): the points are what follows, it is none itself.
+_COUNTS_POINTS = re.compile(
+    r"\b(?:i|we|i'?ve|we'?ve|there)(?: still)? (?:have|got|are) (?:a few|a couple of|some|two|three|several) (?:more )?"
+    r"(?:concerns|questions|things|points|issues|doubts)\b|"
+    r"\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
+    r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b", re.I)
+COUNT_WORDS = 20
+
+
+def announces(sentence: str) -> bool:
+    """Whether a sentence only announces the point the buyer makes next (_ANNOUNCES)."""
+    return len(sentence.split()) <= ANNOUNCE_WORDS and bool(_ANNOUNCES.search(sentence.replace("’", "'")))
+
+
 # Words that carry a cue yet close it: "no worries", "that makes sense, no concerns", "sin problema", a worry that
 # is over ("that was the thing I was most worried about").
 _DEFUSED = re.compile(
-    r"\b(?:no (?:worries|concerns?|problem|risk)|not a problem|don'?t worry|not worried|no issue|"
+    r"\b(?:no (?:worries|concerns?|problem|risk)|not a problem|don'?t worry|not (?:really |too |that )?(?:worried|"
+    r"concerned)|(?:doesn'?t|does not|don'?t) (?:really )?(?:worry|concern|bother) (?:me|us)|no issue|"
+    r"no (?:me|nos|le|les) (?:preocupa|inquieta)|"
     r"that (?:answers|covers|addresses) (?:it|that|my)|no doubt|without (?:a )?doubt|sin duda|"
     r"(?:that|this) (?:was|is) (?:the thing |what )?(?:i was |we were )?"
     r"(?:most |really )?(?:worried|concerned|nervous)|(?:was|were) (?:most |really )?(?:worried|concerned) about|"
@@ -174,6 +232,7 @@ _NEXT_POINT = re.compile(
 # A sentence ends after . ! ? or … and any closing quote or bracket, which stay with it (a quote is always words
 # of the turn as written, so it can be found in it again).
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’)])\s+|(?<=[.!?…][\"”’)][\"”’)])\s+|\s+(?=¿|¡)|\n+")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 MIN_WORDS = 4
 # Sentences that do not resist and may sit inside one objection ("We open six doors in summer." between the
 # question and its worry); more than this apart, two resisting sentences are two moments.
@@ -191,15 +250,29 @@ def resists(sentence: str) -> bool:
         return False
     if _DEFUSED.search(sentence) or _LOGISTICS.search(sentence):
         return False
-    strong = STRONG.search(sentence)
+    strong = STRONG.search(sentence) or _REFUSES.search(sentence)
     if not strong and not (WEAK.search(sentence) and _SAYS_NO.search(sentence)):
         return False
-    return not (accepts(sentence) and "?" not in sentence)  # "the price is fine": an approval, not resistance
+    # "the price is fine": an approval, not resistance; but "even if we love this, …" grants it only to say no
+    return not (accepts(_CONCEDES.sub("", sentence)) and "?" not in sentence)
+
+
+def resisting_flags(parts: list[str]) -> list[bool]:
+    """Which sentences of a buyer's turn resist: on their own (`resists`), or as the point an announcement before
+    them makes ("I'll be honest. Two of my three people are part-time…"), with that announcement."""
+    flags = [resists(sentence) and not (len(sentence.split()) <= COUNT_WORDS and _COUNTS_POINTS.search(sentence))
+             for sentence in parts]
+    for index in range(len(parts) - 1):
+        if announces(parts[index]) and not _DEFUSED.search(parts[index + 1]) \
+                and not (accepts(parts[index + 1]) and "?" not in parts[index + 1]):
+            flags[index] = flags[index + 1] = True
+    return flags
 
 
 def resisting(text: str) -> list[str]:
     """The sentences of a buyer's turn that resist, in order; [] when none does."""
-    return [sentence for sentence in sentences(text) if resists(sentence)]
+    parts = sentences(text)
+    return [sentence for sentence, flag in zip(parts, resisting_flags(parts), strict=True) if flag]
 
 
 @dataclass(frozen=True)
@@ -208,7 +281,7 @@ class Found:
 
     quote: str
     first: int  # index of its first sentence in the turn
-    opens_point: bool  # it starts with "Second, …", "Otra cosa: …": a new point even right after a reply
+    opens_point: bool  # "Second, …", "I'll be honest, …", or after "Okay, that helps.": a new point even after a reply
 
 
 def objections_in(text: str, limit: int = 600) -> list[Found]:
@@ -216,15 +289,23 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
     them), a new one at each "Second, …" and where the words mark another kind (KIND_MARKERS). The quote is cut
     at a word when it is over `limit` characters."""
     parts = sentences(text)
+    flags = resisting_flags(parts)
+    # the paragraph of each sentence (an email keeps its paragraphs apart): one objection stays in one
+    paragraph = [number for number, block in enumerate(_PARAGRAPHS.split(text)) for _ in sentences(block)]
+    if len(paragraph) != len(parts):
+        paragraph = [0] * len(parts)
     groups: list[tuple[int, int]] = []  # (first, last) sentence indices
     marks: list[str | None] = []  # the kind each group's words mark, if any
     for index, sentence in enumerate(parts):
-        if not resists(sentence):
+        if not flags[index]:
             continue
         mark = kind_marker(sentence)
         # "…I doubt you'll be live in six weeks. And IT believes you need a VPN…": two kinds, two objections
         other_kind = bool(groups) and mark is not None and marks[-1] is not None and mark != marks[-1]
-        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) and not other_kind:
+        announced = index > 0 and announces(parts[index - 1]) and groups and groups[-1][1] == index - 1
+        if groups and index - groups[-1][1] - 1 <= GAP and not _NEXT_POINT.match(sentence) \
+                and paragraph[groups[-1][1]] == paragraph[index] \
+                and (announced or not other_kind):
             groups[-1] = (groups[-1][0], index)
             marks[-1] = marks[-1] or mark
         else:
@@ -234,10 +315,14 @@ def objections_in(text: str, limit: int = 600) -> list[Found]:
     for first, last in groups:
         said = " ".join(parts[first : last + 1])
         if len(said) > limit:
-            said = " ".join(p for p in parts[first : last + 1] if resists(p))
+            said = " ".join(p for p, flag in zip(parts[first : last + 1], flags[first : last + 1], strict=True) if flag)
         if len(said) > limit:
             said = said[:limit].rsplit(" ", 1)[0] + "…"
-        found.append(Found(said, first, bool(_NEXT_POINT.match(parts[first]))))
+        # a new point, even right after the seller's reply: "Second, …"; an announced one ("Te soy honesto, …");
+        # or one raised after the buyer took the answer ("Ya, me sirve, sí. Mira, …")
+        opens = bool(_NEXT_POINT.match(parts[first])) or announces(parts[first]) \
+            or any(accepts(p) and "?" not in p for p in parts[:first])
+        found.append(Found(said, first, opens))
     return found
 
 
@@ -280,7 +365,8 @@ KIND_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"tengo entendido|ten[ií]a entendido|entiendo que|me (?:dijeron|han dicho)|nos dijeron|(?<!no )(?<!se )creen? "
         r"que|pensaba que|cre[ií]a que)\b", re.I)),
     ("missing", re.compile(
-        r"\b(?:(?:have|has) no idea|(?:don'?t|do not) know (?:how|what|who|whether|if|where|when)|(?:nobody|no one) "
+        r"\b(?:(?:have|has) no idea|(?:don'?t|do not) (?:\w+ )?know (?:how|what|who|whether|if|where|when)|"
+        r"(?:don'?t|do not) have (?:a|any) (?:clear )?(?:picture|idea|sense) of|(?:nobody|no one) "
         r"(?:has |had )?(?:told|explained)|no (?:s[eé]|sabemos) (?:c[oó]mo|cu[aá]nto|qu[eé]|qui[eé]n|d[oó]nde)|"
         r"how (?:do|would|will) you (?:price|charge|bill)|c[oó]mo (?:cobr[aá]is|cobran))\b", re.I)),
 )

@@ -363,12 +363,17 @@ def _colon_lines(text: str) -> list[Turn]:
 
 # --- the conversation ---------------------------------------------------------------------------------------------
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
 def merge_turns(turns: list[Turn]) -> list[Turn]:
     """Consecutive cues of one speaker (in one email) become one turn: a sentence cut over three captions is one
     answer, and what the seller answered is everything they said before the buyer spoke again."""
     merged: list[Turn] = []
     for turn in turns:
-        text = " ".join(turn.text.split())
+        # an email's paragraphs stay apart ("\n\n"): a writer starts a new point in a new one
+        text = "\n\n".join(" ".join(p.split()) for p in _PARAGRAPH.split(turn.text) if p.strip()) \
+            if turn.email is not None else " ".join(turn.text.split())
         if not text:
             continue
         if merged and merged[-1].speaker == turn.speaker and merged[-1].email == turn.email:

@@ -210,7 +210,7 @@ def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidat
             latest = found[kept[-1]]
             how = _presses(turns, side, on_it, candidate.index)
             if how == "chimes_in" or (how == "after_reply" and (
-                    turn.speaker == turns[latest.index].speaker and kinds[position] == kinds[kept[-1]]
+                    turn.speaker == turns[latest.index].speaker and _same_kind(kinds[position], kinds[kept[-1]])
                     or _SAME_POINT.search(candidate.quote) or _asked(turns[candidate.index - 1].text)
                     or len(_stems(candidate.quote) & _stems(latest.quote)) >= 2)):
                 on_it.add(candidate.index)
@@ -218,6 +218,13 @@ def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidat
         kept.append(position)
         on_it = {candidate.index}
     return kept
+
+
+def _same_kind(a: str | None, b: str | None) -> bool:
+    """Whether two kinds are one point pressed: the same kind, or missing then incomplete (after the seller's
+    answer, a buyer who had no picture has part of one: "I don't understand what we'd pay" then "And nothing per
+    user on top of that?"). A belief or a worry after the answer is a new point."""
+    return a == b or {a, b} == {"missing", "incomplete"}
 
 
 def find_objections(turns: list[Turn], side: list[str | None],

@@ -249,7 +249,8 @@ def sentences(text: str) -> list[str]:
 # A condition whose consequence ends the deal or says no: "If this thing needs the internet to work, it's dead on
 # arrival", "if it's not in there we're still running two systems", "Si no, nos quedamos a medias".
 _STAKES = re.compile(
-    r"(?:^|[,;:]\s*|\b(?:and|but|because|y|pero|porque)\s+)(?:if|unless|otherwise|si)\b[^.?!]*?[,;]\s*(?:then |that'?s |it'?s |we'?re |i'?m |entonces )?"
+    r"(?:^|[,;:]\s*|\b(?:and|but|because|y|pero|porque)\s+)(?:if|unless|otherwise|si)\b[^.?!]*?[,;]\s*"
+    r"(?:then |that'?s |it'?s |we'?re |i'?m |entonces )?"
     r"(?P<then>[^.?!]*)", re.I)
 _ENDS = re.compile(
     r"\b(?:done|dead|finished|pointless|point|deal[- ]?breaker|non-?starter|stuck|twice|anyway|still|"
@@ -275,14 +276,14 @@ _WILL_NOT = re.compile(
 # Not seeing why: "I don't really see the gap", "no veo por qué tendríamos que cambiar", "No sé yo si esto nos hace
 # falta", "no acabo de ver qué nos aporta".
 _SEES_NO_NEED = re.compile(
-    r"\b(?:don'?t|do not|can'?t|cannot) (?:really |quite )?see (?:the (?:gap|need|point|value|benefit)|why|what (?:it|this|"
-    r"that) (?:adds|gives|buys))|\bno (?:acabo de |termino de )?(?:veo|vemos) (?:por qu[eé]|qu[eé] nos|para qu[eé]|"
+    r"\b(?:don'?t|do not|can'?t|cannot) (?:really |quite )?see (?:the (?:gap|need|point|value|benefit)|why|"
+    r"what (?:it|this|that) (?:adds|gives|buys))|\bno (?:acabo de |termino de )?(?:veo|vemos) (?:por qu[eé]|qu[eé] nos|para qu[eé]|"
     r"la necesidad)|\bno s[eé] (?:yo )?si (?:esto|eso|lo) (?:nos )?(?:hace falta|necesitamos)", re.I)
 # Having to check it fits first: "I'd have to see how that plays with our union rules", "tendría que ver cómo
 # encaja eso con el convenio", "Esto lo tendría que pasar por jurídico".
 _SEE_HOW = re.compile(
-    r"\b(?:i'?d|we'?d|i would|we would) (?:have|need) to see how\b|\btendr[ií](?:a|amos) que (?:ver c[oó]mo|pasar(?:lo)? "
-    r"por)|\blo tendr[ií](?:a|amos) que pasar por\b", re.I)
+    r"\b(?:i'?d|we'?d|i would|we would) (?:have|need) to see how\b|"
+    r"\btendr[ií](?:a|amos) que (?:ver c[oó]mo|pasar(?:lo)? por)|\blo tendr[ií](?:a|amos) que pasar por\b", re.I)
 MECHANISMS = frozenset({"stakes", "because", "but_asks", "will_not", "no_need", "see_how"})
 
 
@@ -326,12 +327,16 @@ def resisting_flags(parts: list[str]) -> list[bool]:
     for index, sentence in enumerate(parts):
         if not flags[index] and resists_indirectly(sentence):
             flags[index] = True
+        # "Me gusta cómo cruza los cobros, pero" + "¿también concilia…?": split before the "¿", one point
+        if "but_asks" in MECHANISMS and index + 1 < len(parts) and parts[index + 1].startswith("¿") \
+                and _BUT_ASKS.search(f"{sentence} {parts[index + 1]}"):
+            flags[index] = flags[index + 1] = True
     if "because" in MECHANISMS:
         for index in range(len(parts) - 1):
             # a question, then what is at stake: both, one objection
             said = parts[index + 1].replace("’", "'")
             if parts[index].rstrip().endswith("?") and _BECAUSE.match(said) and not _DEFUSED.search(said) \
-                    and (_SAYS_NO.search(_BECAUSE.sub("", said)) or stakes(said)):
+                    and (_SAYS_NO.search(_BECAUSE.sub("", said)) or stakes(said) or flags[index + 1]):
                 flags[index] = flags[index + 1] = True
     for index in range(len(parts) - 1):
         if announces(parts[index]) and not _DEFUSED.search(parts[index + 1]) \

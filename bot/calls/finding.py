@@ -277,8 +277,9 @@ _WILL_NOT = re.compile(
 # falta", "no acabo de ver qué nos aporta".
 _SEES_NO_NEED = re.compile(
     r"\b(?:don'?t|do not|can'?t|cannot) (?:really |quite )?see (?:the (?:gap|need|point|value|benefit)|why|"
-    r"what (?:it|this|that) (?:adds|gives|buys))|\bno (?:acabo de |termino de )?(?:veo|vemos) (?:por qu[eé]|qu[eé] nos|para qu[eé]|"
-    r"la necesidad)|\bno s[eé] (?:yo )?si (?:esto|eso|lo) (?:nos )?(?:hace falta|necesitamos)", re.I)
+    r"what (?:it|this|that) (?:adds|gives|buys))|"
+    r"\bno (?:acabo de |termino de )?(?:veo|vemos) (?:por qu[eé]|qu[eé] nos|para qu[eé]|la necesidad)|"
+    r"\bno s[eé] (?:yo )?si (?:esto|eso|lo) (?:nos )?(?:hace falta|necesitamos)", re.I)
 # Having to check it fits first: "I'd have to see how that plays with our union rules", "tendría que ver cómo
 # encaja eso con el convenio", "Esto lo tendría que pasar por jurídico".
 _SEE_HOW = re.compile(

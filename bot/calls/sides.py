@@ -253,7 +253,9 @@ def assign_sides(conversation: Conversation, *, company: str | None = None, doma
             evidence.add(speaker, SETTLED, "company", speaker)  # "Ana Ruiz (Brightpath)"
         elif company and _squash(company) and speaker in listed:
             # the header lists them with a company: ours, or another company (the buyer's)
-            ours_listed = _squash(company) in _squash(listed[speaker])
+            # "FríoTrack" for "FríoTrack Soluciones S.A.S.": a header may shorten the company's name, or lengthen it
+            theirs, ours = _squash(listed[speaker]), _squash(company)
+            ours_listed = ours in theirs or (len(theirs) >= 3 and ours.startswith(theirs))
             evidence.add(speaker, SETTLED if ours_listed else -SETTLED, "company", f"{speaker} ({listed[speaker]})")
     _same_domain(evidence, address)
     _words(evidence, conversation, company)

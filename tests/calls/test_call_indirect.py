@@ -140,3 +140,11 @@ def test_a_spanish_header_lists_participants_too():
     assert conversation.speakers == ["Ana Ruiz", "Luis Gil"]
     sides = assign_sides(conversation, company="Tidewell Systems")
     assert (sides.ours, sides.buyers) == (("Ana Ruiz",), ("Luis Gil",))
+
+
+def test_a_header_may_shorten_our_company_name():
+    text = ("Participantes: Ana Ruiz, Beto Paz (Tidewell); Luis Gil (Clínica Norte)\n\n"
+            "Ana Ruiz: Hola, Luis, gracias por venir.\n\nLuis Gil: Hola, ¿se me oye?\n\n"
+            "Beto Paz: Yo llevo la parte técnica.\n\nLuis Gil: Perfecto.\n")
+    sides = assign_sides(read_call_text(text), company="Tidewell Systems S.A.")
+    assert "Beto Paz" in sides.ours and "Luis Gil" in sides.buyers

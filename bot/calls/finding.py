@@ -243,6 +243,69 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
+# Indirect resistance, said without a cue word: each a way of pushing back, not a phrase of one writer. Found in
+# the sets of at least two of the four writers; which of them count (MECHANISMS) was chosen leave-one-writer-out
+# (docs/calls.md).
+# A condition whose consequence ends the deal or says no: "If this thing needs the internet to work, it's dead on
+# arrival", "if it's not in there we're still running two systems", "Si no, nos quedamos a medias".
+_STAKES = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:and|but|because|y|pero|porque)\s+)(?:if|unless|otherwise|si)\b[^.?!]*?[,;]\s*"
+    r"(?:then |that'?s |it'?s |we'?re |i'?m |entonces )?"
+    r"(?P<then>[^.?!]*)", re.I)
+_ENDS = re.compile(
+    r"\b(?:done|dead|finished|pointless|point|deal[- ]?breaker|non-?starter|stuck|twice|anyway|still|"
+    r"a medias|sigue|seguimos|hundimos|nada|acab[oó]|se acab[oó]|igual)\b", re.I)
+# A question the buyer backs with what is at stake: "Does it sync back? Because if teachers have to enter grades
+# twice…", "¿Las boletas se validan solas? Porque si hay que revisar cada boleta…".
+_BECAUSE = re.compile(r"^(?:and |y )?(?:because|'cause|cause|porque|otherwise|si no)\b", re.I)
+# Liking part of it and asking for the rest (the taxonomy's incomplete): "The gradebook piece is nice, but does it
+# sync back…?", "Me gusta cómo cruza los cobros, pero ¿también…?", "…look good, but I didn't see anything about…".
+_BUT_ASKS = re.compile(
+    r"\b(?:nice|good|great|like|love|fine|helpful|cool|neat|impressive|bien|gusta|genial|interesante|bonit[oa]|"
+    r"chul[oa])\b[^.?!]*\b(?:but|pero)\b\s*(?:¿[^?]*\?|[^.!?]*\?|(?:i|we) (?:didn'?t|don'?t|haven'?t|did not) "
+    r"(?:see|find|hear|notice) (?:anything|any|a word|mention)|no (?:vi|veo|encontr[eé]) nada)", re.I)
+# What the buyer (or someone on their side) will not do or let happen, in words other than "can't/won't":
+# "I'm not going to rush legal", "I'm not approving a capital request", "I don't want my team learning two new
+# systems", "IT will not let a gateway near the PLCs", "la dirección no va a aceptar…", "No quiero que les suene".
+_WILL_NOT = re.compile(
+    r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b)\w+ing\b|"
+    r"\b(?:i'?m|we'?re|i am|we are) not going to (?!be\b)\w+|\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
+    r"our |us |them |anything |another |a )|\bno (?:quiero|queremos) (?:que|otr[oa]|m[aá]s|tener|meter|arrancar)\b|"
+    r"\b(?:will not|won'?t|no va a|no van a) (?:let|allow|accept|approve|sign off|aceptar|permitir|dejar|aprobar)\b",
+    re.I)
+# Not seeing why: "I don't really see the gap", "no veo por qué tendríamos que cambiar", "No sé yo si esto nos hace
+# falta", "no acabo de ver qué nos aporta".
+_SEES_NO_NEED = re.compile(
+    r"\b(?:don'?t|do not|can'?t|cannot) (?:really |quite )?see (?:the (?:gap|need|point|value|benefit)|why|"
+    r"what (?:it|this|that) (?:adds|gives|buys))|"
+    r"\bno (?:acabo de |termino de )?(?:veo|vemos) (?:por qu[eé]|qu[eé] nos|para qu[eé]|la necesidad)|"
+    r"\bno s[eé] (?:yo )?si (?:esto|eso|lo) (?:nos )?(?:hace falta|necesitamos)", re.I)
+# Having to check it fits first: "I'd have to see how that plays with our union rules", "tendría que ver cómo
+# encaja eso con el convenio", "Esto lo tendría que pasar por jurídico".
+_SEE_HOW = re.compile(
+    r"\b(?:i'?d|we'?d|i would|we would) (?:have|need) to see how\b|"
+    r"\btendr[ií](?:a|amos) que (?:ver c[oó]mo|pasar(?:lo)? por)|\blo tendr[ií](?:a|amos) que pasar por\b", re.I)
+MECHANISMS = frozenset({"stakes", "because", "but_asks", "will_not", "no_need", "see_how"})
+
+
+def stakes(sentence: str) -> bool:
+    """Whether a sentence sets a condition whose consequence says no or ends the deal (_STAKES)."""
+    sentence = sentence.replace("’", "'")
+    return any(_SAYS_NO.search(m.group("then")) or _ENDS.search(m.group("then")) for m in _STAKES.finditer(sentence))
+
+
+def resists_indirectly(sentence: str) -> bool:
+    """Whether one sentence resists without a cue word, by a mechanism in MECHANISMS (not `because`, which needs
+    the sentence before)."""
+    said = sentence.replace("’", "'")
+    if len(said.split()) < MIN_WORDS or _DEFUSED.search(said) or _LOGISTICS.search(said):
+        return False
+    checks = {"stakes": lambda: stakes(said), "but_asks": lambda: bool(_BUT_ASKS.search(said)),
+              "will_not": lambda: bool(_WILL_NOT.search(said)), "no_need": lambda: bool(_SEES_NO_NEED.search(said)),
+              "see_how": lambda: bool(_SEE_HOW.search(said))}
+    return any(checks[name]() for name in checks if name in MECHANISMS)
+
+
 def resists(sentence: str) -> bool:
     """Whether one sentence of a buyer's turn resists."""
     sentence = sentence.replace("’", "'")  # transcripts and mail clients curl apostrophes: "can’t"
@@ -262,6 +325,20 @@ def resisting_flags(parts: list[str]) -> list[bool]:
     them makes ("I'll be honest. Two of my three people are part-time…"), with that announcement."""
     flags = [resists(sentence) and not (len(sentence.split()) <= COUNT_WORDS and _COUNTS_POINTS.search(sentence))
              for sentence in parts]
+    for index, sentence in enumerate(parts):
+        if not flags[index] and resists_indirectly(sentence):
+            flags[index] = True
+        # "Me gusta cómo cruza los cobros, pero" + "¿también concilia…?": split before the "¿", one point
+        if "but_asks" in MECHANISMS and index + 1 < len(parts) and parts[index + 1].startswith("¿") \
+                and _BUT_ASKS.search(f"{sentence} {parts[index + 1]}"):
+            flags[index] = flags[index + 1] = True
+    if "because" in MECHANISMS:
+        for index in range(len(parts) - 1):
+            # a question, then what is at stake: both, one objection
+            said = parts[index + 1].replace("’", "'")
+            if parts[index].rstrip().endswith("?") and _BECAUSE.match(said) and not _DEFUSED.search(said) \
+                    and (_SAYS_NO.search(_BECAUSE.sub("", said)) or stakes(said) or flags[index + 1]):
+                flags[index] = flags[index + 1] = True
     for index in range(len(parts) - 1):
         if announces(parts[index]) and not _DEFUSED.search(parts[index + 1]) \
                 and not (accepts(parts[index + 1]) and "?" not in parts[index + 1]):

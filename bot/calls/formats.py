@@ -54,6 +54,9 @@ class Conversation:
     turns: tuple[Turn, ...]
     language: str  # "en" or "es": the majority of the turns
     subject: str | None = None  # an email thread's subject
+    # (name, company) for each participant a transcript's header lists with a company: "Participants: Trevor
+    # Sandoval (Meridex Surgical), Angela Wu (Lakemont Regional)"
+    affiliations: tuple[tuple[str, str], ...] = ()
 
     @property
     def speakers(self) -> list[str]:
@@ -117,9 +120,9 @@ def read_call_text(text: str, name: str = "") -> Conversation:
         turns, subject = parse_email_text(text)
         return _conversation("email", fmt, turns, subject)
     if fmt == "otter":
-        return _conversation("call", fmt, _headed_lines(text))
+        return _conversation("call", fmt, _headed_lines(text), affiliations=participants(text))
     if fmt == "colon":
-        return _conversation("call", fmt, _colon_lines(text))
+        return _conversation("call", fmt, _colon_lines(text), affiliations=participants(text))
     raise CallError(f"unknown layout{f' in {name}' if name else ''}: {EXPECTED}")
 
 
@@ -177,7 +180,12 @@ _COLON = re.compile(
 # labels that open a line with a colon without being a speaker
 _NOT_SPEAKERS = frozenset("""note notes nota notas re fw fwd subject asunto summary resumen agenda action actions
 next tip ps p.s pd p.d http https date fecha time hora from to de para cc attendees participants participantes
-transcript transcripción meeting reunión title título webvtt kind language""".split())
+transcript transcripción meeting reunión title título webvtt kind language call llamada duration duración
+location lugar platform plataforma recording grabación host organizer organizador""".split())
+# An export's header line that lists who took part, with each one's company in brackets.
+_PARTICIPANTS = re.compile(r"^[ \t]*(?:participants|attendees|participantes|asistentes)[ \t]*:[ \t]*(?P<who>.+)$",
+                           re.I | re.M)
+_WHO = re.compile(r"(?:^|[,;])\s*(?:and |y )?(?P<name>[^,;()]+?)\s*\((?P<company>[^)]+)\)")
 _EMAIL_TEXT = re.compile(
     r"^[ \t>*]*(?:From|De)[ \t]*:\*?[ \t]*\S.*\n(?:[ \t>*]*\S.*\n){0,3}?[ \t>*]*(?:Sent|Date|Enviado(?: el)?|"
     r"Fecha)[ \t]*:|"
@@ -391,7 +399,17 @@ def _cut(text: str) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-def _conversation(kind: str, fmt: str, turns: list[Turn], subject: str | None = None) -> Conversation:
+def participants(text: str) -> tuple[tuple[str, str], ...]:
+    """(name, company) for each participant a transcript's header line lists with a company in brackets
+    ("Participants: Trevor Sandoval (Meridex Surgical), Angela Wu (Lakemont)"); the first such line only."""
+    match = _PARTICIPANTS.search(text[:3000])
+    if not match:
+        return ()
+    return tuple((m.group("name").strip(), m.group("company").strip()) for m in _WHO.finditer(match.group("who")))
+
+
+def _conversation(kind: str, fmt: str, turns: list[Turn], subject: str | None = None,
+                  affiliations: tuple[tuple[str, str], ...] = ()) -> Conversation:
     turns = merge_turns(turns)
     if not turns:
         raise CallError(f"no one says anything in the file: {EXPECTED}")
@@ -400,7 +418,8 @@ def _conversation(kind: str, fmt: str, turns: list[Turn], subject: str | None = 
         raise CallError(f"only one speaker ({speakers[0]}): expected a conversation between the seller's side and "
                         "the buyer's")
     language = _language(turns)
-    return Conversation(kind, fmt, tuple(turns), language, subject)
+    affiliations = tuple((name, company) for name, company in affiliations if name in speakers)
+    return Conversation(kind, fmt, tuple(turns), language, subject, affiliations)
 
 
 def _language(turns: list[Turn]) -> str:

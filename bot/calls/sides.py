@@ -244,12 +244,19 @@ def assign_sides(conversation: Conversation, *, company: str | None = None, doma
     company = usable_company(company)
     domains = [d.lower().lstrip("@").strip() for d in domains if d and d.strip()]
     evidence = _Evidence(speakers)
+    listed = dict(conversation.affiliations)
     for speaker in speakers:
         found = _by_domain(address.get(speaker), domains, company)
         if found:
             evidence.add(speaker, SETTLED if found[0] == OURS else -SETTLED, "domain", found[1])
         elif company and _squash(company) and _squash(company) in _squash(speaker):
             evidence.add(speaker, SETTLED, "company", speaker)  # "Ana Ruiz (Brightpath)"
+        elif company and _squash(company) and speaker in listed:
+            # the header lists them with a company: ours, or another company (the buyer's)
+            # "FríoTrack" for "FríoTrack Soluciones S.A.S.": a header may shorten the company's name, or lengthen it
+            theirs, ours = _squash(listed[speaker]), _squash(company)
+            ours_listed = ours in theirs or (len(theirs) >= 3 and ours.startswith(theirs))
+            evidence.add(speaker, SETTLED if ours_listed else -SETTLED, "company", f"{speaker} ({listed[speaker]})")
     _same_domain(evidence, address)
     _words(evidence, conversation, company)
     _resistance(evidence, conversation)

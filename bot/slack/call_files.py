@@ -206,7 +206,8 @@ def conversation_json(conversation: Conversation) -> str:
 def conversation_of(kept: str) -> Conversation:
     data = json.loads(kept)
     return Conversation(data["kind"], data["format"], tuple(Turn(**turn) for turn in data["turns"]),
-                        data["language"], data.get("subject"))
+                        data["language"], data.get("subject"),
+                        tuple((name, company) for name, company in data.get("affiliations", ())))
 
 
 def post_review(deps: Deps, client: WebClient, team_id: str, where: Where, conversation: Conversation,

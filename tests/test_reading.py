@@ -176,7 +176,31 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
     ("Monthly billing is available, but every plan requires a 12-month minimum commitment.",
      "We need to be able to cancel month to month.", "", "cancel month to month"),
     ("La facturación mensual exige un compromiso mínimo de 12 meses.",
-     "No firmamos contratos con permanencia mínima; tiene que ser sin permanencia.", "", "sin permanencia"),
+     "Tiene que ser sin permanencia.", "", "sin permanencia"),
+    ("La facturación mensual exige un compromiso mínimo de 12 meses.",
+     "Los datos deben residir aquí y no firmamos contratos con permanencia mínima.", "",
+     "no firmamos contratos con permanencia"),
+    ("Every plan carries a 12-month minimum commitment.", "We don't sign minimum terms with new suppliers.", "",
+     "don't sign minimum terms"),
+    # a span of time the item does not reach: how long, how soon, how often
+    ("The app works offline for up to 72 hours before it must sync.",
+     "Crews are out of coverage for up to a week at a time.", "", "for up to a week"),
+    ("Los contratos son de 12 meses, con 60 días de preaviso.",
+     "Nuestra política no permite compromisos superiores a 6 meses.", "",
+     "no permite compromisos superiores a 6 meses"),
+    ("Battery life is 5 years at one reading per hour.", "We need readings every minute on the compressors.", "",
+     "every minute"),
+    ("Los sensores toman una lectura cada hora.", "Necesitamos lecturas cada 5 minutos.", "", "cada 5 minutos"),
+    ("Data is retained for 6 months.", "Tenemos que guardar los registros durante un año.", "", "durante un año"),
+    # where it must stay, and what the buyer runs on
+    ("All customer data is hosted on AWS in the São Paulo region.", "Bank details can't leave the EU.", "", "EU"),
+    ("Los datos se alojan en AWS eu-west-1 (Irlanda).", "Los datos no pueden salir de México.", "", "México"),
+    # another grade on the same scale
+    ("The sensors are ATEX and IECEx certified for Zone 2 hazardous areas.",
+     "Half our compressors sit in a Zone 1 area.", "", "Zone 1"),
+    ("Contamos con un informe SOC 2 Tipo I.", "Auditoría exige SOC 2 Tipo II.", "", "Tipo II"),
+    ("Hay conectores de nómina para SAP SuccessFactors, ADP y Workday.",
+     "Aquí la nómina la corremos en CONTPAQi.", "", "CONTPAQi"),
     # a language the item does not list while listing others
     ("Support is by email and chat in English and Spanish.",
      "Support for the Brazil plant has to be in Portuguese.", "", "Portuguese"),
@@ -215,6 +239,14 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("The analytics are validated between 60 and 10,000 RPM.", "Nuestros ventiladores giran a 1.500 rpm, ¿sirve?"),
     ("Monthly billing is available on every plan, with no minimum term.", "We need to cancel month to month."),
     ("El soporte es en inglés, español y portugués.", "El soporte tiene que ser en portugués."),
+    ("A typical site goes live in 3 weeks, then a 14-day tuning period.", "We need to be live within 2 months."),
+    ("Una planta típica arranca en 3 semanas.", "¿Pueden estar funcionando en menos de un mes?"),
+    ("The app works offline for up to 10 days and syncs every 5 minutes.",
+     "Crews are out of coverage for up to a week."),
+    ("Sensors take a reading every 10 minutes.", "We need a reading every hour."),
+    ("Los datos se guardan 10 años.", "Debemos conservar los registros al menos 7 años."),
+    ("All customer data is hosted on AWS in Frankfurt.", "Bank details can't leave the EU."),
+    ("The sensors are certified for Zone 2 hazardous areas.", "Our compressor house is Zone 2."),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets

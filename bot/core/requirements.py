@@ -18,11 +18,14 @@ from bot.core.grounding import ORDINARY_NAMES, claims
 # the rest of a name's word: a dot only inside it ("S/4HANA", "Node.js"), so a sentence's full stop ends the name
 _TOKEN = r"[\w/&'’-]*(?:\.[\w/&'’-]+)*"
 _REQUIREMENT = re.compile(
-    r"\b(?:in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
+    r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|leave|outside(?: of)?|salir de|fuera de|"
+    r"in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde)\s+(?:the |el |la |los |las |our |nuestro |"
     r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]" + _TOKEN + r")(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
 # these name what it must work with, or what the buyer runs, in any sentence
-_LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos")
+# (and "can't leave the EU", "nada fuera de México": where it must stay)
+_LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
+                    r"trabajamos|estamos|leave|outside|salir|fuera")
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|mandatory|wants?|insists?|"
                    r"necesit\w*|requier\w*|quiere[n]? que|"
                    r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*|solo|sólo)\b", re.I)
@@ -84,12 +87,35 @@ _LIMITS = (
     (re.compile(r"\b(?:lock(?:ed|s)? (?:us )?in|lock-in|month[- ]to[- ]month|cancel(?:led|ling)? (?:at )?any ?time|"
                 r"cancel\w* (?:month to month|with \d+ days)|no (?:minimum |long[- ]term )?(?:commitment|term)|"
                 r"without (?:a )?(?:minimum |long[- ]term )?(?:commitment|contract)|sin permanencia|mes a mes|"
-                r"sin (?:compromiso|plazo) m[íi]nimo|cancelar (?:en cualquier momento|cuando|con \d+ d[íi]as))", re.I),
+                r"sin (?:compromiso|plazo) m[íi]nimo|cancelar (?:en cualquier momento|cuando|con \d+ d[íi]as)|"
+                # refused with a verb: "we don't sign minimum terms", "no firmamos contratos con permanencia"
+                r"(?:don't|do not|won't|will not|can't|cannot|never) (?:sign|accept|agree to|do)\s+(?:\w+\s+){0,3}?"
+                r"(?:minimum (?:commitment|term)s?|lock-?ins?|long[- ]term contracts?)|"
+                r"no (?:firmamos|aceptamos|queremos|podemos firmar|hacemos)\s+(?:\w+\s+){0,3}?"
+                r"(?:permanencias?|compromisos? m[íi]nimos?|plazos? m[íi]nimos?))", re.I),
      re.compile(r"\b(?:minimum (?:commitment|term|contract)|\d+[- ]month (?:minimum|commitment|term)|"
                 r"commit(?:ment)? (?:of|for) \d+|compromiso m[íi]nimo|permanencia m[íi]nima|plazo m[íi]nimo|"
                 r"(?:before|at) the end of the (?:term|contract)|al (?:final|t[ée]rmino) del (?:plazo|contrato))",
                 re.I)),
 )
+# an item that says where something is kept or served from
+_PLACES = re.compile(r"\b(?:host\w*|stored|regions?|data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|"
+                     r"centros? de datos|servidores?)\b", re.I)
+# Places inside an area a buyer may require ("can't leave the EU" is met by "hosted in Frankfurt")
+_EU = ("eu", "ue", "european union", "union europea", "europe", "europa", "eea", "eu-", "germany", "alemania",
+       "frankfurt", "ireland", "irlanda", "dublin", "netherlands", "paises bajos", "amsterdam", "france", "francia",
+       "paris", "spain", "espana", "madrid", "italy", "italia", "milan", "sweden", "suecia", "stockholm", "belgium",
+       "brussels", "poland", "warsaw", "austria", "vienna", "finland", "denmark", "portugal", "lisbon", "lisboa")
+_WITHIN = {"eu": _EU, "ue": _EU, "european union": _EU, "union europea": _EU, "europe": _EU, "europa": _EU,
+           "eea": _EU}
+
+
+def _named_in(item_text: str, area: str) -> bool:
+    """Whether the item names `area` (a name the buyer requires), or a place inside it."""
+    folded = fold(item_text)
+    return any(re.search(rf"(?<!\w){re.escape(place)}", folded) for place in (fold(area), *_WITHIN.get(fold(area), ())))
+
+
 _LANGUAGES = {
     "english": ("english", "ingles"), "spanish": ("spanish", "espanol", "castellano"),
     "portuguese": ("portuguese", "portugues"), "french": ("french", "frances"), "german": ("german", "aleman"),
@@ -188,6 +214,88 @@ def _outside_hours(item_text: str, concern: str) -> str | None:
     return None
 
 
+# Spans of time, in hours: how long the buyer needs something to last or at most to take, and how often.
+_HOURS_IN = {"minute": 1 / 60, "minuto": 1 / 60, "hour": 1, "hora": 1, "day": 24, "dia": 24, "week": 168,
+             "semana": 168, "month": 730, "mes": 730, "year": 8760, "ano": 8760}
+_COUNTS = {"a": 1, "an": 1, "one": 1, "un": 1, "una": 1, "uno": 1, "two": 2, "dos": 2, "three": 3, "tres": 3,
+           "four": 4, "cuatro": 4, "five": 5, "cinco": 5, "six": 6, "seis": 6, "seven": 7, "siete": 7, "eight": 8,
+           "ocho": 8, "ten": 10, "diez": 10, "twelve": 12, "doce": 12}
+_SPAN = (r"(\d[\d,.]*|" + "|".join(_COUNTS) + r")[\s-]*"
+         r"(minute|minuto|hour|hora|day|dia|week|semana|month|mes|year|ano)(?:s|es)?\b")
+# the buyer needs at least this long: "offline for up to a week", "keep 7 years at least", "durante al menos un mes"
+_AT_LEAST = re.compile(r"\b(?:for up to|up to|at least|a minimum of|for a full|durante|hasta|al menos|por lo menos|"
+                       r"m[ií]nimo)\s+(?:de\s+)?" + _SPAN)
+# at most: "live within 2 months", "no more than 6 months", "compromisos superiores a 6 meses" after a refusal
+_AT_MOST = re.compile(r"\b(?:within|in under|in less than|no more than|not more than|at most|max(?:imum)?(?: of)?|"
+                      r"en menos de|como m[aá]ximo|no m[aá]s de|m[aá]ximo(?: de)?)\s+" + _SPAN)
+_REFUSED_LONGER = re.compile(r"\b(?:no|not|never|can't|cannot|won't|don't)\b(?:\W+\w+){0,5}?\W+"
+                             r"(?:longer than|more than|over|beyond|superior(?:es)? a|de m[aá]s de|mayores? (?:a|de)|"
+                             r"m[aá]s (?:largos? )?de)\s+" + _SPAN)
+# how often: "readings every minute", "cada 5 minutos", "four times a day"; an item's "one reading per hour", "hourly"
+_EVERY = re.compile(r"\b(?:every|cada)\s+(?:(\d[\d,.]*|" + "|".join(_COUNTS) + r")\s+)?"
+                    r"(minute|minuto|hour|hora|day|dia|week|semana|month|mes)(?:s|es)?\b")
+_PER = re.compile(r"\b(?:per|a|an|por|al|a la)\s+(minute|minuto|hour|hora|day|dia|week|semana|month|mes)\b|"
+                  r"\b(hourly|daily|weekly|monthly|diari[oa]s?)\b")
+_ADVERB_HOURS = {"hourly": 1, "daily": 24, "diario": 24, "diaria": 24, "diarios": 24, "diarias": 24, "weekly": 168,
+                 "monthly": 730}
+
+
+def _hours(count: str | None, unit: str) -> float | None:
+    n = _COUNTS.get(count or "one") if not (count or "1")[0].isdigit() else _number(count or "1")
+    return n * _HOURS_IN[unit] if n is not None else None
+
+
+def _span_unmet(item_text: str, buyer: str) -> str | None:
+    """The span of time the buyer needs that the item's own spans do not reach ("offline for up to a week" and
+    "works offline for up to 72 hours"; "no more than 6 months" and "a 12-month minimum"; "readings every minute"
+    and "one reading per hour"), as the buyer wrote it; None when it meets it or either side states none."""
+    item, said = fold(item_text), fold(buyer)
+
+    def said_as_written(m: re.Match[str]) -> str:  # folding keeps each letter in place: "durante un año"
+        return buyer[m.start():m.end()] if len(said) == len(buyer) else m.group(0)
+
+    spans = [h for c, u in re.findall(_SPAN, item) if (h := _hours(c, u))]
+    periods = [h for m in _PER.finditer(item)
+               if (h := _HOURS_IN[m.group(1)] if m.group(1) else _ADVERB_HOURS.get(m.group(2)))]
+    periods += [h for c, u in _EVERY.findall(item) if (h := _hours(c, u))]
+    for m in _EVERY.finditer(said):
+        need = _hours(m.group(1), m.group(2))
+        if need and periods and min(periods) > need:
+            return said_as_written(m)
+    for m in _AT_LEAST.finditer(said):
+        need = _hours(m.group(1), m.group(2))
+        if need and spans and max(spans) < need:
+            return said_as_written(m)
+    for m in [*_AT_MOST.finditer(said), *_REFUSED_LONGER.finditer(said)]:
+        need = _hours(m.group(m.lastindex - 1), m.group(m.lastindex))
+        if need and any(span > need for span in spans):
+            return said_as_written(m)
+    return None
+
+
+# A grade the buyer needs, against the grade an item states: "Zona 1" and "certified for Zone 2", "SOC 2 Type II"
+# and "Type I", "Tier 4" and "Tier 3". The two differ; which way is stricter depends on the scale, so the
+# seller qualifies it.
+_GRADE = re.compile(r"\b(zone|zona|class|clase|division|divisi[oó]n|category|categor[ií]a|level|nivel|tier|type|"
+                    r"tipo)\s+(\d+|i{1,3}|iv|v)\b", re.I)
+
+
+def _grade_unmet(item_text: str, buyer: str) -> str | None:
+    """The buyer's grade that the item states otherwise for the same scale, as the buyer wrote it."""
+    def scale(word: str) -> str:
+        return {"zona": "zone", "clase": "class", "division": "division", "categoria": "category", "nivel": "level",
+                "tipo": "type"}.get(fold(word), fold(word))
+
+    stated: dict[str, set[str]] = {}
+    for word, grade in _GRADE.findall(item_text):
+        stated.setdefault(scale(word), set()).add(grade.lower())
+    for m in _GRADE.finditer(buyer):
+        grades = stated.get(scale(m.group(1)))
+        if grades and m.group(2).lower() not in grades:
+            return m.group(0)
+    return None
+
+
 def _languages(text: str) -> dict[str, str]:
     """The languages `text` names, each with the word it uses for it."""
     found: dict[str, str] = {}
@@ -201,22 +309,32 @@ def _languages(text: str) -> dict[str, str]:
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
-    listing others, a quantity or an hour outside the range it states, a scope it limits (`_SCOPES`) or a
-    commitment it imposes (`_LIMITS`). `notes`: the seller's notes on the deal ("they run SAP Business One"),
-    whose requirements count as the buyer's; `message`: all the buyer said, for the needs that only an item
-    stating a limit can fail ("no annual contracts. Month to month or we can't buy it" asked in two sentences)."""
+    listing others, a quantity or an hour outside the range it states, a span of time it does not reach (how long,
+    how soon, how often), another grade on the same scale, a place the data must not leave, a scope it limits
+    (`_SCOPES`) or a commitment it imposes (`_LIMITS`). `notes`: the seller's notes on the deal ("they run SAP
+    Business One"), whose requirements count as the buyer's; `message`: all the buyer said, for the needs that only
+    an item stating a limit can fail ("no annual contracts. Month to month or we can't buy it" asked in two
+    sentences) and for where the data must stay."""
     both = item_text
     concern = f"{concern} {notes}".strip()
-    missing = tuple(r for r in requirements(concern) if fold(r) not in fold(both))
+    missing = tuple(r for r in requirements(concern) if not _named_in(both, r))
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing
+    # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said
+    staying = [name for name in requirements(message) if re.search(
+        rf"\b(?:leave|outside(?: of)?|salir de|fuera de)\s+(?:the |el |la |los |las |our |nuestro |nuestra )?"
+        rf"{re.escape(name)}", message)]
+    left = tuple(name for name in staying if not _named_in(both, name))
+    if left and _PLACES.search(both):
+        return left
     concern = f"{concern} {message}".strip()
     offered = _languages(both)
     named = _languages(concern) if _ASKS.search(concern) else {}
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted)
-    outside = _out_of_range(both, concern) or _outside_hours(both, concern)
+    outside = _out_of_range(both, concern) or _outside_hours(both, concern) or _span_unmet(both, concern) or \
+        _grade_unmet(both, concern)
     if outside:
         return (outside,)
     for needed, limited in _SCOPES:

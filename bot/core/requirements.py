@@ -267,7 +267,7 @@ def _span_unmet(item_text: str, buyer: str) -> str | None:
         if need and spans and max(spans) < need:
             return said_as_written(m)
     for m in [*_AT_MOST.finditer(said), *_REFUSED_LONGER.finditer(said)]:
-        need = _hours(m.group(m.lastindex - 1), m.group(m.lastindex))
+        need = _hours(m.group(1), m.group(2))
         if need and any(span > need for span in spans):
             return said_as_written(m)
     return None

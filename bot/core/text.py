@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # The most of a person's text the coach works on, keeps and shows: an objection, a seller's question, a thread
 # turn, the quote under a coaching. Slack allows 40,000 characters a message; nobody's objection needs 4,000.
@@ -47,21 +46,3 @@ def clean(raw: str | None, limit: int = MAX_CHARS) -> tuple[str, bool]:
     text = _CONTROL.sub("", raw or "").strip()
     cut = cut_at_word(text, limit)
     return cut, cut != text
-
-
-# Words too common in buyers' and vendors' sentences to say what one is about (EN and ES).
-_COMMON = frozenset("""
-the and for with that this you your our are was were have has had not but can will would could should what when
-where which who how why does did from they them their there then than into about just only also very more most
-some any all out over under been being its we're don't can't won't isn't aren't every each per
-los las del que por para con sin sus nos nuestro nuestra nuestros son fue era ser esta este esto estos estas ese
-esa eso hay muy mas pero como cuando donde quien tan tambien solo tienen tiene tenemos hacer puede pueden
-""".split())
-_WORD_RUN = re.compile(r"[a-z0-9][a-z0-9'\-]*")
-
-
-def word_stems(text: str) -> set[str]:
-    """The content words of `text`, accents folded and cut to five letters, so "garantía" meets "garantías" and
-    "integration" meets "integrations"; three-letter words stay ("SSO", "SAP", "API"), numbers too."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    return {w[:5] for w in _WORD_RUN.findall(folded) if len(w) >= 3 and w not in _COMMON}

@@ -246,6 +246,11 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("Sensors take a reading every 10 minutes.", "We need a reading every hour."),
     ("Los datos se guardan 10 años.", "Debemos conservar los registros al menos 7 años."),
     ("All customer data is hosted on AWS in Frankfurt.", "Bank details can't leave the EU."),
+    # a kind of system is no product's name; a place is asked only of an item that says where things are
+    ("Las integraciones nativas con los puntos de venta Toast, Square y Lightspeed importan las ventas.",
+     "¿Se integra con nuestro TPV? Usamos Lightspeed en los seis locales."),
+    ("We support USD, MXN and EUR, with consolidated reporting across legal entities.",
+     "We heard you only work with US companies, and half our locations are in Mexico."),
     ("The sensors are certified for Zone 2 hazardous areas.", "Our compressor house is Zone 2."),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:

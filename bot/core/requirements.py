@@ -32,7 +32,9 @@ _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|ma
 _ORDINARY = ORDINARY_NAMES | frozenset(
     "i we our you your the it this that they he she my me us a an and or but if so what who how when where"
     " which why monday tuesday wednesday thursday friday saturday sunday english spanish yo nosotros usted ustedes"
-    " el la los las su sus mi mis es son y o pero si".split())
+    " el la los las su sus mi mis es son y o pero si"
+    # kinds of system or role, not a product's name: "¿se integra con nuestro TPV?", "our WMS", "el DPO"
+    " tpv pos wms tms pms hcm hris ats bi dpo rrhh ti saas mfa 2fa ocr ehr emr scada cmms iot gps vpn qa".split())
 
 
 def mentions(text: str, name: str) -> bool:
@@ -306,6 +308,13 @@ def _languages(text: str) -> dict[str, str]:
     return found
 
 
+def _in_place(text: str, name: str) -> bool:
+    """Whether `text` brings `name` in as a place ("in Mexico", "en México"), not as a system to work with."""
+    return bool(re.search(r"(?<!corremos )(?<!trabajamos )(?<!estamos )(?<!run )(?<!runs )(?<!running )"
+                          r"\b(?:in|inside|within|en|dentro de)\s+(?:the |el |la |los |las |our |nuestro |nuestra )?"
+                          + re.escape(name), text, re.I))
+
+
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
@@ -317,7 +326,9 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     sentences) and for where the data must stay."""
     both = item_text
     concern = f"{concern} {notes}".strip()
-    missing = tuple(r for r in requirements(concern) if not _named_in(both, r))
+    # a place ("half our locations are in Mexico") is required only of an item that says where things are
+    missing = tuple(r for r in requirements(concern) if not _named_in(both, r)
+                    and (_PLACES.search(both) or not _in_place(concern, r)))
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said

@@ -50,9 +50,8 @@ TAGGED_FLOOR = 2.0
 # all agree: "¿cuánto nos llevaría la puesta en marcha?" and the team's implementation fact)
 TAGGED_FIRST_FLOOR = 1.5
 TAG_SURE = 0.9
-# An item this close to a concern is on its subject: if it misses what the concern requires, the coaching says
-# so plainly (rather than a placeholder that hides what the profile does say).
-ON_SUBJECT = 2.0
+
+
 @dataclass(frozen=True)
 class Item:
     """Something of the profile the seller may state."""
@@ -169,7 +168,9 @@ class Matcher:
                 floor = CLEAR_FLOOR if clear else FLOOR
             match = meets_requirements(self.items[pick], float(row[pick]), concern, notes, message) \
                 if pick is not None else None
-            if match is None or match.score < (floor if match.meets else min(floor, ON_SUBJECT)):
+            # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
+            # said of an item barely on the subject is as wrong as offering it
+            if match is None or match.score < floor:
                 found.append(None)
                 continue
             used.add(pick)

@@ -130,6 +130,12 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
      ["is training included?", "Who is our contact?"], []),
     ("Hay tres puntos que nos impiden avanzar: ¿incluye la formación? ¿Quién es nuestro contacto?",
      ["¿incluye la formación?", "¿Quién es nuestro contacto?"], []),
+    # a title that counts its points, whatever leads up to it; the points it announces may run in one sentence
+    ("Before I can route this for approval I need three things in writing: the total cost for year one, whether "
+     "there are per-user fees, and what happens to our data if we leave.",
+     ["the total cost for year one", "whether there are per-user fees", "what happens to our data if we leave."], []),
+    ("Antes de firmar necesitamos aclarar dos puntos: el plazo del contrato, y cuánto cuesta el soporte.",
+     ["el plazo del contrato", "cuánto cuesta el soporte."], []),
     # an intro ending in a colon belongs to what follows it
     ("Lo que me preocupa: que nadie lo use.", ["Lo que me preocupa: que nadie lo use."], []),
     # a short question pointing back is the same concern
@@ -284,3 +290,15 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
+
+
+@pytest.mark.parametrize(("text", "check", "already_said"), [
+    ("We run everything on NetSuite. Does it connect?", "Which systems would it need to connect to?", True),
+    ("Usamos NetSuite para todo. ¿Se conecta?", "¿Con qué sistemas tendría que conectarse?", True),
+    ("Does it connect to our ERP?", "Which systems would it need to connect to?", False),
+    ("¿Se conecta con nuestro ERP?", "¿Con qué sistemas tendría que conectarse?", False),
+])
+def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coach, text: str, check: str,
+                                                                     already_said: bool) -> None:
+    talk = example_coach.coach(text, offline=True).talk_track
+    assert (check in talk) is not already_said, talk

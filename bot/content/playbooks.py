@@ -6,6 +6,7 @@ same name, so a team may override a single playbook.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
@@ -16,6 +17,7 @@ from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from bot.content.profile import TeamProfile, load_profile
 from bot.content.schema import Lines, PlaybookError, Strict, Text, load_file, problems
+from bot.core.grounding import ORDINARY_NAMES, claims
 from bot.core.language import LANGUAGES
 from bot.core.resources import data_dir
 from bot.core.taxonomy import LABELS, OBSTACLE_KINDS, TOPICS, Label, ObstacleKind, Topic
@@ -136,6 +138,11 @@ class TopicPlaybook(Strict):
     assure: Text
     talk: Text
     check: Text
+    # Word starts that show the buyer already said what `check` asks ("than", "quoted" for "What are you comparing
+    # the price with?"); "<name>" stands for any product or company they name ("we run NetSuite" for "Which
+    # systems would it need to connect to?"). Then the closing question is another one: never ask what they said.
+    check_answered_by: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2)]] \
+        = Field(default_factory=list)
     # Optional, so a team's topic file written before it still loads (its unsure objections get the kinds' questions).
     ask: TopicAsk | None = None
 
@@ -160,6 +167,14 @@ class TopicPlaybook(Strict):
 
     def about_text(self, lang: str) -> str:
         return self.text("about", lang) if self.about else self.text("name", lang).lower()
+
+    def check_answered(self, said: str) -> bool:
+        """Whether the buyer's words already answer this topic's closing question (`check_answered_by`)."""
+        cues = [c for c in self.check_answered_by if c != "<name>"]
+        if cues and re.search(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in cues) + ")", said, re.I):
+            return True
+        return "<name>" in self.check_answered_by and any(
+            not c[0].isdigit() and c.lower() not in ORDINARY_NAMES and "://" not in c for c in claims(said))
 
 
 def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> dict[str, Path]:

@@ -72,6 +72,15 @@ _ANNOUNCES = re.compile(
     r"(?: (?:are|son) (?:commercial|technical|legal|contractual|these|the following|comerciales|t[ée]cnicos|"
     r"legales|contractuales|estos|los siguientes))?" + _HOLDING + r"[.!:]*$|"
     r"^(?:where|here'?s where) we (?:got|get|are) stuck[.!:]*$", re.I)
+# A clause ending in a colon that counts what follows ("Before I can route this for approval I need three things in
+# writing:", "Necesitamos aclarar dos puntos:"): an announcement whatever leads up to it.
+_COUNTED = re.compile(r"\b(?:a few|a couple of|two|three|four|several|some|un par de|dos|tres|cuatro|varias?|"
+                      r"algunas?)\s+(?:more |m[áa]s )?(?:things?|questions?|points?|items?|issues?|concerns?|cosas|"
+                      r"preguntas|puntos|temas|dudas|inquietudes)\b[^:]{0,40}[:：]$", re.I)
+# In the list that follows such a title, items run in one sentence: "the total cost for year one, whether there
+# are per-user fees, and what happens to our data if we leave"
+_LIST_ITEM = re.compile(r",\s+(?:and\s+|y\s+|or\s+|o\s+)?(?=(?:whether|what|how|who|when|where|which|if|si|qu[ée]|"
+                        r"c[óo]mo|cu[áa]ndo|cu[áa]nto|qui[ée]n|d[óo]nde|cu[áa]l)\b)", re.I)
 # Approval of something of ours: the price, the product, the demo, the team, the plan...
 _APPROVES = re.compile(
     r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:(?!any\b|ever\b|not\b|never\b)\w+\s+)?"
@@ -163,26 +172,35 @@ def _without_sign_off(text: str) -> str:
     return text
 
 
-def clauses(text: str) -> list[str]:
-    """The message's sentences, cut again at "but" / "pero", each without its leading conjunction."""
-    parts: list[str] = []
+def clauses(text: str) -> list[tuple[str, bool]]:
+    """The message's sentences, cut again at "but" / "pero", each without its leading conjunction; and whether
+    each is an item of a list a title announced ("I need three things: the total cost, whether…, and what…"),
+    which makes it a concern whatever its words."""
+    parts: list[tuple[str, bool]] = []
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
+    listed = False  # after "I need three things:", one sentence may hold them all
     for piece in _CLAUSE_BOUNDARY.split(text):
         piece = _CONTRAST.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))
         if not _LETTERS.search(piece):
             continue
-        if _ANNOUNCES.match(piece):  # "Three things:" says only that concerns follow
+        if _ANNOUNCES.match(piece) or _COUNTED.search(piece):  # "Three things:" says only that concerns follow
+            listed = _COUNTED.search(piece) is not None
             continue
+        items = [i.strip() for i in _LIST_ITEM.split(piece) if _LETTERS.search(i)] if listed else [piece]
+        if len(items) > 1:
+            parts += [(item, True) for item in items[:-1]]
+            piece = items[-1]
         if piece.endswith((":", "：")) and len(_LETTERS.findall(piece)) <= 6:  # "What worries me:" is part of it
             intro = f"{intro} {piece}".strip()
             continue
         piece, intro = (f"{intro} {piece}" if intro else piece), ""
         if parts and (len(_LETTERS.findall(piece)) < 3 or _CONSEQUENCE.match(piece)):  # "¿ya?", "if not, …"
-            parts[-1] = f"{parts[-1]} {piece}"
+            parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1])
         else:
-            parts.append(piece)
+            parts.append((piece, listed))
+        listed = False
     if intro and parts:  # an intro with nothing after it belongs to what came before
-        parts[-1] = f"{parts[-1]} {intro}"
+        parts[-1] = (f"{parts[-1][0]} {intro}", parts[-1][1])
     return parts
 
 
@@ -213,14 +231,15 @@ def read(text: str) -> Reading:
     accepted: list[str] = []
     candidates: list[tuple[int, int, Concern]] = []  # (weight, position, concern)
     preamble: list[str] = []  # statements with no question or worry: what the next concern is about
-    for position, clause in enumerate(clauses(buyer)):
+    for position, (clause, listed) in enumerate(clauses(buyer)):
         if _FILLER.match(clause):
             continue
         if accepts(clause):
             accepted.append(clause)
             preamble = []
             continue
-        weight = (2 if "?" in clause or _QUESTION_START.match(clause) else 0) + (1 if _WORRY.search(clause) else 0)
+        weight = (2 if "?" in clause or _QUESTION_START.match(clause) or listed else 0) + \
+            (1 if _WORRY.search(clause) else 0)
         if weight == 0:
             preamble.append(clause)
             continue

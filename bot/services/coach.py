@@ -491,8 +491,10 @@ class Coach:
             [profile.references[n] for n in self.matcher.closest_references([c.about for c in reading.concerns],
                                                                             callable_refs)]
         closest = [(r.customer, r.industry, say(r.result).rstrip(".")) for r in near]
-        # the closing question asks about an open concern, never about what the buyer just accepted
-        first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about), None)
+        # the closing question asks about an open concern, never about what the buyer just accepted nor what they
+        # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite")
+        first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
+                      and not c.topic.check_answered(reading.buyer_text)), None)
         question = first.text("check", lang) if first else kind.lines("questions", lang)[0]
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest)

@@ -136,6 +136,17 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
      ["the total cost for year one", "whether there are per-user fees", "what happens to our data if we leave."], []),
     ("Antes de firmar necesitamos aclarar dos puntos: el plazo del contrato, y cuánto cuesta el soporte.",
      ["el plazo del contrato", "cuánto cuesta el soporte."], []),
+    # who said it is no part of what they said; a question the seller's notes report is a concern
+    ('Buyer: "We can\'t have our cost data next to our competitors\' data."',
+     ["We can't have our cost data next to our competitors' data."], []),
+    ("Call notes w/ Dana (VP Ops):\n- worried the rollout will disrupt brunch season\n- asked if we have anyone in "
+     "hotels", ["worried the rollout will disrupt brunch season", "asked if we have anyone in hotels"], []),
+    ("Cliente: no vemos la necesidad de cambiar.", ["no vemos la necesidad de cambiar."], []),
+    ("Notas de la llamada con Marta:\n- preguntó si hay clientes en hoteles\n- le preocupa la temporada alta",
+     ["preguntó si hay clientes en hoteles", "le preocupa la temporada alta"], []),
+    # a short statement answers the one before it
+    ("Your ROI calculator assumes we're throwing away 8% of inventory. We're not. I don't buy the payback.",
+     ["Your ROI calculator assumes we're throwing away 8% of inventory. We're not.", "I don't buy the payback."], []),
     # an intro ending in a colon belongs to what follows it
     ("Lo que me preocupa: que nadie lo use.", ["Lo que me preocupa: que nadie lo use."], []),
     # a short question pointing back is the same concern
@@ -252,7 +263,7 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("Sensors take a reading every 10 minutes.", "We need a reading every hour."),
     ("Los datos se guardan 10 años.", "Debemos conservar los registros al menos 7 años."),
     ("All customer data is hosted on AWS in Frankfurt.", "Bank details can't leave the EU."),
-    # a kind of system is no product's name; a place is asked only of an item that says where things are
+    # a kind of system is no product's name; "only" in a belief asks for nothing
     ("Las integraciones nativas con los puntos de venta Toast, Square y Lightspeed importan las ventas.",
      "¿Se integra con nuestro TPV? Usamos Lightspeed en los seis locales."),
     ("We support USD, MXN and EUR, with consolidated reporting across legal entities.",

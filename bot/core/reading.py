@@ -123,7 +123,16 @@ _WORRY = re.compile(
 # A question typed without its question mark ("also are the wall clocks in the price or extra").
 _QUESTION_START = re.compile(r"^(?:(?:and|also|so|y|también)\s+)?(?:are|is|do|does|did|can|could|will|would|"
                              r"how|what|who|when|where|which|why|cu[áa]nto|c[óo]mo|qu[ée]|qui[ée]n|d[óo]nde|"
-                             r"cu[áa]ndo|hay|tienen|pueden|incluye)\b", re.I)
+                             r"cu[áa]ndo|hay|tienen|pueden|incluye|"
+                             # a question the seller's call notes report: "asked if we have anyone in hotels"
+                             r"asked|asks|wants to know|wanted to know|wondered|wonders|preguntó|pregunta si|"
+                             r"quiere saber|quería saber|quieren saber)\b", re.I)
+# Who said it, before what they said: "Buyer:", "Call notes w/ Dana (VP Ops, 30 locations):", "Cliente:", "CFO:"
+_LABEL = re.compile(r"^(?:(?:the |el |la )?(?:buyer|client|customer|prospect|cliente|comprador[a]?|prospecto|"
+                    r"procurement|compras|legal|jur[íi]dico|finance|finanzas|it|ti|cfo|ceo|cto|coo|cio|dpo|vp\b[^:]*|"
+                    r"call notes?|meeting notes?|notes?|notas?(?: de (?:la )?(?:llamada|reuni[óo]n))?|email|e-mail|"
+                    r"correo|from|de parte de)\b[^:]{0,60}|[A-ZÁÉÍÓÚÑ][\w'’-]+(?: [A-ZÁÉÍÓÚÑ][\w'’-]+)?"
+                    r"(?: \([^)]{0,40}\))?)[:：]$", re.I)
 _FILLER = re.compile(
     r"^(?:hi|hello|hey|dear|hola|buenas|buenos d[íi]as|buenas tardes|estimad[oa]s?|thanks|thank you|many thanks|"
     r"cheers|best|regards|kind regards|best regards|sincerely|gracias|muchas gracias|saludos|un saludo|atentamente|"
@@ -190,11 +199,15 @@ def clauses(text: str) -> list[tuple[str, bool]]:
         if len(items) > 1:
             parts += [(item, True) for item in items[:-1]]
             piece = items[-1]
+        if _LABEL.match(piece):  # who said it is no part of what they said
+            continue
         if piece.endswith((":", "：")) and len(_LETTERS.findall(piece)) <= 6:  # "What worries me:" is part of it
             intro = f"{intro} {piece}".strip()
             continue
         piece, intro = (f"{intro} {piece}" if intro else piece), ""
-        if parts and (len(_LETTERS.findall(piece)) < 3 or _CONSEQUENCE.match(piece)):  # "¿ya?", "if not, …"
+        # "¿ya?", "if not, …", and a short statement answering the one before ("…assumes we waste 8%. We're not.")
+        words = len(_LETTERS.findall(piece))
+        if parts and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
             parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1])
         else:
             parts.append((piece, listed))

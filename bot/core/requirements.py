@@ -26,9 +26,10 @@ _REQUIREMENT = re.compile(
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
 _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
                     r"trabajamos|estamos|leave|outside|salir|fuera")
-_ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|only|has to|have to|mandatory|wants?|insists?|"
+# ("only" is no ask: "we heard you only work with US companies" states a belief)
+_ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
                    r"necesit\w*|requier\w*|quiere[n]? que|"
-                   r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*|solo|sólo)\b", re.I)
+                   r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*)\b", re.I)
 _ORDINARY = ORDINARY_NAMES | frozenset(
     "i we our you your the it this that they he she my me us a an and or but if so what who how when where"
     " which why monday tuesday wednesday thursday friday saturday sunday english spanish yo nosotros usted ustedes"
@@ -308,13 +309,6 @@ def _languages(text: str) -> dict[str, str]:
     return found
 
 
-def _in_place(text: str, name: str) -> bool:
-    """Whether `text` brings `name` in as a place ("in Mexico", "en México"), not as a system to work with."""
-    return bool(re.search(r"(?<!corremos )(?<!trabajamos )(?<!estamos )(?<!run )(?<!runs )(?<!running )"
-                          r"\b(?:in|inside|within|en|dentro de)\s+(?:the |el |la |los |las |our |nuestro |nuestra )?"
-                          + re.escape(name), text, re.I))
-
-
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
@@ -326,9 +320,7 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     sentences) and for where the data must stay."""
     both = item_text
     concern = f"{concern} {notes}".strip()
-    # a place ("half our locations are in Mexico") is required only of an item that says where things are
-    missing = tuple(r for r in requirements(concern) if not _named_in(both, r)
-                    and (_PLACES.search(both) or not _in_place(concern, r)))
+    missing = tuple(r for r in requirements(concern) if not _named_in(both, r))
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said

@@ -454,3 +454,36 @@ def kind_marker(quote: str) -> str | None:
     said = quote.replace("’", "'")
     return next((kind for kind, pattern in KIND_MARKERS if pattern.search(said)), None)
 
+
+
+# The kind that follows from the way the buyer resists, by the taxonomy's definitions, where the classifier (trained
+# on pasted messages) reads the words instead: checking it with someone or something first (legal, the union, the
+# agreement: "Let me run it by legal", "tendría que ver cómo encaja con el convenio") and having been burned before
+# ("they got burned last year") are worries about whether this is a sound decision (major_concern, which the
+# classifier often calls skepticism); not seeing why it would matter ("I'm not sure we need software to do what they
+# already do", "con Excel nos apañamos") is no picture of its value (missing); a condition on a piece that may not be
+# there ("If it can't read orders from that, it's a non-starter", "Si no están, no nos sirve") is a piece absent
+# (incomplete). Checked in order; which of them count (WAYS) was chosen leave-one-writer-out (docs/calls.md). Unlike
+# KIND_MARKERS they decide the kind over the classifier. A refusal ("not doing that again", "non-starter") was
+# measured too and left out: writers give it whatever kind the rest of the sentence says.
+WAY_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("approval_fit", "major_concern", re.compile(
+        r"\b(?:run (?:it|this|that) (?:by|past)|hablarlo con|pasar(?:lo)? por|(?:i'?d|we'?d|i would|we would) "
+        r"(?:have|need) to see how|tendr[ií](?:a|amos) que ver c[oó]mo)\b", re.I)),
+    ("burned_before", "major_concern", re.compile(
+        r"\b(?:got|were|been) burned\b|\bse nos da[nñ][oó]", re.I)),
+    ("no_need", "missing", re.compile(
+        _SEES_NO_NEED.pattern + r"|\bnot sure (?:we|they|the \w+|i) (?:really )?(?:need|see (?:a|the) (?:reason|need|"
+        r"point))|\bwhy (?:we'?d|would we|should we|we would) (?:pay|need|buy|change|switch)|\by funciona\b|"
+        r"\bnos apa[nñ]amos\b|\bno s[eé] si (?:la \w+ |el \w+ )?(?:va a ver|ve) la necesidad", re.I)),
+    ("missing_piece", "incomplete", re.compile(
+        r"\b(?:if|si|unless)\s+(?:\w+\s+){0,4}?(?:can'?t|cannot|doesn'?t|does not|isn'?t|is not|'s not|won'?t|no)\b"
+        r"(?!\s+(?:sure|se)\b)", re.I)),
+)
+WAYS = frozenset({"approval_fit", "burned_before", "no_need", "missing_piece"})
+
+
+def way_kind(quote: str) -> str | None:
+    """The kind the way the buyer resists implies, if any (WAY_KINDS, those in WAYS)."""
+    said = quote.replace("’", "'")
+    return next((kind for name, kind, pattern in WAY_KINDS if name in WAYS and pattern.search(said)), None)

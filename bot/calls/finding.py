@@ -285,6 +285,51 @@ _SEES_NO_NEED = re.compile(
 _SEE_HOW = re.compile(
     r"\b(?:i'?d|we'?d|i would|we would) (?:have|need) to see how\b|"
     r"\btendr[ií](?:a|amos) que (?:ver c[oó]mo|pasar(?:lo)? por)|\blo tendr[ií](?:a|amos) que pasar por\b", re.I)
+# Resistance in other words than the cues above, each a way of pushing back found in the sets of at least two
+# writers (docs/calls.md, fourth round); which count (IN_OTHER_WORDS) was chosen leave-one-writer-out.
+OTHER_WORDS: dict[str, re.Pattern[str]] = {
+    # the people who would carry it have no room: "My crew is already stretched", "they're all underwater",
+    # "Las enfermeras ya andan con la lengua afuera", "nobody on my team is touching a new system"
+    "no_room": re.compile(
+        r"\b(?:already |all |so )?(?:stretched|underwater|swamped|slammed|maxed out|burn(?:ed|t) out)\b|"
+        r"\b(?:nobody|no one)(?: on (?:my|our) (?:team|crew|staff))? ?(?:is|'s) (?:going to |gonna )?(?:touch|look|use|"
+        r"open|read|fill)\w*|\bthe last thing (?:i|we) (?:want|need)\b|"
+        r"\b(?:est[aá]n|andan|estamos|anda) (?:ya )?(?:cansad\w*|saturad\w*|desbordad\w*|con la lengua afuera|"
+        r"hasta arriba)|\bbastante tienen con\b|\bno tengo a nadie (?:para|que)\b|"
+        r"\bno van a (?:rellenar|llenar|mirar|abrir|leer)\b", re.I),
+    # the money is not there, in other words: "se nos va bastante de lo que teníamos presupuestado", "no sé de dónde
+    # sacar", "es una barbaridad", "hard to justify"
+    "no_money": re.compile(
+        r"\bse nos (?:va|sale|escapa|dispara)\w* (?:bastante |mucho |muy )?(?:de|del|por encima)\b|"
+        r"\bno s[eé] de d[oó]nde (?:sacar|lo saco)|\bes una barbaridad\b|\b(?:complicado|dif[ií]cil) (?:de )?"
+        r"justificar|\bhard to justify\b", re.I),
+    # doubting a claim and asking for proof: "I don't really buy that number", "Where's that number come from?",
+    # "me parece muy optimista", "Yo eso lo tengo que ver", "I'd want to see who validated it"
+    "prove_it": re.compile(
+        r"\b(?:don'?t|do not) (?:really )?(?:trust|buy) (?:it|that|this|the|an?|your)\b|"
+        r"\bwhere(?:'s| does| did) (?:that|this|the) (?:number|figure|stat\w*)\b|"
+        r"\b(?:very|too|pretty|quite|a bit|really) optimistic\b|\b(?:muy|demasiado|bastante) optimista\b|"
+        r"\b(?:eso|esto) (?:lo )?tengo que ver\b|\b(?:i'?d|i would) (?:want|need) to see (?:who|the assumptions|"
+        r"proof)\b|\bmarketing (?:slide|fluff|speak)\b", re.I),
+    # naming what is absent: "The thing I didn't see in the deck is…", "What I didn't hear is…", "Lo que no vi es…"
+    "absent": re.compile(
+        r"\b(?:the (?:thing|piece|part)|what) (?:i|we) (?:didn'?t|don'?t|haven'?t|am not|'m not) (?:see|hear)\w*|"
+        r"\blo que no (?:vi|veo|he visto|escuch[eé])\b", re.I),
+    # not seeing why we would pay: "My guys are asking why we'd pay for a second system", "no acabo de ver qué nos
+    # aporta"
+    "why_pay": re.compile(
+        r"\bwhy (?:we'?d|would we|should we|we would) (?:pay|need|buy)\b|"
+        r"\bno (?:acabo de |termino de )?ver (?:qu[eé] nos|por qu[eé]|para qu[eé])", re.I),
+}
+IN_OTHER_WORDS = frozenset(OTHER_WORDS)
+
+
+def in_other_words(sentence: str) -> list[str]:
+    """Which ways of pushing back in OTHER_WORDS a sentence says (all of them, chosen or not)."""
+    said = sentence.replace("’", "'")
+    return [name for name, pattern in OTHER_WORDS.items() if pattern.search(said)]
+
+
 MECHANISMS = frozenset({"stakes", "because", "but_asks", "will_not", "no_need", "see_how"})
 
 
@@ -313,7 +358,8 @@ def resists(sentence: str) -> bool:
         return False
     if _DEFUSED.search(sentence) or _LOGISTICS.search(sentence):
         return False
-    strong = STRONG.search(sentence) or _REFUSES.search(sentence)
+    strong = STRONG.search(sentence) or _REFUSES.search(sentence) \
+        or any(name in IN_OTHER_WORDS for name in in_other_words(sentence))
     if not strong and not (WEAK.search(sentence) and _SAYS_NO.search(sentence)):
         return False
     # "the price is fine": an approval, not resistance; but "even if we love this, …" grants it only to say no

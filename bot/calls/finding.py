@@ -291,7 +291,8 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
     # the people who would carry it have no room: "My crew is already stretched", "they're all underwater",
     # "Las enfermeras ya andan con la lengua afuera", "nobody on my team is touching a new system"
     "no_room": re.compile(
-        r"\b(?:already |all |so )?(?:stretched|underwater|swamped|slammed|maxed out|burn(?:ed|t) out)\b|"
+        r"\b(?:is|are|'re|'s|am|'m|were|was|been) (?:already |all |so |really |pretty )?(?:stretched|underwater|"
+        r"swamped|slammed|maxed out|burn(?:ed|t) out)\b|"
         r"\b(?:nobody|no one)(?: on (?:my|our) (?:team|crew|staff))? ?(?:is|'s) (?:going to |gonna )?(?:touch|look|use|"
         r"open|read|fill)\w*|\bthe last thing (?:i|we) (?:want|need)\b|"
         r"\b(?:est[aá]n|andan|estamos|anda) (?:ya )?(?:cansad\w*|saturad\w*|desbordad\w*|con la lengua afuera|"

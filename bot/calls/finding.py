@@ -512,7 +512,7 @@ def kind_marker(quote: str) -> str | None:
 # there ("If it can't read orders from that, it's a non-starter", "Si no están, no nos sirve") is a piece absent
 # (incomplete). Checked in order; which of them count (WAYS) was chosen leave-one-writer-out (docs/calls.md). Unlike
 # KIND_MARKERS they decide the kind over the classifier. A refusal ("not doing that again", "non-starter") was
-# measured too and left out: writers give it whatever kind the rest of the sentence says.
+# looked at too and left out: it names the writer's kind 11 times in 21, who give it whatever kind the rest says.
 WAY_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("approval_fit", "major_concern", re.compile(
         r"\b(?:run (?:it|this|that) (?:by|past)|hablarlo con|pasar(?:lo)? por|(?:i'?d|we'?d|i would|we would) "

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
-from bot.calls.finding import kind_marker, objections_in, sentences
+from bot.calls.finding import kind_marker, objections_in, sentences, way_kind
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.content.i18n import t
@@ -154,12 +154,14 @@ DECIDES_OVER = {"missing": PERCEPTIONS, "incomplete": PERCEPTIONS, "incorrect": 
 
 
 def _marked(diagnosis: Diagnosis, quote: str) -> Diagnosis:
-    """The diagnosis with the kind the quote's own words mark weighed in."""
-    marked = kind_marker(quote)
+    """The diagnosis with the kind the quote's own words mark weighed in; the way the buyer resists (way_kind), when
+    it implies a kind, decides it."""
+    way = way_kind(quote)
+    marked = way or kind_marker(quote)
     if marked is None or marked not in diagnosis.scores or marked == diagnosis.label:
         return diagnosis
     scores = dict(diagnosis.scores)
-    if diagnosis.label in DECIDES_OVER.get(marked, ()):
+    if way or diagnosis.label in DECIDES_OVER.get(marked, ()):
         scores[marked] = max(scores.values()) + MARKER_WEIGHT
     else:
         scores[marked] += MARKER_WEIGHT

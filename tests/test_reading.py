@@ -313,3 +313,15 @@ def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coa
                                                                      already_said: bool) -> None:
     talk = example_coach.coach(text, offline=True).talk_track
     assert (check in talk) is not already_said, talk
+
+
+@pytest.mark.parametrize("text", [
+    "Who can see our data inside your company? And do you have a recent penetration test report?",
+    "¿Quién puede ver nuestros datos dentro de su empresa? ¿Y tienen un informe reciente de pruebas de penetración?",
+])
+def test_concerns_on_one_topic_that_nothing_answers_each_keep_their_placeholder(shared_coach, text: str) -> None:
+    """Two security questions read as one topic are answered together when a fact covers them; with nothing to
+    answer them, neither is dropped."""
+    guidance = shared_coach.coach(text, offline=True)
+    assert len(guidance.concerns) == 2 and guidance.talk_track.count("[") >= 2, guidance.concerns
+    assert all(c["status"] == "placeholder" for c in guidance.concerns)

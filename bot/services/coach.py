@@ -453,18 +453,21 @@ class Coach:
         if reading.concerns:
             merged = _merge_by_topic(reading.concerns, self.topic_detector.detect_many([c.about for c in
                                                                                         reading.concerns]))
-            abouts = [c.about for c, _ in merged]
-            topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r in merged]
-            matches = self.matcher.best(abouts, topics, [r.confidence for _, r in merged],
+            abouts = [c.about for c, _, _ in merged]
+            topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r, _ in merged]
+            matches = self.matcher.best(abouts, topics, [r.confidence for _, r, _ in merged],
                                         " ".join(reading.seller_notes), reading.buyer_text)
             if known is not None and matches[0] is None:
                 topics[0], matches[0] = known.topic, self.matcher.tagged(known.topic)
-            for (concern, _), topic, match in zip(merged, topics, matches, strict=True):
+            for (concern, _, parts), topic, match in zip(merged, topics, matches, strict=True):
                 # the topic named aloud ("On the integration: …") and asked about is the one the team filed the
                 # answering fact under, when it did: the detector's guess is weaker than the team's own tag
                 filed = match.item.topic if match and match.item.topic else topic
                 sure = self.playbooks.topics[filed] if filed else None
-                concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match)) if match else ""))
+                if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
+                    concerns += [ReadConcern(part.words, sure, None, "") for part in parts]
+                    continue
+                concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
             concerns.append(ReadConcern(recorded.text("name", lang), recorded, match,
@@ -513,20 +516,20 @@ class Coach:
         return profile.competitors[item.index]
 
 
-def _merge_by_topic(concerns: Sequence[Concern], readings: Sequence[TopicReading]) -> list[tuple[Concern,
-                                                                                                  TopicReading]]:
+def _merge_by_topic(concerns: Sequence[Concern], readings: Sequence[TopicReading]) -> list[
+        tuple[Concern, TopicReading, list[Concern]]]:
     """Concerns read as the same topic become one ("Where is it hosted?" after "our data must stay in Mexico"),
-    in the words of the first, about all of them."""
-    merged: list[tuple[Concern, TopicReading]] = []
+    in the words of the first, about all of them; with the concerns it was made of."""
+    merged: list[tuple[Concern, TopicReading, list[Concern]]] = []
     for concern, reading in zip(concerns, readings, strict=True):
-        same = next((n for n, (_, r) in enumerate(merged) if reading.confidence >= TOPIC_SURE
+        same = next((n for n, (_, r, _) in enumerate(merged) if reading.confidence >= TOPIC_SURE
                      and r.confidence >= TOPIC_SURE and r.topic == reading.topic), None)
         if same is None:
-            merged.append((concern, reading))
+            merged.append((concern, reading, [concern]))
             continue
-        first, kept = merged[same]
+        first, kept, parts = merged[same]
         merged[same] = (Concern(first.words, f"{first.about} {concern.about}"),
-                        kept if kept.confidence >= reading.confidence else reading)
+                        kept if kept.confidence >= reading.confidence else reading, [*parts, concern])
     return merged
 
 

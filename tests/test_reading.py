@@ -325,3 +325,19 @@ def test_concerns_on_one_topic_that_nothing_answers_each_keep_their_placeholder(
     guidance = shared_coach.coach(text, offline=True)
     assert len(guidance.concerns) == 2 and guidance.talk_track.count("[") >= 2, guidance.concerns
     assert all(c["status"] == "placeholder" for c in guidance.concerns)
+
+
+@pytest.mark.parametrize("text", ["We run everything on NetSuite. Does it connect?",
+                                  "Usamos NetSuite para todo. ¿Se conecta?"])
+def test_with_no_topic_question_left_the_kinds_closing_question_checks_back(example_coach, text: str) -> None:
+    guidance = example_coach.coach(text, offline=True)
+    kind = example_coach.playbooks[guidance.label]
+    assert guidance.talk_track.endswith(kind.closing(guidance.language)), guidance.talk_track
+    assert kind.closing(guidance.language) in kind.lines("questions", guidance.language)
+
+
+def test_each_kind_closes_with_a_question_that_checks_back_not_the_first_diagnostic_one(shared_coach) -> None:
+    major = shared_coach.playbooks["major_concern"]
+    for lang in ("en", "es"):
+        assert major.closing(lang) == major.lines("questions", lang)[1]
+        assert "who inside the company" not in major.closing(lang)

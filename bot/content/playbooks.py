@@ -55,6 +55,10 @@ class ResistancePlaybook(_Playbook):
     # {goal} the deal context's goal (or nothing). Optional, so a team's older override file still loads.
     talk_template: Text = Text(en="{goal}{topic} {proof}", es="{goal}{topic} {proof}")
     next_move: Text
+    # Which of `questions` (counted from 0) closes a talk track when no topic question fits: after the concerns
+    # were answered, a question that checks back ("Is this something more information would settle, or a real
+    # constraint…?") rather than one that opens the diagnosis again ("…who inside the company is raising it?").
+    closing_question: int = Field(default=0, ge=0, le=2)
 
     @field_validator("talk_template")
     @classmethod
@@ -68,6 +72,11 @@ class ResistancePlaybook(_Playbook):
     @classmethod
     def _two_or_three(cls, value: Lines) -> Lines:
         return _counted(value, 2, 3, "diagnostic questions")
+
+    def closing(self, lang: str) -> str:
+        """The question that closes a talk track on this kind."""
+        questions = self.lines("questions", lang)
+        return questions[min(self.closing_question, len(questions) - 1)]
 
 
 class ObstaclePlaybook(_Playbook):

@@ -144,6 +144,9 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
     ("Cliente: no vemos la necesidad de cambiar.", ["no vemos la necesidad de cambiar."], []),
     ("Notas de la llamada con Marta:\n- preguntó si hay clientes en hoteles\n- le preocupa la temporada alta",
      ["preguntó si hay clientes en hoteles", "le preocupa la temporada alta"], []),
+    # a sign-off at the end of the last line is no part of the last concern
+    ("Who is our contact after onboarding? Thanks, Gwen", ["Who is our contact after onboarding?"], []),
+    ("¿Incluye la formación? Gracias, Marta.", ["¿Incluye la formación?"], []),
     # a short statement answers the one before it
     ("Your ROI calculator assumes we're throwing away 8% of inventory. We're not. I don't buy the payback.",
      ["Your ROI calculator assumes we're throwing away 8% of inventory. We're not.", "I don't buy the payback."], []),

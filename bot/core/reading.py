@@ -141,6 +141,10 @@ _FILLER = re.compile(
 )
 _SIGN_OFF = re.compile(r"^\s*(?:best|regards|kind regards|best regards|sincerely|cheers|thanks|thank you|saludos|"
                        r"un saludo|atentamente|cordialmente|gracias)\b[\s,.!]*$", re.I)
+# ... or at the end of the last line, with the name: "…if we leave after the first year. Thanks, Gwen"
+_SIGNED_AT_END = re.compile(r"(?<=[.!?])\s+(?:best|regards|kind regards|best regards|cheers|thanks|thank you|saludos|"
+                            r"un saludo|gracias)\b[\s,.!]*(?:[A-ZÁÉÍÓÚÑ][\w'’-]*(?: [A-ZÁÉÍÓÚÑ][\w'’-]*)?)?"
+                            r"[\s.!]*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def _without_sign_off(text: str) -> str:
     for index, line in enumerate(lines):
         if index > 0 and _SIGN_OFF.match(line):
             return "\n".join(lines[:index])
-    return text
+    return _SIGNED_AT_END.sub("", text)
 
 
 def clauses(text: str) -> list[tuple[str, bool]]:

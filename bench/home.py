@@ -15,6 +15,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -55,17 +56,25 @@ def populate(store) -> None:  # noqa: ANN001
                                                   stamp(NOW - timedelta(days=rng.uniform(0, 50)))])
 
 
-def main() -> None:
+def manager_workspace() -> tuple[SlackStandIn, Any, Any]:
+    """A fresh SQLite workspace whose manager is UMGR, talking to a local Slack stand-in: (stand-in, settings,
+    the Slack adapter's dependencies)."""
     folder = Path(tempfile.mkdtemp())
     slack = SlackStandIn()
     os.environ.update(COACH_DB=str(folder / "coach.db"), COACH_MANAGERS="UMGR", SLACK_BOT_TOKEN="xoxb-bench",
                       SLACK_API_URL=slack.api_url)
     from bot.core.config import load_settings
-    from bot.slack.app import make_deps, web_client
-    from bot.slack.home import publish_home
+    from bot.slack.app import make_deps
 
     settings = load_settings()
-    deps = make_deps(settings)
+    return slack, settings, make_deps(settings)
+
+
+def main() -> None:
+    from bot.slack.app import web_client
+    from bot.slack.home import publish_home
+
+    slack, settings, deps = manager_workspace()
     populate(deps.store)
     client = web_client(settings)
     slack.locales["UMGR"] = "en-US"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.standins import SlackStandIn  # noqa: E402
+from bench.home import manager_workspace  # noqa: E402
 from tests.team_seed import SECRET, seed  # noqa: E402
 
 NOW = datetime.now(UTC)
@@ -43,17 +42,12 @@ def line(name: str, times: list[float]) -> str:
 
 
 def main() -> None:
-    folder = Path(tempfile.mkdtemp())
-    slack = SlackStandIn()
-    os.environ.update(COACH_DB=str(folder / "coach.db"), COACH_MANAGERS="UMGR", SLACK_BOT_TOKEN="xoxb-bench",
-                      SLACK_API_URL=slack.api_url)
     from bot.cli import main as coach
-    from bot.core.config import load_settings
-    from bot.slack.app import make_deps, web_client
+    from bot.slack.app import web_client
     from bot.slack.home import publish_home
 
-    settings = load_settings()
-    deps = make_deps(settings)
+    slack, settings, deps = manager_workspace()
+    folder = Path(tempfile.mkdtemp())  # the reports written
     start = time.perf_counter()
     seeded = seed(deps.store, NOW)
     deps.store.execute("ANALYZE")

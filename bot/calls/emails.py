@@ -16,7 +16,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
-from bot.calls.formats import EXPECTED, CallError, Turn
+from bot.calls.formats import EXPECTED, CallError, Turn, page_header
 
 _HEADER_KEYS = r"(?:From|Sent|Date|To|Cc|Bcc|Subject|De|Enviado(?: el)?|Para|CC|Asunto|Fecha|Reply-To|Importance)"
 _HEADER_LINE = re.compile(rf"^[ \t*]*{_HEADER_KEYS}[ \t]*:\*?[ \t]*(?P<value>.*)$", re.I)
@@ -31,13 +31,13 @@ _QUOTE = re.compile(r"^[ \t]?>[ \t]?")
 _SIGN_OFF = re.compile(
     r"^[ \t]*(?:best|best regards|kind regards|warm regards|warmly|regards|many thanks|thanks|thank you|thanks again|"
     r"thx|cheers|sincerely|all the best|talk soon|speak soon|saludos|un saludo|saludos cordiales|"
-    r"un cordial saludo|atentamente|cordialmente|gracias|muchas gracias|un abrazo|abrazos|quedo atent[oa])"
+    r"un cordial saludo|atentamente|cordialmente|gracias|muchas gracias|un abrazo|abrazos|quedo atent[oa]|salut)"
     r"[ \t]*[,.!]*[ \t]*$", re.I)
 _SIGN_OFF_NAMED = re.compile(r"^[ \t]*(?:best|thanks|cheers|regards|saludos|gracias|un saludo)[ \t]*,?[ \t]+"
                              r"(?P<name>[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)[ \t]*[.!]*$")
 _MOBILE = re.compile(r"^[ \t]*(?:sent from my|get outlook for|enviado desde mi|obtener outlook para)\b", re.I)
 _GREETING = re.compile(r"^[ \t]*(?:(?i:hi|hello|hey|dear|good morning|good afternoon|hola|buenos d[ií]as|buenas tardes|"
-                       r"buenas|estimad[oa]s?|querid[oa])\b[^.!?]{0,40}[,:!]?|"
+                       r"buenas|estimad[oa]s?|querid[oa])\b[^.!?]{0,40}[,:!.]?|"
                        # a bare name that opens the message: "Tomás:", "Ana,"
                        r"[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+)?[ \t]*[,:])[ \t]*$")
 _BARE_NAME = re.compile(r"^[ \t]*[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+(?:[ \t]+[A-ZÁÉÍÓÚÑ][\wáéíóúñ'-]+){0,2}[ \t]*$")
@@ -120,9 +120,31 @@ def parse_email_text(text: str) -> tuple[list[Turn], str | None]:
 
 # --- the thread ---------------------------------------------------------------------------------------------------
 
+def _pages(lines: list[str], first: _Message) -> list[tuple[_Message, list[str]]]:
+    """A conversation view copied from the page lists its messages oldest first, each under a header
+    (formats.page_header): (sender, lines) for each, the lines above the first header kept for `first` unless they
+    are only the subject and the folder. Without such headers, the whole text is `first`'s."""
+    blocks: list[tuple[_Message, list[str]]] = [(first, [])]
+    index = 0
+    while index < len(lines):
+        page = page_header(lines, index)
+        if page is None:
+            blocks[-1][1].append(lines[index])
+            index += 1
+            continue
+        end, who = page
+        blocks.append((_Message(*_person(who)), []))
+        index = end
+    if len(blocks) > 1 and not first.name and not first.address and _only_a_title(blocks[0][1]):
+        blocks = blocks[1:]
+    return blocks
+
+
 def _turns(body: str, first: _Message) -> list[Turn]:
-    messages = _split(body.replace("\r\n", "\n").splitlines(), first)
-    messages.reverse()  # oldest first: a review reads the thread in the order it happened
+    messages: list[_Message] = []
+    for sender, lines in _pages(body.replace("\r\n", "\n").splitlines(), first):
+        # within one message, the replies quoted below it are older: oldest first, as it happened
+        messages.extend(reversed(_split(lines, sender)))
     names = {m.address.lower(): m.name for m in messages if m.address and m.name}
     turns: list[Turn] = []
     for message in messages:
@@ -183,6 +205,13 @@ def _split(lines: list[str], current: _Message) -> list[_Message]:
         messages[-1].lines.append(line)
         index += 1
     return [m for m in messages if any(line.strip() for line in m.lines)]
+
+
+def _only_a_title(lines: list[str]) -> bool:
+    """Whether the lines before a conversation view's first message are only its subject and folder ("Propuesta
+    piloto", "Recibidos"): at most three short lines that end no sentence."""
+    said = [line.strip() for line in lines if line.strip()]
+    return len(said) <= 3 and all(len(line) <= 100 and not line.endswith((".", "?", "!")) for line in said)
 
 
 def _headers_follow(lines: list[str], index: int) -> bool:

@@ -192,6 +192,44 @@ _EMAIL_TEXT = re.compile(
     r"^[ \t>]*(?:On|El)\b.{0,300}?(?:wrote|escribió)[ \t]*:[ \t]*$|"
     r"^[ \t>]*-{2,}[ \t]*(?:Original Message|Mensaje original|Forwarded message|Mensaje reenviado)[ \t]*-{2,}",
     re.I | re.M | re.S)
+# A message copied from a mail client's conversation view (Gmail, Outlook on the web), with no "From:" label: the
+# sender on a line of their own ("Rocío Sanchis <rsanchis@farmalevante.es>", the date may follow on that line), then
+# the date ("jue, 3 abr 2025, 9:47", "10:47 AM (2 hours ago)"), then, optionally, who it went to ("to me, Raj",
+# "para Paula, Vicent"). A sender without an address needs that "to" line.
+_PAGE_ADDRESS = r"<[\w.+'-]+@[\w-]+(?:\.[\w-]+)+>"
+PAGE_SENDER = re.compile(rf"^[ \t]*(?P<who>[^<>:\n\t]{{0,60}}?[ \t]*{_PAGE_ADDRESS})[ \t]*(?P<rest>[^\n]{{0,80}})$")
+PAGE_NAME = re.compile(r"^[ \t]*(?P<who>[A-ZÁÉÍÓÚÑÜ][\w'’.-]+(?:[ \t]+[A-ZÁÉÍÓÚÑÜ][\w'’.-]+){1,3})[ \t]*$")
+PAGE_DATE = re.compile(r"^[ \t]*(?=[^\n]{4,80}$)[^\n.!?]*?(?:\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b|\bago\b|\bhace\b)"
+                       r"[^\n!?]*$", re.I)
+_PAGE_WHO = r"(?:me|m[ií]|yo|[\w.+'-]+@[\w.-]+|[A-ZÁÉÍÓÚÑÜ][\w'’.-]*(?:[ \t]+[A-ZÁÉÍÓÚÑÜ][\w'’.-]*){0,2})"
+PAGE_TO = re.compile(rf"^[ \t]*(?:to|para|cc|cco|bcc)[ \t:]+{_PAGE_WHO}(?:[ \t]*(?:,|and|y)[ \t]*{_PAGE_WHO})*"
+                     rf"[ \t▾]*$", re.I)
+
+
+def page_header(lines: list[str], index: int) -> tuple[int, str] | None:
+    """(the line after the header, who sent it) when a conversation view's message header (PAGE_SENDER) starts at
+    `index`, else None."""
+    line = lines[index]
+    sender = PAGE_SENDER.match(line)
+    name = None if sender else PAGE_NAME.match(line)
+    if not sender and not name:
+        return None
+    end = index + 1
+    if not (sender and sender.group("rest").strip() and PAGE_DATE.match(sender.group("rest"))):
+        if end >= len(lines) or not PAGE_DATE.match(lines[end]):
+            return None
+        end += 1
+    if end < len(lines) and PAGE_TO.match(lines[end]):
+        end += 1
+    elif name:
+        return None
+    return end, (sender or name).group("who")  # type: ignore[union-attr]
+
+
+def _page_thread(text: str) -> bool:
+    """Whether a conversation view's message header opens a message somewhere in the text."""
+    lines = text.splitlines()
+    return any(page_header(lines, index) for index, line in enumerate(lines) if "@" in line or PAGE_NAME.match(line))
 
 
 def detect_format(text: str) -> str | None:
@@ -203,7 +241,7 @@ def detect_format(text: str) -> str | None:
         return "srt"
     if _EML_HEADERS.match(head.replace("\r\n", "\n")):
         return "eml"
-    if _EMAIL_TEXT.search(head.replace("\r\n", "\n")):
+    if _EMAIL_TEXT.search(head.replace("\r\n", "\n")) or _page_thread(head.replace("\r\n", "\n")):
         return "email_text"
     lines = head.splitlines()
     headers = sum(1 for line in lines if _header(line))

@@ -154,7 +154,7 @@ _SAYS_NO = re.compile(
     r"\b(?:not|no|never|nothing|can'?t|cannot|won'?t|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|wouldn'?t|"
     r"couldn'?t|shouldn'?t|haven'?t|without|too|only|until|frozen|locked|tight|limited|small|hard|tough|difficult|"
     r"problem|issue|lose|losing|stuck|nunca|nada|sin|hasta|solo|s[oó]lo|demasiado|dif[ií]cil|problema|perder|"
-    r"perdemos|bloquead[oa]|congelad[oa])\b|\w+n't\b", re.I)
+    r"perdemos|bloquead[oa]|congelad[oa]|ni)\b|\w+n't\b", re.I)
 # A first-person refusal or inability: what the buyer (or their side) cannot or will not do, whatever the verb
 # ("I can't take that to the capital committee", "we also can't sign anything until…", "nobody is touching
 # dispatch during peak", "no podemos cerrar consultas", "no van a querer usar otra pantalla"). "Si no vamos a…"
@@ -321,7 +321,44 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
     "why_pay": re.compile(
         r"\bwhy (?:we'?d|would we|should we|we would) (?:pay|need|buy)\b|"
         r"\bno (?:acabo de |termino de )?ver (?:qu[eé] nos|por qu[eé]|para qu[eé])", re.I),
+    # Fifth round (calls8): the misses of the two newest writers, each a variant of a way above in other words or
+    # tenses. A belief said in the past or as hearsay: "I understood these pumps can't…", "Thought these only worked
+    # on motors", "one of my foremen said your system needs…", "creía que solo…"
+    "belief_said": re.compile(
+        r"\bi understood (?:that )?(?:you|your|these|those|this|the|it|there|they)\b[^.?!]{0,60}?\b(?:can'?t|cannot|"
+        r"don'?t|doesn'?t|won'?t|isn'?t|aren'?t|only|needs?|requires?|not)\b|"
+        r"(?:^|\bi )thought (?:that )?(?:these|those|this|it|you|your|they)\b[^.?!]{0,40}\bonly\b|"
+        r"\bonly (?:ran|worked|supported|integrated) (?:on|with|in)\b|"
+        r"(?<!you )(?<!you've )\b(?:said|told (?:me|us)) (?:that )?(?:your|you guys|you) \w+|"
+        r"\b(?:cre[ií]a|pensaba|me dijeron) que (?:solo|s[oó]lo)\b", re.I),
+    # what the buyer cannot see happen: "I don't see it getting funded before the next cycle", "es impensable"
+    "not_happening": re.compile(
+        r"\bi (?:don'?t|do not|can'?t|cannot) see (?:it|this|that|us|them|anyone|anybody) \w+ing\b|"
+        r"\b(?:impensable|inviable|unthinkable|not feasible|not realistic|no es (?:viable|realista)|"
+        r"no (?:lo )?veo (?:viable|factible|posible))\b|"
+        r"\bno s[eé] yo si\b[^.?!]{0,40}?\b(?:va a|vaya a|podr\w+|puede|sirv\w+|aguant\w+|funcion\w+)", re.I),
+    # the people have no time, and the buyer will not load them more: "My guys don't have time", "no quiero
+    # meterle más presión al equipo"
+    "no_time": re.compile(
+        r"\b(?:don'?t|do not|doesn'?t) have (?:the )?time\b|\bno (?:tienen|tengo|tiene) (?:el )?tiempo\b|"
+        r"\bno (?:quiero|queremos) (?:meter|cargar|poner|dar|sumar)\w* (?:m[aá]s|otra|otro)\b|"
+        r"\b(?:i|we) (?:don'?t|do not) want to (?:put|add|load|pile) (?:more|another|extra)\b|"
+        r"\bmore work(?: for (?:me|us|them|my \w+))?,? not less\b|\bm[aá]s trabajo,? no menos\b", re.I),
+    # a price above what was expected: "a lot higher than I expected", "El precio, sinceramente, se nos va"
+    "price_expected": re.compile(
+        r"\b(?:higher|more|bigger|steeper) than (?:i|we) (?:expected|thought|budgeted|planned|were expecting|had in "
+        r"mind)\b|\bm[aá]s (?:alto|caro|elevado) de lo que (?:esper|pens|ten[ií]amos)\w*|"
+        r"\b(?:precio|coste|costo)\b[^.?!]{0,30}\bse nos va\b", re.I),
+    # a doubt in a word: "the principals were lukewarm on it", "poco convencidos", "me da cosa darle acceso…"
+    "lukewarm": re.compile(
+        r"\blukewarm\b|\bunimpressed\b|\bnot (?:very |that |too )?impressed\b|\bpoco convencid\w*|"
+        r"\bme da cosa\b", re.I),
+    # not seeing what for: "No sé para qué quiero un sensor", "I don't know why we'd need it"
+    "what_for": re.compile(
+        r"\bno s[eé] (?:yo )?para qu[eé] (?:quiero|queremos|necesito|necesitamos|nos sirve)\b|"
+        r"\bi (?:don'?t|do not) know why (?:i|we)(?:'d| would)? need\b", re.I),
 }
+NEW_WAYS = frozenset({"belief_said", "not_happening", "no_time", "price_expected", "lukewarm", "what_for"})
 IN_OTHER_WORDS = frozenset(OTHER_WORDS)
 
 
@@ -516,7 +553,8 @@ def kind_marker(quote: str) -> str | None:
 WAY_KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("approval_fit", "major_concern", re.compile(
         r"\b(?:run (?:it|this|that) (?:by|past)|hablarlo con|pasar(?:lo)? por|(?:i'?d|we'?d|i would|we would) "
-        r"(?:have|need) to see how|tendr[ií](?:a|amos) que ver c[oó]mo)\b", re.I)),
+        r"(?:have|need) to see how|tendr[ií](?:a|amos) que ver c[oó]mo|(?:lo|la|los|las) tendr[ií](?:a|amos) que "
+        r"(?:ver|hablar|consultar|mirar) con)\b", re.I)),
     ("burned_before", "major_concern", re.compile(
         r"\b(?:got|were|been) burned\b|\bse nos da[nñ][oó]", re.I)),
     ("no_need", "missing", re.compile(

@@ -14,7 +14,9 @@ not a test.
   candidates      references Assure names for the seller to judge when none fits, and how many of them fit a
                   concern (not counted as used, nor as offered)
   invented        figures or names in the coaching found in neither the message nor the profile
-  kind            macro-F1 on the sure items; accuracy where the coach did not ask first
+  kind            macro-F1 on the sure items; accuracy where the coach did not ask first (the sure items of
+                  the nine sets are classifier examples, so on them this is in-sample: bench/concern_kinds.py folds
+                  gives the honest, leave-one-set-out figure)
   latency         warm offline coaching per message (wall time), p50 and p99
 
 Run: .venv/bin/python bench/relevance.py [SET ...]   (default: dev-a dev-b; heldout-c is the held-out set)

@@ -105,6 +105,25 @@ def test_word_vectors_know_every_word_of_the_shipped_examples():
     assert not unknown, sorted(unknown)[:10]
 
 
+def test_the_concern_set_examples_are_the_writers_sure_items_and_nothing_else():
+    """playbooks/examples/objections/concern_sets.jsonl is written by bench/concern_kinds.py: each line one sure
+    message of a concern set, with its writer's kind, the seller's note taken off; no unsure message, and no set
+    that is not in the bench's list (a new held-out set stays out of training)."""
+    from bot.core.guidance import Objection
+
+    root = Path(__file__).resolve().parent.parent
+    shipped = [json.loads(line) for line in (SHIPPED_EXAMPLES / "concern_sets.jsonl").read_text().splitlines()]
+    expected = []
+    for name in sorted({row["voice"].split(":", 1)[1] for row in shipped}):
+        for line in (root / "tests" / "data" / "concerns" / name / "objections.jsonl").read_text().splitlines():
+            row = json.loads(line) if line.strip() else None
+            if row and row["sure"]:
+                expected.append((Objection.parse(row["text"]).text, row["kind"]))
+    assert sorted((row["text"], row["label"]) for row in shipped) == sorted(expected)
+    assert {row["voice"] for row in shipped} == {f"concern-set:{name}" for name in (
+        "dev-a", "dev-b", "dev-e", "dev-f", "dev-g", "dev-h", "heldout-c", "heldout-d", "heldout-e")}
+
+
 def test_word_vectors_put_related_words_close_across_languages():
     import numpy as np
 

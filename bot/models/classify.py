@@ -43,11 +43,6 @@ SENTENCE_SHARE = 0.4
 ASK_BELOW = 0.60  # below this calibrated probability of the likeliest kind the coach asks before it labels
 IN_PLAY_RATIO = 0.1  # a kind is in play when its probability is at least this share of the likeliest's (up to 3)
 NOT_OBJECTION_AT = 0.8  # the model must be this sure a message is no objection before the coach declines it
-# The blend reads a wrong belief about us ("incorrect") into plain statements of a need or of what the buyer has
-# ("we already use SharePoint, works fine", "corporate policy is net 90"): on our writers' concern sets it said
-# "incorrect" 74 times where they meant it 38. Its log-odds are lowered by this much before anything is decided
-# (chosen on those sets; others' words, bench/classify.py --dev, moved with it, not against it).
-KIND_SHIFT = {"incorrect": -1.0}
 _LETTER = re.compile(r"[^\W\d_]")
 _URL = re.compile(r"(https?://|www\.)\S+", re.I)
 
@@ -346,9 +341,7 @@ class ObjectionClassifier(Classifier):
         brush = [i for i, label in enumerate(labels) if label.startswith(BRUSH_OFF)]
         none = labels.index(NOT_AN_OBJECTION) if NOT_AN_OBJECTION in labels else None
         results = []
-        shift = np.exp(np.array([KIND_SHIFT.get(label, 0.0) for label in labels]))
-        for text, raw in zip(texts, self.model.probabilities(texts), strict=True):
-            row = raw * shift / float((raw * shift).sum())
+        for text, row in zip(texts, self.model.probabilities(texts), strict=True):
             scores = {label: round(float(row[i]), 4) for label, i in zip(LABELS, kinds, strict=True)}
             ranked = sorted(LABELS, key=scores.__getitem__, reverse=True)
             top = scores[ranked[0]]

@@ -344,3 +344,42 @@ def test_each_kind_closes_with_a_question_that_checks_back_not_the_first_diagnos
     for lang in ("en", "es"):
         assert major.closing(lang) == major.lines("questions", lang)[1]
         assert "who inside the company" not in major.closing(lang)
+
+
+@pytest.mark.parametrize(("text", "accepted", "concerns"), [
+    # what the buyer turns with "but" is held against us, whatever its words; a doubt in a word is a concern
+    ("Your references are solid. But those are big groups with IT teams. Also 10 business days sounds optimistic.",
+     1, ["those are big groups with IT teams", "10 business days sounds optimistic"]),
+    ("Las referencias están bien. Pero son grupos grandes con equipo de TI. Y 10 días hábiles me parece ambicioso.",
+     1, ["son grupos grandes con equipo de TI", "10 días hábiles me parece ambicioso"]),
+    # ...but a question right after it asks about it: one concern
+    ("We like it, but all our supplier payments go through BancoEstado and BCI. Can you connect to those banks?",
+     1, ["Can you connect to those banks?"]),
+    ("Nos interesa harto, pero todos los pagos los hacemos desde BancoEstado y BCI. ¿Se pueden conectar con esos "
+     "bancos?", 0, ["¿Se pueden conectar con esos bancos?"]),
+    # "nos cuadra" / "we can live with" approve of ours
+    ("El precio nos cuadra, pero me cuesta creer que un algoritmo conozca el mercado mejor que yo.",
+     1, ["me cuesta creer que un algoritmo conozca el mercado mejor que yo"]),
+    ("We can live with the price, but I doubt an algorithm knows our market better than I do.",
+     1, ["I doubt an algorithm knows our market better than I do"]),
+])
+def test_a_clause_turned_with_but_is_a_concern_and_an_approval_before_it_is_accepted(
+        text: str, accepted: int, concerns: list[str]) -> None:
+    reading = read(text)
+    assert len(reading.accepted) == accepted, reading
+    assert [c.words.rstrip(".") for c in reading.concerns] == concerns
+    if len(concerns) == 1:  # what the buyer runs on stays with the question about it
+        assert "BCI" in reading.concerns[0].about or "BCI" not in text
+
+
+@pytest.mark.parametrize("text", [
+    "The price is fine, but I find it hard to believe an algorithm knows our market better than I do.",
+    "El precio nos cuadra, pero me cuesta creer que un algoritmo conozca el mercado mejor que yo.",
+])
+def test_the_topic_is_read_on_what_the_buyer_holds_against_us_not_on_what_they_accept(shared_coach,
+                                                                                      text: str) -> None:
+    """Neither a price accepted nor "me cuesta creer" (I find it hard to believe) makes it a price objection."""
+    assert shared_coach.detect_topic(text).topic != "price" or shared_coach.detect_topic(text).confidence < 0.5
+    guidance = shared_coach.coach(text, offline=True)
+    assert guidance.topic != "price"
+    assert "price" not in guidance.clarify.lower() and "precio" not in guidance.clarify.lower(), guidance.clarify

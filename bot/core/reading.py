@@ -43,6 +43,9 @@ _CLAUSE_BOUNDARY = re.compile(
     r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)",
     re.I | re.M,
 )
+# A clause the buyer turns with "but" / "pero" is what they hold against us, whatever its words ("Your references
+# are solid. But those are big groups with IT teams.")
+_TURNS = re.compile(r"^(?:but|however|yet|pero|sin embargo|no obstante)\b", re.I)
 _CONTRAST = re.compile(r"^(?:(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante|and|also|plus|"
                        r"y|también|además|first|second|third|finally|primero|segundo|tercero|por último)\b[,:\s]*)+",
                        re.I)
@@ -95,7 +98,8 @@ _APPROVES = re.compile(
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonable|"
     r"correcto|claro|excelente|perfecto|genial|justo|competitivo|buen[oa])\b|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
-    r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|"
+    r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
+    r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|cuadra|cuadran|"
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
     r"\b(?:sin quejas|de acuerdo|(?:es|son|funciona|mucho) mejor que|no hay problema con|no lo discuto|"
     r"eso no se discute|"
@@ -117,7 +121,7 @@ _WORRY = re.compile(
     r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
     r"\b(?:worr|concern|problem|risk|issue|requir|expensive|afraid|doubt|unclear|confus|difficult|believe|"
     r"preocup|problema|riesgo|necesit|requier|requisit|exig|demasiad|carísim|dud|dif[íi]cil|demuestr|demostr|"
-    r"cre[eo]|expli)",
+    r"cre[eo]|expli|optimist|ambitious|aggressive|skeptic|esc[ée]ptic|ambicios|convinc)",
     re.I,
 )
 # A question typed without its question mark ("also are the wall clocks in the price or extra").
@@ -185,15 +189,17 @@ def _without_sign_off(text: str) -> str:
     return _SIGNED_AT_END.sub("", text)
 
 
-def clauses(text: str) -> list[tuple[str, bool]]:
-    """The message's sentences, cut again at "but" / "pero", each without its leading conjunction; and whether
-    each is an item of a list a title announced ("I need three things: the total cost, whether…, and what…"),
-    which makes it a concern whatever its words."""
-    parts: list[tuple[str, bool]] = []
+def clauses(text: str) -> list[tuple[str, bool, bool]]:
+    """The message's sentences, cut again at "but" / "pero", each without its leading conjunction; whether each
+    is an item of a list a title announced ("I need three things: the total cost, whether…, and what…"), which
+    makes it a concern whatever its words; and whether the buyer turned it with "but" / "pero"."""
+    parts: list[tuple[str, bool, bool]] = []
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     listed = False  # after "I need three things:", one sentence may hold them all
     for piece in _CLAUSE_BOUNDARY.split(text):
-        piece = _CONTRAST.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))
+        piece = (piece or "").strip(" \t-—–•*>\"'“”«»")
+        turned = _TURNS.match(piece) is not None
+        piece = _CONTRAST.sub("", piece)
         if not _LETTERS.search(piece):
             continue
         if _ANNOUNCES.match(piece) or _COUNTED.search(piece):  # "Three things:" says only that concerns follow
@@ -201,7 +207,7 @@ def clauses(text: str) -> list[tuple[str, bool]]:
             continue
         items = [i.strip() for i in _LIST_ITEM.split(piece) if _LETTERS.search(i)] if listed else [piece]
         if len(items) > 1:
-            parts += [(item, True) for item in items[:-1]]
+            parts += [(item, True, False) for item in items[:-1]]
             piece = items[-1]
         if _LABEL.match(piece):  # who said it is no part of what they said
             continue
@@ -212,12 +218,12 @@ def clauses(text: str) -> list[tuple[str, bool]]:
         # "¿ya?", "if not, …", and a short statement answering the one before ("…assumes we waste 8%. We're not.")
         words = len(_LETTERS.findall(piece))
         if parts and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
-            parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1])
+            parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1], parts[-1][2])
         else:
-            parts.append((piece, listed))
+            parts.append((piece, listed, turned))
         listed = False
     if intro and parts:  # an intro with nothing after it belongs to what came before
-        parts[-1] = (f"{parts[-1][0]} {intro}", parts[-1][1])
+        parts[-1] = (f"{parts[-1][0]} {intro}", parts[-1][1], parts[-1][2])
     return parts
 
 
@@ -248,18 +254,35 @@ def read(text: str) -> Reading:
     accepted: list[str] = []
     candidates: list[tuple[int, int, Concern]] = []  # (weight, position, concern)
     preamble: list[str] = []  # statements with no question or worry: what the next concern is about
-    for position, (clause, listed) in enumerate(clauses(buyer)):
+    # A statement turned with "but" ("…but all our supplier payments go through BancoEstado") is a concern itself,
+    # unless a question follows it at once, which it then explains: its position while that is undecided.
+    turned_at: int | None = None
+
+    def turned_concern() -> None:
+        nonlocal preamble, turned_at
+        if turned_at is not None and preamble:
+            candidates.append((1, turned_at, Concern(preamble[-1], " ".join(preamble))))
+            preamble = []
+        turned_at = None
+
+    for position, (clause, listed, turned) in enumerate(clauses(buyer)):
         if _FILLER.match(clause):
             continue
         if accepts(clause):
+            turned_concern()
             accepted.append(clause)
             preamble = []
             continue
         weight = (2 if "?" in clause or _QUESTION_START.match(clause) or listed else 0) + \
             (1 if _WORRY.search(clause) else 0)
         if weight == 0:
+            turned_concern()
             preamble.append(clause)
+            turned_at = position if turned else None
             continue
+        if weight < 2:  # a worry of its own does not explain the statement before it; a question asks about it
+            turned_concern()
+        turned_at = None
         if candidates and not preamble and _POINTS_BACK.match(clause) and len(_LETTERS.findall(clause)) <= 10:
             # "Is that something you have?" asks about the concern just before it: one concern, in both clauses
             last_weight, last_position, last = candidates[-1]
@@ -268,6 +291,7 @@ def read(text: str) -> Reading:
             continue
         candidates.append((weight, position, Concern(clause, " ".join([*preamble, clause]))))
         preamble = []
+    turned_concern()
     if candidates and preamble:  # statements after the last concern explain it ("...because we already have X")
         weight, position, last = candidates[-1]
         candidates[-1] = (weight, position, Concern(last.words, " ".join([last.about, *preamble])))

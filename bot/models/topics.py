@@ -37,6 +37,15 @@ def cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in ordered) + ")", re.I)
 
 
+# "Me cuesta creer…" is "I find it hard to believe…": "costar" before an infinitive is about effort, not money, and
+# the price model and cues would read it as price.
+_HARD_TO = re.compile(r"\b(me|te|le|nos|os|les) cuestan? (?=\w+(?:ar|er|ir)\b)", re.I)
+
+
+def _plain(text: str) -> str:
+    return _HARD_TO.sub(r"\1 es difícil ", text)
+
+
 @dataclass(frozen=True)
 class TopicReading:
     topic: str
@@ -55,6 +64,7 @@ class TopicDetector:
     def detect_many(self, texts: Sequence[str]) -> list[TopicReading]:
         if not texts:
             return []
+        texts = [_plain(text) for text in texts]
         probabilities = self.classifier.model.probabilities(texts)
         hits = np.array([self._cue_hits(text) for text in texts], dtype=float)
         scores = np.log(np.clip(probabilities, 1e-12, None)) + CUE_WEIGHT * hits

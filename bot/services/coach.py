@@ -109,7 +109,10 @@ class Coach:
                                    self.playbooks.topic_cues())
 
     def detect_topic(self, text: str) -> TopicReading:
-        return self.topic_detector.detect(text)
+        """What the buyer holds against us is about: read on the message's concerns (bot/core/reading.py), not on
+        the points they accept ("El precio nos cuadra, pero me cuesta creer…" is no price objection)."""
+        concerns = read(text).concerns
+        return self.topic_detector.detect(" ".join(c.about for c in concerns) if concerns else text)
 
     @cached_property
     def store(self) -> Store:

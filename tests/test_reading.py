@@ -383,3 +383,29 @@ def test_the_topic_is_read_on_what_the_buyer_holds_against_us_not_on_what_they_a
     guidance = shared_coach.coach(text, offline=True)
     assert guidance.topic != "price"
     assert "price" not in guidance.clarify.lower() and "precio" not in guidance.clarify.lower(), guidance.clarify
+
+
+@pytest.mark.parametrize(("notes", "required"), [
+    ("they run SAP Business One", True),
+    ("usan SAP Business One", True),
+    ("they may be confusing us with Optimare", False),
+    ("creo que nos confunden con Optimare", False),
+])
+def test_a_name_in_the_sellers_note_is_required_only_when_they_run_use_or_need_it(notes: str, required: bool) -> None:
+    from bot.core.requirements import unmet
+
+    assert bool(unmet("Connects to NetSuite and Xero.", "Does it connect to our ERP?", notes)) is required
+
+
+@pytest.mark.parametrize(("concern", "notes"), [
+    ("I was told the mobile app is iPhone only, and half my managers are on Android.",
+     "they may be confusing us with Optimare"),
+    ("Me dijeron que la app es solo para iPhone y la mitad de mis gerentes usa Android.",
+     "puede que nos confundan con Optimare"),
+])
+def test_a_fact_is_not_held_back_for_a_name_in_the_sellers_private_note(concern: str, notes: str) -> None:
+    """Else the talk track told the buyer "what we offer may not meet Optimare": the note's name, said aloud."""
+    app = Item("fact", "An iOS and Android app lets managers approve rates from their phone.",
+               "Una app para iOS y Android permite a los gerentes aprobar tarifas desde el teléfono.", None, 0)
+    match = meets_requirements(app, 3.0, concern, notes)
+    assert match.meets and "Optimare" not in match.required

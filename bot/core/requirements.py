@@ -309,6 +309,11 @@ def _languages(text: str) -> dict[str, str]:
     return found
 
 
+_RUNS_ON = re.compile(r"\b(?:runs?|running|ran|uses?|using|used|on|needs?|requires?|wants?|must have|corren?|"
+                     r"usan?|utiliza\w*|necesita\w*|requier\w*|quieren?|tienen?|trabaja\w*|sobre)\b(?:\s+\S+){0,3}\s*$",
+                     re.I)
+
+
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
@@ -319,8 +324,12 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     an item stating a limit can fail ("no annual contracts. Month to month or we can't buy it" asked in two
     sentences) and for where the data must stay."""
     both = item_text
+    # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
+    # run SAP"); not when it is only context ("they may be confusing us with Optimare")
+    from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
     concern = f"{concern} {notes}".strip()
-    missing = tuple(r for r in requirements(concern) if not _named_in(both, r))
+    missing = tuple(r for r in dict.fromkeys([*requirements(concern.removesuffix(notes).strip()), *from_notes])
+                    if not _named_in(both, r))
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said

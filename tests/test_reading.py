@@ -409,3 +409,19 @@ def test_a_fact_is_not_held_back_for_a_name_in_the_sellers_private_note(concern:
                "Una app para iOS y Android permite a los gerentes aprobar tarifas desde el teléfono.", None, 0)
     match = meets_requirements(app, 3.0, concern, notes)
     assert match.meets and "Optimare" not in match.required
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("We need someone on the phone at 2am on a Saturday night. That's non-negotiable for our night audit team.", "en"),
+    ("Necesitamos a alguien al teléfono a las 2 de la mañana un sábado. Eso es innegociable para el equipo de noche.",
+     "es"),
+])
+def test_a_major_concern_said_to_be_non_negotiable_is_not_asked_whether_it_is_a_real_constraint(
+        shared_coach, text: str, lang: str) -> None:
+    major = shared_coach.playbooks["major_concern"]
+    guidance = shared_coach.coach(text, label="major_concern", offline=True)
+    assert major.closing(lang) not in guidance.talk_track, guidance.talk_track
+    assert major.lines("questions", lang)[2] in guidance.talk_track, guidance.talk_track
+    plain = "We need someone on the phone at 2am on a Saturday night." if lang == "en" else \
+        "Necesitamos a alguien al teléfono a las 2 de la mañana un sábado."
+    assert major.closing(lang, plain) == major.closing(lang)

@@ -59,6 +59,10 @@ class ResistancePlaybook(_Playbook):
     # were answered, a question that checks back ("Is this something more information would settle, or a real
     # constraint…?") rather than one that opens the diagnosis again ("…who inside the company is raising it?").
     closing_question: int = Field(default=0, ge=0, le=2)
+    # Word starts that show the buyer already answered the closing question ("non-negotiable" for "…more
+    # information, or a real constraint?"): then the next question closes instead. Never ask what they said.
+    closing_answered_by: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                                               min_length=2)]] = Field(default_factory=list)
 
     @field_validator("talk_template")
     @classmethod
@@ -73,10 +77,14 @@ class ResistancePlaybook(_Playbook):
     def _two_or_three(cls, value: Lines) -> Lines:
         return _counted(value, 2, 3, "diagnostic questions")
 
-    def closing(self, lang: str) -> str:
-        """The question that closes a talk track on this kind."""
+    def closing(self, lang: str, said: str = "") -> str:
+        """The question that closes a talk track on this kind: the next one when the buyer's words (`said`)
+        already answer it (`closing_answered_by`)."""
         questions = self.lines("questions", lang)
-        return questions[min(self.closing_question, len(questions) - 1)]
+        index = min(self.closing_question, len(questions) - 1)
+        if said_any(self.closing_answered_by, said):
+            index = (index + 1) % len(questions)
+        return questions[index]
 
 
 class ObstaclePlaybook(_Playbook):
@@ -179,11 +187,15 @@ class TopicPlaybook(Strict):
 
     def check_answered(self, said: str) -> bool:
         """Whether the buyer's words already answer this topic's closing question (`check_answered_by`)."""
-        cues = [c for c in self.check_answered_by if c != "<name>"]
-        if cues and re.search(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in cues) + ")", said, re.I):
+        if said_any([c for c in self.check_answered_by if c != "<name>"], said):
             return True
         return "<name>" in self.check_answered_by and any(
             not c[0].isdigit() and c.lower() not in ORDINARY_NAMES and "://" not in c for c in claims(said))
+
+
+def said_any(cues: list[str], said: str) -> bool:
+    """Whether `said` has a word starting with any of `cues`."""
+    return bool(cues) and re.search(r"(?<!\w)(?:" + "|".join(re.escape(c) for c in cues) + ")", said, re.I) is not None
 
 
 def _resolve(kind_dir: str, names: tuple[str, ...], override: Path | None) -> dict[str, Path]:

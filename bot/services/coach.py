@@ -501,7 +501,7 @@ class Coach:
         # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite")
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
                       and not c.topic.check_answered(reading.buyer_text)), None)
-        question = first.text("check", lang) if first else kind.closing(lang)
+        question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest)
         return replace(composed, english_used=english_used)

@@ -327,9 +327,8 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
     from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
+    missing = tuple(r for r in dict.fromkeys([*requirements(concern), *from_notes]) if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
-    missing = tuple(r for r in dict.fromkeys([*requirements(concern.removesuffix(notes).strip()), *from_notes])
-                    if not _named_in(both, r))
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said

@@ -83,6 +83,21 @@ def overlap(a: tuple[int, int, int] | None, b: tuple[int, int, int] | None) -> b
     return shared > 0 and shared >= 0.5 * min(a[2] - a[1], b[2] - b[1])
 
 
+def annotated(folder: Path) -> list[tuple[dict[str, Any], Any]]:
+    """Each readable file of a writer's set with its annotation: (the F.json, the conversation); files the writer
+    meant as bad input, or that do not read, are left out."""
+    found = []
+    for note in sorted(folder.glob("*.*.json")):
+        truth = json.loads(note.read_text(encoding="utf-8"))
+        if truth.get("expected_error"):
+            continue
+        try:
+            found.append((truth, read_call(folder / truth["file"])))
+        except CallError:
+            continue
+    return found
+
+
 def vendor_of(vendors: dict[str, Any], name: str) -> dict[str, Any]:
     """The seller's company and domains for one file: a set-wide vendor, or the file's own entry."""
     if "files" in vendors:

@@ -7,7 +7,6 @@ Prints; not a test.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -15,9 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from calls_accuracy import overlap, span  # noqa: E402
+from calls_accuracy import annotated, overlap, span  # noqa: E402
 
-from bot.calls.formats import CallError, read_call  # noqa: E402
 from bot.calls.review import candidates, review_call  # noqa: E402
 from bot.calls.sides import assign_sides  # noqa: E402
 from bot.core.config import load_settings  # noqa: E402
@@ -46,14 +44,7 @@ def why(coach: Coach, turns: list, truth: dict, o: dict, at: tuple | None, revie
 def main() -> None:
     folder = Path(sys.argv[1])
     coach = Coach(load_settings())
-    for note in sorted(folder.glob("*.*.json")):
-        truth = json.loads(note.read_text(encoding="utf-8"))
-        if truth.get("expected_error"):
-            continue
-        try:
-            conversation = read_call(folder / truth["file"])
-        except CallError:
-            continue
+    for truth, conversation in annotated(folder):
         turns = conversation.turns
         review = review_call(coach, conversation, assign_sides(conversation, ours=truth["ours"]), offline=True)
         wanted = truth["objections"]

@@ -18,7 +18,6 @@ Prints accuracy per held-out writer and the six-fold mean; not a test.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import calls_signal  # noqa: E402
-from calls_accuracy import span  # noqa: E402
+from calls_accuracy import annotated, span  # noqa: E402
 
 from bot.calls.finding import kind_marker, way_kind  # noqa: E402
-from bot.calls.formats import CallError, read_call  # noqa: E402
 from bot.calls.review import _marked  # noqa: E402, PLC2701
 from bot.core.config import load_settings  # noqa: E402
 from bot.models.classify import LABELS, Diagnosis  # noqa: E402
@@ -47,14 +45,7 @@ def quotes() -> list[dict[str, Any]]:
     rows = []
     for name in calls_signal.SETS:
         folder = ROOT / "tests" / "data" / name
-        for note in sorted(folder.glob("*.*.json")):
-            truth = json.loads(note.read_text(encoding="utf-8"))
-            if truth.get("expected_error"):
-                continue
-            try:
-                conversation = read_call(folder / truth["file"])
-            except CallError:
-                continue
+        for truth, conversation in annotated(folder):
             turns = conversation.turns
             for o in truth["objections"]:
                 if not o.get("sure", True):

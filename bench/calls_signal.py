@@ -33,10 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from calls_accuracy import overlap, span  # noqa: E402
+from calls_accuracy import annotated, overlap, span  # noqa: E402
 
 from bot.calls.finding import resisting_flags, sentences  # noqa: E402
-from bot.calls.formats import CallError, read_call  # noqa: E402
 
 SETS = ("calls-dev", "calls-dev2", "calls-heldout", "calls-heldout-2", "calls-heldout-3", "calls-heldout-4")
 
@@ -44,14 +43,7 @@ SETS = ("calls-dev", "calls-dev2", "calls-heldout", "calls-heldout-2", "calls-he
 def examples(folder: Path) -> list[dict[str, Any]]:
     """Every buyer sentence of a set's readable files, with its label and the rules' verdict."""
     rows = []
-    for note in sorted(folder.glob("*.*.json")):
-        truth = json.loads(note.read_text(encoding="utf-8"))
-        if truth.get("expected_error"):
-            continue
-        try:
-            conversation = read_call(folder / truth["file"])
-        except CallError:
-            continue
+    for truth, conversation in annotated(folder):
         quotes = {}
         for o in truth["objections"]:
             texts = [t.text if t.speaker == o["speaker"] else "" for t in conversation.turns]

@@ -67,7 +67,7 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     return {"company": company, "facts": facts, "references": references, "competitors": competitors}, markers
 
 
-_CANDIDATES = re.compile(r"^\W*(?:None of your references|Ninguna de (?:sus|tus) referencias)")
+_CANDIDATES = re.compile(r"^\W*(?:None of your references|Ninguna de tus referencias)")
 
 
 def _has(text: str, marker: dict[str, str]) -> bool:

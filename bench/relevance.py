@@ -11,8 +11,12 @@ not a test.
   re-opened       answers whose talk track argues an accepted point again (its cue words after the opening,
                   where no concern uses them)
   note used       share of seller notes whose marker the coaching repeats
-  candidates      references Assure names for the seller to judge when none fits, and how many of them fit a
-                  concern (not counted as used, nor as offered)
+  fit used or candidate
+                  share of annotated concerns whose fitting item is used, or named among the candidates the
+                  seller is shown to check (the closest facts to a concern nothing answers)
+  candidates      items named for the seller to judge, not as answers (references when none fits, the facts closest
+                  to a concern nothing answers), and how many of them fit a concern (not counted as used, nor
+                  as offered); candidates misleading: how many of them were marked as misleading
   invented        figures or names in the coaching found in neither the message nor the profile
   kind            macro-F1 on the sure items; accuracy where the coach did not ask first (the sure items of
                   the nine sets are classifier examples, so on them this is in-sample: bench/concern_kinds.py folds
@@ -44,6 +48,12 @@ from bot.models.metrics import score  # noqa: E402
 SETS = ROOT / "tests" / "data" / "concerns"
 
 
+def _industry(text: str) -> str:
+    """The first word of a writer's industry ("24/7 emergency veterinary hospital" → "emergency"), as our
+    profile files an industry: one lower-case word."""
+    return re.findall(r"[a-z][a-z_-]*", text.lower())[0]
+
+
 def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict[str, dict[str, str]]]:
     """The writers' profile as our team.yaml, and each item id's markers ({"en", "es"}). `tags`: each fact's topic
     as a team would file it (tags.json, given by a reader who saw only the profile)."""
@@ -56,7 +66,7 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     references = []
     for ref in raw.get("references", []):
         markers[ref["id"]] = ref["marker"]
-        references.append({"customer": ref["customer"], "industry": ref["industry"].lower().split()[0],
+        references.append({"customer": ref["customer"], "industry": _industry(ref["industry"]),
                            "size": ref.get("size"), "result": ref["result"], "contact_ok": True,
                            **({"proves": {"en": ref["proves"]}} if ref.get("proves") else {})})
     competitors = []
@@ -67,7 +77,10 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     return {"company": company, "facts": facts, "references": references, "competitors": competitors}, markers
 
 
-_CANDIDATES = re.compile(r"^\W*(?:None of your references|Ninguna de tus referencias)")
+# lines naming profile items for the seller to judge, not as answers: references when none fits, and the
+# facts closest to a concern nothing answers
+_CANDIDATES = re.compile(r"^\W*(?:None of your references|Ninguna de tus referencias|Closest in your team profile|"
+                         r"Lo más cercano en el perfil)")
 
 
 def _has(text: str, marker: dict[str, str]) -> bool:
@@ -93,7 +106,8 @@ def measure(name: str, with_profile: bool = True) -> dict:
         coach.coach(rows[0]["text"], offline=True)  # load everything first
         encoder.forget_queries()  # each message encoded afresh, as a new message would be
         counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, reopened=0, notes=0, notes_used=0,
-                      invented=0, candidates=0, candidates_fit=0)
+                      invented=0, candidates=0, candidates_fit=0,
+                      fit_seen=0, candidates_misleading=0)
         words, times, truth, said, asked = [], [], [], [], []
         for row in rows:
             start = time.perf_counter()
@@ -101,9 +115,11 @@ def measure(name: str, with_profile: bool = True) -> dict:
             times.append(time.perf_counter() - start)
             # the references Assure names for the seller to judge when none fits ("None of your references is in
             # their industry. Closest…") are candidates, not answers: counted apart, neither as used nor as offered
-            candidates = "\n".join(line for line in guidance.assure.splitlines() if _CANDIDATES.search(line))
+            lines = [line for part in (guidance.align, guidance.clarify, guidance.assure)
+                     for line in part.splitlines()]
+            candidates = "\n".join(line for line in lines if _CANDIDATES.search(line))
             assure = "\n".join(line for line in guidance.assure.splitlines() if not _CANDIDATES.search(line))
-            everything = "\n".join([guidance.align, guidance.clarify, assure, guidance.talk_track])
+            everything = "\n".join([line for line in lines if not _CANDIDATES.search(line)] + [guidance.talk_track])
             talk = guidance.talk_track
             fits = {i for c in row["concerns"] for i in c["fits"]}
             misleads = {i for c in row["concerns"] for i in c["misleads"]} - fits
@@ -111,12 +127,15 @@ def measure(name: str, with_profile: bool = True) -> dict:
             for concern in row["concerns"]:
                 if concern["fits"] and with_profile:
                     counts["concerns"] += 1
-                    counts["fit"] += any(_has(everything, markers[i]) for i in concern["fits"])
+                    used = any(_has(everything, markers[i]) for i in concern["fits"])
+                    counts["fit"] += used
+                    counts["fit_seen"] += used or any(_has(candidates, markers[i]) for i in concern["fits"])
             stated = {i for i in markers if _has(talk, markers[i])}
             counts["unrelated"] += bool(stated - fits - misleads)
             counts["misleading"] += bool({i for i in misleads if _has(talk + assure, markers[i])})
             counts["candidates"] += sum(_has(candidates, markers[i]) for i in markers)
             counts["candidates_fit"] += sum(_has(candidates, markers[i]) for i in fits)
+            counts["candidates_misleading"] += sum(_has(candidates, markers[i]) for i in misleads)
             after_opening = talk.split(". ", 1)[-1].lower()
             concern_words = " ".join(c["words"] for c in guidance.concerns).lower()
             counts["reopened"] += any(cue.lower() in after_opening and cue.lower() not in concern_words
@@ -138,10 +157,12 @@ def measure(name: str, with_profile: bool = True) -> dict:
     return {
         "set": name, "profile": "theirs" if with_profile else "shipped (empty)", "messages": len(rows),
         "fit_used": round(counts["fit"] / counts["concerns"], 3) if counts["concerns"] else None,
+        "fit_used_or_candidate": round(counts["fit_seen"] / counts["concerns"], 3) if counts["concerns"] else None,
         "unrelated": round(counts["unrelated"] / counts["answers"], 3),
         "misleading": counts["misleading"], "reopened": counts["reopened"],
         "notes_used": f"{counts['notes_used']}/{counts['notes']}", "invented": counts["invented"],
-        "candidate_references_fitting": f"{counts['candidates_fit']}/{counts['candidates']}",
+        "candidates_fitting": f"{counts['candidates_fit']}/{counts['candidates']}",
+        "candidates_misleading": counts["candidates_misleading"],
         "talk_words_mean": round(sum(words) / len(words), 1), "talk_words_max": max(words),
         "kind_macro_f1_sure": kinds["macro_f1"],
         "accuracy_when_not_asking": round(sum(answered) / len(answered), 3) if answered else None,

@@ -68,6 +68,8 @@ def test_the_company_is_we_in_english() -> None:
     assert as_we("Fleetwise has been operating since 2016.", "Fleetwise", "en") == "We have been operating since 2016."
     assert as_we("288 of Fleetwise's customers renew.", "Fleetwise", "en") == "288 of our customers renew."
     assert as_we("Fleetwise opera desde 2016.", "Fleetwise", "es") == "Fleetwise opera desde 2016."
+    assert as_we("Fleetwise has been operating since 2016 and has been profitable since 2021.", "Fleetwise", "en") \
+        == "We have been operating since 2016 and have been profitable since 2021."
 
 
 SEVERAL = "The price is fine, but are setup and training included? And does support answer on weekends?"
@@ -425,3 +427,40 @@ def test_a_major_concern_said_to_be_non_negotiable_is_not_asked_whether_it_is_a_
     plain = "We need someone on the phone at 2am on a Saturday night." if lang == "en" else \
         "Necesitamos a alguien al teléfono a las 2 de la mañana un sábado."
     assert major.closing(lang, plain) == major.closing(lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Will someone of yours be on the project with us, or are we on our own?", "en"),
+    ("¿Quién nos va a acompañar cuando arranque el proyecto?", "es"),
+])
+def test_a_concern_nothing_answers_shows_the_seller_the_closest_facts_to_check_never_the_buyer(
+        example_coach, text: str, lang: str) -> None:
+    """The matcher's floor refuses many facts that do answer (e5-small ranks them first for under half of the
+    concerns): the closest ones are shown to the seller to judge, kept out of the talk track."""
+    guidance = example_coach.coach(text, offline=True)
+    [concern] = guidance.concerns
+    assert guidance.language == lang and concern["status"] == "placeholder"
+    engineer = "one of our engineers on the project" if lang == "en" else "uno de nuestros ingenieros en el proyecto"
+    assert any(engineer in fact for fact in concern["nearest"]) and len(concern["nearest"]) <= 2
+    [line] = [line for line in guidance.clarify.splitlines() if engineer in line]
+    assert re.search(r"Closest in your team profile, for you to check|Lo más cercano en el perfil de tu equipo", line)
+    assert engineer not in guidance.talk_track
+
+
+@pytest.mark.parametrize("text", ["Will someone of yours be on the project with us, or are we on our own?",
+                                  "¿Quién nos va a acompañar cuando arranque el proyecto?"])
+def test_with_the_empty_profile_no_closest_facts_are_shown(shared_coach, text: str) -> None:
+    guidance = shared_coach.coach(text, offline=True)
+    assert [c["nearest"] for c in guidance.concerns] == [[]]
+    assert "Closest in your team profile" not in guidance.clarify and "Lo más cercano" not in guidance.clarify
+
+
+def test_the_closest_facts_leave_out_one_that_does_not_meet_what_the_buyer_requires(example_coach) -> None:
+    """A hosting fact that names the EU is no candidate for a buyer who requires data in Mexico."""
+    from bot.models.matching import items
+
+    matcher = example_coach.matcher
+    concern = "Where is the data kept? Legal requires it to stay in Mexico."
+    region = next(i for i in items(example_coach.playbooks.profile) if "hosted in the EU" in i.en)
+    assert region not in matcher.nearest(concern)
+    assert region in matcher.nearest("Where is the data kept?")

@@ -50,6 +50,12 @@ TAGGED_FLOOR = 2.0
 # all agree: "¿cuánto nos llevaría la puesta en marcha?" and the team's implementation fact)
 TAGGED_FIRST_FLOOR = 1.5
 TAG_SURE = 0.9
+# A concern nothing answers is shown, for the seller to judge, the profile's facts that stand out most for it by
+# meaning (at most `NEAREST_COUNT`, each at least `NEAREST_FLOOR`): e5-small ranks the fact that answers first for
+# under half of the concerns that have one, and the floor refuses many of those, but a seller reading two
+# candidates sees at once whether one answers. Chosen on the concern sets (bench/relevance.py, "candidate facts").
+NEAREST_COUNT = 2
+NEAREST_FLOOR = 1.0
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,23 @@ class Matcher:
             return []
         best = self.scores(concerns)[:, refs].max(axis=0)
         return [self.items[refs[int(i)]].index for i in np.argsort(-best)[:count]]
+
+    def nearest(self, concern: str, taken: Sequence[Item] = (), notes: str = "", message: str = "") -> list[Item]:
+        """The facts closest to `concern` by meaning that clear `NEAREST_FLOOR`, closest first, leaving out the
+        `taken` ones (they answer another concern) and any that do not meet what the buyer requires: candidates
+        for the seller to check, never said to the buyer as an answer."""
+        if not self.items:
+            return []
+        row = self.scores([concern])[0]
+        found = []
+        for n in np.argsort(-row):
+            item = self.items[int(n)]
+            if row[n] < NEAREST_FLOOR or len(found) == NEAREST_COUNT:
+                break
+            if item.kind == "fact" and item not in taken and meets_requirements(item, 0.0, concern, notes,
+                                                                                   message).meets:
+                found.append(item)
+        return found
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

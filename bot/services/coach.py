@@ -468,7 +468,11 @@ class Coach:
                 filed = match.item.topic if match and match.item.topic else topic
                 sure = self.playbooks.topics[filed] if filed else None
                 if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
-                    concerns += [ReadConcern(part.words, sure, None, "") for part in parts]
+                    taken = [m.item for m in matches if m]
+                    concerns += [ReadConcern(part.words, sure, None, "", nearest=tuple(
+                        say(profile.facts[item.index]).rstrip(".") for item in self.matcher.nearest(
+                            part.about, taken, " ".join(reading.seller_notes), reading.buyer_text)))
+                        for part in parts]
                     continue
                 concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder

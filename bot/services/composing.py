@@ -34,11 +34,13 @@ class ReadConcern:
     match: Match | None  # the profile item that answers it, if one cleared the floor
     answer: str = ""  # the matched item's sentence in the answer's language, as the seller may say it
     placeholder: str | None = None  # what to fill in when nothing answers it (default: from the buyer's words)
+    nearest: tuple[str, ...] = ()  # with no match, the profile's closest facts, for the seller to check
 
     def as_json(self) -> dict[str, Any]:
         status = "answered" if self.match and self.match.meets else "unmet" if self.match else "placeholder"
         return {"words": quoted(self.words), "topic": self.topic.topic if self.topic else None, "status": status,
-                "fact": self.answer or None, "required": list(self.match.required) if self.match else []}
+                "fact": self.answer or None, "required": list(self.match.required) if self.match else [],
+                "nearest": list(self.nearest)}
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def quoted(words: str) -> str:
 
 
 def as_we(sentence: str, company: str, lang: str) -> str:
-    """A profile sentence as the seller says it: "Fleetwise has been operating…" → "We have been operating…",
+    """A profile sentence as the seller says it: "Fleetwise has been operating… and has been profitable…" → "We
+    have been operating… and have been profitable…",
     "Acme's customers" → "our customers" (English; Spanish keeps the name, as Spanish speech does)."""
     if lang != "en" or not company:
         return sentence
@@ -76,7 +79,10 @@ def as_we(sentence: str, company: str, lang: str) -> str:
     if match:
         verb = match.group(1)
         plain = verbs.get(verb) or (verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb)
-        sentence = f"We {plain}{sentence[match.end():]}"
+        rest = sentence[match.end():]
+        # a second verb of the same subject agrees with "we" too: "…since 2016 and has been profitable since 2021"
+        rest = re.sub(r"\b(and|but|or)\s+(has|is|was|does)\b", lambda m: f"{m.group(1)} {verbs[m.group(2)]}", rest)
+        sentence = f"We {plain}{rest}"
     return sentence
 
 
@@ -134,6 +140,8 @@ def compose(
             grounded.append(str(t.unmet_line(words, concern.answer, required, lang)))
         else:
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
+            if concern.nearest:
+                grounded.append(str(t.nearest_line(concern.nearest, lang)))
     grounded += [str(t.note_line(note, states_our_fact(note), lang)) for note in notes]
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]

@@ -182,8 +182,11 @@ def test_a_thread_answer_is_about_the_objections_topic(shared_coach, topic, lang
         assert answer.topic == topic and answer.language == lang
         assert book.text("name", lang).lower() in answer.heading
         body = "\n".join(answer.lines)
+        # the topic's own words, or the buyer's concern quoted in a placeholder (when the buyer already said what
+        # the topic's question asks, "on a weekend", the talk track closes on the kind's question instead)
         assert any(book.text(f, lang) in body for f in ("align", "clarify", "assure", "check")) or (
-            book.text("talk", lang).split("{fact}")[0].strip() in body), (question, body)
+            book.text("talk", lang).split("{fact}")[0].strip() in body) or (
+            f"«{text.strip('¿?.')}" in body or f"“{text.strip('?.')}" in body), (question, body)
 
 
 @pytest.mark.parametrize(("topic", "lang", "text"), [o for o in OBJECTIONS if o[0] in
@@ -193,11 +196,14 @@ def test_a_thread_answer_states_the_profiles_fact_for_the_topic(example_coach, s
     topic's; with the empty profile, a placeholder and no fact."""
     fact = _fact(example_coach, topic, lang)
     others = [f.get(lang)[0].rstrip(".") for f in example_coach.playbooks.profile.facts if f.topic != topic]
-    honest_gap = re.compile(r"\[|be straight with you|ser claro con usted|does not mention|no menciona")
+    honest_gap = re.compile(r"\[|rather not guess|prefiero no adivinar|does not mention|no menciona")
     for question in (QUESTIONS[lang][0], QUESTIONS[lang][1], QUESTIONS[lang][2]):  # say it, next move, explain
         with_facts = "\n".join(example_coach.answer(question, "incomplete", text).lines)
         assert fact in with_facts or honest_gap.search(with_facts), (question, with_facts)
-        assert not any(other in with_facts for other in others)
+        # (the facts named for the seller to check, when none was matched, are no answer)
+        answered = "\n".join(line for line in with_facts.splitlines()
+                              if not line.startswith(("Closest in your team profile", "Lo más cercano en el perfil")))
+        assert not any(other in answered for other in others)
         empty = "\n".join(shared_coach.answer(question, "incomplete", text).lines)
         assert "[" in empty and fact not in empty, (question, empty)
 

@@ -303,6 +303,13 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("Your app is way better than our spreadsheets.", True),
     ("The price is fine.", True),
     ("Esto nos sirve.", True),
+    ("The team is on board with the product and the implementation plan.", True),
+    ("We understand there is a 12-month minimum; no problem.", True),
+    ("El plan mensual nos encaja y entendemos que hay un compromiso de 12 meses; no hay problema.", True),
+    # ...but not a problem named, nor approval refused
+    ("The problem is not the price, it is the contract length.", False),
+    ("El problema no es el precio, es la permanencia.", False),
+    ("We are not on board with the price.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
@@ -313,6 +320,29 @@ def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bo
     ("Usamos NetSuite para todo. ¿Se conecta?", "¿Con qué sistemas tendría que conectarse?", True),
     ("Does it connect to our ERP?", "Which systems would it need to connect to?", False),
     ("¿Se conecta con nuestro ERP?", "¿Con qué sistemas tendría que conectarse?", False),
+    # what the seller's note says of them counts as said
+    ("Do you have an API? Everything has to land in our ERP [note: they run SAP Business One]",
+     "Which systems would it need to connect to?", True),
+    ("¿Tienen API? Todo tiene que caer en nuestro ERP [nota: usan SAP Business One]",
+     "¿Con qué sistemas tendría que conectarse?", True),
+    # when they need help, the clause, their security requirement: said already
+    ("We're open 24/7. If the system dies at 3am on a Saturday, who do I call?",
+     "When would you most need help, and how fast?", True),
+    ("Abrimos 24 horas. Si el sistema se cae un sábado de madrugada, ¿a quién llamo?",
+     "¿Cuándo necesitarían más ayuda y con qué rapidez?", True),
+    ("Legal flagged the auto-renewal clause in the order form; it has to change before we sign.",
+     "Which clause is the sticking point", True),
+    ("Jurídico marcó la cláusula de renovación automática; tiene que cambiar antes de firmar.",
+     "¿Qué cláusula es el problema", True),
+    ("We require SSO with Microsoft Entra for every user, non-negotiable.",
+     "Which requirements does your security team check first?", True),
+    ("Exigimos SSO con Microsoft Entra para todos los usuarios, es innegociable.",
+     "¿Qué requisitos revisa primero su equipo de seguridad?", True),
+    ("How long would the roll-out take? Last time the data migration alone took us three months.",
+     "What worries you most about the roll-out", True),
+    ("¿Cuánto tardaría la puesta en marcha? La última vez solo la migración de datos nos llevó tres meses.",
+     "¿Qué le preocupa más de la puesta en marcha", True),
+    ("How long would the roll-out take?", "What worries you most about the roll-out", False),
 ])
 def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coach, text: str, check: str,
                                                                      already_said: bool) -> None:
@@ -462,5 +492,5 @@ def test_the_closest_facts_leave_out_one_that_does_not_meet_what_the_buyer_requi
     matcher = example_coach.matcher
     concern = "Where is the data kept? Legal requires it to stay in Mexico."
     region = next(i for i in items(example_coach.playbooks.profile) if "hosted in the EU" in i.en)
-    assert region not in matcher.nearest(concern)
+    assert region not in matcher.nearest(concern) and region not in matcher.nearest(concern, "security")
     assert region in matcher.nearest("Where is the data kept?")

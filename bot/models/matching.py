@@ -138,22 +138,21 @@ class Matcher:
         best = self.scores(concerns)[:, refs].max(axis=0)
         return [self.items[refs[int(i)]].index for i in np.argsort(-best)[:count]]
 
-    def nearest(self, concern: str, taken: Sequence[Item] = (), notes: str = "", message: str = "") -> list[Item]:
-        """The facts closest to `concern` by meaning that clear `NEAREST_FLOOR`, closest first, leaving out the
-        `taken` ones (they answer another concern) and any that do not meet what the buyer requires: candidates
-        for the seller to check, never said to the buyer as an answer."""
+    def nearest(self, concern: str, topic: str | None = None, taken: Sequence[Item] = (), notes: str = "",
+                message: str = "") -> list[Item]:
+        """Up to `NEAREST_COUNT` facts for the seller to check on a concern nothing answers: the closest by meaning
+        on its surely read `topic` (the team's tag, else the detector's reading of the fact), then the closest by
+        meaning that clear `NEAREST_FLOOR`. Leaves out the `taken` ones (they answer another concern) and any that
+        do not meet what the buyer requires. Never said to the buyer as an answer."""
         if not self.items:
             return []
         row = self.scores([concern])[0]
-        found = []
-        for n in np.argsort(-row):
-            item = self.items[int(n)]
-            if row[n] < NEAREST_FLOOR or len(found) == NEAREST_COUNT:
-                break
-            if item.kind == "fact" and item not in taken and meets_requirements(item, 0.0, concern, notes,
-                                                                                   message).meets:
-                found.append(item)
-        return found
+        usable = [int(n) for n in np.argsort(-row) if self.items[int(n)].kind == "fact"
+                  and self.items[int(n)] not in taken
+                  and meets_requirements(self.items[int(n)], 0.0, concern, notes, message).meets]
+        on_topic = [n for n in usable if topic is not None and self.topics[n] == topic][:1]
+        by_meaning = [n for n in usable if row[n] >= NEAREST_FLOOR and n not in on_topic]
+        return [self.items[n] for n in (on_topic + by_meaning)[:NEAREST_COUNT]]
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

@@ -471,7 +471,7 @@ class Coach:
                     taken = [m.item for m in matches if m]
                     concerns += [ReadConcern(part.words, sure, None, "", nearest=tuple(
                         say(profile.facts[item.index]).rstrip(".") for item in self.matcher.nearest(
-                            part.about, taken, " ".join(reading.seller_notes), reading.buyer_text)))
+                            part.about, topic, taken, " ".join(reading.seller_notes), reading.buyer_text)))
                         for part in parts]
                     continue
                 concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
@@ -502,9 +502,11 @@ class Coach:
                                                                             callable_refs)]
         closest = [(r.customer, r.industry, say(r.result).rstrip(".")) for r in near]
         # the closing question asks about an open concern, never about what the buyer just accepted nor what they
-        # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite")
+        # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite"), nor what
+        # the seller's note says of them ("[note: they run SAP Business One]")
+        said = " ".join([reading.buyer_text, *reading.seller_notes])
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
-                      and not c.topic.check_answered(reading.buyer_text)), None)
+                      and not c.topic.check_answered(said)), None)
         question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest)

@@ -116,6 +116,15 @@ def test_the_prompt_carries_each_concern_its_matched_fact_and_what_the_buyer_acc
     assert user.index("That does NOT meet") < reading
 
 
+def test_a_concern_nothing_answers_carries_the_closest_facts_into_the_prompt(model, example_profile):
+    _answer_with(model, None)
+    Coach(load_settings()).coach("Will someone of yours be on the project with us, or are we on our own?")
+    user = model.requests[0]["body"]["messages"][1]["content"]
+    assert "no profile fact was matched to it" in user
+    assert "The closest by meaning, which may or may not answer it: A typical customer goes live in 6 to 8 weeks" \
+        in user
+
+
 def test_a_reopened_accepted_point_is_repaired_once(model, example_profile):
     _answer_with(model, {"talk_track": "Good to hear that. Still, let me show you why the price is fair for what you "
                                        "get. Which part would you like to see first?"}, None)

@@ -36,7 +36,8 @@ from bot.models.metrics import score  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
 
 SETS_DIR = ROOT / "tests" / "data" / "concerns"
-SETS = ("dev-a", "dev-b", "dev-e", "dev-f", "dev-g", "dev-h", "heldout-c", "heldout-d", "heldout-e")
+SETS = ("dev-a", "dev-b", "dev-e", "dev-f", "dev-g", "dev-h", "heldout-c", "heldout-d", "heldout-e", "heldout-f",
+        "heldout-g")
 OUT = ROOT / "playbooks" / "examples" / "objections" / "concern_sets.jsonl"
 
 

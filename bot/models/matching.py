@@ -147,12 +147,20 @@ class Matcher:
         if not self.items:
             return []
         row = self.scores([concern])[0]
-        usable = [int(n) for n in np.argsort(-row) if self.items[int(n)].kind == "fact"
-                  and self.items[int(n)] not in taken
-                  and meets_requirements(self.items[int(n)], 0.0, concern, notes, message).meets]
-        on_topic = [n for n in usable if topic is not None and self.topics[n] == topic][:1]
-        by_meaning = [n for n in usable if row[n] >= NEAREST_FLOOR and n not in on_topic]
-        return [self.items[n] for n in (on_topic + by_meaning)[:NEAREST_COUNT]]
+        facts = [int(n) for n in np.argsort(-row) if self.items[int(n)].kind == "fact" and self.items[int(n)]
+                 not in taken]
+
+        def meets(n: int) -> bool:  # read only for the few facts named (about 0.2 ms a fact)
+            return meets_requirements(self.items[n], 0.0, concern, notes, message).meets
+
+        on_topic = next((n for n in facts if topic is not None and self.topics[n] == topic and meets(n)), None)
+        found = [] if on_topic is None else [on_topic]
+        for n in facts:
+            if len(found) == NEAREST_COUNT or row[n] < NEAREST_FLOOR:
+                break
+            if n != on_topic and meets(n):
+                found.append(n)
+        return [self.items[n] for n in found]
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

@@ -121,7 +121,8 @@ def test_the_concern_set_examples_are_the_writers_sure_items_and_nothing_else():
                 expected.append((Objection.parse(row["text"]).text, row["kind"]))
     assert sorted((row["text"], row["label"]) for row in shipped) == sorted(expected)
     assert {row["voice"] for row in shipped} == {f"concern-set:{name}" for name in (
-        "dev-a", "dev-b", "dev-e", "dev-f", "dev-g", "dev-h", "heldout-c", "heldout-d", "heldout-e")}
+        "dev-a", "dev-b", "dev-e", "dev-f", "dev-g", "dev-h", "heldout-c", "heldout-d", "heldout-e", "heldout-f",
+        "heldout-g")}
 
 
 def test_word_vectors_put_related_words_close_across_languages():

@@ -50,10 +50,11 @@ TAGGED_FLOOR = 2.0
 # all agree: "¿cuánto nos llevaría la puesta en marcha?" and the team's implementation fact)
 TAGGED_FIRST_FLOOR = 1.5
 TAG_SURE = 0.9
-# A concern nothing answers is shown, for the seller to judge, the profile's facts that stand out most for it by
-# meaning (at most `NEAREST_COUNT`, each at least `NEAREST_FLOOR`): e5-small ranks the fact that answers first for
-# under half of the concerns that have one, and the floor refuses many of those, but a seller reading two
-# candidates sees at once whether one answers. Chosen on the concern sets (bench/relevance.py, "candidate facts").
+# A concern nothing answers is shown, for the seller to judge, up to `NEAREST_COUNT` of the profile's facts: the
+# closest on its topic, then those standing out by meaning (at least `NEAREST_FLOOR`). e5-small ranks the fact that
+# answers first for under half of the concerns that have one, and the floor refuses many of those, but a seller
+# reading two candidates sees at once whether one answers. Chosen on the ten older concern sets (bench/relevance.py
+# "fit used or candidate": one fact 0.57, two 0.63, three 0.66 by meaning alone; two with the topic's first 0.66).
 NEAREST_COUNT = 2
 NEAREST_FLOOR = 1.0
 

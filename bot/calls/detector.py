@@ -22,6 +22,7 @@ import numpy as np
 
 from bot.models import encoder, persist
 from bot.models.persist import Arrays, ModelDataError
+from bot.models.word_vectors import shipped as word_vectors
 
 FILE = "calls-detector.npz"
 # What the cheap marks are: a question mark; a contrast word; the sentence is the first of its turn; its length.
@@ -35,12 +36,20 @@ def marks(sentence: str, first: bool) -> list[float]:
             min(len(sentence.split()), 40) / 40]
 
 
-def features(sentences: Sequence[str], firsts: Sequence[bool], vectors: np.ndarray | None = None) -> np.ndarray:
+def embed(sentences: Sequence[str], vectors: str) -> np.ndarray:
+    """The sentences' vectors: "e5", the transformer's (about 20 ms a sentence), or "words", the static word
+    vectors distilled from it (bot/models/word_vectors.py, about 0.1 ms)."""
+    if vectors == "words":
+        return word_vectors().embed(list(sentences))
+    return encoder.queries(list(sentences))
+
+
+def features(sentences: Sequence[str], firsts: Sequence[bool], vectors: np.ndarray | str = "e5") -> np.ndarray:
     """One row a sentence, the sentences of each turn in order (`firsts` marks where a turn starts): its e5 query
-    vector, the vector of the sentence before it in the turn (zeros for the first), then its marks. `vectors` when
-    already encoded."""
-    if vectors is None:
-        vectors = encoder.queries(list(sentences))
+    vector, the vector of the sentence before it in the turn (zeros for the first), then its marks. `vectors`: which
+    vectors (`embed`), or the vectors themselves when already encoded."""
+    if isinstance(vectors, str):
+        vectors = embed(sentences, vectors)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(sentences), -1)
     before = np.zeros_like(vectors)
     later = np.flatnonzero(~np.asarray(firsts, dtype=bool))
@@ -60,6 +69,7 @@ class Detector:
     intercept: float
     alone: float  # a sentence this likely to resist is an objection even with no cue (bot/calls/finding.py)
     floor: float = 0.0  # a sentence the cues flag, less likely than this, is none
+    vectors: str = "e5"  # which sentence vectors it weighs (`embed`)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coef", np.asarray(self.coef, dtype=np.float64).ravel())
@@ -77,18 +87,25 @@ class Detector:
         if not flat:
             return [[] for _ in turns]
         firsts = [number == 0 for turn in turns for number in range(len(turn))]
-        likely = iter(self.probabilities(features(flat, firsts)).tolist())
+        likely = iter(self.probabilities(features(flat, firsts, self.vectors)).tolist())
         return [[next(likely) for _ in turn] for turn in turns]
 
     def to_data(self, arrays: Arrays) -> dict[str, Any]:
         return {"coef": arrays.put("coef", self.coef.astype(np.float32)), "intercept": float(self.intercept),
-                "alone": float(self.alone), "floor": float(self.floor), "marks": list(MARKS), "encoder": encoder.NAME}
+                "alone": float(self.alone), "floor": float(self.floor), "marks": list(MARKS), "vectors": self.vectors,
+                "encoder": encoder.NAME if self.vectors == "e5" else word_vectors().digest}
 
     @classmethod
     def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
-        if data.get("marks") != list(MARKS) or data.get("encoder") != encoder.NAME:
+        vectors = data.get("vectors")
+        if vectors not in ("e5", "words") or data.get("marks") != list(MARKS) \
+                or data.get("encoder") != (encoder.NAME if vectors == "e5" else word_vectors().digest):
             raise ModelDataError("the detector was trained on other features")
-        return cls(arrays.get(data["coef"], "f"), float(data["intercept"]), float(data["alone"]), float(data["floor"]))
+        coef = arrays.get(data["coef"], "f")
+        dimensions = 384 if vectors == "e5" else word_vectors().dimensions
+        if coef.shape != (2 * dimensions + len(MARKS),):
+            raise ModelDataError(f"{coef.shape} weights, but the features number {2 * dimensions + len(MARKS)}")
+        return cls(coef, float(data["intercept"]), float(data["alone"]), float(data["floor"]), str(vectors))
 
 
 @cache

@@ -424,13 +424,13 @@ def resisting_flags(parts: list[str], likely: Likely | None = None) -> list[bool
     for index, sentence in enumerate(parts):
         if not flags[index] and resists_indirectly(sentence):
             flags[index] = True
-    if likely is not None:
-        flags = [(flag and p >= likely.floor) or (p >= likely.alone and not _DEFUSED.search(sentence.replace("’", "'")))
-                 for flag, p, sentence in zip(flags, likely.scores, parts, strict=True)]
         # "Me gusta cómo cruza los cobros, pero" + "¿también concilia…?": split before the "¿", one point
         if "but_asks" in MECHANISMS and index + 1 < len(parts) and parts[index + 1].startswith("¿") \
                 and _BUT_ASKS.search(f"{sentence} {parts[index + 1]}"):
             flags[index] = flags[index + 1] = True
+    if likely is not None:
+        flags = [(flag and p >= likely.floor) or (p >= likely.alone and not _DEFUSED.search(sentence.replace("’", "'")))
+                 for flag, p, sentence in zip(flags, likely.scores, parts, strict=True)]
     if "because" in MECHANISMS:
         for index in range(len(parts) - 1):
             # a question, then what is at stake: both, one objection

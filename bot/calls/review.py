@@ -18,8 +18,8 @@ from typing import Any
 from bot.calls import detector as learned
 from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
-from bot.calls.detector import Detector
-from bot.calls.finding import Likely, kind_marker, objections_in, sentences, way_kind
+from bot.calls.detector import Finder
+from bot.calls.finding import Likely, kind_marker, objections_in, resisting_flags, sentences, way_kind
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.content.i18n import t
@@ -79,7 +79,7 @@ class CallReview:
 
 def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_id: str | None = None,
                 scorer: Scorer | None = None, summarizer: Summarizer | None = None,
-                offline: bool = False, detector: Detector | None | bool = True) -> CallReview:
+                offline: bool = False, detector: Finder | None | bool = True) -> CallReview:
     """Review a conversation whose sides are decided (`sides.decided`). With a language model configured (and
     not `offline`), the objections and how they were answered are read by the model chunk by chunk and checked
     against the transcript (bot/calls/with_llm.py); any chunk whose call fails is read offline. `detector`: the
@@ -191,13 +191,14 @@ class Candidate:
     opens_point: bool  # it opens with "Second, …", "Otra cosa: …"
 
 
-def candidates(turns: list[Turn], side: list[str | None], detector: Detector | None = None) -> list[Candidate]:
+def candidates(turns: list[Turn], side: list[str | None], detector: Finder | None = None) -> list[Candidate]:
     """Every objection the cues, and the learned detector when there is one, find in the buyer's turns, in order.
     The detector reads all the buyer's sentences in one batch."""
     buyer = [index for index, turn in enumerate(turns) if side[index] == BUYER]
     likely: dict[int, Likely] = {}
     if detector is not None:
-        scores = detector.score([sentences(turns[index].text) for index in buyer])
+        said = [sentences(turns[index].text) for index in buyer]
+        scores = detector.score(said, [resisting_flags(parts) for parts in said])
         likely = {index: Likely(said, detector.alone, detector.floor)
                   for index, said in zip(buyer, scores, strict=True)}
     return [Candidate(index, objection.quote, number == 0, objection.opens_point)

@@ -1,7 +1,8 @@
-"""Issue #22, calls10: the learned sentence detector beside the cues (bot/calls/detector.py). Its weights load as
-plain arrays, never pickle; it ranks an objection said without any cue word above a neutral discovery question, in
-English and Spanish; and a sentence it is sure of counts as an objection even with no cue, while the cues' own
-finds stay."""
+"""Issue #22, calls10: the learned sentence detector beside the cues (bot/calls/detector.py), a cascade of a
+word-vector detector and an e5 one. Its weights load as plain arrays, never pickle; a sentence the word-vector
+prefilter drops, or the cues already flag, never reaches e5 (counted on a wrapped encoder), in English and Spanish;
+it ranks an objection said without any cue word above a neutral discovery question; and a sentence it is sure of
+counts as an objection even with no cue, while the cues' own finds stay."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import numpy as np
 import pytest
 
 from bot.calls import detector as det
-from bot.calls.finding import Likely, objections_in, resisting
+from bot.calls.finding import Likely, objections_in, resisting, resisting_flags, sentences
 from bot.calls.formats import Turn
 from bot.calls.review import candidates
-from bot.models import persist
+from bot.models import encoder, persist
 from bot.models.persist import ModelDataError
 
 # objections with no cue word of the grammar (checked below), and neutral discovery questions
@@ -38,9 +39,90 @@ def test_the_shipped_weights_load_without_pickle():
     path = persist.shipped_dir() / det.FILE
     with np.load(path, allow_pickle=False) as archive:  # plain arrays only: a pickled object would raise here
         assert all(archive[name].dtype != object for name in archive.files)
-    model = persist.load(path, det.Detector)
-    assert model.vectors == "e5" and 0 < model.alone <= 1
+        assert {"words_coef", "e5_coef"} <= set(archive.files)  # both detectors' weights
+    model = persist.load(path, det.Cascade)
+    assert isinstance(model.words, det.Detector) and isinstance(model.e5, det.Detector)
+    assert model.words.vectors == "words" and det.SPACES[model.e5.vectors][0] == "e5"
+    assert 0 < model.prefilter < model.alone <= 1
     assert det.shipped() is not None
+
+
+def test_a_cascade_must_read_word_vectors_first():
+    model = det.shipped()
+    assert model is not None
+    swapped = det.Cascade(model.e5, model.words, model.prefilter, model.alone)
+    with pytest.raises(ModelDataError):
+        persist.loads(persist.dumps(swapped), det.Cascade)
+    assert persist.loads(persist.dumps(model), det.Cascade).prefilter == model.prefilter
+
+
+@pytest.fixture
+def encoded(monkeypatch):
+    """Every text the e5 encoder is asked for, whether or not it is cached."""
+    asked: list[str] = []
+    real = encoder.queries
+
+    def counting(texts):
+        asked.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(encoder, "queries", counting)
+    return asked
+
+
+# a turn per language: a neutral line the word-vector detector drops, a cue-flagged objection, an uncued one
+TURNS = {
+    "en": ["Thanks, that was helpful.", "The price is too high for us.", UNCUED[0]],
+    "es": ["Gracias, muy útil.", "El precio es demasiado alto para nosotros.", UNCUED[2]],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_sentence_the_prefilter_drops_never_reaches_e5(lang, encoded):
+    model = det.shipped()
+    assert model is not None
+    neutral, cued, uncued = TURNS[lang]
+    turns = [[neutral], [cued], [uncued]]
+    flagged = [resisting_flags(turn) for turn in turns]
+    assert flagged == [[False], [True], [False]]
+    words = model.words.score_some(turns, [(0, 0), (2, 0)])
+    assert words[0] < model.prefilter <= words[1]
+    scores = model.score(turns, flagged)
+    assert neutral not in encoded and cued not in encoded  # dropped by the prefilter; flagged by the cues
+    assert uncued in encoded
+    assert scores[0] == [0.0] and scores[1] == [0.0] and scores[2][0] > 0.3
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_cap_sends_only_the_likeliest_sentences_to_e5(lang, encoded):
+    model = det.shipped()
+    assert model is not None
+    capped = det.Cascade(model.words, model.e5, 0.0, model.alone, cap=1)
+    neutral, _, uncued = TURNS[lang]
+    scores = capped.score([[neutral], [uncued]])
+    assert encoded == [uncued] and scores[0] == [0.0] and scores[1][0] > 0.3
+
+
+def test_without_the_prefilter_every_sentence_reaches_e5(encoded):
+    model = det.shipped()
+    assert model is not None
+    everything = det.Cascade(model.words, model.e5, 0.0, model.alone)
+    turns = [[neutral, uncued] for neutral, _, uncued in TURNS.values()]
+    everything.score(turns)
+    assert set(encoded) >= {sentence for turn in turns for sentence in turn}  # the counting wrapper sees them
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_review_sends_no_cue_flagged_or_dropped_sentence_to_e5(lang, encoded):
+    model = det.shipped()
+    assert model is not None
+    neutral, cued, uncued = TURNS[lang]
+    turns = [Turn("Ana", "Tell me about your team."), Turn("Dana", f"{neutral} {cued}"), Turn("Ana", "Sure."),
+             Turn("Dana", uncued)]
+    found = candidates(turns, ["ours", "buyer", "ours", "buyer"], model)
+    assert cued in [c.quote for c in found]
+    assert not {neutral, cued} & set(encoded) and uncued in encoded
+    assert sentences(f"{neutral} {cued}") == [neutral, cued]
 
 
 def test_a_pickle_is_refused():
@@ -66,9 +148,10 @@ def test_the_uncued_objections_carry_no_cue(sentence):
 def test_an_uncued_objection_scores_above_a_discovery_question(objection, question):
     model = det.shipped()
     assert model is not None
-    said, asked = model.score([[objection], [question]])
-    assert said[0] > asked[0] + 0.3
-    assert asked[0] < model.alone
+    said, asked = model.e5.score_some([[objection], [question]], [(0, 0), (1, 0)])
+    assert said > asked + 0.3
+    assert model.score([[objection], [question]])[0][0] == pytest.approx(said)  # the prefilter lets it through
+    assert asked < model.alone
 
 
 @pytest.mark.parametrize("text", [

@@ -172,9 +172,10 @@ class Finder(Protocol):
 @dataclass(frozen=True, eq=False)
 class Cascade:
     """Two detectors in turn, so that a long call is not encoded whole: the word-vector detector (about 0.1 ms a
-    sentence) reads every buyer sentence the cues did not flag; only those it finds at least `prefilter` likely,
-    at most `cap` a call (the likeliest first), are read by the e5 detector (about 20 ms), whose probability
-    counts (`alone`, `floor` as in Detector). Every other sentence scores 0: the cues' say alone."""
+    sentence) reads every buyer sentence the cues did not flag; only those it finds at least `prefilter` likely are
+    read by the e5 detector (about 20 ms a sentence encoded: the sentence and the one before it), the likeliest
+    first while the sentences encoded stay within `cap` a call; the e5 detector's probability counts (`alone`,
+    `floor` as in Detector). Every other sentence scores 0: the cues' say alone."""
 
     MODEL_KIND = "calls-objection-cascade"
     words: Scorer
@@ -182,7 +183,7 @@ class Cascade:
     prefilter: float
     alone: float
     floor: float = 0.0
-    cap: int = 0  # at most this many sentences a call go to e5; 0 for no limit
+    cap: int = 0  # at most this many sentences a call are encoded by e5 (the chosen and those before them); 0: all
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.prefilter <= 1.0 and 0.0 < self.alone <= 1.01 and self.floor == 0.0 and self.cap >= 0):
@@ -190,13 +191,28 @@ class Cascade:
 
     def chosen(self, turns: Sequence[Sequence[str]], flagged: Flags | None = None) -> list[tuple[int, int]]:
         """The sentences (turn, sentence) the e5 detector reads: not flagged by the cues, at least `prefilter`
-        likely to the word-vector detector, at most `cap` of them, in the call's order."""
+        likely to the word-vector detector, the likeliest while what e5 encodes stays within `cap`; in order."""
         where = [(t, n) for t, turn in enumerate(turns) for n in range(len(turn))
                  if not (flagged is not None and flagged[t][n])]
         likely = self.words.score_some(turns, where)
         kept = sorted(((p, at) for p, at in zip(likely, where, strict=True) if p >= self.prefilter),
                       key=lambda pair: -pair[0])
-        return sorted(at for _, at in (kept[: self.cap] if self.cap else kept))
+        if not self.cap:
+            return sorted(at for _, at in kept)
+        chosen: list[tuple[int, int]] = []
+        encoded: set[tuple[int, int]] = set()
+        for _, (t, n) in kept:  # the likeliest first, while what e5 must encode stays within the cap
+            needs = {(t, n), (t, n - 1)} if n and self.e5_reads_before else {(t, n)}
+            if len(encoded | needs) > self.cap:
+                continue
+            encoded |= needs
+            chosen.append((t, n))
+        return sorted(chosen)
+
+    @property
+    def e5_reads_before(self) -> bool:
+        """Whether the e5 stage encodes the sentence before a chosen one too (its features are all e5)."""
+        return SPACES[getattr(self.e5, "vectors", "e5")][1] == "e5"
 
     def score(self, turns: Sequence[Sequence[str]], flagged: Flags | None = None) -> list[list[float]]:
         """Each sentence's probability to resist by the e5 detector when it was chosen, 0 otherwise."""

@@ -174,3 +174,16 @@ def test_what_the_cues_find_stays_and_a_defused_sentence_does_not_count():
 def test_a_neutral_discovery_question_is_no_candidate_with_the_shipped_detector(question):
     turns = [Turn("Ana", "Thanks for joining. Tell me about your team."), Turn("Dana", question)]
     assert candidates(turns, ["ours", "buyer"], det.shipped()) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_cap_counts_the_sentence_before_that_e5_encodes_too(lang, encoded):
+    model = det.shipped()
+    assert model is not None
+    neutral, _, uncued = TURNS[lang]
+    turns = [[neutral, uncued]]
+    assert det.Cascade(model.words, model.e5, model.prefilter, model.alone, cap=1).chosen(turns) == []
+    assert encoded == []  # the uncued sentence and the one before it are two encodings: over the cap
+    scores = det.Cascade(model.words, model.e5, model.prefilter, model.alone, cap=2).score(turns)
+    assert scores[0][0] == 0.0 and scores[0][1] > 0.3  # the dropped sentence is read as context, never scored
+    assert sorted(encoded) == sorted([neutral, uncued])

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,11 +93,22 @@ def real(ways: list[tuple[str, bool]]) -> None:
         cells = []
         for name, detector in ways:
             encoder.forget_queries()
-            start = time.perf_counter()
-            review = review_call(coach, conversation, sides, offline=True, detector=detector)
-            seconds = time.perf_counter() - start
+            asked: list[str] = []
+            real_queries = encoder.queries
+
+            def counting(texts: Any, asked: list[str] = asked, real_queries: Any = real_queries) -> Any:
+                asked.extend(texts)
+                return real_queries(texts)
+
+            encoder.queries = counting  # type: ignore[assignment]  # counts what is encoded, not its time
+            try:
+                start = time.perf_counter()
+                review = review_call(coach, conversation, sides, offline=True, detector=detector)
+                seconds = time.perf_counter() - start
+            finally:
+                encoder.queries = real_queries  # type: ignore[assignment]
             totals[name].append(seconds)
-            cells.append(f"{name} {seconds:.2f} s ({len(review.moments)} found)")
+            cells.append(f"{name} {seconds:.2f} s ({len(review.moments)} found, {len(set(asked))} texts encoded)")
         minutes = (review.duration or 0) / 60
         print(f"{path.parent.name}/{path.name}: {minutes:.0f} min, {len(buyer)} buyer turns, {said} buyer "
               "sentences; " + "; ".join(cells), flush=True)

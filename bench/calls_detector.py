@@ -289,7 +289,7 @@ CASCADES = [("e5", pre, t, 0) for pre in PREFILTERS for t in (0.85, 0.90)] \
 CAPS = (40, 60, 80)
 CAPPED = ((0.4, 0.85), (0.5, 0.85))
 # The cascade chosen by `cascade` (docs/calls.md) and written by `train`.
-STAGE, PREFILTER, CAP = "e5", 0.4, 0
+STAGE, PREFILTER, CAP = "e5", 0.4, 40
 
 
 def cascade_folds() -> None:

@@ -44,12 +44,13 @@ DATA = ROOT / "tests" / "data"
 # The eight writers' sets, all dev data now (issue #22); a ninth is measured once, by the lead engineer.
 SETS = ("calls-dev", "calls-dev2", "calls-heldout", "calls-heldout-2", "calls-heldout-3", "calls-heldout-4",
         "calls-heldout-5", "calls-heldout-6")
-# The way chosen by `folds` (docs/calls.md): a sentence the cues miss counts from this probability; the cues' own
-# need no support.
+# The e5 threshold chosen by `folds` and again by `cascade` (docs/calls.md): a sentence the cues miss counts from
+# this probability; the cues' own need no support.
 ALONE = 0.85
 FLOOR = 0.0
-# Which sentence vectors (bot/calls/detector.py `embed`): "e5" (shipped; about 20 ms a new sentence) or "words"
-# (`--words`: about 0.1 ms, but fold-mean P 0.80 / R 0.86 at 0.90 against e5's 0.85 / 0.86; docs/calls.md).
+# Which sentence vectors `sentences` and `folds` weigh (bot/calls/detector.py `embed`): "e5" (about 20 ms a new
+# sentence) or "words" (`--words`: about 0.1 ms, but fold-mean P 0.80 / R 0.86 at 0.90 against e5's 0.85 / 0.86).
+# The shipped cascade uses both (`cascade`, `train`).
 VECTORS = "words" if "--words" in sys.argv else "e5"
 C = 1.0  # the logistic regression's inverse regularisation (chosen in `sentences`)
 

@@ -1,5 +1,11 @@
 """A 60-minute call (400 cues) read and reviewed offline: how long each step takes, cold and warm.
 Prints figures; not a test. Run: .venv/bin/python bench/calls.py [FILE.vtt …]
+                                   .venv/bin/python bench/calls.py --real [--cues]
+
+`--real`: the real long calls of the writers' sets (every call of 45 minutes or more: calls-heldout's 62-minute
+call, calls-heldout-5's and -6's, and the other sets' hours), each reviewed with the query cache emptied
+(bot/models/encoder.py forget_queries) and no cache folder for sentence vectors, as a new call would be: seconds a
+call with the cues alone (`detector=False`, main) and with the shipped detector. `--cues` times the cues alone only.
 
 With no file, the call is built from the transcripts in tests/data/calls/ (English), their turns repeated with a
 cue every nine seconds and written out as a Zoom-style WebVTT file, so the reading is measured too. The target
@@ -13,14 +19,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import json  # noqa: E402
+
+from bot.calls.finding import sentences  # noqa: E402
 from bot.calls.formats import read_call  # noqa: E402
 from bot.calls.review import review_call  # noqa: E402
 from bot.calls.sides import assign_sides  # noqa: E402
 from bot.core.config import load_settings  # noqa: E402
+from bot.models import encoder  # noqa: E402
 from bot.services.coach import Coach  # noqa: E402
 
 CUES = 400
@@ -48,7 +59,68 @@ def synthetic_call(folder: Path) -> Path:
     return path
 
 
+LONG = 45 * 60  # a real call this long (seconds) is timed by `--real`
+
+
+def long_calls() -> list[Path]:
+    """The writers' calls of LONG or more, longest first."""
+    found = []
+    for path in sorted((ROOT / "tests" / "data").glob("calls-*/*")):
+        if path.suffix == ".json" or "heldout-7" in str(path) or not path.with_name(path.name + ".json").exists():
+            continue
+        try:
+            starts = [t.start for t in read_call(path).turns if t.start is not None]
+        except Exception:  # noqa: BLE001 - the sets hold bad inputs on purpose
+            continue
+        if starts and max(starts) - min(starts) >= LONG:
+            found.append((max(starts) - min(starts), path))
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def real(ways: list[tuple[str, bool]]) -> None:
+    """Each long real call reviewed cold (no query in the cache, no cache folder), once a way."""
+    coach = Coach(load_settings())
+    warm_up = ROOT / "tests" / "data" / "calls" / "zoom_en.vtt"
+    conversation = read_call(warm_up)
+    review_call(coach, conversation, assign_sides(conversation), offline=True)  # models loaded once
+    totals: dict[str, list[float]] = {name: [] for name, _ in ways}
+    for path in long_calls():
+        truth = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
+        conversation = read_call(path)
+        sides = assign_sides(conversation, ours=truth["ours"])
+        buyer = [t for t in conversation.turns if sides.side(t.speaker) == "buyer"]
+        said = len({s for t in buyer for s in sentences(t.text)})
+        cells = []
+        for name, detector in ways:
+            encoder.forget_queries()
+            asked: list[str] = []
+            real_queries = encoder.queries
+
+            def counting(texts: Any, asked: list[str] = asked, real_queries: Any = real_queries) -> Any:
+                asked.extend(texts)
+                return real_queries(texts)
+
+            encoder.queries = counting  # type: ignore[assignment]  # counts what is encoded, not its time
+            try:
+                start = time.perf_counter()
+                review = review_call(coach, conversation, sides, offline=True, detector=detector)
+                seconds = time.perf_counter() - start
+            finally:
+                encoder.queries = real_queries  # type: ignore[assignment]
+            totals[name].append(seconds)
+            cells.append(f"{name} {seconds:.2f} s ({len(review.moments)} found, {len(set(asked))} texts encoded)")
+        minutes = (review.duration or 0) / 60
+        print(f"{path.parent.name}/{path.name}: {minutes:.0f} min, {len(buyer)} buyer turns, {said} buyer "
+              "sentences; " + "; ".join(cells), flush=True)
+    for name, seconds in totals.items():
+        print(f"{name}: worst {max(seconds):.2f} s, median {statistics.median(seconds):.2f} s a call, cold "
+              "(target: 3 s)")
+
+
 def main() -> None:
+    if "--real" in sys.argv:
+        real([("cues", False)] if "--cues" in sys.argv else [("cues", False), ("detector", True)])
+        return
     with tempfile.TemporaryDirectory() as folder:
         files = [Path(p) for p in sys.argv[1:]] or [synthetic_call(Path(folder))]
         started = time.perf_counter()

@@ -23,6 +23,7 @@ really an answer") is part of that moment, not a new objection.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.reading import accepts
@@ -404,9 +405,20 @@ def resists(sentence: str) -> bool:
     return not (accepts(_CONCEDES.sub("", sentence)) and "?" not in sentence)
 
 
-def resisting_flags(parts: list[str]) -> list[bool]:
-    """Which sentences of a buyer's turn resist: on their own (`resists`), or as the point an announcement before
-    them makes ("I'll be honest. Two of my three people are part-time…"), with that announcement."""
+@dataclass(frozen=True)
+class Likely:
+    """What the learned detector (bot/calls/detector.py) says of each sentence of a turn, and how it counts: a
+    sentence at least `alone` likely resists without a cue; one the cues flag must be at least `floor` likely."""
+
+    scores: Sequence[float]
+    alone: float
+    floor: float = 0.0
+
+
+def resisting_flags(parts: list[str], likely: Likely | None = None) -> list[bool]:
+    """Which sentences of a buyer's turn resist: on their own (`resists`, or the learned detector's `likely`), or
+    as the point an announcement before them makes ("I'll be honest. Two of my three people are part-time…"), with
+    that announcement."""
     flags = [resists(sentence) and not (len(sentence.split()) <= COUNT_WORDS and _COUNTS_POINTS.search(sentence))
              for sentence in parts]
     for index, sentence in enumerate(parts):
@@ -416,6 +428,9 @@ def resisting_flags(parts: list[str]) -> list[bool]:
         if "but_asks" in MECHANISMS and index + 1 < len(parts) and parts[index + 1].startswith("¿") \
                 and _BUT_ASKS.search(f"{sentence} {parts[index + 1]}"):
             flags[index] = flags[index + 1] = True
+    if likely is not None:
+        flags = [(flag and p >= likely.floor) or (p >= likely.alone and not _DEFUSED.search(sentence.replace("’", "'")))
+                 for flag, p, sentence in zip(flags, likely.scores, parts, strict=True)]
     if "because" in MECHANISMS:
         for index in range(len(parts) - 1):
             # a question, then what is at stake: both, one objection
@@ -445,12 +460,12 @@ class Found:
     opens_point: bool  # "Second, …", "I'll be honest, …", or after "Okay, that helps.": a new point even after a reply
 
 
-def objections_in(text: str, limit: int = 600) -> list[Found]:
+def objections_in(text: str, limit: int = 600, likely: Likely | None = None) -> list[Found]:
     """The objections of a buyer's turn, each a run of resisting sentences (at most GAP others between two of
     them), a new one at each "Second, …" and where the words mark another kind (KIND_MARKERS). The quote is cut
-    at a word when it is over `limit` characters."""
+    at a word when it is over `limit` characters. `likely`: the learned detector's say on the turn's sentences."""
     parts = sentences(text)
-    flags = resisting_flags(parts)
+    flags = resisting_flags(parts, likely)
     # the paragraph of each sentence (an email keeps its paragraphs apart): one objection stays in one
     paragraph = [number for number, block in enumerate(_PARAGRAPHS.split(text)) for _ in sentences(block)]
     if len(paragraph) != len(parts):

@@ -15,9 +15,11 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from bot.calls import detector as learned
 from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
-from bot.calls.finding import kind_marker, objections_in, sentences, way_kind
+from bot.calls.detector import Finder
+from bot.calls.finding import Likely, kind_marker, objections_in, resisting_flags, sentences, way_kind
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.content.i18n import t
@@ -77,16 +79,20 @@ class CallReview:
 
 def review_call(coach: Coach, conversation: Conversation, sides: Sides, *, team_id: str | None = None,
                 scorer: Scorer | None = None, summarizer: Summarizer | None = None,
-                offline: bool = False) -> CallReview:
+                offline: bool = False, detector: Finder | None | bool = True) -> CallReview:
     """Review a conversation whose sides are decided (`sides.decided`). With a language model configured (and
     not `offline`), the objections and how they were answered are read by the model chunk by chunk and checked
-    against the transcript (bot/calls/with_llm.py); any chunk whose call fails is read offline."""
+    against the transcript (bot/calls/with_llm.py); any chunk whose call fails is read offline. `detector`: the
+    learned finder that works beside the cues (bot/calls/detector.py): True for the shipped one, False for the cues
+    alone, or another (the leave-one-writer-out bench)."""
     if not sides.decided:
         raise ValueError("every speaker needs a side before the review: ask which speakers are the seller's")
     lang = conversation.language
     turns = list(conversation.turns)
     side = [sides.side(turn.speaker) for turn in turns]
-    found = candidates(turns, side)
+    if detector is True:
+        detector = learned.shipped()
+    found = candidates(turns, side, detector or None)
     modelled: list[with_llm.ModelObjection] = []
     source = "offline"
     if not offline and coach.llm is not None:
@@ -185,11 +191,19 @@ class Candidate:
     opens_point: bool  # it opens with "Second, …", "Otra cosa: …"
 
 
-def candidates(turns: list[Turn], side: list[str | None]) -> list[Candidate]:
-    """Every objection the cues find in the buyer's turns, in order."""
+def candidates(turns: list[Turn], side: list[str | None], detector: Finder | None = None) -> list[Candidate]:
+    """Every objection the cues, and the learned detector when there is one, find in the buyer's turns, in order.
+    The detector reads all the buyer's sentences in one batch."""
+    buyer = [index for index, turn in enumerate(turns) if side[index] == BUYER]
+    likely: dict[int, Likely] = {}
+    if detector is not None:
+        said = [sentences(turns[index].text) for index in buyer]
+        scores = detector.score(said, [resisting_flags(parts) for parts in said])
+        likely = {index: Likely(said, detector.alone, detector.floor)
+                  for index, said in zip(buyer, scores, strict=True)}
     return [Candidate(index, objection.quote, number == 0, objection.opens_point)
-            for index, turn in enumerate(turns) if side[index] == BUYER
-            for number, objection in enumerate(objections_in(turn.text))]
+            for index in buyer
+            for number, objection in enumerate(objections_in(turns[index].text, likely=likely.get(index)))]
 
 
 def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidate],

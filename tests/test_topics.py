@@ -165,9 +165,17 @@ def test_the_reference_is_picked_by_the_buyers_industry_then_size(example_coach,
 
 
 def test_a_named_competitor_gets_the_profiles_difference(example_coach):
-    guidance = example_coach.coach("We already use RouteMax and they're fine.", offline=True)
-    assert guidance.topic == "incumbent"
+    guidance = example_coach.coach("We use RouteMax today. Why would we switch?", offline=True)
+    assert guidance.question is None and guidance.topic == "incumbent"
     assert "we re-plan during the day" in guidance.clarify and "RouteMax" in guidance.talk_track
+
+
+@pytest.mark.parametrize("text", ["We already use RouteMax and they're fine.", "Ya usamos RouteMax y nos va bien."])
+def test_a_brush_off_naming_a_competitor_keeps_the_profiles_difference_at_hand(example_coach, text):
+    """Asking first builds no talk track on a guess, but a competitor the buyer names is no guess."""
+    guidance = example_coach.coach(text, offline=True)
+    assert guidance.question and not guidance.talk_track
+    assert re.search(r"(compare you with|los comparan con) RouteMax: RouteMax (plans|planifica)", guidance.clarify)
 
 
 def test_the_context_is_used_goal_stakeholder_and_numbers(shared_coach):

@@ -40,6 +40,8 @@ class Concern(_Shape):
                     "placeholder: nothing in the profile answers it (fill it in, never guess)")
     fact: str | None
     required: list[str]
+    nearest: list[str] = Field(description="with no fact matched: the team profile's closest facts, for the seller "
+                                           "to check before saying one; never an answer to the buyer as they are")
 
 
 class Guidance(_Shape):

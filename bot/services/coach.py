@@ -392,9 +392,13 @@ class Coach:
         if diagnosis.brush_off in self.brush_offs and question:
             brush_off = self.brush_offs[diagnosis.brush_off]
             t = self._templates
-            guidance.clarify = str(t.bullets([str(t.each_answer_line(self.playbooks[k].text("name", lang).lower(),
-                                                                     self.playbooks[k].text("next_move", lang), lang))
-                                              for k in brush_off.kinds or diagnosis.in_play])).strip()
+            lines = [str(t.each_answer_line(self.playbooks[k].text("name", lang).lower(),
+                                            self.playbooks[k].text("next_move", lang), lang))
+                     for k in brush_off.kinds or diagnosis.in_play]
+            # a competitor the buyer names is no guess: how we differ from it is the seller's to have at hand
+            lines += [str(t.competitor_line(c.name, c.get(lang)[0], lang))
+                      for c in self.playbooks.profile.competitors_in(objection.text)]
+            guidance.clarify = str(t.bullets(lines)).strip()
             return guidance
         known = self.playbooks.topics[known_topic] if known_topic in self.playbooks.topics else None
         composed = self._composed(playbook, objection.text, context, lang, known=known)

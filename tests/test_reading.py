@@ -310,6 +310,10 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("The problem is not the price, it is the contract length.", False),
     ("El problema no es el precio, es la permanencia.", False),
     ("We are not on board with the price.", False),
+    ("Honestly, there's no problem to solve here.", False),
+    ("No hay ningún problema que resolver aquí.", False),
+    ("A 12% mileage cut sounds too good to be true.", False),
+    ("Un 12 % menos de kilómetros suena demasiado bueno para ser verdad.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves

@@ -86,7 +86,7 @@ _LIST_ITEM = re.compile(r",\s+(?:and\s+|y\s+|or\s+|o\s+)?(?=(?:whether|what|how|
                         r"c[óo]mo|cu[áa]ndo|cu[áa]nto|qui[ée]n|d[óo]nde|cu[áa]l)\b)", re.I)
 # Approval of something of ours: the price, the product, the demo, the team, the plan...
 _APPROVES = re.compile(
-    r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:(?!any\b|ever\b|not\b|never\b)\w+\s+)?"
+    r"\b(?:is|are|looks?|seems?|sounds?|was|were|went|worked)\s+(?:(?!any\b|ever\b|not\b|never\b|too\b)\w+\s+)?"
     r"(?:fine|ok|okay|good|great|reasonable|"
     r"fair|solid|competitive|impressive|clear|excellent|perfect|right|well)\b|"
     r"\b(?:works? for (?:us|me)|no complaints|no argument|i(?:'ll| will) (?:give|grant) you that|we(?:'re| are) sold|"
@@ -99,8 +99,11 @@ _APPROVES = re.compile(
     r"correcto|claro|excelente|perfecto|genial|justo|competitivo|buen[oa])\b|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
-    r"(?:\b(?:is|are|am)|['’](?:re|m))\s+(?:all\s+|fully\s+)?on board\b|\b(?:no|not a) problem\b|\bnot an issue\b|"
-    r"\bno (?:hay|es) (?:ning[úu]n )?problema\b|"
+    r"(?:\b(?:is|are|am)|['’](?:re|m))\s+(?:all\s+|fully\s+)?on board\b|"
+    # "no problem" that closes a clause or is said of something ("…12-month minimum; no problem", "no problem with
+    # the price"), never "no problem to solve"
+    r"\b(?:no|not a) problem(?=\s*(?:[.;,!]|$|with\b))|\bnot an issue(?=\s*(?:[.;,!]|$))|"
+    r"\bno (?:hay|es) (?:ning[úu]n )?problema(?=\s*(?:[.;,!]|$|con\b))|"
     r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|cuadra|cuadran|"
     r"encaja|encajan|"
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"

@@ -310,6 +310,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("The problem is not the price, it is the contract length.", False),
     ("El problema no es el precio, es la permanencia.", False),
     ("We are not on board with the price.", False),
+    ("We're in. Budget's approved.", True),
+    ("El presupuesto ya está aprobado.", True),
+    ("The budget is not approved yet.", False),
     ("Honestly, there's no problem to solve here.", False),
     ("No hay ningún problema que resolver aquí.", False),
     ("A 12% mileage cut sounds too good to be true.", False),
@@ -347,6 +350,11 @@ def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bo
     ("¿Cuánto tardaría la puesta en marcha? La última vez solo la migración de datos nos llevó tres meses.",
      "¿Qué le preocupa más de la puesta en marcha", True),
     ("How long would the roll-out take?", "What worries you most about the roll-out", False),
+    # an approved budget is accepted, never asked about again
+    ("We're in. Budget's approved. Only real issue: our director retires in June and nobody replaces her yet.",
+     "When is the next budget decision", True),
+    ("Estamos dentro, el presupuesto ya está aprobado. El único tema: la directora se jubila en junio.",
+     "¿Cuándo es la próxima decisión de presupuesto", True),
 ])
 def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coach, text: str, check: str,
                                                                      already_said: bool) -> None:

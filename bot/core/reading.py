@@ -100,6 +100,9 @@ _APPROVES = re.compile(
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
     r"(?:\b(?:is|are|am)|['’](?:re|m))\s+(?:all\s+|fully\s+)?on board\b|"
+    # a budget or a purchase already approved ("Budget's approved", "el presupuesto ya está aprobado")
+    r"\b(?:budget|funding|purchase|po)(?:['’]s| is| was| has been)? (?:already )?(?:approved|signed off)\b|"
+    r"\b(?:presupuesto|compra|partida)(?: ya)? (?:est[áa] |fue |qued[óo] )?(?:aprobad[oa])\b|"
     # "no problem" that closes a clause or is said of something ("…12-month minimum; no problem", "no problem with
     # the price"), never "no problem to solve"
     r"\b(?:no|not a) problem(?=\s*(?:[.;,!]|$|with\b))|\bnot an issue(?=\s*(?:[.;,!]|$))|"

@@ -12,6 +12,7 @@ with the cues.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,10 @@ from bot.models import encoder, persist
 from bot.models.persist import Arrays, ModelDataError
 from bot.models.word_vectors import shipped as word_vectors
 
+log = logging.getLogger(__name__)
+
 FILE = "calls-cascade.npz"
+VECTORS = ("e5", "words")  # the sentence vectors a detector can weigh (`embed`)
 # What the cheap marks are: a question mark; a contrast word; the sentence is the first of its turn; its length.
 _CONTRAST = re.compile(r"\b(?:but|though|although|however|pero|aunque|sin embargo)\b", re.I)
 MARKS = ("question", "contrast", "first", "words")
@@ -44,38 +48,28 @@ def embed(sentences: Sequence[str], vectors: str) -> np.ndarray:
     return encoder.queries(list(sentences))
 
 
-# What each kind of detector weighs: the sentence's own vectors, and the vectors of the sentence before it.
-# "e5+words": its own e5 vector, the one before in word vectors, so only the sentence itself is encoded.
-SPACES = {"e5": ("e5", "e5"), "words": ("words", "words"), "e5+words": ("e5", "words")}
+def _dimensions(vectors: str) -> int:
+    return 384 if vectors == "e5" else word_vectors().dimensions
 
 
-def _dimensions(space: str) -> int:
-    return 384 if space == "e5" else word_vectors().dimensions
-
-
-def features(sentences: Sequence[str], firsts: Sequence[bool], vectors: np.ndarray | str = "e5",
-             before: np.ndarray | None = None) -> np.ndarray:
+def features(sentences: Sequence[str], firsts: Sequence[bool], vectors: np.ndarray | str = "e5") -> np.ndarray:
     """One row a sentence, the sentences of each turn in order (`firsts` marks where a turn starts): its vector,
     the vector of the sentence before it in the turn (zeros for the first), then its marks. `vectors`: which kind
-    (SPACES), or the vectors themselves when already encoded; `before`: the vectors the sentences before are
-    weighed in, when not the same ones."""
+    (VECTORS), or the vectors themselves when already encoded."""
     if isinstance(vectors, str):
-        own, prior = SPACES[vectors]
-        before = embed(sentences, prior) if prior != own else None
-        vectors = embed(sentences, own)
+        vectors = embed(sentences, vectors)
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(sentences), -1)
-    source = vectors if before is None else np.asarray(before, dtype=np.float32).reshape(len(sentences), -1)
-    previous = np.zeros_like(source)
+    previous = np.zeros_like(vectors)
     later = np.flatnonzero(~np.asarray(firsts, dtype=bool))
     later = later[later > 0]
-    previous[later] = source[later - 1]
+    previous[later] = vectors[later - 1]
     extra = np.asarray([marks(s, f) for s, f in zip(sentences, firsts, strict=True)], dtype=np.float32)
     return np.hstack([vectors, previous, extra.reshape(len(sentences), len(MARKS))])
 
 
-def _encoders(vectors: str) -> list[str]:
-    """What names the vectors a detector of this kind weighs: the e5 model, the word-vector table, or both."""
-    return [encoder.NAME if space == "e5" else word_vectors().digest for space in dict.fromkeys(SPACES[vectors])]
+def _encoder_name(vectors: str) -> str:
+    """What names the vectors a detector weighs: the e5 model or the word-vector table."""
+    return encoder.NAME if vectors == "e5" else word_vectors().digest
 
 
 Flags = Sequence[Sequence[bool]]
@@ -83,21 +77,19 @@ Flags = Sequence[Sequence[bool]]
 
 @dataclass(frozen=True, eq=False)
 class Detector:
-    """Weights over `features`; the probability from which a sentence resists with no cue (`alone`), and the one a
-    sentence the cues flag must reach too (`floor`, 0 for none)."""
+    """Weights over `features`, and the probability from which a sentence resists with no cue (`alone`)."""
 
     MODEL_KIND = "calls-objection-detector"
     coef: np.ndarray  # (features,)
     intercept: float
     alone: float  # a sentence this likely to resist is an objection even with no cue (bot/calls/finding.py)
-    floor: float = 0.0  # a sentence the cues flag, less likely than this, is none
-    vectors: str = "e5"  # which sentence vectors it weighs (SPACES)
+    vectors: str = "e5"  # which sentence vectors it weighs (VECTORS)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coef", np.asarray(self.coef, dtype=np.float64).ravel())
-        if not (0.0 < self.alone <= 1.01 and 0.0 <= self.floor <= 1.01):
-            raise ModelDataError("the detector's thresholds must be probabilities")
-        if self.vectors not in SPACES:
+        if not 0.0 < self.alone <= 1.01:
+            raise ModelDataError("the detector's threshold must be a probability")
+        if self.vectors not in VECTORS:
             raise ModelDataError(f"no sentence vectors called {self.vectors!r}")
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
@@ -116,38 +108,36 @@ class Detector:
         return [[next(likely) for _ in turn] for turn in turns]
 
     def score_some(self, turns: Sequence[Sequence[str]], chosen: Sequence[tuple[int, int]]) -> list[float]:
-        """How likely each chosen sentence (turn, sentence) resists; only those, and the sentences before them
-        when their vectors are of the same kind, are encoded."""
+        """How likely each chosen sentence (turn, sentence) resists; only those and the sentences before them are
+        encoded."""
         if not chosen:
             return []
-        own, prior = SPACES[self.vectors]
         said = [turns[t][n] for t, n in chosen]
         firsts = [n == 0 for _, n in chosen]
-        vectors = embed(said, own)
+        vectors = embed(said, self.vectors)
         later = [number for number, (_, n) in enumerate(chosen) if n]
-        before = np.zeros((len(said), _dimensions(prior)), dtype=np.float32)
+        before = np.zeros((len(said), _dimensions(self.vectors)), dtype=np.float32)
         if later:  # a sentence chosen too is encoded once: encoder.queries keeps it
-            before[later] = embed([turns[chosen[k][0]][chosen[k][1] - 1] for k in later], prior)
+            before[later] = embed([turns[chosen[k][0]][chosen[k][1] - 1] for k in later], self.vectors)
         rows = np.hstack([vectors, before, np.asarray([marks(s, f) for s, f in zip(said, firsts, strict=True)],
                                                       dtype=np.float32).reshape(len(said), len(MARKS))])
         return [float(p) for p in self.probabilities(rows)]
 
     def to_data(self, arrays: Arrays, prefix: str = "") -> dict[str, Any]:
         return {"coef": arrays.put(f"{prefix}coef", self.coef.astype(np.float32)), "intercept": float(self.intercept),
-                "alone": float(self.alone), "floor": float(self.floor), "marks": list(MARKS), "vectors": self.vectors,
-                "encoder": _encoders(self.vectors)}
+                "alone": float(self.alone), "marks": list(MARKS), "vectors": self.vectors,
+                "encoder": _encoder_name(self.vectors)}
 
     @classmethod
     def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
         vectors = data.get("vectors")
-        if vectors not in SPACES or data.get("marks") != list(MARKS) or data.get("encoder") != _encoders(vectors):
+        if vectors not in VECTORS or data.get("marks") != list(MARKS) or data.get("encoder") != _encoder_name(vectors):
             raise ModelDataError("the detector was trained on other features")
         coef = arrays.get(data["coef"], "f")
-        own, prior = SPACES[vectors]
-        number = _dimensions(own) + _dimensions(prior) + len(MARKS)
+        number = 2 * _dimensions(vectors) + len(MARKS)
         if coef.shape != (number,):
             raise ModelDataError(f"{coef.shape} weights, but the features number {number}")
-        return cls(coef, float(data["intercept"]), float(data["alone"]), float(data["floor"]), str(vectors))
+        return cls(coef, float(data["intercept"]), float(data["alone"]), str(vectors))
 
 
 class Scorer(Protocol):
@@ -158,13 +148,10 @@ class Scorer(Protocol):
 
 class Finder(Protocol):
     """What the review asks of a learned finder (a Detector or a Cascade): each buyer sentence's probability to
-    resist, given the cues' flags, and the thresholds it counts from."""
+    resist, given the cues' flags, and the threshold it counts from."""
 
     @property
     def alone(self) -> float: ...
-
-    @property
-    def floor(self) -> float: ...
 
     def score(self, turns: Sequence[Sequence[str]], flagged: Flags | None = None) -> list[list[float]]: ...
 
@@ -174,19 +161,18 @@ class Cascade:
     """Two detectors in turn, so that a long call is not encoded whole: the word-vector detector (about 0.1 ms a
     sentence) reads every buyer sentence the cues did not flag; only those it finds at least `prefilter` likely are
     read by the e5 detector (about 20 ms a sentence encoded: the sentence and the one before it), the likeliest
-    first while the sentences encoded stay within `cap` a call; the e5 detector's probability counts (`alone`,
-    `floor` as in Detector). Every other sentence scores 0: the cues' say alone."""
+    first while the sentences encoded stay within `cap` a call; the e5 detector's probability counts (`alone` as
+    in Detector). Every other sentence scores 0: the cues' say alone."""
 
     MODEL_KIND = "calls-objection-cascade"
     words: Scorer
     e5: Scorer
     prefilter: float
     alone: float
-    floor: float = 0.0
     cap: int = 0  # at most this many sentences a call are encoded by e5 (the chosen and those before them); 0: all
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.prefilter <= 1.0 and 0.0 < self.alone <= 1.01 and self.floor == 0.0 and self.cap >= 0):
+        if not (0.0 <= self.prefilter <= 1.0 and 0.0 < self.alone <= 1.01 and self.cap >= 0):
             raise ModelDataError("the cascade's thresholds must be probabilities, its cap a count")
 
     def chosen(self, turns: Sequence[Sequence[str]], flagged: Flags | None = None) -> list[tuple[int, int]]:
@@ -202,17 +188,12 @@ class Cascade:
         chosen: list[tuple[int, int]] = []
         encoded: set[tuple[int, int]] = set()
         for _, (t, n) in kept:  # the likeliest first, while what e5 must encode stays within the cap
-            needs = {(t, n), (t, n - 1)} if n and self.e5_reads_before else {(t, n)}
+            needs = {(t, n), (t, n - 1)} if n else {(t, n)}
             if len(encoded | needs) > self.cap:
                 continue
             encoded |= needs
             chosen.append((t, n))
         return sorted(chosen)
-
-    @property
-    def e5_reads_before(self) -> bool:
-        """Whether the e5 stage encodes the sentence before a chosen one too (its features are all e5)."""
-        return SPACES[getattr(self.e5, "vectors", "e5")][1] == "e5"
 
     def score(self, turns: Sequence[Sequence[str]], flagged: Flags | None = None) -> list[list[float]]:
         """Each sentence's probability to resist by the e5 detector when it was chosen, 0 otherwise."""
@@ -226,21 +207,24 @@ class Cascade:
         if not isinstance(self.words, Detector) or not isinstance(self.e5, Detector):
             raise TypeError("only a cascade of two detectors is saved")
         return {"words": self.words.to_data(arrays, "words_"), "e5": self.e5.to_data(arrays, "e5_"),
-                "prefilter": float(self.prefilter), "alone": float(self.alone), "floor": float(self.floor),
-                "cap": int(self.cap)}
+                "prefilter": float(self.prefilter), "alone": float(self.alone), "cap": int(self.cap)}
 
     @classmethod
     def from_data(cls, data: dict[str, Any], arrays: Arrays) -> Self:
         words, e5 = (Detector.from_data(data.get(name) or {}, arrays) for name in ("words", "e5"))
-        if words.vectors != "words" or SPACES[e5.vectors][0] != "e5":
+        if words.vectors != "words" or e5.vectors != "e5":
             raise ModelDataError("a cascade reads word vectors first, then e5")
-        return cls(words, e5, float(data["prefilter"]), float(data["alone"]), float(data["floor"]), int(data["cap"]))
+        return cls(words, e5, float(data["prefilter"]), float(data["alone"]), int(data["cap"]))
 
 
 @cache
 def shipped() -> Cascade | None:
-    """The cascade shipped with the package, or None when it is absent or not one this version reads."""
+    """The cascade shipped with the package, or None (the cues alone) when it is absent or not one this version
+    reads: said once in the log, since calls are then reviewed with lower recall."""
+    path = persist.shipped_dir() / FILE
     try:
-        return persist.load(persist.shipped_dir() / FILE, Cascade)
-    except (OSError, ValueError):
+        return persist.load(path, Cascade)
+    except (OSError, ValueError) as exc:
+        log.warning("calls are reviewed with the cues alone: the learned finder %s was not loaded (%s); rebuild "
+                    "it with `python bench/calls_detector.py train`", path.name, exc)
         return None

@@ -408,17 +408,16 @@ def resists(sentence: str) -> bool:
 @dataclass(frozen=True)
 class Likely:
     """What the learned detector (bot/calls/detector.py) says of each sentence of a turn, and how it counts: a
-    sentence at least `alone` likely resists without a cue; one the cues flag must be at least `floor` likely."""
+    sentence at least `alone` likely resists even with no cue."""
 
     scores: Sequence[float]
     alone: float
-    floor: float = 0.0
 
 
-def resisting_flags(parts: list[str], likely: Likely | None = None) -> list[bool]:
-    """Which sentences of a buyer's turn resist: on their own (`resists`, or the learned detector's `likely`), or
-    as the point an announcement before them makes ("I'll be honest. Two of my three people are part-time…"), with
-    that announcement."""
+def cue_flags(parts: list[str]) -> list[bool]:
+    """Which sentences of a buyer's turn resist on their own words (`resists`, `resists_indirectly`): the cues'
+    say, before the learned detector's and before what a sentence's neighbours make of it (`resisting_flags`).
+    Computed once a turn: the review hands them to the detector and back here."""
     flags = [resists(sentence) and not (len(sentence.split()) <= COUNT_WORDS and _COUNTS_POINTS.search(sentence))
              for sentence in parts]
     for index, sentence in enumerate(parts):
@@ -428,8 +427,16 @@ def resisting_flags(parts: list[str], likely: Likely | None = None) -> list[bool
         if "but_asks" in MECHANISMS and index + 1 < len(parts) and parts[index + 1].startswith("¿") \
                 and _BUT_ASKS.search(f"{sentence} {parts[index + 1]}"):
             flags[index] = flags[index + 1] = True
+    return flags
+
+
+def resisting_flags(parts: list[str], likely: Likely | None = None, cues: list[bool] | None = None) -> list[bool]:
+    """Which sentences of a buyer's turn resist: on their own (`cue_flags`, given as `cues` when already read, or
+    the learned detector's `likely`), or as the point an announcement before them makes ("I'll be honest. Two of my
+    three people are part-time…"), with that announcement."""
+    flags = list(cues) if cues is not None else cue_flags(parts)
     if likely is not None:
-        flags = [(flag and p >= likely.floor) or (p >= likely.alone and not _DEFUSED.search(sentence.replace("’", "'")))
+        flags = [flag or (p >= likely.alone and not _DEFUSED.search(sentence.replace("’", "'")))
                  for flag, p, sentence in zip(flags, likely.scores, parts, strict=True)]
     if "because" in MECHANISMS:
         for index in range(len(parts) - 1):
@@ -460,12 +467,14 @@ class Found:
     opens_point: bool  # "Second, …", "I'll be honest, …", or after "Okay, that helps.": a new point even after a reply
 
 
-def objections_in(text: str, limit: int = 600, likely: Likely | None = None) -> list[Found]:
+def objections_in(text: str, limit: int = 600, likely: Likely | None = None,
+                  cues: list[bool] | None = None) -> list[Found]:
     """The objections of a buyer's turn, each a run of resisting sentences (at most GAP others between two of
     them), a new one at each "Second, …" and where the words mark another kind (KIND_MARKERS). The quote is cut
-    at a word when it is over `limit` characters. `likely`: the learned detector's say on the turn's sentences."""
+    at a word when it is over `limit` characters. `likely`: the learned detector's say on the turn's sentences;
+    `cues`: their `cue_flags`, when already read."""
     parts = sentences(text)
-    flags = resisting_flags(parts, likely)
+    flags = resisting_flags(parts, likely, cues)
     # the paragraph of each sentence (an email keeps its paragraphs apart): one objection stays in one
     paragraph = [number for number, block in enumerate(_PARAGRAPHS.split(text)) for _ in sentences(block)]
     if len(paragraph) != len(parts):

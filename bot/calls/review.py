@@ -19,7 +19,7 @@ from bot.calls import detector as learned
 from bot.calls import with_llm
 from bot.calls.answers import SellerAnswer, reply_turns, score_answer
 from bot.calls.detector import Finder
-from bot.calls.finding import Likely, kind_marker, objections_in, resisting_flags, sentences, way_kind
+from bot.calls.finding import Likely, cue_flags, kind_marker, objections_in, resisting_flags, sentences, way_kind
 from bot.calls.formats import Conversation, Turn
 from bot.calls.sides import BUYER, OURS, Sides
 from bot.content.i18n import t
@@ -196,14 +196,17 @@ def candidates(turns: list[Turn], side: list[str | None], detector: Finder | Non
     The detector reads all the buyer's sentences in one batch."""
     buyer = [index for index, turn in enumerate(turns) if side[index] == BUYER]
     likely: dict[int, Likely] = {}
+    cues: dict[int, list[bool]] = {}
     if detector is not None:
         said = [sentences(turns[index].text) for index in buyer]
-        scores = detector.score(said, [resisting_flags(parts) for parts in said])
-        likely = {index: Likely(said, detector.alone, detector.floor)
-                  for index, said in zip(buyer, scores, strict=True)}
+        cues = {index: cue_flags(parts) for index, parts in zip(buyer, said, strict=True)}
+        scores = detector.score(said, [resisting_flags(parts, cues=cues[index])
+                                       for index, parts in zip(buyer, said, strict=True)])
+        likely = {index: Likely(said, detector.alone) for index, said in zip(buyer, scores, strict=True)}
     return [Candidate(index, objection.quote, number == 0, objection.opens_point)
             for index in buyer
-            for number, objection in enumerate(objections_in(turns[index].text, likely=likely.get(index)))]
+            for number, objection in enumerate(objections_in(turns[index].text, likely=likely.get(index),
+                                                             cues=cues.get(index)))]
 
 
 def fold_presses(turns: list[Turn], side: list[str | None], found: list[Candidate],

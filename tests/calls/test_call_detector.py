@@ -42,9 +42,25 @@ def test_the_shipped_weights_load_without_pickle():
         assert {"words_coef", "e5_coef"} <= set(archive.files)  # both detectors' weights
     model = persist.load(path, det.Cascade)
     assert isinstance(model.words, det.Detector) and isinstance(model.e5, det.Detector)
-    assert model.words.vectors == "words" and det.SPACES[model.e5.vectors][0] == "e5"
+    assert model.words.vectors == "words" and model.e5.vectors == "e5"
     assert 0 < model.prefilter < model.alone <= 1
     assert det.shipped() is not None
+
+
+def test_a_finder_that_does_not_load_is_said_in_the_log(tmp_path, monkeypatch, caplog):
+    """A model file this version cannot read (here, a single detector where the cascade should be) leaves the
+    review with the cues alone: an operator reads why in the log rather than finding lower recall by chance."""
+    model = det.shipped()
+    assert model is not None
+    persist.save(model.e5, tmp_path / det.FILE)
+    monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path)
+    det.shipped.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="bot.calls.detector"):
+            assert det.shipped() is None
+    finally:
+        det.shipped.cache_clear()
+    assert "cues alone" in caplog.text and det.FILE in caplog.text
 
 
 def test_a_cascade_must_read_word_vectors_first():

@@ -37,6 +37,11 @@ def test_concerns_and_accepted_points(text: str, concerns: list[str], accepted: 
     ("Annual billing is a no-go for us (we do annual deals all the time)", "we do annual deals all the time"),
     ("They say the rollout is too long — note: they already use SAP", "note: they already use SAP"),
     ("Es muy caro para nosotros [nota: su presupuesto cierra en marzo]", "nota: su presupuesto cierra en marzo"),
+    # what the seller told the buyer, in parentheses
+    ("Where do you keep the data? (I told them about Frankfurt and they didn't care)",
+     "I told them about Frankfurt and they didn't care"),
+    ("¿Ustedes dónde guardan los datos? (les comenté lo de Fráncfort y no les movió nada)",
+     "les comenté lo de Fráncfort y no les movió nada"),
 ])
 def test_the_sellers_note_is_a_fact_not_the_buyers_words(text: str, note: str) -> None:
     reading = read(text)
@@ -163,6 +168,17 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
     ("I'm a big fan of the product. But the price is too high.", ["the price is too high."],
      ["I'm a big fan of the product"]),
     ("Disfrutamos mucho la demo, pero el precio es alto.", ["el precio es alto."], ["Disfrutamos mucho la demo"]),
+    # a softener or a hedge is no concern of its own
+    ("No offense, but I don't believe our line workers will use a tablet.",
+     ["I don't believe our line workers will use a tablet."], []),
+    ("Sin ofender, pero no me creo que los operarios vayan a usar una tableta.",
+     ["no me creo que los operarios vayan a usar una tableta."], []),
+    ("Mmm no sé. ¿Cobran por usuario?", ["¿Cobran por usuario?"], []),
+    # who wrote or said it, and whom a pasted Slack message was addressed to, are no part of it
+    ("Their CFO wrote: we can't commit to three years.", ["we can't commit to three years."], []),
+    ("Me escribió el director de planta: 'Si mis supervisores tienen que dejar la línea, olvídalo.'",
+     ["Si mis supervisores tienen que dejar la línea, olvídalo."], []),
+    ("@dana whats the api situation?", ["whats the api situation?"], []),
 ])
 def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)
@@ -274,6 +290,11 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("We support USD, MXN and EUR, with consolidated reporting across legal entities.",
      "We heard you only work with US companies, and half our locations are in Mexico."),
     ("The sensors are certified for Zone 2 hazardous areas.", "Our compressor house is Zone 2."),
+    # an acronym the fact spells out
+    ("The connector for Microsoft Dynamics 365 Business Central syncs once a night.",
+     "do you guys have a business central connector or is that custom work? we're on BC online"),
+    ("El conector con Microsoft Dynamics 365 Business Central sincroniza una vez por noche.",
+     "¿Tienen conector para BC? Lo usamos en las tres plantas."),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets
@@ -317,6 +338,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("No hay ningún problema que resolver aquí.", False),
     ("A 12% mileage cut sounds too good to be true.", False),
     ("Un 12 % menos de kilómetros suena demasiado bueno para ser verdad.", False),
+    # granted only in theory
+    ("Sounds good on paper.", False),
+    ("En el papel se ve bien.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
@@ -355,6 +379,18 @@ def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bo
      "When is the next budget decision", True),
     ("Estamos dentro, el presupuesto ya está aprobado. El único tema: la directora se jubila en junio.",
      "¿Cuándo es la próxima decisión de presupuesto", True),
+    # when the money comes, which term blocks it, what worries them in the roll-out: already said
+    ("We have no budget for this until April.", "When is the next budget decision", True),
+    ("No hay presupuesto para esto hasta abril.", "¿Cuándo es la próxima decisión de presupuesto", True),
+    ("We have no budget for this.", "When is the next budget decision", False),
+    ("Procurement needs net-60 payment terms before this goes to contract.", "Which clause is the sticking point",
+     True),
+    ("Compras exige un plazo mínimo de 12 meses y condiciones de pago a 60 días.", "¿Qué cláusula es el problema",
+     True),
+    ("I'm worried about the roll-out: my people can't be learning a new system during audit season.",
+     "What worries you most about the roll-out", True),
+    ("Me preocupa la implementación: no puedo tener a la gente aprendiendo un sistema nuevo en plena auditoría.",
+     "¿Qué le preocupa más de la puesta en marcha", True),
 ])
 def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coach, text: str, check: str,
                                                                      already_said: bool) -> None:

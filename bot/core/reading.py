@@ -32,7 +32,11 @@ _OUR_FACT = (r"^\s*(?:(?:my |mi )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo)\s*[:�
 # Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
 # statement of what we do.
 _NOTE_VOICE = re.compile(
-    r"^\s*(?:notes?|nota|n\.b\.|fyi|ojo|context|contexto|me|yo|i told|le dije|les dije)\b|"
+    r"^\s*(?:notes?|nota|n\.b\.|fyi|ojo|context|contexto|me|yo)\b|"
+    # what the seller told or showed the buyer: "(les comenté lo de Fráncfort…)", "(I told them about the pilot)"
+    r"^\s*(?:(?:already|ya)\s+)?(?:i (?:told|explained|mentioned|sent|showed|offered|said)|"
+    r"(?:le|les) (?:dije|coment[ée]|expliqu[ée]|mencion[ée]|cont[ée]|mand[ée]|envi[ée]|pas[ée]|mostr[ée]|"
+    r"ofrec[íi]))\b|"
     r"\b(?:they|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|ellos|ellas|él|ella|"
     r"(?:el|la) (?:cliente|comprador[a]?))\b|" + _OUR_FACT,
     re.I,
@@ -145,19 +149,33 @@ _LABEL = re.compile(r"^(?:(?:the |el |la )?(?:buyer|client|customer|prospect|cli
                     r"procurement|compras|legal|jur[íi]dico|finance|finanzas|it|ti|cfo|ceo|cto|coo|cio|dpo|vp\b[^:]*|"
                     r"call notes?|meeting notes?|notes?|notas?(?: de (?:la )?(?:llamada|reuni[óo]n))?|email|e-mail|"
                     r"correo|from|de parte de)\b[^:]{0,60}|[A-ZÁÉÍÓÚÑ][\w'’-]+(?: [A-ZÁÉÍÓÚÑ][\w'’-]+)?"
-                    r"(?: \([^)]{0,40}\))?)[:：]$", re.I)
+                    r"(?: \([^)]{0,40}\))?|"
+                    # who wrote or said what follows: "Me escribió el director de planta:", "Their CFO replied:"
+                    r"(?:\w+\s+){0,4}(?:wrote|writes|said|says|replied|asked|emailed|forwarded|added|escribi[óo]|"
+                    r"dijo|dice|respondi[óo]|contest[óo]|coment[óo]|pregunt[óo]|reenvi[óo]|agreg[óo]|a[ñn]adi[óo])"
+                    r"\b[^:]{0,60})[:：]$", re.I)
 _FILLER = re.compile(
     r"^(?:hi|hello|hey|dear|hola|buenas|buenos d[íi]as|buenas tardes|estimad[oa]s?|thanks|thank you|many thanks|"
     r"cheers|best|regards|kind regards|best regards|sincerely|gracias|muchas gracias|saludos|un saludo|atentamente|"
     r"cordialmente|abrazo|thanks again|talk soon|mira|look|honestly|so|ok|okay|vale|bueno)\b[\s\w,.!—–-]{0,40}$",
     re.I,
 )
+# A clause that only softens or hedges what follows ("Sin ofender, pero…", "Mmm no sé.", "To be honest,"): no
+# concern of its own.
+_SOFTENER = re.compile(
+    r"^(?:(?:mm+|hmm+|uh+|um+|eh|pues|well|sin ofender|no offen[cs]e|with (?:all due )?respect|con (?:todo )?respeto|"
+    r"la verdad|to be (?:honest|fair|frank)|honestly|frankly|i'?ll be (?:honest|upfront|frank)(?: with you)?|"
+    r"te (?:soy|voy a ser) (?:honest[oa]|sincer[oa]|franc[oa])|ser[ée] (?:honest[oa]|sincer[oa]|franc[oa])|"
+    r"no s[ée]|i don'?t know|not sure|ni idea)[\s,.!…—–-]*)+$", re.I)
 _SIGN_OFF = re.compile(r"^\s*(?:best|regards|kind regards|best regards|sincerely|cheers|thanks|thank you|saludos|"
                        r"un saludo|atentamente|cordialmente|gracias)\b[\s,.!]*$", re.I)
 # ... or at the end of the last line, with the name: "…if we leave after the first year. Thanks, Gwen"
 _SIGNED_AT_END = re.compile(r"(?<=[.!?])\s+(?:best|regards|kind regards|best regards|cheers|thanks|thank you|saludos|"
                             r"un saludo|gracias)\b[\s,.!]*(?:[A-ZÁÉÍÓÚÑ][\w'’-]*(?: [A-ZÁÉÍÓÚÑ][\w'’-]*)?)?"
                             r"[\s.!]*$", re.I)
+
+
+_MENTION = re.compile(r"^(?:@[\w.-]+[,:]?\s+)+")  # whom a pasted Slack message was addressed to
 
 
 @dataclass(frozen=True)
@@ -206,7 +224,7 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     listed = False  # after "I need three things:", one sentence may hold them all
     for piece in _CLAUSE_BOUNDARY.split(text):
-        piece = (piece or "").strip(" \t-—–•*>\"'“”«»")
+        piece = _MENTION.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))  # "@dana whats the api situation?"
         turned = _TURNS.match(piece) is not None
         piece = _CONTRAST.sub("", piece)
         if not _LETTERS.search(piece):
@@ -249,10 +267,15 @@ _NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['�
                       r"(?:\w+\s+){0,3}$", re.I)
 
 
+# ...or granted only in theory, which doubts it holds in practice ("Sounds good on paper", "En teoría está bien")
+_IN_THEORY = re.compile(r"\b(?:on paper|in theory|theoretically|en (?:el )?papel|sobre el papel|en teor[íi]a|"
+                        r"te[óo]ricamente)\b", re.I)
+
+
 def accepts(clause: str) -> bool:
-    """Whether a clause approves of something of ours (and is neither a question, nor negated, nor content with
-    what the buyer has today)."""
-    if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause):
+    """Whether a clause approves of something of ours (and is neither a question, nor negated, nor granted only in
+    theory, nor content with what the buyer has today)."""
+    if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause) or _IN_THEORY.search(clause):
         return False
     return any(not _NEGATED.search(clause[: m.start()]) for m in _APPROVES.finditer(clause))
 
@@ -275,7 +298,7 @@ def read(text: str) -> Reading:
         turned_at = None
 
     for position, (clause, listed, turned) in enumerate(clauses(buyer)):
-        if _FILLER.match(clause):
+        if _FILLER.match(clause) or _SOFTENER.match(clause):
             continue
         if accepts(clause):
             turned_concern()

@@ -114,9 +114,14 @@ _WITHIN = {"eu": _EU, "ue": _EU, "european union": _EU, "union europea": _EU, "e
 
 
 def _named_in(item_text: str, area: str) -> bool:
-    """Whether the item names `area` (a name the buyer requires), or a place inside it."""
+    """Whether the item names `area` (a name the buyer requires), or a place inside it, or spells out the
+    acronym the buyer used ("BC" and "Dynamics 365 Business Central")."""
     folded = fold(item_text)
-    return any(re.search(rf"(?<!\w){re.escape(place)}", folded) for place in (fold(area), *_WITHIN.get(fold(area), ())))
+    if any(re.search(rf"(?<!\w){re.escape(place)}", folded) for place in (fold(area), *_WITHIN.get(fold(area), ()))):
+        return True
+    return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
+        "".join(word[0] for word in run.split()) == area for run in re.findall(
+            rf"(?:[A-ZÁÉÍÓÚÑ][\w-]*\s+){{{len(area) - 1}}}[A-ZÁÉÍÓÚÑ][\w-]*", item_text))
 
 
 _LANGUAGES = {

@@ -93,6 +93,17 @@ def test_an_unsure_topic_falls_back_to_the_kinds_questions(shared_coach):
     assert "price" not in question.lower()
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_topic_not_surely_read_frames_no_question(shared_coach, lang):
+    """A question about an incumbent the buyer never mentioned is worse than one per kind: the topic frames the
+    question only when it is surely read."""
+    d = _unsure("incomplete", "incorrect")
+    framed = shared_coach.diagnostic_question(d, lang, TopicReading("incumbent", 0.95))
+    assert ("(topic:" if lang == "en" else "(tema:") in framed
+    assert shared_coach.diagnostic_question(d, lang, TopicReading("incumbent", 0.7)) == \
+        shared_coach.diagnostic_question(d, lang)
+
+
 @pytest.mark.parametrize(("lang", "brush_off", "named"), [
     ("en", "too_expensive", "(topic: price)"), ("es", "too_expensive", "(tema: precio)"),
     ("en", "ask_someone", "(topic: who decides)"), ("es", "timing_vague", "(tema: momento)"),

@@ -179,6 +179,21 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
     ("Me escribió el director de planta: 'Si mis supervisores tienen que dejar la línea, olvídalo.'",
      ["Si mis supervisores tienen que dejar la línea, olvídalo."], []),
     ("@dana whats the api situation?", ["whats the api situation?"], []),
+    # what someone on their side wants or asks to know, a bad experience, nothing that worked: concerns too
+    ("Love the offline mode. And corporate wants 24/7 phone support for anything plant-critical.",
+     ["corporate wants 24/7 phone support for anything plant-critical."], ["Love the offline mode"]),
+    ("Tenemos dos dudas:\na) ¿Dónde quedan los datos?\nb) Compras pide saber si hay penalización si cancelamos antes "
+     "del año.\n\nQuedo atento.",
+     ["¿Dónde quedan los datos?", "Compras pide saber si hay penalización si cancelamos antes del año."], []),
+    # a heading in capitals is what the item is about, not who said it
+    ("Two things from IT. 1) SSO: we're on Okta and nothing gets approved without it. 2) Has anyone tested your app?",
+     ["SSO: we're on Okta and nothing gets approved without it.", "Has anyone tested your app?"], []),
+    ("Dos temas de sistemas. 1) SSO: usamos Okta y sin eso no se aprueba nada. 2) ¿Alguien ha probado su app?",
+     ["SSO: usamos Okta y sin eso no se aprueba nada.", "¿Alguien ha probado su app?"], []),
+    ("We got burned by Provenix. I can't fund two systems in parallel.",
+     ["We got burned by Provenix.", "I can't fund two systems in parallel."], []),
+    ("Ya probamos dos sistemas y ninguno aguantó el ritmo de la planta.",
+     ["Ya probamos dos sistemas y ninguno aguantó el ritmo de la planta."], []),
 ])
 def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)
@@ -230,6 +245,15 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "every minute"),
     ("Los sensores toman una lectura cada hora.", "Necesitamos lecturas cada 5 minutos.", "", "cada 5 minutos"),
     ("Data is retained for 6 months.", "Tenemos que guardar los registros durante un año.", "", "durante un año"),
+    ("The Business Central connector syncs once a night, in a single batch.",
+     "QA holds have to reach BC within minutes or shipping will load held product.", "", "within minutes"),
+    ("El conector con Business Central sincroniza una vez por noche.",
+     "Las retenciones tienen que llegar al ERP en tiempo real.", "", "en tiempo real"),
+    # business hours of another place
+    ("Support is provided by our partner in Monterrey during Mexico City business hours.",
+     "Who answers us? We work Manila hours and need someone then.", "", "Manila"),
+    ("El soporte lo da nuestro socio en Monterrey, en horario hábil de Ciudad de México.",
+     "Necesitamos soporte en castellano y en horario de España.", "", "España"),
     # where it must stay, and what the buyer runs on
     ("All customer data is hosted on AWS in the São Paulo region.", "Bank details can't leave the EU.", "", "EU"),
     ("Los datos se alojan en AWS eu-west-1 (Irlanda).", "Los datos no pueden salir de México.", "", "México"),
@@ -290,6 +314,8 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("We support USD, MXN and EUR, with consolidated reporting across legal entities.",
      "We heard you only work with US companies, and half our locations are in Mexico."),
     ("The sensors are certified for Zone 2 hazardous areas.", "Our compressor house is Zone 2."),
+    ("The app syncs every 5 minutes.", "Holds have to reach the ERP within minutes."),
+    ("El soporte es en horario hábil de Ciudad de México.", "Necesitamos soporte en horario de México."),
     # an acronym the fact spells out
     ("The connector for Microsoft Dynamics 365 Business Central syncs once a night.",
      "do you guys have a business central connector or is that custom work? we're on BC online"),

@@ -132,6 +132,10 @@ _WORRY = re.compile(
     r"\?|\b(?:no|not|never|can'?t|cannot|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|without|need|must|only|too|hard|"
     r"who|how|what|when|where|which|why|prove|show me|tell me|nunca|tampoco|sin|debe|debemos|solo|sólo|caro|"
     r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
+    # what someone on their side asks for or wants ("corporate wants 24/7 phone support", "Compras pide saber si…")
+    r"\b(?:wants|insists?|asks? (?:for|whether|if)|wants to know|quiere[n]?|pide[n]?|exige[n]?|pregunta[n]? si)\b|"
+    # a bad experience, or nothing that worked ("we got burned by Provenix", "ninguno aguantó el ritmo")
+    r"\b(?:burn(?:ed|t)|nobody|none of|neither|ninguno|ninguna|nadie|nos quemamos)\b|"
     r"\b(?:worr|concern|problem|risk|issue|requir|expensive|afraid|doubt|unclear|confus|difficult|believe|"
     r"preocup|problema|riesgo|necesit|requier|requisit|exig|demasiad|carísim|dud|dif[íi]cil|demuestr|demostr|"
     r"cre[eo]|expli|optimist|ambitious|aggressive|skeptic|esc[ée]ptic|ambicios|convinc)",
@@ -148,7 +152,9 @@ _QUESTION_START = re.compile(r"^(?:(?:and|also|so|y|también)\s+)?(?:are|is|do|d
 _LABEL = re.compile(r"^(?:(?:the |el |la )?(?:buyer|client|customer|prospect|cliente|comprador[a]?|prospecto|"
                     r"procurement|compras|legal|jur[íi]dico|finance|finanzas|it|ti|cfo|ceo|cto|coo|cio|dpo|vp\b[^:]*|"
                     r"call notes?|meeting notes?|notes?|notas?(?: de (?:la )?(?:llamada|reuni[óo]n))?|email|e-mail|"
-                    r"correo|from|de parte de)\b[^:]{0,60}|[A-ZÁÉÍÓÚÑ][\w'’-]+(?: [A-ZÁÉÍÓÚÑ][\w'’-]+)?"
+                    r"correo|from|de parte de)\b[^:]{0,60}|"
+                    # a name ("Dana:", "Dana Ortiz:"), not a heading in capitals ("SSO:", "ERP:")
+                    r"(?-i:[A-ZÁÉÍÓÚÑ][a-záéíóúñ'’-])[\w'’-]*(?: [A-ZÁÉÍÓÚÑ][\w'’-]+)?"
                     r"(?: \([^)]{0,40}\))?|"
                     # who wrote or said what follows: "Me escribió el director de planta:", "Their CFO replied:"
                     r"(?:\w+\s+){0,4}(?:wrote|writes|said|says|replied|asked|emailed|forwarded|added|escribi[óo]|"
@@ -157,7 +163,8 @@ _LABEL = re.compile(r"^(?:(?:the |el |la )?(?:buyer|client|customer|prospect|cli
 _FILLER = re.compile(
     r"^(?:hi|hello|hey|dear|hola|buenas|buenos d[íi]as|buenas tardes|estimad[oa]s?|thanks|thank you|many thanks|"
     r"cheers|best|regards|kind regards|best regards|sincerely|gracias|muchas gracias|saludos|un saludo|atentamente|"
-    r"cordialmente|abrazo|thanks again|talk soon|mira|look|honestly|so|ok|okay|vale|bueno)\b[\s\w,.!—–-]{0,40}$",
+    r"cordialmente|abrazo|thanks again|talk soon|mira|look|honestly|so|ok|okay|vale|bueno|quedo atent[oa]|"
+    r"quedamos atent[oa]s|quedo (?:a la espera|pendiente)|looking forward|look forward)\b[\s\w,.!—–-]{0,40}$",
     re.I,
 )
 # A clause that only softens or hedges what follows ("Sin ofender, pero…", "Mmm no sé.", "To be honest,"): no
@@ -176,6 +183,7 @@ _SIGNED_AT_END = re.compile(r"(?<=[.!?])\s+(?:best|regards|kind regards|best reg
 
 
 _MENTION = re.compile(r"^(?:@[\w.-]+[,:]?\s+)+")  # whom a pasted Slack message was addressed to
+_LIST_MARK = re.compile(r"^(?:\(?[a-h]\)|\(?[1-9][.)])\s+", re.I)  # an item's letter or number at a line's start
 
 
 @dataclass(frozen=True)
@@ -224,10 +232,12 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     listed = False  # after "I need three things:", one sentence may hold them all
     for piece in _CLAUSE_BOUNDARY.split(text):
-        piece = _MENTION.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»"))  # "@dana whats the api situation?"
+        # "@dana whats the api situation?", "c) Compras pide saber si…"
+        piece = _LIST_MARK.sub("", _MENTION.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»")))
         turned = _TURNS.match(piece) is not None
         piece = _CONTRAST.sub("", piece)
-        if not _LETTERS.search(piece):
+        # greetings, thanks, sign-offs and softeners say nothing of their own, nor of the clause before them
+        if not _LETTERS.search(piece) or _FILLER.match(piece) or _SOFTENER.match(piece):
             continue
         if _ANNOUNCES.match(piece) or _COUNTED.search(piece):  # "Three things:" says only that concerns follow
             listed = _COUNTED.search(piece) is not None
@@ -298,8 +308,6 @@ def read(text: str) -> Reading:
         turned_at = None
 
     for position, (clause, listed, turned) in enumerate(clauses(buyer)):
-        if _FILLER.match(clause) or _SOFTENER.match(clause):
-            continue
         if accepts(clause):
             turned_concern()
             accepted.append(clause)

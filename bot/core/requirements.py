@@ -203,6 +203,23 @@ _CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d
                     r"\ba las (\d{1,2})(?::(\d{2}))? de la (mañana|madrugada|tarde|noche)", re.I)
 
 
+# Business hours named by a place: "during Mexico City business hours", "en horario de España", "Spain's hours"
+_PLACE_HOURS = re.compile(
+    r"\b(?:horario|hora)\s+(?:h[áa]bil\s+|laboral\s+|local\s+|de oficina\s+)?(?:de|en)\s+(?:la\s+|el\s+)?"
+    r"([A-ZÁÉÍÓÚÑ]\w+(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ]\w+)*)|"
+    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)(?:['’]s)?\s+(?:business\s+|office\s+|working\s+|local\s+)?hours\b")
+
+
+def _hours_elsewhere(item_text: str, concern: str) -> str | None:
+    """The place whose business hours the buyer needs when the item states another place's ("support during
+    Mexico City business hours" to a buyer who needs "horario de España"), as the buyer wrote it."""
+    stated = [a or b for a, b in _PLACE_HOURS.findall(item_text)]
+    if not stated:
+        return None
+    return next((place for a, b in _PLACE_HOURS.findall(concern) if not _named_in(item_text, place := a or b)),
+                None)
+
+
 def _outside_hours(item_text: str, concern: str) -> str | None:
     """The time of day the buyer needs that lies outside the hours the item states ("a till dies at 1am" and
     "support from 07:00 to 23:00"), as the buyer wrote it; None if none."""
@@ -223,8 +240,8 @@ def _outside_hours(item_text: str, concern: str) -> str | None:
 
 
 # Spans of time, in hours: how long the buyer needs something to last or at most to take, and how often.
-_HOURS_IN = {"minute": 1 / 60, "minuto": 1 / 60, "hour": 1, "hora": 1, "day": 24, "dia": 24, "week": 168,
-             "semana": 168, "month": 730, "mes": 730, "year": 8760, "ano": 8760}
+_HOURS_IN = {"minute": 1 / 60, "minuto": 1 / 60, "hour": 1, "hora": 1, "day": 24, "dia": 24, "night": 24, "noche": 24,
+             "week": 168, "semana": 168, "month": 730, "mes": 730, "year": 8760, "ano": 8760}
 _COUNTS = {"a": 1, "an": 1, "one": 1, "un": 1, "una": 1, "uno": 1, "two": 2, "dos": 2, "three": 3, "tres": 3,
            "four": 4, "cuatro": 4, "five": 5, "cinco": 5, "six": 6, "seis": 6, "seven": 7, "siete": 7, "eight": 8,
            "ocho": 8, "ten": 10, "diez": 10, "twelve": 12, "doce": 12}
@@ -242,10 +259,13 @@ _REFUSED_LONGER = re.compile(r"\b(?:no|not|never|can't|cannot|won't|don't)\b(?:\
 # how often: "readings every minute", "cada 5 minutos", "four times a day"; an item's "one reading per hour", "hourly"
 _EVERY = re.compile(r"\b(?:every|cada)\s+(?:(\d[\d,.]*|" + "|".join(_COUNTS) + r")\s+)?"
                     r"(minute|minuto|hour|hora|day|dia|week|semana|month|mes)(?:s|es)?\b")
-_PER = re.compile(r"\b(?:per|a|an|por|al|a la)\s+(minute|minuto|hour|hora|day|dia|week|semana|month|mes)\b|"
-                  r"\b(hourly|daily|weekly|monthly|diari[oa]s?)\b")
-_ADVERB_HOURS = {"hourly": 1, "daily": 24, "diario": 24, "diaria": 24, "diarios": 24, "diarias": 24, "weekly": 168,
-                 "monthly": 730}
+_PER = re.compile(r"\b(?:per|a|an|por|al|a la)\s+(minute|minuto|hour|hora|day|dia|night|noche|week|semana|month|mes)\b|"
+                  r"\b(hourly|daily|nightly|weekly|monthly|diari[oa]s?)\b")
+_ADVERB_HOURS = {"hourly": 1, "daily": 24, "nightly": 24, "diario": 24, "diaria": 24, "diarios": 24, "diarias": 24,
+                 "weekly": 168, "monthly": 730}
+# within minutes: any period an item states over an hour misses it ("reach BC within minutes" and "syncs once a night")
+_SOON = re.compile(r"\b(?:within (?:a few )?minutes|in (?:near[- ])?real[- ]time|real[- ]time|en tiempo real|"
+                   r"en (?:pocos )?minutos|al instante|instantly)\b")
 
 
 def _hours(count: str | None, unit: str) -> float | None:
@@ -270,6 +290,9 @@ def _span_unmet(item_text: str, buyer: str) -> str | None:
         need = _hours(m.group(1), m.group(2))
         if need and periods and min(periods) > need:
             return said_as_written(m)
+    soon = _SOON.search(said)
+    if soon and periods and min(periods) > 1:
+        return said_as_written(soon)
     for m in _AT_LEAST.finditer(said):
         need = _hours(m.group(1), m.group(2))
         if need and spans and max(spans) < need:
@@ -349,8 +372,8 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted)
-    outside = _out_of_range(both, concern) or _outside_hours(both, concern) or _span_unmet(both, concern) or \
-        _grade_unmet(both, concern)
+    outside = _out_of_range(both, concern) or _outside_hours(both, concern) or _hours_elsewhere(both, concern) or \
+        _span_unmet(both, concern) or _grade_unmet(both, concern)
     if outside:
         return (outside,)
     for needed, limited in _SCOPES:

@@ -181,9 +181,11 @@ def _split(lines: list[str], current: _Message) -> list[_Message]:
             end, who = wrote
             name, address = _person(who)
             quoted = lines[end:]
-            # what follows "wrote:" is the earlier message, quoted one level deeper than the reply
+            # what follows "wrote:" is the earlier message, quoted one level deeper than the reply; the replier's
+            # own paragraphs between and after its quoted lines answer it inline
             if any(_QUOTE.match(q) for q in quoted if q.strip()):
-                quoted = [_QUOTE.sub("", q, count=1) for q in quoted]
+                quoted, inline = _unquote(quoted)
+                messages[-1].lines.extend(["", *inline] if any(line.strip() for line in inline) else [])
             return messages + _split(quoted, _Message(name, address))
         if _FROM_LINE.match(line) and _headers_follow(lines, index):
             end = index
@@ -205,6 +207,29 @@ def _split(lines: list[str], current: _Message) -> list[_Message]:
         messages[-1].lines.append(line)
         index += 1
     return [m for m in messages if any(line.strip() for line in m.lines)]
+
+
+def _unquote(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The quoted lines one level up, and the replier's own lines among them: a paragraph without the quote mark,
+    set off by a blank line, is an inline reply ("My answers are inline below"); an unmarked line right under a
+    quoted one is that quote wrapped by a mail client."""
+    quoted: list[str] = []
+    inline: list[str] = []
+    replying = False
+    after_blank = False
+    for line in lines:
+        if _QUOTE.match(line):
+            replying = False
+            quoted.append(_QUOTE.sub("", line, count=1))
+        elif not line.strip():
+            (inline if replying else quoted).append(line)
+        elif replying or after_blank:
+            replying = True
+            inline.append(line)
+        else:
+            quoted.append(line)
+        after_blank = not line.strip()
+    return quoted, inline
 
 
 def _only_a_title(lines: list[str]) -> bool:

@@ -190,3 +190,29 @@ def test_gmail_attribution_with_the_address_in_parentheses(tmp_path):
     assert (earlier.speaker, earlier.sender) == ("Martín Herrera", "martin@ferreteriasol.es")
     assert earlier.text == "El precio nos parece alto para lo que usamos hoy."  # "Lucía:" opens, says nothing
     assert latest.text == "Gracias, te lo confirmo el jueves."
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_inline_reply_is_the_repliers_not_the_quoted_senders(tmp_path, lang):
+    """A seller who answers between the buyer's quoted paragraphs ("my answers are inline below") wrote those
+    paragraphs: the buyer's turn is only the quoted lines, wrapped ones included, and the answers are the seller's."""
+    en = lang == "en"
+    path = tmp_path / "inline.eml"
+    path.write_text(
+        "From: Owen Pryce <owen@ferndock.com>\nTo: Hana Whitlock <hana@cedarhollow.com>\nSubject: Re: Concerns\n"
+        "Date: Wed, 12 Mar 2025 10:41:07 -0500\nContent-Type: text/plain; charset=utf-8\n\n"
+        + ("My answers are inline below.\n\nOn Tue, Mar 11, 2025 at 9:52 PM Hana Whitlock <hana@cedarhollow.com> "
+           "wrote:\n> 1. With cloud software, if the internet goes down we can't check\n"
+           "patients in.\n\nEach workstation keeps a local copy of today's schedule.\n\n"
+           "> 2. The data conversion worries Marcy.\n\nWe run a full test conversion first.\n"
+           if en else
+           "Respondo entre líneas.\n\nEl mar, 11 mar 2025 a las 21:52, Hana Whitlock <hana@cedarhollow.com> "
+           "escribió:\n> 1. Si se cae internet no podemos recibir\n"
+           "pacientes.\n\nCada equipo guarda una copia local de la agenda del día.\n\n"
+           "> 2. A Marcy le preocupa la migración.\n\nHacemos antes una migración de prueba completa.\n"),
+        encoding="utf-8")
+    buyer, seller = read_call(path).turns
+    assert buyer.speaker == "Hana Whitlock" and seller.speaker == "Owen Pryce"
+    assert ("can't check patients in" if en else "no podemos recibir pacientes") in buyer.text
+    assert ("local copy" if en else "copia local") not in buyer.text
+    assert ("test conversion" if en else "migración de prueba") in seller.text

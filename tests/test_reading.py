@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
+from bot.content.profile import TeamProfile
 from bot.core.reading import accepts, read, states_our_fact
 from bot.core.requirements import requirements
-from bot.models.matching import Item, meets_requirements
+from bot.models.matching import Item, Matcher, meets_requirements
 from bot.services.composing import as_we
 
 
@@ -67,6 +69,9 @@ def test_requirements_are_the_names_a_buyer_requires() -> None:
     # a sentence's full stop ends a name; a dot inside one does not
     assert requirements("Data must stay in the United States. We're in Ohio?") == ["United States", "Ohio"]
     assert requirements("Do you integrate with Node.js services?") == ["Node.js"]
+    # whom they spoke with is no requirement
+    assert requirements("The NetSuite piece is solved, thanks for the call with Coastal. Is there a setup fee?") == []
+    assert requirements("Gracias por la llamada con Coastal. ¿Hay tarifa de alta?") == []
 
 
 def test_the_company_is_we_in_english() -> None:
@@ -367,6 +372,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     # granted only in theory
     ("Sounds good on paper.", False),
     ("En el papel se ve bien.", False),
+    # praise in other words, and either gender in Spanish
+    ("Not gonna lie, the product looks slick.", True),
+    ("La validación de CFDI está perfecta, justo lo que necesitábamos.", True),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
@@ -417,6 +425,11 @@ def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bo
      "What worries you most about the roll-out", True),
     ("Me preocupa la implementación: no puedo tener a la gente aprendiendo un sistema nuevo en plena auditoría.",
      "¿Qué le preocupa más de la puesta en marcha", True),
+    # a freeze is a real constraint already
+    ("We're being acquired. Nobody's signing anything new until the deal closes.",
+     "Is this something more information would settle", True),
+    ("Nos están comprando y hay un congelamiento de compras hasta que cierre la operación.",
+     "¿Es algo que se resolvería con más información", True),
 ])
 def test_the_closing_question_never_asks_what_the_buyer_already_said(example_coach, text: str, check: str,
                                                                      already_said: bool) -> None:
@@ -568,3 +581,35 @@ def test_the_closest_facts_leave_out_one_that_does_not_meet_what_the_buyer_requi
     region = next(i for i in items(example_coach.playbooks.profile) if "hosted in the EU" in i.en)
     assert region not in matcher.nearest(concern) and region not in matcher.nearest(concern, "security")
     assert region in matcher.nearest("Where is the data kept?")
+
+
+_NAMING_PROFILE = {
+    "company": {"name": "Palisca", "offering": {"en": "Freight audit and payment for shippers.",
+                                                "es": "Auditoría y pago de fletes para cargadores."}},
+    "facts": [
+        {"topic": "integration", "en": "Carrier invoices arrive by EDI 210, carrier portal or PDF capture.",
+         "es": "Las facturas de transportistas llegan por EDI 210, portal o captura de PDF."},
+        {"topic": "integration", "en": "There are native connectors for SAP S/4HANA and Oracle NetSuite.",
+         "es": "Hay conectores nativos para SAP S/4HANA y Oracle NetSuite."},
+        {"topic": "price", "en": "The minimum monthly fee is $1,500.",
+         "es": "La cuota mínima mensual es de 1.500 USD."},
+    ],
+}
+
+
+@pytest.mark.parametrize("text", [
+    "Does it integrate with NetSuite? That's where our GL lives.",
+    "¿Se integra con NetSuite? Ahí está nuestra contabilidad.",
+])
+def test_the_item_that_names_what_the_buyer_requires_answers_them(monkeypatch, text: str) -> None:
+    """Rather than "I'd rather not guess on NetSuite" over the fact that stands first by meaning but lists other
+    systems, the fact just below it that names NetSuite (the meaning scores are set here, so the rule is what is
+    tested, not e5's ranking)."""
+    profile = TeamProfile.model_validate(_NAMING_PROFILE)
+    matcher = Matcher(profile)
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(): np.array([[3.6, 3.1, 0.2]] * len(concerns)))
+    match = matcher.best([text])[0]
+    assert match is not None and match.meets and "NetSuite" in match.item.en
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(): np.array([[3.6, 0.5, 0.2]] * len(concerns)))
+    far = matcher.best([text])[0]  # too far below by meaning: the first stays, said not to meet it
+    assert far is not None and not far.meets and far.required == ("NetSuite",)

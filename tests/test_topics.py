@@ -342,3 +342,13 @@ def test_deal_cues():
     assert deal_cues("Globex, 200 seats, wants fewer stock-outs. Ana Ruiz (COO) decides") == DealCues(
         "fewer stock-outs", "Ana Ruiz (COO)")
     assert deal_cues("Renewal in March") == DealCues()
+
+
+@pytest.mark.parametrize(("text", "support"), [
+    ("Does it support SSO? We're all on Okta.", False),
+    ("¿Soporta SAML con Azure AD? Todos entramos con eso.", False),
+    ("Do you support us on weekends if the system goes down?", True),
+    ("¿Quién nos da soporte si falla un fin de semana?", True),
+])
+def test_support_as_a_verb_is_what_the_product_handles_not_help_after_the_sale(shared_coach, text, support):
+    assert (shared_coach.detect_topic(text).topic == "support") is support

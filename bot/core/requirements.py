@@ -22,6 +22,9 @@ _REQUIREMENT = re.compile(
     r"in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde)\s+(?:the |el |la |los |las |our |nuestro |"
     r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]" + _TOKEN + r")(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
+_TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak|speaking|conversation|session|"
+                          r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|sesi[óo]n|habl[ée]|hablamos|"
+                          r"platicamos)\s*$", re.I)
 # these name what it must work with, or what the buyer runs, in any sentence
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
 _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
@@ -59,6 +62,8 @@ def requirements(text: str) -> list[str]:
         name = match.group(1).strip(" .,;:'’")
         if not name or name.split()[0].lower() in _ORDINARY:  # "in English", "with IT": no requirement
             continue
+        if _TALKED_WITH.search(text[max(0, match.start() - 30):match.start()]):
+            continue  # "thanks for the call with Coastal": whom they spoke with, no requirement
         if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
             found.append(name)
     return list(dict.fromkeys(found))

@@ -57,6 +57,9 @@ TAG_SURE = 0.9
 # "fit used or candidate": one fact 0.57, two 0.63, three 0.66 by meaning alone; two with the topic's first 0.66).
 NEAREST_COUNT = 2
 NEAREST_FLOOR = 1.0
+# A match that leaves out a name the buyer requires gives way to an item that names it and stands at most this far
+# below it by meaning (and above NEAREST_FLOOR).
+NAMING_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -204,9 +207,28 @@ class Matcher:
             if match is None or match.score < floor:
                 found.append(None)
                 continue
+            if not match.meets:  # cleared the floor, but another item names what they require
+                match = self._naming(match, order, alone, row, concern, notes, message)
+                pick = self.items.index(match.item)
             used.add(pick)
             found.append(match)
         return found
+
+
+    def _naming(self, match: Match, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str, notes: str,
+                message: str) -> Match:
+        """Instead of a match that leaves out a name the buyer requires, the item that names it, when it stands
+        nearly as close by meaning ("¿se integra con NetSuite?": the NetSuite connector rather than the integration
+        fact that lists others); else the match as it was."""
+        best = self.items.index(match.item)
+        for n in order:
+            text = f"{self.items[n].en} {self.items[n].es}"
+            if n != best and alone[n] >= max(NEAREST_FLOOR, alone[best] - NAMING_MARGIN) and \
+                    all(mentions(text, name) for name in match.required):
+                named = meets_requirements(self.items[n], float(row[n]), concern, notes, message)
+                if named.meets:
+                    return named
+        return match
 
 
 def meets_requirements(item: Item, score: float, concern: str, notes: str = "", message: str = "") -> Match:

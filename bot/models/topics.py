@@ -42,8 +42,15 @@ def cue_pattern(cues: Sequence[str]) -> re.Pattern[str]:
 _HARD_TO = re.compile(r"\b(me|te|le|nos|os|les) cuestan? (?=\w+(?:ar|er|ir)\b)", re.I)
 
 
+# "Does it support SSO?", "¿Soporta SAML?": support as a verb is what the product handles, not help after the sale.
+# ("do you support us at night?" stays: help for people is support)
+_SUPPORTS = re.compile(r"\b((?:does|do|can|will|would|did)\s+(?:it|you|they|the\s+\w+|your\s+\w+)\s+)support\b"
+                       r"(?!\s+(?:us|me|our|my|them|nosotros)\b)|¿\s*soportan?\b(?!\s+(?:a|al)\b)", re.I)
+
+
 def _plain(text: str) -> str:
-    return _HARD_TO.sub(r"\1 es difícil ", text)
+    return _SUPPORTS.sub(lambda m: f"{m.group(1)}handle" if m.group(1) else "¿maneja",
+                         _HARD_TO.sub(r"\1 es difícil ", text))
 
 
 @dataclass(frozen=True)

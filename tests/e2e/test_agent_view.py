@@ -168,8 +168,9 @@ def test_a_coaching_while_looking_at_a_deal_carries_its_context(bot, settings):
     bot.event(_dm(OBJECTION, "230.1"), event_id="EvCtxCoach")
     (post,) = bot.slack.wait_for("chat.postMessage")
     assert "Halvorsen Distribution" in json.dumps(post["blocks"])
-    thread = eventually(lambda: store.thread("T1", DM, "230.1"))
-    assert thread["context"].startswith("Deal Halvorsen Distribution") and thread["label"]
+    # the thread is stored when the coaching starts and labelled when it is done: wait for the label
+    thread = eventually(lambda: (found := store.thread("T1", DM, "230.1")) and found["label"] and found)
+    assert thread["context"].startswith("Deal Halvorsen Distribution")
     (coaching,) = eventually(lambda: [c for c in store.coachings() if c["channel"] == DM])  # logged after the post
     assert "Halvorsen Distribution" in coaching["context"]
 

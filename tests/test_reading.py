@@ -195,6 +195,7 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
      ["SSO: we're on Okta and nothing gets approved without it.", "Has anyone tested your app?"], []),
     ("Dos temas de sistemas. 1) SSO: usamos Okta y sin eso no se aprueba nada. 2) ¿Alguien ha probado su app?",
      ["SSO: usamos Okta y sin eso no se aprueba nada.", "¿Alguien ha probado su app?"], []),
+    ("The team wants this. How fast can we start?", ["How fast can we start?"], []),
     ("We got burned by Provenix. I can't fund two systems in parallel.",
      ["We got burned by Provenix.", "I can't fund two systems in parallel."], []),
     ("Ya probamos dos sistemas y ninguno aguantó el ritmo de la planta.",
@@ -256,7 +257,7 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Las retenciones tienen que llegar al ERP en tiempo real.", "", "en tiempo real"),
     # business hours of another place
     ("Support is provided by our partner in Monterrey during Mexico City business hours.",
-     "Who answers us? We work Manila hours and need someone then.", "", "Manila"),
+     "Who answers us? We work Manila business hours and need someone then.", "", "Manila"),
     ("El soporte lo da nuestro socio en Monterrey, en horario hábil de Ciudad de México.",
      "Necesitamos soporte en castellano y en horario de España.", "", "España"),
     # where it must stay, and what the buyer runs on

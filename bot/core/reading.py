@@ -137,7 +137,10 @@ _WORRY = re.compile(
     r"who|how|what|when|where|which|why|prove|show me|tell me|nunca|tampoco|sin|debe|debemos|solo|sólo|caro|"
     r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
     # what someone on their side asks for or wants ("corporate wants 24/7 phone support", "Compras pide saber si…")
-    r"\b(?:wants|insists?|asks? (?:for|whether|if)|wants to know|quiere[n]?|pide[n]?|exige[n]?|pregunta[n]? si)\b|"
+    # (not wanting us: "the team wants this", "quieren avanzar")
+    r"\b(?:(?:wants|quiere[n]?|pide[n]?|exige[n]?)\b(?!\s+(?:this|it|that|you|your|us|to (?:move|go) (?:ahead|forward)|"
+    r"to (?:buy|sign|start)|esto|eso|avanzar|seguir|firmar|comprar|empezar)\b)|"
+    r"insists?|asks? (?:for|whether|if)|wants to know|pregunta[n]? si)\b|"
     # a bad experience, or nothing that worked ("we got burned by Provenix", "ninguno aguantó el ritmo")
     r"\b(?:burn(?:ed|t)|nobody|none of|neither|ninguno|ninguna|nadie|nos quemamos)\b|"
     r"\b(?:worr|concern|problem|risk|issue|requir|expensive|afraid|doubt|unclear|confus|difficult|believe|"

@@ -212,17 +212,21 @@ _CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d
 _PLACE_HOURS = re.compile(
     r"\b(?:horario|hora)\s+(?:h[áa]bil\s+|laboral\s+|local\s+|de oficina\s+)?(?:de|en)\s+(?:la\s+|el\s+)?"
     r"([A-ZÁÉÍÓÚÑ]\w+(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ]\w+)*)|"
-    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)(?:['’]s)?\s+(?:business\s+|office\s+|working\s+|local\s+)?hours\b")
+    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)(?:['’]s)?\s+(?:business|office|working|local)\s+hours\b")
+
+
+def _places_of_hours(text: str) -> list[str]:
+    """The places whose business hours `text` names ("Our Business hours" names none)."""
+    found = [a or b for a, b in _PLACE_HOURS.findall(text)]
+    return [place for place in found if place.split()[0].lower() not in _ORDINARY | {"support", "office", "business"}]
 
 
 def _hours_elsewhere(item_text: str, concern: str) -> str | None:
     """The place whose business hours the buyer needs when the item states another place's ("support during
     Mexico City business hours" to a buyer who needs "horario de España"), as the buyer wrote it."""
-    stated = [a or b for a, b in _PLACE_HOURS.findall(item_text)]
-    if not stated:
+    if not _places_of_hours(item_text):
         return None
-    return next((place for a, b in _PLACE_HOURS.findall(concern) if not _named_in(item_text, place := a or b)),
-                None)
+    return next((place for place in _places_of_hours(concern) if not _named_in(item_text, place)), None)
 
 
 def _outside_hours(item_text: str, concern: str) -> str | None:

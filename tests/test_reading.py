@@ -241,6 +241,11 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "no firmamos contratos con permanencia"),
     ("Every plan carries a 12-month minimum commitment.", "We don't sign minimum terms with new suppliers.", "",
      "don't sign minimum terms"),
+    # a word between the term and the commitment
+    ("The monthly plan requires a 12-month initial commitment, then renews month to month.",
+     "Is there a month-to-month plan we can leave whenever we want?", "", "month-to-month"),
+    ("El plan mensual exige un compromiso inicial de 12 meses y después se renueva mes a mes.",
+     "¿Tenéis un plan mensual sin permanencia?", "", "sin permanencia"),
     # a span of time the item does not reach: how long, how soon, how often
     ("The app works offline for up to 72 hours before it must sync.",
      "Crews are out of coverage for up to a week at a time.", "", "for up to a week"),
@@ -263,6 +268,10 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
     # where it must stay, and what the buyer runs on
     ("All customer data is hosted on AWS in the São Paulo region.", "Bank details can't leave the EU.", "", "EU"),
     ("Los datos se alojan en AWS eu-west-1 (Irlanda).", "Los datos no pueden salir de México.", "", "México"),
+    ("Los datos se alojan en AWS en Ohio (us-east-2).",
+     "Jurídico pide que la información de los usuarios se quede en territorio mexicano.", "", "en territorio mexicano"),
+    ("All customer data is hosted on AWS in Ohio (us-east-2).", "Legal requires our data to stay on Canadian soil.",
+     "", "Canadian"),
     # another grade on the same scale
     ("The sensors are ATEX and IECEx certified for Zone 2 hazardous areas.",
      "Half our compressors sit in a Zone 1 area.", "", "Zone 1"),

@@ -82,8 +82,11 @@ _SCOPES = (
     (re.compile(r"\b(?:in[- ]country|(?:within|inside|in) (?:the|our|this) (?:country|borders)|"
                 r"(?:locally|local) hosted|on[- ]prem(?:ise|ises)?|self[- ]hosted|air[- ]gapped|"
                 r"(?:en|dentro del?) (?:el |nuestro |este )?pa[íi]s|territorio nacional|"
-                r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|local(?:mente)?)\b", re.I),
-     re.compile(r"\b(?:hosted|stored|data cent(?:re|er)s?|regions?|cloud|saas|alojad[oa]s?|centros? de datos|"
+                r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|local(?:mente)?|"
+                # "en territorio mexicano", "on US soil"
+                r"(?:en )?territorio (?:nacional|mexicano|espa[ñn]ol|chileno|colombiano|argentino|peruano)|"
+                r"on (?:\w+ )?soil)\b", re.I),
+     re.compile(r"\b(?:hosted|stored|data cent(?:re|er)s?|regions?|cloud|saas|aloj\w*|se guardan|centros? de datos|"
                 r"regi[óo]n(?:es)?|(?:en la )?nube)\b", re.I)),
     (re.compile(r"\b(?:monthly|month-to-month|per month billing|mensual(?:es|mente)?|mes a mes)\b", re.I),
      re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|anual(?:es|mente)?|por adelantado)\b", re.I)),
@@ -101,8 +104,10 @@ _LIMITS = (
                 r"(?:minimum (?:commitment|term)s?|lock-?ins?|long[- ]term contracts?)|"
                 r"no (?:firmamos|aceptamos|queremos|podemos firmar|hacemos)\s+(?:\w+\s+){0,3}?"
                 r"(?:permanencias?|compromisos? m[íi]nimos?|plazos? m[íi]nimos?))", re.I),
-     re.compile(r"\b(?:minimum (?:commitment|term|contract)|\d+[- ]month (?:minimum|commitment|term)|"
-                r"commit(?:ment)? (?:of|for) \d+|compromiso m[íi]nimo|permanencia m[íi]nima|plazo m[íi]nimo|"
+     # (a word may come between: "a 12-month initial commitment", "un compromiso inicial de 12 meses")
+     re.compile(r"\b(?:minimum (?:commitment|term|contract)|\d+[- ]month (?:\w+ )?(?:minimum|commitment|term)|"
+                r"commit(?:ment)? (?:of|for) \d+|compromiso (?:\w+ )?(?:m[íi]nimo|de \d+ meses)|"
+                r"compromiso inicial|permanencia m[íi]nima|plazo m[íi]nimo|"
                 r"(?:before|at) the end of the (?:term|contract)|al (?:final|t[ée]rmino) del (?:plazo|contrato))",
                 re.I)),
 )

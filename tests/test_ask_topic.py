@@ -268,17 +268,18 @@ def test_once_the_objection_has_left_the_history_the_recorded_topic_answers(exam
     ("en", "I'm not sure this fits how a small lab like ours works."),
     ("es", "No sé si esto encaja con cómo trabajamos en un laboratorio pequeño."),
 ])
-def test_the_closing_question_is_framed_on_a_topic_only_when_it_is_surely_read(shared_coach, monkeypatch, lang,
-                                                                                text):
+def test_a_concern_is_coached_on_a_topic_only_when_it_is_surely_read(shared_coach, monkeypatch, lang, text):
     """On the writers' sets a first concern's topic read at 0.5-0.9 (no tagged fact answering it) was theirs a
-    third of the time: the kind's own closing question then, the topic's only when it is surely read."""
+    third of the time: the kind's moves and its own closing question then, the topic's only when surely read."""
     fit = shared_coach.playbooks.topics["fit"].text("check", lang)
     detector = shared_coach.topic_detector
 
     def read_at(confidence):
         monkeypatch.setattr(detector, "detect_many", lambda texts: [TopicReading("fit", confidence) for _ in texts])
-        return shared_coach.coach(text, label="incomplete", offline=True).talk_track
+        return shared_coach.coach(text, label="incomplete", offline=True)
 
-    assert fit in read_at(0.97)
+    sure = read_at(0.97)
+    assert fit in sure.talk_track and [c["topic"] for c in sure.concerns] == ["fit"]
     unsure = read_at(0.7)
-    assert fit not in unsure and shared_coach.playbooks["incomplete"].closing(lang, text) in unsure
+    assert fit not in unsure.talk_track and [c["topic"] for c in unsure.concerns] == [None]
+    assert shared_coach.playbooks["incomplete"].closing(lang, text) in unsure.talk_track

@@ -460,10 +460,8 @@ class Coach:
 
         reading = read(text) if text else Reading((), (), (), "")
         concerns: list[ReadConcern] = []
-        # the topics that may frame the closing question: a matched fact's tag, or a topic surely read (on the
-        # writers' sets, a first concern's topic read at 0.5-0.9 with no tagged fact was one of the writer's for a
-        # third of the messages, at 0.9 or more for half, a matched fact's tag for 0.88)
-        framing: set[str] = set()
+        # the topics read, sure or not: a customer's story may prove any of them (below)
+        read_topics: list[str] = []
         if reading.concerns:
             merged = _merge_by_topic(reading.concerns, self.topic_detector.detect_many([c.about for c in
                                                                                         reading.concerns]))
@@ -471,17 +469,18 @@ class Coach:
             topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r, _ in merged]
             matches = self.matcher.best(abouts, topics, [r.confidence for _, r, _ in merged],
                                         " ".join(reading.seller_notes), reading.buyer_text)
-            if known is not None:
-                framing.add(known.topic)
-                if matches[0] is None:
-                    topics[0], matches[0] = known.topic, self.matcher.tagged(known.topic)
-            for (concern, read_as, parts), topic, match in zip(merged, topics, matches, strict=True):
-                # the topic named aloud ("On the integration: …") and asked about is the one the team filed the
-                # answering fact under, when it did: the detector's guess is weaker than the team's own tag
-                filed = match.item.topic if match and match.item.topic else topic
+            if known is not None and matches[0] is None:
+                topics[0], matches[0] = known.topic, self.matcher.tagged(known.topic)
+            for n, ((concern, read_as, parts), topic, match) in enumerate(zip(merged, topics, matches, strict=True)):
+                # the topic named aloud ("On the integration: …"), coached and asked about is the one the team filed
+                # the answering fact under, when it did: the detector's guess is weaker than the team's own tag.
+                # Else the detector's, only when surely read: on the writers' sets a first concern's topic read at
+                # 0.5-0.9 with no tagged fact was one of the writer's for a third of the messages (at 0.9 or more
+                # for half, a matched fact's tag for 0.88), and a generic answer beats an off-topic one.
+                filed = match.item.topic if match and match.item.topic else \
+                    known.topic if known is not None and n == 0 else topic if read_as.confidence >= TAG_SURE else None
                 sure = self.playbooks.topics[filed] if filed else None
-                if filed and (match and match.item.topic or read_as.confidence >= TAG_SURE):
-                    framing.add(filed)
+                read_topics += [t for t in (filed, topic) if t]
                 if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
                     taken = [m.item for m in matches if m]
                     concerns += [ReadConcern(part.words, sure, None, "", nearest=tuple(
@@ -492,7 +491,6 @@ class Coach:
                 concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
-            framing.add(recorded.topic)
             concerns.append(ReadConcern(recorded.text("name", lang), recorded, match,
                                         say(self._item(match)) if match else "",
                                         placeholder=recorded.text("placeholder", lang)))
@@ -507,7 +505,8 @@ class Coach:
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),
         # never an integration, a hosting region or a price it was never linked to.
-        stories = any(c.topic and c.topic.topic in STORY_TOPICS for c in concerns)
+        stories = any(t in STORY_TOPICS for t in read_topics) or any(
+            c.topic and c.topic.topic in STORY_TOPICS for c in concerns)
         reference = profile.references[matched[0].index] if matched else \
             profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
         result = say(reference.result) if reference else ""
@@ -521,8 +520,8 @@ class Coach:
         # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite"), nor what
         # the seller's note says of them ("[note: they run SAP Business One]")
         said = " ".join([reading.buyer_text, *reading.seller_notes])
-        first = next((c.topic for c in concerns if c.topic and c.topic.topic in framing
-                      and c.topic.about_text(lang) != accepted_about and not c.topic.check_answered(said)), None)
+        first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
+                      and not c.topic.check_answered(said)), None)
         question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest)

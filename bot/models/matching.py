@@ -208,27 +208,25 @@ class Matcher:
                 found.append(None)
                 continue
             if not match.meets:  # cleared the floor, but another item names what they require
-                match = self._naming(match, order, alone, row, concern, notes, message)
-                pick = self.items.index(match.item)
+                pick, match = self._naming(pick, match, order, alone, row, concern, notes, message)
             used.add(pick)
             found.append(match)
         return found
 
 
-    def _naming(self, match: Match, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str, notes: str,
-                message: str) -> Match:
-        """Instead of a match that leaves out a name the buyer requires, the item that names it, when it stands
-        nearly as close by meaning ("¿se integra con NetSuite?": the NetSuite connector rather than the integration
-        fact that lists others); else the match as it was."""
-        best = self.items.index(match.item)
+    def _naming(self, best: int, match: Match, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str,
+                notes: str, message: str) -> tuple[int, Match]:
+        """Instead of the match of item `best` that leaves out a name the buyer requires, the item that names it
+        (its position and match), when it stands nearly as close by meaning ("¿se integra con NetSuite?": the
+        NetSuite connector rather than the integration fact that lists others); else the match as it was."""
         for n in order:
             text = f"{self.items[n].en} {self.items[n].es}"
             if n != best and alone[n] >= max(NEAREST_FLOOR, alone[best] - NAMING_MARGIN) and \
                     all(mentions(text, name) for name in match.required):
                 named = meets_requirements(self.items[n], float(row[n]), concern, notes, message)
                 if named.meets:
-                    return named
-        return match
+                    return n, named
+        return best, match
 
 
 def meets_requirements(item: Item, score: float, concern: str, notes: str = "", message: str = "") -> Match:

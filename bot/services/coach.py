@@ -460,7 +460,7 @@ class Coach:
 
         reading = read(text) if text else Reading((), (), (), "")
         concerns: list[ReadConcern] = []
-        # the topics read, sure or not: a customer's story may prove any of them (below)
+        # every topic read, sure or not (and a thread's recorded one): a customer's story may prove any (below)
         read_topics: list[str] = []
         if reading.concerns:
             merged = _merge_by_topic(reading.concerns, self.topic_detector.detect_many([c.about for c in
@@ -491,6 +491,7 @@ class Coach:
                 concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
+            read_topics.append(recorded.topic)
             concerns.append(ReadConcern(recorded.text("name", lang), recorded, match,
                                         say(self._item(match)) if match else "",
                                         placeholder=recorded.text("placeholder", lang)))
@@ -505,8 +506,7 @@ class Coach:
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),
         # never an integration, a hosting region or a price it was never linked to.
-        stories = any(t in STORY_TOPICS for t in read_topics) or any(
-            c.topic and c.topic.topic in STORY_TOPICS for c in concerns)
+        stories = any(t in STORY_TOPICS for t in read_topics)
         reference = profile.references[matched[0].index] if matched else \
             profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
         result = say(reference.result) if reference else ""

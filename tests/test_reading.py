@@ -302,6 +302,23 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "SAP Business One"),
     ("Native connectors for SAP PM and IBM Maximo create work orders.", "We run Infor EAM, not SAP or Maximo.", "",
      "Infor EAM"),
+    # a product's name in lower case before its capital, and what they ship "por"
+    ("Scans sent through 3Shape Communicate arrive attached to the right case.",
+     "Most of our clinics scan with iTero, not 3Shape. Does that land on the case?", "", "iTero"),
+    ("Los escaneos enviados por 3Shape Communicate llegan adjuntos al caso.",
+     "El 80 % de nuestras clínicas escanean con iTero, no con 3Shape. ¿Eso entra solo en el caso?", "", "iTero"),
+    ("Las guías de FedEx y UPS se generan desde el caso.",
+     "Aquí nadie usa FedEx, todo lo mandamos por Estafeta. ¿Eso cómo quedaría?", "", "Estafeta"),
+    # a buyer who cannot pay ahead, or who must be able to end the contract whenever it suits them
+    ("Paying a year upfront gets a 15% discount on the subscription.",
+     "Love it, but right now we can't pay a year upfront.", "", "can't pay a year upfront"),
+    ("Pagar un año por adelantado tiene un 15 % de descuento.",
+     "Me encanta, pero ahora mismo no puedo pagar un año por adelantado.", "", "no puedo pagar un año por adelantado"),
+    ("Every plan requires a 12-month minimum commitment.",
+     "Our standard is a 30-day termination for convenience clause. Can you sign that?", "",
+     "termination for convenience"),
+    ("Al final de cada renovación anual, el cliente puede irse avisando con 60 días.",
+     "Exigimos poder rescindir por conveniencia con 30 días de aviso.", "", "rescindir por conveniencia"),
 ])
 def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_meet_it(
         fact: str, concern: str, notes: str, required: str) -> None:
@@ -558,7 +575,7 @@ def test_a_major_concern_said_to_be_non_negotiable_is_not_asked_whether_it_is_a_
 
 @pytest.mark.parametrize(("text", "lang"), [
     ("Will someone of yours be on the project with us, or are we on our own?", "en"),
-    ("¿Quién nos va a acompañar cuando arranque el proyecto?", "es"),
+    ("¿Alguien de ustedes va a estar con nosotros en el proyecto, o estamos solos?", "es"),
 ])
 def test_a_concern_nothing_answers_shows_the_seller_the_closest_facts_to_check_never_the_buyer(
         example_coach, text: str, lang: str) -> None:
@@ -617,9 +634,61 @@ def test_the_item_that_names_what_the_buyer_requires_answers_them(monkeypatch, t
     tested, not e5's ranking)."""
     profile = TeamProfile.model_validate(_NAMING_PROFILE)
     matcher = Matcher(profile)
-    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(): np.array([[3.6, 3.1, 0.2]] * len(concerns)))
+    monkeypatch.setattr(matcher, "scores",
+                        lambda concerns, topics=(), words=True: np.array([[4.0, 3.5, 0.2]] * len(concerns)))
     match = matcher.best([text])[0]
     assert match is not None and match.meets and "NetSuite" in match.item.en
-    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(): np.array([[3.6, 0.5, 0.2]] * len(concerns)))
+    monkeypatch.setattr(matcher, "scores",
+                        lambda concerns, topics=(), words=True: np.array([[4.0, 0.5, 0.2]] * len(concerns)))
     far = matcher.best([text])[0]  # too far below by meaning: the first stays, said not to meet it
     assert far is not None and not far.meets and far.required == ("NetSuite",)
+
+
+@pytest.mark.parametrize(("concern", "message"), [
+    ("if it doesn't validate it's no use to us", "Does the system validate invoices with SUNAT? if it doesn't "
+     "validate it's no use to us"),
+    ("si no valida no nos sirve", "¿el sistema valida los comprobantes con SUNAT? si no valida no nos sirve"),
+])
+def test_a_name_required_in_one_part_of_the_message_binds_the_others(concern: str, message: str) -> None:
+    """Read as two concerns, the second must not be answered by a fact that names other tax authorities."""
+    fact = Item("fact", "Incoming e-invoices are validated against CFDI 4.0 with Mexico's SAT and Chile's SII.",
+                "Las facturas recibidas se validan contra el CFDI 4.0 ante el SAT de México y el SII de Chile.", None,
+                0)
+    match = meets_requirements(fact, 3.0, concern, message=message)
+    assert not match.meets and match.required == ("SUNAT",)
+    assert meets_requirements(fact, 3.0, concern, message=concern).meets
+
+
+_WORDS_PROFILE = {
+    "company": {"name": "Tarvio", "offering": {"en": "Billing for builders.", "es": "Facturación para constructoras."}},
+    "facts": [
+        {"en": "Direct debits are exported as a SEPA XML file your bank accepts.",
+         "es": "Las domiciliaciones se exportan como un fichero SEPA XML que su banco acepta."},
+        {"en": "RFI response times fall by 38% on average in the first six months.",
+         "es": "El tiempo de respuesta a las RFI baja un 38 % de media en los primeros seis meses."},
+        {"en": "Our onboarding team sets up your first project with you."},  # written in English only
+    ],
+}
+
+
+@pytest.mark.parametrize(("concern", "lang"), [
+    ("Can you produce the SEPA file for our direct debits?", "en"),
+    ("¿Generan el fichero SEPA para las domiciliaciones?", "es"),
+])
+def test_an_item_that_shares_the_buyers_rare_words_stands_out_more(concern: str, lang: str) -> None:
+    matcher = Matcher(TeamProfile.model_validate(_WORDS_PROFILE))
+    with_words, meaning = matcher.scores([concern])[0], matcher.scores([concern], words=False)[0]
+    assert with_words[0] > meaning[0] and with_words[0] - meaning[0] > with_words[1] - meaning[1]
+    assert with_words[2] == pytest.approx(meaning[2])  # one language: by meaning alone, whatever the buyer's
+
+
+@pytest.mark.parametrize("concern", [
+    "What kills us is schedule delays, not RFIs. Do you have data on delays?",
+    "Lo que nos mata son los atrasos de cronograma, no los RFI. ¿Tienen datos de atrasos?",
+])
+def test_a_name_the_buyer_sets_aside_is_no_word_shared_with_an_item(concern: str) -> None:
+    matcher = Matcher(TeamProfile.model_validate(_WORDS_PROFILE))
+    kept = concern.replace("not RFIs", "RFIs").replace("no los RFI", "los RFI")
+    set_aside = matcher.scores([concern])[0][1] - matcher.scores([concern], words=False)[0][1]
+    named = matcher.scores([kept])[0][1] - matcher.scores([kept], words=False)[0][1]
+    assert set_aside < named

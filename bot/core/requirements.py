@@ -9,22 +9,26 @@ says plainly what the profile states instead of offering it as reassurance.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from bot.core.grounding import ORDINARY_NAMES, claims
+from bot.core.words import fold
 
 # A requirement's value is a name right after what introduces it: "hosted in Mexico", "a connector for Oracle
-# Fusion", "we run ADP", "alojados en México", "se conectan con Siesa".
+# Fusion", "we run ADP", "alojados en México", "se conectan con Siesa", "lo mandamos por Estafeta"; a name may
+# start in lower case when a capital follows ("escanean con iTero").
 # the rest of a name's word: a dot only inside it ("S/4HANA", "Node.js"), so a sentence's full stop ends the name
 _TOKEN = r"[\w/&'’-]*(?:\.[\w/&'’-]+)*"
 _REQUIREMENT = re.compile(
     r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|leave|outside(?: of)?|salir de|fuera de|"
     r"in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
-    r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde)\s+(?:the |el |la |los |las |our |nuestro |"
-    r"nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]" + _TOKEN + r")(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
+    r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde|por)\s+(?:the |el |la |los |las |our |"
+    r"nuestro |nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN + r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
 _TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak|speaking|conversation|session|"
                           r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|sesi[óo]n|habl[ée]|hablamos|"
                           r"platicamos)\s*$", re.I)
+# "the app is only for iPhone", "solo funciona con Salesforce": what they believe limits us, not what they require
+_ONLY = re.compile(r"\b(?:only|solo|sólo|solamente|únicamente)\s+(?:\w+\s+)?$", re.I)
+_LIMITED_TO = frozenset("with for on in para con en".split())
 # these name what it must work with, or what the buyer runs, in any sentence
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
 _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
@@ -46,11 +50,6 @@ def mentions(text: str, name: str) -> bool:
     return bool(re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", fold(text)))
 
 
-def fold(text: str) -> str:
-    """Lower case without accents."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
-
-
 def requirements(text: str) -> list[str]:
     """The specific names a buyer requires, as they wrote them: a capitalised name or an acronym (one or a few
     words) right after "with", "for", "con", "para"... ("a connector for Oracle Fusion"), or after "in", "en",
@@ -64,6 +63,9 @@ def requirements(text: str) -> list[str]:
             continue
         if _TALKED_WITH.search(text[max(0, match.start() - 30):match.start()]):
             continue  # "thanks for the call with Coastal": whom they spoke with, no requirement
+        if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
+                                                                                       match.start()]):
+            continue  # ("we only use Okta" stays: what they run)
         if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
             found.append(name)
     return list(dict.fromkeys(found))
@@ -88,8 +90,13 @@ _SCOPES = (
                 r"on (?:\w+ )?soil)\b", re.I),
      re.compile(r"\b(?:hosted|stored|data cent(?:re|er)s?|regions?|cloud|saas|aloj\w*|se guardan|centros? de datos|"
                 r"regi[óo]n(?:es)?|(?:en la )?nube)\b", re.I)),
-    (re.compile(r"\b(?:monthly|month-to-month|per month billing|mensual(?:es|mente)?|mes a mes)\b", re.I),
-     re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|anual(?:es|mente)?|por adelantado)\b", re.I)),
+    # (and a buyer who cannot pay ahead is not met by what paying ahead earns: "we can't pay a year upfront")
+    (re.compile(r"\b(?:monthly|month-to-month|per month billing|mensual(?:es|mente)?|mes a mes|"
+                r"(?:can'?t|cannot|unable to|not able to|no (?:podemos|puedo|pueden|nos dejan?))\s+(?:\w+\s+){0,2}?"
+                r"(?:pay|prepay|pagar|adelantar|pagos?)\b(?:\s+\w+){0,4}?\s+(?:upfront|up front|in advance|ahead|"
+                r"por adelantado|anticipad[oa]s?))\b", re.I),
+     re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|up ?front|prepa(?:y|id)\w*|anual(?:es|mente)?|por adelantado)\b",
+                re.I)),
 )
 # Needs the item meets only by its own limit being absent: a buyer who will not be locked in ("cancel month to
 # month", "sin permanencia") is not met by "monthly billing, with a 12-month minimum commitment", though both
@@ -99,6 +106,9 @@ _LIMITS = (
                 r"cancel\w* (?:month to month|with \d+ days)|no (?:minimum |long[- ]term )?(?:commitment|term)|"
                 r"without (?:a )?(?:minimum |long[- ]term )?(?:commitment|contract)|sin permanencia|mes a mes|"
                 r"sin (?:compromiso|plazo) m[íi]nimo|cancelar (?:en cualquier momento|cuando|con \d+ d[íi]as)|"
+                # a contract they may end whenever it suits them
+                r"termination for convenience|terminate for convenience|"
+                r"(?:rescisi[óo]n|terminaci[óo]n|rescindir|terminar) (?:\w+ )?por conveniencia|"
                 # refused with a verb: "we don't sign minimum terms", "no firmamos contratos con permanencia"
                 r"(?:don't|do not|won't|will not|can't|cannot|never) (?:sign|accept|agree to|do)\s+(?:\w+\s+){0,3}?"
                 r"(?:minimum (?:commitment|term)s?|lock-?ins?|long[- ]term contracts?)|"
@@ -107,7 +117,8 @@ _LIMITS = (
      # (a word may come between: "a 12-month initial commitment", "un compromiso inicial de 12 meses")
      re.compile(r"\b(?:minimum (?:commitment|term|contract)|\d+[- ]month (?:\w+ )?(?:minimum|commitment|term)|"
                 r"commit(?:ment)? (?:of|for) \d+|compromiso (?:\w+ )?(?:m[íi]nimo|de \d+ meses)|"
-                r"compromiso inicial|permanencia m[íi]nima|plazo m[íi]nimo|"
+                r"compromiso inicial|permanencia m[íi]nima|plazo m[íi]nimo|(?:at|on) (?:each|every|the) (?:annual )?"
+                r"renewal|(?:en|al final de|a) cada renovaci[óo]n|"
                 r"(?:before|at) the end of the (?:term|contract)|al (?:final|t[ée]rmino) del (?:plazo|contrato))",
                 re.I)),
 )
@@ -369,7 +380,10 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
     from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
-    missing = tuple(r for r in dict.fromkeys([*requirements(concern), *from_notes]) if not _named_in(both, r))
+    # (a name required anywhere in the message binds each of its concerns: "¿valida con SUNAT? si no valida no
+    # nos sirve" is read as two)
+    required = [*requirements(concern), *from_notes, *requirements(message)]
+    missing = tuple(r for r in dict.fromkeys(required) if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing

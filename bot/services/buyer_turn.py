@@ -14,29 +14,14 @@ from __future__ import annotations
 import re
 
 from bot.content.i18n import t
+from bot.core.words import COMMON_WORDS
 from bot.services.score import Scorecard, pattern_pitfalls
 
-# Words any buyer line may hold without presuming anything of the seller's answer (EN and ES)
-_COMMON = frozenset("""
-about again also answer answered asked asking because been before being could does doesn didn don done each
-even every exactly fine first good great have haven hear heard here just know like look make makes more most
-much need needs next okay only other over part question really right said same saying says should show still
-sure tell telling than that thanks them then there these they thing things think this those through told trying
-very want wants well were what when where which while will with would yes your yours you're kind let's that's
-it's i'm i've don't can't isn't what's there's going point case clear means mean sounds sound plainly once
-ahora algo antes aquí bien cada como cómo cual cuál cuando cuándo decir dice dicho donde dónde ellos entonces
-eso esta está este esto estoy hace hacer hasta lo los las más mismo mucho muy nada necesito nos nuestra nuestro
-otra otro para pero poco porque pregunta pregunté puede que qué quiero sabe saber sigue sigo sobre solo sólo
-también tengo todavía todo usted ustedes vamos veo vez voy claro bueno pues sea
-into onto upon across within without something anything someone anyone everyone nothing lots four five three
-always never maybe perhaps already instead around between since after until those these whose whom again
-entre desde hacia hasta durante sino cuatro tres cinco siempre nunca quizás alguien nadie puedo podemos
-""".split())
 _WORD = re.compile(r"[^\W\d_]{4,}", re.U)
 FITS_SHARE = 0.5  # of the words a scripted line presumes, at least this share must be in the seller's reply
 
 
-_COMMON_STEMS = frozenset(w[:5] for w in _COMMON)
+_COMMON_STEMS = frozenset(w[:5] for w in COMMON_WORDS)
 
 
 def _stems(text: str) -> set[str]:

@@ -147,3 +147,11 @@ def test_nudge_dry_run_with_no_tracked_deal_says_how_to_track_one(settings, caps
     _stalled_deals(settings)
     assert main(["nudge", "--dry-run", "--team", "T1", "--now", (T0 + timedelta(days=1)).isoformat()]) == 0
     assert capsys.readouterr().out.startswith("No stalled deals among the 1 tracked: nothing to send.")
+
+
+@pytest.mark.parametrize(("text", "said"), [("pls take me off your list", "honour it"),
+                                            ("Dejen de escribirme, por favor.", "respétalo")])
+def test_ask_on_an_opt_out_tells_the_seller_to_honour_it(capsys, text: str, said: str) -> None:
+    assert main(["ask", "--offline", text]) == 0
+    out = capsys.readouterr().out
+    assert said in out and "Diagnos" not in out

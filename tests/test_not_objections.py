@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.guidance import EmptyObjection, NotAnObjection
+from bot.core.guidance import EmptyObjection, NotAnObjection, OptedOut
 from bot.services.coach import Coach
 from bot.store import open_store
 
@@ -54,3 +54,29 @@ def test_cli_says_what_it_needs_and_stores_nothing(settings, cli):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "buyer's own words" in lines[0]
     assert open_store(settings).coachings() == []
+
+
+OPT_OUTS = ["pls take me off your list", "Please remove me from your mailing list.", "Stop emailing me.",
+            "Do not contact me again, we went with someone else.", "Sáquenme de su lista, por favor",
+            "Dejen de escribirme", "No me vuelvan a llamar más.", "Denme de baja de sus correos"]
+
+
+@pytest.mark.parametrize("text", OPT_OUTS)
+def test_a_buyer_who_asks_not_to_be_contacted_is_not_coached(settings, text):
+    """Probing "not interested, take me off your list" with a question would be pressure: even with a kind
+    chosen by the seller, nothing is coached and nothing is stored."""
+    store = open_store(settings)
+    coach = Coach(settings, store)
+    with pytest.raises(OptedOut):
+        coach.screen(text)
+    for label in (None, "missing"):
+        with pytest.raises(OptedOut):
+            coach.coach(text, label=label, surface="test")
+    assert store.coachings() == []
+
+
+@pytest.mark.parametrize("text", ["We're not interested right now.", "Remove the onboarding fee and we have a deal.",
+                                  "Please don't call me before 10am.", "No me interesa por ahora.",
+                                  "¿Nos pueden quitar la cuota de alta?"])
+def test_a_refusal_that_is_not_an_opt_out_is_still_coached(shared_coach, text):
+    assert shared_coach.coach(text, offline=True).label

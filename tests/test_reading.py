@@ -692,3 +692,34 @@ def test_a_name_the_buyer_sets_aside_is_no_word_shared_with_an_item(concern: str
     set_aside = matcher.scores([concern])[0][1] - matcher.scores([concern], words=False)[0][1]
     named = matcher.scores([kept])[0][1] - matcher.scores([kept], words=False)[0][1]
     assert set_aside < named
+
+
+_SAID_BACK_PROFILE = {
+    "company": {"name": "Cuspida", "offering": {"en": "Lab software.", "es": "Software para laboratorios."}},
+    "facts": [
+        {"en": "Labs on Cuspida cut remakes by a median of 31% in their first year.",
+         "es": "Los laboratorios en Cuspida reducen las repeticiones un 31 % de mediana en su primer año."},
+        {"en": "Support answers by chat within 2 hours.", "es": "El soporte responde por chat en menos de 2 horas."},
+    ],
+    "references": [{"customer": "OrtoLab Valencia", "industry": "dental",
+                    "result": {"en": "Moved three sites onto one case list in 5 weeks.",
+                               "es": "Pasó tres sedes a una sola lista de casos en 5 semanas."}}],
+}
+
+
+@pytest.mark.parametrize(("message", "item"), [
+    ("Your deck says labs cut remakes 31%. Every vendor has a slide like that. Who measured it?", 0),
+    ("Dicen que reducen las repeticiones un 31 %. ¿Quién lo midió?", 0),
+    ("Sure, OrtoLab Valencia did it. They're four times our size.", 2),
+    ("¿OrtoLab Valencia? Los conozco, son mucho más grandes que nosotros.", 2),
+])
+def test_what_the_buyer_already_said_is_no_answer_to_them(monkeypatch, message: str, item: int) -> None:
+    """A fact whose figure the buyer quotes, or a reference they name, told again answers nothing they asked (the
+    scores are set here so that it would clear every floor)."""
+    matcher = Matcher(TeamProfile.model_validate(_SAID_BACK_PROFILE))
+    scores = np.full((1, 3), 0.1)
+    scores[0, item] = 5.0
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+    assert matcher.best([message], message=message) == [None]
+    other = "Who measured that, and on which labs?"  # the same item, when they did not say it
+    assert matcher.best([other], message=other)[0].item.index == matcher.items[item].index

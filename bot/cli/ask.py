@@ -40,7 +40,9 @@ def _print_guidance(guidance: Any, playbook_name: str) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.cli.deals import cli_team
-    from bot.core.guidance import EmptyObjection, NotAnObjection
+    from bot.content.i18n import t
+    from bot.core.guidance import EmptyObjection, NotAnObjection, OptedOut
+    from bot.core.language import answer_language
     from bot.services.coach import Coach
     from bot.services.deals import DealError, find_deal
 
@@ -55,6 +57,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 2
     try:
         guidance = coach.coach(text, args.context, surface="cli", offline=args.offline, team_id=team)
+    except OptedOut:
+        print(t("notice.opted_out", answer_language(text)))
+        return 0
     except NotAnObjection:
         print("error: that does not read as something a buyer said; give the buyer's own words, e.g. "
               'coach ask "We don\'t have budget for this until spring"', file=sys.stderr)

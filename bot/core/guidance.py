@@ -18,6 +18,11 @@ class NotAnObjection(EmptyObjection):
     A kind of EmptyObjection, so every surface answers it with its usage help."""
 
 
+class OptedOut(NotAnObjection):
+    """The buyer asked not to be contacted again ("take me off your list", "no me escriban más"): nothing to
+    coach, and no question to ask them back; the surfaces tell the seller to honour it."""
+
+
 @dataclass(frozen=True)
 class Objection:
     """Cleaned objection text, plus what the cleaning had to do."""

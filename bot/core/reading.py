@@ -271,6 +271,24 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
     return parts
 
 
+# A buyer who asks to hear no more from us: coaching the seller to probe or answer would be pressure
+_OPTS_OUT = re.compile(
+    r"\b(?:(?:take|remove|drop|delete) (?:me|us|my (?:name|email|address)) (?:off|from) (?:your|the|this|all|any)\b|"
+    r"unsubscribe|opt(?:ing)? (?:me |us )?out\b|(?:stop|quit) (?:emailing|calling|contacting|messaging|texting|"
+    r"writing to|sending me) |(?:don'?t|do not|never) (?:contact|call|email|e-mail|message|write to) (?:me|us) "
+    r"(?:again|anymore|any more)|"
+    r"(?:s[áa]quen(?:me|nos)?|s[áa]came|b[óo]rren|b[óo]rrame|qu[íi]tenme|qu[íi]tame|den de baja|dame de baja|"
+    r"denme de baja|darme de baja) (?:de )?(?:su|tu|la|sus|tus|esta)?\s*(?:lista|listas|base|env[íi]os|correos)|"
+    r"no (?:me|nos) (?:vuelva[ns]? a |vuelvas a )?(?:escrib\w+|llam\w+|contact\w+) (?:m[áa]s|nunca)|"
+    r"dejen de (?:escribir|llamar|contactar|enviar)|no quiero (?:recibir|que me (?:escriban|llamen|contacten)))",
+    re.I)
+
+
+def opts_out(text: str) -> bool:
+    """Whether the buyer asks not to be contacted again ("pls take me off your list", "dejen de escribirme")."""
+    return bool(_OPTS_OUT.search(text))
+
+
 def states_our_fact(note: str) -> bool:
     """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
     the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.core.config import Settings
-from bot.core.guidance import EmptyObjection, NotAnObjection, Objection
+from bot.core.guidance import EmptyObjection, NotAnObjection, Objection, OptedOut
 from bot.core.language import detect_language
 from bot.core.taxonomy import check_label
 from bot.services.coach import TOPIC_SURE, Coach
@@ -37,6 +37,8 @@ class Refused(ValueError):
     calling assistant as the tool's error)."""
 
 
+OPTED_OUT = ("the buyer asked not to be contacted again: there is nothing to coach. Honour it: confirm once that "
+             "they are off the list, mark them do-not-contact, and send nothing more")
 NOT_AN_OBJECTION = ("that does not read as something a buyer said (a greeting, thanks, a request, a test): pass "
                     "the buyer's own words, e.g. \"We don't have budget for this until spring\"")
 
@@ -97,6 +99,8 @@ class CoachTools:
         try:
             guidance = self.coach.coach(text, context, label=kind, surface=SURFACE, team_id=caller.team_id,
                                         user_id=caller.name, offline=offline)
+        except OptedOut:
+            raise Refused(OPTED_OUT) from None
         except NotAnObjection:
             raise Refused(NOT_AN_OBJECTION) from None
         except EmptyObjection:

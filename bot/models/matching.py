@@ -40,9 +40,9 @@ from bot.models.encoder import queries, stored
 LEXICAL_WEIGHT = 0.3
 # Chosen on the sixteen concern sets (1,280 messages by sixteen writers who never saw the code, each with a made-up
 # vendor whose facts they tagged; bench/relevance.py). A generic answer beats an off-topic one, so the floors keep
-# answers stating an unrelated item about where meaning alone had them (0.120 of answers on average, was 0.109)
-# while a fitting item is used for more concerns (0.36 of those that have one, was 0.32) and is shown for more
-# (0.66, was 0.62), with no more misleading ones offered (17 answers in 1,280, as before).
+# answers stating an unrelated item about where meaning alone had them (0.104 of answers on average, was 0.109)
+# while a fitting item is used for more concerns (0.34 of those that have one, was 0.32) and is shown for more
+# (0.66, was 0.62), with no more misleading ones offered (16 answers in 1,280, was 17).
 FLOOR = 3.8
 # An item that stands out from every other by `CLEAR_GAP` answers at this lower score: the one clear candidate
 CLEAR_FLOOR = 2.85
@@ -80,6 +80,7 @@ class Item:
     topic: str | None
     index: int  # its position in the profile's list of that kind
     name: str | None = None  # a competitor's name: a buyer who names it is answered by it
+    customer: str | None = None  # a reference's customer: a buyer who names it knows its story
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,11 @@ def items(profile: TeamProfile) -> list[Item]:
     found = [Item("fact", f.en, f.es or f.en, f.topic, i) for i, f in enumerate(profile.facts)]
     for i, ref in enumerate(profile.references):
         proves = ref.proves or ref.result
-        found.append(Item("reference", f"{ref.customer}, {ref.industry}: {ref.result.en}. {proves.en}",
-                          f"{ref.customer}, {ref.industry}: {ref.result.get('es')[0]}. {proves.get('es')[0]}",
-                          None, i))
+        # (its size too: "someone our size, about 400 slips" is answered by the customer with 420)
+        who = f"{ref.customer}, {ref.industry}" + (f", {ref.size}" if ref.size else "")
+        found.append(Item("reference", f"{who}: {ref.result.en}. {proves.en}",
+                          f"{who}: {ref.result.get('es')[0]}. {proves.get('es')[0]}", None, i,
+                          customer=ref.customer))
     found += [Item("competitor", f"{c.name}: {c.en}", f"{c.name}: {c.es or c.en}", None, i, c.name)
               for i, c in enumerate(profile.competitors)]
     return found
@@ -106,6 +109,15 @@ def items(profile: TeamProfile) -> list[Item]:
 # share with an item about it
 _NOT_THIS = re.compile(r"\b(?:not|no|ni|nor|instead of|rather than|en vez de|en lugar de)\s+(?:(?:with|for|the|con|"
                        r"para|el|la|los|las)\s+)?([A-ZÁÉÍÓÚÑ0-9][\w./-]*)")
+
+
+# A figure that says something on its own: a share, an amount, a decimal, a number of three digits or more
+_FIGURE = re.compile(r"[$€£]\s?\d[\d.,]*\d|[$€£]\s?\d|\d[\d.,]*\s?%|\d+[.,]\d+|\d{3,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _digits(figure: str) -> str:
+    return re.sub(r"\D", "", figure)
 
 
 def _background_sentences() -> list[str]:
@@ -206,6 +218,19 @@ class Matcher:
                 found.append(n)
         return [self.items[n] for n in found]
 
+    def _said_back(self, n: int, message: str) -> bool:
+        """Whether the buyer already said what item `n` would tell them: they name its customer ("¿OrtoLab
+        Valencia? Son más grandes que nosotros") or quote its figure ("your deck says labs cut remakes 31%").
+        Said again, it answers nothing they asked."""
+        item = self.items[n]
+        if item.customer:
+            return mentions(message, item.customer)
+        if item.kind == "fact":
+            figures = {_digits(f) for f in _FIGURE.findall(f"{item.en} {item.es}")
+                       if not re.fullmatch(r"(?:19|20)\d\d", f)}  # (a year is no claim of its own)
+            return bool(figures & {_digits(f) for f in _NUMBER.findall(message)})
+        return False
+
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only
         the topic it was about)."""
@@ -226,7 +251,8 @@ class Matcher:
         for n, (row, concern, alone) in enumerate(zip(table, concerns, meaning, strict=True)):
             topic = topics[n] if n < len(topics) else None
             sure = topic is not None and n < len(confidences) and confidences[n] >= TAG_SURE
-            order = [int(i) for i in np.argsort(-row) if int(i) not in used]
+            order = [int(i) for i in np.argsort(-row)
+                     if int(i) not in used and not self._said_back(int(i), message or concern)]
             named = [i for i in order if self.items[i].name and mentions(concern, self.items[i].name)]
             if named:  # the buyer named a competitor of the profile: how we differ from it answers them
                 used.add(named[0])

@@ -35,9 +35,9 @@ from bot.content.playbooks import (
 from bot.content.templates import as_prompt_data, templates
 from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
-from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection
+from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection, OptedOut
 from bot.core.language import detect_language, ours
-from bot.core.reading import Concern, Reading, read, states_our_fact
+from bot.core.reading import Concern, Reading, opts_out, read, states_our_fact
 from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
@@ -180,6 +180,7 @@ class Coach:
         """The objection as `coach` would take it, or EmptyObjection / NotAnObjection when there is nothing to
         coach: so a surface can tell before it shows that work is under way ("thanks!" in a thread)."""
         objection = Objection.parse(raw_text)
+        _refuse_opt_out(objection.text)
         with _CPU_BOUND:
             if self.diagnose(objection.text).not_objection:
                 raise NotAnObjection("the text is not something a buyer said")
@@ -209,6 +210,7 @@ class Coach:
         if on_step is not None:
             on_step("reading")
         objection = Objection.parse(raw_text)
+        _refuse_opt_out(objection.text)  # whatever the label: coaching someone who said stop would be pressure
         context = Objection.parse(context).text if context and context.strip() else None
         classifier = self.classifier_for(team_id)  # may read the database: not while holding the CPU lock
         with _CPU_BOUND:
@@ -538,6 +540,11 @@ class Coach:
             return _Said(f"{ref.customer}: {ref.result.en}", f"{ref.customer}: {ref.result.get('es')[0]}",
                          ref.result.es is None)
         return profile.competitors[item.index]
+
+
+def _refuse_opt_out(text: str) -> None:
+    if opts_out(text):
+        raise OptedOut("the buyer asked not to be contacted again")
 
 
 def _merge_by_topic(concerns: Sequence[Concern], readings: Sequence[TopicReading]) -> list[

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.content.i18n import t
-from bot.core.guidance import EmptyObjection
+from bot.core.guidance import EmptyObjection, OptedOut
 from bot.core.seller_questions import is_seller_question
 from bot.slack.blocks import usage_blocks, usage_fallback
 from bot.slack.deps import Deps
@@ -67,6 +67,9 @@ def _reply(deps: Deps, asker: Asker, team_id: str, thread_ts: str, text: str, co
         history = deps.store.turns(team_id, channel, thread_ts)
         coached = coach_in_thread(deps, asker, team_id, thread_ts, text,
                                   context=thread["context"] if thread else None, history=history)
+    except OptedOut:
+        say(deps, asker, team_id, notice("opted_out", asker.language), None)
+        return
     except EmptyObjection:
         say(deps, asker, team_id, usage_fallback(asker.language), usage_blocks(asker.language))
         return

@@ -72,6 +72,14 @@ def test_a_dm_that_is_no_objection_gets_the_usage_help(bot):
     assert post["thread_ts"] == "110.1" and "Paste what the buyer said" in json.dumps(post["blocks"])
 
 
+def test_a_dm_with_an_opt_out_tells_the_seller_to_honour_it_and_coaches_nothing(bot):
+    bot.event(_dm("Dejen de escribirme, ya elegimos otro proveedor.", "111.1"), event_id="EvDmOut")
+    (post,) = bot.slack.wait_for("chat.postMessage")
+    assert post["thread_ts"] == "111.1" and "respétalo" in post["text"]
+    bot.idle()
+    assert bot.slack.of("assistant.threads.setStatus") == [] and len(bot.slack.of("chat.postMessage")) == 1
+
+
 def test_a_streamed_answer_ends_as_the_validated_answer_with_its_buttons(model, bot):
     model.chunk_chars = 16
     bot.event(_dm(OBJECTION, "120.1"), event_id="EvDm4")

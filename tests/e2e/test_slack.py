@@ -67,6 +67,17 @@ def test_empty_command_and_help_answer_with_usage(bot):
     assert bot.slack.of("chat.postMessage") == []
 
 
+@pytest.mark.parametrize(("text", "said"), [("pls take me off your list", "honour it"),
+                                            ("Sáquenme de su lista, por favor.", "respétalo")])
+def test_an_opt_out_is_answered_to_the_seller_alone_and_never_coached(bot, text, said):
+    reply = bot.command(text)
+    assert reply.status_code == 200
+    (note,) = bot.slack.wait_for("response/cmd")
+    assert note["response_type"] == "ephemeral" and said in note["text"]
+    bot.idle()
+    assert bot.slack.of("chat.postMessage") == []
+
+
 def test_no_access_to_channel_falls_back_to_a_dm(bot):
     bot.slack.no_access.add("CPRIVATE")
     bot.command(OBJECTION, channel="CPRIVATE", user="U7")

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.calls.formats import MAX_BYTES
 from bot.content.i18n import t
-from bot.core.guidance import EmptyObjection
+from bot.core.guidance import EmptyObjection, OptedOut
 from bot.slack.audience import team_of
 from bot.slack.blocks import escape, unescape, usage_blocks, usage_fallback
 from bot.slack.command_text import declined_subcommand, parse
@@ -170,6 +170,9 @@ def coach_objection(body: dict[str, Any], text: str, client: WebClient, respond:
     asker = Asker(client, user_id, channel, respond=respond, language=language_of(text))
     try:
         guidance = deps.coach.coach(text, surface="slack", team_id=team_id, user_id=user_id)
+    except OptedOut:
+        respond(response_type="ephemeral", text=notice("opted_out", asker.language))
+        return
     except EmptyObjection:
         lang = asker.language
         respond(response_type="ephemeral", text=usage_fallback(lang), blocks=usage_blocks(lang))

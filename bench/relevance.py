@@ -22,6 +22,7 @@ not a test.
                   the nine sets are classifier examples, so on them this is in-sample: bench/concern_kinds.py folds
                   gives the honest, leave-one-set-out figure)
   latency         warm offline coaching per message (wall time), p50 and p99
+  not coached     messages in which the buyer asks not to be contacted again: nothing is coached or stated
 
 Run: .venv/bin/python bench/relevance.py [SET ...]   (default: dev-a dev-b; heldout-c is the held-out set)
 """
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.grounding import ungrounded  # noqa: E402
+from bot.core.guidance import NotAnObjection  # noqa: E402
 from bot.models import encoder  # noqa: E402
 from bot.models.metrics import score  # noqa: E402
 
@@ -109,9 +111,17 @@ def measure(name: str, with_profile: bool = True) -> dict:
                       invented=0, candidates=0, candidates_fit=0,
                       fit_seen=0, candidates_misleading=0)
         words, times, truth, said, asked = [], [], [], [], []
+        not_coached = 0
         for row in rows:
             start = time.perf_counter()
-            guidance = coach.coach(row["text"], offline=True)
+            try:
+                guidance = coach.coach(row["text"], offline=True)
+            except NotAnObjection:  # ("take me off your list": nothing is coached, nothing stated)
+                times.append(time.perf_counter() - start)
+                counts["answers"] += 1
+                counts["concerns"] += sum(bool(c["fits"]) for c in row["concerns"]) if with_profile else 0
+                not_coached += 1
+                continue
             times.append(time.perf_counter() - start)
             # the references Assure names for the seller to judge when none fits ("None of your references is in
             # their industry. Closest…") are candidates, not answers: counted apart, neither as used nor as offered
@@ -166,7 +176,7 @@ def measure(name: str, with_profile: bool = True) -> dict:
         "talk_words_mean": round(sum(words) / len(words), 1), "talk_words_max": max(words),
         "kind_macro_f1_sure": kinds["macro_f1"],
         "accuracy_when_not_asking": round(sum(answered) / len(answered), 3) if answered else None,
-        "asked_first": f"{sum(a for a, _, _ in asked)}/{len(asked)}",
+        "asked_first": f"{sum(a for a, _, _ in asked)}/{len(asked)}", "not_coached": not_coached,
         "latency_ms_p50": round(1000 * times[len(times) // 2], 1),
         "latency_ms_p99": round(1000 * times[min(len(times) - 1, int(len(times) * 0.99))], 1),
     }

@@ -1,5 +1,5 @@
 """A learned finder of buyer objections, one sentence at a time: a logistic regression over the sentence's e5 vector
-(bot/models/encoder.py) and a few cheap marks of how it is said, trained on the sentences of eleven blind writers'
+(bot/models/encoder.py) and a few cheap marks of how it is said, trained on the sentences of thirteen blind writers'
 annotated calls and threads (a sentence inside an annotated objection quote is one; every other buyer sentence,
 the writers' "not objection" lines among them, is none). It reads the way resistance is put rather than its
 words, so it finds what the cue grammar (bot/calls/finding.py) has no cue for: "Mis muchachos conocen la red de

@@ -114,6 +114,7 @@ _NOT_THIS = re.compile(r"\b(?:not|no|ni|nor|instead of|rather than|en vez de|en 
 # A figure that says something on its own: a share, an amount, a decimal, a number of three digits or more
 _FIGURE = re.compile(r"[$€£]\s?\d[\d.,]*\d|[$€£]\s?\d|\d[\d.,]*\s?%|\d+[.,]\d+|\d{3,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _digits(figure: str) -> str:
@@ -155,6 +156,9 @@ class Matcher:
                 counts[word] = counts.get(word, 0) + 1
         total = len(self._words) + len(self._background_words)
         self._rarity = {word: float(np.log(1 + total / n)) for word, n in counts.items()}
+        # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
+        self._figures = [{_digits(f) for f in _FIGURE.findall(f"{i.en} {i.es}") if not _YEAR.fullmatch(f)}
+                         if i.kind == "fact" else set() for i in self.items]
 
     def scores(self, concerns: Sequence[str], topics: Sequence[str | None] = (), words: bool = True) -> np.ndarray:
         """(concerns, items): how far each item stands out for each concern, in standard deviations, by meaning and
@@ -222,14 +226,10 @@ class Matcher:
         """Whether the buyer already said what item `n` would tell them: they name its customer ("¿OrtoLab
         Valencia? Son más grandes que nosotros") or quote its figure ("your deck says labs cut remakes 31%").
         Said again, it answers nothing they asked."""
-        item = self.items[n]
-        if item.customer:
-            return mentions(message, item.customer)
-        if item.kind == "fact":
-            figures = {_digits(f) for f in _FIGURE.findall(f"{item.en} {item.es}")
-                       if not re.fullmatch(r"(?:19|20)\d\d", f)}  # (a year is no claim of its own)
-            return bool(figures & {_digits(f) for f in _NUMBER.findall(message)})
-        return False
+        customer = self.items[n].customer
+        if customer:
+            return mentions(message, customer)
+        return bool(self._figures[n] and self._figures[n] & {_digits(f) for f in _NUMBER.findall(message)})
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

@@ -317,6 +317,11 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
     ("Every plan requires a 12-month minimum commitment.",
      "Our standard is a 30-day termination for convenience clause. Can you sign that?", "",
      "termination for convenience"),
+    # what they run, said with "all" and a stopper rather than a question
+    ("Gate access control integrates with Salto and Brivo controllers.",
+     "Our gate access is all HID. If your system can't talk to it we're dead in the water.", "", "HID"),
+    ("El control de accesos se integra con controladoras Salto y Brivo.",
+     "Todo el acceso es HID. Si su sistema no habla con eso, no nos sirve.", "", "HID"),
     ("Al final de cada renovación anual, el cliente puede irse avisando con 60 días.",
      "Exigimos poder rescindir por conveniencia con 30 días de aviso.", "", "rescindir por conveniencia"),
 ])
@@ -571,6 +576,18 @@ def test_a_major_concern_said_to_be_non_negotiable_is_not_asked_whether_it_is_a_
     plain = "We need someone on the phone at 2am on a Saturday night." if lang == "en" else \
         "Necesitamos a alguien al teléfono a las 2 de la mañana un sábado."
     assert major.closing(lang, plain) == major.closing(lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Our gate access is all HID. If your system can't talk to it we're dead in the water.", "en"),
+    ("Todo el acceso es HID. Si su sistema no habla con eso, no nos sirve.", "es"),
+])
+def test_a_major_concern_the_buyer_calls_a_stopper_is_not_asked_whether_it_is_real(shared_coach, text: str,
+                                                                                  lang: str) -> None:
+    """heldout-m's reviewer: "is this a real constraint?" asked right after "we're dead in the water"."""
+    major = shared_coach.playbooks["major_concern"]
+    guidance = shared_coach.coach(text, label="major_concern", offline=True)
+    assert major.closing(lang) not in guidance.talk_track, guidance.talk_track
 
 
 @pytest.mark.parametrize(("text", "lang"), [

@@ -22,7 +22,8 @@ _REQUIREMENT = re.compile(
     r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|leave|outside(?: of)?|salir de|fuera de|"
     r"in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde|por)\s+(?:the |el |la |los |las |our |"
-    r"nuestro |nuestra |un |una )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN + r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
+    r"nuestro |nuestra |un |una |all |todo |toda )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN +
+    r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
 _TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak|speaking|conversation|session|"
                           r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|sesi[óo]n|habl[ée]|hablamos|"
                           r"platicamos)\s*$", re.I)
@@ -35,6 +36,7 @@ _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|us
                     r"trabajamos|estamos|leave|outside|salir|fuera")
 # ("only" is no ask: "we heard you only work with US companies" states a belief)
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
+                   r"dead in the water|deal-?breaker|show-?stopper|non-negotiable|innegociable|no (?:nos|me) sirve|"
                    r"necesit\w*|requier\w*|quiere[n]? que|"
                    r"exig\w*|debe[n]?|tiene[n]? que|obligatori\w*)\b", re.I)
 _ORDINARY = ORDINARY_NAMES | frozenset(

@@ -740,3 +740,25 @@ def test_what_the_buyer_already_said_is_no_answer_to_them(monkeypatch, message: 
     assert matcher.best([message], message=message) == [None]
     other = "Who measured that, and on which labs?"  # the same item, when they did not say it
     assert matcher.best([other], message=other)[0].item.index == matcher.items[item].index
+
+
+@pytest.mark.parametrize(("text", "topic_or_kind"), [
+    ("We only sign month-to-month with new vendors, period. No annual contracts.", "contract"),
+    ("El contrato tiene que ir bajo ley española y a los juzgados de Sevilla. ¿Lo aceptan?", "contract"),
+    ("How long does the roll-out take? We need it running before the March season.", "implementation"),
+    ("¿En cuánto tiempo queda funcionando? Queremos arrancar ya, antes de la temporada.", "implementation"),
+    ("Two blockers left: the app must be in Portuguese and live before winter.", "major_concern"),
+    ("Nos interesa, pero solo si el técnico puede estar aquí en dos días como mucho.", "major_concern"),
+])
+def test_the_closing_question_does_not_ask_what_the_buyer_just_said(shared_coach, text: str,
+                                                                    topic_or_kind: str) -> None:
+    """heldout-n's reviewer: "which clause is the problem?" after the buyer named it, "is this a real
+    constraint?" after "only if…", "what worries you about the roll-out?" after "how long"."""
+    lang = "es" if any(c in text for c in "¿ñá") or " el " in text else "en"
+    guidance = shared_coach.coach(text, label="major_concern" if topic_or_kind == "major_concern" else None,
+                                  offline=True)
+    if topic_or_kind == "major_concern":
+        asked = shared_coach.playbooks["major_concern"].closing(lang)
+    else:
+        asked = shared_coach.playbooks.topics[topic_or_kind].text("check", lang)
+    assert asked not in guidance.talk_track, guidance.talk_track

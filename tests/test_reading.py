@@ -762,3 +762,20 @@ def test_the_closing_question_does_not_ask_what_the_buyer_just_said(shared_coach
     else:
         asked = shared_coach.playbooks.topics[topic_or_kind].text("check", lang)
     assert asked not in guidance.talk_track, guidance.talk_track
+
+
+@pytest.mark.parametrize(("text", "lang", "story"), [
+    ("Our lawyer says the contract must be governed by Spanish law. Do you accept that clause?", "en", False),
+    ("Nuestro abogado dice que el contrato tiene que ir bajo ley española y los juzgados de Sevilla. ¿Lo aceptan?",
+     "es", False),
+    ("I doubt the savings you showed will ever show up in our numbers.", "en", True),
+    ("Dudo mucho que esos resultados se vean en nuestros números.", "es", True),
+])
+def test_a_customer_story_is_offered_aloud_only_where_it_proves_something(shared_coach, text: str, lang: str,
+                                                                         story: bool) -> None:
+    """heldout-n's reviewer: "[a customer in their industry] can tell you how it went" after a governing-law
+    clause proves nothing; after a doubt about results it is the proof."""
+    guidance = shared_coach.coach(text, label="major_concern" if not story else "skepticism", offline=True)
+    placeholder = "[a customer in their industry who will take a call]" if lang == "en" else \
+        "[un cliente de su sector que acepte una llamada]"
+    assert (placeholder in guidance.talk_track) is story, guidance.talk_track

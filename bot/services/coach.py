@@ -525,8 +525,12 @@ class Coach:
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
                       and not c.topic.check_answered(said)), None)
         question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
+        # a customer's story is said aloud as proof only where one can prove something: a reference that fits, a
+        # topic a story proves, or no topic read at all (the kind's own move); never for a clause, a price or a
+        # hosting region
+        story = reference is not None or stories or not read_topics
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
-                           reading.seller_notes, context, lang, reference, result, question, closest)
+                           reading.seller_notes, context, lang, reference, result, question, closest, story)
         return replace(composed, english_used=english_used)
 
     def _item(self, match: Match) -> Any:

@@ -115,10 +115,11 @@ def compose(
     reference_result: str,
     question: str,
     closest: Sequence[tuple[str, str, str]] = (),
+    story: bool = True,
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
-    to check."""
+    to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none)."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -171,7 +172,7 @@ def compose(
             talk.append(bridge + str(t.unmet_sentence(", ".join(concern.match.required), lang)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
-    if offers_proof:
+    if offers_proof and story:
         talk.append(str(t.proof_sentence(reference, lang)).strip())
     talk.append(question)
     return Composed(align, clarify, assure, grounded, " ".join(" ".join(p for p in talk if p).split()), proof,

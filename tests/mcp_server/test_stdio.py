@@ -90,3 +90,16 @@ def test_with_a_model_the_buyers_words_stay_inside_the_data_fence_and_count_in_s
     assert day["calls"] == 1
     store = connect(db)
     assert [(r["surface"], r["team_id"], r["source"]) for r in store.coachings()] == [("mcp", TEAM, "llm")]
+
+
+def test_an_opt_out_over_mcp_is_refused_with_what_to_do_and_nothing_is_stored(tmp_path: Path,
+                                                                               model_cache: Path) -> None:
+    db = tmp_path / "coach.db"
+
+    async def go() -> Any:
+        async with Client(stdio_server(tmp_path, child_env(db, model_cache), "--team", TEAM)) as client:
+            return await client.call_tool("coach_objection", {"text": "Sáquenme de su lista, por favor."})
+
+    result = anyio.run(go)
+    assert result.is_error and "do-not-contact" in result.content[0].text
+    assert connect(db).coachings() == []

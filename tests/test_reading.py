@@ -200,6 +200,16 @@ def test_a_brush_off_gets_the_question_and_what_each_answer_means_no_talk_track(
      ["We got burned by Provenix.", "I can't fund two systems in parallel."], []),
     ("Ya probamos dos sistemas y ninguno aguantó el ritmo de la planta.",
      ["Ya probamos dos sistemas y ninguno aguantó el ritmo de la planta."], []),
+    # what reassures them, or became clear, is accepted (heldout-n's reviewer: re-opened as a concern)
+    ("Que los controladores sigan funcionando sin internet nos tranquiliza mucho. Lo que no me queda claro es la "
+     "garantía de los sensores.", ["Lo que no me queda claro es la garantía de los sensores."],
+     ["Que los controladores sigan funcionando sin internet nos tranquiliza mucho"]),
+    ("The boiler integration is crystal clear, thanks. Now management wants a reference in Mexico.",
+     ["Now management wants a reference in Mexico."], ["The boiler integration is crystal clear, thanks"]),
+    ("Lo de la integración con las calderas quedó clarísimo. ¿Tienen gente aquí o todo es remoto?",
+     ["¿Tienen gente aquí o todo es remoto?"], ["Lo de la integración con las calderas quedó clarísimo"]),
+    ("It is not reassuring that you have no one in Mexico.", ["It is not reassuring that you have no one in Mexico."],
+     []),
 ])
 def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)

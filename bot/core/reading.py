@@ -102,11 +102,14 @@ _APPROVES = re.compile(
     r"^(?:\w+\s+)?(?:love|loved|like|liked)\s+(?:the|how|your|it)\b|"
     # (either gender and number: "la validación está perfecta")
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonables?|"
-    r"correct[oa]s?|clar[oa]s?|excelentes?|perfect[oa]s?|genial(?:es)?|just[oa]s?|competitiv[oa]s?|buen[oa]s?|"
+    r"correct[oa]s?|clar(?:ísim)?[oa]s?|excelentes?|perfect[oa]s?|genial(?:es)?|just[oa]s?|competitiv[oa]s?|"
+    r"buen(?:ísim)?[oa]s?|"
     r"intuitiv[oa]s?|prometedor(?:a|es|as)?)\b|\bjusto lo que (?:necesit|busc|quer)\w+|"
     r"\bexactly what we (?:need|needed|were looking for|wanted)\b|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
+    # what reassures them ("that it keeps running offline reassures us", "nos tranquiliza mucho")
+    r"\b(?:reassur(?:ing|es (?:us|me)|ed (?:us|me))|crystal clear|puts? (?:us|me|our minds?) at ease)\b|"
     r"(?:\b(?:is|are|am)|['’](?:re|m))\s+(?:all\s+|fully\s+)?on board\b|"
     # a budget or a purchase already approved ("Budget's approved", "el presupuesto ya está aprobado")
     r"\b(?:budget|funding|purchase|po)(?:['’]s| is| was| has been)? (?:already )?(?:approved|signed off)\b|"
@@ -116,7 +119,7 @@ _APPROVES = re.compile(
     r"\b(?:no|not a) problem(?=\s*(?:[.;,!]|$|with\b))|\bnot an issue(?=\s*(?:[.;,!]|$))|"
     r"\bno (?:hay|es) (?:ning[úu]n )?problema(?=\s*(?:[.;,!]|$|con\b))|"
     r"\b(?:nos|me|les|le)\s+(?:\w+\s+)?(?:gust[óoa]|gustan|gustaron|encant[óoa]|encantaron|convence|cuadra|cuadran|"
-    r"encaja|encajan|"
+    r"encaja|encajan|tranquiliza|tranquilizan|tranquiliz[óo]|da tranquilidad|"
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
     r"\b(?:sin quejas|de acuerdo|(?:es|son|funciona|mucho) mejor que|no hay problema con|no lo discuto|"
     r"eso no se discute|"

@@ -171,9 +171,14 @@ class Matcher:
         # (an item written in one language shares few words with a concern in the other: meaning alone for it)
         z = (meaning + LEXICAL_WEIGHT * np.where(self._both_languages, _standing_out(*self._shared_words(concerns)),
                                                  meaning)) / (1 + LEXICAL_WEIGHT) if words else meaning
-        for row, topic in zip(z, topics, strict=False):
+        return z + self._topic_bonus(topics, len(concerns))
+
+    def _topic_bonus(self, topics: Sequence[str | None], count: int) -> np.ndarray:
+        """(concerns, items): `TOPIC_BONUS` where the item's topic is the concern's (`topics`, None where unsure)."""
+        bonus = np.zeros((count, len(self.items)))
+        for row, topic in zip(bonus, topics, strict=False):
             row += TOPIC_BONUS * np.array([topic is not None and t == topic for t in self.topics])
-        return z
+        return bonus
 
     @cached_property
     def _background(self) -> np.ndarray:
@@ -243,9 +248,9 @@ class Matcher:
         surely read topic and clears `TAGGED_FLOOR`), or the item on its subject that does not meet what it
         requires (the concern's, the seller's `notes`' or, for limits, the whole `message`'s). One item answers
         one concern at most."""
-        table = self.scores(concerns, topics)
         meaning = self.scores(concerns)  # without the topic bonus: whether one item stands out by itself
         plain = self.scores(concerns, words=False)  # and by meaning alone
+        table = meaning + self._topic_bonus(topics, len(concerns))
         found: list[Match | None] = []
         used: set[int] = set()
         for n, (row, concern, alone) in enumerate(zip(table, concerns, meaning, strict=True)):

@@ -739,6 +739,9 @@ _SAID_BACK_PROFILE = {
     ("Dicen que reducen las repeticiones un 31 %. ¿Quién lo midió?", 0),
     ("Sure, OrtoLab Valencia did it. They're four times our size.", 2),
     ("¿OrtoLab Valencia? Los conozco, son mucho más grandes que nosotros.", 2),
+    # a small number counts with what it counts: "2 hours" is the chat fact's claim, quoted back to doubt it
+    ("Chat within 2 hours? Every vendor promises that and nobody keeps it.", 1),
+    ("¿Responder por chat en menos de 2 horas? Eso no se lo cree nadie.", 1),
 ])
 def test_what_the_buyer_already_said_is_no_answer_to_them(monkeypatch, message: str, item: int) -> None:
     """A fact whose figure the buyer quotes, or a reference they name, told again answers nothing they asked (the
@@ -750,6 +753,23 @@ def test_what_the_buyer_already_said_is_no_answer_to_them(monkeypatch, message: 
     assert matcher.best([message], message=message) == [None]
     other = "Who measured that, and on which labs?"  # the same item, when they did not say it
     assert matcher.best([other], message=other)[0].item.index == matcher.items[item].index
+
+
+@pytest.mark.parametrize("message", [
+    "We need chat support within 2 days, and is your SOC 2 Type II current?",
+    "Necesitamos soporte en 2 días como mucho, y el informe SOC 2 Tipo II vigente.",
+])
+def test_a_number_the_buyer_uses_for_something_else_does_not_quote_a_fact(monkeypatch, message: str) -> None:
+    """"2 days" is not the fact's "2 hours", and the 2 of a name ("SOC 2 Type II") counts nothing."""
+    profile = {**_SAID_BACK_PROFILE, "facts": [*_SAID_BACK_PROFILE["facts"], {
+        "en": "We hold a SOC 2 Type II report, renewed every year.",
+        "es": "Tenemos un informe SOC 2 Tipo II que se renueva cada año."}]}
+    matcher = Matcher(TeamProfile.model_validate(profile))
+    for item in (1, 2):
+        scores = np.full((1, 4), 0.1)
+        scores[0, item] = 5.0
+        monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True, s=scores: s)
+        assert matcher.best([message], message=message)[0].item.index == matcher.items[item].index
 
 
 @pytest.mark.parametrize(("text", "topic_or_kind"), [

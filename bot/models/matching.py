@@ -29,7 +29,7 @@ import yaml
 from bot.content.profile import TeamProfile
 from bot.core.requirements import mentions, unmet
 from bot.core.resources import data_dir
-from bot.core.words import stems
+from bot.core.words import fold, stems
 from bot.models.encoder import queries, stored
 
 # Meaning alone misses what the words say plainly: e5-small ranks a fitting item first for under half of the
@@ -114,11 +114,27 @@ _NOT_THIS = re.compile(r"\b(?:not|no|ni|nor|instead of|rather than|en vez de|en 
 # A figure that says something on its own: a share, an amount, a decimal, a number of three digits or more
 _FIGURE = re.compile(r"[$€£]\s?\d[\d.,]*\d|[$€£]\s?\d|\d[\d.,]*\s?%|\d+[.,]\d+|\d{3,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# a small number says something with the word it counts: "40 minutes", "6 semanas" (not a name's: "SOC 2 Type II")
+_COUNT = re.compile(r"(?<![A-Z] )\b(\d{1,2})\s+([^\W\d_]{3,})")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _digits(figure: str) -> str:
     return re.sub(r"\D", "", figure)
+
+
+def _figures(text: str) -> set[str]:
+    """The figures a fact states (a year is no claim of its own), and its small numbers with what they count."""
+    return {_digits(f) for f in _FIGURE.findall(text) if not _YEAR.fullmatch(f)} | _counts(text)
+
+
+def _counts(text: str) -> set[str]:
+    return {f"{n} {fold(word)[:5]}" for n, word in _COUNT.findall(text)}
+
+
+def _quoted(message: str) -> set[str]:
+    """Every number of a message, and its small numbers with what they count: what it may quote of a fact."""
+    return {_digits(f) for f in _NUMBER.findall(message)} | _counts(message)
 
 
 def _background_sentences() -> list[str]:
@@ -157,8 +173,7 @@ class Matcher:
         total = len(self._words) + len(self._background_words)
         self._rarity = {word: float(np.log(1 + total / n)) for word, n in counts.items()}
         # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
-        self._figures = [{_digits(f) for f in _FIGURE.findall(f"{i.en} {i.es}") if not _YEAR.fullmatch(f)}
-                         if i.kind == "fact" else set() for i in self.items]
+        self._figures = [_figures(f"{i.en} {i.es}") if i.kind == "fact" else set() for i in self.items]
 
     def scores(self, concerns: Sequence[str], topics: Sequence[str | None] = (), words: bool = True) -> np.ndarray:
         """(concerns, items): how far each item stands out for each concern, in standard deviations, by meaning and
@@ -234,7 +249,7 @@ class Matcher:
         customer = self.items[n].customer
         if customer:
             return mentions(message, customer)
-        return bool(self._figures[n] and self._figures[n] & {_digits(f) for f in _NUMBER.findall(message)})
+        return bool(self._figures[n] and self._figures[n] & _quoted(message))
 
     def tagged(self, topic: str) -> Match | None:
         """The first item the team filed under `topic` (a thread whose objection has left its history keeps only

@@ -159,7 +159,8 @@ BUYER_CUES = _cues(
     # Spanish
     (rf"\b(?:su|tu|vuestr[oa]) {_COSA}\b", 1),
     (rf"\bnuestr[oa]s? {_SUS_COSAS}\b", 1),
-    (r"\b(?:m[aá]nd[ae]me(?:l[oa]s?)?|env[ií][ae]me(?:l[oa]s?)?|p[aá]s[ae]me(?:l[oa]s?)?|nos (?:pod[eé]is|pueden|"
+    (r"\b(?:m[aá]nd[ae](?:me|nos)(?:l[oa]s?)?|env[ií][ae](?:me|nos)(?:l[oa]s?)?|p[aá]s[ae](?:me|nos)(?:l[oa]s?)?|"
+     r"nos (?:pod[eé]is|pueden|"
      r"puede) (?:mandar|enviar|pasar))\b", 1),
     (r"\b(?:tenemos|usamos|probamos|planificamos|llevamos) (?:unos|unas|\d|doce|diez|veinte|treinta|"
      r"cuarenta|todo|otra|otro|excel|hojas)\b|\btenemos \w+ (?:tiendas|camiones|sedes|empleados|t[eé]cnicos|"
@@ -445,11 +446,12 @@ def _pronouns(evidence: _Evidence, conversation: Conversation) -> None:
 
 
 # A colleague introduced or accounted for: the speaker and the colleague are one side.
-_INTRODUCES = (r"(?:{n} (?:is|'s) (?:here|on the line|joining|with us|on the call)|{n} will (?:run|show|walk|"
+_INTRODUCES = (r"(?:{n}(?: is|'s) (?:here|on the line|joining|with (?:us|me)|on the call)|{n} will (?:run|show|walk|"
                r"cover|demo|take you|handle|answer)|{n} (?:can|will) (?:speak to|answer|cover) (?:that|this|the)|"
                r"{n}(?:'s| is) (?:grabbing|running late|driving|stuck|dialing in|coming|on (?:another|a) call|in the)|"
                r"(?:os|les) presento a {n}|{n},? (?:nuestr[oa]|our) |{n} (?:va a|os|les) (?:hacer|enseñar|mostrar|"
-               r"enseña|muestra|contar)|{n} (?:ya viene|se est[aá] conectando|est[aá] terminando|llega))")
+               r"enseña|muestra|contar)|{n} (?:ya viene|viene conmigo|se est[aá] conectando|est[aá] terminando|llega|"
+               r"est[aá] en (?:la|el) \w+|entra (?:ahora|ya|desde|en))|me acompaña {n})")
 # Addressing someone by name, which is done across the table: "Hi Derek", "Keith, can I ask…", "…, Maya."
 _ADDRESSES = (r"(?:\b(?:hi|hey|hello|morning|thanks|thank you|hola|gracias|bienvenid[oa]|buenas(?: tardes)?|"
               r"buenos d[ií]as|adi[oó]s|bye|good to (?:see|meet) you)\b,? (?:\w+,? )?{n}\b|"

@@ -101,6 +101,24 @@ def test_a_colleague_introduced_joins_the_introducers_side():
     assert (sides.ours, sides.buyers) == (("Eva", "Iván"), ("Rosa",))
 
 
+@pytest.mark.parametrize("turns", [
+    # "Ray's here" (no space before the 's) and "Leah's with me" account for a colleague
+    (("Gail", "Hello. Ray's here, he's just come in from the yard."), ("Ray", "Morning."),
+     ("Ben", "Thanks for joining. Leah's with me today."), ("Leah", "Hi both.")),
+    (("Gail", "Ray está en la nave, ahora entra desde el móvil."), ("Ray", "Ya estoy."),
+     ("Ben", "Gracias por recibirnos. Me acompaña Leah."), ("Leah", "Hola a todos.")),
+])
+def test_a_colleague_accounted_for_in_passing_joins_the_speakers_side(turns):
+    sides = assign_sides(_call(*turns))
+    assert (sides.ours, sides.buyers, sides.undecided) == (("Ben", "Leah"), ("Gail", "Ray"), ())
+
+
+def test_asking_to_be_sent_something_for_us_is_the_buyers():
+    call = _call(("Celia", "Eso sería todo por hoy."), ("Felipe", "Bueno. Mándanos los números y lo vemos."))
+    sides = assign_sides(call)
+    assert (sides.ours, sides.buyers) == (("Celia",), ("Felipe",))
+
+
 def test_hearsay_about_the_company_is_the_buyers_and_a_plain_statement_the_sellers():
     call = _call(("Kim", "I heard Brightpath only works in the US."),
                  ("Lee", "Brightpath runs in three regions, so the data stays where you need it."))

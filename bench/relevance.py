@@ -69,6 +69,7 @@ def team_yaml(raw: dict, tags: dict[str, str] | None = None) -> tuple[dict, dict
     for ref in raw.get("references", []):
         markers[ref["id"]] = ref["marker"]
         references.append({"customer": ref["customer"], "industry": _industry(ref["industry"]),
+                           "description": ref["industry"],
                            "size": ref.get("size"), "result": ref["result"], "contact_ok": True,
                            **({"proves": {"en": ref["proves"]}} if ref.get("proves") else {})})
     competitors = []

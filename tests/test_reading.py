@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.content.profile import TeamProfile
-from bot.core.reading import accepts, read, states_our_fact
+from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
 from bot.core.requirements import requirements
 from bot.models.matching import Item, Matcher, meets_requirements
 from bot.services.composing import as_we
@@ -809,3 +809,49 @@ def test_a_customer_story_is_offered_aloud_only_where_it_proves_something(shared
     placeholder = "[a customer in their industry who will take a call]" if lang == "en" else \
         "[un cliente de su sector que acepte una llamada]"
     assert (placeholder in guidance.talk_track) is story, guidance.talk_track
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("Any customers in Colombia I could talk to?", True),
+    ("Procurement needs three references from contractors our size.", True),
+    ("¿Tienen algún cliente en Colombia con el que pueda hablar?", True),
+    ("Necesito referencias de alguna distribuidora de nuestro tamaño.", True),
+    ("Some vendor contracts reference PHI, so legal needs a BAA.", False),  # "reference" as a verb
+    ("Our customers hate installing apps.", False),
+    ("El portal para clientes está muy bien.", False),
+])
+def test_a_buyer_asking_to_hear_from_a_customer_is_read(text: str, asks: bool) -> None:
+    assert asks_for_customer(text) is asks
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Do you have any customers in Spain we could call?", "Clínica San Rafael"),
+    ("¿Tienen algún cliente en México con el que pueda hablar?", "Northwind Freight"),
+    # only the place they ask for counts: Mexico is what they turn down
+    ("¿Tenéis alguna referencia en Chile? Lo de México no nos sirve.", None),
+    ("Any customers in Chile I could talk to?", None),
+])
+def test_a_customer_in_the_place_the_buyer_names_is_offered_and_none_elsewhere(example_coach, text: str,
+                                                                              said: str | None) -> None:
+    """The example profile describes Northwind Freight as a carrier in Monterrey, Mexico and Clínica San Rafael as
+    clinics in Valencia, Spain: a buyer asking for a customer there is offered that customer, whatever the kind;
+    one asking for a customer where the team has none hears none of them (the placeholder for one, and the
+    closest shown to the seller), and never "[our answer to: any customer in Chile?]"."""
+    guidance = example_coach.coach(text, offline=True)
+    if said:
+        assert said in guidance.talk_track, guidance.talk_track
+    else:
+        assert not any(name in guidance.talk_track for name in ("Northwind", "Clínica San Rafael", "Verde Market"))
+        assert "[a customer in their industry who will take a call]" in guidance.talk_track or \
+            "[un cliente de su sector que acepte una llamada]" in guidance.talk_track, guidance.talk_track
+    asked = text.split("?")[0].strip("¿")  # the ask itself is answered by the story, never quoted in a placeholder
+    assert asked not in guidance.talk_track, guidance.talk_track
+
+
+@pytest.mark.parametrize(("text", "concerns"), [
+    ("Pricing is fine. But do you have a customer in Spain we could call, and does it work offline?", 2),
+    ("How long does the roll-out take, and what does it cost per site?", 2),
+    ("We tried a tool like this, and it was slow.", 1),
+])
+def test_a_second_question_in_one_sentence_is_a_concern_of_its_own(text: str, concerns: int) -> None:
+    assert len(read(text).concerns) == concerns, read(text).concerns

@@ -285,7 +285,8 @@ def test_cli_profile_shows_what_it_holds_and_the_topics_without_a_fact(tmp_path,
     monkeypatch.setenv("COACH_PLAYBOOKS", str(tmp_path))
     result = cli("profile")
     assert result.returncode == 0, result.stderr
-    assert "Fleetwise" in result.stdout and "Northwind Freight (logistics, 120 trucks; takes calls)" in result.stdout
+    assert "Fleetwise" in result.stdout and "Northwind Freight (logistics, 120 trucks; takes calls) — regional " \
+        "freight carrier in Monterrey, Mexico: cut planning time" in result.stdout
     assert f"Topics with no fact yet ({len(TOPICS) - len(PROFILED)})" in result.stdout and "budget" in result.stdout
     data = json.loads(cli("profile", "--json").stdout)
     assert set(data["topics_without_facts"]) == set(TOPICS) - PROFILED

@@ -27,7 +27,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
     print(f"\nReferences ({len(profile.references)})")
     for ref in profile.references:
         calls = "takes calls" if ref.contact_ok else "may be named, no calls"
-        print(f"  {ref.customer} ({ref.industry}{', ' + ref.size if ref.size else ''}; {calls}): {ref.result.en}")
+        described = f" — {ref.description}" if ref.description else ""
+        print(f"  {ref.customer} ({ref.industry}{', ' + ref.size if ref.size else ''}; {calls}){described}: "
+              f"{ref.result.en}")
     print(f"\nCompetitors ({len(profile.competitors)})")
     for competitor in profile.competitors:
         print(f"  {competitor.name}: {competitor.en}")

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from bot.content.schema import Line, PlaybookError, Strict, load_file
 from bot.core.resources import data_dir
 from bot.core.taxonomy import TOPICS, Topic
+from bot.core.words import fold
 
 PROFILE_FILE = "team.yaml"
 
@@ -66,6 +67,9 @@ class Fact(Sentence):
 class Reference(Strict):
     customer: Line
     industry: str = Field(pattern=r"^[a-z][a-z_-]*$", description="one lowercase word")
+    # who the customer is in the team's words, where and what kind ("independent city hotel in Medellín,
+    # Colombia"): a buyer who asks for "a customer in Colombia" or "a hotel like ours" is answered by it
+    description: Line | None = None
     size: str | None = None
     result: Sentence
     proves: Sentence | None = None  # what the result is evidence of ("go-live in weeks, not months"), if not plain
@@ -93,14 +97,19 @@ class TeamProfile(Strict):
         lowered = text.lower()
         return [c for c in self.competitors if re.search(rf"(?<!\w){re.escape(c.name.lower())}(?!\w)", lowered)]
 
-    def reference_for(self, text: str) -> Reference | None:
-        """The reference that fits the buyer best: same industry first, then the closest size; None if none fits.
+    def reference_for(self, text: str, asked: str = "", *, in_place_only: bool = False) -> Reference | None:
+        """The reference that fits the buyer best: one in the place they name where they `asked` for a customer
+        ("¿alguna referencia en España?", not "lo de México no nos sirve"), else (unless `in_place_only`) one of
+        the industry their `text` names; then the closest size; None if none fits.
 
         Only references whose customer agreed to take calls are offered."""
         callable_refs = [r for r in self.references if r.contact_ok]
+        in_place = [r for r in callable_refs if asked and _names_a_place_of(asked, r)]
+        if in_place_only:
+            return in_place[0] if in_place else None
         industries = {r.industry for r in callable_refs}
         said = buyer_industries(text, industries)
-        same = [r for r in callable_refs if r.industry in said]
+        same = in_place or [r for r in callable_refs if r.industry in said]
         size = buyer_size(text)
         pool = same or callable_refs
         if size is not None:
@@ -145,6 +154,20 @@ _INDUSTRY_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A place in a reference's own words: a capitalised name, whatever its accents ("Medellín, Colombia", "Monterrey")
+_PLACE = re.compile(r"\b[A-ZÁÉÍÓÚÑ][a-záéíóúñü]{3,}\b")
+
+
+def _names_a_place_of(text: str, reference: Reference) -> bool:
+    """Whether the buyer names a place of the reference's description ("¿algún cliente en Colombia?" and
+    "independent city hotel in Medellín, Colombia"); the customer's own name is no place."""
+    if not reference.description:
+        return False
+    customer = {fold(w) for w in _PLACE.findall(reference.customer)}
+    places = {fold(w) for w in _PLACE.findall(reference.description)} - customer
+    return bool(places & {fold(w) for w in re.findall(r"[^\W\d_]{4,}", text)})
+
+
 def buyer_industries(text: str, known: set[str]) -> set[str]:
     """The profile industries the buyer's words name, by the industry word itself or a common way of saying it."""
     lowered = text.lower()
@@ -158,6 +181,7 @@ def buyer_industries(text: str, known: set[str]) -> set[str]:
 
 _SIZE = re.compile(
     r"(\d[\d,.]*)\s*[- ]?(?:k\b)?\s*(people|persons?|employees|staff|seats?|users?|reps|agents|drivers|trucks|"
+    r"techs|technicians|t[eé]cnicos|"
     r"vehicles|stores|shops|sites|locations|beds|clinics|branches|personas|empleados|usuarios|licencias|"
     r"camiones|tiendas|sedes|sucursales|camas|vendedores|conductores)",
     re.I,

@@ -44,7 +44,10 @@ _NOTE_VOICE = re.compile(
 _STATES_OUR_FACT = re.compile(_OUR_FACT, re.I)
 _CLAUSE_BOUNDARY = re.compile(
     r"(?<=[.!?…])[\"”’)]*\s+|\n+|(?<=[;:])\s+|\s+(?=[¿¡])|(?<=\?)|\s+\(?(?:\d|[a-c])\)\s*|^\s*\d[.)]\s+|"
-    r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)",
+    r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)|"
+    # a second question in the same sentence: "do you have a customer in Spain, and does it work offline?"
+    r",\s+(?=(?:and|y)\s+(?:does|do|did|is|are|can|could|will|would|should|has|have|how|what|when|where|who|"
+    r"which|whether|c[oó]mo|qu[eé]|cu[aá]nto|cu[aá]ndo|d[oó]nde|qui[eé]n)\b[^.!?]*\?)",
     re.I | re.M,
 )
 # A clause the buyer turns with "but" / "pero" is what they hold against us, whatever its words ("Your references
@@ -290,6 +293,28 @@ _OPTS_OUT = re.compile(
 def opts_out(text: str) -> bool:
     """Whether the buyer asks not to be contacted again ("pls take me off your list", "dejen de escribirme")."""
     return bool(_OPTS_OUT.search(text))
+
+
+# A buyer asking for a customer to hear from: a reference, a case, someone of their kind, size or country
+_ASKS_FOR_CUSTOMER = re.compile(
+    r"\b(?:(?:a|an|any|the|your|some|two|three|customer|client) references?\b|"
+    r"references? (?:customers?|clients?|calls?|checks?|from|for|who|that|in)\b|case stud(?:y|ies)|"
+    r"customer stor(?:y|ies)|"
+    r"(?:talk|speak) (?:to|with) (?:a|an|one of your|another|other|some|any) (?:\w+ )?(?:customers?|clients?|users?)|"
+    r"(?:a|any|other|real) (?:\w+ )?(?:customers?|clients?) (?:in|like us|our size|of our size|"
+    r"(?:we|i) (?:could|can) (?:call|talk)|that (?:uses?|has|went)|who (?:uses?|has|went))|"
+    r"(?:someone|anyone) (?:who|that) (?:already )?(?:uses?|is using|runs?)|"
+    r"referencias?|casos? (?:de [ée]xito|reales?)|"
+    r"(?:alg[úu]n|un|otros?|alg[úu]nos) (?:\w+ )?clientes? (?:en|como|de (?:su|nuestro|nuestra) |del (?:sector|rubro)|"
+    r"con (?:el|la|los|quien(?:es)?) que|que (?:ya )?(?:lo )?(?:use|usen|tenga|tengan)|aqu[íi])|"
+    r"hablar con (?:alg[úu]n|un|otro|otros) (?:\w+ )?clientes?|alguien que (?:ya )?lo (?:use|est[ée] usando|tenga)|"
+    r"clientes (?:grandes )?(?:aqu[íi]|en [A-ZÁÉÍÓÚ]))", re.I)
+
+
+def asks_for_customer(text: str) -> bool:
+    """Whether the buyer asks to hear from a customer ("any customers in Colombia I could talk to?", "referencias
+    de alguna distribuidora de nuestro tamaño"): the proof they ask for is a customer's story."""
+    return bool(_ASKS_FOR_CUSTOMER.search(text))
 
 
 def states_our_fact(note: str) -> bool:

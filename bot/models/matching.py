@@ -96,7 +96,7 @@ def items(profile: TeamProfile) -> list[Item]:
     for i, ref in enumerate(profile.references):
         proves = ref.proves or ref.result
         # (its size too: "someone our size, about 400 slips" is answered by the customer with 420)
-        who = f"{ref.customer}, {ref.industry}" + (f", {ref.size}" if ref.size else "")
+        who = ", ".join(part for part in (ref.customer, ref.description or ref.industry, ref.size) if part)
         found.append(Item("reference", f"{who}: {ref.result.en}. {proves.en}",
                           f"{who}: {ref.result.get('es')[0]}. {proves.get('es')[0]}", None, i,
                           customer=ref.customer))

@@ -37,7 +37,7 @@ from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection, OptedOut
 from bot.core.language import detect_language, ours
-from bot.core.reading import Concern, Reading, opts_out, read, states_our_fact
+from bot.core.reading import Concern, Reading, asks_for_customer, opts_out, read, states_our_fact
 from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
@@ -508,16 +508,22 @@ class Coach:
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),
         # never an integration, a hosting region or a price it was never linked to.
+        # A buyer who asks to hear from a customer asks for a story whatever the topic: one in the place they name
+        # ("¿algún cliente en Colombia?"); of their industry only where a story can prove the topic, as above (a
+        # retailer in Mexico to a buyer who asks for one in the US is no answer)
+        asked = " ".join(c.about for c in reading.concerns if asks_for_customer(c.about))
+        wants_story = bool(asked)
         stories = any(t in STORY_TOPICS for t in read_topics)
+        told = "\n".join([reading.buyer_text, context or ""])
         reference = profile.references[matched[0].index] if matched else \
-            profile.reference_for("\n".join([reading.buyer_text, context or ""])) if stories else None
+            profile.reference_for(told, asked, in_place_only=not stories) if stories or wants_story else None
         result = say(reference.result) if reference else ""
         # no reference fits by meaning or industry: the nearest stories, for the seller to judge (never said aloud)
         callable_refs = [n for n, r in enumerate(profile.references) if r.contact_ok]
-        near = [] if reference or not reading.concerns or kind.label not in PROOF_KINDS else \
+        near = [] if reference or not reading.concerns or not (wants_story or kind.label in PROOF_KINDS) else \
             [profile.references[n] for n in self.matcher.closest_references([c.about for c in reading.concerns],
                                                                             callable_refs)]
-        closest = [(r.customer, r.industry, say(r.result).rstrip(".")) for r in near]
+        closest = [(r.customer, r.description or r.industry, say(r.result).rstrip(".")) for r in near]
         # the closing question asks about an open concern, never about what the buyer just accepted nor what they
         # already said ("Which systems would it need to connect to?" after "we're moving to NetSuite"), nor what
         # the seller's note says of them ("[note: they run SAP Business One]")
@@ -528,7 +534,7 @@ class Coach:
         # a customer's story is said aloud as proof only where one can prove something: a reference that fits, a
         # topic a story proves, or no topic read at all (the kind's own move); never for a clause, a price or a
         # hosting region
-        story = reference is not None or stories or not read_topics
+        story = reference is not None or stories or wants_story or not read_topics
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest, story)
         return replace(composed, english_used=english_used)

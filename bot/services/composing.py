@@ -17,7 +17,7 @@ from typing import Any
 from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.content.profile import Reference, TeamProfile
 from bot.core.grounding import deal_cues
-from bot.core.reading import states_our_fact
+from bot.core.reading import asks_for_customer, states_our_fact
 from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
@@ -131,9 +131,14 @@ def compose(
     if cues.stakeholder:
         align.insert(len(accepted), str(t.stakeholder_line(cues.stakeholder, lang)))
 
+    # a concern that asks to hear from a customer, which no item answers, is answered by the customer's story
+    # (the reference that fits, or its placeholder), never by "[our answer to: any customer in Colombia?]"
+    asks_story = [not c.match and asks_for_customer(c.words) for c in concerns]
     grounded: list[str] = []
-    for concern in concerns:
+    for concern, by_story in zip(concerns, asks_story, strict=True):
         words = quoted(concern.words)
+        if by_story:
+            continue
         if concern.match and concern.match.meets:
             grounded.append(str(t.state_line(words, concern.answer, lang)))
         elif concern.match:
@@ -147,7 +152,7 @@ def compose(
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 
-    offers_proof = kind.label in PROOF_KINDS
+    offers_proof = kind.label in PROOF_KINDS or any(asks_story)
     proof = str(t.reference_line(reference, reference_result, lang, closest))
     assure = [first_topic.text("assure", lang)] if first_topic else []
     assure += [proof] if offers_proof else []
@@ -159,7 +164,9 @@ def compose(
     if kind.label == "missing":
         offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
         talk.append(_sentence(str(t.offering_sentence(offering, lang))))
-    for concern in concerns:
+    for concern, by_story in zip(concerns, asks_story, strict=True):
+        if by_story:
+            continue
         # a bridge names the concern's topic, said aloud only when a profile item confirms it (a guessed topic
         # said aloud is the worst kind of off-topic: "On how solid we are as a company:" before a placeholder),
         # and unless it is what the buyer just accepted ("the price is fine, but is training included?" is not

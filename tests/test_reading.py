@@ -855,3 +855,23 @@ def test_a_customer_in_the_place_the_buyer_names_is_offered_and_none_elsewhere(e
 ])
 def test_a_second_question_in_one_sentence_is_a_concern_of_its_own(text: str, concerns: int) -> None:
     assert len(read(text).concerns) == concerns, read(text).concerns
+
+
+@pytest.mark.parametrize(("text", "concerns"), [
+    ("Before this goes further:\n1) Finance runs on SAP. Whatever we buy has to post invoices there.\n"
+     "2) We use Okta for everything.\n3) Please send your SOC 2 report.\nThanks,\nRick",
+     ["Finance runs on SAP. Whatever we buy has to post invoices there.", "We use Okta for everything.",
+      "Please send your SOC 2 report."]),
+    ("Legal here. Our MSA requires (a) breach notice within 24 hours, (b) a list of subprocessors, and (c) an "
+     "audit report. Please confirm.", ["breach notice within 24 hours", "a list of subprocessors", "an audit report"]),
+    ("Antes de firmar:\na) el contrato bajo ley española y juzgados de Bilbao\nb) que los datos no salgan de la UE\n"
+     "c) el plazo para arrancar en septiembre",
+     ["el contrato bajo ley española y juzgados de Bilbao", "que los datos no salgan de la UE",
+      "el plazo para arrancar en septiembre"]),
+])
+def test_each_item_the_buyer_numbers_or_letters_is_a_concern(text: str, concerns: list[str]) -> None:
+    """An enumerated item is one point, whatever its words and however many sentences it takes on its line."""
+    read_concerns = read(text).concerns
+    assert len(read_concerns) == len(concerns), read_concerns
+    for concern, words in zip(read_concerns, concerns, strict=True):
+        assert words in concern.about, (words, concern.about)

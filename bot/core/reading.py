@@ -237,6 +237,34 @@ def _without_sign_off(text: str) -> str:
     return _SIGNED_AT_END.sub("", text)
 
 
+# An item of an enumeration: "1) …" / "a) …" at a line's start, or "(a) …" inside a sentence
+_ITEM_MARK = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)]|\(?[a-h]\))[ \t]+|(?<=\s)\((?:\d{1,2}|[a-h])\)[ \t]+")
+_ITEM_END = re.compile(r"\n|(?<=[.!?])\s+")
+_TRAILING_AND = re.compile(r"[\s,;]*(?:\b(?:and|or|y|o|e|u)\s*)?[\s,;]*$", re.I)
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """The message cut into sentences and clauses, and whether each is an item the buyer numbered or lettered
+    ("1) Finance runs on SAP. Whatever we buy has to post there." / "requires (a) …, (b) …, and (c) …"): with
+    two items or more, each item is one piece, up to the end of its line (its sentence, inside a sentence)."""
+    marks = list(_ITEM_MARK.finditer(text))
+    if len(marks) < 2:
+        return [(piece, False) for piece in _CLAUSE_BOUNDARY.split(text)]
+    found: list[tuple[str, bool]] = []
+    start = 0
+    for n, mark in enumerate(marks):
+        found += [(piece, False) for piece in _CLAUSE_BOUNDARY.split(text[start:mark.start()])]
+        limit = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        inline = not text[mark.start():mark.end()].lstrip(" \t").startswith(("(", *"0123456789")) or \
+            text[:mark.start()].rstrip(" \t")[-1:] not in ("", "\n")
+        end = _ITEM_END.search(text, mark.end(), limit) if inline else re.compile(r"\n").search(text, mark.end(), limit)
+        stop = end.start() if end else limit
+        found.append((_TRAILING_AND.sub("", " ".join(text[mark.end():stop].split())), True))
+        start = stop
+    found += [(piece, False) for piece in _CLAUSE_BOUNDARY.split(text[start:])]
+    return found
+
+
 def clauses(text: str) -> list[tuple[str, bool, bool]]:
     """The message's sentences, cut again at "but" / "pero", each without its leading conjunction; whether each
     is an item of a list a title announced ("I need three things: the total cost, whether…, and what…"), which
@@ -244,7 +272,8 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
     parts: list[tuple[str, bool, bool]] = []
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     listed = False  # after "I need three things:", one sentence may hold them all
-    for piece in _CLAUSE_BOUNDARY.split(text):
+    for piece, enumerated in _pieces(text):
+        listed = listed or enumerated
         # "@dana whats the api situation?", "c) Compras pide saber si…"
         piece = _LIST_MARK.sub("", _MENTION.sub("", (piece or "").strip(" \t-—–•*>\"'“”«»")))
         turned = _TURNS.match(piece) is not None
@@ -267,7 +296,7 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
         piece, intro = (f"{intro} {piece}" if intro else piece), ""
         # "¿ya?", "if not, …", and a short statement answering the one before ("…assumes we waste 8%. We're not.")
         words = len(_LETTERS.findall(piece))
-        if parts and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
+        if parts and not enumerated and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
             parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1], parts[-1][2])
         else:
             parts.append((piece, listed, turned))

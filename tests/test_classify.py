@@ -200,3 +200,22 @@ def test_eval_json_lists_each_item(tmp_path, settings):
     assert first["predicted"] == "major_concern" and first["asks_first"] is False
     assert second["asks_first"] is True
     assert main(["eval", str(path), "--json"]) == 0
+
+
+def test_the_incorrect_kind_is_shifted_down_by_its_calibration(shared_coach, monkeypatch):
+    """"Incorrect" is said far more often than writers mean it: its odds against every other label are lowered by
+    exactly `INCORRECT_SHIFT`, and nothing else moves."""
+    import math
+
+    from bot.models import classify
+
+    model = shared_coach.classifier.model
+    text = ["Our techs carry old Android phones from 2017, does the app run on those?"]
+    shifted = model.probabilities(text)[0]
+    shift = classify.INCORRECT_SHIFT
+    monkeypatch.setattr(classify, "INCORRECT_SHIFT", 0.0)
+    plain = model.probabilities(text)[0]
+    wrong, a, b = (model.labels.index(k) for k in ("incorrect", "incomplete", "major_concern"))
+    assert shift < 0
+    assert math.log(shifted[wrong] / shifted[a]) == pytest.approx(math.log(plain[wrong] / plain[a]) + shift, abs=1e-6)
+    assert math.log(shifted[a] / shifted[b]) == pytest.approx(math.log(plain[a] / plain[b]), abs=1e-6)

@@ -8,12 +8,13 @@ import re
 
 import numpy as np
 import pytest
+import yaml
 
 from bot.content.profile import TeamProfile
 from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
 from bot.core.requirements import requirements
 from bot.models.matching import Item, Matcher, meets_requirements
-from bot.services.composing import as_we
+from bot.services.composing import _sayable, as_we
 
 
 @pytest.mark.parametrize(("text", "concerns", "accepted"), [
@@ -686,6 +687,29 @@ def test_a_name_required_in_one_part_of_the_message_binds_the_others(concern: st
     assert meets_requirements(fact, 3.0, concern, message=concern).meets
 
 
+@pytest.mark.parametrize(("concern", "message"), [
+    ("Also we'd need SSO through Entra ID.", "Our Montreal crew works in French. Is the app available in French? "
+     "Also we'd need SSO through Entra ID."),
+    ("Y necesitamos inicio de sesión con Okta.", "Nuestra cuadrilla trabaja en francés. ¿La app está en Portugués? "
+     "Y necesitamos inicio de sesión con Okta."),
+])
+def test_a_concern_that_names_its_own_requirement_is_not_bound_by_the_others(concern: str, message: str) -> None:
+    """The sign-on concern asks for Entra ID, not for the language another part of the message asks of the app:
+    the fact that names Entra ID meets it."""
+    fact = Item("fact", "Single sign-on works with Microsoft Entra ID, Okta and Google Workspace.",
+                "El inicio de sesión único funciona con Microsoft Entra ID, Okta y Google Workspace.", None, 0)
+    assert meets_requirements(fact, 3.0, concern, message=message).meets
+
+
+@pytest.mark.parametrize(("required", "said"), [
+    (("Entra ID",), "Entra ID"),
+    (("SUNAT", "CFDI 4.0"), "SUNAT, CFDI 4.0"),
+    (("can't do is pay a full year upfront", "monthly"), ""),  # a phrase the rules read: not said back garbled
+])
+def test_only_names_the_buyer_requires_are_said_back_in_the_talk_track(required, said: str) -> None:
+    assert _sayable(required) == said
+
+
 _WORDS_PROFILE = {
     "company": {"name": "Tarvio", "offering": {"en": "Billing for builders.", "es": "Facturación para constructoras."}},
     "facts": [
@@ -875,3 +899,28 @@ def test_each_item_the_buyer_numbers_or_letters_is_a_concern(text: str, concerns
     assert len(read_concerns) == len(concerns), read_concerns
     for concern, words in zip(read_concerns, concerns, strict=True):
         assert words in concern.about, (words, concern.about)
+
+
+@pytest.mark.parametrize("text", [
+    "What's your uptime commitment? If you're down, dispatch is down. And what are your support hours?",
+    "¿Qué disponibilidad comprometen? Si se cae, se nos para el despacho. ¿Y en qué horario dan soporte?",
+])
+def test_two_answers_on_one_topic_are_bridged_once(tmp_path, model_cache, text: str) -> None:
+    """"On support: …. On support: …" sounds like a form; the second answer follows the first."""
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+
+    team = {"company": {"name": "Liftly", "offering": {"en": "Lift maintenance software.",
+                                                       "es": "Software de mantenimiento de ascensores."}},
+            "facts": [{"topic": "support", "en": "We commit to 99.9% monthly uptime, with service credits.",
+                       "es": "Comprometemos un 99,9 % de disponibilidad mensual, con créditos de servicio."},
+                      {"topic": "support", "en": "Support hours are 7am to 7pm Central Time, Monday to Friday.",
+                       "es": "El horario de soporte es de 7 a 19 h, hora del Centro, de lunes a viernes."}]}
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
+                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    talk = coach.coach(text, offline=True).talk_track
+    assert "99.9" in talk or "99,9" in talk, talk
+    assert "7am to 7pm" in talk or "de 7 a 19 h" in talk, talk
+    for bridge in ("On support:", "Sobre el soporte:"):
+        assert talk.count(bridge) <= 1, talk

@@ -25,8 +25,8 @@ _REQUIREMENT = re.compile(
     r"nuestro |nuestra |un |una |all |todo |toda )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN +
     r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
 _TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak|speaking|conversation|session|"
-                          r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|sesi[óo]n|habl[ée]|hablamos|"
-                          r"platicamos)\s*$", re.I)
+                          r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|(?<!inicio de )sesi[óo]n|"
+                          r"habl[ée]|hablamos|platicamos)\s*$", re.I)
 # "the app is only for iPhone", "solo funciona con Salesforce": what they believe limits us, not what they require
 _ONLY = re.compile(r"\b(?:only|solo|sólo|solamente|únicamente)\s+(?:\w+\s+)?$", re.I)
 _LIMITED_TO = frozenset("with for on in para con en".split())
@@ -382,9 +382,10 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
     from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
-    # (a name required anywhere in the message binds each of its concerns: "¿valida con SUNAT? si no valida no
-    # nos sirve" is read as two)
-    required = [*requirements(concern), *from_notes, *requirements(message)]
+    # (a concern that requires no name of its own is bound by the names the rest of the message requires:
+    # "¿valida con SUNAT? si no valida no nos sirve" is read as two; one that does keeps its own: "is the app in
+    # French? Also we'd need SSO through Entra ID" asks French of the app and Entra ID of the sign-on)
+    required = [*requirements(concern), *from_notes] or requirements(message)
     missing = tuple(r for r in dict.fromkeys(required) if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others

@@ -91,6 +91,13 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?…" else f"{text}."
 
 
+def _sayable(required: Sequence[str]) -> str:
+    """What the buyer requires, to name aloud, when each is a name ("Entra ID", "SUNAT", "French"); "" when one is
+    a phrase the rules read ("can't pay a full year upfront"), which said back would sound garbled."""
+    names = all(len(r.split()) <= 3 and r[:1].isupper() or r[:1].isdigit() for r in required)
+    return ", ".join(required) if required and names else ""
+
+
 def _placeholder(t: Any, concern: ReadConcern, lang: str) -> str:
     return concern.placeholder or str(t.concern_placeholder(quoted(concern.words), lang))
 
@@ -164,6 +171,7 @@ def compose(
     if kind.label == "missing":
         offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
         talk.append(_sentence(str(t.offering_sentence(offering, lang))))
+    bridged: str | None = None
     for concern, by_story in zip(concerns, asks_story, strict=True):
         if by_story:
             continue
@@ -172,11 +180,14 @@ def compose(
         # and unless it is what the buyer just accepted ("the price is fine, but is training included?" is not
         # answered "On the price: …")
         about = concern.topic.about_text(lang) if concern.topic and concern.match else None
-        bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about != accepted_about else ""
+        # (once per topic: a second answer on support follows the first without "On support:" again)
+        bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about not in (accepted_about,
+                                                                                            bridged) else ""
+        bridged = about if bridge else bridged
         if concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))
         elif concern.match:
-            talk.append(bridge + str(t.unmet_sentence(", ".join(concern.match.required), lang)).strip())
+            talk.append(bridge + str(t.unmet_sentence(_sayable(concern.match.required), lang)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
     if offers_proof and story:

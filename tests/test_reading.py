@@ -224,6 +224,10 @@ def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], acc
     ("hacemos pagos mensuales a menudo", True),
     ("he's the plant GM, not IT", False),
     ("my note: he's the decision maker, IT already said yes", False),
+    # what we never did is ours to say too, after a first clause as well
+    ("nota mía: esto no es verdad, no hemos subido precios", True),
+    ("fyi: we never charge for office users", True),
+    ("creo que lo leyeron en una reseña y nos están confundiendo", False),
     ("nota mía: fue otra empresa, no un competidor directo", False),
 ])
 def test_a_note_about_us_may_be_stated_a_note_about_the_deal_is_for_the_seller(note: str, statable: bool) -> None:

@@ -25,10 +25,12 @@ _DASH_NOTE = re.compile(r"(?:^|\s)(?:[—–]|--?)\s*((?:my |mi )?(?:seller )?(?
 _LINE_NOTE = re.compile(r"^\s*((?:my |mi )?(?:seller |internal )?(?:notes?|nota(?: mía| interna)?|fyi|ojo|context|"
                         r"contexto)\s*[:：].+)$", re.I | re.M)
 # What we (the seller's company) do: a note in this voice is a fact the seller may state to the buyer.
-_OUR_FACT = (r"^\s*(?:(?:my |mi )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo)\s*[:：]\s*)?(?:"
+# (at its start, or after a first clause: "this isn't true, we haven't raised prices")
+_OUR_FACT = (r"(?:^\s*(?:(?:my |mi )?(?:notes?|nota(?: mía)?|n\.b\.|fyi|ojo)\s*[:：]\s*)?|[,;:]\s+)(?:"
              r"(?:we|nosotros)\s+(?:do|did|offer|have|had|can|support|include|already|always|often|usually|sell|"
-             r"integrate|host)\b|we(?:'ve| have) done\b|"
-             r"(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b)")
+             r"integrate|host|never|haven'?t|have not|didn'?t|did not)\b|we(?:'ve| have) done\b|"
+             r"(?:hacemos|ofrecemos|tenemos|podemos|incluimos|solemos|ya hemos|siempre)\b|"
+             r"(?:no|nunca) (?:hemos|subimos|cobramos|cambiamos)\b)")
 # Inside parentheses, what makes the words the seller's: a note marker, the buyer in the third person, or a
 # statement of what we do.
 _NOTE_VOICE = re.compile(

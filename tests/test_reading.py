@@ -422,6 +422,11 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     # praise in other words, and either gender in Spanish
     ("Not gonna lie, the product looks slick.", True),
     ("La validación de CFDI está perfecta, justo lo que necesitábamos.", True),
+    # "justo" as "exactly", and "feel like" as "want to": no approval (heldout-p's review)
+    ("El precio es justo.", True),
+    ("TailVault hospeda en Estados Unidos, que es justo lo que pide nuestro corporativo.", False),
+    ("We like the AD tracking dashboard.", True),
+    ("Boeing could crush you whenever they feel like it.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
@@ -722,6 +727,7 @@ def test_a_name_binds_the_concern_right_after_it_not_a_later_point(message: str,
 @pytest.mark.parametrize(("required", "said"), [
     (("Entra ID",), "Entra ID"),
     (("SUNAT", "CFDI 4.0"), "SUNAT, CFDI 4.0"),
+    (("weekends",), "weekends"),
     (("can't do is pay a full year upfront", "monthly"), ""),  # a phrase the rules read: not said back garbled
 ])
 def test_only_names_the_buyer_requires_are_said_back_in_the_talk_track(required, said: str) -> None:
@@ -956,3 +962,24 @@ def test_a_doubter_who_said_what_they_need_to_see_is_not_asked_it(shared_coach, 
     skepticism = shared_coach.playbooks["skepticism"]
     need_to_see = skepticism.lines("questions", lang)[1]
     assert (skepticism.closing(lang, text) == need_to_see) is asked
+
+
+@pytest.mark.parametrize(("text", "required"), [
+    ("Our maintenance team is the Brazilian subsidiary and they work in Portuguese. Is it usable for them?",
+     ["Portuguese"]),
+    ("Nuestro equipo es la filial Brasileña y trabaja en portugués. ¿Les sirve?", []),
+    ("Our ERP is SAP Business One. Does it connect?", ["SAP Business One"]),
+    ("Nuestro ERP es Odoo, ¿se conecta?", ["Odoo"]),
+])
+def test_a_name_said_of_something_after_is_requires_nothing(text: str, required: list[str]) -> None:
+    """heldout-p's reviewer: "I'd rather not guess on 'Brazilian'" over the Portuguese interface that answers it."""
+    assert requirements(text) == required
+
+
+@pytest.mark.parametrize("text", [
+    "The team liked the AD tracking dashboard and it's a clear step up from our spreadsheets. But can we pay monthly?",
+    "Al equipo le encantó el panel y es mucho mejor que nuestras hojas de cálculo. Pero ¿podemos pagar mensual?",
+])
+def test_an_approval_is_never_acknowledged_as_content_with_how_they_work(example_coach, text: str) -> None:
+    talk = example_coach.coach(text, offline=True).talk_track
+    assert "the way you work today" not in talk and "su forma de trabajar actual" not in talk, talk

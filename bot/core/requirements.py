@@ -30,6 +30,7 @@ _TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak
 # "the app is only for iPhone", "solo funciona con Salesforce": what they believe limits us, not what they require
 _ONLY = re.compile(r"\b(?:only|solo|sólo|solamente|únicamente)\s+(?:\w+\s+)?$", re.I)
 _LIMITED_TO = frozenset("with for on in para con en".split())
+_IS = frozenset("is are es son".split())
 # these name what it must work with, or what the buyer runs, in any sentence
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
 _LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
@@ -63,6 +64,8 @@ def requirements(text: str) -> list[str]:
         name = match.group(1).strip(" .,;:'’")
         if not name or name.split()[0].lower() in _ORDINARY:  # "in English", "with IT": no requirement
             continue
+        if match.group(0).split()[0].lower() in _IS and re.match(r"\s+[a-záéíóúñ]", text[match.end():]):
+            continue  # "our team is the Brazilian subsidiary": a name said of something, no requirement
         if _TALKED_WITH.search(text[max(0, match.start() - 30):match.start()]):
             continue  # "thanks for the call with Coastal": whom they spoke with, no requirement
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):

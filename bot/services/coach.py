@@ -502,8 +502,10 @@ class Coach:
             topic = self.topic_detector.detect(reading.accepted[0])
             # named only when surely read: "glad the price works for you" to a buyer who never spoke of price
             # would put words in their mouth
+            # (and never as "happy with the way you work today": what they accept is ours, "a clear step up
+            # from our spreadsheets")
             accepted_about = self.playbooks.topics[topic.topic].about_text(lang) \
-                if topic.confidence >= TAG_SURE else None
+                if topic.confidence >= TAG_SURE and topic.topic != "status_quo" else None
         matched = [c.match.item for c in concerns if c.match and c.match.item.kind == "reference" and c.match.meets]
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),

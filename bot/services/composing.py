@@ -92,10 +92,9 @@ def _sentence(text: str) -> str:
 
 
 def _sayable(required: Sequence[str]) -> str:
-    """What the buyer requires, to name aloud, when each is a name ("Entra ID", "SUNAT", "French"); "" when one is
-    a phrase the rules read ("can't pay a full year upfront"), which said back would sound garbled."""
-    names = all(len(r.split()) <= 3 and r[:1].isupper() or r[:1].isdigit() for r in required)
-    return ", ".join(required) if required and names else ""
+    """What the buyer requires, to name aloud, when each is a name or a few words ("Entra ID", "SUNAT", "weekends");
+    "" when one is a phrase the rules read ("can't do is pay a full year upfront"), which would sound garbled."""
+    return ", ".join(required) if required and all(len(r.split()) <= 3 for r in required) else ""
 
 
 def _placeholder(t: Any, concern: ReadConcern, lang: str) -> str:

@@ -243,7 +243,8 @@ def _without_sign_off(text: str) -> str:
 
 # An item of an enumeration: "1) …" / "a) …" at a line's start, or "(a) …" inside a sentence
 _ITEM_MARK = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)]|\(?[a-h]\))[ \t]+|(?<=\s)\((?:\d{1,2}|[a-h])\)[ \t]+")
-_ITEM_END = re.compile(r"\n|(?<=[.!?])\s+")
+_ITEM_END = re.compile(r"\n|(?<=[.!?])\s+")  # (inside a sentence: its sentence)
+_LINE_END = re.compile(r"\n")
 _TRAILING_AND = re.compile(r"[\s,;]*(?:\b(?:and|or|y|o|e|u)\s*)?[\s,;]*$", re.I)
 
 
@@ -259,9 +260,8 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     for n, mark in enumerate(marks):
         found += [(piece, False) for piece in _CLAUSE_BOUNDARY.split(text[start:mark.start()])]
         limit = marks[n + 1].start() if n + 1 < len(marks) else len(text)
-        inline = not text[mark.start():mark.end()].lstrip(" \t").startswith(("(", *"0123456789")) or \
-            text[:mark.start()].rstrip(" \t")[-1:] not in ("", "\n")
-        end = _ITEM_END.search(text, mark.end(), limit) if inline else re.compile(r"\n").search(text, mark.end(), limit)
+        at_line_start = text[:mark.start()].rstrip(" \t")[-1:] in ("", "\n")
+        end = (_LINE_END if at_line_start else _ITEM_END).search(text, mark.end(), limit)
         stop = end.start() if end else limit
         found.append((_TRAILING_AND.sub("", " ".join(text[mark.end():stop].split())), True))
         start = stop

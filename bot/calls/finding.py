@@ -58,6 +58,10 @@ _STRONG_EN = (
     # the way things are
     r"happy with (?:our|what|the current)|works? (?:fine|well) for us|(?:don'?t|do not) (?:really )?need|"
     r"no need for|not a priority|(?:other|bigger) priorities|why (?:would we )?change|"
+    r"why would (?:i|we) (?:need|want|put|pay|switch|change|add|bother|use|move|buy)\b|"
+    r"(?:nobody|no one) (?:here |in (?:this|the|our) \w+ |on (?:my|our|the) (?:team|crew|staff) )?(?:is|'s|will be|"
+    r"is going to|'s going to) (?:learn|use|adopt|switch|touch|download)\w*|"
+    r"who(?:'s| is| would be) (?:liable|accountable|on the hook|responsible (?:if|when))\b|"
     # beliefs about us, right or wrong
     r"my (?:understanding|impression) (?:is|was)|(?:our|my|the) (?:\w+'s )?impression (?:is|was) that|"
     r"under the impression|i(?: assume|'m assuming| am assuming| was assuming)|i(?:'ve| have)? (?:heard|read|was told|"
@@ -116,6 +120,9 @@ _STRONG_ES = (
     r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
     r"estamos content|nos va bien|no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
+    r"no necesit(?:o|amos) (?:que|otr[oa]|un[oa]?|esto|eso|nada|ning)|"
+    r"(?:por qu[eé]|para qu[eé]) (?:iba|ir[ií]a|[ií]bamos|ir[ií]amos|tendr[ií]a|tendr[ií]amos|querr[ií]a|"
+    r"querr[ií]amos) (?:yo |nosotros )?a\b|qui[eé]n (?:da la cara|se hace responsable|responde|paga el pato)|"
     r"me dijeron|nos dijeron|me han dicho|tengo entendido|ten[ií]a entendido|(?:entiendo|entendemos) que|"
     r"(?:pensaba|pens[aá]bamos|cre[ií]a|cre[ií]amos) que|"
     r"(?:cree|creen|piensa|piensan) que|le[ií] que|vi que [^.?!]{2,60}\bpero\b|"

@@ -25,6 +25,13 @@ from bot.calls.sides import BUYER, OURS
     "No sabemos quién de nuestro lado tendría que dedicarle tiempo.",
     "Lo he visto fracasar dos veces con otros proveedores.",
     "Ya, pero no queremos dos proyectos a la vez con el mismo equipo.",
+    # no need, nobody will, who answers for it (calls-heldout-13)
+    "Why would I put a website between me and the supplier I ring every week?",
+    "Nobody in this building is learning new software before March.",
+    "If it recommends flying and something happens, who is responsible if it goes wrong?",
+    "No necesito que un móvil me diga cuándo está el esmalte.",
+    "¿Y por qué iba yo a pagar otra suscripción?",
+    "Si el sistema recomienda volar y pasa algo, ¿quién da la cara?",
 ])
 def test_strong_cues_resist_on_their_own(sentence):
     assert resists(sentence)
@@ -51,6 +58,8 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "I'm not sure yet, let me check my calendar for Thursday.",  # scheduling
     "We tried calling you yesterday but it went to voicemail.",
     "That was a concern last year but IT fixed it.",  # a worry that is solved
+    "Who is responsible for onboarding on your side?",  # who does what: a question
+    "Nobody here is using the old tool anymore, thankfully.",
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

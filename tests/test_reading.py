@@ -983,3 +983,27 @@ def test_a_name_said_of_something_after_is_requires_nothing(text: str, required:
 def test_an_approval_is_never_acknowledged_as_content_with_how_they_work(example_coach, text: str) -> None:
     talk = example_coach.coach(text, offline=True).talk_track
     assert "the way you work today" not in talk and "su forma de trabajar actual" not in talk, talk
+
+
+@pytest.mark.parametrize(("concern", "topic", "meets"), [
+    ("Who picks up the phone at 3am when an aircraft is grounded?", "support", True),
+    ("¿Quién contesta el teléfono a las 3 de la mañana si un avión queda en tierra?", "support", True),
+    ("Can it push completed work orders back into our ERP?", "integration", False),
+    ("¿Puede devolver las órdenes cerradas a nuestro ERP?", "integration", False),
+])
+def test_a_system_the_sellers_note_names_binds_only_concerns_a_system_touches(monkeypatch, concern: str,
+                                                                              topic: str, meets: bool) -> None:
+    """heldout-p's reviewer: "I'd rather not guess on SAP PM" under the 3 am support line, after the seller's
+    note "they run SAP PM". A concern surely on support is not bound by it; one on integration still is."""
+    profile = {"company": {"name": "Rivet", "offering": {"en": "Maintenance records.", "es": "Registros."}},
+               "facts": [{"topic": "support", "en": "Our 24/7 AOG desk answers by phone within 15 minutes.",
+                          "es": "Nuestra mesa AOG 24/7 contesta por teléfono en menos de 15 minutos."},
+                         {"topic": "integration", "en": "A nightly export sends closed work orders to Oracle.",
+                          "es": "Una exportación nocturna envía las órdenes cerradas a Oracle."}]}
+    matcher = Matcher(TeamProfile.model_validate(profile))
+    item = 0 if topic == "support" else 1
+    scores = np.full((1, 2), 0.1)
+    scores[0, item] = 5.0
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+    match = matcher.best([concern], [topic], [0.99], notes="they run SAP PM", message=concern)[0]
+    assert match is not None and match.item.index == item and match.meets is meets, match

@@ -279,6 +279,9 @@ class Matcher:
                 found.append(Match(self.items[named[0]], round(float(row[named[0]]), 3)))
                 continue
             tagged = [i for i in order if sure and self.tags[i] == topic]
+            # the systems the seller's note says they run bind a concern on what a system touches, not one surely
+            # on support, price or the contract ("they run SAP PM" asks nothing of the 3 am support line)
+            bound = "" if sure and topic not in _SYSTEM_TOPICS else notes
             ahead = sorted(alone[order], reverse=True)
             clear = bool(order) and (row[order[0]] >= FLOOR or row[order[0]] >= CLEAR_FLOOR and (
                 alone[order[0]] == ahead[0] and (len(ahead) < 2 or ahead[0] - ahead[1] >= CLEAR_GAP)))
@@ -291,7 +294,7 @@ class Matcher:
                 floor = TAGGED_FIRST_FLOOR if plain[n, pick] >= max(plain[n, order]) else TAGGED_FLOOR
             else:
                 floor = CLEAR_FLOOR if clear else FLOOR
-            match = meets_requirements(self.items[pick], score, concern, notes, message) if pick is not None \
+            match = meets_requirements(self.items[pick], score, concern, bound, message) if pick is not None \
                 else None
             # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
             # said of an item barely on the subject is as wrong as offering it
@@ -299,7 +302,7 @@ class Matcher:
                 found.append(None)
                 continue
             if not match.meets:  # cleared the floor, but another item names what they require
-                pick, match = self._naming(pick, match, order, alone, row, concern, notes, message)
+                pick, match = self._naming(pick, match, order, alone, row, concern, bound, message)
             used.add(pick)
             found.append(match)
         return found
@@ -318,6 +321,9 @@ class Matcher:
                 if named.meets:
                     return n, named
         return best, match
+
+
+_SYSTEM_TOPICS = frozenset({"integration", "security", "implementation", "fit", "adoption"})
 
 
 def meets_requirements(item: Item, score: float, concern: str, notes: str = "", message: str = "") -> Match:

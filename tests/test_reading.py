@@ -427,6 +427,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("TailVault hospeda en Estados Unidos, que es justo lo que pide nuestro corporativo.", False),
     ("We like the AD tracking dashboard.", True),
     ("Boeing could crush you whenever they feel like it.", False),
+    ("Pricing is in line with what we expected.", True),
+    ("El precio está en línea con lo que esperábamos.", True),
+    ("The price is not in line with what we expected.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves

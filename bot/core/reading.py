@@ -101,6 +101,7 @@ _APPROVES = re.compile(
     r"promising)\b|"
     r"\b(?:works? for (?:us|me)|no complaints|no argument|i(?:'ll| will) (?:give|grant) you that|we(?:'re| are) sold|"
     r"sold on|within (?:our )?(?:approved )?(?:range|budget)|enthusiastic|"
+    r"in line with (?:what we (?:expected|budgeted)|our (?:expectations|budget))|"
     r"(?:we|i|they|team|everyone|leads|managers|supervisors)\s+(?:(?!feels?\b|felt\b|looks?\b|seems?\b|sounds?\b)"
     r"\w+\s+)?(?:like[ds]?|love[ds]?|liked|loved|"
     r"appreciate[ds]?|enjoy(?:ed|s)?)|impressed|makes sense|(?:is|are|looks?|seems?|works?|much|way|far) better than|"
@@ -130,7 +131,8 @@ _APPROVES = re.compile(
     r"convenci[óo]|parece bien|parece razonable|sirve)\b|"
     r"\b(?:sin quejas|de acuerdo|(?:es|son|funciona|mucho) mejor que|no hay problema con|no lo discuto|"
     r"eso no se discute|"
-    r"dentro de(?:l)? (?:nuestro )?presupuesto|visto bueno)\b",
+    r"dentro de(?:l)? (?:nuestro )?presupuesto|dentro de lo (?:esperado|previsto)|"
+    r"en l[ií]nea con lo (?:esperado|previsto|que esper[aá]bamos)|visto bueno)\b",
     re.I,
 )
 # ...but not the buyer's contentment with what they have now: that is the objection itself.

@@ -1010,3 +1010,16 @@ def test_a_system_the_sellers_note_names_binds_only_concerns_a_system_touches(mo
     monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
     match = matcher.best([concern], [topic], [0.99], notes="they run SAP PM", message=concern)[0]
     assert match is not None and match.item.index == item and match.meets is meets, match
+
+
+@pytest.mark.parametrize(("concern", "meets"), [
+    ("Our onboarding requires a minimum 99.95% uptime commitment written into the contract.", False),
+    ("Necesitamos por contrato al menos un 99,95 % de disponibilidad.", False),
+    ("We need at least 99.5% uptime.", True),
+    ("¿Qué disponibilidad comprometen?", True),
+])
+def test_a_share_below_the_minimum_the_buyer_requires_does_not_meet_it(concern: str, meets: bool) -> None:
+    """heldout-p's reviewer: a 99.9 % SLA offered against a required 99.95 %."""
+    sla = Item("fact", "The SLA guarantees 99.9% monthly uptime, with service credits.",
+               "El SLA garantiza un 99,9 % de disponibilidad mensual, con créditos de servicio.", None, 0)
+    assert meets_requirements(sla, 3.0, concern).meets is meets

@@ -224,6 +224,25 @@ def _out_of_range(item_text: str, concern: str) -> str | None:
     return None
 
 
+# A share the buyer requires at least ("a minimum 99.95% uptime", "al menos un 95 % de disponibilidad"), and the
+# shares an item states
+_AT_LEAST_SHARE = re.compile(r"\b(?:minimum(?: of)?|at least|no less than|min\.?|m[íi]nimo(?: de)?|al menos(?: un)?|"
+                             r"como m[íi]nimo(?: un)?)\s+(?:an?\s+|un\s+|del?\s+)?(\d+(?:[.,]\d+)?)\s?%", re.I)
+_SHARE = re.compile(r"(\d+(?:[.,]\d+)?)\s?%")
+
+
+def _share_short(item_text: str, concern: str) -> str | None:
+    """The share the buyer requires at least, when the item states one share, below it ("a minimum 99.95%
+    uptime" against "99.9% monthly uptime"); None if none. (An item stating several shares may speak of other
+    things: no comparison.)"""
+    stated = {_number(m.group(1)) for m in _SHARE.finditer(item_text)}
+    required = _AT_LEAST_SHARE.search(concern)
+    if not required or len(stated) != 1:
+        return None
+    share, need = stated.pop(), _number(required.group(1))
+    return required.group(0).strip() if share is not None and need is not None and share < need else None
+
+
 _HOURS = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:to|-|–|a|and|y|until|hasta)\s*(\d{1,2})[:.](\d{2})\b")
 _CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|"
                     r"\ba las (\d{1,2})(?::(\d{2}))? de la (mañana|madrugada|tarde|noche)", re.I)
@@ -424,8 +443,8 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted)
-    outside = _out_of_range(both, concern) or _outside_hours(both, concern) or _hours_elsewhere(both, concern) or \
-        _span_unmet(both, concern) or _grade_unmet(both, concern)
+    outside = _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
+        _hours_elsewhere(both, concern) or _span_unmet(both, concern) or _grade_unmet(both, concern)
     if outside:
         return (outside,)
     for needed, limited in _SCOPES:

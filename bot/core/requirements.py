@@ -411,7 +411,8 @@ def _same_point(message: str, name: str, concern: str) -> bool:
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
-    listing others, a quantity or an hour outside the range it states, a span of time it does not reach (how long,
+    listing others, a quantity or an hour outside the range it states, a share below the least they require, a
+    span of time it does not reach (how long,
     how soon, how often), another grade on the same scale, a place the data must not leave, a scope it limits
     (`_SCOPES`) or a commitment it imposes (`_LIMITS`). `notes`: the seller's notes on the deal ("they run SAP
     Business One"), whose requirements count as the buyer's; `message`: all the buyer said, for the needs that only

@@ -772,6 +772,13 @@ def test_a_name_the_buyer_sets_aside_is_no_word_shared_with_an_item(concern: str
     assert set_aside < named
 
 
+def _stands_out(monkeypatch: pytest.MonkeyPatch, matcher: Matcher, item: int) -> None:
+    """Item `item` scored far above every other for any concern, so that it would clear every floor."""
+    scores = np.full((1, len(matcher.items)), 0.1)
+    scores[0, item] = 5.0
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+
+
 _SAID_BACK_PROFILE = {
     "company": {"name": "Cuspida", "offering": {"en": "Lab software.", "es": "Software para laboratorios."}},
     "facts": [
@@ -798,9 +805,7 @@ def test_what_the_buyer_already_said_is_no_answer_to_them(monkeypatch, message: 
     """A fact whose figure the buyer quotes, or a reference they name, told again answers nothing they asked (the
     scores are set here so that it would clear every floor)."""
     matcher = Matcher(TeamProfile.model_validate(_SAID_BACK_PROFILE))
-    scores = np.full((1, 3), 0.1)
-    scores[0, item] = 5.0
-    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+    _stands_out(monkeypatch, matcher, item)
     assert matcher.best([message], message=message) == [None]
     other = "Who measured that, and on which labs?"  # the same item, when they did not say it
     assert matcher.best([other], message=other)[0].item.index == matcher.items[item].index
@@ -817,9 +822,7 @@ def test_a_number_the_buyer_uses_for_something_else_does_not_quote_a_fact(monkey
         "es": "Tenemos un informe SOC 2 Tipo II que se renueva cada año."}]}
     matcher = Matcher(TeamProfile.model_validate(profile))
     for item in (1, 2):
-        scores = np.full((1, 4), 0.1)
-        scores[0, item] = 5.0
-        monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True, s=scores: s)
+        _stands_out(monkeypatch, matcher, item)
         assert matcher.best([message], message=message)[0].item.index == matcher.items[item].index
 
 
@@ -1005,9 +1008,7 @@ def test_a_system_the_sellers_note_names_binds_only_concerns_a_system_touches(mo
                           "es": "Una exportación nocturna envía las órdenes cerradas a Oracle."}]}
     matcher = Matcher(TeamProfile.model_validate(profile))
     item = 0 if topic == "support" else 1
-    scores = np.full((1, 2), 0.1)
-    scores[0, item] = 5.0
-    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+    _stands_out(monkeypatch, matcher, item)
     match = matcher.best([concern], [topic], [0.99], notes="they run SAP PM", message=concern)[0]
     assert match is not None and match.item.index == item and match.meets is meets, match
 

@@ -413,11 +413,10 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
     listing others, a quantity or an hour outside the range it states, a share below the least they require, a
     span of time it does not reach (how long, how soon, how often), another grade on the same scale, a place the
-    data must not leave, a scope it limits
-    (`_SCOPES`) or a commitment it imposes (`_LIMITS`). `notes`: the seller's notes on the deal ("they run SAP
-    Business One"), whose requirements count as the buyer's; `message`: all the buyer said, for the needs that only
-    an item stating a limit can fail ("no annual contracts. Month to month or we can't buy it" asked in two
-    sentences) and for where the data must stay."""
+    data must not leave, a scope it limits (`_SCOPES`) or a commitment it imposes (`_LIMITS`). `notes`: the
+    seller's notes on the deal ("they run SAP Business One"), whose requirements count as the buyer's; `message`:
+    all the buyer said, for the needs that only an item stating a limit can fail ("no annual contracts. Month to
+    month or we can't buy it" asked in two sentences) and for where the data must stay."""
     both = item_text
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")

@@ -339,6 +339,22 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Todo el acceso es HID. Si su sistema no habla con eso, no nos sirve.", "", "HID"),
     ("Al final de cada renovación anual, el cliente puede irse avisando con 60 días.",
      "Exigimos poder rescindir por conveniencia con 30 días de aviso.", "", "rescindir por conveniencia"),
+    # a name the item names only to rule it out
+    ("Data is hosted in Virginia, USA; there is no EU, UK or Latin American data residency option.",
+     "Group IT needs ISO 27001 plus data stored in the UK or EU.", "", "UK"),
+    ("Hay conectores con QuickBooks y Xero; no hay conector nativo para SAP, Sage ni Microsoft Dynamics.",
+     "Nuestro ERP es SAP Business One y necesitamos que las órdenes entren solas. ¿Hay conector?", "",
+     "SAP Business One"),
+    # hours in another time zone
+    ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
+     "Empezamos a las 7 de la mañana hora de Madrid. Si algo falla a esa hora, ¿quién nos atiende?", "", "Madrid"),
+    ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
+     "Someone has to pick up during Lisbon business hours.", "", "Lisbon"),
+    # fewer than the least a plan starts at
+    ("Single sign-on is available only on the Enterprise plan, which starts at 50 technicians.",
+     "We require single sign-on. We have 18 techs and 6 office staff.", "", "18 techs"),
+    ("El inicio de sesión único solo está en el plan Enterprise, a partir de 50 técnicos.",
+     "Exigimos inicio de sesión único; somos 18 técnicos.", "", "18 técnicos"),
 ])
 def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_meet_it(
         fact: str, concern: str, notes: str, required: str) -> None:
@@ -373,6 +389,10 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
      "do you guys have a business central connector or is that custom work? we're on BC online"),
     ("El conector con Microsoft Dynamics 365 Business Central sincroniza una vez por noche.",
      "¿Tienen conector para BC? Lo usamos en las tres plantas."),
+    # a denial that promises: the EU is where the data stays
+    ("Hosted in Frankfurt; no data leaves the EU.", "Our data must stay in the EU."),
+    ("Alojado en Fráncfort; ningún dato sale de la UE.", "Los datos tienen que quedarse en la UE."),
+    ("Single sign-on is available on plans from 50 technicians.", "We need SSO; we have 80 techs."),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets

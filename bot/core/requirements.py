@@ -64,7 +64,8 @@ def requirements(text: str) -> list[str]:
         name = match.group(1).strip(" .,;:'’")
         if not name or name.split()[0].lower() in _ORDINARY:  # "in English", "with IT": no requirement
             continue
-        if match.group(0).split()[0].lower() in _IS and re.match(r"\s+[a-záéíóúñ]", text[match.end():]):
+        if match.group(0).split()[0].lower() in _IS and re.match(r"\s+(?!(?:y|e|o|u|and|or|but|pero|so|que|that|"
+                                                                 r"which)\b)[a-záéíóúñ]", text[match.end():]):
             continue  # "our team is the Brazilian subsidiary": a name said of something, no requirement
         if _TALKED_WITH.search(text[max(0, match.start() - 30):match.start()]):
             continue  # "thanks for the call with Coastal": whom they spoke with, no requirement
@@ -139,11 +140,28 @@ _WITHIN = {"eu": _EU, "ue": _EU, "european union": _EU, "union europea": _EU, "e
            "eea": _EU}
 
 
+# A name an item rules out: "there is no EU, UK or Latin American data residency option", "no native connector for
+# SAP, Sage or Microsoft Dynamics", "no hay conector nativo para SAP": the denial, the words of what is denied, then
+# the names it lists. ("no data leaves the EU" names the EU as a promise: a verb stops the denial.)
+_DENIED = re.compile(
+    r"\b(?:no|not|without|sin|ning[úu]n[oa]?)\s+(?:(?:hay|is|are|there|offer|offers|support|supports|provide|"
+    r"a|an|any|the|el|la|los|las|un|una|native|built-in|direct|official|nativ[oa]s?|direct[oa]s?|integrad[oa]s?|"
+    r"connectors?|integrations?|options?|opci[óo]n|conectore?s?|integraci[óo]n|integraciones|versions?|versi[óo]n|"
+    r"hosting|alojamiento|data|datos|residency|residencia|de|del|for|with|in|para|con|en)\s+){0,8}"
+    r"((?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+)(?:,?\s+(?:(?:or|nor|and|ni|o|y)\s+)?(?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+))*)")
+
+
 def _named_in(item_text: str, area: str) -> bool:
     """Whether the item names `area` (a name the buyer requires), or a place inside it, or spells out the
-    acronym the buyer used ("BC" and "Dynamics 365 Business Central")."""
+    acronym the buyer used ("BC" and "Dynamics 365 Business Central"); a name it names only to rule out does not
+    count."""
+    denied = [m.span(1) for m in _DENIED.finditer(item_text)]
     folded = fold(item_text)
-    if any(re.search(rf"(?<!\w){re.escape(place)}", folded) for place in (fold(area), *_WITHIN.get(fold(area), ()))):
+    if len(folded) != len(item_text):  # (positions no longer line up: denials are not read)
+        denied = []
+    if any(not any(start <= m.start() < end for start, end in denied)
+           for place in (fold(area), *_WITHIN.get(fold(area), ()))
+           for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
         return True
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
         "".join(word[0] for word in run.split()) == area for run in re.findall(
@@ -162,7 +180,7 @@ _UNITS = (r"(rpm|°\s?c|ºc|degrees|grados|kg|tons?|toneladas|users?|usuarios|em
           r"locations|stores|tiendas|registers|cajas|projects|proyectos|obras|assets|activos|trucks|camiones|"
           r"entities|entidades|companies|empresas|subsidiaries|filiales|countries|pa[íi]ses|languages|idiomas|"
           r"currencies|monedas|warehouses|almacenes|branches|sucursales|vehicles|veh[íi]culos|sensors|sensores|"
-          r"years?|a[ñn]os|months?|meses|weeks?|semanas|gb|tb|mbps|km|meters|metros)\b")
+          r"technicians?|techs?|t[ée]cnicos|years?|a[ñn]os|months?|meses|weeks?|semanas|gb|tb|mbps|km|meters|metros)\b")
 _ADJECTIVE = r"(?:(?:active|activ[oa]s|concurrent|named|nominales|legal(?:es)?|historical|hist[óo]ric[oa]s)\s+)?"
 _QUANTITY = re.compile(r"(?<![\w.])(-?\d[\d,.]*)\s*(?:(?:to|-|–|a|y|and)\s*(-?\d[\d,.]*)\s*)?" + _ADJECTIVE + _UNITS,
                        re.I)
@@ -175,7 +193,8 @@ _RANGE = re.compile(
     + _ADJECTIVE + r"(?P<max_unit>" + _UNITS[1:] + "|"
     r"(?P<min>\d[\d,.]*)\s*" + _ADJECTIVE + r"(?P<min_unit>" + _UNITS[1:] + r"\s+o\s+m[áa]s|"
     r"(?P<min_en>\d[\d,.]*)\s+or\s+more\s+" + _ADJECTIVE + r"(?P<min_en_unit>" + _UNITS[1:] + "|"
-    r"(?:at least|a minimum of|al menos|m[íi]nimo(?: de)?|desde)\s+(?P<least>\d[\d,.]*)\s*" + _ADJECTIVE
+    r"(?:at least|a minimum of|al menos|m[íi]nimo(?: de)?|desde|starts? at|starting at|from|a partir de)\s+"
+    r"(?P<least>\d[\d,.]*)\s*" + _ADJECTIVE
     + r"(?P<least_unit>" + _UNITS[1:],
     re.I)
 
@@ -197,7 +216,9 @@ def _unit(text: str) -> str:
             "proyectos": "projects", "obras": "projects", "activos": "assets", "camiones": "trucks",
             "entidades": "entities", "empresas": "companies", "filiales": "subsidiaries", "paises": "countries",
             "idiomas": "languages", "monedas": "currencies", "almacenes": "warehouses", "sucursales": "branches",
-            "vehiculos": "vehicles", "sensores": "sensors", "year": "years", "anos": "years", "años": "years",
+            "vehiculos": "vehicles", "sensores": "sensors", "technician": "technicians",
+            "techs": "technicians", "tech": "technicians", "tecnicos": "technicians", "year": "years",
+            "anos": "years", "años": "years",
             "month": "months", "meses": "months", "week": "weeks", "semanas": "weeks"}.get(folded, folded)
 
 
@@ -252,13 +273,16 @@ _CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d
 _PLACE_HOURS = re.compile(
     r"\b(?:horario|hora)\s+(?:h[áa]bil\s+|laboral\s+|local\s+|de oficina\s+)?(?:de|en)\s+(?:la\s+|el\s+)?"
     r"([A-ZÁÉÍÓÚÑ]\w+(?:\s+(?:de\s+)?[A-ZÁÉÍÓÚÑ]\w+)*)|"
-    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)(?:['’]s)?\s+(?:business|office|working|local)\s+hours\b")
+    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)(?:['’]s)?\s+(?:business|office|working|local)\s+hours\b|"
+    # a time zone: "7:00 to 19:00 US Central Time"
+    r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)\s+(?:Time|[Tt]ime [Zz]one)\b")
 
 
 def _places_of_hours(text: str) -> list[str]:
     """The places whose business hours `text` names ("Our Business hours" names none)."""
-    found = [a or b for a, b in _PLACE_HOURS.findall(text)]
-    return [place for place in found if place.split()[0].lower() not in _ORDINARY | {"support", "office", "business"}]
+    found = [next(p for p in places if p) for places in _PLACE_HOURS.findall(text) if any(places)]
+    return [place for place in found if place.split()[0].lower() not in _ORDINARY | {"support", "office", "business"}
+            or len(place.split()[0]) > 1 and place.split()[0].isupper()]  # ("US Central": no pronoun)
 
 
 def _hours_elsewhere(item_text: str, concern: str) -> str | None:

@@ -29,6 +29,14 @@ from bot.services.composing import _sayable, as_we
     ("We're happy with our current vendor.", ["We're happy with our current vendor."], []),
     ("Nos gustó la demo pero no nos sirve si no se conecta con CONTPAQi.",
      ["no nos sirve si no se conecta con CONTPAQi."], ["Nos gustó la demo"]),
+    # a short turn opens what follows it, or stands alone; it never joins the approval before it
+    ("The demo was great. But it's March. We're heading into swarm season and I'm not changing anything until "
+     "October.", ["it's March. We're heading into swarm season and I'm not changing anything until October."],
+     ["The demo was great"]),
+    ("La demo nos encantó. Pero es marzo. Entramos en temporada alta y no cambio nada hasta octubre.",
+     ["es marzo. Entramos en temporada alta y no cambio nada hasta octubre."], ["La demo nos encantó"]),
+    ("Looks great. But too pricey.", ["too pricey."], ["Looks great"]),
+    ("Me gusta. Pero es caro.", ["es caro."], ["Me gusta"]),
 ])
 def test_concerns_and_accepted_points(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)

@@ -278,6 +278,7 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
     parts: list[tuple[str, bool, bool]] = []
     intro = ""  # "What worries me:", "Two things:" introduce the clause after them
     listed = False  # after "I need three things:", one sentence may hold them all
+    turning = False  # the intro was turned with "but": so is the clause it opens
     for piece, enumerated in _pieces(text):
         listed = listed or enumerated
         # "@dana whats the api situation?", "c) Compras pide saber si…"
@@ -300,14 +301,22 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
             intro = f"{intro} {piece}".strip()
             continue
         piece, intro = (f"{intro} {piece}" if intro else piece), ""
+        turned, turning = turned or turning, False
         # "¿ya?", "if not, …", and a short statement answering the one before ("…assumes we waste 8%. We're not.")
         words = len(_LETTERS.findall(piece))
+        if turned and words < 4 and "?" not in piece:
+            # "…loved the route map. But it's March. We're heading into swarm season…": a short turn opens what
+            # follows it, never the approval before it
+            intro, turning = piece, True
+            continue
         if parts and not enumerated and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
             parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1], parts[-1][2])
         else:
             parts.append((piece, listed, turned))
         listed = False
-    if intro and parts:  # an intro with nothing after it belongs to what came before
+    if intro and (turning or not parts):  # a last short turn stands alone: "Price is fine. But too pricey."
+        parts.append((intro, False, turning))
+    elif intro:  # an intro with nothing after it belongs to what came before
         parts[-1] = (f"{parts[-1][0]} {intro}", parts[-1][1], parts[-1][2])
     return parts
 

@@ -13,3 +13,8 @@ def test_the_majority_decides_and_a_tie_is_english():
     assert majority_language(["hola, ¿qué tal?", "es muy caro para nosotros", "fine"]) == "es"
     assert majority_language(["es muy caro para nosotros", "we need it by friday"]) == "en"
     assert majority_language([]) == "en"
+
+
+def test_a_short_spanish_brush_off_is_answered_in_spanish():
+    assert [answer_language(t) for t in ("nel, ahorita no", "ahora no, gracias", "mándame info")] == ["es"] * 3
+    assert [answer_language(t) for t in ("No thanks", "not now", "Send me info")] == ["en"] * 3

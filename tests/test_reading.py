@@ -1052,3 +1052,48 @@ def test_a_share_below_the_minimum_the_buyer_requires_does_not_meet_it(concern: 
     sla = Item("fact", "The SLA guarantees 99.9% monthly uptime, with service credits.",
                "El SLA garantiza un 99,9 % de disponibilidad mensual, con créditos de servicio.", None, 0)
     assert meets_requirements(sla, 3.0, concern).meets is meets
+
+
+@pytest.mark.parametrize(("text", "straight", "guess"), [
+    ("Group IT needs our data stored in the UK. Where do you host?", "I'll be straight with you about “UK”",
+     "I'd rather not guess"),
+    ("Jurídico exige que los datos se queden en el Reino Unido. ¿Dónde alojan?", "Le seré claro",
+     "Prefiero no adivinar"),
+])
+def test_a_fact_that_rules_out_what_the_buyer_requires_is_said_plainly_never_dodged(tmp_path, model_cache, text: str,
+                                                                                     straight: str,
+                                                                                     guess: str) -> None:
+    """heldout-q's reviewer: "I'd rather not guess on 'UK'" when the profile plainly says there is no UK hosting
+    would embarrass the seller; the limit is said plainly, and the fact itself is for the seller (never offered as
+    the answer)."""
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+
+    team = {"company": {"name": "Baitly", "offering": {"en": "Pest-control software.",
+                                                       "es": "Software para control de plagas."}},
+            "facts": [{"topic": "security",
+                       "en": "All data is hosted on AWS in Virginia, USA; there is no EU, UK or Latin American "
+                             "data residency option.",
+                       "es": "Todos los datos se alojan en AWS en Virginia, EE. UU.; no hay opción de residencia de "
+                             "datos en la UE, Reino Unido ni Latinoamérica."}]}
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
+                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    guidance = coach.coach(text, offline=True)
+    [concern] = [c for c in guidance.concerns if c["status"] == "unmet"]
+    assert concern["ruled_out"]
+    assert straight in guidance.talk_track and guess not in guidance.talk_track, guidance.talk_track
+    assert "Virginia" not in guidance.talk_track and "Virginia" in guidance.clarify
+    assert "rules out" in guidance.clarify or "descarta" in guidance.clarify
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Your SOC 2 is nice, but our data must be hosted in the UK.", "happy with security"),
+    ("Su informe de seguridad SOC 2 nos gusta, pero nuestros datos tienen que alojarse en el Reino Unido.",
+     "seguridad"),
+])
+def test_an_approval_on_the_topic_of_a_concern_is_not_acknowledged_as_the_whole_topic(shared_coach, text: str,
+                                                                                      said: str) -> None:
+    """"Good to hear you're happy with security" to a buyer whose concern is security."""
+    guidance = shared_coach.coach(text, offline=True)
+    assert said not in guidance.talk_track.split(".")[0], guidance.talk_track

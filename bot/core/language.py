@@ -19,7 +19,9 @@ _STOPWORDS = {
     "es": set(
         "el la los las y es son fue nosotros nuestro nuestra usted ustedes su sus esto eso que de del "
         "para con no por una un lo se pero qué cómo como por qué quién va tenemos tiene hay muy ya "
-        "también dice creo más estamos están sí si nos le".split()
+        "también dice creo más estamos están sí si nos le "
+        # the words of a short brush-off, where "no" alone says nothing: "nel, ahorita no", "ahora no, gracias"
+        "ahora ahorita gracias nel luego después despues interesa mándame mandame favor momento".split()
     ),
     # enough to notice French, Portuguese, German and Italian rather than guess English
     "other": set(

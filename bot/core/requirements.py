@@ -151,14 +151,17 @@ _DENIED = re.compile(
     r"((?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+)(?:,?\s+(?:(?:or|nor|and|ni|o|y)\s+)?(?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+))*)")
 
 
+def _denied(item_text: str) -> list[tuple[int, int]]:
+    """Where the item lists names it rules out, as positions in its folded text (none where folding moves them)."""
+    return [m.span(1) for m in _DENIED.finditer(item_text)] if len(fold(item_text)) == len(item_text) else []
+
+
 def _named_in(item_text: str, area: str) -> bool:
     """Whether the item names `area` (a name the buyer requires), or a place inside it, or spells out the
     acronym the buyer used ("BC" and "Dynamics 365 Business Central"); a name it names only to rule out does not
     count."""
-    denied = [m.span(1) for m in _DENIED.finditer(item_text)]
+    denied = _denied(item_text)
     folded = fold(item_text)
-    if len(folded) != len(item_text):  # (positions no longer line up: denials are not read)
-        denied = []
     if any(not any(start <= m.start() < end for start, end in denied)
            for place in (fold(area), *_WITHIN.get(fold(area), ()))
            for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
@@ -166,6 +169,14 @@ def _named_in(item_text: str, area: str) -> bool:
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
         "".join(word[0] for word in run.split()) == area for run in re.findall(
             rf"(?:[A-ZÁÉÍÓÚÑ][\w-]*\s+){{{len(area) - 1}}}[A-ZÁÉÍÓÚÑ][\w-]*", item_text))
+
+
+def _denies(item_text: str, name: str) -> bool:
+    """Whether the item names `name` only to rule it out ("no native connector for SAP"), or the maker of the line
+    the buyer named ("SAP" for "SAP Business One")."""
+    folded = fold(item_text)
+    return any(re.search(rf"(?<!\w){re.escape(fold(name.split()[0]))}(?!\w)", folded[start:end])
+               for start, end in _denied(item_text))
 
 
 _LANGUAGES = {
@@ -433,7 +444,14 @@ def _same_point(message: str, name: str, concern: str) -> bool:
 
 
 def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[str, ...]:
-    """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words;
+    """What the buyer requires that the item's own words leave out or rule out, in the buyer's words (`unmet_why`)."""
+    return unmet_why(item_text, concern, notes, message)[0]
+
+
+def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[tuple[str, ...], bool]:
+    """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words,
+    and whether the item rules it out (True: it denies the name, or states a limit the need lies outside; False:
+    it only leaves it out, or states another grade, which the seller has to check);
     empty when it meets them: a name it never mentions while naming others, a language it does not list while
     listing others, a quantity or an hour outside the range it states, a share below the least they require, a
     span of time it does not reach (how long, how soon, how often), another grade on the same scale, a place the
@@ -453,32 +471,35 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     missing = tuple(r for r in dict.fromkeys(required) if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
-        return missing
+        return missing, any(_denies(both, name) for name in missing)
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said
     staying = [name for name in requirements(message) if re.search(
         rf"\b(?:leave|outside(?: of)?|salir de|fuera de)\s+(?:the |el |la |los |las |our |nuestro |nuestra )?"
         rf"{re.escape(name)}", message)]
     left = tuple(name for name in staying if not _named_in(both, name))
     if left and _PLACES.search(both):
-        return left
+        return left, True
     concern = f"{concern} {message}".strip()
     offered = _languages(both)
     named = _languages(concern) if _ASKS.search(concern) else {}
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
-        return tuple(wanted)
+        return tuple(wanted), True
     outside = _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
-        _hours_elsewhere(both, concern) or _span_unmet(both, concern) or _grade_unmet(both, concern)
+        _hours_elsewhere(both, concern) or _span_unmet(both, concern)
     if outside:
-        return (outside,)
+        return (outside,), True
+    grade = _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
+    if grade:
+        return (grade,), False
     for needed, limited in _SCOPES:
         asked = needed.findall(concern)
         if asked and limited.search(both) and not needed.search(both):
-            return tuple(dict.fromkeys(a.lower() for a in asked))
+            return tuple(dict.fromkeys(a.lower() for a in asked)), True
     for needed, limit in _LIMITS:
         asked = needed.findall(concern)
         imposed = [m for m in limit.finditer(both)
                    if not re.search(r"\b(?:no|without|sin|ning[úu]n[a]?)\s+$", both[:m.start()], re.I)]
         if asked and imposed:
-            return tuple(dict.fromkeys(a.lower() for a in asked))
-    return ()
+            return tuple(dict.fromkeys(a.lower() for a in asked)), True
+    return (), False

@@ -40,6 +40,8 @@ class Concern(_Shape):
                     "placeholder: nothing in the profile answers it (fill it in, never guess)")
     fact: str | None
     required: list[str]
+    ruled_out: bool = Field(description="unmet because the fact rules out what they require (\"no EU hosting "
+                                        "option\"), not only leaves it out: say so plainly")
     nearest: list[str] = Field(description="with no fact matched: the team profile's closest facts, for the seller "
                                            "to check before saying one; never an answer to the buyer as they are")
 

@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from bot.content.profile import TeamProfile
-from bot.core.requirements import mentions, unmet
+from bot.core.requirements import mentions, unmet_why
 from bot.core.resources import data_dir
 from bot.core.words import fold, stems
 from bot.models.encoder import queries, stored
@@ -89,6 +89,7 @@ class Match:
     score: float
     meets: bool = True  # False: on the subject, but it does not mention what the buyer requires
     required: tuple[str, ...] = ()  # what the buyer requires that the item does not mention
+    ruled_out: bool = False  # the item rules out what they require ("no EU option"), rather than leaving it out
 
 
 def items(profile: TeamProfile) -> list[Item]:
@@ -329,5 +330,5 @@ _SYSTEM_TOPICS = frozenset({"integration", "security", "implementation", "fit", 
 def meets_requirements(item: Item, score: float, concern: str, notes: str = "", message: str = "") -> Match:
     """The match of `item` to `concern` at `score`, marked as not meeting it when the buyer requires what the
     item's own words leave out or rule out (bot/core/requirements.py)."""
-    missing = unmet(f"{item.en} {item.es}", concern, notes, message)
-    return Match(item, round(score, 3), not missing, missing)
+    missing, ruled_out = unmet_why(f"{item.en} {item.es}", concern, notes, message)
+    return Match(item, round(score, 3), not missing, missing, ruled_out)

@@ -504,8 +504,11 @@ class Coach:
             # would put words in their mouth
             # (and never as "happy with the way you work today": what they accept is ours, "a clear step up
             # from our spreadsheets")
+            # (nor when a concern is read as on the same topic: "Your SOC 2 is nice, but group IT needs ISO 27001" is
+            # no buyer "happy with security")
+            raised = [r.topic for _, r, _ in merged if r.confidence >= TOPIC_SURE] if reading.concerns else []
             accepted_about = self.playbooks.topics[topic.topic].about_text(lang) \
-                if topic.confidence >= TAG_SURE and topic.topic != "status_quo" else None
+                if topic.confidence >= TAG_SURE and topic.topic not in ("status_quo", *raised) else None
         matched = [c.match.item for c in concerns if c.match and c.match.item.kind == "reference" and c.match.meets]
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),

@@ -40,6 +40,7 @@ class ReadConcern:
         status = "answered" if self.match and self.match.meets else "unmet" if self.match else "placeholder"
         return {"words": quoted(self.words), "topic": self.topic.topic if self.topic else None, "status": status,
                 "fact": self.answer or None, "required": list(self.match.required) if self.match else [],
+                "ruled_out": bool(self.match and not self.match.meets and self.match.ruled_out),
                 "nearest": list(self.nearest)}
 
 
@@ -149,7 +150,7 @@ def compose(
             grounded.append(str(t.state_line(words, concern.answer, lang)))
         elif concern.match:
             required = ", ".join(concern.match.required)
-            grounded.append(str(t.unmet_line(words, concern.answer, required, lang)))
+            grounded.append(str(t.unmet_line(words, concern.answer, required, concern.match.ruled_out, lang)))
         else:
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
             if concern.nearest:
@@ -186,7 +187,8 @@ def compose(
         if concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))
         elif concern.match:
-            talk.append(bridge + str(t.unmet_sentence(_sayable(concern.match.required), lang)).strip())
+            talk.append(bridge + str(t.unmet_sentence(_sayable(concern.match.required), concern.match.ruled_out,
+                                                      lang)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
     if offers_proof and story:

@@ -617,6 +617,9 @@ def test_a_fact_is_not_held_back_for_a_name_in_the_sellers_private_note(concern:
     ("We need someone on the phone at 2am on a Saturday night. That's non-negotiable for our night audit team.", "en"),
     ("Necesitamos a alguien al teléfono a las 2 de la mañana un sábado. Eso es innegociable para el equipo de noche.",
      "es"),
+    ("We need someone on the phone at 2am on a Saturday night. We require it for any vendor, no exceptions.", "en"),
+    ("Necesitamos a alguien al teléfono a las 2 de la mañana un sábado. Por ley tiene que ser así, sin excepción.",
+     "es"),
 ])
 def test_a_major_concern_said_to_be_non_negotiable_is_not_asked_whether_it_is_a_real_constraint(
         shared_coach, text: str, lang: str) -> None:

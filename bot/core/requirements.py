@@ -27,6 +27,10 @@ _REQUIREMENT = re.compile(
 _TALKED_WITH = re.compile(r"\b(?:call|calls|meeting|chat|talk|talked|spoke|speak|speaking|conversation|session|"
                           r"reference call|llamada|reuni[óo]n|charla|conversaci[óo]n|(?<!inicio de )sesi[óo]n|"
                           r"habl[ée]|hablamos|platicamos)\s*$", re.I)
+# who or what of the buyer's is somewhere: "our ops director in Montreal", "los técnicos en Quebec"
+_SOMEONE = re.compile(r"\b(?:director|manager|team|office|offices|plant|plants|staff|people|guys|folks|techs?|"
+                      r"technicians|colleagues|branch|branches|HQ|headquarters|crews?|equipo|oficinas?|plantas?|gente|"
+                      r"gerente|t[ée]cnicos|sucursal(?:es)?|sedes?|compañeros|muchachos|chicos)\s*$", re.I)
 # "the app is only for iPhone", "solo funciona con Salesforce": what they believe limits us, not what they require
 _ONLY = re.compile(r"\b(?:only|solo|sólo|solamente|únicamente)\s+(?:\w+\s+)?$", re.I)
 _LIMITED_TO = frozenset("with for on in para con en".split())
@@ -69,6 +73,9 @@ def requirements(text: str) -> list[str]:
             continue  # "our team is the Brazilian subsidiary": a name said of something, no requirement
         if _TALKED_WITH.search(text[max(0, match.start() - 30):match.start()]):
             continue  # "thanks for the call with Coastal": whom they spoke with, no requirement
+        if match.group(0).split()[0].lower() in ("in", "en") and _SOMEONE.search(text[max(0, match.start() - 30):
+                                                                                       match.start()]):
+            continue  # "our ops director in Montreal needs it in French": where someone is, no requirement
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
                                                                                        match.start()]):
             continue  # ("we only use Okta" stays: what they run)

@@ -22,7 +22,7 @@ from bot.core.language import detect_language
 # the file's size before it is read, so a 50 MB upload is refused without reading it into memory.
 MAX_BYTES = 5 * 1024 * 1024
 EXPECTED = ("expected a call transcript (WebVTT or SRT from Zoom, Teams or Meet; an Otter, Gong or Fireflies text "
-            "export) or an email thread (.eml or pasted text)")
+            "export), a WhatsApp chat export, or an email thread (.eml or pasted text)")
 # The most characters of one turn kept: a monologue longer than this is a talk, not a turn in a conversation.
 MAX_TURN_CHARS = 4000
 
@@ -123,6 +123,8 @@ def read_call_text(text: str, name: str = "") -> Conversation:
         return _conversation("call", fmt, _headed_lines(text), affiliations=participants(text))
     if fmt == "colon":
         return _conversation("call", fmt, _colon_lines(text), affiliations=participants(text))
+    if fmt == "chat":
+        return _conversation("call", fmt, _chat_lines(text))
     raise CallError(f"unknown layout{f' in {name}' if name else ''}: {EXPECTED}")
 
 
@@ -233,7 +235,7 @@ def _page_thread(text: str) -> bool:
 
 
 def detect_format(text: str) -> str | None:
-    """webvtt, srt, eml, email_text, otter or colon; None when the text is none of them."""
+    """webvtt, srt, eml, email_text, chat, otter or colon; None when the text is none of them."""
     head = text.lstrip("\ufeff \t\r\n")
     if head.startswith("WEBVTT"):
         return "webvtt"
@@ -246,6 +248,9 @@ def detect_format(text: str) -> str | None:
     lines = head.splitlines()
     headers = sum(1 for line in lines if _header(line))
     colons = sum(1 for line in lines if _colon(line))
+    chats = sum(1 for line in lines if _CHAT.match(line))
+    if chats >= 2 and chats >= max(headers, colons):
+        return "chat"
     if headers >= 2 and headers >= colons:
         return "otter"
     if colons >= 2:
@@ -405,6 +410,41 @@ def _colon_lines(text: str) -> list[Turn]:
             last = turns[-1]
             turns[-1] = replace(last, text=f"{last.text} {line.strip()}")
     return turns
+
+
+# A WhatsApp export's line: "3/4/24, 09:15 - Ana: …" (Android), "[3/4/24, 09:15:02] Ana: …" (iPhone), the time
+# maybe with "a. m." or "PM"; a line without it continues the message before
+_CHAT = re.compile(r"^[ \t\u200e]*\[?(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}),?[ \t]+"
+                   r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+                   r"(?:[ \t\u202f]*(?P<half>[ap])\.?[ \t\u202f]?m\.?)?\]?[ \t]*(?:[-–][ \t]*)?", re.I)
+# what the export puts for what it left out: "<Multimedia omitido>", "<Media omitted>", "image omitted"
+_LEFT_OUT = re.compile(r"^[\u200e]*(?:<[^>]{1,40}>|(?:image|video|audio|sticker|GIF|document) omitted|"
+                       r"(?:imagen|video|audio|sticker|GIF|documento) omitid[oa]|"
+                       r"(?:This message was deleted|Se eliminó este mensaje)\.?)$", re.I)
+
+
+def _chat_lines(text: str) -> list[Turn]:
+    """A chat export's messages as turns, at the time of day each was sent; the app's own lines ("Creaste el
+    grupo", "Messages are end-to-end encrypted") and what it left out ("<Media omitted>") are no one's words."""
+    turns: list[Turn] = []
+    last: Turn | None = None  # the message a line without a date continues (none after the app's own line)
+    for line in text.splitlines():
+        stamp = _CHAT.match(line)
+        if stamp:
+            found = _colon(line[stamp.end():])
+            clock = stamp.group("time")
+            at = seconds(clock) * 60 if clock.count(":") == 1 else seconds(clock)  # "09:15" is hours and minutes
+            if (stamp.group("half") or "").lower() == "p" and at < 12 * 3600:
+                at += 12 * 3600
+            elif (stamp.group("half") or "").lower() == "a" and at >= 12 * 3600:
+                at -= 12 * 3600  # "12:30 AM"
+            last = Turn(found[0], "" if _LEFT_OUT.match(found[2]) else found[2], at) if found else None
+            if last:
+                turns.append(last)
+        elif line.strip() and last is not None and not _LEFT_OUT.match(line.strip()):
+            last = replace(last, text=f"{last.text} {line.strip()}".strip())
+            turns[-1] = last
+    return [turn for turn in turns if turn.text]
 
 
 # --- the conversation ---------------------------------------------------------------------------------------------

@@ -216,3 +216,35 @@ def test_an_inline_reply_is_the_repliers_not_the_quoted_senders(tmp_path, lang):
     assert ("can't check patients in" if en else "no podemos recibir pacientes") in buyer.text
     assert ("local copy" if en else "copia local") not in buyer.text
     assert ("test conversion" if en else "migración de prueba") in seller.text
+
+
+ANDROID_ES = """3/4/24, 09:12 - Los mensajes y las llamadas están cifrados de extremo a extremo.
+3/4/24, 09:13 - Añadiste a Wilder Huamán y Rosa Tapullima
+3/4/24, 09:15 - Valeria Quispe: Buenos días a todos, creé este grupo para lo de los sensores.
+3/4/24, 09:33 - Wilder Huamán: El tema es que no hay señal en los centros de acopio.
+Eso de la app en la nube allá no funciona.
+3/4/24, 09:34 - Wilder Huamán: <Multimedia omitido>
+3/4/24, 09:52 - Valeria Quispe: Entiendo Wilder, lo diseñamos para eso.
+"""
+IPHONE_EN = """[12/03/2025, 4:05:12 PM] Dana Price: Thanks for the deck. Honestly the price is double what we pay now.
+[12/03/2025, 4:06:40 PM] Ben Carter: Understood. What are you comparing it with?
+[12/03/2025, 4:07:02 PM] Dana Price: image omitted
+[12/03/2025, 4:08:15 PM] Dana Price: Our current tool, and it does the job.
+"""
+
+
+@pytest.mark.parametrize(("text", "turns"), [
+    (ANDROID_ES, [("Valeria Quispe", "Buenos días a todos, creé este grupo para lo de los sensores.", "09:15"),
+                  ("Wilder Huamán", "El tema es que no hay señal en los centros de acopio. Eso de la app en la nube "
+                                    "allá no funciona.", "09:33"),
+                  ("Valeria Quispe", "Entiendo Wilder, lo diseñamos para eso.", "09:52")]),
+    (IPHONE_EN, [("Dana Price", "Thanks for the deck. Honestly the price is double what we pay now.", "16:05"),
+                 ("Ben Carter", "Understood. What are you comparing it with?", "16:06"),
+                 ("Dana Price", "Our current tool, and it does the job.", "16:08")]),
+])
+def test_a_whatsapp_export_reads_each_message_with_its_time_and_drops_the_apps_own_lines(text, turns):
+    """A chat export (Android "3/4/24, 09:15 - Name: …", iPhone "[12/03/2025, 4:05:12 PM] Name: …"): a line without
+    a date continues the message; "<Multimedia omitido>", "image omitted" and the app's own lines are no one's."""
+    assert detect_format(text) == "chat"
+    conversation = read_call_text(text, "chat.txt")
+    assert [(t.speaker, t.text, t.where()[:5]) for t in conversation.turns] == turns

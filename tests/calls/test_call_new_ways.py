@@ -26,6 +26,9 @@ from bot.calls.finding import IN_OTHER_WORDS, NEW_WAYS, in_other_words, resistin
     ("A mí me da cosa dejar las llaves del almacén a un tercero.", "lukewarm"),
     ("No sé para qué queremos otra pantalla en el muelle.", "what_for"),
     ("I don't know why we'd need a portal for twelve suppliers.", "what_for"),
+    ("If you get acquired next year, who supports the gateways?", "viability"),
+    ("You guys are a pretty new company, aren't you?", "viability"),
+    ("Sois una empresa muy joven y no sé si seguiréis existiendo cuando haya que renovar.", "viability"),
 ])
 def test_the_new_ways_are_found(sentence, way):
     assert way in in_other_words(sentence)
@@ -41,6 +44,8 @@ def test_the_new_ways_are_found(sentence, way):
     "El precio por sede va incluido en la propuesta, ¿verdad?",
     "No sé para cuándo lo tendremos listo, te aviso.",
     "The pilot results were better than we expected.",
+    "Thanks, bye, we're going under the bridge now.",
+    "If we add a new vendor in the ERP, does it show up in the portal?",
 ])
 def test_look_alikes_do_not_resist(sentence):
     assert not resists(sentence)

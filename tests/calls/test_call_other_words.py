@@ -57,6 +57,9 @@ def test_look_alikes_do_not_resist(sentence):
     ("If it can't read our barcodes, the pickers will keep the paper lists.", "incomplete"),
     ("Si no lee las etiquetas viejas, no nos sirve.", "incomplete"),
     ("If it works in the pilot, we'll roll it out.", None),
+    ("What becomes of our records if you get acquired in two years?", "skepticism"),
+    ("Sois una empresa muy nueva; ¿seguiréis existiendo dentro de cinco años?", "skepticism"),
+    ("My worry is you're a small startup and you go under.", "major_concern"),
 ])
 def test_the_way_of_resisting_implies_a_kind(quote, kind):
     assert way_kind(quote) == kind

@@ -207,7 +207,8 @@ def test_a_thread_answer_states_the_profiles_fact_for_the_topic(example_coach, s
     topic's; with the empty profile, a placeholder and no fact."""
     fact = _fact(example_coach, topic, lang)
     others = [f.get(lang)[0].rstrip(".") for f in example_coach.playbooks.profile.facts if f.topic != topic]
-    honest_gap = re.compile(r"\[|rather not guess|[Pp]refiero no adivinar|does not mention|no menciona")
+    honest_gap = re.compile(r"\[|rather not guess|[Pp]refiero no adivinar|does not mention|no menciona|"
+                            r"straight with you|[Ll]e seré claro|rules out|descarta")
     for question in (QUESTIONS[lang][0], QUESTIONS[lang][1], QUESTIONS[lang][2]):  # say it, next move, explain
         with_facts = "\n".join(example_coach.answer(question, "incomplete", text).lines)
         assert fact in with_facts or honest_gap.search(with_facts), (question, with_facts)

@@ -37,6 +37,11 @@ from bot.services.composing import _sayable, as_we
      ["es marzo. Entramos en temporada alta y no cambio nada hasta octubre."], ["La demo nos encantó"]),
     ("Looks great. But too pricey.", ["too pricey."], ["Looks great"]),
     ("Me gusta. Pero es caro.", ["es caro."], ["Me gusta"]),
+    # a short clause that says what follows from the one before is the same concern
+    ("Me han dicho que la formación es solo con vídeos. Mis técnicos así no van a aprender.",
+     ["Me han dicho que la formación es solo con vídeos. Mis técnicos así no van a aprender."], []),
+    ("They told me the training is video only. My techs won't learn that way.",
+     ["They told me the training is video only. My techs won't learn that way."], []),
 ])
 def test_concerns_and_accepted_points(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)
@@ -430,6 +435,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("Half my crew reads Spanish better than English.", False),
     ("You need a full year of data before the models are any good.", False),
     # approvals, still read as such
+    ("Vale, el precio lo veo bien.", True),
+    ("El precio lo vemos razonable.", True),
+    ("Lo veo bien difícil con este presupuesto.", False),  # ("bien" as "very")
     ("Your app is way better than our spreadsheets.", True),
     ("The price is fine.", True),
     ("Esto nos sirve.", True),

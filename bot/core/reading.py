@@ -60,6 +60,8 @@ _CONTRAST = re.compile(r"^(?:(?:but|however|although|though|yet|pero|sin embargo
                        re.I)
 # A clause that only says what follows from the one before ("If not, it's useless."): part of that concern.
 _CONSEQUENCE = re.compile(r"^(?:if not|otherwise|or else|else|si no|de lo contrario|sino)\b", re.I)
+# what a short clause says of the one before it: "Mis técnicos así no van a aprender", "They won't learn that way"
+_REFERS_BACK = re.compile(r"\b(?:as[íi]|de esa (?:forma|manera)|de ese modo|that way|this way)\b", re.I)
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 # A short question that points back at what was just said ("Is that something you have?", "¿Eso lo tienen?").
 _POINTS_BACK = re.compile(
@@ -113,6 +115,10 @@ _APPROVES = re.compile(
     r"just[oa]s?(?!\s+(?:lo|la|el|los|las|como|cuando|donde|ahora|eso|esto|a|en|para|por))|competitiv[oa]s?|"
     r"buen(?:ísim)?[oa]s?|"
     r"intuitiv[oa]s?|prometedor(?:a|es|as)?)\b|\bjusto lo que (?:necesit|busc|quer)\w+|"
+    # "el precio lo veo bien", "lo vemos razonable"
+    r"\b(?:lo|la|los|las) (?:veo|vemos|encuentro|encontramos) (?:muy |bastante )?(?:bien(?=\s*(?:[.,;:!?]|$|pero\b|"
+    r"y\b))|razonables?|correct[oa]s?|"
+    r"just[oa]s?|competitiv[oa]s?)\b|"
     r"\bexactly what we (?:need|needed|were looking for|wanted)\b|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
@@ -309,7 +315,8 @@ def clauses(text: str) -> list[tuple[str, bool, bool]]:
             # follows it, never the approval before it
             intro, turning = piece, True
             continue
-        if parts and not enumerated and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)):
+        if parts and not enumerated and (words < 3 or words < 4 and "?" not in piece or _CONSEQUENCE.match(piece)
+                                         or words <= 8 and "?" not in piece and _REFERS_BACK.search(piece)):
             parts[-1] = (f"{parts[-1][0]} {piece}", parts[-1][1], parts[-1][2])
         else:
             parts.append((piece, listed, turned))

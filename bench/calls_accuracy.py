@@ -12,7 +12,8 @@ vendor (the seller's company), either one for the whole set ({"company", "domain
 ({"files": {name: {"company", "domains"}}}). Prints figures; not a test.
 
   sides          share of turns whose speaker is put on the right side, from the team's company name and email
-                 domain alone (no --ours)
+                 domain alone (no --ours); sides_undecided: the share whose speaker is left for the seller to name
+                 (the review asks once), the rest of those not right being on the wrong side
   found P / R    buyer objections found: precision and recall (a finding matches an annotation when it comes from
                  the same speaker and the two quotes share most of their words)
   kind           share of matched, sure objections whose kind is right
@@ -113,8 +114,8 @@ def main() -> None:
     folder = Path(args[0]) if args else ROOT / "tests" / "data" / "calls-dev"
     vendors = json.loads((folder / "vendor.json").read_text(encoding="utf-8"))  # the writer's made-up vendor
     coach = Coach(load_settings())
-    totals = dict(turns=0, sided=0, found=0, found_right=0, annotated=0, recalled=0, kinds=0, kinds_right=0,
-                  bad=0, bad_refused=0)
+    totals = dict(turns=0, sided=0, undecided=0, found=0, found_right=0, annotated=0, recalled=0, kinds=0,
+                  kinds_right=0, bad=0, bad_refused=0)
     checks = {c: [0, 0] for c in ("align", "asks", "clarify", "assure")}
     for note in sorted(folder.glob("*.*.json")):
         truth = json.loads(note.read_text(encoding="utf-8"))
@@ -139,6 +140,7 @@ def main() -> None:
         for turn in conversation.turns:
             totals["turns"] += 1
             totals["sided"] += guessed.side(turn.speaker) == truth["speakers"].get(turn.speaker)
+            totals["undecided"] += guessed.side(turn.speaker) is None
         start = time.perf_counter()
         review = review_call(coach, conversation, assign_sides(conversation, ours=truth["ours"]), offline=True)
         took = time.perf_counter() - start
@@ -175,6 +177,8 @@ def main() -> None:
 
     print(json.dumps({
         "sides": share(totals["sided"], totals["turns"]),
+        # (of the turns not on the right side, those whose speaker was left for the seller to name, asked once)
+        "sides_undecided": share(totals["undecided"], totals["turns"]),
         "found_precision": share(totals["found_right"], totals["found"]),
         "found_recall": share(totals["recalled"], totals["annotated"]),
         "kind": share(totals["kinds_right"], totals["kinds"]),

@@ -365,7 +365,7 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
     "what_for": re.compile(
         r"\bno s[eé] (?:yo )?para qu[eé] (?:quiero|queremos|necesito|necesitamos|nos sirve)\b|"
         r"\bi (?:don'?t|do not) know why (?:i|we)(?:'d| would)? need\b", re.I),
-    # Sixth round (calls-heldout-15): whether we will still be there, asked by five writers' buyers: "if you get
+    # Sixth round (calls-heldout-15): whether we will still be there, asked by six writers' buyers: "if you get
     # bought or go under", "You're a pretty young company", "¿Dentro de cinco años seguiréis existiendo?"
     "viability": re.compile(
         r"\b(?:go(?:es)?|going|went) under\b(?! (?:the|a|an|our|my)\b)|\bget(?:s|ting)? (?:bought|acquired)\b|"

@@ -40,7 +40,7 @@ class ReadConcern:
         status = "answered" if self.match and self.match.meets else "unmet" if self.match else "placeholder"
         return {"words": quoted(self.words), "topic": self.topic.topic if self.topic else None, "status": status,
                 "fact": self.answer or None, "required": list(self.match.required) if self.match else [],
-                "ruled_out": bool(self.match and not self.match.meets and self.match.ruled_out),
+                "ruled_out": bool(self.match and self.match.ruled_out),
                 "nearest": list(self.nearest)}
 
 

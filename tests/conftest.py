@@ -74,6 +74,16 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model_cache: P
 
 
 @pytest.fixture
+def cues_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Speakers' sides from the cue grammar alone, as when the learned side model is not shipped
+    (bot/calls/side_model.py): for tests of the cues' own say, and of what happens when sides are unsure (the
+    model places both writers of tests/data/calls/thread_en.eml; the cues alone do not)."""
+    from bot.calls import side_model
+
+    monkeypatch.setattr(side_model, "shipped", lambda: None)
+
+
+@pytest.fixture
 def settings() -> Settings:
     return load_settings()
 

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.calls import side_model
 from bot.calls.formats import Conversation
 
 OURS, BUYER = "ours", "buyer"
@@ -262,6 +263,7 @@ def assign_sides(conversation: Conversation, *, company: str | None = None, doma
     _words(evidence, conversation, company)
     _resistance(evidence, conversation)
     _pronouns(evidence, conversation)
+    _learned(evidence, conversation)
     _links(evidence, conversation)
     return evidence.decide()
 
@@ -443,6 +445,17 @@ def _pronouns(evidence: _Evidence, conversation: Conversation) -> None:
         lean = max(-1.0, min(1.0, math.log2((len(you.findall(text)) + 1) / (len(we.findall(text)) + 1))))
         if abs(lean) >= 0.25:
             evidence.add(speaker, lean, "words", "you/we" if lean > 0 else "we/you")
+
+
+def _learned(evidence: _Evidence, conversation: Conversation) -> None:
+    """Up to side_model.CAP points each way from how the speaker talks, as the learned side model reads it:
+    it tips a speaker whose cues are few or mixed (bot/calls/side_model.py)."""
+    model = side_model.shipped()
+    if model is None:
+        return
+    for speaker, points in model.points(conversation).items():
+        if points:
+            evidence.add(speaker, points, "words", "how they speak")
 
 
 # A colleague introduced or accounted for: the speaker and the colleague are one side.

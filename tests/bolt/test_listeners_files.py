@@ -137,7 +137,7 @@ def _choose(review_id: int, options: list[dict[str, Any]], *, team: str, user: s
     return body
 
 
-def test_only_the_seller_chooses_the_speakers_and_some_not_all(client, reviewing, team):
+def test_only_the_seller_chooses_the_speakers_and_some_not_all(client, reviewing, team, cues_only):
     deps, contents = reviewing
     contents["F1"] = (DATA / "thread_en.eml").read_bytes()
     review_id, pick = _ask(client, deps, team)
@@ -156,7 +156,7 @@ def test_only_the_seller_chooses_the_speakers_and_some_not_all(client, reviewing
     assert review.kwargs["thread_ts"] == "10.1" and "Email thread review" in json.dumps(review.kwargs["blocks"])
 
 
-def test_a_failed_review_lets_the_seller_choose_again(client, reviewing, team, monkeypatch):
+def test_a_failed_review_lets_the_seller_choose_again(client, reviewing, team, monkeypatch, cues_only):
     deps, contents = reviewing
     contents["F1"] = (DATA / "thread_en.eml").read_bytes()
     review_id, pick = _ask(client, deps, team)

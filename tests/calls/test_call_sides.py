@@ -1,5 +1,6 @@
-"""Who is the buyer: names given as ours, email domains, the company's name, the speakers' own words; undecided
-speakers are reported rather than guessed. And the profile's `company.domains`."""
+"""Who is the buyer: names given as ours, email domains, the company's name, the speakers' own words (the cue
+grammar, and the learned side model for speakers it leaves open); undecided speakers are reported rather than
+guessed. And the profile's `company.domains`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.calls import side_model
 from bot.calls.formats import Conversation, Turn, read_call
 from bot.calls.sides import assign_sides, parse_names, usable_company
 from bot.content.profile import load_profile
@@ -146,7 +148,7 @@ def test_more_you_than_we_leans_a_long_talker_to_the_sellers_side():
     assert sides.ours[0] == "A" and "B" in sides.buyers
 
 
-def test_a_third_speaker_who_leans_joins_a_side_once_both_sides_are_known():
+def test_a_third_speaker_who_leans_joins_a_side_once_both_sides_are_known(cues_only):
     call = _call(("Ana", "Thanks for joining. Our platform plugs into your dispatchers' tools."),
                  ("Dana", "We use spreadsheets today and your pricing looks high."),
                  ("Raj", "Our budget is set for this year."))
@@ -208,3 +210,55 @@ def test_a_buyer_describing_their_own_business_is_not_taken_for_the_vendor():
 def test_four_and_three_person_calls_are_sided_from_the_company_name_alone(name, company, ours, buyers):
     sides = assign_sides(read_call(DATA / name), company=company)
     assert (sides.ours, sides.buyers, sides.undecided) == (ours, buyers, ())
+
+
+# A colleague of the buyer's who says nothing any cue knows: no "our team", no price question, no "send me".
+QUIET_BUYER = {
+    "en": [("Marta", "Thanks for joining, everyone. Let me share my screen and walk you through the schedule view."),
+           ("Ken", "Sure. We use paper for the rota today, and our drivers hate it."),
+           ("Lou", "Most of them, yes."),
+           ("Marta", "How many changes do you get in a normal week?"),
+           ("Lou", "Honestly? Maybe thirty a week, more in summer."),
+           ("Lou", "Ugh, the old one crashed every Friday."),
+           ("Lou", "That would save me a lot of walking.")],
+    "es": [("Marta", "Gracias por vuestro tiempo. Os comparto pantalla y os enseño la vista de turnos."),
+           ("Ken", "Vale. Usamos hojas de Excel y nuestros conductores las odian."),
+           ("Lou", "Sí, la mayoría."),
+           ("Marta", "¿Cuántos cambios tenéis en una semana normal?"),
+           ("Lou", "Uf, el de antes se caía cada viernes."),
+           ("Lou", "Eso me ahorraría muchas vueltas."),
+           ("Lou", "Pues treinta a la semana, más en verano.")],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_speaker_no_cue_places_is_placed_by_how_they_speak(language, monkeypatch):
+    call = Conversation("call", "colon", tuple(Turn(s, t) for s, t in QUIET_BUYER[language]), language)
+    placed = assign_sides(call)
+    assert (placed.ours, placed.buyers) == (("Marta",), ("Ken", "Lou"))
+    assert placed.reasons["Lou"] == ("words", "how they speak")
+    monkeypatch.setattr(side_model, "shipped", lambda: None)
+    assert assign_sides(call).undecided == ("Lou",)  # the cues alone leave Lou for the seller to name
+
+
+def test_the_side_model_loads_as_plain_arrays_and_a_bad_file_leaves_the_cues(tmp_path, monkeypatch, caplog):
+    import numpy as np
+
+    from bot.models import persist
+
+    path = persist.shipped_dir() / side_model.FILE
+    with np.load(path, allow_pickle=False) as archive:  # plain arrays only: a pickled object would raise here
+        assert all(archive[name].dtype != object for name in archive.files)
+    model = persist.load(path, side_model.SideModel)
+    assert model.tfidf.size == model.linear.width > 1000
+    (tmp_path / side_model.FILE).write_bytes(b"\x80\x04not a model")  # a pickle's opening bytes
+    monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path)
+    side_model.shipped.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="bot.calls.side_model"):
+            assert side_model.shipped() is None
+            call = Conversation("call", "colon", tuple(Turn(s, t) for s, t in QUIET_BUYER["en"]), "en")
+            assert assign_sides(call).undecided == ("Lou",)
+    finally:
+        side_model.shipped.cache_clear()
+    assert side_model.FILE in caplog.text and "cues alone" in caplog.text

@@ -79,7 +79,7 @@ def test_cli_practises_a_moment_from_a_call(capsys, monkeypatch):
     assert t("practice.call.push_back", "en") in out
 
 
-def test_cli_from_call_says_what_is_wrong(capsys, monkeypatch):
+def test_cli_from_call_says_what_is_wrong(capsys, monkeypatch, cues_only):
     monkeypatch.setattr(sys, "stdin", _Piped(""))
     assert main(["practice", "--from-call", str(DATA / "zoom_en.vtt"), "--moment", "9"]) == 2
     assert "the call has 2 buyer objection(s)" in capsys.readouterr().err

@@ -134,7 +134,7 @@ def test_a_call_in_a_deal_room_is_reviewed_in_its_thread_and_a_file_elsewhere_is
     assert len(bot.slack.of("chat.postMessage")) == 1
 
 
-def test_unsure_sides_are_asked_once_and_the_choice_reviews_the_call(bot, settings):
+def test_unsure_sides_are_asked_once_and_the_choice_reviews_the_call(bot, settings, cues_only):
     _share(bot, "thread_en.eml", "600.1")
     (question,) = bot.slack.wait_for("chat.postMessage")
     assert question["channel"] == DM and question["thread_ts"] == "600.1"

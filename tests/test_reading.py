@@ -371,6 +371,18 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "We require single sign-on. We have 18 techs and 6 office staff.", "", "18 techs"),
     ("El inicio de sesión único solo está en el plan Enterprise, a partir de 50 técnicos.",
      "Exigimos inicio de sesión único; somos 18 técnicos.", "", "18 técnicos"),
+    # a capability the item denies in lower case, named by the buyer
+    ("Help desk by phone and chat, 9:00 to 17:00; no weekend support.",
+     "Our crews work Saturdays, and if the scanner breaks on a weekend nobody can wait till Monday.", "", "weekend"),
+    ("Atención por teléfono de 9:00 a 17:00; sin soporte en fin de semana.",
+     "Los sábados abrimos todo el día: si algo falla, ¿quién nos atiende?", "", "sábados"),
+    ("The field app runs on Android phones; there is no iPhone version.",
+     "Half our inspectors carry iPhones, so that has to work.", "", "iPhones"),
+    ("Las tarifas se importan del Excel de la aseguradora; no hay conexión en tiempo real con Segurmax.",
+     "Si no se conecta directo con Segurmax, seguimos tecleando todo a mano.", "", "Segurmax"),
+    # a feature still coming, needed from the start
+    ("Route planning is in beta with 12 customers; general release is planned for next spring.",
+     "We need route planning from day one.", "", "from day one"),
 ])
 def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_meet_it(
         fact: str, concern: str, notes: str, required: str) -> None:
@@ -409,6 +421,13 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
     ("Hosted in Frankfurt; no data leaves the EU.", "Our data must stay in the EU."),
     ("Alojado en Fráncfort; ningún dato sale de la UE.", "Los datos tienen que quedarse en la UE."),
     ("Single sign-on is available on plans from 50 technicians.", "We need SSO; we have 80 techs."),
+    # what we do without a connection, and a burden denied, are no limits
+    ("The field app works without a connection for 5 days and syncs when back in coverage.",
+     "Our inspectors spend whole days in basements with no signal."),
+    ("La app de campo funciona sin conexión y sincroniza al volver la cobertura.",
+     "Nuestros técnicos pasan el día en sótanos sin señal."),
+    ("No setup fees for teams under 20 inspectors.", "Are there setup fees for our 12 inspectors?"),
+    ("No hay cuota de alta para equipos de menos de 20 inspectores.", "¿Hay cuota de alta? Somos 12 inspectores."),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets

@@ -115,6 +115,12 @@ _SCOPES = (
 # month", "sin permanencia") is not met by "monthly billing, with a 12-month minimum commitment", though both
 # speak of months. (needed, limit) pairs: the item does not meet the need whenever it states the limit.
 _LIMITS = (
+    # a feature still coming is not there from the start: "we need it from day one" against "in beta, general
+    # release planned for 2026"
+    (re.compile(r"\b(?:from day one|on day one|from the (?:start|first day)|at go-?live|desde el (?:primer )?d[ií]a|"
+                r"desde el arranque|desde el inicio)\b", re.I),
+     re.compile(r"\b(?:in beta|beta|planned|on (?:the|our) roadmap|coming soon|previst[oa]|en desarrollo|"
+                r"en (?:la )?hoja de ruta|pr[oó]ximamente)\b", re.I)),
     (re.compile(r"\b(?:lock(?:ed|s)? (?:us )?in|lock-in|month[- ]to[- ]month|cancel(?:led|ling)? (?:at )?any ?time|"
                 r"cancel\w* (?:month to month|with \d+ days)|no (?:minimum |long[- ]term )?(?:commitment|term)|"
                 r"without (?:a )?(?:minimum |long[- ]term )?(?:commitment|contract)|sin permanencia|mes a mes|"
@@ -184,6 +190,77 @@ def _denies(item_text: str, name: str) -> bool:
     folded = fold(item_text)
     return any(re.search(rf"(?<!\w){re.escape(fold(name.split()[0]))}(?!\w)", folded[start:end])
                for start, end in _denied(item_text))
+
+
+# What an item says we do not have, in lower case too: "no weekend support", "there is no DVSA integration", "no
+# iPad or iPhone version", "sin soporte en fin de semana", "Mercado Pago is not supported". A clause that carries a
+# denial and a capability word (what is denied is something we would provide); a burden denied ("no setup fees",
+# "sin permanencia", "no data leaves the EU") is a promise, not a limit, and is left alone.
+_CLAUSES = re.compile(r"[;:.,()—–]\s*|\s+(?:but|pero|while|mientras)\s+")
+# ("sin" and "without" deny only a capability named right after them: "sin soporte en fin de semana", not "works
+# without a connection", "funciona sin conexión", which is what we do)
+_NEGATION = re.compile(r"\b(?:no|not|ning[úu]n[oa]?|never|nunca|isn't|aren't|doesn't|don't|n't|(?:without|sin)\s+"
+                       r"(?:an? |any |el |la |los |las )?(?:support|soporte|integrations?|integraci[oó]n|versions?|"
+                       r"versi[oó]n|options?|opci[oó]n|access|acceso|connectors?|conector|modules?|m[oó]dulo))\b",
+                       re.I)
+_CAPABILITY = frozenset("""support supports supported integration integrations integrated connection connections
+    connector connectors version versions app apps option options module modules feature features sync access api
+    available availability offered included link links interface hosting residency coverage system systems
+    soporte integracion integraciones integrado integrada conexion conexiones conector conectores version versiones
+    aplicacion aplicaciones opcion opciones modulo modulos funcion funciones sincronizacion acceso disponible
+    disponibles incluido incluida incluye ofrece ofrecemos admite admiten enlace alojamiento residencia cobertura
+    sistema sistemas hay""".split())
+_BURDEN = re.compile(r"\b(?:fees?|costs?|charges?|extra|hidden|penalt\w*|downtime|lock\w*|commitments?|minimums?|"
+                     r"limits?|caps?|leaves?|tarifas?|costes?|costos?|cargos?|penalizaci\w*|permanencia|compromisos?|"
+                     r"m[íi]nimos?|l[íi]mites?|salen?|sale|inactividad|interrupci\w*|recargos?|cuotas?|setup|alta|leaving|"
+                     r"offline|internet|se[ñn]al|signal|coverage|cobertura)\b", re.I)
+_GENERIC = frozenset("""there this that these those which with from into your their other such like type kind
+    data information customer customers users para como este esta estos estas otros otras tipo desde hacia sobre
+    entre datos informacion cliente clientes usuarios""".split())
+
+
+def _denied_clauses(item_text: str) -> list[str]:
+    """The item's clauses that deny a capability (see _CAPABILITY), in its own words."""
+    return [clause for clause in _CLAUSES.split(item_text)
+            if _NEGATION.search(clause) and not _BURDEN.search(clause)
+            and set(re.findall(r"\w+", fold(clause))) & _CAPABILITY]
+
+
+_NAME = re.compile(r"(?<!\w)(?:[A-ZÁÉÍÓÚÑ][\w-]*|[a-z]+[A-Z][\w-]*)(?:\s+(?:[A-ZÁÉÍÓÚÑ][\w-]*|\d+))*")
+
+
+def _denied_words(item_text: str) -> tuple[list[str], set[str]]:
+    """What the item denies: the names it names there (whole: "Mercado Pago", "DVSA", "iPhone") and, as stems, its
+    longer lower-case words, less the capability words themselves ("no weekend support" -> weekend)."""
+    names, words = [], set()
+    for clause in _denied_clauses(item_text):
+        for match in _NAME.finditer(clause):
+            name = match.group(0)
+            if match.start() > 0 and fold(name.split()[0]) not in _ORDINARY | _CAPABILITY | _GENERIC:
+                names.append(name)
+        for word in re.findall(r"\b[a-záéíóúñü][\w'-]{4,}", clause):
+            plain = fold(word)
+            if word.islower() and plain not in _CAPABILITY and plain not in _GENERIC:
+                words |= stems(word)
+    return names, words
+
+
+def _named_denied(item_text: str, concern: str) -> tuple[str, ...]:
+    """The buyer's words that name what the item denies ("If nobody picks up at the weekend" against "no weekend
+    support", "our own iPhones" against "no iPad or iPhone version"), as the buyer wrote them."""
+    names, words = _denied_words(item_text)
+    found = [hit.group(0) for name in names
+             if (hit := re.search(rf"(?<!\w){re.escape(name)}s?(?!\w)", concern, re.I))]
+    found += [word for word in re.findall(r"\b[a-záéíóúñü][\w'-]{4,}", concern)
+              if word.islower() and stems(word) & words]
+    return tuple(dict.fromkeys(found))
+
+
+def _without_denials(item_text: str) -> str:
+    """The item with the clauses that deny a capability taken out: what it does offer."""
+    for clause in _denied_clauses(item_text):
+        item_text = item_text.replace(clause, " ")
+    return item_text
 
 
 _LANGUAGES = {
@@ -486,6 +563,9 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     left = tuple(name for name in staying if not _named_in(both, name))
     if left and _PLACES.search(both):
         return left, True
+    denied = _named_denied(both, concern)
+    if denied:
+        return denied, True
     concern = f"{concern} {message}".strip()
     offered = _languages(both)
     named = _languages(concern) if _ASKS.search(concern) else {}
@@ -501,7 +581,9 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
         return (grade,), False
     for needed, limited in _SCOPES:
         asked = needed.findall(concern)
-        if asked and limited.search(both) and not needed.search(both):
+        # (the item limits the scope, or denies the very scope asked for: "sin soporte en fin de semana")
+        if asked and (limited.search(both) and not needed.search(_without_denials(both))
+                      or any(needed.search(clause) for clause in _denied_clauses(both))):
             return tuple(dict.fromkeys(a.lower() for a in asked)), True
     for needed, limit in _LIMITS:
         asked = needed.findall(concern)

@@ -14,7 +14,7 @@ from bot.content.profile import TeamProfile
 from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
 from bot.core.requirements import requirements, unmet
 from bot.models.matching import Item, Matcher, meets_requirements
-from bot.services.composing import _sayable, as_we
+from bot.services.composing import as_we, sayable
 
 
 @pytest.mark.parametrize(("text", "concerns", "accepted"), [
@@ -795,7 +795,7 @@ def test_a_name_binds_the_concern_right_after_it_not_a_later_point(message: str,
     (("can't do is pay a full year upfront", "monthly"), ""),  # a phrase the rules read: not said back garbled
 ])
 def test_only_names_the_buyer_requires_are_said_back_in_the_talk_track(required, said: str) -> None:
-    assert _sayable(required) == said
+    assert sayable(required) == said
 
 
 _WORDS_PROFILE = {
@@ -1147,3 +1147,67 @@ def test_a_note_about_the_deal_is_for_the_seller_to_build_the_next_step_on(share
     guidance = shared_coach.coach(text, offline=True)
     line = next(line for line in guidance.clarify.splitlines() if note in line)
     assert use in line and note not in guidance.talk_track
+
+
+@pytest.mark.parametrize(("text", "placeholder", "brief"), [
+    ("Honestly Mortarly is half your price and does the same job.", "[how we differ from Mortarly",
+     "If they compare you with Mortarly"),
+    ("Mortarly cuesta la mitad y hace lo mismo, la verdad.", "[en qué nos diferenciamos de Mortarly",
+     "Si los comparan con Mortarly"),
+])
+def test_a_competitor_note_is_the_sellers_brief_never_read_to_the_buyer(tmp_path, model_cache, text: str,
+                                                                        placeholder: str, brief: str) -> None:
+    """heldout-r's reviewer: the talk track read the team's competitor card aloud, the competitor's strengths
+    included ("support in Mexican hours and an iPhone app")."""
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+
+    team = {"company": {"name": "Trowel", "offering": {"en": "Quoting software for bricklayers.",
+                                                       "es": "Software de presupuestos para albañiles."}},
+            "facts": [{"topic": "price", "en": "The Crew plan is €90 a month for up to 10 users.",
+                       "es": "El plan Crew cuesta 90 € al mes para hasta 10 usuarios."}],
+            "competitors": [{"name": "Mortarly",
+                             "en": "Cheaper and has an iPhone app; no materials takeoff and no offline mode.",
+                             "es": "Más barato y con app para iPhone; sin cálculo de materiales ni modo sin "
+                                   "conexión."}]}
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
+                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    guidance = coach.coach(text, offline=True)
+    assert placeholder in guidance.talk_track, guidance.talk_track
+    assert "iPhone" not in guidance.talk_track and "iPhone" in guidance.clarify
+    assert brief in guidance.clarify
+
+
+@pytest.mark.parametrize("text", [
+    "Is the route optimiser ready? We need the route optimiser from day one.",
+    "¿El optimizador de rutas está listo? Necesitamos el optimizador de rutas desde el primer día.",
+])
+def test_a_roadmap_fact_does_not_make_the_buyer_one_for_whom_now_is_the_wrong_time(tmp_path, model_cache,
+                                                                                    text: str) -> None:
+    """heldout-r's reviewer: "What would need to change for the timing to be right?" to a buyer who raised no
+    timing issue, because the fact answering them (a roadmap date) is filed under timing. A feature in beta does
+    not meet "from day one": the question asks how essential it is from the start."""
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+
+    team = {"company": {"name": "Trowel", "offering": {"en": "Scheduling software for bricklaying crews.",
+                                                       "es": "Software de planificación para cuadrillas."}},
+            "facts": [{"topic": "timing",
+                       "en": "The route optimiser is in beta with 12 customers; general release is planned for "
+                             "next spring.",
+                       "es": "El optimizador de rutas está en beta con 12 clientes; el lanzamiento general está "
+                             "previsto para la próxima primavera."},
+                      {"topic": "price", "en": "The Crew plan is €90 a month for up to 10 users.",
+                       "es": "El plan Crew cuesta 90 € al mes para hasta 10 usuarios."},
+                      {"topic": "support", "en": "Support is by chat, Monday to Friday, 8:00 to 18:00.",
+                       "es": "El soporte es por chat, de lunes a viernes, de 8:00 a 18:00."}]}
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
+                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    guidance = coach.coach(text, offline=True)
+    timing = coach.playbooks.topics["timing"]
+    assert timing.text("check", guidance.language) not in guidance.talk_track, guidance.talk_track
+    # the need the profile rules out is what the question qualifies
+    assert guidance.talk_track.endswith(("a must from the start, or something we could plan in together?",
+                                         "algo necesario desde el inicio, o algo que podríamos planificar juntos?"))

@@ -47,7 +47,7 @@ from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load
 from bot.models.matching import TAG_SURE, Match, Matcher, items
 from bot.models.team_models import load_team_model
 from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
-from bot.services.composing import PROOF_KINDS, Composed, ReadConcern, as_we, compose
+from bot.services.composing import PROOF_KINDS, Composed, ReadConcern, as_we, compose, sayable
 from bot.store import Store, open_store
 
 # What a reference customer's story can prove for a buyer of the same industry or size.
@@ -479,8 +479,13 @@ class Coach:
                 # Else the detector's, only when surely read: on the writers' sets a first concern's topic read at
                 # 0.5-0.9 with no tagged fact was one of the writer's for a third of the messages (at 0.9 or more
                 # for half, a matched fact's tag for 0.88), and a generic answer beats an off-topic one.
-                filed = match.item.topic if match and match.item.topic else \
-                    known.topic if known is not None and n == 0 else topic if read_as.confidence >= TAG_SURE else None
+                # (but a fact filed under timing is a date of ours, a roadmap item: it does not make a buyer who
+                # needs the feature from day one a buyer for whom now is the wrong time, "What would need to change
+                # for the timing to be right?" — heldout-r's reviewer)
+                tagged = match.item.topic if match and match.item.topic and (
+                    match.item.topic != "timing" or read_as.topic == "timing") else None
+                filed = tagged or (known.topic if known is not None and n == 0 else
+                                   topic if read_as.confidence >= TAG_SURE else None)
                 sure = self.playbooks.topics[filed] if filed else None
                 read_topics += [t for t in (filed, topic) if t]
                 if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
@@ -536,6 +541,11 @@ class Coach:
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
                       and not c.topic.check_answered(said)), None)
         question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
+        # a requirement the profile rules out decides the deal: the question qualifies it (must it be there from the
+        # start?), not the topic's or the kind's usual one
+        ruled = next((c.match for c in concerns if c.match and c.match.ruled_out), None)
+        if ruled is not None:
+            question = str(self._templates.ruled_out_question(sayable(ruled.required), lang)).strip()
         # a customer's story is said aloud as proof only where one can prove something: a reference that fits, a
         # topic a story proves, or no topic read at all (the kind's own move); never for a clause, a price or a
         # hosting region

@@ -92,7 +92,7 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?…" else f"{text}."
 
 
-def _sayable(required: Sequence[str]) -> str:
+def sayable(required: Sequence[str]) -> str:
     """What the buyer requires, to name aloud, when each is a name or a few words ("Entra ID", "SUNAT", "weekends");
     "" when one is a phrase the rules read ("can't do is pay a full year upfront"), which would sound garbled."""
     return ", ".join(required) if required and all(len(r.split()) <= 3 for r in required) else ""
@@ -146,7 +146,10 @@ def compose(
         words = quoted(concern.words)
         if by_story:
             continue
-        if concern.match and concern.match.meets:
+        if concern.match and concern.match.item.kind == "competitor":
+            # a competitor note is the team's brief, their strengths beside ours: the seller's to read, not the buyer's
+            grounded.append(str(t.competitor_line(concern.match.item.name, concern.answer, lang)))
+        elif concern.match and concern.match.meets:
             grounded.append(str(t.state_line(words, concern.answer, lang)))
         elif concern.match:
             required = ", ".join(concern.match.required)
@@ -184,10 +187,12 @@ def compose(
         bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about not in (accepted_about,
                                                                                             bridged) else ""
         bridged = about if bridge else bridged
-        if concern.match and concern.match.meets:
+        if concern.match and concern.match.item.kind == "competitor":
+            talk.append(bridge + _sentence(str(t.competitor_placeholder(concern.match.item.name, lang))))
+        elif concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))
         elif concern.match:
-            talk.append(bridge + str(t.unmet_sentence(_sayable(concern.match.required), concern.match.ruled_out,
+            talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required), concern.match.ruled_out,
                                                       lang)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))

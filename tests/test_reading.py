@@ -488,6 +488,10 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("Pricing is in line with what we expected.", True),
     ("El precio está en línea con lo que esperábamos.", True),
     ("The price is not in line with what we expected.", False),
+    # a rule of theirs said to be plain binds us (heldout-r's review: "Good to hear that part works for you")
+    ("Our parent company's IT policy is clear: every vendor needs ISO 27001.", False),
+    ("La normativa del grupo es clara: todo proveedor necesita ISO 27001.", False),
+    ("Your proposal is clear.", True),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves

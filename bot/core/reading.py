@@ -387,10 +387,19 @@ _IN_THEORY = re.compile(r"\b(?:on paper|in theory|theoretically|en (?:el )?papel
                         r"te[óo]ricamente)\b", re.I)
 
 
+# ...or a rule of theirs said to be plain, which binds us rather than approves of us ("their IT policy is clear",
+# "la norma es clara")
+_RULE_IS_PLAIN = re.compile(r"\b(?:polic(?:y|ies)|rules?|requirements?|mandate|regulations?|law|guidelines?|"
+                            r"pol[íi]ticas?|normas?|normativa|reglas?|requisitos?|ley|directrices)(?:\s+\w+){0,3}?\s+"
+                            r"(?:is|are|was|were|es|son|est[áa]n?)\s+(?:\w+\s+)?(?:clear|strict|firm|"
+                            r"clar[oa]s?|estrict[oa]s?|firmes?)\b", re.I)
+
+
 def accepts(clause: str) -> bool:
     """Whether a clause approves of something of ours (and is neither a question, nor negated, nor granted only in
-    theory, nor content with what the buyer has today)."""
-    if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause) or _IN_THEORY.search(clause):
+    theory, nor content with what the buyer has today, nor a rule of theirs said to be plain)."""
+    if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause) or _IN_THEORY.search(clause) \
+            or _RULE_IS_PLAIN.search(clause):
         return False
     return any(not _NEGATED.search(clause[: m.start()]) for m in _APPROVES.finditer(clause))
 

@@ -93,6 +93,7 @@ def train() -> Path:
     model = fit([f for name in SETS for f in writer(name)])
     path = persist.shipped_dir() / side_model.FILE
     persist.save(model, path)
+    path.chmod(0o644)
     print(f"{path}: {model.tfidf.size} terms")
     return path
 

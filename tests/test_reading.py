@@ -1162,7 +1162,8 @@ def test_a_note_about_the_deal_is_for_the_seller_to_build_the_next_step_on(share
 def test_a_competitor_note_is_the_sellers_brief_never_read_to_the_buyer(tmp_path, model_cache, text: str,
                                                                         placeholder: str, brief: str) -> None:
     """heldout-r's reviewer: the talk track read the team's competitor card aloud, the competitor's strengths
-    included ("support in Mexican hours and an iPhone app")."""
+    included ("support in Mexican hours and an iPhone app"). A note on the competitor alone is the seller's brief;
+    one that compares, speaking of us, is said (tests/test_topics.py, RouteMax)."""
     from bot.core.config import Settings, load_settings
     from bot.services.coach import Coach
 

@@ -92,6 +92,16 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?…" else f"{text}."
 
 
+_US = re.compile(r"\b(?:we|our|ours|us|nosotros|nuestr[oa]s?)\b", re.I)
+
+
+def compares(note: str, profile: TeamProfile) -> bool:
+    """Whether a competitor note is a comparison written to be said ("RouteMax plans routes once a day; we re-plan
+    during the day"): it speaks of us too. A note on the competitor alone is the team's brief on them."""
+    name = profile.company.name
+    return bool(_US.search(note) or (name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note)))
+
+
 def sayable(required: Sequence[str]) -> str:
     """What the buyer requires, to name aloud, when each is a name or a few words ("Entra ID", "SUNAT", "weekends");
     "" when one is a phrase the rules read ("can't do is pay a full year upfront"), which would sound garbled."""
@@ -146,8 +156,9 @@ def compose(
         words = quoted(concern.words)
         if by_story:
             continue
-        if concern.match and concern.match.item.kind == "competitor":
-            # a competitor note is the team's brief, their strengths beside ours: the seller's to read, not the buyer's
+        if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
+            # a note on the competitor alone is the team's brief, their strengths beside their gaps: the seller's to
+            # read, not the buyer's
             grounded.append(str(t.competitor_line(concern.match.item.name, concern.answer, lang)))
         elif concern.match and concern.match.meets:
             grounded.append(str(t.state_line(words, concern.answer, lang)))
@@ -187,7 +198,7 @@ def compose(
         bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about not in (accepted_about,
                                                                                             bridged) else ""
         bridged = about if bridge else bridged
-        if concern.match and concern.match.item.kind == "competitor":
+        if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             talk.append(bridge + _sentence(str(t.competitor_placeholder(concern.match.item.name, lang))))
         elif concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))

@@ -380,6 +380,11 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Half our inspectors carry iPhones, so that has to work.", "", "iPhones"),
     ("Las tarifas se importan del Excel de la aseguradora; no hay conexión en tiempo real con Segurmax.",
      "Si no se conecta directo con Segurmax, seguimos tecleando todo a mano.", "", "Segurmax"),
+    # a place inside a region the item denies (heldout-t's review: "I'd rather not guess about Colombia")
+    ("All data is hosted in Frankfurt, Germany; there is no Latin American hosting option.",
+     "Do you store our data in Colombia? Our legal team requires it.", "", "Colombia"),
+    ("Los datos se alojan en Fráncfort (Alemania); no hay alojamiento en Latinoamérica.",
+     "¿Guardan los datos en Colombia? Jurídico lo exige.", "", "Colombia"),
     # a feature still coming, needed from the start
     ("Route planning is in beta with 12 customers; general release is planned for next spring.",
      "We need route planning from day one.", "", "from day one"),
@@ -1216,3 +1221,25 @@ def test_a_roadmap_fact_does_not_make_the_buyer_one_for_whom_now_is_the_wrong_ti
     # the need the profile rules out is what the question qualifies
     assert guidance.talk_track.endswith(("a must from the start, or something we could plan in together?",
                                          "algo necesario desde el inicio, o algo que podríamos planificar juntos?"))
+
+
+@pytest.mark.parametrize("text", [
+    "I need a one-page summary for our GM before Friday: what does support cost?",
+    "El informe es para el GM, ¿lo pueden mandar?",
+])
+def test_a_role_is_no_name_the_buyer_requires(text: str) -> None:
+    """heldout-t's reviewer: "I'd rather not guess on “GM”", the buyer's general manager read as a system."""
+    assert requirements(text) == []
+
+
+@pytest.mark.parametrize(("fact", "concern"), [
+    ("All data is hosted in Frankfurt, Germany; there is no Latin American hosting option.",
+     "Do you store our data in Colombia? Our legal team requires it."),
+    ("Los datos se alojan en Fráncfort (Alemania); no hay alojamiento en Latinoamérica.",
+     "¿Guardan los datos en Colombia? Jurídico lo exige."),
+])
+def test_a_place_inside_a_region_the_fact_denies_is_ruled_out_not_guessed(fact: str, concern: str) -> None:
+    """heldout-t's reviewer: "I'd rather not guess about Colombia" when the profile says there is no Latin American
+    hosting."""
+    match = meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern)
+    assert not match.meets and match.ruled_out and match.required == ("Colombia",)

@@ -49,7 +49,9 @@ _ORDINARY = ORDINARY_NAMES | frozenset(
     " which why monday tuesday wednesday thursday friday saturday sunday english spanish yo nosotros usted ustedes"
     " el la los las su sus mi mis es son y o pero si"
     # kinds of system or role, not a product's name: "¿se integra con nuestro TPV?", "our WMS", "el DPO"
-    " tpv pos wms tms pms hcm hris ats bi dpo rrhh ti saas mfa 2fa ocr ehr emr scada cmms iot gps vpn qa".split())
+    " tpv pos wms tms pms hcm hris ats bi dpo rrhh ti saas mfa 2fa ocr ehr emr scada cmms iot gps vpn qa"
+    # roles, not a product's name: "I need this signed off for our GM", "lo tiene que ver nuestro CFO"
+    " gm ceo cfo cto coo cio ciso vp md svp evp".split())
 
 
 def mentions(text: str, name: str) -> bool:
@@ -184,12 +186,23 @@ def _named_in(item_text: str, area: str) -> bool:
             rf"(?:[A-ZÁÉÍÓÚÑ][\w-]*\s+){{{len(area) - 1}}}[A-ZÁÉÍÓÚÑ][\w-]*", item_text))
 
 
+# Regions an item may deny by name, and places inside them: "no Latin American hosting" rules out Colombia
+_LATAM = ("mexico", "guatemala", "honduras", "el salvador", "nicaragua", "costa rica", "panama", "cuba",
+          "dominican republic", "republica dominicana", "puerto rico", "colombia", "venezuela", "ecuador", "peru",
+          "bolivia", "chile", "argentina", "uruguay", "paraguay", "brazil", "brasil")
+_REGIONS = {"latin america": _LATAM, "latin american": _LATAM, "latinoamerica": _LATAM, "latam": _LATAM,
+            "america latina": _LATAM, "latinoamericano": _LATAM, "latinoamericana": _LATAM, "eu": _EU, "ue": _EU,
+            "europe": _EU, "european": _EU, "europa": _EU, "europeo": _EU, "europea": _EU}
+
+
 def _denies(item_text: str, name: str) -> bool:
     """Whether the item names `name` only to rule it out ("no native connector for SAP"), or the maker of the line
-    the buyer named ("SAP" for "SAP Business One")."""
+    the buyer named ("SAP" for "SAP Business One"), or a region the place lies in ("no Latin American hosting" for
+    Colombia)."""
     folded = fold(item_text)
-    return any(re.search(rf"(?<!\w){re.escape(fold(name.split()[0]))}(?!\w)", folded[start:end])
-               for start, end in _denied(item_text))
+    words = [fold(name.split()[0])] + [region for region, places in _REGIONS.items() if fold(name) in places]
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded[start:end])
+               for start, end in _denied(item_text) for word in words)
 
 
 # What an item says we do not have, in lower case too: "no weekend support", "there is no DVSA integration", "no

@@ -380,11 +380,6 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Half our inspectors carry iPhones, so that has to work.", "", "iPhones"),
     ("Las tarifas se importan del Excel de la aseguradora; no hay conexión en tiempo real con Segurmax.",
      "Si no se conecta directo con Segurmax, seguimos tecleando todo a mano.", "", "Segurmax"),
-    # a place inside a region the item denies (heldout-t's review: "I'd rather not guess about Colombia")
-    ("All data is hosted in Frankfurt, Germany; there is no Latin American hosting option.",
-     "Do you store our data in Colombia? Our legal team requires it.", "", "Colombia"),
-    ("Los datos se alojan en Fráncfort (Alemania); no hay alojamiento en Latinoamérica.",
-     "¿Guardan los datos en Colombia? Jurídico lo exige.", "", "Colombia"),
     # a feature still coming, needed from the start
     ("Route planning is in beta with 12 customers; general release is planned for next spring.",
      "We need route planning from day one.", "", "from day one"),

@@ -12,7 +12,6 @@ with the cues.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ import numpy as np
 from bot.models import encoder, persist
 from bot.models.persist import Arrays, ModelDataError
 from bot.models.word_vectors import shipped as word_vectors
-
-log = logging.getLogger(__name__)
 
 FILE = "calls-cascade.npz"
 VECTORS = ("e5", "words")  # the sentence vectors a detector can weigh (`embed`)
@@ -221,10 +218,5 @@ class Cascade:
 def shipped() -> Cascade | None:
     """The cascade shipped with the package, or None (the cues alone) when it is absent or not one this version
     reads: said once in the log, since calls are then reviewed with lower recall."""
-    path = persist.shipped_dir() / FILE
-    try:
-        return persist.load(path, Cascade)
-    except (OSError, ValueError) as exc:
-        log.warning("calls are reviewed with the cues alone: the learned finder %s was not loaded (%s); rebuild "
-                    "it with `python bench/calls_detector.py train`", path.name, exc)
-        return None
+    return persist.shipped_or_none(FILE, Cascade, "calls are reviewed with the cues alone (the learned finder)",
+                                   "python bench/calls_detector.py train")

@@ -13,7 +13,6 @@ measured leave-one-writer-out by `bench/calls_sides.py`; docs/calls.md has the f
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -25,8 +24,6 @@ from bot.calls.formats import Conversation
 from bot.models import persist
 from bot.models.linear import Linear, Tfidf, features
 from bot.models.persist import Arrays, ModelDataError
-
-log = logging.getLogger(__name__)
 
 FILE = "calls-sides.npz"
 # The most points a speaker's words bring either way (sides.py: a settled domain or company counts 100, a cue 1,
@@ -91,10 +88,5 @@ class SideModel:
 def shipped() -> SideModel | None:
     """The side model shipped with the package, or None (the cues alone) when it is absent or not one this version
     reads: said once in the log, since more speakers are then left for the seller to name."""
-    path = persist.shipped_dir() / FILE
-    try:
-        return persist.load(path, SideModel)
-    except (OSError, ValueError) as exc:
-        log.warning("speakers' sides are read from the cues alone: %s was not loaded (%s); rebuild it with "
-                    "`python bench/calls_sides.py train`", path.name, exc)
-        return None
+    return persist.shipped_or_none(FILE, SideModel, "speakers' sides are read from the cues alone",
+                                   "python bench/calls_sides.py train")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import tempfile
 import zipfile
@@ -21,6 +22,8 @@ import numpy as np
 
 from bot.models import progress
 from bot.models.linear import Linear, Tfidf
+
+log = logging.getLogger(__name__)
 
 FORMAT = "resistance-coach/model-v1"
 _META = "meta.json"
@@ -158,6 +161,18 @@ def shipped_dir() -> Path:
     from bot.core.resources import data_dir
 
     return data_dir("playbooks") / "models"
+
+
+def shipped_or_none(name: str, kind: type[M], without: str, rebuild: str) -> M | None:
+    """The model shipped as `name`, or None when it is absent or not one this version reads: said in the log
+    (`without`: what the coach falls back to; `rebuild`: the command that rebuilds it), since the fallback is
+    weaker and an operator should read why rather than find out by chance."""
+    path = shipped_dir() / name
+    try:
+        return load(path, kind)
+    except (OSError, ValueError) as exc:
+        log.warning("%s: %s was not loaded (%s); rebuild it with `%s`", without, name, exc, rebuild)
+        return None
 
 
 def trained(name: str, kind: type[M], cache_dir: Path, train: Callable[[], M], what: str,

@@ -56,7 +56,7 @@ def test_a_finder_that_does_not_load_is_said_in_the_log(tmp_path, monkeypatch, c
     monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path)
     det.shipped.cache_clear()
     try:
-        with caplog.at_level("WARNING", logger="bot.calls.detector"):
+        with caplog.at_level("WARNING", logger="bot.models.persist"):
             assert det.shipped() is None
     finally:
         det.shipped.cache_clear()

@@ -255,7 +255,7 @@ def test_the_side_model_loads_as_plain_arrays_and_a_bad_file_leaves_the_cues(tmp
     monkeypatch.setattr(persist, "shipped_dir", lambda: tmp_path)
     side_model.shipped.cache_clear()
     try:
-        with caplog.at_level("WARNING", logger="bot.calls.side_model"):
+        with caplog.at_level("WARNING", logger="bot.models.persist"):
             assert side_model.shipped() is None
             call = Conversation("call", "colon", tuple(Turn(s, t) for s, t in QUIET_BUYER["en"]), "en")
             assert assign_sides(call).undecided == ("Lou",)

@@ -283,6 +283,7 @@ _LANGUAGES = {
     "ukrainian": ("ukrainian", "ucraniano"), "catalan": ("catalan",), "chinese": ("chinese", "mandarin", "chino"),
     "japanese": ("japanese", "japones"), "arabic": ("arabic", "arabe"),
 }
+_LANGUAGE_OF = {form: name for name, forms in _LANGUAGES.items() for form in forms}
 # a quantity and its unit: "3 to 5 RPM", "250°C", "45 obras", "18 users", "20 active projects"
 _UNITS = (r"(rpm|°\s?c|ºc|degrees|grados|kg|tons?|toneladas|users?|usuarios|employees|empleados|sites?|sedes|plantas|"
           r"locations|stores|tiendas|registers|cajas|projects|proyectos|obras|assets|activos|trucks|camiones|"
@@ -512,7 +513,7 @@ def _languages(text: str) -> dict[str, str]:
     """The languages `text` names, each with the word it uses for it."""
     found: dict[str, str] = {}
     for word in re.findall(r"[^\W\d_]+", text):
-        name = next((n for n, forms in _LANGUAGES.items() if fold(word) in forms), None)
+        name = _LANGUAGE_OF.get(fold(word))
         if name:
             found.setdefault(name, word)
     return found

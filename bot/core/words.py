@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Words any buyer line or vendor sentence may hold without saying what it is about (EN and ES)
 COMMON_WORDS = frozenset("""
@@ -24,6 +25,7 @@ entre desde hacia hasta durante sino cuatro tres cinco siempre nunca quizás alg
 _WORD = re.compile(r"[^\W\d_]{4,}|\d+", re.U)
 
 
+@lru_cache(maxsize=65536)  # the same words and sentences are folded again and again while one message is read
 def fold(text: str) -> str:
     """Lower case without accents."""
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")

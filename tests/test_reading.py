@@ -383,6 +383,14 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
     # a feature still coming, needed from the start
     ("Route planning is in beta with 12 customers; general release is planned for next spring.",
      "We need route planning from day one.", "", "from day one"),
+    # a system denied in a list, asked for with "into"; the seller's note names the version, said once
+    ("Payroll export goes to Sage and Xero; there is no ADP, Paychex or Gusto Payroll connector.",
+     "Does it push into Gusto Payroll?", "they're on Gusto Payroll 2024", "Gusto Payroll 2024"),
+    # someone on the phone, against support in writing only
+    ("Support in French is by email only, answered within one business day.",
+     "Our staff need to talk to someone on the phone in French.", "", "on the phone"),
+    ("El soporte en portugués es solo por correo electrónico, con respuesta en un día hábil.",
+     "Mi gente necesita hablar con alguien por teléfono en portugués.", "", "por teléfono"),
 ])
 def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_meet_it(
         fact: str, concern: str, notes: str, required: str) -> None:
@@ -428,6 +436,10 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
      "Nuestros técnicos pasan el día en sótanos sin señal."),
     ("No setup fees for teams under 20 inspectors.", "Are there setup fees for our 12 inspectors?"),
     ("No hay cuota de alta para equipos de menos de 20 inspectores.", "¿Hay cuota de alta? Somos 12 inspectores."),
+    # the phone asked about in another part of the message is not asked of this one
+    ("Support in French is by email only, answered within one business day.",
+     "Do your French-speaking agents answer tickets quickly?"),
+    ("Phone and email support, weekdays 8:00 to 18:00.", "Can our staff call someone when a gate fails?"),
 ])
 def test_a_fact_that_covers_what_the_buyer_requires_meets_it(fact: str, concern: str) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets

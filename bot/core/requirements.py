@@ -19,8 +19,8 @@ from bot.core.words import fold, stems
 # the rest of a name's word: a dot only inside it ("S/4HANA", "Node.js"), so a sentence's full stop ends the name
 _TOKEN = r"[\w/&'’-]*(?:\.[\w/&'’-]+)*"
 _REQUIREMENT = re.compile(
-    r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|leave|outside(?: of)?|salir de|fuera de|"
-    r"in|inside|within|with|for|via|through|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
+    r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|(?:we|they)(?:'re| are) on|leave|"
+    r"outside(?: of)?|salir de|fuera de|in|inside|within|with|for|via|through|into|onto|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde|por)\s+(?:the |el |la |los |las |our |"
     r"nuestro |nuestra |un |una |all |todo |toda )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN +
     r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
@@ -37,7 +37,7 @@ _LIMITED_TO = frozenset("with for on in para con en".split())
 _IS = frozenset("is are es son".split())
 # these name what it must work with, or what the buyer runs, in any sentence
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
-_LINKS = re.compile(r"with|for|via|through|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
+_LINKS = re.compile(r"with|for|via|through|into|onto|we|they|we're|they're|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
                     r"trabajamos|estamos|leave|outside|salir|fuera")
 # ("only" is no ask: "we heard you only work with US companies" states a belief)
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
@@ -112,6 +112,18 @@ _SCOPES = (
                 r"por adelantado|anticipad[oa]s?))\b", re.I),
      re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|up ?front|prepa(?:y|id)\w*|anual(?:es|mente)?|por adelantado)\b",
                 re.I)),
+)
+# Someone to talk to on the phone is not met by support given in writing only ("Spanish-language support is by
+# email only"). Read on the concern alone: "your phone line opens at 14:00" beside "Spanish is email only" asks
+# about the hours, and the Spanish by phone is not asked.
+_PHONE = (
+    (re.compile(r"\b(?:(?:tele)?phone(?: support| line)?|by phone|on the phone|call (?:someone|somebody|a person|"
+                r"support|you)|(?:soporte|atenci[óo]n|asistencia|l[íi]nea) telef[óo]nic[oa]|(?:por )?tel[ée]fono|"
+                r"telef[óo]nic[oa]s?|llamar(?:les|le|nos)?)\b", re.I),
+     re.compile(r"\b(?:(?:by|via|through) (?:e-?mail|chat|tickets?)(?: (?:and|or) (?:e-?mail|chat|tickets?))? only|"
+                r"(?:e-?mail|chat|ticket)[- ]only|only (?:by|via|through) (?:e-?mail|chat|tickets?)|"
+                r"(?:solo|sólo|únicamente|solamente) (?:por|v[íi]a|mediante) (?:e-?mail|correo|chat|tickets?)|"
+                r"por (?:e-?mail|correo(?: electr[óo]nico)?|chat) (?:solamente|únicamente))\b", re.I))
 )
 # Needs the item meets only by its own limit being absent: a buyer who will not be locked in ("cancel month to
 # month", "sin permanencia") is not met by "monthly billing, with a 12-month minimum commitment", though both
@@ -566,7 +578,10 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     # aguanta sin conexión?" by "trabajamos con la UNE-EN 81-20", nor the sign-on by the app's language)
     required = [*requirements(concern), *from_notes] or [
         name for name in requirements(message) if _same_point(message, name, concern)]
-    missing = tuple(r for r in dict.fromkeys(required) if not _named_in(both, r))
+    # (one name, once and as fully as it was given: "QuickBooks Desktop" asked, "QuickBooks Desktop 2021" in the
+    # seller's note)
+    required = [r for r in dict.fromkeys(required) if not any(o != r and o.startswith(r) for o in required)]
+    missing = tuple(r for r in required if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
     if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
         return missing, any(_denies(both, name) for name in missing)
@@ -580,6 +595,7 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     denied = _named_denied(both, concern)
     if denied:
         return denied, True
+    said_here = concern
     concern = f"{concern} {message}".strip()
     offered = _languages(both)
     named = _languages(concern) if _ASKS.search(concern) else {}
@@ -593,8 +609,8 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     grade = _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
     if grade:
         return (grade,), False
-    for needed, limited in _SCOPES:
-        asked = needed.findall(concern)
+    for (needed, limited), asked_in in [*((scope, concern) for scope in _SCOPES), (_PHONE, said_here)]:
+        asked = needed.findall(asked_in)
         # (the item limits the scope, or denies the very scope asked for: "sin soporte en fin de semana")
         if asked and (limited.search(both) and not needed.search(_without_denials(both))
                       or any(needed.search(clause) for clause in _denied_clauses(both))):

@@ -57,6 +57,10 @@ _STRONG_EN = (
     r"year|device|driver|truck)|\bper (?:user|seat|site|building),? (?:per|or)\b|"
     # the way things are
     r"happy with (?:our|what|the current)|works? (?:fine|well) for us|(?:don'?t|do not) (?:really )?need|"
+    # (what they do today, said to have always worked: "the whiteboard has worked fine", "the spreadsheet works")
+    r"(?:has|have|'s|'ve) (?:always )?worked (?:fine|well|great|for us|for years)|(?:spreadsheets?|excel|whiteboard|"
+    r"notebook|clipboard|binder|paper) (?:\w+ ){0,3}works\b|never (?:missed|had (?:a|any) (?:problem|issue|complaint))|"
+    r"(?:always|been) (?:done|doing) (?:it|this|things) (?:this|that|the same) way|"
     r"no need for|not a priority|(?:other|bigger) priorities|why (?:would we )?change|"
     r"why would (?:i|we) (?:need|want|put|pay|switch|change|add|bother|use|move|buy)\b|"
     r"(?:nobody|no one) (?:here |in (?:this|the|our) \w+ |on (?:my|our|the) (?:team|crew|staff) )?(?:is|'s|will be|"
@@ -119,7 +123,9 @@ _STRONG_ES = (
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
     r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
-    r"estamos content|nos va bien|no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
+    r"estamos content|nos va bien|siempre (?:nos )?ha funcionado|nos ha funcionado|toda la vida (?:hemos|lo|se ha)|"
+    r"siempre lo hemos hecho|nos defendemos|nunca (?:nos )?(?:ha|han) (?:dicho|pedido|puesto) nada|"
+    r"nunca hemos tenido (?:problemas?|quejas?)|no le veo (?:mucho |ning[uú]n )?(?:el )?problema|no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
     r"no necesit(?:o|amos) (?:que|otr[oa]|un[oa]?|esto|eso|nada|ning)|"
     r"(?:por qu[eé]|para qu[eé]) (?:iba|ir[ií]a|[ií]bamos|ir[ií]amos|tendr[ií]a|tendr[ií]amos|querr[ií]a|"
     r"querr[ií]amos) (?:yo |nosotros )?a\b|qui[eé]n (?:da la cara|se hace responsable|responde|paga el pato)|"

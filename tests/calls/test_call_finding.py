@@ -32,6 +32,11 @@ from bot.calls.sides import BUYER, OURS
     "No necesito que un móvil me diga cuándo está el esmalte.",
     "¿Y por qué iba yo a pagar otra suscripción?",
     "Si el sistema recomienda volar y pasa algo, ¿quién da la cara?",
+    # what they do today, said to have always worked (calls-heldout-18)
+    "Honestly, the clipboard works, and we've never had a problem with the inspections.",
+    "We have always done it this way and never missed a delivery.",
+    "Llevamos toda la vida con la libreta y siempre nos ha funcionado.",
+    "Con la hoja de la cooperativa nos defendemos, la verdad.",
 ])
 def test_strong_cues_resist_on_their_own(sentence):
     assert resists(sentence)

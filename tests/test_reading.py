@@ -436,6 +436,11 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
      "Nuestros técnicos pasan el día en sótanos sin señal."),
     ("No setup fees for teams under 20 inspectors.", "Are there setup fees for our 12 inspectors?"),
     ("No hay cuota de alta para equipos de menos de 20 inspectores.", "¿Hay cuota de alta? Somos 12 inspectores."),
+    # a language they believe we only offer is none they need
+    ("Support by email in Spanish and English, answered within one business day.",
+     "I understand the system only comes in German, right? Our staff need it in Spanish."),
+    ("El soporte es por correo en español e inglés, con respuesta en un día hábil.",
+     "Entiendo que el sistema viene solo en alemán, ¿cierto? Mi gente no habla alemán y lo necesita en español."),
     # the phone asked about in another part of the message is not asked of this one
     ("Support in French is by email only, answered within one business day.",
      "Do your French-speaking agents answer tickets quickly?"),

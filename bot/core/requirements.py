@@ -20,7 +20,8 @@ from bot.core.words import fold, stems
 _TOKEN = r"[\w/&'’-]*(?:\.[\w/&'’-]+)*"
 _REQUIREMENT = re.compile(
     r"\b(?:(?:run|runs|running|corremos|trabajamos|estamos) (?:on|en)|(?:we|they)(?:'re| are) on|leave|"
-    r"outside(?: of)?|salir de|fuera de|in|inside|within|with|for|via|through|into|onto|on|is|are|use|uses|using|run|runs|running|en|con|para|dentro de|"
+    r"outside(?: of)?|salir de|fuera de|in|inside|within|with|for|via|through|into|onto|on|is|are|use|uses|"
+    r"using|run|runs|running|en|con|para|dentro de|"
     r"a través de|es|son|usamos|usan|corremos|trabajamos con|from|desde|por)\s+(?:the |el |la |los |las |our |"
     r"nuestro |nuestra |un |una |all |todo |toda )?((?:[A-ZÁÉÍÓÚÑ]|[a-z]+[A-Z])" + _TOKEN +
     r"(?:[ \t]+[A-ZÁÉÍÓÚÑ0-9]" + _TOKEN + r")*)")
@@ -37,7 +38,8 @@ _LIMITED_TO = frozenset("with for on in para con en".split())
 _IS = frozenset("is are es son".split())
 # these name what it must work with, or what the buyer runs, in any sentence
 # (and "can't leave the EU", "nada fuera de México": where it must stay)
-_LINKS = re.compile(r"with|for|via|through|into|onto|we|they|we're|they're|con|para|run|runs|running|use|uses|using|usamos|usan|corremos|"
+_LINKS = re.compile(r"with|for|via|through|into|onto|we|they|we're|they're|con|para|run|runs|running|use|uses|"
+                    r"using|usamos|usan|corremos|"
                     r"trabajamos|estamos|leave|outside|salir|fuera")
 # ("only" is no ask: "we heard you only work with US companies" states a belief)
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
@@ -119,7 +121,7 @@ _SCOPES = (
 _PHONE = (
     (re.compile(r"\b(?:(?:tele)?phone(?: support| line)?|by phone|on the phone|call (?:someone|somebody|a person|"
                 r"support|you)|(?:soporte|atenci[óo]n|asistencia|l[íi]nea) telef[óo]nic[oa]|(?:por )?tel[ée]fono|"
-                r"telef[óo]nic[oa]s?|llamar(?:les|le|nos)?)\b", re.I),
+                r"telef[óo]nic[oa]s?|llamar(?:les|le|nos)?(?: a (?:alguien|una persona))?)\b", re.I),
      re.compile(r"\b(?:(?:by|via|through) (?:e-?mail|chat|tickets?)(?: (?:and|or) (?:e-?mail|chat|tickets?))? only|"
                 r"(?:e-?mail|chat|ticket)[- ]only|only (?:by|via|through) (?:e-?mail|chat|tickets?)|"
                 r"(?:solo|sólo|únicamente|solamente) (?:por|v[íi]a|mediante) (?:e-?mail|correo|chat|tickets?)|"
@@ -521,13 +523,19 @@ def _grade_unmet(item_text: str, buyer: str) -> str | None:
     return None
 
 
-def _languages(text: str) -> dict[str, str]:
-    """The languages `text` names, each with the word it uses for it."""
+# a language named as what we only offer, or as one they do not speak, is none they need
+_NOT_NEEDED_LANGUAGE = re.compile(r"\b(?:only|solo|sólo|solamente|únicamente|no|not|don't|doesn't|do not|does not|"
+                                  r"can't|cannot)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _languages(text: str, believed_too: bool = True) -> dict[str, str]:
+    """The languages `text` names, each with the word it uses for it; not `believed_too`, leaving out those it says
+    we only offer or they do not speak ("entiendo que viene solo en inglés", "no hablan inglés")."""
     found: dict[str, str] = {}
-    for word in re.findall(r"[^\W\d_]+", text):
-        name = _LANGUAGE_OF.get(fold(word))
-        if name:
-            found.setdefault(name, word)
+    for match in re.finditer(r"[^\W\d_]+", text):
+        name = _LANGUAGE_OF.get(fold(match.group(0)))
+        if name and (believed_too or not _NOT_NEEDED_LANGUAGE.search(text[max(0, match.start() - 30):match.start()])):
+            found.setdefault(name, match.group(0))
     return found
 
 
@@ -598,7 +606,7 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     said_here = concern
     concern = f"{concern} {message}".strip()
     offered = _languages(both)
-    named = _languages(concern) if _ASKS.search(concern) else {}
+    named = _languages(concern, believed_too=False) if _ASKS.search(concern) else {}
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted), True

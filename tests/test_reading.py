@@ -65,6 +65,19 @@ def test_the_sellers_note_is_a_fact_not_the_buyers_words(text: str, note: str) -
     assert note not in reading.buyer_text and not any(note in c.about for c in reading.concerns)
 
 
+@pytest.mark.parametrize(("text", "note", "buyer"), [
+    ("Note: she runs the night shift at three hospitals. She said: 'We are not changing anything before the audit.'",
+     "Note: she runs the night shift at three hospitals.", "We are not changing anything before the audit."),
+    ("Nota: es la gerente de compras de un grupo de 40 tiendas. Dice: «Nada nuevo hasta que cerremos el ejercicio».",
+     "Nota: es la gerente de compras de un grupo de 40 tiendas.", "Nada nuevo hasta que cerremos el ejercicio"),
+])
+def test_a_note_ends_where_the_buyers_quoted_words_begin(text: str, note: str, buyer: str) -> None:
+    reading = read(text)
+    assert reading.seller_notes == (note,)
+    assert reading.buyer_text.rstrip(".") == buyer.rstrip(".")
+    assert [c.words.rstrip(".") for c in reading.concerns] == [buyer.rstrip(".")]
+
+
 def test_a_buyers_own_parentheses_stay_theirs() -> None:
     reading = read("We need it live before peak season (October), otherwise it's useless.")
     assert reading.seller_notes == () and "October" in reading.buyer_text

@@ -225,12 +225,27 @@ class Reading:
     buyer_text: str  # the message without the seller's notes
 
 
+# Where a note line hands over to the buyer's own words: "Nota: es el director de RRHH. Dice: 'Cualquier sistema…'",
+# "Note: they run three hospitals. She said: …"
+_REPORTED = re.compile(
+    r"(?:^|(?<=[.;,]))\s*(?:(?:and |y )?(?:he|she|they|the (?:buyer|client|customer|prospect)|(?:el|la) "
+    r"(?:cliente|comprador[a]?))\s+(?:said|says|wrote|writes|told (?:me|us)|replied|dice|dijo|escribi[óo])|"
+    r"(?:me |nos )?(?:dice|dicen|dijo|dijeron|comenta|coment[óo]|escribe|escribi[óo]|respondi[óo]|contest[óo]))"
+    r"\s*[:：]\s*(.+)$", re.I)
+_QUOTE_MARKS = re.compile(r"^['\"‘’“”«»]+|['\"‘’“”«»]+(?=[.!?…]*$)")
+
+
 def _seller_notes(text: str) -> tuple[str, list[str]]:
     """The text without the seller's notes, and the notes."""
     notes: list[str] = []
 
     def take(match: re.Match[str]) -> str:
-        notes.append(" ".join(match.group(1).split()))
+        note = " ".join(match.group(1).split())
+        reported = _REPORTED.search(note)
+        if reported:  # the note ends where the buyer's quoted words begin: they are the buyer's
+            notes.append(note[:reported.start()].strip())
+            return " " + _QUOTE_MARKS.sub("", reported.group(1).strip()) + " "
+        notes.append(note)
         return " "
 
     text = _DASH_NOTE.sub(take, text)

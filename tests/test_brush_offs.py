@@ -12,6 +12,9 @@ CASES = [
     ("en", "It is not really a priority for us.", "not_priority", "hides the real resistance"),
     ("es", "Lo tengo que hablar con mi socia antes.", "ask_someone", "esconde el motivo real"),
     ("es", "Está carísimo, la verdad.", "too_expensive", "esconde el motivo real"),
+    # the buyer says they will be the ones to get in touch
+    ("en", "Thanks for coming by, we'll phone you when we're ready.", "will_call", "hides the real resistance"),
+    ("es", "Muchas gracias, ya le llamaremos nosotros.", "will_call", "esconde el motivo real"),
 ]
 
 

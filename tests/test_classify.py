@@ -219,3 +219,14 @@ def test_the_incorrect_kind_is_shifted_down_by_its_calibration(shared_coach, mon
     assert shift < 0
     assert math.log(shifted[wrong] / shifted[a]) == pytest.approx(math.log(plain[wrong] / plain[a]) + shift, abs=1e-6)
     assert math.log(shifted[a] / shifted[b]) == pytest.approx(math.log(plain[a] / plain[b]), abs=1e-6)
+
+
+@pytest.mark.parametrize("text", [
+    "Honestly the job board in the workshop does everything we need, I don't see what would change.",
+    "Los pedidos los apunto en un cuaderno desde hace años y nunca se ha perdido ninguno, no veo la necesidad.",
+])
+def test_a_buyer_whose_own_way_works_sees_no_need(shared_coach, text):
+    """What they do today by hand works for them, and it is no vendor of ours: no need seen (missing), said
+    without asking first."""
+    diagnosis = shared_coach.diagnose(text)
+    assert diagnosis.label == "missing" and not diagnosis.asks_first, diagnosis

@@ -42,6 +42,16 @@ from bot.services.composing import as_we, sayable
      ["Me han dicho que la formación es solo con vídeos. Mis técnicos así no van a aprender."], []),
     ("They told me the training is video only. My techs won't learn that way.",
      ["They told me the training is video only. My techs won't learn that way."], []),
+    # an aside asked of themselves is no concern, nor joined to the approval before it
+    ("Loved the dashboards. But honestly? Twelve months minimum is a big ask.",
+     ["Twelve months minimum is a big ask."], ["Loved the dashboards"]),
+    ("Nos encantó la demo. Pero ¿la verdad? Doce meses de permanencia es mucho pedir.",
+     ["Doce meses de permanencia es mucho pedir."], ["Nos encantó la demo"]),
+    # praise of the product in passing is accepted, never a concern (heldout-v's reviewer)
+    ("Nice product, no offence, but we're a 12-person outfit.", ["we're a 12-person outfit."],
+     ["Nice product, no offence"]),
+    ("Buen producto, sin ofender, pero somos un taller de cinco personas.",
+     ["somos un taller de cinco personas."], ["Buen producto, sin ofender"]),
 ])
 def test_concerns_and_accepted_points(text: str, concerns: list[str], accepted: list[str]) -> None:
     reading = read(text)
@@ -822,14 +832,47 @@ def test_a_name_binds_the_concern_right_after_it_not_a_later_point(message: str,
     assert unmet(offline, free, message=message) == ()
 
 
-@pytest.mark.parametrize(("required", "said"), [
-    (("Entra ID",), "Entra ID"),
-    (("SUNAT", "CFDI 4.0"), "SUNAT, CFDI 4.0"),
-    (("weekends",), "weekends"),
-    (("can't do is pay a full year upfront", "monthly"), ""),  # a phrase the rules read: not said back garbled
+@pytest.mark.parametrize(("required", "buyer", "said"), [
+    (("Entra ID",), "Do you support Entra ID?", "Entra ID"),
+    (("SUNAT", "CFDI 4.0"), "¿Validan con SUNAT y timbran CFDI 4.0?", "SUNAT, CFDI 4.0"),
+    (("weekends",), "Who answers at weekends?", "weekends"),
+    # a phrase the rules read: not said back garbled
+    (("can't do is pay a full year upfront", "monthly"), "What we can't do is pay a full year upfront.", ""),
+    # a name only the seller's private note gives: never said to the buyer
+    (("WhatsApp",), "Our cleaners won't put a company app on their phones.", ""),
 ])
-def test_only_names_the_buyer_requires_are_said_back_in_the_talk_track(required, said: str) -> None:
-    assert sayable(required) == said
+def test_only_names_the_buyer_requires_are_said_back_in_the_talk_track(required, buyer: str, said: str) -> None:
+    assert sayable(required, buyer) == said
+
+
+@pytest.mark.parametrize(("text", "note_name"), [
+    ("Our cleaners won't put a company app on their personal phones. [my note: most of their staff already use the "
+     "WhatsApp group on personal phones]", "WhatsApp"),
+    ("Mis limpiadoras no van a poner una app de la empresa en sus móviles personales. [nota: casi todas usan "
+     "WhatsApp en el móvil personal]", "WhatsApp"),
+])
+def test_a_name_only_in_the_sellers_note_is_never_said_to_the_buyer(tmp_path, model_cache, text: str,
+                                                                     note_name: str) -> None:
+    """heldout-v's reviewer: "I'd rather not guess on “WhatsApp”" said aloud, a word only the seller's private
+    note had. The seller reads it in Clarify; the buyer never hears it."""
+    from bot.core.config import Settings, load_settings
+    from bot.services.coach import Coach
+
+    team = {"company": {"name": "Shiny", "offering": {"en": "Software for cleaning firms.",
+                                                      "es": "Software para empresas de limpieza."}},
+            "facts": [{"topic": "adoption",
+                       "en": "The crew app is available in English, Spanish and Portuguese; Arabic is not available "
+                             "yet.",
+                       "es": "La app de equipos está en inglés, español y portugués; el árabe todavía no está "
+                             "disponible."}]}
+    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
+                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    guidance = coach.coach(text, offline=True)
+    [concern] = guidance.concerns
+    assert concern["status"] == "unmet" and concern["required"] == [note_name], concern
+    assert note_name in guidance.clarify
+    assert note_name not in guidance.talk_track, guidance.talk_track
 
 
 _WORDS_PROFILE = {

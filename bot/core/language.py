@@ -32,13 +32,16 @@ _STOPWORDS = {
     ),
 }
 _SPANISH_MARKS = re.compile(r"[ñ¿¡]")
+# a short line may hold no common word of either language ("No interesado."): a Spanish ending or an accented vowel
+# then tells ("-ado", "-ción", "-mente"; "rápido"), each counting once a word
+_SPANISH_WORD = re.compile(r"(?:[áéíóú]|(?:ado|ada|ados|adas|ido|ida|idos|idas|ción|ciones|mente)$)")
 
 
 def detect_language(text: str) -> str:
     """Return 'en', 'es' or 'other' for a short piece of text; English when there is no evidence."""
     words = _WORD.findall(text.lower())
     scores = {lang: sum(w in vocab for w in words) for lang, vocab in _STOPWORDS.items()}
-    scores["es"] += 2 * len(_SPANISH_MARKS.findall(text))
+    scores["es"] += 2 * len(_SPANISH_MARKS.findall(text)) + sum(bool(_SPANISH_WORD.search(w)) for w in words)
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     if scores[best] == 0:
         return "en"

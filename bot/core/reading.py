@@ -109,6 +109,10 @@ _APPROVES = re.compile(
     r"appreciate[ds]?|enjoy(?:ed|s)?)|impressed|makes sense|(?:is|are|looks?|seems?|works?|much|way|far) better than|"
     r"(?:i'?m|we'?re|i am|we are) (?:a )?(?:big |huge )?fans?(?: of)?)\b|"
     r"^(?:\w+\s+)?(?:love|loved|like|liked)\s+(?:the|how|your|it)\b|"
+    # praise of the thing itself, said in passing: "Nice product, no offence, but…", "Buen producto, pero…"
+    r"\b(?:nice|great|good|solid|impressive|lovely|cool|neat|slick|brilliant)\s+(?:product|tool|demo|system|"
+    r"platform|software|app|solution|presentation)\b|\b(?:buen|gran|bonito|lindo)\s+(?:producto|sistema|programa|"
+    r"software)\b|\b(?:buena|linda|bonita|gran)\s+(?:herramienta|demo|plataforma|presentaci[óo]n|app|aplicaci[óo]n)\b|"
     # (either gender and number: "la validación está perfecta")
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonables?|"
     r"correct[oa]s?|clar(?:ísim)?[oa]s?|excelentes?|perfect[oa]s?|genial(?:es)?|"
@@ -195,10 +199,12 @@ _FILLER = re.compile(
 # A clause that only softens or hedges what follows ("Sin ofender, pero…", "Mmm no sé.", "To be honest,"): no
 # concern of its own.
 _SOFTENER = re.compile(
-    r"^(?:(?:mm+|hmm+|uh+|um+|eh|pues|well|sin ofender|no offen[cs]e|with (?:all due )?respect|con (?:todo )?respeto|"
-    r"la verdad|to be (?:honest|fair|frank)|honestly|frankly|i'?ll be (?:honest|upfront|frank)(?: with you)?|"
+    r"^¿?(?:(?:mm+|hmm+|uh+|um+|eh|pues|well|sin ofender|no offen[cs]e|with (?:all due )?respect|con (?:todo )?respeto|"
+    r"la verdad|to be (?:honest|fair|frank)|honestly|frankly|sinceramente|"
+    r"i'?ll be (?:honest|upfront|frank)(?: with you)?|"
     r"te (?:soy|voy a ser) (?:honest[oa]|sincer[oa]|franc[oa])|ser[ée] (?:honest[oa]|sincer[oa]|franc[oa])|"
-    r"no s[ée]|i don'?t know|not sure|ni idea)[\s,.!…—–-]*)+$", re.I)
+    # (asked of themselves too: "But honestly? 12 months is a big ask")
+    r"no s[ée]|i don'?t know|not sure|ni idea)[\s,.!?…—–-]*)+$", re.I)
 _SIGN_OFF = re.compile(r"^\s*(?:best|regards|kind regards|best regards|sincerely|cheers|thanks|thank you|saludos|"
                        r"un saludo|atentamente|cordialmente|gracias)\b[\s,.!]*$", re.I)
 # ... or at the end of the last line, with the name: "…if we leave after the first year. Thanks, Gwen"

@@ -545,13 +545,15 @@ class Coach:
         # start?), not the topic's or the kind's usual one
         ruled = next((c.match for c in concerns if c.match and c.match.ruled_out), None)
         if ruled is not None:
-            question = str(self._templates.ruled_out_question(sayable(ruled.required), lang)).strip()
+            question = str(self._templates.ruled_out_question(sayable(ruled.required, reading.buyer_text),
+                                                              lang)).strip()
         # a customer's story is said aloud as proof only where one can prove something: a reference that fits, a
         # topic a story proves, or no topic read at all (the kind's own move); never for a clause, a price or a
         # hosting region
         story = reference is not None or stories or wants_story or not read_topics
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
-                           reading.seller_notes, context, lang, reference, result, question, closest, story)
+                           reading.seller_notes, context, lang, reference, result, question, closest, story,
+                           reading.buyer_text)
         return replace(composed, english_used=english_used)
 
     def _item(self, match: Match) -> Any:

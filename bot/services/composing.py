@@ -102,10 +102,13 @@ def compares(note: str, profile: TeamProfile) -> bool:
     return bool(_US.search(note) or (name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note)))
 
 
-def sayable(required: Sequence[str]) -> str:
-    """What the buyer requires, to name aloud, when each is a name or a few words ("Entra ID", "SUNAT", "weekends");
-    "" when one is a phrase the rules read ("can't do is pay a full year upfront"), which would sound garbled."""
-    return ", ".join(required) if required and all(len(r.split()) <= 3 for r in required) else ""
+def sayable(required: Sequence[str], said: str) -> str:
+    """What the buyer requires, to name aloud, when each is a name or a few words ("Entra ID", "SUNAT", "weekends")
+    the buyer said themselves (`said`: their words); "" when one is a phrase the rules read ("can't do is pay a
+    full year upfront"), which would sound garbled, or a name only the seller's private note gives ("their staff
+    use the WhatsApp group"): the buyer would hear what the seller wrote for themselves."""
+    return ", ".join(required) if required and all(
+        len(r.split()) <= 3 and r.lower() in said.lower() for r in required) else ""
 
 
 def _placeholder(t: Any, concern: ReadConcern, lang: str) -> str:
@@ -133,10 +136,12 @@ def compose(
     question: str,
     closest: Sequence[tuple[str, str, str]] = (),
     story: bool = True,
+    said: str = "",
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
-    to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none)."""
+    to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none);
+    `said`: the buyer's own words (what the talk track may name back to them)."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -203,7 +208,7 @@ def compose(
         elif concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))
         elif concern.match:
-            talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required), concern.match.ruled_out,
+            talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required, said), concern.match.ruled_out,
                                                       lang)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))

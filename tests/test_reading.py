@@ -1311,3 +1311,21 @@ def test_a_place_inside_a_region_the_fact_denies_is_ruled_out_not_guessed(fact: 
     hosting."""
     match = meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern)
     assert not match.meets and match.ruled_out and match.required == ("Colombia",)
+
+
+@pytest.mark.parametrize("concern", [
+    "Our IT policy requires SSO on every app we buy, no exceptions.",
+    "La política de TI exige SSO en todas las aplicaciones, sin excepciones.",
+])
+def test_an_acronym_shares_its_word_with_the_fact_that_spells_it_out(concern: str) -> None:
+    """heldout-v: "requires SSO… no exceptions" ranked the support fact ("…except P1 incidents") above the one on
+    "Single sign-on", which shares no word with the acronym unless the acronym is read in it."""
+    profile = {"company": {"name": "Shiny", "offering": {"en": "Cleaning software.", "es": "Software de limpieza."}},
+               "facts": [{"en": "Single sign-on with Okta or Entra ID is available on the Enterprise plan.",
+                          "es": "El inicio de sesión único (single sign-on) con Okta o Entra ID está en el plan "
+                                "Enterprise."},
+                         {"en": "Support answers by email on weekdays, with exceptions for P1 incidents.",
+                          "es": "El soporte responde por correo entre semana, con excepciones para incidencias P1."}]}
+    matcher = Matcher(TeamProfile.model_validate(profile))
+    words, _ = matcher._shared_words([concern])
+    assert words[0, 0] > 0  # "SSO" is a word the single sign-on fact shares, as "excep" is the support fact's

@@ -138,6 +138,17 @@ def _quoted(message: str) -> set[str]:
     return {_digits(f) for f in _NUMBER.findall(message)} | _counts(message)
 
 
+_RUN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _spelled_out(text: str) -> set[str]:
+    """The three-letter acronyms `text` spells out ("single sign-on": "sso", "service level agreement": "sla"): a
+    buyer who writes the acronym shares that word with it. (Only a buyer's acronym can meet these: the words
+    `stems` reads have four letters or more.)"""
+    words = [w.lower() for w in _RUN_WORD.findall(text)]
+    return {"".join(w[0] for w in words[n:n + 3]) for n in range(len(words) - 2)}
+
+
 def _background_sentences() -> list[str]:
     path = data_dir("playbooks") / "matching" / "background.yaml"
     return [str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))]
@@ -164,7 +175,7 @@ class Matcher:
             else np.zeros((0, 1))
         self._en, self._es = both[0::2], both[1::2]
         # the words each item and each ordinary sentence use, and how rare each word is among them
-        self._words = [stems(f"{i.en} {i.es}") for i in self.items]
+        self._words = [stems(f"{i.en} {i.es}") | _spelled_out(f"{i.en} {i.es}") for i in self.items]
         self._both_languages = np.array([i.es != i.en for i in self.items], dtype=bool)
         self._background_words = [stems(line) for line in _background_sentences()]
         counts: dict[str, int] = {}

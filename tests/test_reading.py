@@ -5,16 +5,26 @@ fact that does not meet what the buyer requires (EN and ES, the example profile 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
 from bot.content.profile import TeamProfile
+from bot.core.config import Settings, load_settings
 from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
 from bot.core.requirements import requirements, unmet
 from bot.models.matching import Item, Matcher, meets_requirements
+from bot.services.coach import Coach
 from bot.services.composing import as_we, sayable
+
+
+def _coach_with(team: dict, folder: Path, model_cache: Path) -> Coach:
+    """A coach whose team profile is `team`, kept in `folder` with its own database; the models from `model_cache`."""
+    (folder / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
+    return Coach(Settings(**{**load_settings().__dict__, "db_path": folder / "coach.db", "cache_dir": model_cache,
+                             "playbooks_dir": folder}))
 
 
 @pytest.mark.parametrize(("text", "concerns", "accepted"), [
@@ -855,9 +865,6 @@ def test_a_name_only_in_the_sellers_note_is_never_said_to_the_buyer(tmp_path, mo
                                                                      note_name: str) -> None:
     """heldout-v's reviewer: "I'd rather not guess on “WhatsApp”" said aloud, a word only the seller's private
     note had. The seller reads it in Clarify; the buyer never hears it."""
-    from bot.core.config import Settings, load_settings
-    from bot.services.coach import Coach
-
     team = {"company": {"name": "Shiny", "offering": {"en": "Software for cleaning firms.",
                                                       "es": "Software para empresas de limpieza."}},
             "facts": [{"topic": "adoption",
@@ -865,9 +872,7 @@ def test_a_name_only_in_the_sellers_note_is_never_said_to_the_buyer(tmp_path, mo
                              "yet.",
                        "es": "La app de equipos está en inglés, español y portugués; el árabe todavía no está "
                              "disponible."}]}
-    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
-    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
-                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    coach = _coach_with(team, tmp_path, model_cache)
     guidance = coach.coach(text, offline=True)
     [concern] = guidance.concerns
     assert concern["status"] == "unmet" and concern["required"] == [note_name], concern
@@ -1078,18 +1083,13 @@ def test_each_item_the_buyer_numbers_or_letters_is_a_concern(text: str, concerns
 ])
 def test_two_answers_on_one_topic_are_bridged_once(tmp_path, model_cache, text: str) -> None:
     """"On support: …. On support: …" sounds like a form; the second answer follows the first."""
-    from bot.core.config import Settings, load_settings
-    from bot.services.coach import Coach
-
     team = {"company": {"name": "Liftly", "offering": {"en": "Lift maintenance software.",
                                                        "es": "Software de mantenimiento de ascensores."}},
             "facts": [{"topic": "support", "en": "We commit to 99.9% monthly uptime, with service credits.",
                        "es": "Comprometemos un 99,9 % de disponibilidad mensual, con créditos de servicio."},
                       {"topic": "support", "en": "Support hours are 7am to 7pm Central Time, Monday to Friday.",
                        "es": "El horario de soporte es de 7 a 19 h, hora del Centro, de lunes a viernes."}]}
-    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
-    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
-                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    coach = _coach_with(team, tmp_path, model_cache)
     talk = coach.coach(text, offline=True).talk_track
     assert "99.9" in talk or "99,9" in talk, talk
     assert "7am to 7pm" in talk or "de 7 a 19 h" in talk, talk
@@ -1179,9 +1179,6 @@ def test_a_fact_that_rules_out_what_the_buyer_requires_is_said_plainly_never_dod
     """heldout-q's reviewer: "I'd rather not guess on 'UK'" when the profile plainly says there is no UK hosting
     would embarrass the seller; the limit is said plainly, and the fact itself is for the seller (never offered as
     the answer)."""
-    from bot.core.config import Settings, load_settings
-    from bot.services.coach import Coach
-
     team = {"company": {"name": "Baitly", "offering": {"en": "Pest-control software.",
                                                        "es": "Software para control de plagas."}},
             "facts": [{"topic": "security",
@@ -1189,9 +1186,7 @@ def test_a_fact_that_rules_out_what_the_buyer_requires_is_said_plainly_never_dod
                              "data residency option.",
                        "es": "Todos los datos se alojan en AWS en Virginia, EE. UU.; no hay opción de residencia de "
                              "datos en la UE, Reino Unido ni Latinoamérica."}]}
-    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
-    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
-                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    coach = _coach_with(team, tmp_path, model_cache)
     guidance = coach.coach(text, offline=True)
     [concern] = [c for c in guidance.concerns if c["status"] == "unmet"]
     assert concern["ruled_out"]
@@ -1237,9 +1232,6 @@ def test_a_competitor_note_is_the_sellers_brief_never_read_to_the_buyer(tmp_path
     """heldout-r's reviewer: the talk track read the team's competitor card aloud, the competitor's strengths
     included ("support in Mexican hours and an iPhone app"). A note on the competitor alone is the seller's brief;
     one that compares, speaking of us, is said (tests/test_topics.py, RouteMax)."""
-    from bot.core.config import Settings, load_settings
-    from bot.services.coach import Coach
-
     team = {"company": {"name": "Trowel", "offering": {"en": "Quoting software for bricklayers.",
                                                        "es": "Software de presupuestos para albañiles."}},
             "facts": [{"topic": "price", "en": "The Crew plan is €90 a month for up to 10 users.",
@@ -1248,9 +1240,7 @@ def test_a_competitor_note_is_the_sellers_brief_never_read_to_the_buyer(tmp_path
                              "en": "Cheaper and has an iPhone app; no materials takeoff and no offline mode.",
                              "es": "Más barato y con app para iPhone; sin cálculo de materiales ni modo sin "
                                    "conexión."}]}
-    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
-    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
-                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    coach = _coach_with(team, tmp_path, model_cache)
     guidance = coach.coach(text, offline=True)
     assert placeholder in guidance.talk_track, guidance.talk_track
     assert "iPhone" not in guidance.talk_track and "iPhone" in guidance.clarify
@@ -1266,9 +1256,6 @@ def test_a_roadmap_fact_does_not_make_the_buyer_one_for_whom_now_is_the_wrong_ti
     """heldout-r's reviewer: "What would need to change for the timing to be right?" to a buyer who raised no
     timing issue, because the fact answering them (a roadmap date) is filed under timing. A feature in beta does
     not meet "from day one": the question asks how essential it is from the start."""
-    from bot.core.config import Settings, load_settings
-    from bot.services.coach import Coach
-
     team = {"company": {"name": "Trowel", "offering": {"en": "Scheduling software for bricklaying crews.",
                                                        "es": "Software de planificación para cuadrillas."}},
             "facts": [{"topic": "timing",
@@ -1280,9 +1267,7 @@ def test_a_roadmap_fact_does_not_make_the_buyer_one_for_whom_now_is_the_wrong_ti
                        "es": "El plan Crew cuesta 90 € al mes para hasta 10 usuarios."},
                       {"topic": "support", "en": "Support is by chat, Monday to Friday, 8:00 to 18:00.",
                        "es": "El soporte es por chat, de lunes a viernes, de 8:00 a 18:00."}]}
-    (tmp_path / "team.yaml").write_text(yaml.safe_dump(team, allow_unicode=True), encoding="utf-8")
-    coach = Coach(Settings(**{**load_settings().__dict__, "db_path": tmp_path / "coach.db",
-                              "cache_dir": model_cache, "playbooks_dir": tmp_path}))
+    coach = _coach_with(team, tmp_path, model_cache)
     guidance = coach.coach(text, offline=True)
     timing = coach.playbooks.topics["timing"]
     assert timing.text("check", guidance.language) not in guidance.talk_track, guidance.talk_track

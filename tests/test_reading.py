@@ -790,11 +790,11 @@ def test_the_item_that_names_what_the_buyer_requires_answers_them(monkeypatch, t
     profile = TeamProfile.model_validate(_NAMING_PROFILE)
     matcher = Matcher(profile)
     monkeypatch.setattr(matcher, "scores",
-                        lambda concerns, topics=(), words=True: np.array([[4.0, 3.5, 0.2]] * len(concerns)))
+                        lambda concerns, topics=(), words=True, parts=(): np.array([[4.0, 3.5, 0.2]] * len(concerns)))
     match = matcher.best([text])[0]
     assert match is not None and match.meets and "NetSuite" in match.item.en
     monkeypatch.setattr(matcher, "scores",
-                        lambda concerns, topics=(), words=True: np.array([[4.0, 0.5, 0.2]] * len(concerns)))
+                        lambda concerns, topics=(), words=True, parts=(): np.array([[4.0, 0.5, 0.2]] * len(concerns)))
     far = matcher.best([text])[0]  # too far below by meaning: the first stays, said not to meet it
     assert far is not None and not far.meets and far.required == ("NetSuite",)
 
@@ -915,11 +915,34 @@ def test_a_name_the_buyer_sets_aside_is_no_word_shared_with_an_item(concern: str
     assert set_aside < named
 
 
+@pytest.mark.parametrize("text", [
+    "Is it SOC 2 certified? And do you encrypt the data at rest?",
+    "¿Tienen certificación ISO 27001? ¿Y dónde se guardan los datos?",
+])
+def test_concerns_merged_on_one_topic_are_matched_by_their_parts_not_encoded_again(
+        example_coach: Coach, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Two concerns read as one topic are matched as one, by the closest of their parts' meanings: the encoder
+    reads each part once (the kind classifier reads them too), never the merged text a second time."""
+    from bot.models import encoder
+
+    encoded: list[str] = []
+    real = encoder._encoded_queries
+    monkeypatch.setattr(encoder, "_encoded_queries", lambda texts: encoded.extend(texts) or real(texts))
+    encoder.forget_queries()
+    parts = [c.about for c in read(text).concerns]
+    example_coach.coach(text, offline=True)
+    assert len(parts) == 2 and set(encoded) == set(parts)
+    matcher = example_coach.matcher
+    merged = " ".join(parts)
+    assert np.allclose(matcher.scores([merged], words=False, parts=[parts])[0],
+                       matcher.scores(parts, words=False).max(axis=0))
+
+
 def _stands_out(monkeypatch: pytest.MonkeyPatch, matcher: Matcher, item: int) -> None:
     """Item `item` scored far above every other for any concern, so that it would clear every floor."""
     scores = np.full((1, len(matcher.items)), 0.1)
     scores[0, item] = 5.0
-    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True: scores)
+    monkeypatch.setattr(matcher, "scores", lambda concerns, topics=(), words=True, parts=(): scores)
 
 
 _SAID_BACK_PROFILE = {

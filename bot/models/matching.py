@@ -187,18 +187,27 @@ class Matcher:
         # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
         self._figures = [_figures(f"{i.en} {i.es}") if i.kind == "fact" else set() for i in self.items]
 
-    def scores(self, concerns: Sequence[str], topics: Sequence[str | None] = (), words: bool = True) -> np.ndarray:
+    def scores(self, concerns: Sequence[str], topics: Sequence[str | None] = (), words: bool = True,
+               parts: Sequence[Sequence[str]] = ()) -> np.ndarray:
         """(concerns, items): how far each item stands out for each concern, in standard deviations, by meaning and
         (unless not `words`) the words they share, plus `TOPIC_BONUS` where the item's topic is the concern's
-        (`topics`, None where unsure)."""
+        (`topics`, None where unsure). `parts`: the clauses a concern was merged from (bot/services/coach.py), where
+        it was: its meaning is the closest of theirs, so the merged text is not encoded again."""
         if not self.items or not concerns:
             return np.zeros((len(concerns), len(self.items)))
-        vectors = queries(concerns)
-        meaning = _standing_out(np.maximum(vectors @ self._en.T, vectors @ self._es.T), vectors @ self._background.T)
+        meaning = self._meaning(concerns, parts)
         # (an item written in one language shares few words with a concern in the other: meaning alone for it)
         z = (meaning + LEXICAL_WEIGHT * np.where(self._both_languages, _standing_out(*self._shared_words(concerns)),
                                                  meaning)) / (1 + LEXICAL_WEIGHT) if words else meaning
         return z + self._topic_bonus(topics, len(concerns))
+
+    def _meaning(self, concerns: Sequence[str], parts: Sequence[Sequence[str]]) -> np.ndarray:
+        """(concerns, items): how far each item stands out by meaning, for a merged concern the most of its parts."""
+        groups = [list(parts[n]) if n < len(parts) and parts[n] else [c] for n, c in enumerate(concerns)]
+        vectors = queries([p for group in groups for p in group])
+        each = _standing_out(np.maximum(vectors @ self._en.T, vectors @ self._es.T), vectors @ self._background.T)
+        ends = np.cumsum([len(g) for g in groups])
+        return np.stack([each[end - len(g):end].max(axis=0) for g, end in zip(groups, ends, strict=True)])
 
     def _topic_bonus(self, topics: Sequence[str | None], count: int) -> np.ndarray:
         """(concerns, items): `TOPIC_BONUS` where the item's topic is the concern's (`topics`, None where unsure)."""
@@ -270,13 +279,14 @@ class Matcher:
         return Match(found, 0.0) if found else None
 
     def best(self, concerns: Sequence[str], topics: Sequence[str | None] = (),
-             confidences: Sequence[float] = (), notes: str = "", message: str = "") -> list[Match | None]:
+             confidences: Sequence[float] = (), notes: str = "", message: str = "",
+             parts: Sequence[Sequence[str]] = ()) -> list[Match | None]:
         """For each concern, the item that answers it, if one clears the floor (or is tagged with the concern's
         surely read topic and clears `TAGGED_FLOOR`), or the item on its subject that does not meet what it
         requires (the concern's, the seller's `notes`' or, for limits, the whole `message`'s). One item answers
         one concern at most."""
-        meaning = self.scores(concerns)  # without the topic bonus: whether one item stands out by itself
-        plain = self.scores(concerns, words=False)  # and by meaning alone
+        meaning = self.scores(concerns, parts=parts)  # without the topic bonus: whether one stands out by itself
+        plain = self.scores(concerns, words=False, parts=parts)  # and by meaning alone
         table = meaning + self._topic_bonus(topics, len(concerns))
         found: list[Match | None] = []
         used: set[int] = set()

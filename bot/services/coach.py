@@ -470,7 +470,8 @@ class Coach:
             abouts = [c.about for c, _, _ in merged]
             topics = [r.topic if r.confidence >= TOPIC_SURE else None for _, r, _ in merged]
             matches = self.matcher.best(abouts, topics, [r.confidence for _, r, _ in merged],
-                                        " ".join(reading.seller_notes), reading.buyer_text)
+                                        " ".join(reading.seller_notes), reading.buyer_text,
+                                        [[part.about for part in parts] for _, _, parts in merged])
             if known is not None and matches[0] is None:
                 topics[0], matches[0] = known.topic, self.matcher.tagged(known.topic)
             for n, ((concern, read_as, parts), topic, match) in enumerate(zip(merged, topics, matches, strict=True)):

@@ -404,6 +404,11 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "We require single sign-on. We have 18 techs and 6 office staff.", "", "18 techs"),
     ("El inicio de sesión único solo está en el plan Enterprise, a partir de 50 técnicos.",
      "Exigimos inicio de sesión único; somos 18 técnicos.", "", "18 técnicos"),
+    # one, in words
+    ("Single sign-on with Microsoft Entra ID is only available on the Enterprise plan (5 or more locations).",
+     "Every app has to log in through Microsoft Entra.", "single location, 8 staff", "single location"),
+    ("El inicio de sesión único con Microsoft Entra ID solo está en el plan Enterprise (5 sedes o más).",
+     "Todo tiene que entrar con Microsoft Entra; tenemos una sola sede.", "", "una sola sede"),
     # a capability the item denies in lower case, named by the buyer
     ("Help desk by phone and chat, 9:00 to 17:00; no weekend support.",
      "Our crews work Saturdays, and if the scanner breaks on a weekend nobody can wait till Monday.", "", "weekend"),
@@ -416,6 +421,10 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
     # a feature still coming, needed from the start
     ("Route planning is in beta with 12 customers; general release is planned for next spring.",
      "We need route planning from day one.", "", "from day one"),
+    ("Roadmap: barcode chain-of-custody tracking for cremations is planned for Q4.",
+     "Our crematory operator wants chain of custody with barcodes, starting this month.", "", "starting this month"),
+    ("Hoja de ruta: la app para Android está prevista para el segundo semestre.",
+     "¿Hay app para Android? La necesitamos este mes.", "", "este mes"),
     # a system denied in a list, asked for with "into"; the seller's note names the version, said once
     ("Payroll export goes to Sage and Xero; there is no ADP, Paychex or Gusto Payroll connector.",
      "Does it push into Gusto Payroll?", "they're on Gusto Payroll 2024", "Gusto Payroll 2024"),
@@ -958,11 +967,22 @@ _SAID_BACK_PROFILE = {
 }
 
 
+@pytest.mark.parametrize("message", ["We're a lab in Valencia too. Who else have you done this for?",
+                                     "Somos un laboratorio de Valencia. ¿Con quién más lo han hecho?"])
+def test_a_place_in_a_customers_name_is_where_the_buyer_is_not_the_customer_named(monkeypatch, message: str) -> None:
+    matcher = Matcher(TeamProfile.model_validate(_SAID_BACK_PROFILE))
+    _stands_out(monkeypatch, matcher, 2)
+    assert matcher.best([message], message=message)[0].item.customer == "OrtoLab Valencia"
+
+
 @pytest.mark.parametrize(("message", "item"), [
     ("Your deck says labs cut remakes 31%. Every vendor has a slide like that. Who measured it?", 0),
     ("Dicen que reducen las repeticiones un 31 %. ¿Quién lo midió?", 0),
     ("Sure, OrtoLab Valencia did it. They're four times our size.", 2),
     ("¿OrtoLab Valencia? Los conozco, son mucho más grandes que nosotros.", 2),
+    # by the word of its name that is its own (not "Lab" nor a place)
+    ("OrtoLab cut their remakes, sure, but they're four times our size.", 2),
+    ("Lo de OrtoLab está bien, pero son cuatro veces más grandes que nosotros.", 2),
     # a small number counts with what it counts: "2 hours" is the chat fact's claim, quoted back to doubt it
     ("Chat within 2 hours? Every vendor promises that and nobody keeps it.", 1),
     ("¿Responder por chat en menos de 2 horas? Eso no se lo cree nadie.", 1),

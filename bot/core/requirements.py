@@ -134,7 +134,10 @@ _LIMITS = (
     # a feature still coming is not there from the start: "we need it from day one" against "in beta, general
     # release planned for 2026"
     (re.compile(r"\b(?:from day one|on day one|from the (?:start|first day)|at go-?live|desde el (?:primer )?d[ií]a|"
-                r"desde el arranque|desde el inicio)\b", re.I),
+                r"desde el arranque|desde el inicio|"
+                # (or now: "starting this month", "lo necesitamos este mes")
+                r"(?:starting |from |by )?this (?:month|week)|right away|immediately|asap|"
+                r"(?:a partir de |desde )?(?:este mes|esta semana)|de inmediato|ya mismo|cuanto antes)\b", re.I),
      re.compile(r"\b(?:in beta|beta|planned|on (?:the|our) roadmap|coming soon|previst[oa]|en desarrollo|"
                 r"en (?:la )?hoja de ruta|pr[oó]ximamente)\b", re.I)),
     (re.compile(r"\b(?:lock(?:ed|s)? (?:us )?in|lock-in|month[- ]to[- ]month|cancel(?:led|ling)? (?:at )?any ?time|"
@@ -300,13 +303,17 @@ _LANGUAGES = {
 _LANGUAGE_OF = {form: name for name, forms in _LANGUAGES.items() for form in forms}
 # a quantity and its unit: "3 to 5 RPM", "250°C", "45 obras", "18 users", "20 active projects"
 _UNITS = (r"(rpm|°\s?c|ºc|degrees|grados|kg|tons?|toneladas|users?|usuarios|employees|empleados|sites?|sedes|plantas|"
-          r"locations|stores|tiendas|registers|cajas|projects|proyectos|obras|assets|activos|trucks|camiones|"
+          r"locations?|stores?|tiendas?|registers|cajas|projects|proyectos|obras|assets|activos|trucks|camiones|"
           r"entities|entidades|companies|empresas|subsidiaries|filiales|countries|pa[íi]ses|languages|idiomas|"
-          r"currencies|monedas|warehouses|almacenes|branches|sucursales|vehicles|veh[íi]culos|sensors|sensores|"
+          r"currencies|monedas|warehouses?|almacenes|branch(?:es)?|sucursal(?:es)?|vehicles|veh[íi]culos|sensors|sensores|"
           r"technicians?|techs?|t[ée]cnicos|years?|a[ñn]os|months?|meses|weeks?|semanas|gb|tb|mbps|km|meters|metros)\b")
 _ADJECTIVE = r"(?:(?:active|activ[oa]s|concurrent|named|nominales|legal(?:es)?|historical|hist[óo]ric[oa]s)\s+)?"
 _QUANTITY = re.compile(r"(?<![\w.])(-?\d[\d,.]*)\s*(?:(?:to|-|–|a|y|and)\s*(-?\d[\d,.]*)\s*)?" + _ADJECTIVE + _UNITS,
                        re.I)
+# one of something, in words: "a single location", "one site", "una sola sede", "un solo almacén"
+_ONE = re.compile(r"\b(?:(?:a |one )?single|only one|just one|one|una sola|un solo|solo una|solo un)\s+"
+                  r"(location|site|store|branch|plant|warehouse|company|sede|tienda|sucursal|planta|almac[ée]n|"
+                  r"empresa)\b", re.I)
 # a range an item states: "between 60 and 10,000 RPM", "up to 20 active projects", "50 or more users",
 # "con 50 usuarios o más", "hasta 20 obras"
 _RANGE = re.compile(
@@ -335,6 +342,9 @@ def _unit(text: str) -> str:
     folded = fold(text).replace(" ", "").replace("º", "°")
     return {"degrees": "°c", "grados": "°c", "usuarios": "users", "user": "users", "empleados": "employees",
             "sedes": "sites", "site": "sites", "plantas": "sites", "locations": "sites", "ton": "tons",
+            "sede": "sites", "planta": "sites", "plant": "sites", "location": "sites", "store": "stores",
+            "tienda": "stores", "branch": "branches", "sucursal": "branches", "warehouse": "warehouses",
+            "almacen": "warehouses", "company": "companies", "empresa": "companies",
             "toneladas": "tons", "metros": "m", "meters": "m", "tiendas": "stores", "cajas": "registers",
             "proyectos": "projects", "obras": "projects", "activos": "assets", "camiones": "trucks",
             "entidades": "entities", "empresas": "companies", "filiales": "subsidiaries", "paises": "countries",
@@ -364,6 +374,10 @@ def _out_of_range(item_text: str, concern: str) -> str | None:
         bounds = ranges.get(_unit(m.group(3)))
         values = [v for v in (_number(m.group(1)), _number(m.group(2) or "")) if v is not None]
         if bounds and values and any(v < bounds[0] or v > bounds[1] for v in values):
+            return m.group(0).strip()
+    for m in _ONE.finditer(concern):
+        bounds = ranges.get(_unit(m.group(1)))
+        if bounds and not bounds[0] <= 1 <= bounds[1]:
             return m.group(0).strip()
     return None
 

@@ -149,6 +149,28 @@ def _spelled_out(text: str) -> set[str]:
     return {"".join(w[0] for w in words[n:n + 3]) for n in range(len(words) - 2)}
 
 
+# ("de" is a place unless it is "lo de OrtoLab": the OrtoLab thing)
+_AS_PLACE = re.compile(r"(?:\b(?:in|en|del|from|desde|near|of|around|outside|to|a|para)|"
+                       r"(?<!\blo )(?<!\beso )(?<!\bcaso )\bde)\s+$", re.I)
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+
+
+def _short_names(profile: TeamProfile, found: Sequence[Item]) -> list[tuple[str, ...]]:
+    """For each reference item, the words of its customer's name a buyer may call it by, as written there
+    ("Pinecrest" for "Pinecrest Cremation Society", "Rivera-Montoya" for "Rivera-Montoya Funeral Chapels"): those
+    of four letters or more that no other customer's name, no reference's description and not our own name
+    shares ("Funeral", "Group" and "Cremation" say what many are)."""
+    shared: dict[str, int] = {}
+    for ref in profile.references:
+        for word in {fold(w) for w in _NAME_WORD.findall(ref.customer)}:
+            shared[word] = shared.get(word, 0) + 1
+    common = {fold(w) for ref in profile.references
+              for w in _NAME_WORD.findall(" ".join(filter(None, (ref.description, ref.industry, ref.size))))}
+    common |= {fold(w) for w in _NAME_WORD.findall(profile.company.name)}
+    return [tuple(w for w in _NAME_WORD.findall(item.customer) if shared[fold(w)] == 1 and fold(w) not in common)
+            if item.customer else () for item in found]
+
+
 def _background_sentences() -> list[str]:
     path = data_dir("playbooks") / "matching" / "background.yaml"
     return [str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))]
@@ -184,6 +206,7 @@ class Matcher:
                 counts[word] = counts.get(word, 0) + 1
         total = len(self._words) + len(self._background_words)
         self._rarity = {word: float(np.log(1 + total / n)) for word, n in counts.items()}
+        self._short_names = _short_names(profile, self.items)
         # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
         self._figures = [_figures(f"{i.en} {i.es}") if i.kind == "fact" else set() for i in self.items]
 
@@ -269,7 +292,10 @@ class Matcher:
         Said again, it answers nothing they asked."""
         customer = self.items[n].customer
         if customer:
-            return mentions(message, customer)
+            # (a word of the name said as a place is where the buyer is: "we're in Valencia", not OrtoLab Valencia)
+            return mentions(message, customer) or any(
+                not _AS_PLACE.search(message[:hit.start()])
+                for word in self._short_names[n] for hit in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", message))
         return bool(self._figures[n] and self._figures[n] & _quoted(message))
 
     def tagged(self, topic: str) -> Match | None:

@@ -43,6 +43,15 @@ FORMS = {
         f"Hola Martín:\n\n{NEW_ES}\n\nLucía Gómez\n\n"
         "El mar, 3 mar 2026 a las 10:02, Martín Herrera (<martin@ferreteriasol.es>) escribió:\n\n"
         f"> Lucía:\n>\n> {OLD_ES}\n>\n> Martín\n"),
+    # Thunderbird's attribution names no address: the date comes first
+    "wrote_no_address_en": (
+        f"Hi Dana,\n\n{NEW_EN}\n\nAna Ruiz\n\n"
+        "On 03/03/2026 10:02, Dana Okafor wrote:\n"
+        f"> Ana,\n>\n> {OLD_EN}\n>\n> Dana\n"),
+    "wrote_no_address_es": (
+        f"Hola Martín:\n\n{NEW_ES}\n\nLucía Gómez\n\n"
+        "El 03/03/2026 10:02, Martín Herrera escribió:\n"
+        f"> Lucía:\n>\n> {OLD_ES}\n>\n> Martín\n"),
     "forwarded_en": (
         f"Ana Ruiz <ana@brightpath.io>\nTue, Mar 3, 2026, 4:10 PM\n\n{NEW_EN}\n\n"
         "---------- Forwarded message ---------\nFrom: Dana Okafor <dana@northwind.com>\n"

@@ -195,7 +195,7 @@ def _named_in(item_text: str, area: str) -> bool:
     denied = _denied(item_text)
     folded = fold(item_text)
     if any(not any(start <= m.start() < end for start, end in denied)
-           for place in (fold(area), *_WITHIN.get(fold(area), ()))
+           for place in (fold(area), *_WITHIN.get(fold(area), ())) if place in folded  # (cheap test first)
            for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
         return True
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(

@@ -10,6 +10,7 @@ checks the features equal scikit-learn's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,10 +77,11 @@ class Tfidf:
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature indices, unit-length weights) of one text."""
         counts: dict[int, int] = {}
-        for term in self.terms(text):
-            index = self.vocabulary.get(term)
+        vocabulary = self.vocabulary
+        for term, count in Counter(self.terms(text)).items():  # (counted in C: a long text repeats many n-grams)
+            index = vocabulary.get(term)
             if index is not None:
-                counts[index] = counts.get(index, 0) + 1
+                counts[index] = count
         indices = np.fromiter(counts, dtype=np.int64, count=len(counts))
         weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) \
             * self.idf[indices]

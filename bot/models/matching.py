@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -133,9 +133,10 @@ def _counts(text: str) -> set[str]:
     return {f"{n} {fold(word)[:5]}" for n, word in _COUNT.findall(text)}
 
 
-def _quoted(message: str) -> set[str]:
+@lru_cache(maxsize=64)  # (asked of every reference and fact for one message)
+def _quoted(message: str) -> frozenset[str]:
     """Every number of a message, and its small numbers with what they count: what it may quote of a fact."""
-    return {_digits(f) for f in _NUMBER.findall(message)} | _counts(message)
+    return frozenset({_digits(f) for f in _NUMBER.findall(message)} | _counts(message))
 
 
 _RUN_WORD = re.compile(r"[^\W\d_]+")

@@ -17,7 +17,7 @@ from bot.core.reading import accepts, asks_for_customer, read, states_our_fact
 from bot.core.requirements import requirements, unmet
 from bot.models.matching import Item, Matcher, meets_requirements
 from bot.services.coach import Coach
-from bot.services.composing import as_we, sayable
+from bot.services.composing import as_we, quoted, sayable
 
 
 def _coach_with(team: dict, folder: Path, model_cache: Path) -> Coach:
@@ -399,6 +399,12 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Empezamos a las 7 de la mañana hora de Madrid. Si algo falla a esa hora, ¿quién nos atiende?", "", "Madrid"),
     ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
      "Someone has to pick up during Lisbon business hours.", "", "Lisbon"),
+    # ... named by an adjective
+    ("Phone support Monday to Friday, 7 am to 7 pm US Central Time.",
+     "Trabajamos en horario español y a las diez de la mañana nos tienen que coger el teléfono.", "",
+     "horario español"),
+    ("Phone support Monday to Friday, 7 am to 7 pm US Central Time.",
+     "We need someone on the phone during Spanish business hours.", "", "Spanish business hours"),
     # fewer than the least a plan starts at
     ("Single sign-on is available only on the Enterprise plan, which starts at 50 technicians.",
      "We require single sign-on. We have 18 techs and 6 office staff.", "", "18 techs"),
@@ -1357,3 +1363,58 @@ def test_an_acronym_shares_its_word_with_the_fact_that_spells_it_out(concern: st
     matcher = Matcher(TeamProfile.model_validate(profile))
     words, _ = matcher._shared_words([concern])
     assert words[0, 0] > 0  # "SSO" is a word the single sign-on fact shares, as "excep" is the support fact's
+
+
+@pytest.mark.parametrize(("words", "kept"), [
+    ("our families pay in Canadian dollars, and a lot of them in the Ottawa valley would want the portal in French.",
+     "the portal in French"),
+    ("nuestras familias pagan en dólares canadienses y muchas en el valle de Ottawa querrían el portal en francés.",
+     "el portal en francés"),
+])
+def test_a_long_concern_quoted_keeps_its_beginning_and_what_it_asks_for_at_the_end(words: str, kept: str) -> None:
+    said = quoted(words)
+    assert len(said) <= 95 and said.startswith(words[:20]) and said.endswith(kept) and " … " in said
+
+
+@pytest.mark.parametrize(("fact", "concern"), [
+    ("Soporte de 8:00 a 18:00, hora de Madrid.", "Necesitamos soporte en horario español."),
+    ("Support 8:00-18:00 Madrid time.", "We need support during Spanish business hours."),
+])
+def test_business_hours_named_by_an_adjective_are_met_by_the_place_they_name(fact: str, concern: str) -> None:
+    assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern).meets
+
+
+@pytest.mark.parametrize("text", [
+    "We have four funeral homes and each site should only see its own files. And most important, support: someone "
+    "has to pick up the phone at 10 am Madrid time, in Spanish.",
+    "Tenemos cuatro tanatorios y queremos que cada sede vea solo sus expedientes. Y lo más importante, el soporte: "
+    "si llamamos a las diez de la mañana nos tienen que coger el teléfono, en español.",
+])
+def test_what_must_be_so_is_a_concern_of_its_own(text: str) -> None:
+    assert len(read(text).concerns) == 2
+
+
+_SUPPORT_PROFILE = {
+    "company": {"name": "Lanternhall", "offering": {"en": "Software for funeral homes.",
+                                                    "es": "Software para funerarias."}},
+    "facts": [
+        {"en": "Phone and chat support Monday to Friday, 7 am to 7 pm US Central Time.",
+         "es": "Soporte por teléfono y chat de lunes a viernes, de 7:00 a 19:00 hora del centro de EE. UU."},
+        {"en": "Prices start at $189 a month per location.", "es": "Desde 189 USD al mes por sede."},
+        {"en": "Hosted on AWS in the United States.", "es": "Alojado en AWS en Estados Unidos."},
+    ],
+}
+
+
+@pytest.mark.parametrize("parts", [
+    ["Each of our four sites should only see its own case files.",
+     "Someone has to pick up the phone at 10 am Madrid time."],
+    ["Queremos que cada sede vea solo sus expedientes.",
+     "Si llamamos a las diez de la mañana nos tienen que coger el teléfono."],
+])
+def test_a_match_for_concerns_merged_on_one_topic_answers_only_the_parts_it_stands_out_for(parts) -> None:
+    """The support hours answer the call at ten, not which files each site sees: that one keeps its placeholder."""
+    matcher = Matcher(TeamProfile.model_validate(_SUPPORT_PROFILE))
+    assert matcher.answers(parts, matcher.items[0]) == [False, True]
+    both = [parts[1], parts[1].replace("10 am", "9 am").replace("diez", "nueve")]
+    assert matcher.answers(both, matcher.items[0]) == [True, True]

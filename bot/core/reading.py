@@ -158,6 +158,8 @@ _WORRY = re.compile(
     r"\?|\b(?:no|not|never|can'?t|cannot|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|without|need|must|only|too|hard|"
     r"who|how|what|when|where|which|why|prove|show me|tell me|nunca|tampoco|sin|debe|debemos|solo|sólo|caro|"
     r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
+    # what must be so ("it has to work offline", "nos tienen que coger el teléfono")
+    r"\b(?:has to|have to|had better|tiene[ns]? que|tenemos que|tendr[íi]an que)\b|"
     # what someone on their side asks for or wants ("corporate wants 24/7 phone support", "Compras pide saber si…")
     # (not wanting us: "the team wants this", "quieren avanzar")
     r"\b(?:(?:wants|quiere[n]?|pide[n]?|exige[n]?)\b(?!\s+(?:this|it|that|you|your|us|to (?:move|go) (?:ahead|forward)|"

@@ -415,11 +415,26 @@ _PLACE_HOURS = re.compile(
     r"\b([A-ZÁÉÍÓÚÑ]\w+(?:\s+[A-ZÁÉÍÓÚÑ]\w+)*)\s+(?:Time|[Tt]ime [Zz]one)\b")
 
 
+# ... or by an adjective ("en horario español", "European business hours"), with the names an item may use for it
+_HOURS_ADJECTIVE = re.compile(r"\bhorario\s+(español|espanol|peninsular|europeo|mexicano|argentino|colombiano|"
+                              r"chileno)\b|\b(Spanish|European|Mexican)\s+(?:business\s+|office\s+|working\s+)?"
+                              r"hours\b", re.I)
+_SPAIN = ("españa", "espana", "spain", "spanish", "madrid", "peninsular", "cet", "cest", "central european")
+_HOURS_NAMES = {"español": _SPAIN, "espanol": _SPAIN, "peninsular": _SPAIN, "spanish": _SPAIN,
+                "europeo": (*_SPAIN, "europe", "european", "europa", "gmt", "wet", "eet"),
+                "european": (*_SPAIN, "europe", "european", "europa", "gmt", "wet", "eet"),
+                "mexicano": ("méxico", "mexico", "cdmx"), "mexican": ("méxico", "mexico", "cdmx"),
+                "argentino": ("argentina", "buenos aires", "art"),
+                "colombiano": ("colombia", "bogotá", "bogota", "cot"),
+                "chileno": ("chile", "santiago", "clt")}
+
+
 def _places_of_hours(text: str) -> list[str]:
     """The places whose business hours `text` names ("Our Business hours" names none)."""
     found = [next(p for p in places if p) for places in _PLACE_HOURS.findall(text) if any(places)]
     return [place for place in found if place.split()[0].lower() not in _ORDINARY | {"support", "office", "business"}
-            or len(place.split()[0]) > 1 and place.split()[0].isupper()]  # ("US Central": no pronoun)
+            or len(place.split()[0]) > 1 and place.split()[0].isupper()] + [  # ("US Central": no pronoun)
+        m.group(0) for m in _HOURS_ADJECTIVE.finditer(text)]
 
 
 def _hours_elsewhere(item_text: str, concern: str) -> str | None:
@@ -427,7 +442,15 @@ def _hours_elsewhere(item_text: str, concern: str) -> str | None:
     Mexico City business hours" to a buyer who needs "horario de España"), as the buyer wrote it."""
     if not _places_of_hours(item_text):
         return None
-    return next((place for place in _places_of_hours(concern) if not _named_in(item_text, place)), None)
+    return next((place for place in _places_of_hours(concern) if not any(
+        _named_in(item_text, name) for name in _hours_names(place))), None)
+
+
+def _hours_names(place: str) -> tuple[str, ...]:
+    """The names an item may give the business hours the buyer named: the place itself, or for an adjective
+    ("horario español") the country, its capital and its time zone."""
+    adjective = _HOURS_ADJECTIVE.fullmatch(place)
+    return _HOURS_NAMES[fold(next(g for g in adjective.groups() if g))] if adjective else (place,)
 
 
 def _outside_hours(item_text: str, concern: str) -> str | None:

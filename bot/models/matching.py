@@ -65,6 +65,10 @@ TAG_SURE = 0.9
 # "fit used or candidate": one fact 0.57, two 0.63, three 0.66 by meaning alone; two with the topic's first 0.66).
 NEAREST_COUNT = 2
 NEAREST_FLOOR = 1.0
+# Concerns merged on one topic ("Is it SOC 2 certified? And do you encrypt the data at rest?") are answered by their
+# match together, unless one stands this much further from it than the other: "each site sees only its own files"
+# is not answered by the support hours matched to "you have to pick up the phone at 10 am, in Spanish".
+PART_MARGIN = 1.5
 # A match that leaves out a name the buyer requires gives way to an item that names it and stands at most this far
 # below it by meaning (and above NEAREST_FLOOR).
 NAMING_MARGIN = 1.0
@@ -232,6 +236,14 @@ class Matcher:
         each = _standing_out(np.maximum(vectors @ self._en.T, vectors @ self._es.T), vectors @ self._background.T)
         ends = np.cumsum([len(g) for g in groups])
         return np.stack([each[end - len(g):end].max(axis=0) for g, end in zip(groups, ends, strict=True)])
+
+    def answers(self, parts: Sequence[str], item: Item) -> list[bool]:
+        """Which of the concerns merged on one topic (`parts`) the matched `item` answers: the one it stands out
+        most for, and any other within `PART_MARGIN` of it or clearing `FLOOR`."""
+        if len(parts) < 2:
+            return [True] * len(parts)
+        column = self.scores(parts)[:, self.items.index(item)]
+        return [bool(s >= column.max() - PART_MARGIN or s >= FLOOR) for s in column]
 
     def _topic_bonus(self, topics: Sequence[str | None], count: int) -> np.ndarray:
         """(concerns, items): `TOPIC_BONUS` where the item's topic is the concern's (`topics`, None where unsure)."""

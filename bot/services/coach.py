@@ -44,7 +44,7 @@ from bot.core.text import MAX_CHARS, clean
 from bot.llm.client import LLM, LLMFailure, Prompt
 from bot.llm.streaming import OnText
 from bot.models.classify import Classifier, Diagnosis, ObjectionClassifier, load_objection_classifier
-from bot.models.matching import TAG_SURE, Match, Matcher, items
+from bot.models.matching import TAG_SURE, Item, Match, Matcher, items
 from bot.models.team_models import load_team_model
 from bot.models.topics import TopicDetector, TopicReading, load_topic_detector
 from bot.services.composing import PROOF_KINDS, Composed, ReadConcern, as_we, compose, sayable
@@ -489,14 +489,18 @@ class Coach:
                                    topic if read_as.confidence >= TAG_SURE else None)
                 sure = self.playbooks.topics[filed] if filed else None
                 read_topics += [t for t in (filed, topic) if t]
+                taken = [m.item for m in matches if m]
                 if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
-                    taken = [m.item for m in matches if m]
-                    concerns += [ReadConcern(part.words, sure, None, "", nearest=tuple(
-                        say(profile.facts[item.index]).rstrip(".") for item in self.matcher.nearest(
-                            part.about, topic, taken, " ".join(reading.seller_notes), reading.buyer_text)))
-                        for part in parts]
+                    concerns += self._placeholders(parts, sure, topic, taken, reading, say)
                     continue
-                concerns.append(ReadConcern(concern.words, sure, match, say(self._item(match))))
+                # the item may answer only some of the concerns merged on one topic: the others keep their own
+                # placeholder, on no topic (the one read for them all was the answered part's)
+                answered = self.matcher.answers([part.about for part in parts], match.item)
+                kept = [part for part, yes in zip(parts, answered, strict=True) if yes]
+                concerns.append(ReadConcern(concern.words if len(kept) == len(parts) else kept[0].words, sure,
+                                            match, say(self._item(match))))
+                concerns += self._placeholders([part for part in parts if part not in kept], None, topic, taken,
+                                               reading, say)
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
             read_topics.append(recorded.topic)
@@ -556,6 +560,17 @@ class Coach:
                            reading.seller_notes, context, lang, reference, result, question, closest, story,
                            reading.buyer_text)
         return replace(composed, english_used=english_used)
+
+    def _placeholders(self, parts: Sequence[Concern], topic: TopicPlaybook | None, read_as: str | None,
+                      taken: Sequence[Item], reading: Reading, say: Callable[[Any], str]) -> list[ReadConcern]:
+        """A placeholder for each of `parts` nothing answers, on `topic` (None: no topic content), each with the
+        profile's closest facts (on the topic `read_as`, leaving out those `taken` by other concerns) for the seller
+        to check."""
+        notes = " ".join(reading.seller_notes)
+        return [ReadConcern(part.words, topic, None, "", nearest=tuple(
+            say(self.playbooks.profile.facts[item.index]).rstrip(".")
+            for item in self.matcher.nearest(part.about, read_as, taken, notes, reading.buyer_text)))
+            for part in parts]
 
     def _item(self, match: Match) -> Any:
         """The profile entry a match points at, as a sentence in both languages (`get(lang)`)."""

@@ -22,6 +22,7 @@ from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
 _QUOTED_WORDS = 90  # a concern quoted in a placeholder or a line is cut to about this many characters
+_QUOTED_HEAD = 50  # of which its beginning
 _OPENING = re.compile(r"^(.*?[.!?])\s*\{")
 
 
@@ -60,10 +61,14 @@ class Composed:
 
 
 def quoted(words: str) -> str:
-    """A concern's words short enough to quote: cut at a word, closing punctuation dropped."""
+    """A concern's words short enough to quote, closing punctuation dropped: a long one keeps its beginning and its
+    end, cut at words, with "…" between (what the buyer asks for is often said last: "…would want the portal in
+    French")."""
     words = " ".join(words.split()).strip(" .,;:¿?¡!")
     if len(words) > _QUOTED_WORDS:
-        words = words[:_QUOTED_WORDS].rsplit(" ", 1)[0] + "…"
+        head = words[:_QUOTED_HEAD].rsplit(" ", 1)[0]
+        tail = words[len(words) - (_QUOTED_WORDS - _QUOTED_HEAD):].split(" ", 1)[-1]
+        words = f"{head} … {tail}"
     return words
 
 

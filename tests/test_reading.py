@@ -1418,3 +1418,18 @@ def test_a_match_for_concerns_merged_on_one_topic_answers_only_the_parts_it_stan
     assert matcher.answers(parts, matcher.items[0]) == [False, True]
     both = [parts[1], parts[1].replace("10 am", "9 am").replace("diez", "nueve")]
     assert matcher.answers(both, matcher.items[0]) == [True, True]
+
+
+@pytest.mark.parametrize(("concern", "shares"), [
+    ("Our IT says it's a hard requirement: everything through Microsoft Entra.", False),
+    ("Es un requisito: todo tiene que entrar con Microsoft Entra.", False),
+    ("We looked at Requiem already, honestly.", True),
+])
+def test_a_name_shares_only_itself_not_the_words_it_starts_like(concern: str, shares: bool) -> None:
+    """"Requiem" (a competitor) has nothing in common with a buyer's "requirement", though both begin "requi"."""
+    profile = {**_SUPPORT_PROFILE, "competitors": [
+        {"name": "Requiem", "en": "Requiem sells 3-year contracts; we sell monthly.",
+         "es": "Requiem vende contratos de 3 años; nosotros, mensuales."}]}
+    matcher = Matcher(TeamProfile.model_validate(profile))
+    shared, _ = matcher._shared_words([concern])
+    assert (shared[0, len(matcher.items) - 1] > 0) == shares

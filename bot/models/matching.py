@@ -176,6 +176,25 @@ def _short_names(profile: TeamProfile, found: Sequence[Item]) -> list[tuple[str,
             if item.customer else () for item in found]
 
 
+# a name inside a sentence (not its first word): "Requiem", "Google Workspace"
+_NAME_IN_SENTENCE = re.compile(r"(?<![.:;!?(\n]\s)(?<=\s)[A-ZÁÉÍÓÚÑ][a-záéíóúñü]{3,}\b")
+
+
+def _item_words(text: str, name: str | None = None) -> set[str]:
+    """The words a profile item shares by: its words cut to five letters (`stems`), but a name whole: one inside a
+    sentence, and the competitor's or customer's `name` ("Requiem" shares nothing with a buyer's "requirement")."""
+    if name:
+        text = text.replace(name, " ")
+    names = _NAME_IN_SENTENCE.findall(text) + _NAME_WORD.findall(name or "")
+    return stems(_NAME_IN_SENTENCE.sub(" ", text)) | {fold(n) for n in names if len(n) >= 4}
+
+
+def _said_words(text: str) -> set[str]:
+    """The words a buyer's concern shares by: cut to five letters, and whole (to meet an item's names)."""
+    cut = stems(text)
+    return cut | {whole for word in re.findall(r"[^\W\d_]{4,}", text) if (whole := fold(word))[:5] in cut}
+
+
 def _background_sentences() -> list[str]:
     path = data_dir("playbooks") / "matching" / "background.yaml"
     return [str(line) for line in yaml.safe_load(path.read_text(encoding="utf-8"))]
@@ -202,9 +221,10 @@ class Matcher:
             else np.zeros((0, 1))
         self._en, self._es = both[0::2], both[1::2]
         # the words each item and each ordinary sentence use, and how rare each word is among them
-        self._words = [stems(f"{i.en} {i.es}") | _spelled_out(f"{i.en} {i.es}") for i in self.items]
+        self._words = [_item_words(f"{i.en} {i.es}", i.name or i.customer) | _spelled_out(f"{i.en} {i.es}")
+                       for i in self.items]
         self._both_languages = np.array([i.es != i.en for i in self.items], dtype=bool)
-        self._background_words = [stems(line) for line in _background_sentences()]
+        self._background_words = [_item_words(line) for line in _background_sentences()]
         counts: dict[str, int] = {}
         for words in self._words + self._background_words:
             for word in words:
@@ -261,7 +281,7 @@ class Matcher:
         def shared(words: set[str], among: list[set[str]]) -> list[float]:
             return [sum(self._rarity[w] for w in words & other) for other in among]
 
-        said = [stems(c) - stems(" ".join(_NOT_THIS.findall(c))) for c in concerns]
+        said = [_said_words(c) - _said_words(" ".join(_NOT_THIS.findall(c))) for c in concerns]
         return (np.array([shared(w, self._words) for w in said]).reshape(len(concerns), len(self._words)),
                 np.array([shared(w, self._background_words) for w in said]).reshape(len(concerns), -1))
 

@@ -108,7 +108,16 @@ _STRONG_EN = (
     r"won'?t|will not|can'?t) run on|(?:isn'?t|not) (?:compatible|supported)|"
     r"(?:won'?t|wouldn'?t|doesn'?t|can'?t|cannot|don'?t) (?:work(?! out)|fit|scale|integrate|connect|handle|"
     r"support)|can'?t see how|don'?t see how|no way|too (?:small|big|large|complex|complicated|risky|slow)\b|"
-    r"we(?:'d| would) (?:need|have) to"
+    r"we(?:'d| would) (?:need|have) to|"
+    # a price that weighs on them ("a real chunk of money for us", "per-guard pricing kills us", "eats our margin")
+    r"chunk of (?:money|change|cash)|(?:pric\w*|fees?|costs?|per[- ]\w+) (?:\w+ )?kills? us\b|"
+    r"eats? (?:into |up )?(?:our |my |the )?margins?|"
+    r"(?:thin|tight|razor[- ]thin) margins|margins? (?:are|is) (?:thin|tight)|"
+    # the same kind of thing failed them before ("half of them quit in the first cold snap")
+    r"half (?:of )?(?:them|those|the \w+) (?:quit|died|failed|broke|stopped)|"
+    r"(?:quit|died|failed|broke|stopped working) (?:in|after|within) (?:the first|a few|two|three)|"
+    # what they do by hand is liked ("our game masters kind of like running things by hand")
+    r"like (?:running|doing) (?:things|it|them) by hand"
 )
 _STRONG_ES = (
     r"no (?:estoy|estamos) (?:muy |del todo |tan |nada )?(?:segur|convencid)|dud[oa]|esc[eé]ptic|no (?:me )?lo creo|"
@@ -147,7 +156,16 @@ _STRONG_ES = (
     r"la prioridad (?:ahora|este|es)|todo lo dem[aá]s (?:espera|queda)|nadie (?:va a|tiene tiempo)|permanencia|"
     r"acabamos de (?:renovar|firmar)|no veo (?:qu[eé]|c[oó]mo|para qu[eé]|el valor)|no (?:nos|me) (?:sirve|convence)|"
     r"ni s[eé] (?:qu[eé]|c[oó]mo)|se cobra(?:n)? aparte|si se cae|se nos para|por encima de lo (?:asignado|"
-    r"presupuestado)|no (?:tenemos|hay) (?:presupuesto|dinero|plata|partida)|no (?:nos )?(?:llega|alcanza)"
+    r"presupuestado)|no (?:tenemos|hay) (?:presupuesto|dinero|plata|partida)|no (?:nos )?(?:llega|alcanza)|"
+    # un precio que pesa ("se me come el margen", "márgenes muy justos", "casi lo mismo que pagamos por…")
+    r"se (?:me|nos) come (?:el|los|todo el) margen|m[aá]rgenes (?:muy )?(?:justos|ajustados|apretados|m[ií]nimos)|"
+    r"casi lo mismo que (?:pagamos|gastamos)|"
+    # lo mismo ya les falló ("ya nos vendieron un sensor de esos", "se desconectaban cada dos días")
+    r"(?:ya )?(?:nos|me) vendieron|se desconectaba|dej(?:ó|aron) de funcionar|marcaba(?:n)? (?:puras )?tonter[ií]as|"
+    r"(?:lo|eso lo) vi en otra|(?:lo )?dice todo el mundo|todo el mundo (?:lo )?dice|"
+    # la luz o la conexión que se va a menudo ("el internet se cae a cada rato"), y de qué les sirve entonces
+    r"(?:la luz|el internet|la se[ñn]al|la conexi[oó]n) se (?:va|cae|corta) (?:a cada rato|todos los d[ií]as|"
+    r"cada dos por tres|a diario|seguido)|de qu[eé] (?:me|nos) (?:sirve|va a servir)"
 )
 _WEAK_EN = (
     r"risk(?:y|s)?\b|lock-in|locked into|security|secure|compliance|compliant|gdpr|hipaa|soc ?2|privacy|outage|"

@@ -37,6 +37,13 @@ from bot.calls.sides import BUYER, OURS
     "We have always done it this way and never missed a delivery.",
     "Llevamos toda la vida con la libreta y siempre nos ha funcionado.",
     "Con la hoja de la cooperativa nos defendemos, la verdad.",
+    # a price that weighs, the same thing failed before, an outage that is the rule (calls-heldout-19)
+    "Eighteen grand up front plus the yearly fee, that's a real chunk of money for a shop our size.",
+    "Per-seat pricing kills us with forty part-timers.",
+    "The last sensors a neighbour put in, half of them died in the first winter.",
+    "La cuota por máquina se me come el margen de cada venta.",
+    "Ya nos vendieron unos lectores así y a los dos meses marcaban puras tonterías.",
+    "Aquí la luz se va a cada rato, ¿de qué me sirve entonces?",
 ])
 def test_strong_cues_resist_on_their_own(sentence):
     assert resists(sentence)
@@ -65,6 +72,8 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "That was a concern last year but IT fixed it.",  # a worry that is solved
     "Who is responsible for onboarding on your side?",  # who does what: a question
     "Nobody here is using the old tool anymore, thankfully.",
+    "That's the thing that kills us now, the paperwork.",  # their pain today, which we would solve
+    "¿Y si se va la luz en el club?",  # a what-if about how it works
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

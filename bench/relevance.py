@@ -8,6 +8,9 @@ not a test.
   fit used        share of annotated concerns with a fitting item whose marker appears in the coaching
   unrelated       share of answers whose talk track states a profile item that fits no concern of the message
   misleading      answers whose talk track or proof offers an item marked as misleading for that message
+  ... as reassurance
+                  of those, the answers that offer it as an answer, not as what the profile states with the
+                  requirement it may not meet named ("what we offer may not meet «EU hosting»: …")
   re-opened       answers whose talk track argues an accepted point again (its cue words after the opening,
                   where no concern uses them)
   note used       share of seller notes whose marker the coaching repeats
@@ -108,9 +111,9 @@ def measure(name: str, with_profile: bool = True) -> dict:
         coach = Coach(load_settings())
         coach.coach(rows[0]["text"], offline=True)  # load everything first
         encoder.forget_queries()  # each message encoded afresh, as a new message would be
-        counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, reopened=0, notes=0, notes_used=0,
-                      invented=0, candidates=0, candidates_fit=0,
-                      fit_seen=0, candidates_misleading=0)
+        counts = dict(concerns=0, fit=0, answers=0, unrelated=0, misleading=0, misleading_reassurance=0, reopened=0,
+                      notes=0, notes_used=0, invented=0, candidates=0, candidates_fit=0, fit_seen=0,
+                      candidates_misleading=0)
         words, times, truth, said, asked = [], [], [], [], []
         not_coached = 0
         for row in rows:
@@ -143,7 +146,11 @@ def measure(name: str, with_profile: bool = True) -> dict:
                     counts["fit_seen"] += used or any(_has(candidates, markers[i]) for i in concern["fits"])
             stated = {i for i in markers if _has(talk, markers[i])}
             counts["unrelated"] += bool(stated - fits - misleads)
-            counts["misleading"] += bool({i for i in misleads if _has(talk + assure, markers[i])})
+            offered = {i for i in misleads if _has(talk + assure, markers[i])}
+            counts["misleading"] += bool(offered)
+            # (stated as what the profile says, with the requirement it may not meet named: not reassurance)
+            counts["misleading_reassurance"] += bool({i for i in offered if not any(
+                c["status"] == "unmet" and _has(c["fact"] or "", markers[i]) for c in guidance.concerns)})
             counts["candidates"] += sum(_has(candidates, markers[i]) for i in markers)
             counts["candidates_fit"] += sum(_has(candidates, markers[i]) for i in fits)
             counts["candidates_misleading"] += sum(_has(candidates, markers[i]) for i in misleads)
@@ -170,7 +177,8 @@ def measure(name: str, with_profile: bool = True) -> dict:
         "fit_used": round(counts["fit"] / counts["concerns"], 3) if counts["concerns"] else None,
         "fit_used_or_candidate": round(counts["fit_seen"] / counts["concerns"], 3) if counts["concerns"] else None,
         "unrelated": round(counts["unrelated"] / counts["answers"], 3),
-        "misleading": counts["misleading"], "reopened": counts["reopened"],
+        "misleading": counts["misleading"], "misleading_as_reassurance": counts["misleading_reassurance"],
+        "reopened": counts["reopened"],
         "notes_used": f"{counts['notes_used']}/{counts['notes']}", "invented": counts["invented"],
         "candidates_fitting": f"{counts['candidates_fit']}/{counts['candidates']}",
         "candidates_misleading": counts["candidates_misleading"],

@@ -114,7 +114,8 @@ def test_requirements_are_the_names_a_buyer_requires() -> None:
     assert requirements("¿Tienen integración con SAP S/4HANA?") == ["SAP S/4HANA"]
     assert requirements("Is support included, in English?") == []
     # a sentence's full stop ends a name; a dot inside one does not
-    assert requirements("Data must stay in the United States. We're in Ohio?") == ["United States", "Ohio"]
+    # (where they are is no name they require: it binds only a fact limited to places)
+    assert requirements("Data must stay in the United States. We're in Ohio?") == ["United States"]
     assert requirements("Do you integrate with Node.js services?") == ["Node.js"]
     # whom they spoke with is no requirement
     assert requirements("The NetSuite piece is solved, thanks for the call with Coastal. Is there a setup fee?") == []
@@ -399,6 +400,17 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "Empezamos a las 7 de la mañana hora de Madrid. Si algo falla a esa hora, ¿quién nos atiende?", "", "Madrid"),
     ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
      "Someone has to pick up during Lisbon business hours.", "", "Lisbon"),
+    # where the buyer is, against a fact limited to other places (playbooks/matching/places.yaml), or setting
+    # theirs aside
+    ("Death certificate data exports in the format of the EDRS systems of Texas, Florida and Ohio only.",
+     "I assume you file straight into the state EDRS. We're in Georgia and that's half our paperwork.", "",
+     "Georgia"),
+    ("Flower orders go to the FloraLink network of florists in the US and Canada only.",
+     "Trabajamos con floristerías de aquí, de Sevilla. ¿Eso se puede pedir desde el programa?", "", "Sevilla"),
+    ("Trust reports are built in for 14 US states (not New York or California).",
+     "But we're in New York, and the trust reporting goes to the state every year.", "", "New York"),
+    ("Los informes de fideicomiso vienen para 14 estados de EE. UU. (no Nueva York ni California).",
+     "Estamos en Nueva York y cada año reportamos al estado.", "", "Nueva York"),
     # ... named by an adjective
     ("Phone support Monday to Friday, 7 am to 7 pm US Central Time.",
      "Trabajamos en horario español y a las diez de la mañana nos tienen que coger el teléfono.", "",
@@ -1433,3 +1445,18 @@ def test_a_name_shares_only_itself_not_the_words_it_starts_like(concern: str, sh
     matcher = Matcher(TeamProfile.model_validate(profile))
     shared, _ = matcher._shared_words([concern])
     assert (shared[0, len(matcher.items) - 1] > 0) == shares
+
+
+@pytest.mark.parametrize(("fact", "concern"), [
+    ("Flower orders go to the FloraLink network of florists in the US and Canada only.",
+     "We're in Georgia. Can families order flowers from the obituary page?"),
+    ("Trust reports are built in for 14 US states (not New York or California).", "We are in Ohio. Trust reports?"),
+    ("Soporte en inglés únicamente, desde nuestra oficina de Dublín.", "Estamos en Madrid, ¿quién nos atiende?"),
+    ("Los pedidos de flores van a floristerías de EE. UU. y Canadá solamente.",
+     "Estamos en Texas, ¿las familias pueden pedir flores?"),
+    # a place inside the one they require
+    ("All data is hosted on AWS in Ohio (us-east-2).", "Our data must stay in the United States."),
+    ("Los datos se alojan en Madrid.", "Los datos tienen que quedarse en España."),
+])
+def test_a_place_inside_the_places_a_fact_names_is_met_and_where_they_are_is_no_requirement(fact, concern) -> None:
+    assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern, message=concern).meets

@@ -9,8 +9,13 @@ says plainly what the profile states instead of offering it as reassurance.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
 
 from bot.core.grounding import ORDINARY_NAMES, claims
+from bot.core.resources import data_dir
 from bot.core.words import fold, stems
 
 # A requirement's value is a name right after what introduces it: "hosted in Mexico", "a connector for Oracle
@@ -83,6 +88,9 @@ def requirements(text: str) -> list[str]:
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
                                                                                        match.start()]):
             continue  # ("we only use Okta" stays: what they run)
+        if match.group(0).split()[0].lower() in ("in", "en", "de", "from", "desde") and \
+                _WE_ARE_IN.search(text[max(0, match.start() - 30):match.start()] + " "):
+            continue  # "we're in Georgia": where they are binds only a fact limited to places (`_where_unmet`)
         if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
             found.append(name)
     return list(dict.fromkeys(found))
@@ -198,6 +206,10 @@ def _named_in(item_text: str, area: str) -> bool:
            for place in (fold(area), *_WITHIN.get(fold(area), ())) if place in folded  # (cheap test first)
            for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
         return True
+    place = _places().place_of.get(fold(area))
+    named = {p for start, _, p, _ in _places_in(item_text) if not any(a <= start < b for a, b in denied)}
+    if place and any(place in _places().within.get(p, ()) for p in named - _limited_places(item_text)[1]):
+        return True  # the item names, not to rule it out, a place inside the one required: "Ohio" for "the US"
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
         "".join(word[0] for word in run.split()) == area for run in re.findall(
             rf"(?:[A-ZÁÉÍÓÚÑ][\w-]*\s+){{{len(area) - 1}}}[A-ZÁÉÍÓÚÑ][\w-]*", item_text))
@@ -291,6 +303,110 @@ def _without_denials(item_text: str) -> str:
     for clause in _denied_clauses(item_text):
         item_text = item_text.replace(clause, " ")
     return item_text
+
+
+@dataclass(frozen=True)
+class _Places:
+    """The places of playbooks/matching/places.yaml: each name's place, what each place lies in, and a pattern that
+    finds them in a text."""
+
+    place_of: dict[str, str]  # a folded name -> its place (the entry's first name)
+    within: dict[str, tuple[str, ...]]  # a place -> itself and every place it lies in
+    pattern: re.Pattern[str]  # names as words in folded text
+    capitals: re.Pattern[str]  # short names in capitals ("US", "UK", "EU"), found as written: "us" is a pronoun
+
+
+@cache
+def _places() -> _Places:
+    raw = yaml.safe_load((data_dir("playbooks") / "matching" / "places.yaml").read_text(encoding="utf-8"))
+    parent: dict[str, str | None] = {}
+    place_of: dict[str, str] = {}
+    for names in raw["regions"]:
+        parent[names[0]] = None
+        place_of.update({fold(n): names[0] for n in names})
+    for names, inside in raw["countries"]:
+        parent[names[0]] = inside
+        place_of.update({fold(n): names[0] for n in names})
+    for country, places in raw["inside"].items():
+        for place in places:
+            parent.setdefault(place, country)
+            place_of.setdefault(fold(place), place)
+
+    def chain(place: str | None) -> tuple[str, ...]:
+        return (place, *chain(parent.get(place))) if place else ()
+
+    short = {n for names in [*raw["regions"], *(c[0] for c in raw["countries"])] for n in names
+             if n.replace(".", "").replace(" ", "").isupper() and len(n.replace(".", "").replace(" ", "")) <= 5}
+    words = sorted((n for n in place_of if n not in {fold(s) for s in short}), key=len, reverse=True)
+    return _Places(place_of, {p: chain(p) for p in parent},
+                   re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)"),
+                   re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(short, key=len, reverse=True))) +
+                              r")(?![\w])"))
+
+
+def _places_in(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, place, as written) of each place `text` names, in order (positions in `text`; a text whose
+    folding moves letters is read folded, its positions then approximate)."""
+    places = _places()
+    folded = fold(text)
+    found = [(m.start(), m.end(), places.place_of[m.group(1)], text[m.start():m.end()])
+             for m in places.pattern.finditer(folded)]
+    found += [(m.start(), m.end(), places.place_of[fold(m.group(1))], m.group(1))
+              for m in places.capitals.finditer(text)]
+    return sorted(found)
+
+
+# A run of places limited by the item: "Texas, Florida and Ohio only", "only in the US and Canada", "solo en EE. UU.
+# y Canadá"; or set aside: "(not New York or California)", "excepto Canarias"
+_BETWEEN_PLACES = re.compile(r"\s*,?\s*(?:(?:and|or|y|o|e|&)\s+)?(?:(?:the|el|la|los|las)\s+)?", re.I)
+_ONLY_BEFORE = re.compile(r"\b(?:only|solo|sólo|únicamente|solamente|exclusively|exclusivamente)\s+(?:(?:in|for|to|"
+                          r"within|across|on|en|para|a|de|dentro de|the|el|la|los|las)\s+){0,3}$", re.I)
+_ONLY_AFTER = re.compile(r"^\s*(?:only|solamente|únicamente)\b", re.I)
+_NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni|but not|pero no)\s+(?:(?:in|for|en|para|the|"
+                         r"el|la|los|las)\s+){0,2}$", re.I)
+# where the buyer is: "we're in Georgia", "estamos en Sevilla", "somos de Monterrey", "de aquí, de Sevilla"
+# (not "here in Colombia", "aquí en Colombia": "¿trae los productos registrados aquí en Colombia?" requires it)
+_WE_ARE_IN = re.compile(r"\b(?:we'?re|we are|i'?m|i am|based|located|estamos|somos|operamos|vivimos)\s+"
+                        r"(?:(?:in|en|de|from|desde|out of|the|el|la)\s+){0,2}$", re.I)
+
+
+def _limited_places(item_text: str) -> tuple[set[str], set[str]]:
+    """The places the item limits something to ("… Texas, Florida and Ohio only"), and those it sets aside ("(not
+    New York or California)")."""
+    found = _places_in(item_text)
+    runs: list[list[tuple[int, int, str, str]]] = []
+    for place in found:
+        if runs and _BETWEEN_PLACES.fullmatch(item_text[runs[-1][-1][1]:place[0]]):
+            runs[-1].append(place)
+        else:
+            runs.append([place])
+    limited, set_aside = set(), set()
+    for run in runs:
+        before, after = item_text[:run[0][0]], item_text[run[-1][1]:]
+        names = {p[2] for p in run}
+        if _NOT_BEFORE.search(before):
+            set_aside |= names
+        elif _ONLY_BEFORE.search(before) or _ONLY_AFTER.match(after):
+            limited |= names
+    return limited, set_aside
+
+
+def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
+    """The place the buyer is, or works with, that a fact limited to other places does not reach ("we're in
+    Georgia" and "EDRS exports for Texas, Florida and Ohio only"), or sets aside ("we're in New York" and "not New
+    York or California"), as the buyer wrote it; None if none. Their places: those the concern names, and where
+    the message says they are."""
+    limited, set_aside = _limited_places(item_text)
+    if not limited and not set_aside:
+        return None
+    within = _places().within
+    theirs = [(p, said) for _, _, p, said in _places_in(concern)]
+    theirs += [(p, said) for start, _, p, said in _places_in(message) if _WE_ARE_IN.search(message[:start])]
+    for place, said in theirs:
+        around = set(within.get(place, (place,)))
+        if around & set_aside or limited and not around & limited and place not in limited:
+            return said
+    return None
 
 
 _LANGUAGES = {
@@ -640,6 +756,9 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     denied = _named_denied(both, concern)
     if denied:
         return denied, True
+    elsewhere = _where_unmet(both, concern, message)
+    if elsewhere:
+        return (elsewhere,), True
     said_here = concern
     concern = f"{concern} {message}".strip()
     offered = _languages(both)

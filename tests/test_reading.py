@@ -45,6 +45,9 @@ def _coach_with(team: dict, folder: Path, model_cache: Path) -> Coach:
      ["The demo was great"]),
     ("La demo nos encantó. Pero es marzo. Entramos en temporada alta y no cambio nada hasta octubre.",
      ["es marzo. Entramos en temporada alta y no cambio nada hasta octubre."], ["La demo nos encantó"]),
+    # a question typed without its apostrophe or question mark is a question
+    ("whats the price for one location, we do maybe 120 calls a year. any setup fee??",
+     ["whats the price for one location, we do maybe 120 calls a year.", "any setup fee?"], []),
     ("Looks great. But too pricey.", ["too pricey."], ["Looks great"]),
     ("Me gusta. Pero es caro.", ["es caro."], ["Me gusta"]),
     # a short clause that says what follows from the one before is the same concern

@@ -120,7 +120,7 @@ def test_with_the_example_profile_a_concern_gets_its_topics_fact_or_an_honest_ga
 ANSWERED = [
     ("implementation", "How long does it take to get this up and running?"),
     ("implementation", "No tengo claro cuánto nos llevaría la puesta en marcha."),
-    ("security", "Where is our data stored, and who can access it?"),
+    ("security", "Where is our data stored, and is it encrypted?"),  # (not "who can access it": no fact says)
     ("price", "Does the price include setup and training?"),
     ("incumbent", "We already use RouteMax and it does the job."),
 ]
@@ -131,6 +131,15 @@ def test_with_the_example_profile_the_fact_that_meets_the_concern_is_said(exampl
     guidance = example_coach.coach(text, offline=True)
     assert [c["status"] for c in guidance.concerns] == ["answered"], guidance.concerns
     assert guidance.concerns[0]["fact"].rstrip(".") in guidance.talk_track
+
+
+@pytest.mark.parametrize("text", ["Where is our data stored, and who can access it?",
+                                  "¿Dónde se guardan nuestros datos? ¿Y quién puede acceder a ellos?"])
+def test_a_fact_that_answers_one_of_two_questions_on_a_topic_leaves_the_other_its_placeholder(example_coach, text):
+    """The hosting fact says where the data is, not who can see it: that question keeps its own placeholder."""
+    guidance = example_coach.coach(text, offline=True)
+    assert [c["status"] for c in guidance.concerns] == ["answered", "placeholder"], guidance.concerns
+    assert guidance.concerns[0]["fact"].rstrip(".") in guidance.talk_track and "[" in guidance.talk_track
 
 
 @pytest.mark.parametrize(("topic", "text", "context"), OBJECTIONS)

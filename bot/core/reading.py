@@ -174,7 +174,8 @@ _WORRY = re.compile(
 )
 # A question typed without its question mark ("also are the wall clocks in the price or extra").
 _QUESTION_START = re.compile(r"^(?:(?:and|also|so|y|también)\s+)?(?:are|is|do|does|did|can|could|will|would|"
-                             r"how|what|who|when|where|which|why|cu[áa]nto|c[óo]mo|qu[ée]|qui[ée]n|d[óo]nde|"
+                             r"how|what|who|when|where|which|why|whats|hows|wheres|whos|"  # (typed without "'")
+                             r"cu[áa]nto|c[óo]mo|qu[ée]|qui[ée]n|d[óo]nde|"
                              r"cu[áa]ndo|hay|tienen|pueden|incluye|"
                              # a question the seller's call notes report: "asked if we have anyone in hotels"
                              r"asked|asks|wants to know|wanted to know|wondered|wonders|preguntó|pregunta si|"

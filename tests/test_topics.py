@@ -142,6 +142,19 @@ def test_a_fact_that_answers_one_of_two_questions_on_a_topic_leaves_the_other_it
     assert guidance.concerns[0]["fact"].rstrip(".") in guidance.talk_track and "[" in guidance.talk_track
 
 
+@pytest.mark.parametrize(("text", "placeholder"), [
+    ("Our spreadsheet works great for a shop our size. It is not a priority this year, we have other projects first.",
+     "[how this supports the priority they named]"),
+    ("Somos una empresa chica, llevamos todo en un Excel y anda bárbaro. No es prioridad ahora, gracias igual.",
+     "[cómo esto apoya la prioridad que nombraron]"),
+])
+def test_a_concern_about_the_buyers_own_situation_gets_its_topics_placeholder(shared_coach, text, placeholder):
+    """No fact of ours answers "not a priority": the seller fills in how this serves their priority, not "[our
+    answer to «Not a priority this year»]"."""
+    guidance = shared_coach.coach(text, offline=True)
+    assert placeholder in guidance.talk_track and "«" not in guidance.talk_track and "“" not in guidance.talk_track
+
+
 @pytest.mark.parametrize(("topic", "text", "context"), OBJECTIONS)
 def test_with_the_empty_profile_placeholders_appear_and_no_new_digits(shared_coach, topic, text, context):
     guidance = shared_coach.coach(text, context, offline=True)

@@ -491,7 +491,7 @@ class Coach:
                 read_topics += [t for t in (filed, topic) if t]
                 taken = [m.item for m in matches if m]
                 if match is None:  # nothing answers them together: each keeps its own placeholder, none dropped
-                    concerns += self._placeholders(parts, sure, topic, taken, reading, say)
+                    concerns += self._placeholders(parts, sure, topic, taken, reading, say, lang)
                     continue
                 # the item may answer only some of the concerns merged on one topic: the others keep their own
                 # placeholder, on no topic (the one read for them all was the answered part's)
@@ -500,7 +500,7 @@ class Coach:
                 concerns.append(ReadConcern(concern.words if len(kept) == len(parts) else kept[0].words, sure,
                                             match, say(self._item(match))))
                 concerns += self._placeholders([part for part in parts if part not in kept], None, topic, taken,
-                                               reading, say)
+                                               reading, say, lang)
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
             read_topics.append(recorded.topic)
@@ -562,12 +562,15 @@ class Coach:
         return replace(composed, english_used=english_used)
 
     def _placeholders(self, parts: Sequence[Concern], topic: TopicPlaybook | None, read_as: str | None,
-                      taken: Sequence[Item], reading: Reading, say: Callable[[Any], str]) -> list[ReadConcern]:
+                      taken: Sequence[Item], reading: Reading, say: Callable[[Any], str], lang: str
+                      ) -> list[ReadConcern]:
         """A placeholder for each of `parts` nothing answers, on `topic` (None: no topic content), each with the
         profile's closest facts (on the topic `read_as`, leaving out those `taken` by other concerns) for the seller
-        to check."""
+        to check. A concern about the buyer's own situation asks for no fact of ours: its topic's placeholder
+        ("[how this supports the priority they named]"), not "[our answer to «Not a priority this year»]"."""
         notes = " ".join(reading.seller_notes)
-        return [ReadConcern(part.words, topic, None, "", nearest=tuple(
+        own = topic.text("placeholder", lang) if topic is not None and topic.topic in _THEIR_SITUATION else None
+        return [ReadConcern(part.words, topic, None, "", placeholder=own, nearest=tuple(
             say(self.playbooks.profile.facts[item.index]).rstrip(".")
             for item in self.matcher.nearest(part.about, read_as, taken, notes, reading.buyer_text)))
             for part in parts]
@@ -583,6 +586,10 @@ class Coach:
             return _Said(f"{ref.customer}: {ref.result.en}", f"{ref.customer}: {ref.result.get('es')[0]}",
                          ref.result.es is None)
         return profile.competitors[item.index]
+
+
+# topics about the buyer's own situation (what comes first for them, what they do today, who decides), not about us
+_THEIR_SITUATION = frozenset({"priority", "status_quo", "authority"})
 
 
 def _refuse_opt_out(text: str) -> None:

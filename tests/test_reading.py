@@ -363,6 +363,15 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "I need someone on the phone if a till dies at 1am.", "", "at 1am"),
     ("El soporte atiende de 8:00 a 18:00.", "Si falla a las 2 de la madrugada, ¿quién contesta?", "",
      "a las 2 de la madrugada"),
+    # a language is no place: Spanish-speaking support in Mexico City hours is not "horario español"
+    ("Support in Spanish, 8:00-17:00 Mexico City business hours.", "Necesitamos soporte en horario español.", "",
+     "horario español"),
+    # ... once moved into the item's time zone: 8pm Central is 3 am in Madrid
+    ("Phone and chat support on weekdays, 8:00 to 18:00 CET.",
+     "We're in Texas, open 6am to 8pm Central, and my team needs phone support in those hours.", "", "8pm"),
+    ("Soporte telefónico de lunes a viernes, de 8:00 a 18:00 CET.",
+     "Estamos en Ciudad de México y cerramos a las 8 de la noche: necesitamos soporte hasta esa hora.", "",
+     "a las 8 de la noche"),
     # their own servers, or a system named in the seller's note
     ("We have native connectors for Salesforce and SAP S/4HANA Cloud.",
      "Our SAP is an old on-premise version, can you connect to it?", "", "on-premise"),
@@ -400,7 +409,9 @@ def test_in_country_hosting_is_not_met_by_a_named_region(concern: str, met: bool
      "SAP Business One"),
     # hours in another time zone
     ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
-     "Empezamos a las 7 de la mañana hora de Madrid. Si algo falla a esa hora, ¿quién nos atiende?", "", "Madrid"),
+     # (7 in Madrid is midnight in Texas: the hour itself is what it misses)
+     "Empezamos a las 7 de la mañana hora de Madrid. Si algo falla a esa hora, ¿quién nos atiende?", "",
+     "a las 7 de la mañana"),
     ("Support runs Monday to Friday, 7:00 to 19:00 US Central Time.",
      "Someone has to pick up during Lisbon business hours.", "", "Lisbon"),
     # where the buyer is, against a fact limited to other places (playbooks/matching/places.yaml), or setting
@@ -465,6 +476,10 @@ def test_a_fact_that_leaves_out_or_rules_out_what_the_buyer_requires_does_not_me
 @pytest.mark.parametrize(("fact", "concern"), [
     ("Customers with 50 or more users get a named customer success manager.", "We're 80 users: who is our contact?"),
     ("Phone support runs from 07:00 to 23:00 CET.", "Can I call you at 9am if something breaks?"),
+    # a time in another zone, moved into the item's: 6am Central is 13:00 CET, 7am in Bogotá too
+    ("Phone and chat support on weekdays, 8:00 to 18:00 CET.", "We open at 6am Central and need someone then."),
+    ("Soporte telefónico de lunes a viernes, de 8:00 a 18:00 CET.",
+     "Estamos en Bogotá y abrimos a las 7 de la mañana: ¿quién contesta?"),
     ("The analytics are validated between 60 and 10,000 RPM.", "Nuestros ventiladores giran a 1.500 rpm, ¿sirve?"),
     ("Monthly billing is available on every plan, with no minimum term.", "We need to cancel month to month."),
     ("El soporte es en inglés, español y portugués.", "El soporte tiene que ser en portugués."),
@@ -1459,6 +1474,12 @@ def test_a_name_shares_only_itself_not_the_words_it_starts_like(concern: str, sh
      "Estamos en Texas, ¿las familias pueden pedir flores?"),
     # a place inside the one they require
     ("All data is hosted on AWS in Ohio (us-east-2).", "Our data must stay in the United States."),
+    # no limit ("not only in"), no place ("una nevada"), no requirement (where they are, with a curly apostrophe),
+    # and "more than one" is no single location (a diff review's findings)
+    ("Certified installers work not only in Texas but in every state.", "We’re in Georgia. Who installs it?"),
+    ("Los pedidos van solo a floristerías de EE. UU. y Canadá.", "Con una nevada como la de ayer, ¿llegan las flores?"),
+    ("Single sign-on is only available on the Enterprise plan (5 or more locations).",
+     "We need single sign-on; we have more than one location and growing."),
     ("Los datos se alojan en Madrid.", "Los datos tienen que quedarse en España."),
 ])
 def test_a_place_inside_the_places_a_fact_names_is_met_and_where_they_are_is_no_requirement(fact, concern) -> None:

@@ -278,7 +278,7 @@ def _person(raw: str) -> tuple[str, str]:
             name = name.split(" ", 2)[-1] if name.count(" ") >= 2 else ""
     else:
         # ("On 15/10/2024 09:12, Nadia Haddad wrote:" names no address: the date still comes first)
-        raw = re.split(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?,|\b\d{4},", raw)[-1]
+        raw = re.split(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?\s?[Mm]\.?)?,?|\b\d{4},", raw)[-1]
         parsed = getaddresses([raw])
         name = parsed[0][0] if parsed and parsed[0][0] else raw.strip(" ,\"'")
         name = parseaddr(raw)[0] or name

@@ -117,7 +117,7 @@ _STRONG_EN = (
     r"half (?:of )?(?:them|those|the \w+) (?:quit|died|failed|broke|stopped)|"
     r"(?:quit|died|failed|broke|stopped working) (?:in|after|within) (?:the first|a few|two|three)|"
     # what they do by hand is liked ("our game masters kind of like running things by hand")
-    r"like (?:running|doing) (?:things|it|them) by hand"
+    r"(?<!n't )(?<!not )like (?:running|doing) (?:things|it|them) by hand"
 )
 _STRONG_ES = (
     r"no (?:estoy|estamos) (?:muy |del todo |tan |nada )?(?:segur|convencid)|dud[oa]|esc[eé]ptic|no (?:me )?lo creo|"
@@ -158,10 +158,11 @@ _STRONG_ES = (
     r"ni s[eé] (?:qu[eé]|c[oó]mo)|se cobra(?:n)? aparte|si se cae|se nos para|por encima de lo (?:asignado|"
     r"presupuestado)|no (?:tenemos|hay) (?:presupuesto|dinero|plata|partida)|no (?:nos )?(?:llega|alcanza)|"
     # un precio que pesa ("se me come el margen", "márgenes muy justos", "casi lo mismo que pagamos por…")
-    r"se (?:me|nos) come (?:el|los|todo el) margen|m[aá]rgenes (?:muy )?(?:justos|ajustados|apretados|m[ií]nimos)|"
+    r"se (?:me|nos) comen? (?:el|los|todo el) m[aá]rgen(?:es)?|"
+    r"m[aá]rgenes (?:muy )?(?:justos|ajustados|apretados|m[ií]nimos)|"
     r"casi lo mismo que (?:pagamos|gastamos)|"
     # lo mismo ya les falló ("ya nos vendieron un sensor de esos", "se desconectaban cada dos días")
-    r"(?:ya )?(?:nos|me) vendieron|se desconectaba|dej(?:ó|aron) de funcionar|marcaba(?:n)? (?:puras )?tonter[ií]as|"
+    r"ya (?:nos|me) vendieron|se desconectaba|dej(?:[oó]|aron) de funcionar|marcaba(?:n)? (?:puras )?tonter[ií]as|"
     r"(?:lo|eso lo) vi en otra|(?:lo )?dice todo el mundo|todo el mundo (?:lo )?dice|"
     # la luz o la conexión que se va a menudo ("el internet se cae a cada rato"), y de qué les sirve entonces
     r"(?:la luz|el internet|la se[ñn]al|la conexi[oó]n) se (?:va|cae|corta) (?:a cada rato|todos los d[ií]as|"

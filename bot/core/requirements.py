@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import yaml
 
@@ -88,7 +88,7 @@ def requirements(text: str) -> list[str]:
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
                                                                                        match.start()]):
             continue  # ("we only use Okta" stays: what they run)
-        if match.group(0).split()[0].lower() in ("in", "en", "de", "from", "desde") and \
+        if match.group(0).split()[0].lower() in ("in", "en", "from", "desde") and \
                 _WE_ARE_IN.search(text[max(0, match.start() - 30):match.start()] + " "):
             continue  # "we're in Georgia": where they are binds only a fact limited to places (`_where_unmet`)
         if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
@@ -207,8 +207,8 @@ def _named_in(item_text: str, area: str) -> bool:
            for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
         return True
     place = _places().place_of.get(fold(area))
-    named = {p for start, _, p, _ in _places_in(item_text) if not any(a <= start < b for a, b in denied)}
-    if place and any(place in _places().within.get(p, ()) for p in named - _limited_places(item_text)[1]):
+    if place and any(place in _places().within.get(p, ()) for start, _, p, _ in _places_in(item_text)
+                     if not any(a <= start < b for a, b in denied) and p not in _limited_places(item_text)[1]):
         return True  # the item names, not to rule it out, a place inside the one required: "Ohio" for "the US"
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
         "".join(word[0] for word in run.split()) == area for run in re.findall(
@@ -344,33 +344,38 @@ def _places() -> _Places:
                               r")(?![\w])"))
 
 
-def _places_in(text: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, place, as written) of each place `text` names, in order (positions in `text`; a text whose
-    folding moves letters is read folded, its positions then approximate)."""
+@lru_cache(maxsize=256)  # (asked of one message for every item)
+def _places_in(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, place, as written) of each place `text` names, in order, written with its capital ("una
+    nevada", "chile con carne" and "montaña" name no place); positions in `text` (approximate where folding moves
+    letters)."""
     places = _places()
     folded = fold(text)
     found = [(m.start(), m.end(), places.place_of[m.group(1)], text[m.start():m.end()])
-             for m in places.pattern.finditer(folded)]
+             for m in places.pattern.finditer(folded) if text[m.start():m.start() + 1].isupper()]
     found += [(m.start(), m.end(), places.place_of[fold(m.group(1))], m.group(1))
               for m in places.capitals.finditer(text)]
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 # A run of places limited by the item: "Texas, Florida and Ohio only", "only in the US and Canada", "solo en EE. UU.
 # y Canadá"; or set aside: "(not New York or California)", "excepto Canarias"
 _BETWEEN_PLACES = re.compile(r"\s*,?\s*(?:(?:and|or|y|o|e|&)\s+)?(?:(?:the|el|la|los|las)\s+)?", re.I)
-_ONLY_BEFORE = re.compile(r"\b(?:only|solo|sólo|únicamente|solamente|exclusively|exclusivamente)\s+(?:(?:in|for|to|"
-                          r"within|across|on|en|para|a|de|dentro de|the|el|la|los|las)\s+){0,3}$", re.I)
+# ("not only in Texas", "no solo en Texas" limit nothing)
+_ONLY_BEFORE = re.compile(r"(?<!\bnot )(?<!\bno )\b(?:only|solo|sólo|únicamente|solamente|exclusively|exclusivamente)"
+                          r"\s+(?:(?:in|for|to|within|across|on|en|para|a|de|dentro de|the|el|la|los|las)\s+){0,3}$",
+                          re.I)
 _ONLY_AFTER = re.compile(r"^\s*(?:only|solamente|únicamente)\b", re.I)
-_NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni|but not|pero no)\s+(?:(?:in|for|en|para|the|"
+_NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni)\s+(?:(?:in|for|en|para|the|"
                          r"el|la|los|las)\s+){0,2}$", re.I)
 # where the buyer is: "we're in Georgia", "estamos en Sevilla", "somos de Monterrey", "de aquí, de Sevilla"
 # (not "here in Colombia", "aquí en Colombia": "¿trae los productos registrados aquí en Colombia?" requires it)
-_WE_ARE_IN = re.compile(r"\b(?:we'?re|we are|i'?m|i am|based|located|estamos|somos|operamos|vivimos)\s+"
+_WE_ARE_IN = re.compile(r"\b(?:we['’]re|we are|i['’]m|i am|based|located|estamos|somos|operamos|vivimos)\s+"
                         r"(?:(?:in|en|de|from|desde|out of|the|el|la)\s+){0,2}$", re.I)
 
 
-def _limited_places(item_text: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=256)
+def _limited_places(item_text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The places the item limits something to ("… Texas, Florida and Ohio only"), and those it sets aside ("(not
     New York or California)")."""
     found = _places_in(item_text)
@@ -380,7 +385,8 @@ def _limited_places(item_text: str) -> tuple[set[str], set[str]]:
             runs[-1].append(place)
         else:
             runs.append([place])
-    limited, set_aside = set(), set()
+    limited: set[str] = set()
+    set_aside: set[str] = set()
     for run in runs:
         before, after = item_text[:run[0][0]], item_text[run[-1][1]:]
         names = {p[2] for p in run}
@@ -388,7 +394,7 @@ def _limited_places(item_text: str) -> tuple[set[str], set[str]]:
             set_aside |= names
         elif _ONLY_BEFORE.search(before) or _ONLY_AFTER.match(after):
             limited |= names
-    return limited, set_aside
+    return frozenset(limited), frozenset(set_aside)
 
 
 def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
@@ -401,10 +407,11 @@ def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
         return None
     within = _places().within
     theirs = [(p, said) for _, _, p, said in _places_in(concern)]
-    theirs += [(p, said) for start, _, p, said in _places_in(message) if _WE_ARE_IN.search(message[:start])]
+    theirs += [(p, said) for start, _, p, said in _places_in(message)
+               if _WE_ARE_IN.search(message, max(0, start - 40), start)]
     for place, said in theirs:
         around = set(within.get(place, (place,)))
-        if around & set_aside or limited and not around & limited and place not in limited:
+        if around & set_aside or limited and not around & limited:
             return said
     return None
 
@@ -427,7 +434,8 @@ _ADJECTIVE = r"(?:(?:active|activ[oa]s|concurrent|named|nominales|legal(?:es)?|h
 _QUANTITY = re.compile(r"(?<![\w.])(-?\d[\d,.]*)\s*(?:(?:to|-|–|a|y|and)\s*(-?\d[\d,.]*)\s*)?" + _ADJECTIVE + _UNITS,
                        re.I)
 # one of something, in words: "a single location", "one site", "una sola sede", "un solo almacén"
-_ONE = re.compile(r"\b(?:(?:a |one )?single|only one|just one|one|una sola|un solo|solo una|solo un)\s+"
+_ONE = re.compile(r"(?<!than )(?<!least )(?<!each )(?<!per )(?<!más de )(?<!menos )"
+                  r"\b(?:(?:a |one )?single|only one|just one|one|una sola|un solo|solo una|solo un)\s+"
                   r"(location|site|store|branch|plant|warehouse|company|sede|tienda|sucursal|planta|almac[ée]n|"
                   r"empresa)\b", re.I)
 # a range an item states: "between 60 and 10,000 RPM", "up to 20 active projects", "50 or more users",
@@ -535,14 +543,14 @@ _PLACE_HOURS = re.compile(
 _HOURS_ADJECTIVE = re.compile(r"\bhorario\s+(español|espanol|peninsular|europeo|mexicano|argentino|colombiano|"
                               r"chileno)\b|\b(Spanish|European|Mexican)\s+(?:business\s+|office\s+|working\s+)?"
                               r"hours\b", re.I)
-_SPAIN = ("españa", "espana", "spain", "spanish", "madrid", "peninsular", "cet", "cest", "central european")
+# (no "Spanish": a language, not a place; no three-letter zones: a name is matched at a word's start)
+_SPAIN = ("españa", "espana", "spain", "madrid", "cet", "cest", "central european")
 _HOURS_NAMES = {"español": _SPAIN, "espanol": _SPAIN, "peninsular": _SPAIN, "spanish": _SPAIN,
                 "europeo": (*_SPAIN, "europe", "european", "europa", "gmt", "wet", "eet"),
                 "european": (*_SPAIN, "europe", "european", "europa", "gmt", "wet", "eet"),
                 "mexicano": ("méxico", "mexico", "cdmx"), "mexican": ("méxico", "mexico", "cdmx"),
-                "argentino": ("argentina", "buenos aires", "art"),
-                "colombiano": ("colombia", "bogotá", "bogota", "cot"),
-                "chileno": ("chile", "santiago", "clt")}
+                "argentino": ("argentina", "buenos aires"), "colombiano": ("colombia", "bogotá", "bogota"),
+                "chileno": ("chile", "santiago")}
 
 
 def _places_of_hours(text: str) -> list[str]:
@@ -566,15 +574,51 @@ def _hours_names(place: str) -> tuple[str, ...]:
     """The names an item may give the business hours the buyer named: the place itself, or for an adjective
     ("horario español") the country, its capital and its time zone."""
     adjective = _HOURS_ADJECTIVE.fullmatch(place)
-    return _HOURS_NAMES[fold(next(g for g in adjective.groups() if g))] if adjective else (place,)
+    word = fold(next(g for g in adjective.groups() if g)) if adjective else fold(place)
+    return _HOURS_NAMES.get(word, (place,))
+
+
+# Time zones an item's hours or a buyer's clock may be given in, as hours from UTC (standard time: summer time
+# moves both sides of most pairs alike). Central European before US Central.
+_ZONES = (
+    (re.compile(r"\bCES?T\b|central europe|hora (?:peninsular|de (?:españa|madrid))|horario (?:español|peninsular)|"
+                r"(?:spain|spanish|madrid|paris|berlin)(?:'s)? (?:business )?(?:time|hours)", re.I), 1),
+    (re.compile(r"\b(?:GMT|BST|WET)\b|\b(?:UK|London|Lisbon|Dublin)(?:'s)? (?:business )?(?:time|hours)|"
+                r"bank holiday", re.I), 0),
+    (re.compile(r"\b(?:US )?Eastern\b|\bE[SD]T\b", re.I), -5),
+    (re.compile(r"\b(?:US )?Central\b(?! Europe)|\bC[SD]T\b|hora del centro de EE", re.I), -6),
+    (re.compile(r"\bMountain (?:time|standard)|\bM[SD]T\b", re.I), -7),
+    (re.compile(r"\bPacific\b|\bP[SD]T\b", re.I), -8),
+    (re.compile(r"mexico city|ciudad de m[ée]xico|cdmx|hora del centro de m[ée]xico", re.I), -6),
+    (re.compile(r"bogot[áa]|\blima\b|\bCOT\b", re.I), -5),
+    (re.compile(r"buenos aires|\bART\b", re.I), -3),
+)
+# the zone of a country's places, where it has one
+_COUNTRY_ZONES = {"United Kingdom": 0, "Ireland": 0, "Portugal": 0, "Spain": 1, "France": 1, "Germany": 1, "Italy": 1,
+                  "Netherlands": 1, "Belgium": 1, "Mexico": -6, "Colombia": -5, "Peru": -5, "Ecuador": -5,
+                  "Chile": -4, "Argentina": -3, "Uruguay": -3}
+
+
+def _zone(text: str, places_too: bool = False) -> int | None:
+    """The time zone `text` gives its hours in, as hours from UTC; with `places_too`, also the zone of a place it
+    names ("we're in Bogotá"); None if it gives none."""
+    found = next((offset for pattern, offset in _ZONES if pattern.search(text)), None)
+    if found is None and places_too:
+        within = _places().within
+        found = next((_COUNTRY_ZONES[p] for _, _, place, _ in _places_in(text) for p in within.get(place, ())
+                      if p in _COUNTRY_ZONES), None)
+    return found
 
 
 def _outside_hours(item_text: str, concern: str) -> str | None:
     """The time of day the buyer needs that lies outside the hours the item states ("a till dies at 1am" and
-    "support from 07:00 to 23:00"), as the buyer wrote it; None if none."""
+    "support from 07:00 to 23:00"), as the buyer wrote it; None if none. A time the buyer gives in another zone
+    is moved into the item's first ("6am Central" is 13:00 CET, inside "8:00-18:00 CET")."""
     hours = [(int(a) * 60 + int(b), int(c) * 60 + int(d)) for a, b, c, d in _HOURS.findall(item_text)]
     if not hours:
         return None
+    theirs, ours = _zone(concern, places_too=True), _zone(item_text)
+    shift = 60 * (ours - theirs) if theirs is not None and ours is not None else 0
     for m in _CLOCK.finditer(concern):
         hour, minute = int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5) or 0)
         half = (m.group(3) or m.group(6) or "").lower().replace(".", "")
@@ -582,7 +626,7 @@ def _outside_hours(item_text: str, concern: str) -> str | None:
             hour += 12
         elif half in ("am", "mañana", "madrugada") and hour == 12:
             hour = 0
-        at = hour * 60 + minute
+        at = (hour * 60 + minute + shift) % (24 * 60)
         if not any(start <= at <= end if start <= end else at >= start or at <= end for start, end in hours):
             return m.group(0).strip()
     return None

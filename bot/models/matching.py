@@ -155,7 +155,7 @@ def _spelled_out(text: str) -> set[str]:
 
 
 # ("de" is a place unless it is "lo de OrtoLab": the OrtoLab thing)
-_AS_PLACE = re.compile(r"(?:\b(?:in|en|del|from|desde|near|of|around|outside|to|a|para)|"
+_AS_PLACE = re.compile(r"(?:\b(?:in|en|del|from|desde|near|around|outside|para)|"
                        r"(?<!\blo )(?<!\beso )(?<!\bcaso )\bde)\s+$", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
 
@@ -191,8 +191,9 @@ def _item_words(text: str, name: str | None = None) -> set[str]:
 
 def _said_words(text: str) -> set[str]:
     """The words a buyer's concern shares by: cut to five letters, and whole (to meet an item's names)."""
-    cut = stems(text)
-    return cut | {whole for word in re.findall(r"[^\W\d_]{4,}", text) if (whole := fold(word))[:5] in cut}
+    cut = stems(text)  # (and names as an item keeps them: "Rivera-Montoya", "Mary's")
+    return cut | {whole for word in re.findall(r"[^\W\d_]{4,}", text) + _NAME_WORD.findall(text)
+                  if (whole := fold(word))[:5] in cut}
 
 
 def _background_sentences() -> list[str]:

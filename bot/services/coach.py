@@ -499,8 +499,8 @@ class Coach:
                 kept = [part for part, yes in zip(parts, answered, strict=True) if yes]
                 concerns.append(ReadConcern(concern.words if len(kept) == len(parts) else kept[0].words, sure,
                                             match, say(self._item(match))))
-                concerns += self._placeholders([part for part in parts if part not in kept], None, topic, taken,
-                                               reading, say, lang)
+                concerns += self._placeholders([part for part, yes in zip(parts, answered, strict=True) if not yes],
+                                               None, topic, taken, reading, say, lang)
         elif recorded is not None:  # the team's fact filed under that topic, else the topic's placeholder
             match = self.matcher.tagged(recorded.topic)
             read_topics.append(recorded.topic)

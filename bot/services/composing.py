@@ -67,7 +67,8 @@ def quoted(words: str) -> str:
     words = " ".join(words.split()).strip(" .,;:¿?¡!")
     if len(words) > _QUOTED_WORDS:
         head = words[:_QUOTED_HEAD].rsplit(" ", 1)[0]
-        tail = words[len(words) - (_QUOTED_WORDS - _QUOTED_HEAD):].split(" ", 1)[-1]
+        cut = len(words) - (_QUOTED_WORDS - _QUOTED_HEAD)
+        tail = words[cut:] if words[cut - 1] == " " else words[cut:].split(" ", 1)[-1]  # (whole words only)
         words = f"{head} … {tail}"
     return words
 

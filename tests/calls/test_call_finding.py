@@ -74,6 +74,8 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "Nobody here is using the old tool anymore, thankfully.",
     "That's the thing that kills us now, the paperwork.",  # their pain today, which we would solve
     "¿Y si se va la luz en el club?",  # a what-if about how it works
+    "We don't like doing things by hand anymore, that's why we called you.",  # the cue, said against itself
+    "Nos vendieron este equipo el año pasado y va muy bien.",
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

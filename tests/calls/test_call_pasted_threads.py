@@ -52,6 +52,10 @@ FORMS = {
         f"Hola Martín:\n\n{NEW_ES}\n\nLucía Gómez\n\n"
         "El 03/03/2026 10:02, Martín Herrera escribió:\n"
         f"> Lucía:\n>\n> {OLD_ES}\n>\n> Martín\n"),
+    "wrote_no_address_us_en": (
+        f"Hi Dana,\n\n{NEW_EN}\n\nAna Ruiz\n\n"
+        "On Tue, Mar 3, 2026 at 10:02 AM Dana Okafor wrote:\n"
+        f"> Ana,\n>\n> {OLD_EN}\n>\n> Dana\n"),
     "forwarded_en": (
         f"Ana Ruiz <ana@brightpath.io>\nTue, Mar 3, 2026, 4:10 PM\n\n{NEW_EN}\n\n"
         "---------- Forwarded message ---------\nFrom: Dana Okafor <dana@northwind.com>\n"

@@ -1484,3 +1484,21 @@ def test_a_name_shares_only_itself_not_the_words_it_starts_like(concern: str, sh
 ])
 def test_a_place_inside_the_places_a_fact_names_is_met_and_where_they_are_is_no_requirement(fact, concern) -> None:
     assert meets_requirements(Item("fact", fact, fact, None, 0), 3.0, concern, message=concern).meets
+
+
+def test_a_quoted_concern_cut_at_a_word_keeps_that_word_whole() -> None:
+    words = "ab " * 20 + "tail words that the buyer said at the very end of it all"
+    said = quoted(words)
+    assert said.endswith("of it all") and all(w in words.split() for w in said.split(" … ")[1].split())
+
+
+@pytest.mark.parametrize("concern", ["Rivera-Montoya's numbers look great for them.",
+                                     "Lo de Rivera-Montoya suena bien, pero son más grandes."])
+def test_a_hyphenated_name_is_shared_whole(concern: str) -> None:
+    profile = {**_SUPPORT_PROFILE, "references": [
+        {"customer": "Rivera-Montoya Funeral Chapels", "industry": "funeral",
+         "result": {"en": "Flower sales brought in $41,000 in a year.",
+                    "es": "Las flores dejaron 41.000 USD al año."}}]}
+    matcher = Matcher(TeamProfile.model_validate(profile))
+    shared, _ = matcher._shared_words([concern])
+    assert shared[0, len(matcher.items) - 1] > 0

@@ -193,7 +193,7 @@ def _said_words(text: str) -> set[str]:
     """The words a buyer's concern shares by: cut to five letters, and whole (to meet an item's names)."""
     cut = stems(text)  # (and names as an item keeps them: "Rivera-Montoya", "Mary's")
     return cut | {whole for word in re.findall(r"[^\W\d_]{4,}", text) + _NAME_WORD.findall(text)
-                  if (whole := fold(word))[:5] in cut}
+                  if (whole := re.sub(r"['’]s$", "", fold(word)))[:5] in cut}
 
 
 def _background_sentences() -> list[str]:

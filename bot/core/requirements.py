@@ -171,15 +171,6 @@ _LIMITS = (
 # an item that says where something is kept or served from
 _PLACES = re.compile(r"\b(?:host\w*|stored|regions?|data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|"
                      r"centros? de datos|servidores?)\b", re.I)
-# Places inside an area a buyer may require ("can't leave the EU" is met by "hosted in Frankfurt")
-_EU = ("eu", "ue", "european union", "union europea", "europe", "europa", "eea", "eu-", "germany", "alemania",
-       "frankfurt", "ireland", "irlanda", "dublin", "netherlands", "paises bajos", "amsterdam", "france", "francia",
-       "paris", "spain", "espana", "madrid", "italy", "italia", "milan", "sweden", "suecia", "stockholm", "belgium",
-       "brussels", "poland", "warsaw", "austria", "vienna", "finland", "denmark", "portugal", "lisbon", "lisboa")
-_WITHIN = {"eu": _EU, "ue": _EU, "european union": _EU, "union europea": _EU, "europe": _EU, "europa": _EU,
-           "eea": _EU}
-
-
 # A name an item rules out: "there is no EU, UK or Latin American data residency option", "no native connector for
 # SAP, Sage or Microsoft Dynamics", "no hay conector nativo para SAP": the denial, the words of what is denied, then
 # the names it lists. ("no data leaves the EU" names the EU as a promise: a verb stops the denial.)
@@ -203,25 +194,15 @@ def _named_in(item_text: str, area: str) -> bool:
     denied = _denied(item_text)
     folded = fold(item_text)
     if any(not any(start <= m.start() < end for start, end in denied)
-           for place in (fold(area), *_WITHIN.get(fold(area), ())) if place in folded  # (cheap test first)
-           for m in re.finditer(rf"(?<!\w){re.escape(place)}", folded)):
+           for m in re.finditer(rf"(?<!\w){re.escape(fold(area))}", folded)):
         return True
     place = _places().place_of.get(fold(area))
     if place and any(place in _places().within.get(p, ()) for start, _, p, _ in _places_in(item_text)
                      if not any(a <= start < b for a, b in denied) and p not in _limited_places(item_text)[1]):
-        return True  # the item names, not to rule it out, a place inside the one required: "Ohio" for "the US"
+        return True  # the item names, not to rule it out, a place inside the one required: "Frankfurt" for "the EU"
     return area.isupper() and 2 <= len(area) <= 5 and area.isalpha() and any(
         "".join(word[0] for word in run.split()) == area for run in re.findall(
             rf"(?:[A-ZÁÉÍÓÚÑ][\w-]*\s+){{{len(area) - 1}}}[A-ZÁÉÍÓÚÑ][\w-]*", item_text))
-
-
-# Regions an item may deny by name, and places inside them: "no Latin American hosting" rules out Colombia
-_LATAM = ("mexico", "guatemala", "honduras", "el salvador", "nicaragua", "costa rica", "panama", "cuba",
-          "dominican republic", "republica dominicana", "puerto rico", "colombia", "venezuela", "ecuador", "peru",
-          "bolivia", "chile", "argentina", "uruguay", "paraguay", "brazil", "brasil")
-_REGIONS = {"latin america": _LATAM, "latin american": _LATAM, "latinoamerica": _LATAM, "latam": _LATAM,
-            "america latina": _LATAM, "latinoamericano": _LATAM, "latinoamericana": _LATAM, "eu": _EU, "ue": _EU,
-            "europe": _EU, "european": _EU, "europa": _EU, "europeo": _EU, "europea": _EU}
 
 
 def _denies(item_text: str, name: str) -> bool:
@@ -229,7 +210,10 @@ def _denies(item_text: str, name: str) -> bool:
     the buyer named ("SAP" for "SAP Business One"), or a region the place lies in ("no Latin American hosting" for
     Colombia)."""
     folded = fold(item_text)
-    words = [fold(name.split()[0])] + [region for region, places in _REGIONS.items() if fold(name) in places]
+    places = _places()
+    place = places.place_of.get(fold(name))
+    words = [fold(name.split()[0])] + [n for around in (places.within.get(place, ())[1:] if place else ())
+                                       for n in places.names_of[around]]
     return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", folded[start:end])
                for start, end in _denied(item_text) for word in words)
 
@@ -311,6 +295,7 @@ class _Places:
     finds them in a text."""
 
     place_of: dict[str, str]  # a folded name -> its place (the entry's first name)
+    names_of: dict[str, tuple[str, ...]]  # a place -> its folded names
     within: dict[str, tuple[str, ...]]  # a place -> itself and every place it lies in
     pattern: re.Pattern[str]  # names as words in folded text
     capitals: re.Pattern[str]  # short names in capitals ("US", "UK", "EU"), found as written: "us" is a pronoun
@@ -338,7 +323,10 @@ def _places() -> _Places:
     short = {n for names in [*raw["regions"], *(c[0] for c in raw["countries"])] for n in names
              if n.replace(".", "").replace(" ", "").isupper() and len(n.replace(".", "").replace(" ", "")) <= 5}
     words = sorted((n for n in place_of if n not in {fold(s) for s in short}), key=len, reverse=True)
-    return _Places(place_of, {p: chain(p) for p in parent},
+    names_of: dict[str, tuple[str, ...]] = {}
+    for name, place in place_of.items():
+        names_of[place] = (*names_of.get(place, ()), name)
+    return _Places(place_of, names_of, {p: chain(p) for p in parent},
                    re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)"),
                    re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(short, key=len, reverse=True))) +
                               r")(?![\w])"))

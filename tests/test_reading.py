@@ -147,8 +147,13 @@ def test_each_concern_answered_the_accepted_point_acknowledged_once(example_coac
     assert len(guidance.concerns) == 2, guidance.concerns
     first, second = guidance.concerns
     assert first["status"] == "answered" and first["fact"].rstrip(".") in guidance.talk_track
-    # the support fact says weekdays: it does not meet "weekends", so it is never said as the answer
-    assert second["status"] == "unmet" and second["fact"] not in guidance.talk_track, statuses
+    # the support fact says weekdays: it does not meet "weekends", so it is said only as the limit it is, never as
+    # the answer
+    assert second["status"] == "unmet", statuses
+    limit = re.search(r"(?:I'll be straight with you|Le seré claro)\. (.+?) (?:I'd rather you hear|Prefiero que lo)",
+                      guidance.talk_track)
+    assert limit and limit.group(1).rstrip(".") == second["fact"].rstrip("."), guidance.talk_track
+    assert guidance.talk_track.count(second["fact"].rstrip(".")) == 1
     assert second["fact"] in guidance.clarify
     sentences = re.split(r"(?<=[.?!])\s+", guidance.talk_track)
     assert re.search(r"happy with the price|conforme con el precio", sentences[0])
@@ -1247,17 +1252,17 @@ def test_a_share_below_the_minimum_the_buyer_requires_does_not_meet_it(concern: 
 
 
 @pytest.mark.parametrize(("text", "straight", "guess"), [
-    ("Group IT needs our data stored in the UK. Where do you host?", "I'll be straight with you about “UK”",
+    ("Group IT needs our data stored in the UK. Where do you host?", "I'll be straight with you. All data is hosted",
      "I'd rather not guess"),
-    ("Jurídico exige que los datos se queden en el Reino Unido. ¿Dónde alojan?", "Le seré claro",
+    ("Jurídico exige que los datos se queden en el Reino Unido. ¿Dónde alojan?", "Le seré claro. Todos los datos",
      "Prefiero no adivinar"),
 ])
 def test_a_fact_that_rules_out_what_the_buyer_requires_is_said_plainly_never_dodged(tmp_path, model_cache, text: str,
                                                                                      straight: str,
                                                                                      guess: str) -> None:
     """heldout-q's reviewer: "I'd rather not guess on 'UK'" when the profile plainly says there is no UK hosting
-    would embarrass the seller; the limit is said plainly, and the fact itself is for the seller (never offered as
-    the answer)."""
+    would embarrass the seller; the limit is said plainly, as the profile states it (heldout-x's reviewer: "what we
+    offer doesn't cover it" left the seller to find which limit), never as the answer."""
     team = {"company": {"name": "Baitly", "offering": {"en": "Pest-control software.",
                                                        "es": "Software para control de plagas."}},
             "facts": [{"topic": "security",
@@ -1270,7 +1275,7 @@ def test_a_fact_that_rules_out_what_the_buyer_requires_is_said_plainly_never_dod
     [concern] = [c for c in guidance.concerns if c["status"] == "unmet"]
     assert concern["ruled_out"]
     assert straight in guidance.talk_track and guess not in guidance.talk_track, guidance.talk_track
-    assert "Virginia" not in guidance.talk_track and "Virginia" in guidance.clarify
+    assert "Virginia" in guidance.clarify
     assert "rules out" in guidance.clarify or "descarta" in guidance.clarify
 
 
@@ -1502,3 +1507,59 @@ def test_a_hyphenated_name_is_shared_whole(concern: str) -> None:
     matcher = Matcher(TeamProfile.model_validate(profile))
     shared, _ = matcher._shared_words([concern])
     assert shared[0, len(matcher.items) - 1] > 0
+
+
+_KENNEL = {"company": {"name": "Pawbook", "offering": {"en": "Booking software for dog kennels.",
+                                                       "es": "Software de reservas para residencias caninas."}},
+           "facts": [{"en": "All data is hosted on AWS in Frankfurt (EU) only; there is no US or Latin American "
+                            "hosting option.",
+                      "es": "Todos los datos se alojan solo en AWS en Fráncfort (UE); no hay opción de alojamiento "
+                            "en EE. UU. ni en Latinoamérica."},
+                     {"en": "The Starter plan costs €79 per month for one location.",
+                      "es": "El plan Starter cuesta 79 € al mes por local."},
+                     {"en": "Support is by chat and email, Monday to Friday, 8:00 to 18:00 CET.",
+                      "es": "El soporte es por chat y correo, de lunes a viernes, de 8:00 a 18:00 CET."},
+                     {"en": "Staff rotas include shift swaps approved by a manager.",
+                      "es": "Los turnos del personal incluyen cambios aprobados por un responsable."}]}
+
+
+@pytest.mark.parametrize(("text", "required", "said"), [
+    ("We're in Ohio and we board dogs for the county shelter. Our contract says customer data has to stay on US "
+     "servers. Is that going to be a problem?", "US", "there is no US or Latin American hosting option"),
+    ("Estamos en Valencia y trabajamos para la perrera municipal. El contrato dice que los datos de los clientes "
+     "tienen que quedarse en servidores de Chile. ¿Eso es un problema?", "Chile",
+     "no hay opción de alojamiento en EE. UU. ni en Latinoamérica"),
+])
+def test_a_limit_the_buyer_needs_to_hear_is_said_plainly_even_where_meaning_alone_would_not_answer(
+        tmp_path, model_cache, text: str, required: str, said: str) -> None:
+    """heldout-x's reviewer: the limits the seller needs to hear were left as placeholders. The hosting fact stands
+    first by meaning but below every floor; it rules out what the contract requires, so the buyer hears it as it
+    is, never as reassurance, and the requirement named is the one required, not where the buyer is."""
+    coach = _coach_with(_KENNEL, tmp_path, model_cache)
+    guidance = coach.coach(text, offline=True)
+    [concern] = guidance.concerns
+    assert concern["status"] == "unmet" and concern["required"] == [required], guidance.concerns
+    assert said in guidance.talk_track and guidance.talk_track.count(said) == 1
+    assert f"«{required}»" in guidance.talk_track or f"“{required}”" in guidance.talk_track
+
+
+@pytest.mark.parametrize("text", [
+    "We mostly buy from a local distributor, so what would the ordering screen even be for?",
+    "Compramos todo a un distribuidor local de Albacete, ¿para qué querríamos la pantalla de pedidos?",
+])
+def test_a_local_supplier_requires_nothing_of_where_we_host(text: str) -> None:
+    """heldout-v and -w: a bare "local" (a local distributor) was read as data that must stay in the country."""
+    fact = "All data is hosted on AWS in Frankfurt (EU) only; no data is stored in the customer's country."
+    assert unmet(fact, text) == ()
+
+
+@pytest.mark.parametrize(("fact", "concern"), [
+    # a span an item on another subject states: a training time is no answer on how fast an alert goes out
+    ("Staff need under 20 minutes of training.", "Eso de que avisa en menos de un minuto ya lo he oído antes."),
+    # a customer "in Mexico" is not where the data must be
+    ("All data is hosted in Frankfurt only; there is no Latin American hosting option.",
+     "I'd want to see a customer of yours in Mexico first."),
+])
+def test_only_a_firm_requirement_makes_an_item_on_another_subject_a_limit(fact: str, concern: str) -> None:
+    from bot.core.requirements import unmet_why
+    assert unmet_why(fact, concern, firm=True) == ((), False)

@@ -110,8 +110,10 @@ def test_with_the_example_profile_a_concern_gets_its_topics_fact_or_an_honest_ga
     for concern in guidance.concerns:
         if concern["status"] == "answered":
             assert concern["fact"].rstrip(".") in guidance.talk_track and concern["fact"] in guidance.clarify
-        elif concern["status"] == "unmet":
-            assert concern["fact"] in guidance.clarify and concern["fact"] not in guidance.talk_track
+        elif concern["status"] == "unmet":  # in the talk track only as the limit it states, never as the answer
+            assert concern["fact"] in guidance.clarify
+            assert concern["fact"] not in guidance.talk_track or concern["ruled_out"] and re.search(
+                r"(?:straight with you|Le seré claro)\. " + re.escape(concern["fact"]), guidance.talk_track)
         else:
             assert "[" in guidance.talk_track
 

@@ -109,7 +109,9 @@ _SCOPES = (
     (re.compile(r"\b(?:in[- ]country|(?:within|inside|in) (?:the|our|this) (?:country|borders)|"
                 r"(?:locally|local) hosted|on[- ]prem(?:ise|ises)?|self[- ]hosted|air[- ]gapped|"
                 r"(?:en|dentro del?) (?:el |nuestro |este )?pa[íi]s|territorio nacional|"
-                r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|local(?:mente)?|"
+                r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|localmente|"
+                # (not a bare "local": "un distribuidor local de Albacete" requires nothing of where we host)
+                r"(?:alojad[oa]s?|guardad[oa]s?|servidores?|datos) locales?|"
                 # "en territorio mexicano", "on US soil"
                 r"(?:en )?territorio (?:nacional|mexicano|espa[ñn]ol|chileno|colombiano|argentino|peruano)|"
                 r"on (?:\w+ )?soil)\b", re.I),
@@ -394,9 +396,13 @@ def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
     if not limited and not set_aside:
         return None
     within = _places().within
-    theirs = [(p, said) for _, _, p, said in _places_in(concern)]
-    theirs += [(p, said) for start, _, p, said in _places_in(message)
-               if _WE_ARE_IN.search(message, max(0, start - 40), start)]
+    def where_they_are(text: str, start: int) -> bool:
+        return bool(_WE_ARE_IN.search(text, max(0, start - 40), start))
+
+    # (what the concern requires first: "we're in Ohio… data has to stay on US servers" is unmet on the US)
+    asked = [(start, p, said, where_they_are(concern, start)) for start, _, p, said in _places_in(concern)]
+    theirs = [(p, said) for _, p, said, here in sorted(asked, key=lambda a: a[3])]
+    theirs += [(p, said) for start, _, p, said in _places_in(message) if where_they_are(message, start)]
     for place, said in theirs:
         around = set(within.get(place, (place,)))
         if around & set_aside or limited and not around & limited:
@@ -751,7 +757,8 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     return unmet_why(item_text, concern, notes, message)[0]
 
 
-def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") -> tuple[tuple[str, ...], bool]:
+def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", firm: bool = False
+              ) -> tuple[tuple[str, ...], bool]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words,
     and whether the item rules it out (True: it denies the name, or states a limit the need lies outside; False:
     it only leaves it out, or states another grade, which the seller has to check);
@@ -761,7 +768,9 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     data must not leave, a scope it limits (`_SCOPES`) or a commitment it imposes (`_LIMITS`). `notes`: the
     seller's notes on the deal ("they run SAP Business One"), whose requirements count as the buyer's; `message`:
     all the buyer said, for the needs that only an item stating a limit can fail ("no annual contracts. Month to
-    month or we can't buy it" asked in two sentences) and for where the data must stay."""
+    month or we can't buy it" asked in two sentences) and for where the data must stay. `firm`: only the needs
+    read from words that cannot be mistaken for something else (where the data must be, a language, hours, a
+    scope or a commitment, each said in this concern), for an item that answers the concern only by that limit."""
     both = item_text
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
@@ -776,7 +785,8 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     required = [r for r in dict.fromkeys(required) if not any(o != r and o.startswith(r) for o in required)]
     missing = tuple(r for r in required if not _named_in(both, r))
     concern = f"{concern} {notes}".strip()
-    if missing and any(c.lower() not in _ORDINARY and not c[0].isdigit() for c in claims(both)):  # it names others
+    if missing and not firm and any(c.lower() not in _ORDINARY and not c[0].isdigit()  # it names others
+                                    for c in claims(both)):
         return missing, any(_denies(both, name) for name in missing)
     # where the data must stay ("can't leave the EU") binds every answer about where we host, wherever it was said
     staying = [name for name in requirements(message) if re.search(
@@ -785,28 +795,33 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "") 
     left = tuple(name for name in staying if not _named_in(both, name))
     if left and _PLACES.search(both):
         return left, True
-    denied = _named_denied(both, concern)
+    denied = () if firm else _named_denied(both, concern)
     if denied:
         return denied, True
-    elsewhere = _where_unmet(both, concern, message)
+    # (firm: only where the concern is about where the data is, not a customer "in Mexico" or an office in Europe)
+    elsewhere = _where_unmet(both, concern, message) if not firm or _PLACES.search(concern) else None
     if elsewhere:
         return (elsewhere,), True
     said_here = concern
-    concern = f"{concern} {message}".strip()
+    concern = concern if firm else f"{concern} {message}".strip()
     offered = _languages(both)
     named = _languages(concern, believed_too=False) if _ASKS.search(concern) else {}
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted), True
-    outside = _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
+    # (firm: hours, but not quantities and spans, which an item on another subject states too: "in under 20
+    # minutes" of training against an alert "in under a minute")
+    outside = _outside_hours(both, concern) or _hours_elsewhere(both, concern) if firm else \
+        _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
         _hours_elsewhere(both, concern) or _span_unmet(both, concern)
     if outside:
         return (outside,), True
-    grade = _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
+    grade = None if firm else _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
     if grade:
         return (grade,), False
     for (needed, limited), asked_in in [*((scope, concern) for scope in _SCOPES), (_PHONE, said_here)]:
-        asked = needed.findall(asked_in)
+        # (firm: a scope asked for, not a Sunday told of: "en mi sucursal nos toma todo el domingo")
+        asked = needed.findall(asked_in) if not firm or _ASKS.search(said_here) else []
         # (the item limits the scope, or denies the very scope asked for: "sin soporte en fin de semana")
         if asked and (limited.search(both) and not needed.search(_without_denials(both))
                       or any(needed.search(clause) for clause in _denied_clauses(both))):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -72,6 +72,12 @@ PART_MARGIN = 1.5
 # A match that leaves out a name the buyer requires gives way to an item that names it and stands at most this far
 # below it by meaning (and above NEAREST_FLOOR).
 NAMING_MARGIN = 1.0
+# A concern no item answers is told the limit one of the `LIMIT_LOOK` items closest to it by meaning (at least
+# `LIMIT_FLOOR`) states against what the buyer requires, when the requirement is firm (`unmet_why`). On the concern
+# sets, 34 such limits were found this way, nearly all on the concern's subject; with every kind of requirement
+# counted, 114, half of them on another one (a training time against an alert "in under a minute").
+LIMIT_LOOK = 2
+LIMIT_FLOOR = NEAREST_FLOOR
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,9 @@ class Match:
     meets: bool = True  # False: on the subject, but it does not mention what the buyer requires
     required: tuple[str, ...] = ()  # what the buyer requires that the item does not mention
     ruled_out: bool = False  # the item rules out what they require ("no EU option"), rather than leaving it out
+    # ... by a limit on a firm requirement (`unmet_why(firm=True)`: where the data is, a language, hours, a scope or
+    # a commitment), which the buyer may hear as the item states it
+    limit: bool = False
 
 
 def items(profile: TeamProfile) -> list[Item]:
@@ -381,14 +390,33 @@ class Matcher:
             # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
             # said of an item barely on the subject is as wrong as offering it
             if match is None or match.score < floor:
-                found.append(None)
-                continue
-            if not match.meets:  # cleared the floor, but another item names what they require
+                match = self._limit(order, alone, row, concern, bound, message)
+                if match is None:
+                    found.append(None)
+                    continue
+                pick = self.items.index(match.item)
+            elif not match.meets:  # cleared the floor, but another item names what they require
                 pick, match = self._naming(pick, match, order, alone, row, concern, bound, message)
+                if match.ruled_out:
+                    match = replace(match, limit=bool(unmet_why(f"{match.item.en} {match.item.es}", concern, bound,
+                                                               message, firm=True)[0]))
             used.add(pick)
             found.append(match)
         return found
 
+
+    def _limit(self, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str, notes: str,
+               message: str) -> Match | None:
+        """Among the items closest by meaning, one whose own words rule out what the buyer requires ("no US
+        hosting option" to "data has to stay on US servers"): the seller needs to hear that limit even where the
+        meaning alone would not have answered."""
+        for n in sorted(order, key=lambda i: -alone[i])[:LIMIT_LOOK]:
+            if alone[n] < LIMIT_FLOOR:
+                break
+            missing, ruled_out = unmet_why(f"{self.items[n].en} {self.items[n].es}", concern, notes, message, firm=True)
+            if missing and ruled_out:
+                return Match(self.items[n], round(float(row[n]), 3), False, missing, True, limit=True)
+        return None
 
     def _naming(self, best: int, match: Match, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str,
                 notes: str, message: str) -> tuple[int, Match]:
@@ -397,7 +425,8 @@ class Matcher:
         NetSuite connector rather than the integration fact that lists others); else the match as it was."""
         for n in order:
             text = f"{self.items[n].en} {self.items[n].es}"
-            if n != best and alone[n] >= max(NEAREST_FLOOR, alone[best] - NAMING_MARGIN) and \
+            if n != best and self.items[n].kind != "competitor" and \
+                    alone[n] >= max(NEAREST_FLOOR, alone[best] - NAMING_MARGIN) and \
                     all(mentions(text, name) for name in match.required):
                 named = meets_requirements(self.items[n], float(row[n]), concern, notes, message)
                 if named.meets:

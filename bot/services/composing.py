@@ -214,8 +214,12 @@ def compose(
         elif concern.match and concern.match.meets:
             talk.append(bridge + _sentence(concern.answer))
         elif concern.match:
-            talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required, said), concern.match.ruled_out,
-                                                      lang)).strip())
+            # (a limit the item states is said as it is: "there is no US hosting option", not "what we offer
+            # doesn't cover «US»")
+            stated = _sentence(concern.answer) if concern.match.limit and concern.match.item.kind == "fact" and \
+                concern.answer else ""
+            talk.append(("" if stated else bridge) + str(t.unmet_sentence(
+                sayable(concern.match.required, said), concern.match.ruled_out, lang, stated)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
     if offers_proof and story:

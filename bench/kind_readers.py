@@ -1,7 +1,7 @@
 """The kind of resistance on the concern sets' messages, against two readings: the writer's own label, and an
 independent reader's, given by the rules of the dev set's labelling (`../shared/data/LABELLING.md`: "not a
 priority this year", a named current vendor, no budget are major_concern; a bare "we're fine" is missing).
-The writers of heldout-r to -x were briefed "not a priority" as missing, so their labels and the dev set's
+The writers of heldout-r to -y were briefed "not a priority" as missing, so their labels and the dev set's
 disagree on exactly the objections a sales manager meets most; the reader, who saw only the texts and those
 rules, tells how the classifier does by the dev set's convention. Prints figures; not a test.
 

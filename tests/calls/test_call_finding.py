@@ -44,6 +44,15 @@ from bot.calls.sides import BUYER, OURS
     "La cuota por máquina se me come el margen de cada venta.",
     "Ya nos vendieron unos lectores así y a los dos meses marcaban puras tonterías.",
     "Aquí la luz se va a cada rato, ¿de qué me sirve entonces?",
+    # what works today told plainly, a belief that the product is only for others, not now (calls-heldout-21)
+    "The leak alarm we have now works. It's a float and a buzzer, but it works.",
+    "Honestly the chalkboards work fine, the regulars like them.",
+    "Con la libreta me va bien, la verdad.",
+    "Las plagas las tenemos controladas desde hace años.",
+    "Nunca hemos tenido una multa con el sistema de ahora.",
+    "I thought Ropewell only did the big commercial rigs.",
+    "Pensé que esto era solo para las bodegas grandes.",
+    "A dos semanas de la feria, ni de broma cambiamos de sistema.",
 ])
 def test_strong_cues_resist_on_their_own(sentence):
     assert resists(sentence)
@@ -76,6 +85,8 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "¿Y si se va la luz en el club?",  # a what-if about how it works
     "We don't like doing things by hand anymore, that's why we called you.",  # the cue, said against itself
     "Nos vendieron este equipo el año pasado y va muy bien.",
+    "It works fine on my phone, I tried it this morning.",  # the product working
+    "Does it work fine without signal?",
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

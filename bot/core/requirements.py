@@ -88,9 +88,9 @@ def requirements(text: str) -> list[str]:
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
                                                                                        match.start()]):
             continue  # ("we only use Okta" stays: what they run)
-        if match.group(0).split()[0].lower() in ("in", "en", "from", "desde") and \
-                _WE_ARE_IN.search(text[max(0, match.start() - 30):match.start()] + " "):
-            continue  # "we're in Georgia": where they are binds only a fact limited to places (`_where_unmet`)
+        if _WE_ARE_IN.search(text[max(0, match.start(1) - 40):match.start(1)]):
+            continue  # "we're in Georgia", "estamos en Santiago": where they are binds only a fact limited to
+            # places (`_where_unmet`)
         if asks or _LINKS.fullmatch(match.group(0).split()[0].lower()):
             found.append(name)
     return list(dict.fromkeys(found))

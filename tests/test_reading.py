@@ -1573,3 +1573,49 @@ def test_where_the_buyer_is_said_mid_sentence_is_no_name_they_require(text: str)
     """heldout-y's reviewer: "Prefiero no adivinar sobre «Santiago»" when the support hours answered (and told
     the limit): "estamos en" was read as the link to a required name when it did not open the message."""
     assert requirements(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "We need vaccination reminders sent at 7pm, when owners are home.",
+    "¿Los recordatorios salen también los domingos? Los dueños lo necesitan.",
+    "Can owners get the reminder texts in French? They need them in French.",
+])
+def test_a_time_a_day_or_a_language_asked_of_something_else_is_no_limit_of_the_support_hours(
+        tmp_path, model_cache, text: str) -> None:
+    """The diff review: below the floors, the support hours (or languages) were told as a limit to a buyer asking
+    when reminders go out. Only where the data is kept and a commitment name their own subject."""
+    coach = _coach_with(_KENNEL, tmp_path, model_cache)
+    guidance = coach.coach(text, offline=True)
+    assert "Support is by chat" not in guidance.talk_track and "El soporte es por" not in guidance.talk_track
+    assert all(c["status"] == "placeholder" for c in guidance.concerns), guidance.concerns
+
+
+@pytest.mark.parametrize("concern", [
+    "The council needs it on a local server.",
+    "Our data has to be kept local, that's the rule.",
+    "El ayuntamiento exige alojamiento local de los datos.",
+])
+def test_data_kept_local_is_a_requirement_the_cloud_does_not_meet(concern: str) -> None:
+    """The diff review: dropping the bare "local" had dropped "a local server" and "kept local" with it."""
+    fact = "All customer data is hosted on AWS in Frankfurt (EU)."
+    assert unmet(fact, concern) != ()
+
+
+def test_a_competitors_limit_is_never_told_as_ours(tmp_path, model_cache) -> None:
+    team = {**_KENNEL, "competitors": [{"name": "KennelPro", "en": "Phone support on weekdays only; no weekend line.",
+                                        "es": "Soporte telefónico solo entre semana; sin línea el fin de semana."}]}
+    coach = _coach_with(team, tmp_path, model_cache)
+    guidance = coach.coach("¿Quién me atiende el domingo si se cae el sistema? Lo necesitamos.", offline=True)
+    assert "KennelPro" not in guidance.talk_track and "entre semana" not in guidance.talk_track.replace(
+        "de lunes a viernes", "")
+
+
+@pytest.mark.parametrize(("concern", "said"), [
+    ("¿Y a qué hora? Nosotros estamos en Bogotá y abrimos hasta las 7 de la noche.", "hasta las 7 de la noche"),
+    ("What hours is support? We are in Bogota and open until 7pm.", "until 7pm"),
+])
+def test_closing_time_in_the_buyers_zone_is_outside_the_support_hours(concern: str, said: str) -> None:
+    """heldout-x: once "estamos en Bogotá" was no longer a name they require, "hasta las 7 de la noche" was not
+    read as a time at all, so the support hours (12:00 in Bogotá) were said as the answer."""
+    fact = "Live chat and phone support run Monday to Friday, 8:00 to 18:00 CET."
+    assert unmet(fact, concern, "", concern) == (said,)

@@ -58,7 +58,10 @@ _STRONG_EN = (
     # the way things are
     r"happy with (?:our|what|the current)|works? (?:fine|well) for us|(?:don'?t|do not) (?:really )?need|"
     # ("the paper scoreboards work fine", "the frost alarm we have now works", "…a phone tree, but it works")
-    r"(?<!it )(?<!they )\bwork fine\b|\b(?:we have|we've got|we use) (?:now |today )?works\b|\bbut it works\b|"
+    # (not "Thursday would work fine", "does the app work fine…?", "nothing we have now works", "but it works with
+    # SAP, right?")
+    r"\b\w+s work fine\b|(?<!nothing )(?<!none of what )\b(?:we have|we've got|we use) (?:now |today )?works\b|"
+    r"\bbut it works(?=[.!;]|$)|"
     # (what they do today, said to have always worked: "the whiteboard has worked fine", "the spreadsheet works")
     r"(?:has|have|'s|'ve) (?:always )?worked (?:fine|well|great|for us|for years)|(?:spreadsheets?|excel|whiteboard|"
     r"notebook|clipboard|binder|paper) (?:\w+ ){0,3}works\b|never (?:missed|had (?:a|any) (?:problem|issue|complaint))|"
@@ -134,11 +137,13 @@ _STRONG_ES = (
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
     r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
-    r"estamos content|nos va bien|\bcon (?:[^.?!,]{1,30} )?me va bien|siempre (?:nos )?ha funcionado|"
+    r"estamos content|nos va bien|\bcon (?!eso\b|esto\b|ese\b|esa\b)(?:[^.?!,]{1,30} )?(?<!no )me va bien|"
+    r"siempre (?:nos )?ha funcionado|"
     r"nos ha funcionado|toda la vida (?:hemos|lo|se ha)|"
     # ("la mortalidad la tenemos controlada", "nunca hemos tenido un rechazo en aduana"); and not now: "ni de broma
     # cambio"
-    r"(?:lo|la|los|las) tenemos (?:bien )?controlad[oa]s?|nunca hemos tenido (?:un|una|ning[uú]n)[oa]? |ni de broma|"
+    r"(?<!no )(?:lo|la|los|las) tenemos (?:bien )?controlad[oa]s?|ni de broma|nunca hemos tenido (?:un|una|"
+    r"ning[uú]n[oa]?) (?:problema|rechazo|queja|multa|reclamo|fallo|error|incidente|accidente|sanci[oó]n)|"
     r"siempre lo hemos hecho|nos defendemos|nunca (?:nos )?(?:ha|han) (?:dicho|pedido|puesto) nada|"
     r"nunca hemos tenido (?:problemas?|quejas?)|no le veo (?:mucho |ning[uú]n )?(?:el )?problema|"
     r"no (?:lo )?necesitamos|no es (?:una )?prioridad|(?:por qu[eé]|para qu[eé]) cambiar|"
@@ -367,10 +372,12 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
     "belief_said": re.compile(
         r"\bi understood (?:that )?(?:you|your|these|those|this|the|it|there|they)\b[^.?!]{0,60}?\b(?:can'?t|cannot|"
         r"don'?t|doesn'?t|won'?t|isn'?t|aren'?t|only|needs?|requires?|not)\b|"
-        r"(?:^|\bi )thought (?:that )?(?:these|those|this|it|you|your|they|[A-Z]\w+)\b[^.?!]{0,40}\bonly\b|"
+        r"(?:^|\bi )thought (?:that )?(?:these|those|this|it|you|your|they|(?-i:[A-Z])\w+)\b[^.?!]{0,40}\bonly\b|"
         r"\bonly (?:ran|worked|supported|integrated) (?:on|with|in)\b|"
         r"(?<!you )(?<!you've )\b(?:said|told (?:me|us)) (?:that )?(?:your|you guys|you) \w+|"
-        r"\b(?:cre[ií]a|pensaba|pens[eé]|me dijeron|me comentaron) que (?:[^.?!]{0,40}?\s)?(?:solo|s[oó]lo)\b", re.I),
+        r"\b(?:cre[ií]a|pensaba|pens[eé]|me dijeron|me comentaron) que (?:[^.?!]{0,40}?\s)?(?<!no )(?:solo|s[oó]lo) "
+        r"(?:era|eran|es|son|serv[ií]a|serv[ií]an|sirve|sirven|funciona|funcionaba|hac[eé]is|hacen|hac[ií]an|"
+        r"para|con|en|trabaj\w+)\b", re.I),
     # what the buyer cannot see happen: "I don't see it getting funded before the next cycle", "es impensable"
     "not_happening": re.compile(
         r"\bi (?:don'?t|do not|can'?t|cannot) see (?:it|this|that|us|them|anyone|anybody) \w+ing\b|"

@@ -105,13 +105,14 @@ _SCOPES = (
      re.compile(r"\b(?:weekdays?|business hours|office hours|monday to friday|mon-fri|working days|entre semana|"
                 r"d[íi]as h[áa]biles|horario (?:laboral|de oficina)|lunes a viernes)\b", re.I)),
     # data that must stay in the buyer's country, or on their own servers, is not met by a fact that names where
-    # we host it or says it runs in our cloud
+    # we host it or says it runs in our cloud (`_DATA_KEPT`)
     (re.compile(r"\b(?:in[- ]country|(?:within|inside|in) (?:the|our|this) (?:country|borders)|"
                 r"(?:locally|local) hosted|on[- ]prem(?:ise|ises)?|self[- ]hosted|air[- ]gapped|"
                 r"(?:en|dentro del?) (?:el |nuestro |este )?pa[íi]s|territorio nacional|"
                 r"soberan[íi]a de (?:los )?datos|data sovereignty|servidores propios|localmente|"
                 # (not a bare "local": "un distribuidor local de Albacete" requires nothing of where we host)
-                r"(?:alojad[oa]s?|guardad[oa]s?|servidores?|datos) locales?|"
+                r"(?:alojad[oa]s?|guardad[oa]s?|alojamiento|servidor(?:es)?) local(?:es)?|local (?:servers?|hosting)|"
+                r"(?:keep|kept|stay|stays|store|stored) (?:\w+ ){0,3}?local(?:ly)?|\ben local\b|"
                 # "en territorio mexicano", "on US soil"
                 r"(?:en )?territorio (?:nacional|mexicano|espa[ñn]ol|chileno|colombiano|argentino|peruano)|"
                 r"on (?:\w+ )?soil)\b", re.I),
@@ -125,6 +126,7 @@ _SCOPES = (
      re.compile(r"\b(?:annual(?:ly)?|yearly|in advance|up ?front|prepa(?:y|id)\w*|anual(?:es|mente)?|por adelantado)\b",
                 re.I)),
 )
+_DATA_KEPT = _SCOPES[1]
 # Someone to talk to on the phone is not met by support given in writing only ("Spanish-language support is by
 # email only"). Read on the concern alone: "your phone line opens at 14:00" beside "Spanish is email only" asks
 # about the hours, and the Spanish by phone is not asked.
@@ -521,7 +523,7 @@ def _share_short(item_text: str, concern: str) -> str | None:
 
 _HOURS = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:to|-|–|a|and|y|until|hasta)\s*(\d{1,2})[:.](\d{2})\b")
 _CLOCK = re.compile(r"\b(?:at|by|until|till|a las|hasta las)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|"
-                    r"\ba las (\d{1,2})(?::(\d{2}))? de la (mañana|madrugada|tarde|noche)", re.I)
+                    r"\b(?:a|hasta|desde) las (\d{1,2})(?::(\d{2}))? de la (mañana|madrugada|tarde|noche)", re.I)
 
 
 # Business hours named by a place: "during Mexico City business hours", "en horario de España", "Spain's hours"
@@ -757,8 +759,8 @@ def unmet(item_text: str, concern: str, notes: str = "", message: str = "") -> t
     return unmet_why(item_text, concern, notes, message)[0]
 
 
-def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", firm: bool = False
-              ) -> tuple[tuple[str, ...], bool]:
+def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", firm: bool = False,
+              any_subject: bool = False) -> tuple[tuple[str, ...], bool]:
     """What the buyer requires that the item's own words (`item_text`) leave out or rule out, in the buyer's words,
     and whether the item rules it out (True: it denies the name, or states a limit the need lies outside; False:
     it only leaves it out, or states another grade, which the seller has to check);
@@ -770,8 +772,13 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     all the buyer said, for the needs that only an item stating a limit can fail ("no annual contracts. Month to
     month or we can't buy it" asked in two sentences) and for where the data must stay. `firm`: only the needs
     read from words that cannot be mistaken for something else (where the data must be, a language, hours, a
-    scope or a commitment, each said in this concern), for an item that answers the concern only by that limit."""
+    scope or a commitment, each said in this concern, not in the notes), for a limit said to the buyer as the item
+    states it. `any_subject`: the item may be on another subject than the concern, so only the needs whose words
+    name their subject count: where the data is kept and a commitment (a time, a weekend or a language may be
+    asked of reminders while the item states the support hours)."""
     both = item_text
+    firm = firm or any_subject
+    notes = "" if firm else notes
     # a name in the seller's notes is the buyer's requirement when the note says they run, use or need it ("they
     # run SAP"); not when it is only context ("they may be confusing us with Optimare")
     from_notes = [name for name in requirements(notes) if _RUNS_ON.search(notes[:notes.find(name)][-40:])]
@@ -805,13 +812,13 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     said_here = concern
     concern = concern if firm else f"{concern} {message}".strip()
     offered = _languages(both)
-    named = _languages(concern, believed_too=False) if _ASKS.search(concern) else {}
+    named = _languages(concern, believed_too=False) if _ASKS.search(concern) and not any_subject else {}
     wanted = [word for name, word in named.items() if name not in offered]
     if offered and wanted:
         return tuple(wanted), True
     # (firm: hours, but not quantities and spans, which an item on another subject states too: "in under 20
     # minutes" of training against an alert "in under a minute")
-    outside = _outside_hours(both, concern) or _hours_elsewhere(both, concern) if firm else \
+    outside = None if any_subject else _outside_hours(both, concern) or _hours_elsewhere(both, concern) if firm else \
         _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
         _hours_elsewhere(both, concern) or _span_unmet(both, concern)
     if outside:
@@ -819,14 +826,15 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     grade = None if firm else _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
     if grade:
         return (grade,), False
-    for (needed, limited), asked_in in [*((scope, concern) for scope in _SCOPES), (_PHONE, said_here)]:
+    scopes = [(_DATA_KEPT, concern)] if any_subject else [*((scope, concern) for scope in _SCOPES), (_PHONE, said_here)]
+    for (needed, limited), asked_in in scopes:
         # (firm: a scope asked for, not a Sunday told of: "en mi sucursal nos toma todo el domingo")
         asked = needed.findall(asked_in) if not firm or _ASKS.search(said_here) else []
         # (the item limits the scope, or denies the very scope asked for: "sin soporte en fin de semana")
         if asked and (limited.search(both) and not needed.search(_without_denials(both))
                       or any(needed.search(clause) for clause in _denied_clauses(both))):
             return tuple(dict.fromkeys(a.lower() for a in asked)), True
-    for needed, limit in _LIMITS:
+    for needed, limit in _LIMITS[1:] if any_subject else _LIMITS:  # (not "from day one": of what?)
         asked = needed.findall(concern)
         imposed = [m for m in limit.finditer(both)
                    if not re.search(r"\b(?:no|without|sin|ning[úu]n[a]?)\s+$", both[:m.start()], re.I)]

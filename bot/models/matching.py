@@ -73,9 +73,10 @@ PART_MARGIN = 1.5
 # below it by meaning (and above NEAREST_FLOOR).
 NAMING_MARGIN = 1.0
 # A concern no item answers is told the limit one of the `LIMIT_LOOK` items closest to it by meaning (at least
-# `LIMIT_FLOOR`) states against what the buyer requires, when the requirement is firm (`unmet_why`). On the concern
-# sets, 34 such limits were found this way, nearly all on the concern's subject; with every kind of requirement
-# counted, 114, half of them on another one (a training time against an alert "in under a minute").
+# `LIMIT_FLOOR`) states against what the buyer requires of where the data is kept or of the commitment
+# (`unmet_why(any_subject=True)`): a limit there is on the concern's subject whatever else the item speaks of. With
+# every kind of requirement counted, half the limits found this way on the concern sets were on another subject
+# (a training time against an alert "in under a minute", the support hours against reminders sent at 7 pm).
 LIMIT_LOOK = 2
 LIMIT_FLOOR = NEAREST_FLOOR
 
@@ -413,7 +414,10 @@ class Matcher:
         for n in sorted(order, key=lambda i: -alone[i])[:LIMIT_LOOK]:
             if alone[n] < LIMIT_FLOOR:
                 break
-            missing, ruled_out = unmet_why(f"{self.items[n].en} {self.items[n].es}", concern, notes, message, firm=True)
+            if self.items[n].kind != "fact":  # (a competitor's limit or a customer's story is not ours to state)
+                continue
+            missing, ruled_out = unmet_why(f"{self.items[n].en} {self.items[n].es}", concern, notes, message,
+                                           any_subject=True)
             if missing and ruled_out:
                 return Match(self.items[n], round(float(row[n]), 3), False, missing, True, limit=True)
         return None

@@ -208,6 +208,10 @@ def compose(
         # (once per topic: a second answer on support follows the first without "On support:" again)
         bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about not in (accepted_about,
                                                                                             bridged) else ""
+        # (a limit said as the fact words it needs no bridge: the fact names its subject)
+        stated = _sentence(concern.answer) if concern.match and not concern.match.meets and concern.match.limit \
+            and concern.match.item.kind == "fact" and concern.answer else ""
+        bridge = "" if stated else bridge
         bridged = about if bridge else bridged
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             talk.append(bridge + _sentence(str(t.competitor_placeholder(concern.match.item.name, lang))))
@@ -216,10 +220,8 @@ def compose(
         elif concern.match:
             # (a limit the item states is said as it is: "there is no US hosting option", not "what we offer
             # doesn't cover «US»")
-            stated = _sentence(concern.answer) if concern.match.limit and concern.match.item.kind == "fact" and \
-                concern.answer else ""
-            talk.append(("" if stated else bridge) + str(t.unmet_sentence(
-                sayable(concern.match.required, said), concern.match.ruled_out, lang, stated)).strip())
+            talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required, said), concern.match.ruled_out,
+                                                      lang, stated)).strip())
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
     if offers_proof and story:

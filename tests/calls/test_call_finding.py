@@ -87,6 +87,16 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "Nos vendieron este equipo el año pasado y va muy bien.",
     "It works fine on my phone, I tried it this morning.",  # the product working
     "Does it work fine without signal?",
+    # agreement, scheduling and pain that look like the cues of calls-heldout-21 (the diff review's)
+    "Thursday at three would work fine.",
+    "OK, but it works with SAP, right?",
+    "Con eso me va bien.",
+    "Con el Excel no me va bien, por eso os llamé.",
+    "Nothing we have now works.",
+    "No la tenemos controlada, ese es el problema.",
+    "Nunca hemos tenido un sistema así.",
+    "I thought we only had ten minutes.",
+    "Pensé que no solo servía para eso.",
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

@@ -818,9 +818,13 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
         return tuple(wanted), True
     # (firm: hours, but not quantities and spans, which an item on another subject states too: "in under 20
     # minutes" of training against an alert "in under a minute")
-    outside = None if any_subject else _outside_hours(both, concern) or _hours_elsewhere(both, concern) if firm else \
-        _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
-        _hours_elsewhere(both, concern) or _span_unmet(both, concern)
+    if any_subject:
+        outside = None
+    elif firm:
+        outside = _outside_hours(both, concern) or _hours_elsewhere(both, concern)
+    else:
+        outside = _out_of_range(both, concern) or _share_short(both, concern) or _outside_hours(both, concern) or \
+            _hours_elsewhere(both, concern) or _span_unmet(both, concern)
     if outside:
         return (outside,), True
     grade = None if firm else _grade_unmet(both, concern)  # (which way is stricter depends on the scale)

@@ -172,6 +172,8 @@ _LIMITS = (
                 r"(?:before|at) the end of the (?:term|contract)|al (?:final|t[ée]rmino) del (?:plazo|contrato))",
                 re.I)),
 )
+# what an item says is still coming ("in beta", "on the roadmap", "previsto para 2027")
+PLANNED = _LIMITS[0][1]
 # an item that says where something is kept or served from
 _PLACES = re.compile(r"\b(?:host\w*|stored|regions?|data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|"
                      r"centros? de datos|servidores?)\b", re.I)

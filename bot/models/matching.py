@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from bot.content.profile import TeamProfile
-from bot.core.requirements import mentions, unmet_why
+from bot.core.requirements import PLANNED, mentions, unmet_why
 from bot.core.resources import data_dir
 from bot.core.words import fold, stems
 from bot.models.encoder import queries, stored
@@ -388,6 +388,8 @@ class Matcher:
                 floor = CLEAR_FLOOR if clear else FLOOR
             match = meets_requirements(self.items[pick], score, concern, bound, message) if pick is not None \
                 else None
+            if match is not None and self._planned_elsewhere(pick, concern):
+                match = None
             # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
             # said of an item barely on the subject is as wrong as offering it
             if match is None or match.score < floor:
@@ -405,6 +407,13 @@ class Matcher:
             found.append(match)
         return found
 
+
+    def _planned_elsewhere(self, n: int, concern: str) -> bool:
+        """Whether item `n` only tells what is still coming (on the roadmap, in beta) and the concern names none of
+        its words: a plan answers a question about that feature, not a buyer's own timing ("we're moving building
+        in April, nothing new until then" is not answered by route planning on the roadmap for 2027)."""
+        item = self.items[n]
+        return bool(PLANNED.search(f"{item.en} {item.es}")) and not self._shared_words([concern])[0][0, n]
 
     def _limit(self, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str, notes: str,
                message: str) -> Match | None:

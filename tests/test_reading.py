@@ -1601,13 +1601,20 @@ def test_data_kept_local_is_a_requirement_the_cloud_does_not_meet(concern: str) 
     assert unmet(fact, concern) != ()
 
 
-def test_a_competitors_limit_is_never_told_as_ours(tmp_path, model_cache) -> None:
-    team = {**_KENNEL, "competitors": [{"name": "KennelPro", "en": "Phone support on weekdays only; no weekend line.",
-                                        "es": "Soporte telefónico solo entre semana; sin línea el fin de semana."}]}
+@pytest.mark.parametrize("text", [
+    "Our contract says customer data has to stay on EU servers. Is that a problem?",
+    "El contrato dice que los datos de los clientes tienen que quedarse en servidores de la UE. ¿Es un problema?",
+])
+def test_a_competitors_limit_is_never_told_as_ours(tmp_path, model_cache, text: str) -> None:
+    """The diff review: a competitor's card, closest to the concern, was told to the buyer as our limit."""
+    team = {**_KENNEL, "facts": _KENNEL["facts"][1:],  # (no hosting fact of ours)
+            "competitors": [{"name": "KennelPro",
+                             "en": "KennelPro keeps all data in the US only, with no EU hosting; we are simpler.",
+                             "es": "KennelPro guarda todos los datos solo en EE. UU., sin alojamiento en la UE; "
+                                   "nosotros somos más sencillos."}]}
     coach = _coach_with(team, tmp_path, model_cache)
-    guidance = coach.coach("¿Quién me atiende el domingo si se cae el sistema? Lo necesitamos.", offline=True)
-    assert "KennelPro" not in guidance.talk_track and "entre semana" not in guidance.talk_track.replace(
-        "de lunes a viernes", "")
+    guidance = coach.coach(text, offline=True)
+    assert all(c["status"] == "placeholder" for c in guidance.concerns), guidance.concerns
 
 
 @pytest.mark.parametrize(("concern", "said"), [

@@ -369,6 +369,14 @@ def test_claims_are_figures_number_words_and_names_but_not_placeholders():
     assert ungrounded("A typical customer goes live in about ten weeks.", ["How long is the rollout?"]) == ["ten weeks"]
 
 
+def test_a_plural_possessive_is_grounded_by_the_same_word():
+    # the seller's note "the local Musicians' Union" quoted back is no invented name (heldout-z, empty profile)
+    note = "(note: it's the local Musicians' Union branch)"
+    assert ungrounded("Your note: it's the local Musicians' Union branch.", [note]) == []
+    assert ungrounded("Talk to the Musicians first.", [note]) == []
+    assert ungrounded("Ask los Profesores' Guild.", [note]) == ["Profesores", "Guild"]
+
+
 def test_a_reference_offer_must_name_one():
     assert not names_a_reference("Offer a reference they can call.", ["Northwind Freight"])
     assert names_a_reference("Offer Northwind Freight as a reference.", ["Northwind Freight"])

@@ -46,7 +46,8 @@ ORDINARY_NAMES = {
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[\w'’&-]+", text.lower()))
+    # a plural possessive or a trailing dash ("the Musicians' Union") is the word itself, as claims() reads it
+    return {word.rstrip("'’-") for word in re.findall(r"[\w'’&-]+", text.lower())}
 
 
 def link_host(link: str) -> str:

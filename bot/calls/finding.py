@@ -33,7 +33,8 @@ _STRONG_EN = (
     r"not (?:so |really |entirely |totally |fully )?(?:sure|convinced|sold)|i (?:really |seriously )?doubt|skeptic|"
     r"hard to believe|i (?:don'?t|do not) (?:believe|buy) (?:it|that|this|the)|too good to be true|"
     r"i (?:don'?t|do not) think (?:it|this|that|we|they|you|our|my)\b|"
-    r"heard (?:that|this|it) (?:all )?before|every vendor|(?:every|all the|all) (?:\w+ )?(?:vendors?|providers?|"
+    r"heard (?:that|this|it) (?:all )?before|heard (?:that|this|the same) (?:pitch|line|promise|story)|"
+    r"every vendor|(?:every|all the|all) (?:\w+ )?(?:vendors?|providers?|"
     r"companies|tools?) (?:says?|claims?|promises?|tells?)|(?:don'?t|do not) (?:really )?(?:love|like) (?:the idea|it|"
     r"that|this)|(?:you|they) all (?:say|claim|promise)|prove (?:it|that)|"
     r"how (?:do|can|would|will) (?:we|i) know|what guarantee|(?:i'?ll|i will) believe it when|best[- ]case|"
@@ -76,8 +77,8 @@ _STRONG_EN = (
     r"under the impression|i(?: assume|'m assuming| am assuming| was assuming)|i(?:'ve| have)? (?:heard|read|was told|"
     r"thought) (?:that |somewhere |online |on \w+ )*(?:you|your|it|this|there|the (?:system|platform|app|product|price|"
     r"pricing|contract|tool|portal))|"
-    r"i(?:'ve| have)? (?:heard|was told) (?:that )?(?:the|your|you|it|this|there|they)\b|"
-    r"(?<!i )(?:says?|thinks?|believes?|assumes?) (?:that )?(?:you|your|it|this|the (?:system|platform|app|tool|"
+    r"i(?:'ve| have)? (?:heard|was told) (?:that )?(?:the|your|you|it|this|these|those|there|they)\b|"
+    r"(?<!i )(?:says?|thinks?|believes?|assumes?) (?:that )?(?:you|your|it(?= \w)|this|the (?:system|platform|app|tool|"
     r"software|product))\b|someone told|(?:isn'?t|is it) true|from what i (?:heard|understand|read)|"
     r"only (?:runs?|works?|supports?|integrates?) (?:on|with|in)\b|"
     r"i (?:saw|know) (?:that )?you(?:r)? [^.?!]{2,60}\b(?:but|though)\b|"
@@ -131,13 +132,16 @@ _STRONG_ES = (
     r"(?:lo|eso lo) (?:dicen|ponen|prometen) todos|sigo sin (?:estar segur|ver|entender|saber|tener claro)|"
     r"no (?:tengo|tiene|tenemos|tienen) (?:nada |muy )?claro|no (?:me|nos) (?:gusta|convence) (?:la idea|eso|que)|"
     r"lo (?:he|hemos) visto fracasar|fracas|"
-    r"no (?:van|vamos) a (?:usar|cambiar|aprender|entrar)|nunca (?:lo )?(?:usan|usar[aá]n)|"
+    r"no (?:se )?(?:van|vamos) a (?:usar|cambiar|aprender|entrar|descargar|instalar|bajar)|"
+    r"nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
-    r"caro|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
+    r"caro\b|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
-    r"c[oó]mo (?:cobr[aá]is|cobran)|cu[aá]nto (?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
+    r"c[oó]mo (?:cobr[aá]is|cobran)|"
+    r"cu[aá]nto (?:(?:nos|me|les) )?(?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
-    r"estamos content|nos va bien|\bcon (?!eso\b|esto\b|ese\b|esa\b)(?:[^.?!,]{1,30} )?(?<!no )me va bien|"
+    r"estamos content|nos va bien|nos (?:arreglamos|apa[nñ]amos) (?:bien|perfectamente|de sobra)|"
+    r"\bcon (?!eso\b|esto\b|ese\b|esa\b)(?:[^.?!,]{1,30} )?(?<!no )me va bien|"
     r"siempre (?:nos )?ha funcionado|"
     r"nos ha funcionado|toda la vida (?:hemos|lo|se ha)|"
     # ("la mortalidad la tenemos controlada", "nunca hemos tenido un rechazo en aduana"); and not now: "ni de broma
@@ -207,7 +211,8 @@ _SAYS_NO = re.compile(
 _REFUSES = re.compile(
     r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b|"
     r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
-    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a)\b|\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
+    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a|se puede)\b|"
+    r"\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
     re.I)
 # A sentence that announces the buyer's point rather than making it: candour ("I'll be blunt.", "Te soy
 # sincera.") or naming a worry to come ("My worry is the front desk.", "This is where I get nervous.", "Mi duda es
@@ -261,7 +266,8 @@ _DEFUSED = re.compile(
     r"(?:that|this) was my (?:big|main|biggest) (?:one|worry|concern|question)|sin problema|no te preocupes|"
     r"no se preocupe|no hay problema|no me preocupa|eso (?:responde|resuelve)|eso me preocupaba|"
     r"(?:fixed|solved|resolved|sorted out) (?:it|that|this)|(?:it|that|this)(?:'s| was| has been| is) (?:been )?"
-    r"(?:fixed|solved|resolved)|(?:ya )?(?:lo )?(?:solucionamos|resolvimos|arreglamos|est[aá] resuelto))\b", re.I)
+    r"(?:fixed|solved|resolved)|"
+    r"(?:ya )?(?:lo )?(?:solucionamos|resolvimos|(?<!nos )arreglamos|est[aá] resuelto))\b", re.I)
 # Logistics and small talk: a sentence of only these is no objection, whatever words it uses.
 _LOGISTICS = re.compile(
     r"\b(?:can you (?:hear|see) me|share (?:your|my) screen|(?:send|shoot) (?:me|over|us) the (?:invite|link|deck|"

@@ -150,7 +150,7 @@ _CONTENT_WITH_STATUS_QUO = re.compile(
     r"\b(?:current|existing|present|our own|what we have|today'?s|incumbent|actual|actuales?|nuestro (?:sistema|"
     r"proveedor)|lo que tenemos|ya tenemos|we already|ya usamos|seguimos con|with (?:our|the) (?:own )?\w+ we|"
     r"(?:fine|happy|content|ok|okay|good) with our|(?:bien|content[oa]s) con (?:nuestr|el|la|los|las)|nos va bien|"
-    r"as it is|como est[áa])\b",
+    r"nos (?:arreglamos|apa[ñn]amos)|as it is|como est[áa])\b",
     re.I,
 )
 # A question or a worry: what makes a clause a concern rather than a statement of the buyer's situation.
@@ -393,6 +393,31 @@ def asks_for_customer(text: str) -> bool:
     return bool(_ASKS_FOR_CUSTOMER.search(text))
 
 
+# Asking who we are or what the product is: "I've never heard of you. What is it, some kind of app?", "no sé
+# quiénes son ni qué hacen", "¿de qué se trata?". Our name after "heard of", "what is" or "qué es" asks the same.
+_ASKS_WHAT_WE_ARE = re.compile(
+    r"\b(?:never heard of (?:you|it|this|them)\b|(?:don'?t|do not) know (?:who you are|what you (?:do|are|sell)|"
+    r"what (?:this|it) is|anything about you)|who (?:are you|are you guys|is this)\b|"
+    r"what(?:'s| is) (?:it|this)(?:,|\?|$| exactly| you do)|"
+    r"what (?:do|does) (?:you|it) (?:do|sell)(?: exactly)?(?:\?|$)|"
+    r"(?:is it|is this|it'?s) (?:just )?(?:some|a) (?:kind|sort) of\b|"
+    r"no s[eé] (?:qui[eé]nes son|qu[eé] (?:hacen|hac[eé]is|venden)|qu[eé] es (?:esto|eso)\b|"
+    r"nada de (?:ustedes|vosotros))|"
+    r"qu[eé] es (?:esto|eso|exactamente)(?:\?|$|,)|de qu[eé] (?:se trata|va esto)|"
+    r"qui[eé]nes son (?:ustedes|uds|vosotros)|no (?:los|les|os) conozco|es (?:una|un) (?:especie|tipo) de\b)", re.I)
+
+
+def asks_what_we_are(text: str, company: str = "") -> bool:
+    """Whether the buyer asks who we are or what the product is, said in general or of our `company` by name
+    ("never heard of Fermata", "¿qué es Fermata?"): what we do answers it."""
+    if _ASKS_WHAT_WE_ARE.search(text.strip()):
+        return True
+    name = company.split()[0] if company.split() else ""
+    return bool(name) and bool(re.search(
+        rf"\b(?:heard of|what(?:'s| is)|who(?:'s| is)|qu[eé] es|qui[eé]n(?:es)? (?:es|son)|conozco a|"
+        rf"o[ií]do (?:de|hablar de))\s+{re.escape(name)}\b", text, re.I))
+
+
 def states_our_fact(note: str) -> bool:
     """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
     the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""
@@ -411,6 +436,13 @@ _IN_THEORY = re.compile(r"\b(?:on paper|in theory|theoretically|en (?:el )?papel
                         r"te[óo]ricamente)\b", re.I)
 
 
+# ...or said of every demo or vendor, which doubts ours ("demos always look slick", "everything looks great in a
+# demo", "todas las demos parecen buenas")
+_OF_EVERY_DEMO = re.compile(
+    r"^(?=.*\b(?:demos?|vendors?|pitch(?:es)?|presentations?|proveedores|presentaciones)\b)"
+    r"(?=.*\b(?:always|all|every(?:thing|one)?|any|siempre|tod[oa]s?|cualquier[a]?)\b)", re.I)
+
+
 # ...or a rule of theirs said to be plain, which binds us rather than approves of us ("their IT policy is clear",
 # "la norma es clara")
 _RULE_IS_PLAIN = re.compile(r"\b(?:polic(?:y|ies)|rules?|requirements?|mandate|regulations?|law|guidelines?|"
@@ -421,9 +453,9 @@ _RULE_IS_PLAIN = re.compile(r"\b(?:polic(?:y|ies)|rules?|requirements?|mandate|r
 
 def accepts(clause: str) -> bool:
     """Whether a clause approves of something of ours (and is neither a question, nor negated, nor granted only in
-    theory, nor content with what the buyer has today, nor a rule of theirs said to be plain)."""
+    theory or to every demo, nor content with what the buyer has today, nor a rule of theirs said to be plain)."""
     if "?" in clause or _CONTENT_WITH_STATUS_QUO.search(clause) or _IN_THEORY.search(clause) \
-            or _RULE_IS_PLAIN.search(clause):
+            or _RULE_IS_PLAIN.search(clause) or _OF_EVERY_DEMO.search(clause):
         return False
     return any(not _NEGATED.search(clause[: m.start()]) for m in _APPROVES.finditer(clause))
 
@@ -445,8 +477,12 @@ def read(text: str) -> Reading:
             preamble = []
         turned_at = None
 
+    accepted_at = -1
     for position, (clause, listed, turned) in enumerate(clauses(buyer)):
+        if turned and accepted_at == position - 1 and _OF_EVERY_DEMO.search(clause) and _APPROVES.search(clause):
+            accepted.pop()  # "The demo was great. But every demo is great.": taken back at once
         if accepts(clause):
+            accepted_at = position
             turned_concern()
             accepted.append(clause)
             preamble = []

@@ -175,8 +175,8 @@ _LIMITS = (
 # what an item says is still coming ("in beta", "on the roadmap", "previsto para 2027")
 PLANNED = _LIMITS[0][1]
 # an item that says where something is kept or served from
-_PLACES = re.compile(r"\b(?:host\w*|stored|regions?|data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|"
-                     r"centros? de datos|servidores?)\b", re.I)
+_PLACES = re.compile(r"\b(?:host\w*|stor(?:ed|e|es|ing)|kept|keep|guard(?:a|an|amos|ados?|adas?|ar)|regions?|"
+                     r"data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|centros? de datos|servidores?)\b", re.I)
 # A name an item rules out: "there is no EU, UK or Latin American data residency option", "no native connector for
 # SAP, Sage or Microsoft Dynamics", "no hay conector nativo para SAP": the denial, the words of what is denied, then
 # the names it lists. ("no data leaves the EU" names the EU as a promise: a verb stops the denial.)
@@ -184,7 +184,7 @@ _DENIED = re.compile(
     r"\b(?:no|not|without|sin|ning[úu]n[oa]?)\s+(?:(?:hay|is|are|there|offer|offers|support|supports|provide|"
     r"a|an|any|the|el|la|los|las|un|una|native|built-in|direct|official|nativ[oa]s?|direct[oa]s?|integrad[oa]s?|"
     r"connectors?|integrations?|options?|opci[óo]n|conectore?s?|integraci[óo]n|integraciones|versions?|versi[óo]n|"
-    r"hosting|alojamiento|data|datos|residency|residencia|de|del|for|with|in|para|con|en)\s+){0,8}"
+    r"hosting|host|to|alojar|alojamiento|data|datos|residency|residencia|de|del|for|with|in|para|con|en)\s+){0,8}"
     r"((?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+)(?:,?\s+(?:(?:or|nor|and|ni|o|y)\s+)?(?:[A-ZÁÉÍÓÚÑ][\w.-]*|\d+))*)")
 
 
@@ -312,8 +312,9 @@ def _places() -> _Places:
     raw = yaml.safe_load((data_dir("playbooks") / "matching" / "places.yaml").read_text(encoding="utf-8"))
     parent: dict[str, str | None] = {}
     place_of: dict[str, str] = {}
-    for names in raw["regions"]:
-        parent[names[0]] = None
+    regions = [(entry[0], entry[1]) if isinstance(entry[0], list) else (entry, None) for entry in raw["regions"]]
+    for names, inside in regions:
+        parent[names[0]] = inside
         place_of.update({fold(n): names[0] for n in names})
     for names, inside in raw["countries"]:
         parent[names[0]] = inside
@@ -326,7 +327,7 @@ def _places() -> _Places:
     def chain(place: str | None) -> tuple[str, ...]:
         return (place, *chain(parent.get(place))) if place else ()
 
-    short = {n for names in [*raw["regions"], *(c[0] for c in raw["countries"])] for n in names
+    short = {n for names in [*(r[0] for r in regions), *(c[0] for c in raw["countries"])] for n in names
              if n.replace(".", "").replace(" ", "").isupper() and len(n.replace(".", "").replace(" ", "")) <= 5}
     words = sorted((n for n in place_of if n not in {fold(s) for s in short}), key=len, reverse=True)
     names_of: dict[str, tuple[str, ...]] = {}
@@ -360,10 +361,12 @@ _ONLY_BEFORE = re.compile(r"(?<!\bnot )(?<!\bno )\b(?:only|solo|sólo|únicament
                           r"\s+(?:(?:in|for|to|within|across|on|en|para|a|de|dentro de|the|el|la|los|las)\s+){0,3}$",
                           re.I)
 _ONLY_AFTER = re.compile(r"^\s*(?:only|solamente|únicamente)\b", re.I)
-_NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni)\s+(?:(?:in|for|en|para|the|"
-                         r"el|la|los|las)\s+){0,2}$", re.I)
+# (also "no option to host data in the Americas", "no hay opción de alojar los datos en Asia")
+_NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni)\s+(?:(?:hay|options?|opci[oó]n|to|host|"
+                         r"hosting|alojar|alojamiento|data|datos|de|in|for|en|para|the|el|la|los|las)\s+){0,8}$", re.I)
 # where the buyer is: "we're in Georgia", "estamos en Sevilla", "somos de Monterrey", "de aquí, de Sevilla"
 # (not "here in Colombia", "aquí en Colombia": "¿trae los productos registrados aquí en Colombia?" requires it)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|(?=¿)")
 _WE_ARE_IN = re.compile(r"\b(?:we['’]re|we are|i['’]m|i am|based|located|estamos|somos|operamos|vivimos)\s+"
                         r"(?:(?:in|en|de|from|desde|out of|the|el|la)\s+){0,2}$", re.I)
 
@@ -407,6 +410,10 @@ def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
     asked = [(start, p, said, where_they_are(concern, start)) for start, _, p, said in _places_in(concern)]
     theirs = [(p, said) for _, p, said, here in sorted(asked, key=lambda a: a[3])]
     theirs += [(p, said) for start, _, p, said in _places_in(message) if where_they_are(message, start)]
+    # (and where the message wants the data: "la junta quiere que estén alojados en México", "our board wants US
+    # hosting", said in a sentence of its own)
+    theirs += [(p, said) for sentence in _SENTENCE_SPLIT.split(message) if _PLACES.search(sentence)
+               for _, _, p, said in _places_in(sentence)]
     for place, said in theirs:
         around = set(within.get(place, (place,)))
         if around & set_aside or limited and not around & limited:
@@ -747,6 +754,10 @@ def _same_point(message: str, name: str, concern: str) -> bool:
     word with it, or `concern` is the sentence right after it ("…trabajamos con la UNE-EN 81-20. ¿Las tenéis ya
     cargadas?")."""
     said = next((part for part in _SENTENCES.split(message) if name in part), "")
+    if concern.strip()[:25] in said and name not in concern:
+        # another clause of the concern's own sentence names it, read as a concern of its own ("do you support SSO
+        # through Okta, and where is the data stored?": Okta is not required of where the data is)
+        return False
     if (stems(said) - stems(name)) & stems(concern):
         return True
     ends = {m.end() for m in _SENTENCES.finditer(message) if m.end() > 0}
@@ -804,7 +815,9 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     left = tuple(name for name in staying if not _named_in(both, name))
     if left and _PLACES.search(both):
         return left, True
-    denied = () if firm else _named_denied(both, concern)
+    denied = _named_denied(both, concern)
+    if firm:  # (a name the item itself denies is firm, "there is no SAML or Okta support"; a word may be said twice)
+        denied = () if any_subject else tuple(word for word in denied if word[:1].isupper())
     if denied:
         return denied, True
     # (firm: only where the concern is about where the data is, not a customer "in Mexico" or an office in Europe)

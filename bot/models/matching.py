@@ -243,6 +243,9 @@ class Matcher:
         total = len(self._words) + len(self._background_words)
         self._rarity = {word: float(np.log(1 + total / n)) for word, n in counts.items()}
         self._short_names = _short_names(profile, self.items)
+        # our own name, which a buyer says whatever they ask ("I've never heard of Fermata") and our facts say on
+        # any subject ("Fermata Hub does not run payroll"): no evidence of what a concern is about
+        self._our_name = _said_words(profile.company.name) if profile.company.name else set()
         # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
         self._figures = [_figures(f"{i.en} {i.es}") if i.kind == "fact" else set() for i in self.items]
 
@@ -292,7 +295,7 @@ class Matcher:
         def shared(words: set[str], among: list[set[str]]) -> list[float]:
             return [sum(self._rarity[w] for w in words & other) for other in among]
 
-        said = [_said_words(c) - _said_words(" ".join(_NOT_THIS.findall(c))) for c in concerns]
+        said = [_said_words(c) - _said_words(" ".join(_NOT_THIS.findall(c))) - self._our_name for c in concerns]
         return (np.array([shared(w, self._words) for w in said]).reshape(len(concerns), len(self._words)),
                 np.array([shared(w, self._background_words) for w in said]).reshape(len(concerns), -1))
 

@@ -17,7 +17,7 @@ from typing import Any
 from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.content.profile import Reference, TeamProfile
 from bot.core.grounding import deal_cues
-from bot.core.reading import asks_for_customer, states_our_fact
+from bot.core.reading import asks_for_customer, asks_what_we_are, states_our_fact
 from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
@@ -162,10 +162,17 @@ def compose(
     # a concern that asks to hear from a customer, which no item answers, is answered by the customer's story
     # (the reference that fits, or its placeholder), never by "[our answer to: any customer in Colombia?]"
     asks_story = [not c.match and asks_for_customer(c.words) for c in concerns]
+    # ...and one that asks who we are or what the product is ("never heard of you, what is it?") by what we do
+    offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
+    about_us = [not c.match and not by_story and asks_what_we_are(c.words, profile.company.name)
+                for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []
-    for concern, by_story in zip(concerns, asks_story, strict=True):
+    for concern, by_story, asks_what in zip(concerns, asks_story, about_us, strict=True):
         words = quoted(concern.words)
         if by_story:
+            continue
+        if asks_what:
+            grounded.append(str(t.state_line(words, offering, lang)))
             continue
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             # a note on the competitor alone is the team's brief, their strengths beside their gaps: the seller's to
@@ -193,12 +200,18 @@ def compose(
     talk = [str(t.acknowledge_accepted(accepted_about, lang)).strip() if accepted else opening(kind, lang)]
     if cues.goal:
         talk.append(str(t.goal_sentence(cues.goal, lang)).strip())
-    if kind.label == "missing":
-        offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
+    offering_said = kind.label == "missing"
+    if offering_said:
         talk.append(_sentence(str(t.offering_sentence(offering, lang))))
     bridged: str | None = None
-    for concern, by_story in zip(concerns, asks_story, strict=True):
+    limits_said = 0
+    for concern, by_story, asks_what in zip(concerns, asks_story, about_us, strict=True):
         if by_story:
+            continue
+        if asks_what:  # (what we do, once, whatever the kind)
+            if not offering_said:
+                talk.append(_sentence(str(t.offering_sentence(offering, lang))))
+            offering_said = True
             continue
         # a bridge names the concern's topic, said aloud only when a profile item confirms it (a guessed topic
         # said aloud is the worst kind of off-topic: "On how solid we are as a company:" before a placeholder),
@@ -221,7 +234,8 @@ def compose(
             # (a limit the item states is said as it is: "there is no US hosting option", not "what we offer
             # doesn't cover «US»")
             talk.append(bridge + str(t.unmet_sentence(sayable(concern.match.required, said), concern.match.ruled_out,
-                                                      lang, stated)).strip())
+                                                      lang, stated, limits_said)).strip())
+            limits_said += concern.match.ruled_out
         else:
             talk.append(bridge + _sentence(_placeholder(t, concern, lang)))
     if offers_proof and story:

@@ -53,6 +53,14 @@ from bot.calls.sides import BUYER, OURS
     "I thought Ropewell only did the big commercial rigs.",
     "Pensé que esto era solo para las bodegas grandes.",
     "A dos semanas de la feria, ni de broma cambiamos de sistema.",
+    # a price asked of us, an app nobody will download, what they get by with, hearsay of "these", a pitch heard
+    # before, a "no se puede" (calls-heldout-22)
+    "¿Y cuánto nos cobran por entrada?",
+    "Los clientes no se van a descargar otra aplicación.",
+    "Con la libreta y el teléfono nos arreglamos bien.",
+    "I was told these are rebadged from a cheaper brand.",
+    "I've heard that pitch before, from three vendors.",
+    "Así que hasta la asamblea no se puede firmar nada.",
 ])
 def test_strong_cues_resist_on_their_own(sentence):
     assert resists(sentence)
@@ -97,6 +105,10 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "Nunca hemos tenido un sistema así.",
     "I thought we only had ten minutes.",
     "Pensé que no solo servía para eso.",
+    # a name, a frankness and a "no se puede" that look like the cues of calls-heldout-22
+    "Carol, our bookkeeper, will want the invoices by Friday.",
+    "She keeps the whole place running, I'll say it.",
+    "Si no se puede el martes, lo vemos el jueves.",
 ])
 def test_questions_about_the_product_and_answered_worries_do_not_resist(sentence):
     assert not resists(sentence)

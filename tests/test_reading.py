@@ -1743,9 +1743,12 @@ def test_a_requirement_on_every_vendor_does_not_take_back_the_praise() -> None:
 ])
 def test_who_we_are_is_answered_by_what_we_do_and_our_name_is_no_evidence(tmp_path, model_cache, text: str) -> None:
     """heldout-z's reviewer: "I've never heard of Fermata" was answered with the teacher-pay fact, which names
-    Fermata Hub, and "what is it?" was left as a placeholder after the offering sentence that answers it."""
+    Fermata Hub, and "what is it?" was left as a placeholder after the offering sentence that answers it. What we
+    do answers it, with the team's fact on how established we are."""
     from bot.core.reading import asks_what_we_are
-    team = {**_SIGN_ON, "facts": [*_SIGN_ON["facts"],
+    established = {"en": "Used by 300 music schools in Spain and Portugal.",
+                   "es": "La usan 300 escuelas de música en España y Portugal.", "topic": "vendor_viability"}
+    team = {**_SIGN_ON, "facts": [*_SIGN_ON["facts"], established,
                                   {"en": "Teacher pay is exported as a file; Notera does not run payroll.",
                                    "es": "La retribución se exporta en un fichero; Notera no hace nóminas."}]}
     coach = _coach_with(team, tmp_path, model_cache)
@@ -1754,7 +1757,7 @@ def test_who_we_are_is_answered_by_what_we_do_and_our_name_is_no_evidence(tmp_pa
     assert "payroll" not in talk and "nóminas" not in talk, talk
     offering = _SIGN_ON["company"]["offering"]["en" if guidance.language == "en" else "es"].rstrip(".")
     assert talk.count(offering.split()[0]) == 1 and offering.split(" ", 1)[1] in talk, talk
-    assert "[" not in talk, talk
+    assert "[" not in talk and talk.count(established[guidance.language].rstrip(".")) == 1, talk
     assert all(asks_what_we_are(c["words"], "Notera") for c in guidance.concerns), guidance.concerns
 
 

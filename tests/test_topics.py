@@ -398,3 +398,12 @@ def test_deal_cues():
 ])
 def test_support_as_a_verb_is_what_the_product_handles_not_help_after_the_sale(shared_coach, text, support):
     assert (shared_coach.detect_topic(text).topic == "support") is support
+
+
+@pytest.mark.parametrize("text", [
+    "¿Cuánto sale por mes?", "¿Y cuánto vale para tres profesores?", "How much is it for a school our size?",
+    "What would it cost us per month?",
+])
+def test_how_much_it_costs_is_read_as_price_in_either_language(shared_coach, text):
+    """heldout-z: "¿Cuánto sale por mes?" (what it costs, in Rioplatense) was read as implementation."""
+    assert shared_coach.detect_topic(text).topic == "price"

@@ -162,7 +162,7 @@ _STRONG_ES = (
     r"no (?:me )?queda claro|no (?:veo|tengo) claro|no entiendo|no vi nada|"
     r"probamos|la [uú]ltima vez|no funcion[oó]|nadie (?:lo |la )?us[oó]|la dejaron|lo dejaron|"
     r"ahora no|no (?:es|era) (?:el|buen) momento|no (?:tenemos|hay) (?:tiempo|gente|capacidad|sitio|hueco)|"
-    r"no queremos (?:dos|otro|m[aá]s)|a la vez|no (?:tengo|tenemos) ni una hora|"
+    r"no queremos (?:dos|otro|m[aá]s)|no (?:tengo|tenemos) ni una hora|"
     r"no (?:lo |la )?(?:va|van) a aprobar|no (?:lo )?permite|(?:tiene|tienen) que (?:aprobar|firmar|dar el visto)|"
     r"no quiero sorpresas|no funciona|no sirve|no va a funcionar|imposible|nos pega|"
     r"no termino de (?:creer|ver|entender)|no (?:lo )?pillo|no me cuadra|estoy perdid|no tiene (?:ning[uú]n )?sentido|"
@@ -209,7 +209,8 @@ _SAYS_NO = re.compile(
 # dispatch during peak", "no podemos cerrar consultas", "no van a querer usar otra pantalla"). "Si no vamos a…"
 # is "otherwise", no refusal.
 _REFUSES = re.compile(
-    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b|"
+    r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b"
+    r"(?! (?:lie|say who|repeat|name names|bore you)\b)|"
     r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
     r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a|se puede)\b|"
     r"\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
@@ -245,7 +246,10 @@ _COUNTS_POINTS = re.compile(
     r"\b(?:i|we|i'?ve|we'?ve|there)(?: still)? (?:have|got|are) (?:a few|a couple of|some|two|three|several) (?:more )?"
     r"(?:concerns|questions|things|points|issues|doubts)\b|"
     r"\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
-    r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b", re.I)
+    r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b|"
+    r"\b(?:te|le|os|les) (?:comento|adelanto|planteo|paso|cuento|dejo|escribo|mando|env[ií]o) (?:\w+ ){0,3}"
+    r"(?:dudas|preguntas|inquietudes)\b|^(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas)\b|"
+    r"\bsalir de dudas\b|\bcon (?:sus|las|mis|tus) (?:dudas|preguntas)\b", re.I)
 COUNT_WORDS = 20
 
 
@@ -319,8 +323,10 @@ _BUT_ASKS = re.compile(
 # "I'm not going to rush legal", "I'm not approving a capital request", "I don't want my team learning two new
 # systems", "IT will not let a gateway near the PLCs", "la dirección no va a aceptar…", "No quiero que les suene".
 _WILL_NOT = re.compile(
-    r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b)\w+ing\b|"
-    r"\b(?:i'?m|we'?re|i am|we are) not going to (?!be\b)\w+|\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
+    r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b|"
+    r"promising\b)\w+ing\b|"
+    r"\b(?:i'?m|we'?re|i am|we are) not (?:going to|gonna) (?!be\b|lie\b)\w+|"
+    r"\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
     r"our |us |them |anything |another |a )|\bno (?:quiero|queremos) (?:que|otr[oa]|m[aá]s|tener|meter|arrancar)\b|"
     r"\b(?:will not|won'?t|no va a|no van a) (?:let|allow|accept|approve|sign off|aceptar|permitir|dejar|aprobar)\b",
     re.I)

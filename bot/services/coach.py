@@ -37,7 +37,7 @@ from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection, OptedOut
 from bot.core.language import detect_language, ours
-from bot.core.reading import Concern, Reading, asks_for_customer, opts_out, read, states_our_fact
+from bot.core.reading import Concern, Reading, asks_for_customer, asks_what_we_are, opts_out, read, states_our_fact
 from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
@@ -556,9 +556,12 @@ class Coach:
         # topic a story proves, or no topic read at all (the kind's own move); never for a clause, a price or a
         # hosting region
         story = reference is not None or stories or wants_story or not read_topics
+        viability = profile.facts_for("vendor_viability")
+        established = say(viability[0]) if viability and any(
+            asks_what_we_are(c.words, profile.company.name) for c in concerns) else ""
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest, story,
-                           reading.buyer_text)
+                           reading.buyer_text, established)
         return replace(composed, english_used=english_used)
 
     def _placeholders(self, parts: Sequence[Concern], topic: TopicPlaybook | None, read_as: str | None,

@@ -143,11 +143,14 @@ def compose(
     closest: Sequence[tuple[str, str, str]] = (),
     story: bool = True,
     said: str = "",
+    established: str = "",
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
     to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none);
-    `said`: the buyer's own words (what the talk track may name back to them)."""
+    `said`: the buyer's own words (what the talk track may name back to them); `established`: the team's fact on
+    how established we are (the first filed under vendor viability), as the seller says it, told with what we do
+    to a buyer who asks who we are."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -172,7 +175,8 @@ def compose(
         if by_story:
             continue
         if asks_what:
-            grounded.append(str(t.state_line(words, offering, lang)))
+            grounded.append(str(t.state_line(words, " ".join(filter(None, (_sentence(offering), established))),
+                                             lang)))
             continue
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             # a note on the competitor alone is the team's brief, their strengths beside their gaps: the seller's to
@@ -200,7 +204,7 @@ def compose(
     talk = [str(t.acknowledge_accepted(accepted_about, lang)).strip() if accepted else opening(kind, lang)]
     if cues.goal:
         talk.append(str(t.goal_sentence(cues.goal, lang)).strip())
-    offering_said = kind.label == "missing"
+    offering_said, established_said = kind.label == "missing", False
     if offering_said:
         talk.append(_sentence(str(t.offering_sentence(offering, lang))))
     bridged: str | None = None
@@ -208,10 +212,12 @@ def compose(
     for concern, by_story, asks_what in zip(concerns, asks_story, about_us, strict=True):
         if by_story:
             continue
-        if asks_what:  # (what we do, once, whatever the kind)
+        if asks_what:  # (what we do and how established we are, once, whatever the kind)
             if not offering_said:
                 talk.append(_sentence(str(t.offering_sentence(offering, lang))))
-            offering_said = True
+            if established and not established_said:
+                talk.append(_sentence(established))
+            offering_said = established_said = True
             continue
         # a bridge names the concern's topic, said aloud only when a profile item confirms it (a guessed topic
         # said aloud is the worst kind of off-topic: "On how solid we are as a company:" before a placeholder),

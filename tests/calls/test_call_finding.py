@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.calls.finding import kind_marker, objections_in, resisting, resists
+from bot.calls.finding import cue_flags, kind_marker, objections_in, resisting, resists
 from bot.calls.formats import Turn
 from bot.calls.review import find_objections
 from bot.calls.sides import BUYER, OURS
@@ -105,6 +105,8 @@ def test_a_weak_cue_resists_only_when_the_sentence_says_no(plain, with_a_no):
     "Nunca hemos tenido un sistema así.",
     "I thought we only had ten minutes.",
     "Pensé que no solo servía para eso.",
+    # two things at once (the pooled false positives of the twenty-four sets)
+    "El sábado tuvimos tres pistas paradas a la vez.",
     # a name, a frankness and a "no se puede" that look like the cues of calls-heldout-22
     "Carol, our bookkeeper, will want the invoices by Friday.",
     "She keeps the whole place running, I'll say it.",
@@ -191,3 +193,24 @@ def test_two_kinds_in_one_run_of_sentences_are_two_objections():
             "necesitáis acceso a nuestro ERP, y la política no lo permite.")
     first, second = objections_in(text)
     assert first.quote.startswith("Sinceramente, dudo") and second.quote.startswith("Y nuestro responsable")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Dos dudas antes de pasarlo a compras:",
+    "Te comento con franqueza mis dudas.",
+    "Begoña te escribe ella con sus dudas.",
+    "Una prueba con un caso real nuestro es la mejor forma de salir de dudas.",
+    # idioms that say no to nothing
+    "Our billing reconciliation is a nightmare, I won't lie.",
+    "Sometimes it sits in the van for a month, I'm not going to lie.",
+    "I'm not promising anything, but this has been useful.",
+])
+def test_doubts_announced_passed_on_or_cleared_and_idioms_are_no_objection_themselves(sentence):
+    """The pooled false positives: the doubts are what follows, someone else's to send, or cleared; "I won't lie"
+    refuses nothing."""
+    assert cue_flags([sentence]) == [False]
+
+
+def test_a_doubt_said_is_still_one():
+    assert cue_flags(["Tengo mis dudas con la báscula, la verdad."]) == [True]
+    assert resists("I won't sign anything before the board meets.")

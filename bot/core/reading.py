@@ -407,6 +407,23 @@ _ASKS_WHAT_WE_ARE = re.compile(
     r"qui[eé]nes son (?:ustedes|uds|vosotros)|no (?:los|les|os) conozco|es (?:una|un) (?:especie|tipo) de\b)", re.I)
 
 
+# Taking the product for less than it is: "Isn't this just a calendar with extra steps?", "¿No es solo un Excel
+# bonito?", "So it's basically a booking app". A fact on the thing named would confirm the belief; what we do
+# answers it. (Not "it's just a question", "es solo una pregunta", nor "this is only a pilot".)
+_BELITTLES = re.compile(
+    r"\b(?:(?:isn'?t|is) (?:this|it|that)|(?:this|it)(?:'s| is)) (?:just|only|basically|simply|really just|nothing "
+    r"more than) (?:a|an) (?!(?:matter|question|thought|pilot|trial|test|demo|quote|guess|detail|formality|bit|lot|"
+    r"little|few|couple)\b)\w+|"
+    r"\b(?:no es|(?:esto|eso) (?:no )?es|o sea que es) (?:solo|sólo|simplemente|básicamente|nada más que) (?:un|una) "
+    r"(?!(?:pregunta|prueba|piloto|demo|cotizaci[oó]n|detalle|formalidad|idea)\b)\w+", re.I)
+
+
+def belittles(text: str) -> bool:
+    """Whether the buyer takes the product for less than it is ("isn't this just a calendar?"): what we do answers
+    it, not a fact on the thing they named."""
+    return bool(_BELITTLES.search(text))
+
+
 def asks_what_we_are(text: str, company: str = "") -> bool:
     """Whether the buyer asks who we are or what the product is, said in general or of our `company` by name
     ("never heard of Fermata", "¿qué es Fermata?"): what we do answers it."""

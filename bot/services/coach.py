@@ -37,7 +37,16 @@ from bot.core.config import Settings
 from bot.core.grounding import claims, names_a_reference
 from bot.core.guidance import Answer, Guidance, NotAnObjection, Objection, OptedOut
 from bot.core.language import detect_language, ours
-from bot.core.reading import Concern, Reading, asks_for_customer, asks_what_we_are, opts_out, read, states_our_fact
+from bot.core.reading import (
+    Concern,
+    Reading,
+    asks_for_customer,
+    asks_what_we_are,
+    belittles,
+    opts_out,
+    read,
+    states_our_fact,
+)
 from bot.core.seller_questions import question_field
 from bot.core.taxonomy import KINDS, LABELS, check_label
 from bot.core.text import MAX_CHARS, clean
@@ -545,7 +554,9 @@ class Coach:
         said = " ".join([reading.buyer_text, *reading.seller_notes])
         first = next((c.topic for c in concerns if c.topic and c.topic.about_text(lang) != accepted_about
                       and not c.topic.check_answered(said)), None)
-        question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text)
+        answered = any(c.match and c.match.meets for c in concerns) or any(
+            belittles(c.words) or asks_what_we_are(c.words, profile.company.name) for c in concerns)
+        question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text, answered)
         # a requirement the profile rules out decides the deal: the question qualifies it (must it be there from the
         # start?), not the topic's or the kind's usual one
         ruled = next((c.match for c in concerns if c.match and c.match.ruled_out), None)

@@ -17,7 +17,7 @@ from typing import Any
 from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.content.profile import Reference, TeamProfile
 from bot.core.grounding import deal_cues
-from bot.core.reading import asks_for_customer, asks_what_we_are, states_our_fact
+from bot.core.reading import asks_for_customer, asks_what_we_are, belittles, states_our_fact
 from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
@@ -165,9 +165,11 @@ def compose(
     # a concern that asks to hear from a customer, which no item answers, is answered by the customer's story
     # (the reference that fits, or its placeholder), never by "[our answer to: any customer in Colombia?]"
     asks_story = [not c.match and asks_for_customer(c.words) for c in concerns]
-    # ...and one that asks who we are or what the product is ("never heard of you, what is it?") by what we do
+    # ...and one that asks who we are or what the product is ("never heard of you, what is it?") by what we do, as
+    # one that takes the product for less than it is ("isn't this just a calendar?"), which a fact on the thing
+    # named would only confirm
     offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
-    about_us = [not c.match and not by_story and asks_what_we_are(c.words, profile.company.name)
+    about_us = [not by_story and (belittles(c.words) or not c.match and asks_what_we_are(c.words, profile.company.name))
                 for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []
     for concern, by_story, asks_what in zip(concerns, asks_story, about_us, strict=True):

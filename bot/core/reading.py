@@ -424,6 +424,21 @@ def belittles(text: str) -> bool:
     return bool(_BELITTLES.search(text))
 
 
+# A part of the product the buyer praises ("la parte de presupuestos", "the scheduling module", "the quote screen"):
+# what they accept is that part, whatever its words would be read as ("presupuestos" are quotes there, not the
+# budget), unless the part is the price itself ("the pricing part").
+_A_PART_OF_OURS = re.compile(
+    r"\b(?:(?:la|esa|esta) (?:parte|secci[oó]n|pantalla|funci[oó]n) de(?:l| la| los| las)?|el m[oó]dulo de(?:l)?|"
+    r"lo de (?:los|las))\s+(?!precio|coste|costo|tarifa)\w+|"
+    r"\bthe (?!pric|cost)\w+ (?:module|part|screen|feature|tool|piece|side|layout)\b", re.I)
+
+
+def names_a_part_of_ours(clause: str) -> bool:
+    """Whether a clause names a part of the product other than its price ("la parte de presupuestos es justo lo que
+    buscábamos"): praise of that part, not of the price or any topic its words would be read as."""
+    return bool(_A_PART_OF_OURS.search(clause))
+
+
 def asks_what_we_are(text: str, company: str = "") -> bool:
     """Whether the buyer asks who we are or what the product is, said in general or of our `company` by name
     ("never heard of Fermata", "¿qué es Fermata?"): what we do answers it."""

@@ -43,6 +43,7 @@ from bot.core.reading import (
     asks_for_customer,
     asks_what_we_are,
     belittles,
+    names_a_part_of_ours,
     opts_out,
     read,
     states_our_fact,
@@ -526,8 +527,10 @@ class Coach:
             # (nor when a concern is read as on the same topic: "Your SOC 2 is nice, but group IT needs ISO 27001" is
             # no buyer "happy with security")
             raised = [r.topic for _, r, _ in merged if r.confidence >= TOPIC_SURE] if reading.concerns else []
+            # (nor a part of ours the buyer praises: "la parte de presupuestos" is the quoting module, not the price)
             accepted_about = self.playbooks.topics[topic.topic].about_text(lang) \
-                if topic.confidence >= TAG_SURE and topic.topic not in ("status_quo", *raised) else None
+                if topic.confidence >= TAG_SURE and topic.topic not in ("status_quo", *raised) \
+                and not names_a_part_of_ours(reading.accepted[0]) else None
         matched = [c.match.item for c in concerns if c.match and c.match.item.kind == "reference" and c.match.meets]
         # A reference is proof of what it is matched to by meaning; failing that, a customer of the buyer's industry
         # or size proves only what a customer's story can (results, fit, adoption, a roll-out, that we last),

@@ -890,12 +890,6 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     grade = None if firm else _grade_unmet(both, concern)  # (which way is stricter depends on the scale)
     if grade:
         return (grade,), False
-    # (the item's own words say what they ask for is not there yet: said as the limit it is, never as reassurance)
-    # (not of an item on another subject below the floors: by a name or two words shared, "Mexico CFE forms are in
-    # beta" was told to a buyer who quotes by WhatsApp in Guadalajara; heldout-aa, unrelated 0.067 -> 0.111)
-    not_there = () if any_subject else _says_not_there(item_text, said_here)
-    if not_there:
-        return not_there, True
     scopes = [(_DATA_KEPT, concern)] if any_subject else [*((scope, concern) for scope in _SCOPES), (_PHONE, said_here)]
     for (needed, limited), asked_in in scopes:
         # (firm: a scope asked for, not a Sunday told of: "en mi sucursal nos toma todo el domingo")
@@ -910,4 +904,11 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
                    if not re.search(r"\b(?:no|without|sin|ning[úu]n[a]?)\s+$", both[:m.start()], re.I)]
         if asked and imposed:
             return tuple(dict.fromkeys(a.lower() for a in asked)), True
+    # the item's own words say what they ask for is not there yet: said as the limit it is, never as reassurance
+    # (after the timing they require, "from day one", which names what decides; and not of an item on another
+    # subject below the floors: by a name or two words shared, "Mexico CFE forms are in beta" was told to a buyer
+    # who quotes by WhatsApp in Guadalajara; heldout-aa, unrelated 0.067 -> 0.111)
+    not_there = () if any_subject else _says_not_there(item_text, said_here)
+    if not_there:
+        return not_there, True
     return (), False

@@ -1894,3 +1894,47 @@ def test_praise_of_a_part_of_ours_is_not_read_as_the_price(shared_coach, text: s
 def test_praise_of_the_price_part_is_still_the_price() -> None:
     from bot.core.reading import names_a_part_of_ours
     assert not names_a_part_of_ours("The pricing part is fine") and not names_a_part_of_ours("La parte del precio")
+
+
+# --- the diff review's look-alikes (this round's reading) ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "If the driver goes offline, what does it do?", "Who are you working with in Chile?",
+    "I don't know what you do with our customers' addresses.", "Eso es un tipo de riesgo que no corremos.",
+    "What's Notera's uptime?", "Conozco a Notera de una feria.",
+])
+def test_a_question_on_something_else_is_not_who_we_are(text: str) -> None:
+    from bot.core.reading import asks_what_we_are
+    assert not asks_what_we_are(text, "Notera")
+    assert not asks_what_we_are("What's our exit cost if we leave?", "Our company")  # (the shipped profile's name)
+
+
+@pytest.mark.parametrize("text", ["Is it just a one-time fee, or monthly?", "No es solo un problema de precio."])
+def test_a_fee_or_not_only_a_price_takes_nothing_for_less(text: str) -> None:
+    from bot.core.reading import belittles
+    assert not belittles(text)
+
+
+def test_praise_from_everyone_is_praise_and_the_price_part_is_the_price() -> None:
+    from bot.core.reading import names_a_part_of_ours
+    assert accepts("A todos nos gustó mucho la demo.") and accepts("We all loved the demo.")
+    assert not names_a_part_of_ours("la parte de los precios está bien")
+
+
+def test_good_news_is_no_limit_and_our_name_is_no_requirement(tmp_path, model_cache) -> None:
+    from bot.core.requirements import unmet_why
+    fact = "We have not had an outage longer than one hour since 2019."
+    assert unmet_why(fact, "Have you ever had a long outage?") == ((), False)
+    coach = _coach_with({**_SIGN_ON, "facts": [{"en": fact, "es": "No hemos tenido una caída de más de una hora "
+                                                                   "desde 2019."}]}, tmp_path, model_cache)
+    assert coach.matcher.without_our_name("Has Notera's app ever gone down?").split() == ["Has", "app", "ever",
+                                                                                         "gone", "down?"]
+    talk = coach.coach("Has Notera ever had a long outage? We can't lose a Saturday.", offline=True).talk_track
+    assert "straight with you" not in talk and "«Notera»" not in talk and "“Notera”" not in talk, talk
+
+
+def test_storing_history_is_no_item_about_where_the_data_is() -> None:
+    from bot.core.requirements import unmet_why
+    message = "Our data can't leave the EU. Can we keep ten years of history?"
+    assert unmet_why("Customers can store unlimited route history.", "Can we keep ten years of history?", "",
+                     message) == ((), False)

@@ -407,3 +407,12 @@ def test_support_as_a_verb_is_what_the_product_handles_not_help_after_the_sale(s
 def test_how_much_it_costs_is_read_as_price_in_either_language(shared_coach, text):
     """heldout-z: "¿Cuánto sale por mes?" (what it costs, in Rioplatense) was read as implementation."""
     assert shared_coach.detect_topic(text).topic == "price"
+
+
+def test_how_much_it_relies_on_something_is_not_price(shared_coach):
+    """The diff review: "how much does it" alone had been a price cue."""
+    assert shared_coach.detect_topic("How much does it rely on the drivers updating the app?").topic != "price"
+
+
+def test_a_quoted_name_is_grounded_by_the_same_word():
+    assert ungrounded("Ask them about Samsara first.", ["we use 'Samsara' for the trucks"]) == []

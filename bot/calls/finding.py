@@ -78,8 +78,9 @@ _STRONG_EN = (
     r"thought) (?:that |somewhere |online |on \w+ )*(?:you|your|it|this|there|the (?:system|platform|app|product|price|"
     r"pricing|contract|tool|portal))|"
     r"i(?:'ve| have)? (?:heard|was told) (?:that )?(?:the|your|you|it|this|these|those|there|they)\b|"
-    r"(?<!i )(?:says?|thinks?|believes?|assumes?) (?:that )?(?:you|your|it(?= \w)|this|the (?:system|platform|app|tool|"
-    r"software|product))\b|someone told|(?:isn'?t|is it) true|from what i (?:heard|understand|read)|"
+    r"(?<!i )(?:says?|thinks?|believes?|assumes?) (?:that )?(?:you|your|it(?= \w|['’]s)|this|"
+    r"the (?:system|platform|app|tool|software|product))\b|someone told|(?:isn'?t|is it) true|"
+    r"from what i (?:heard|understand|read)|"
     r"only (?:runs?|works?|supports?|integrates?) (?:on|with|in)\b|"
     r"i (?:saw|know) (?:that )?you(?:r)? [^.?!]{2,60}\b(?:but|though)\b|"
     # what the buyer does not know or cannot see
@@ -135,10 +136,10 @@ _STRONG_ES = (
     r"no (?:se )?(?:van|vamos) a (?:usar|cambiar|aprender|entrar|descargar|instalar|bajar)|"
     r"nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
-    r"caro\b|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
+    r"caros?\b|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
     r"c[oó]mo (?:cobr[aá]is|cobran)|"
-    r"cu[aá]nto (?:(?:nos|me|les) )?(?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
+    r"cu[aá]nto (?:(?:nos|me|les|le|te|os) )?(?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
     r"¿?es por (?:usuario|almac[eé]n|muelle|sede|tienda|cami[oó]n|mes|a[nñ]o)|"
     r"estamos content|nos va bien|nos (?:arreglamos|apa[nñ]amos) (?:bien|perfectamente|de sobra)|"
     r"\bcon (?!eso\b|esto\b|ese\b|esa\b)(?:[^.?!,]{1,30} )?(?<!no )me va bien|"
@@ -210,9 +211,9 @@ _SAYS_NO = re.compile(
 # is "otherwise", no refusal.
 _REFUSES = re.compile(
     r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b"
-    r"(?! (?:lie|say who|repeat|name names|bore you)\b)|"
+    r"(?! (?:lie|say who|name names|bore you)\b)|"
     r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
-    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a|se puede)\b|"
+    r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a|se puede(?! pedir m[aá]s| negar| mejorar))\b|"
     r"\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
     re.I)
 # A sentence that announces the buyer's point rather than making it: candour ("I'll be blunt.", "Te soy
@@ -248,8 +249,10 @@ _COUNTS_POINTS = re.compile(
     r"\b(?:tengo|tenemos|hay|me quedan|nos quedan) (?:todav[ií]a )?"
     r"(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas|inquietudes|cosas|puntos|temas)\b|"
     r"\b(?:te|le|os|les) (?:comento|adelanto|planteo|paso|cuento|dejo|escribo|mando|env[ií]o) (?:\w+ ){0,3}"
-    r"(?:dudas|preguntas|inquietudes)\b|^(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas)\b|"
-    r"\bsalir de dudas\b|\bcon (?:sus|las|mis|tus) (?:dudas|preguntas)\b", re.I)
+    r"(?:dudas|preguntas|inquietudes)\s*[:.]?\s*$|^(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas)\b"
+    r"[^.?!:]*[:.]?\s*$|\bsalir de dudas\b|"
+    r"\b(?:escribe|escribir[aá]|llama|llamar[aá]|contacta|contactar[aá]|vendr[aá]|viene) (?:\w+ ){0,3}con (?:sus|las) "
+    r"(?:dudas|preguntas)\b", re.I)
 COUNT_WORDS = 20
 
 

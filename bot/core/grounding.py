@@ -46,8 +46,9 @@ ORDINARY_NAMES = {
 
 
 def _words(text: str) -> set[str]:
-    # a plural possessive or a trailing dash ("the Musicians' Union") is the word itself, as claims() reads it
-    return {word.rstrip("'’-") for word in re.findall(r"[\w'’&-]+", text.lower())}
+    # a plural possessive, a quote or a dash around a word ("the Musicians' Union", 'Samsara') is the word itself,
+    # as claims() reads it
+    return {word.strip("'’-") for word in re.findall(r"[\w'’&-]+", text.lower())}
 
 
 def link_host(link: str) -> str:

@@ -395,16 +395,18 @@ def asks_for_customer(text: str) -> bool:
 
 # Asking who we are or what the product is: "I've never heard of you. What is it, some kind of app?", "no sé
 # quiénes son ni qué hacen", "¿de qué se trata?". Our name after "heard of", "what is" or "qué es" asks the same.
+_ENDS = r"\s*(?:,? (?:exactly|to be honest|honestly|actually|again|la verdad|exactamente))?\s*[?!.,]*\s*$"
 _ASKS_WHAT_WE_ARE = re.compile(
-    r"\b(?:never heard of (?:you|it|this|them)\b|(?:don'?t|do not) know (?:who you are|what you (?:do|are|sell)|"
-    r"what (?:this|it) is|anything about you)|who (?:are you|are you guys|is this)\b|"
+    r"\b(?:never heard of (?:you|it|this|them)\b|"
+    rf"(?:don'?t|do not) know (?:who you are|what you (?:do|are|sell)|what (?:this|it) is|anything about you){_ENDS}|"
+    rf"^\W*(?:(?:and|so|but|sorry|ok|okay)\W+)?(?:who (?:are you|are you guys|is this)|"
+    rf"what (?:do|does) (?:you|it) (?:do|sell)(?: exactly)?){_ENDS}|"
     r"what(?:'s| is) (?:it|this)(?:,|\?|$| exactly| you do)|"
-    r"what (?:do|does) (?:you|it) (?:do|sell)(?: exactly)?(?:\?|$)|"
     r"(?:is it|is this|it'?s) (?:just )?(?:some|a) (?:kind|sort) of\b|"
-    r"no s[eé] (?:qui[eé]nes son|qu[eé] (?:hacen|hac[eé]is|venden)|qu[eé] es (?:esto|eso)\b|"
-    r"nada de (?:ustedes|vosotros))|"
-    r"qu[eé] es (?:esto|eso|exactamente)(?:\?|$|,)|de qu[eé] (?:se trata|va esto)|"
-    r"qui[eé]nes son (?:ustedes|uds|vosotros)|no (?:los|les|os) conozco|es (?:una|un) (?:especie|tipo) de\b)", re.I)
+    rf"no s[eé] (?:qui[eé]nes son|qu[eé] (?:hacen|hac[eé]is|venden)|qu[eé] es (?:esto|eso)|"
+    rf"nada de (?:ustedes|vosotros)){_ENDS}|no s[eé] (?:qui[eé]nes son|qu[eé] es (?:esto|eso)) ni\b|"
+    rf"qu[eé] es (?:esto|eso)(?: exactamente)?{_ENDS}|de qu[eé] (?:se trata|va esto){_ENDS}|"
+    rf"qui[eé]nes son (?:ustedes|uds|vosotros){_ENDS}|no (?:los|les|os) conozco{_ENDS})", re.I)
 
 
 # Taking the product for less than it is: "Isn't this just a calendar with extra steps?", "¿No es solo un Excel
@@ -413,9 +415,12 @@ _ASKS_WHAT_WE_ARE = re.compile(
 _BELITTLES = re.compile(
     r"\b(?:(?:isn'?t|is) (?:this|it|that)|(?:this|it)(?:'s| is)) (?:just|only|basically|simply|really just|nothing "
     r"more than) (?:a|an) (?!(?:matter|question|thought|pilot|trial|test|demo|quote|guess|detail|formality|bit|lot|"
-    r"little|few|couple)\b)\w+|"
-    r"\b(?:no es|(?:esto|eso) (?:no )?es|o sea que es) (?:solo|sólo|simplemente|básicamente|nada más que) (?:un|una) "
-    r"(?!(?:pregunta|prueba|piloto|demo|cotizaci[oó]n|detalle|formalidad|idea)\b)\w+", re.I)
+    r"little|few|couple|one-time|one-off|single|flat|monthly|yearly|annual|fee|charge|cost|price|problem|issue)\b)\w+|"
+    # ("¿No es solo un Excel bonito?" asks; "No es solo un problema de precio" says it is not only that)
+    r"(?:¿\s*no es (?:solo|sólo|simplemente|básicamente) (?:un|una)|"
+    r"\b(?:(?:esto|eso) es|o sea que es) (?:solo|sólo|simplemente|básicamente|nada más que) (?:un|una)) "
+    r"(?!(?:pregunta|prueba|piloto|demo|cotizaci[oó]n|detalle|formalidad|idea|problema|tema|cuesti[oó]n|pago|"
+    r"cargo|precio|coste|costo)\b)\w+", re.I)
 
 
 def belittles(text: str) -> bool:
@@ -429,7 +434,7 @@ def belittles(text: str) -> bool:
 # budget), unless the part is the price itself ("the pricing part").
 _A_PART_OF_OURS = re.compile(
     r"\b(?:(?:la|esa|esta) (?:parte|secci[oó]n|pantalla|funci[oó]n) de(?:l| la| los| las)?|el m[oó]dulo de(?:l)?|"
-    r"lo de (?:los|las))\s+(?!precio|coste|costo|tarifa)\w+|"
+    r"lo de (?:los|las))\s+(?!(?:la|las|los|el)\b)(?!precio|coste|costo|tarifa|cuota)\w+|"
     r"\bthe (?!pric|cost)\w+ (?:module|part|screen|feature|tool|piece|side|layout)\b", re.I)
 
 
@@ -445,9 +450,11 @@ def asks_what_we_are(text: str, company: str = "") -> bool:
     if _ASKS_WHAT_WE_ARE.search(text.strip()):
         return True
     name = company.split()[0] if company.split() else ""
-    return bool(name) and bool(re.search(
-        rf"\b(?:heard of|what(?:'s| is)|who(?:'s| is)|qu[eé] es|qui[eé]n(?:es)? (?:es|son)|conozco a|"
-        rf"o[ií]do (?:de|hablar de))\s+{re.escape(name)}\b", text, re.I))
+    if len(name) < 4 or name.lower() in {"our", "the", "nuestra", "nuestro", "la", "el"}:
+        return False  # ("Our company", the shipped profile, is no name a buyer says)
+    return bool(re.search(rf"\b(?:heard of|o[ií]do (?:de|hablar de)|no s[eé] qu[eé] es)\s+{re.escape(name)}\b", text,
+                          re.I) or re.search(rf"\b(?:what(?:'s| is)|who(?:'s| is)|qu[eé] es|qui[eé]n(?:es)? (?:es|son))"
+                                             rf"\s+{re.escape(name)}(?:\s+\w+)?{_ENDS}", text, re.I))
 
 
 def states_our_fact(note: str) -> bool:
@@ -471,8 +478,10 @@ _IN_THEORY = re.compile(r"\b(?:on paper|in theory|theoretically|en (?:el )?papel
 # ...or said of every demo or vendor, which doubts ours ("demos always look slick", "everything looks great in a
 # demo", "todas las demos parecen buenas")
 _OF_EVERY_DEMO = re.compile(
-    r"^(?=.*\b(?:demos?|vendors?|pitch(?:es)?|presentations?|proveedores|presentaciones)\b)"
-    r"(?=.*\b(?:always|all|every(?:thing|one)?|any|siempre|tod[oa]s?|cualquier[a]?)\b)", re.I)
+    r"\b(?:(?:every|all(?: the)?|any) (?:demos?|vendors?|pitch(?:es)?|presentations?)|demos (?:always|all)|"
+    r"everything (?:looks|seems|sounds) \w+ (?:in|on) (?:a|the) demo|tod[oa]s (?:las|los) (?:demos|proveedores|"
+    r"presentaciones)|(?:en|con) (?:las|una) demos?,? todo|cualquier (?:demo|proveedor))\b|"
+    r"\bdemos?\b[^.?!]{0,30}\b(?:always|siempre)\b|\b(?:always|siempre)\b[^.?!]{0,30}\bdemos?\b", re.I)
 
 
 # ...or a rule of theirs said to be plain, which binds us rather than approves of us ("their IT policy is clear",

@@ -175,8 +175,12 @@ _LIMITS = (
 # what an item says is still coming ("in beta", "on the roadmap", "previsto para 2027")
 PLANNED = _LIMITS[0][1]
 # an item that says where something is kept or served from
-_PLACES = re.compile(r"\b(?:host\w*|stor(?:ed|e|es|ing)|kept|keep|guard(?:a|an|amos|ados?|adas?|ar)|regions?|"
-                     r"data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|centros? de datos|servidores?)\b", re.I)
+_PLACES = re.compile(r"\b(?:host\w*|stored|regions?|data cent(?:re|er)s?|servers?|aloj\w*|regi[oó]n(?:es)?|"
+                     r"centros? de datos|servidores?)\b", re.I)
+# ...and a buyer who asks where the data is kept, in other words too: "where do you keep the data?", "¿dónde
+# guardan los datos?" ("customers can store unlimited history" is no item about where the data is)
+_WHERE_KEPT = re.compile(_PLACES.pattern + r"|\b(?:stor(?:e|es|ing)|kept|keep|guard(?:a|an|amos|ados?|adas?|ar))\b",
+                         re.I)
 # A name an item rules out: "there is no EU, UK or Latin American data residency option", "no native connector for
 # SAP, Sage or Microsoft Dynamics", "no hay conector nativo para SAP": the denial, the words of what is denied, then
 # the names it lists. ("no data leaves the EU" names the EU as a promise: a verb stops the denial.)
@@ -366,7 +370,7 @@ _ONLY_BEFORE = re.compile(r"(?<!\bnot )(?<!\bno )\b(?:only|solo|sólo|únicament
                           r"\s+(?:(?:in|for|to|within|across|on|en|para|a|de|dentro de|the|el|la|los|las)\s+){0,3}$",
                           re.I)
 _ONLY_AFTER = re.compile(r"^\s*(?:only|solamente|únicamente)\b", re.I)
-# (also "no option to host data in the Americas", "no hay opción de alojar los datos en Asia")
+# (also "no option to host data in the Americas", "no hay opción de alojar los datos en Asia-Pacífico")
 _NOT_BEFORE = re.compile(r"\b(?:not|no|except|excepto|salvo|menos|ni)\s+(?:(?:hay|options?|opci[oó]n|to|host|"
                          r"hosting|alojar|alojamiento|data|datos|de|in|for|en|para|the|el|la|los|las)\s+){0,8}$", re.I)
 # where the buyer is: "we're in Georgia", "estamos en Sevilla", "somos de Monterrey", "de aquí, de Sevilla"
@@ -417,7 +421,7 @@ def _where_unmet(item_text: str, concern: str, message: str) -> str | None:
     theirs += [(p, said) for start, _, p, said in _places_in(message) if where_they_are(message, start)]
     # (and where the message wants the data: "la junta quiere que estén alojados en México", "our board wants US
     # hosting", said in a sentence of its own)
-    theirs += [(p, said) for sentence in _SENTENCE_SPLIT.split(message) if _PLACES.search(sentence)
+    theirs += [(p, said) for sentence in _SENTENCE_SPLIT.split(message) if _WHERE_KEPT.search(sentence)
                for _, _, p, said in _places_in(sentence)]
     for place, said in theirs:
         around = set(within.get(place, (place,)))
@@ -779,7 +783,8 @@ def _same_point(message: str, name: str, concern: str) -> bool:
 _NOT_THERE = re.compile(
     r"\b(?:in beta|beta|planned|planificad[oa]s?|on (?:the|our) roadmap|roadmap|en (?:la )?hoja de ruta|coming soon|"
     r"due (?:in|for|by)|previst[oa]s? (?:para|en)|en desarrollo|pr[oó]ximamente|not yet|todav[ií]a no|a[úu]n no|"
-    r"has not|have not|hasn'?t|haven'?t|no ha (?:empezado|comenzado)|one-way|one way only|en un solo sentido|"
+    r"(?:has|have) not (?:yet )?(?:started|begun|been (?:released|launched|certified|completed))|"
+    r"hasn'?t (?:yet )?(?:started|begun)|no ha (?:empezado|comenzado)|one-way|one way only|en un solo sentido|"
     r"needs? (?:a|an internet) connection|requires? (?:a|an internet) connection|necesita conexi[oó]n)\b", re.I)
 
 
@@ -866,7 +871,7 @@ def unmet_why(item_text: str, concern: str, notes: str = "", message: str = "", 
     if denied:
         return denied, True
     # (firm: only where the concern is about where the data is, not a customer "in Mexico" or an office in Europe)
-    elsewhere = _where_unmet(both, concern, message) if not firm or _PLACES.search(concern) else None
+    elsewhere = _where_unmet(both, concern, message) if not firm or _WHERE_KEPT.search(concern) else None
     if elsewhere:
         return (elsewhere,), True
     said_here = concern

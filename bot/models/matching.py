@@ -168,6 +168,9 @@ def _spelled_out(text: str) -> set[str]:
 _AS_PLACE = re.compile(r"(?:\b(?:in|en|del|from|desde|near|around|outside|para)|"
                        r"(?<!\blo )(?<!\beso )(?<!\bcaso )\bde)\s+$", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{3,}")
+# words of a company's name that name no one in particular ("Our company", "Acme Software Group")
+_GENERIC_NAME_WORDS = frozenset("""our the company companies compania empresa group grupo software labs
+    systems sistemas solutions soluciones technologies tecnologias inc ltd llc gmbh""".split())
 
 
 def _short_names(profile: TeamProfile, found: Sequence[Item]) -> list[tuple[str, ...]]:
@@ -244,8 +247,11 @@ class Matcher:
         self._rarity = {word: float(np.log(1 + total / n)) for word, n in counts.items()}
         self._short_names = _short_names(profile, self.items)
         # our own name, which a buyer says whatever they ask ("I've never heard of Fermata") and our facts say on
-        # any subject ("Fermata Hub does not run payroll"): no evidence of what a concern is about
-        self._our_name = _said_words(profile.company.name) if profile.company.name else set()
+        # any subject ("Fermata Hub does not run payroll"): no evidence of what a concern is about, nor a name the
+        # buyer requires ("Has Fleetwise had an outage?" asks nothing of Fleetwise). Its distinctive words only:
+        # "Our company" (the shipped profile) names nothing.
+        self._our_words = [w for w in _NAME_WORD.findall(profile.company.name)
+                           if fold(w) not in _GENERIC_NAME_WORDS]
         # the figures each fact states (a year is no claim of its own): a buyer who quotes one has heard the fact
         self._figures = [_figures(f"{i.en} {i.es}") if i.kind == "fact" else set() for i in self.items]
 
@@ -295,9 +301,22 @@ class Matcher:
         def shared(words: set[str], among: list[set[str]]) -> list[float]:
             return [sum(self._rarity[w] for w in words & other) for other in among]
 
-        said = [_said_words(c) - _said_words(" ".join(_NOT_THIS.findall(c))) - self._our_name for c in concerns]
+        said = [_said_words(c) - _said_words(" ".join(_NOT_THIS.findall(c))) - self._our_name_in(c) for c in concerns]
         return (np.array([shared(w, self._words) for w in said]).reshape(len(concerns), len(self._words)),
                 np.array([shared(w, self._background_words) for w in said]).reshape(len(concerns), -1))
+
+    def _our_name_in(self, concern: str) -> set[str]:
+        """The words by which `concern` says our name, whole and cut as a concern's words are ("fermata", "ferma"):
+        none unless it says a word of the name itself (a buyer's "fleet" is no "Fleetwise")."""
+        said = {fold(w) for w in _NAME_WORD.findall(concern)}
+        return {form for w in self._our_words if fold(w) in said for form in (fold(w), fold(w)[:5])}
+
+    def without_our_name(self, concern: str) -> str:
+        """`concern` with our company's name taken out, for reading what the buyer requires: our own name is
+        never a requirement of theirs."""
+        for word in self._our_words:
+            concern = re.sub(rf"(?<!\w){re.escape(word)}(?:['’]s)?(?!\w)", " ", concern)
+        return concern
 
     def closest_references(self, concerns: Sequence[str], among: Sequence[int], count: int = 2) -> list[int]:
         """Of the references at positions `among` (in the profile's list), the `count` whose stories stand
@@ -321,8 +340,10 @@ class Matcher:
         facts = [int(n) for n in np.argsort(-row) if self.items[int(n)].kind == "fact" and self.items[int(n)]
                  not in taken]
 
+        asked = self.without_our_name(concern)
+
         def meets(n: int) -> bool:  # read only for the few facts named (about 0.2 ms a fact)
-            return meets_requirements(self.items[n], 0.0, concern, notes, message).meets
+            return meets_requirements(self.items[n], 0.0, asked, notes, message).meets
 
         on_topic = next((n for n in facts if topic is not None and self.topics[n] == topic and meets(n)), None)
         found = [] if on_topic is None else [on_topic]
@@ -389,22 +410,23 @@ class Matcher:
                 floor = TAGGED_FIRST_FLOOR if plain[n, pick] >= max(plain[n, order]) else TAGGED_FLOOR
             else:
                 floor = CLEAR_FLOOR if clear else FLOOR
-            match = meets_requirements(self.items[pick], score, concern, bound, message) if pick is not None \
+            asked = self.without_our_name(concern)  # (what they require, read without our own name)
+            match = meets_requirements(self.items[pick], score, asked, bound, message) if pick is not None \
                 else None
             if match is not None and self._planned_elsewhere(pick, concern):
                 match = None
             # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
             # said of an item barely on the subject is as wrong as offering it
             if match is None or match.score < floor:
-                match = self._limit(order, alone, row, concern, bound, message)
+                match = self._limit(order, alone, row, asked, bound, message)
                 if match is None:
                     found.append(None)
                     continue
                 pick = self.items.index(match.item)
             elif not match.meets:  # cleared the floor, but another item names what they require
-                pick, match = self._naming(pick, match, order, alone, row, concern, bound, message)
+                pick, match = self._naming(pick, match, order, alone, row, asked, bound, message)
                 if match.ruled_out:
-                    match = replace(match, limit=bool(unmet_why(f"{match.item.en} {match.item.es}", concern, bound,
+                    match = replace(match, limit=bool(unmet_why(f"{match.item.en} {match.item.es}", asked, bound,
                                                                message, firm=True)[0]))
             used.add(pick)
             found.append(match)

@@ -571,11 +571,14 @@ class Coach:
         # hosting region
         story = reference is not None or stories or wants_story or not read_topics
         viability = profile.facts_for("vendor_viability")
-        established = say(viability[0]) if viability and any(
-            asks_what_we_are(c.words, profile.company.name) for c in concerns) else ""
+        about_us = any(asks_what_we_are(c.words, profile.company.name) for c in concerns)
+        established = say(viability[0]) if viability and about_us else ""
+        # (said, and its English stand-in noted, only where what we do is told)
+        offering = say(profile.company.offering) if kind.label == "missing" or about_us or any(
+            belittles(c.words) for c in concerns) else ""
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest, story,
-                           reading.buyer_text, established)
+                           reading.buyer_text, established, offering)
         return replace(composed, english_used=english_used)
 
     def _placeholders(self, parts: Sequence[Concern], topic: TopicPlaybook | None, read_as: str | None,

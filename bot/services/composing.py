@@ -144,13 +144,14 @@ def compose(
     story: bool = True,
     said: str = "",
     established: str = "",
+    offering: str = "",
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
     to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none);
     `said`: the buyer's own words (what the talk track may name back to them); `established`: the team's fact on
     how established we are (the first filed under vendor viability), as the seller says it, told with what we do
-    to a buyer who asks who we are."""
+    to a buyer who asks who we are; `offering`: what we do, as the seller says it (by default the profile's)."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -168,7 +169,7 @@ def compose(
     # ...and one that asks who we are or what the product is ("never heard of you, what is it?") by what we do, as
     # one that takes the product for less than it is ("isn't this just a calendar?"), which a fact on the thing
     # named would only confirm
-    offering = as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
+    offering = offering or as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
     about_us = [not by_story and (belittles(c.words) or not c.match and asks_what_we_are(c.words, profile.company.name))
                 for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []

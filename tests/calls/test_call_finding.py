@@ -212,6 +212,20 @@ def test_doubts_announced_passed_on_or_cleared_and_idioms_are_no_objection_thems
     assert cue_flags([sentence]) == [False]
 
 
-def test_a_doubt_said_is_still_one():
-    assert cue_flags(["Tengo mis dudas con la báscula, la verdad."]) == [True]
+@pytest.mark.parametrize("sentence", [
+    "Tengo mis dudas con la báscula, la verdad.",
+    "Sigo con mis dudas sobre la seguridad.",
+    "Te comento mis dudas: el precio es muy alto para nosotros.",
+    # the diff review's: what this round's edits had lost
+    "My manager thinks it's too complicated for the crews.",
+    "Los repuestos son caros.",
+    "We can't repeat what happened last winter.",
+    "¿Y cuánto le cuesta eso al mes?",
+])
+def test_a_doubt_said_is_still_one(sentence):
+    assert cue_flags([sentence]) == [True]
     assert resists("I won't sign anything before the board meets.")
+
+
+def test_nothing_more_to_ask_for_is_praise():
+    assert cue_flags(["La verdad la demo estuvo genial, no se puede pedir más."]) == [False]

@@ -1771,8 +1771,11 @@ def test_a_question_about_something_of_ours_is_not_who_we_are(text: str) -> None
 
 
 def test_who_we_are_with_the_empty_profile_is_the_offering_to_fill_in(shared_coach) -> None:
-    talk = shared_coach.coach("Never heard of you guys. Who are you?", offline=True).talk_track
-    assert talk.count("[what we sell, and to whom, in one sentence]") == 1 and talk.count("[") == 1, talk
+    guidance = shared_coach.coach("Never heard of you guys. Who are you?", offline=True)
+    talk, offering = guidance.talk_track, "[what we sell, and to whom, in one sentence]"
+    assert talk.count(offering) == 1 and talk.count("[") == 1, talk
+    # (in Clarify, once, as the line to fill in: a placeholder is nothing the seller "can state")
+    assert guidance.clarify.count(offering) == 1 and "you can state" not in guidance.clarify, guidance.clarify
 
 
 @pytest.mark.parametrize("text", [

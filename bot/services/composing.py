@@ -173,13 +173,17 @@ def compose(
     about_us = [not by_story and (belittles(c.words) or not c.match and asks_what_we_are(c.words, profile.company.name))
                 for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []
+    told_about_us = False
     for concern, by_story, asks_what in zip(concerns, asks_story, about_us, strict=True):
         words = quoted(concern.words)
         if by_story:
             continue
-        if asks_what:
-            grounded.append(str(t.state_line(words, " ".join(filter(None, (_sentence(offering), established))),
-                                             lang)))
+        if asks_what:  # (once: what we do answers them all; to fill in while the profile has no offering)
+            if not told_about_us:
+                grounded.append(str(t.gap_line(offering, lang)) if re.fullmatch(r"\[[^\]]*\]", offering.strip())
+                                else str(t.state_line(words, " ".join(filter(None, (_sentence(offering),
+                                                                                    established))), lang)))
+            told_about_us = True
             continue
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             # a note on the competitor alone is the team's brief, their strengths beside their gaps: the seller's to

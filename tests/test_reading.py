@@ -592,6 +592,10 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("Our parent company's IT policy is clear: every vendor needs ISO 27001.", False),
     ("La normativa del grupo es clara: todo proveedor necesita ISO 27001.", False),
     ("Your proposal is clear.", True),
+    # praise in Spain's words, a concession after it (heldout-ab's reviewer: taken for a concern to answer)
+    ("La demo muy chula, no digo que no.", True),
+    ("El programa es muy completo.", True),
+    ("El programa no es muy completo.", False),
 ])
 def test_only_an_approval_of_ours_is_an_accepted_point(clause: str, approves: bool) -> None:
     assert accepts(clause) is approves
@@ -1331,6 +1335,16 @@ def test_a_competitor_note_is_the_sellers_brief_never_read_to_the_buyer(tmp_path
     assert brief in guidance.clarify
 
 
+def test_a_note_on_a_us_based_competitor_does_not_speak_of_us() -> None:
+    """heldout-ab's reviewer: "US-based; strong on TTB reporting…" was read aloud as if it were about us: "US"
+    was taken for "us"."""
+    from bot.content.profile import TeamProfile
+    from bot.services.composing import compares
+    profile = TeamProfile.model_validate(_EXCISE)
+    assert not compares("US-based; strong on TTB reporting, priced from $399/month.", profile)
+    assert compares("They report to TTB; we also file SILICIE.", profile)
+
+
 @pytest.mark.parametrize("text", [
     "Is the route optimiser ready? We need the route optimiser from day one.",
     "¿El optimizador de rutas está listo? Necesitamos el optimizador de rutas desde el primer día.",
@@ -1958,3 +1972,55 @@ def test_a_closing_question_the_buyer_already_answered_twice_is_not_asked(shared
     assert not closing.startswith(not_asked) and closing.endswith("?"), closing
     guidance = shared_coach.coach(text, offline=True, label="skepticism")
     assert not_asked not in guidance.talk_track, guidance.talk_track
+
+
+_EXCISE = {"company": {"name": "Maltline", "offering": {"en": "Brewing and excise software for small breweries.",
+                                                        "es": "Software de elaboración e impuestos especiales para "
+                                                              "pequeñas cerveceras."}},
+           "facts": [{"en": "Excise returns are filed for Spain (SILICIE) and for UK HMRC; the US TTB Brewer's "
+                            "Report of Operations is not supported.",
+                      "es": "Se presentan las declaraciones de impuestos especiales de España (SILICIE) y de HMRC en "
+                            "el Reino Unido; el TTB Brewer's Report of Operations de EE. UU. no está soportado."},
+                     {"en": "Pricing starts at €149 a month for up to 1,500 hl a year.",
+                      "es": "El precio empieza en 149 € al mes hasta 1.500 hl al año."},
+                     {"en": "Batch traceability links each malt lot to the kegs it ended up in.",
+                      "es": "La trazabilidad enlaza cada lote de malta con los barriles en los que acabó."},
+                     {"en": "A REST API is included on the Pro plan, limited to 10,000 calls per day.",
+                      "es": "La API REST se incluye en el plan Pro, con un límite de 10.000 llamadas al día."}]}
+
+
+@pytest.mark.parametrize(("text", "frame", "limit"), [
+    ("We're a brewpub outside Portland. Doing the TTB Brewer's Report of Operations by hand eats two days a month, "
+     "so if that goes away we're interested.", "I'll be straight with you.", "is not supported"),
+    ("Tenemos una planta en Texas y cada mes el TTB Brewer's Report of Operations nos quita dos días; si eso lo "
+     "resuelven, nos interesa.", "Le seré claro.", "no está soportado"),
+])
+def test_the_one_fact_naming_the_form_the_buyer_named_answers_it_with_its_limit(
+        tmp_path, model_cache, text: str, frame: str, limit: str) -> None:
+    """heldout-ab's reviewer: the fact saying the TTB report is not supported was never matched (meaning alone
+    ranked it below the floor), so the seller was told no fact matched and set up to chase a deal the product
+    cannot serve."""
+    guidance = _coach_with(_EXCISE, tmp_path, model_cache).coach(text, offline=True)
+    assert [c["status"] for c in guidance.concerns] == ["unmet"], guidance.concerns
+    assert frame in guidance.talk_track and limit in guidance.talk_track, guidance.talk_track
+
+
+def test_a_name_a_fact_denies_is_the_buyers_run_of_its_words() -> None:
+    from bot.core.requirements import unmet_why
+    fact = _EXCISE["facts"][0]["en"]
+    assert unmet_why(fact, "Can you file our TTB Brewer's Report of Operations?") == (
+        ("TTB Brewer's Report of Operations",), True)
+
+
+@pytest.mark.parametrize(("text", "offering", "api"), [
+    ("Sorry, who are you with again? I get ten of these calls a day.", "Brewing and excise software",
+     "10,000 calls"),
+    ("Perdona, ¿de qué empresa me dijiste que eras? Me llaman diez veces al día.",
+     "Software de elaboración e impuestos especiales", "10.000 llamadas"),
+])
+def test_who_are_you_with_is_answered_by_what_we_do_not_by_a_fact_its_words_match(
+        tmp_path, model_cache, text: str, offering: str, api: str) -> None:
+    """heldout-ab: "who are you with again? I get ten of these calls a day" was answered with the API's limit of
+    calls per day."""
+    guidance = _coach_with(_EXCISE, tmp_path, model_cache).coach(text, offline=True)
+    assert offering in guidance.talk_track and api not in guidance.talk_track, guidance.talk_track

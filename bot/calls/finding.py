@@ -49,7 +49,8 @@ _STRONG_EN = (
     # price and budget
     r"too (?:expensive|pricey|much|high|steep|costly)|expensive|pricey|over (?:our |the )?budget|can'?t afford|"
     r"(?:price|pricing|cost|quote|fee)s?\b[^.?!]{0,40}\b(?:high|more than|steep|a lot|over|out of|double|twice)|"
-    r"more than we (?:pay|paid|budgeted|expected|spend)|hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
+    r"more than we (?:pay|paid|budgeted|expected|spend)|(?:is|'s) a lot (?:for (?:a|an|us|our|me)|of money)\b|"
+    r"what(?:'s| is| are) (?:the|your) per[- ]\w+ (?:fees?|commission|cut|charges?)\b|hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
     r"(?:is|are) [^.?!]{1,40} extra\b|"
     # pricing the buyer does not know: how it is priced, what it costs
     r"how (?:do|would|will) you (?:price|charge|bill)|how (?:is|would) (?:it|this|that) (?:be )?priced|"
@@ -136,7 +137,7 @@ _STRONG_ES = (
     r"no (?:se )?(?:van|vamos) a (?:usar|cambiar|aprender|entrar|descargar|instalar|bajar)|"
     r"nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
-    r"caros?\b|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
+    r"(?<!\bla )caros?\b|car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
     r"c[oó]mo (?:cobr[aá]is|cobran)|"
     r"cu[aá]nto (?:(?:nos|me|les|le|te|os) )?(?:cuesta|cobr[aá]is|cobran|costar[ií]a|vamos a pagar|voy a pagar)|"
@@ -211,7 +212,8 @@ _SAYS_NO = re.compile(
 # is "otherwise", no refusal.
 _REFUSES = re.compile(
     r"\b(?:i|we)(?: (?:also|just|really|simply|still|honestly))? (?:can'?t|cannot|won'?t|will not)\b"
-    r"(?! (?:lie|say who|name names|bore you)\b)|"
+    r"(?! (?:lie|say who|say which|name names|bore you|see (?:anything|a thing|your screen|the screen)|"
+    r"hear (?:you|anything))\b)|"
     r"\b(?:nobody|no one) (?:is|'s|will|can|wants to) \w+|"
     r"(?<!\bsi )\bno (?:puedo|podemos|vamos a|voy a|se puede(?! pedir m[aá]s| negar| mejorar))\b|"
     r"\bno (?:va|van) a querer\b|\bnadie (?:va a|est[aá] \w+ndo)\b",
@@ -252,7 +254,11 @@ _COUNTS_POINTS = re.compile(
     r"(?:dudas|preguntas|inquietudes)\s*[:.]?\s*$|^(?:un par de|unas|algunas|dos|tres|varias) (?:dudas|preguntas)\b"
     r"[^.?!:]*[:.]?\s*$|\bsalir de dudas\b|"
     r"\b(?:escribe|escribir[aá]|llama|llamar[aá]|contacta|contactar[aá]|vendr[aá]|viene) (?:\w+ ){0,3}con (?:sus|las) "
-    r"(?:dudas|preguntas)\b", re.I)
+    r"(?:dudas|preguntas)\b|"
+    r"^\W*(?:\w+,? )?(?:can|could|may) (?:i|we) (?:raise|mention|bring up|flag|ask about|share) (?:\w+ ){0,3}?"
+    r"(?:worry|worries|concerns?|questions?|issues?|doubts?|things?)\b[^.?!]*\?|"
+    r"^\W*(?:\w+,? )?¿?(?:puedo|podemos|te puedo|le puedo) (?:plantear|comentar|mencionar|sacar|preguntar) "
+    r"(?:\w+ ){0,3}?(?:preocupaci[oó]n|duda|inquietud|tema|cosa)(?:es|s)?\b[^.?!]*\?", re.I)
 COUNT_WORDS = 20
 
 
@@ -281,7 +287,10 @@ _LOGISTICS = re.compile(
     r"recording)|next (?:monday|tuesday|wednesday|thursday|friday|week)|see you|talk (?:soon|then|later)|"
     r"me escuchas|me oyes|compart(?:e|ir) (?:la|tu|su) pantalla|nos vemos|hablamos el|check (?:my|the|our) "
     r"calendar|(?:can|could|can't|won't) make it (?:on|to|at|this|next)|voicemail|reschedul\w*|mi agenda|"
-    r"(?:puede|pueda|puedo) (?:venir|conectarse|conectarme) el)\b", re.I)
+    r"(?:puede|pueda|puedo) (?:venir|conectarse|conectarme) el|"
+    # the call's own line: "I'm losing signal, I'll drop off", "if I drop out, carry on without me"
+    r"i'?m losing (?:the )?(?:signal|connection|you)|(?:i'?ll|i might|if i) drop (?:off|out)|te (?:pierdo|corto)|"
+    r"se me (?:corta|cae) (?:la )?(?:se[nñ]al|conexi[oó]n|llamada))\b", re.I)
 # A sentence that opens another point: "Second, …", "One more thing:", "Otra cosa: …", "Por otro lado, …".
 _NEXT_POINT = re.compile(
     r"^(?:and |y )?(?:second(?:ly)?|third(?:ly)?|also|another (?:thing|point|question)|one more (?:thing|point)|"
@@ -329,6 +338,8 @@ _WILL_NOT = re.compile(
     r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b|"
     r"promising\b)\w+ing\b|"
     r"\b(?:i'?m|we'?re|i am|we are) not going to (?!be\b|lie\b)\w+|"
+    r"\b(?:i|we) (?:wouldn'?t|would not) want (?:to|my|our|anyone)\b|"
+    r"\bno (?:toco|tocamos|vamos a tocar|quiero tocar|queremos tocar) nada\b|"
     r"\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
     r"our |us |them |anything |another |a )|\bno (?:quiero|queremos) (?:que|otr[oa]|m[aá]s|tener|meter|arrancar)\b|"
     r"\b(?:will not|won'?t|no va a|no van a) (?:let|allow|accept|approve|sign off|aceptar|permitir|dejar|aprobar)\b",
@@ -392,7 +403,14 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
         r"(?<!you )(?<!you've )\b(?:said|told (?:me|us)) (?:that )?(?:your|you guys|you) \w+|"
         r"\b(?:cre[ií]a|pensaba|pens[eé]|me dijeron|me comentaron) que (?:[^.?!]{0,40}?\s)?(?<!no )(?:solo|s[oó]lo) "
         r"(?:era|eran|es|son|serv[ií]a|serv[ií]an|sirve|sirven|funciona|funcionaba|hac[eé]is|hacen|hac[ií]an|"
-        r"para|con|en|trabaj\w+)\b", re.I),
+        r"para|con|en|trabaj\w+)\b|"
+        r"\byou(?:'re| are| guys are| lot are) (?:(?:basically|just|really) (?:a|an|another|like|the same)|the ones|"
+        r"the (?:same )?(?:people|company|guys|lot|outfit) (?:who|that|from))\b|"
+        r"\b(?:vosotros|ustedes) (?:sois|son) (?:los|las) (?:de (?:la|el|los|las)|que)\b|"
+        r"\b(?:i'?d |i had |i'?ve |i have )?heard (?:that )?you(?: guys| lot)? (?:were|are|got|had|have|only|don'?t|"
+        r"can'?t|charge|take|keep|sell)\b|"
+        r"\bme (?:contaron|han contado|cont[oó]|dijeron|han dicho|comentaron|han comentado) (?:\w+ ){0,6}?que "
+        r"(?:ustedes|vosotros|ten[eé]is|tienen|sois|son|os|les|cobr[aá]is|cobran)\b", re.I),
     # what the buyer cannot see happen: "I don't see it getting funded before the next cycle", "es impensable"
     "not_happening": re.compile(
         r"\bi (?:don'?t|do not|can'?t|cannot) see (?:it|this|that|us|them|anyone|anybody) \w+ing\b|"

@@ -113,6 +113,9 @@ _APPROVES = re.compile(
     r"\b(?:nice|great|good|solid|impressive|lovely|cool|neat|slick|brilliant)\s+(?:product|tool|demo|system|"
     r"platform|software|app|solution|presentation)\b|\b(?:buen|gran|bonito|lindo)\s+(?:producto|sistema|programa|"
     r"software)\b|\b(?:buena|linda|bonita|gran)\s+(?:herramienta|demo|plataforma|presentaci[óo]n|app|aplicaci[óo]n)\b|"
+    # "La demo muy chula, no digo que no", "el programa es muy completo"
+    r"\b(?:demo|producto|herramienta|plataforma|app|aplicaci[óo]n|sistema|programa)\s+(?:(?:est[áa]|es|qued[óo])\s+)?"
+    r"(?:muy|bien|s[úu]per|bastante)\s+(?:chul[oa]|bonit[oa]|complet[oa]|potente|interesante|lind[oa])\b|"
     # (either gender and number: "la validación está perfecta")
     r"\b(?:est[áa]n?|es|son|parece|parecen|fue|qued[óo]|anduvo|funcion[óo])\s+(?:\w+\s+)?(?:bien|razonables?|"
     r"correct[oa]s?|clar(?:ísim)?[oa]s?|excelentes?|perfect[oa]s?|genial(?:es)?|"
@@ -400,13 +403,17 @@ _ASKS_WHAT_WE_ARE = re.compile(
     r"\b(?:never heard of (?:you|it|this|them)\b|"
     rf"(?:don'?t|do not) know (?:who you are|what you (?:do|are|sell)|what (?:this|it) is|anything about you){_ENDS}|"
     rf"^\W*(?:(?:and|so|but|sorry|ok|okay)\W+)?(?:who (?:are you|are you guys|is this)|"
+    # (who the caller works for: "sorry, who are you with again?", "what company is this?")
+    rf"who(?:'re| are) you (?:with|from|calling from)(?: again)?|(?:what|which) company (?:are you|is this|was it)"
+    rf"(?: with| from)?(?: again)?|"
     rf"what (?:do|does) (?:you|it) (?:do|sell)(?: exactly)?){_ENDS}|"
     r"what(?:'s| is) (?:it|this)(?:,|\?|$| exactly| you do)|"
     r"(?:is it|is this|it'?s) (?:just )?(?:some|a) (?:kind|sort) of\b|"
     rf"no s[eé] (?:qui[eé]nes son|qu[eé] (?:hacen|hac[eé]is|venden)|qu[eé] es (?:esto|eso)|"
     rf"nada de (?:ustedes|vosotros)){_ENDS}|no s[eé] (?:qui[eé]nes son|qu[eé] es (?:esto|eso)) ni\b|"
     rf"qu[eé] es (?:esto|eso)(?: exactamente)?{_ENDS}|de qu[eé] (?:se trata|va esto){_ENDS}|"
-    rf"qui[eé]nes son (?:ustedes|uds|vosotros){_ENDS}|no (?:los|les|os) conozco{_ENDS})", re.I)
+    rf"qui[eé]nes son (?:ustedes|uds|vosotros){_ENDS}|no (?:los|les|os) conozco{_ENDS}|"
+    rf"de qu[eé] empresa (?:eres|es usted|son|sois|era|eras|me (?:dijo|dijiste|llama|llamas))\b)", re.I)
 
 
 # Taking the product for less than it is: "Isn't this just a calendar with extra steps?", "¿No es solo un Excel

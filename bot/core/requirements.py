@@ -46,6 +46,10 @@ _IS = frozenset("is are es son".split())
 _LINKS = re.compile(r"with|for|via|through|into|onto|we|they|we're|they're|con|para|run|runs|running|use|uses|"
                     r"using|usamos|usan|corremos|"
                     r"trabajamos|estamos|leave|outside|salir|fuera")
+# what may not be outside a place: the data, its copies, where it is kept ("nothing can be outside the EU")
+_KEPT_BEFORE = re.compile(r"\b(?:data|datos|informaci[oó]n|hosted|host(?:ing)?|stored|stor(?:e|age)|kept|keep|"
+                          r"servers?|servidores?|aloj\w*|guard\w*|stays?|quedar\w*|nothing|nada|anything|be|estar|"
+                          r"go|ir|moved?|sent|enviad\w*|processed|procesad\w*|backups?|copias?)\b", re.I)
 # ("only" is no ask: "we heard you only work with US companies" states a belief)
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
                    r"dead in the water|deal-?breaker|show-?stopper|non-negotiable|innegociable|no (?:nos|me) sirve|"
@@ -88,6 +92,9 @@ def requirements(text: str) -> list[str]:
         if match.group(0).split()[0].lower() in _LIMITED_TO and _ONLY.search(text[max(0, match.start() - 30):
                                                                                        match.start()]):
             continue  # ("we only use Okta" stays: what they run)
+        if match.group(0).split()[0].lower() in ("outside", "fuera") and not _KEPT_BEFORE.search(
+                text[max(0, match.start() - 40):match.start()]):
+            continue  # "a brewpub outside Portland": where they are; "no data outside the EU" stays
         if _WE_ARE_IN.search(text[max(0, match.start(1) - 40):match.start(1)]):
             continue  # "we're in Georgia", "estamos en Santiago": where they are binds only a fact limited to
             # places (`_where_unmet`)
@@ -262,7 +269,9 @@ def _denied_clauses(item_text: str) -> list[str]:
             and set(re.findall(r"\w+", fold(clause))) & _CAPABILITY]
 
 
-_NAME = re.compile(r"(?<!\w)(?:[A-ZÁÉÍÓÚÑ][\w-]*|[a-z]+[A-Z][\w-]*)(?:\s+(?:[A-ZÁÉÍÓÚÑ][\w-]*|\d+))*")
+# (a possessive and "of" stay inside a name: "the US TTB Brewer's Report of Operations")
+_NAME = re.compile(r"(?<!\w)(?:[A-ZÁÉÍÓÚÑ][\w'’-]*|[a-z]+[A-Z][\w-]*)"
+                   r"(?:\s+(?:(?:of|de|del)\s+)?(?:[A-ZÁÉÍÓÚÑ][\w'’-]*|\d+))*")
 
 
 def _denied_words(item_text: str) -> tuple[list[str], set[str]]:
@@ -271,9 +280,15 @@ def _denied_words(item_text: str) -> tuple[list[str], set[str]]:
     names, words = [], set()
     for clause in _denied_clauses(item_text):
         for match in _NAME.finditer(clause):
-            name = match.group(0)
-            if match.start() > 0 and fold(name.split()[0]) not in _ORDINARY | _CAPABILITY | _GENERIC:
-                names.append(name)
+            if match.start() == 0:  # (a clause's first word is capitalised as a first word)
+                continue
+            # (the rest of a name that opens with an ordinary word: "US TTB Brewer's Report" -> "TTB Brewer's
+            # Report", "No Okta" -> "Okta")
+            run = match.group(0).split()
+            while run and fold(run[0]) in _ORDINARY | _CAPABILITY | _GENERIC:
+                run.pop(0)
+            if run and run[0].lower() not in ("of", "de", "del"):
+                names.append(" ".join(run))
         if _OTHERS.search(clause):  # "no connection with other accounting packages" denies none of those named
             continue
         for word in re.findall(r"\b[a-záéíóúñü][\w'-]{4,}", clause):
@@ -290,11 +305,32 @@ def _named_denied(item_text: str, concern: str) -> tuple[str, ...]:
     """The buyer's words that name what the item denies ("If nobody picks up at the weekend" against "no weekend
     support", "our own iPhones" against "no iPad or iPhone version"), as the buyer wrote them."""
     names, words = _denied_words(item_text)
-    found = [hit.group(0) for name in names
-             if (hit := re.search(rf"(?<!\w){re.escape(name)}s?(?!\w)", concern, re.I))]
+    found = [hit for name in names if (hit := _said_of(name, concern))]
     found += [word for word in re.findall(r"\b[a-záéíóúñü][\w'-]{4,}", concern)
               if word.islower() and stems(word) & words]
     return tuple(dict.fromkeys(found))
+
+
+def _said_of(name: str, concern: str) -> str:
+    """The longest run of `name`'s words that `concern` says, as it says it ("TTB Brewer's Report of Operations"
+    of "US TTB Brewer's Report of Operations"); "" when it says none that is a name of its own."""
+    words = name.split()
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            run = words[start:start + size]
+            if run[0].lower() in ("of", "de", "del") or run[-1].lower() in ("of", "de", "del") or all(
+                    fold(w.strip("'’")) in _ORDINARY | _CAPABILITY | _GENERIC for w in run):
+                continue
+            hit = re.search(rf"(?<!\w){re.escape(' '.join(run))}s?(?!\w)", concern, re.I)
+            if hit:
+                return hit.group(0)
+    return ""
+
+
+def denied_names(item_text: str, concern: str) -> tuple[str, ...]:
+    """The names the concern says that the item names only to rule out ("TTB Brewer's Report of Operations" of
+    "the US TTB Brewer's Report of Operations is not supported"), as the concern says them."""
+    return tuple(hit for hit in _named_denied(item_text, concern) if hit[:1].isupper())
 
 
 def _without_denials(item_text: str) -> str:
@@ -360,6 +396,14 @@ def _places_in(text: str) -> tuple[tuple[int, int, str, str], ...]:
     found += [(m.start(), m.end(), places.place_of[fold(m.group(1))], m.group(1))
               for m in places.capitals.finditer(text)]
     return tuple(sorted(found))
+
+
+def names_said(text: str) -> list[str]:
+    """The names `text` says that are no place and no ordinary word, as written: the systems, forms, bodies and
+    products a buyer names ("TTB", "Wix", "Entra"), which an item naming them too is on the subject of."""
+    places = {written for *_, written in _places_in(text)}
+    return [c for c in claims(text) if not c[0].isdigit() and len(c) >= 2 and fold(c) not in _ORDINARY
+            and c not in places]
 
 
 # A run of places limited by the item: "Texas, Florida and Ohio only", "only in the US and Canada", "solo en EE. UU.
@@ -800,7 +844,8 @@ def _says_not_there(item_text: str, concern: str) -> tuple[str, ...]:
     whole = bool(clauses) and len(clauses[0].split()) <= 3 and bool(_NOT_THERE.search(clauses[0]))
     for n, clause in enumerate(clauses):
         after = clauses[n + 1] if n + 1 < len(clauses) and len(clauses[n + 1].split()) <= 5 and not re.search(
-            r"\b(?!Q\d\b)[A-ZÁÉÍÓÚÑ]\w+", clauses[n + 1]) else ""  # (a qualifier, naming nothing of its own)
+            r"\b(?!Q\d\b)(?:[A-ZÁÉÍÓÚÑ]\w+|[a-z]+[A-Z]\w*)", clauses[n + 1]) else ""  # (a qualifier, naming
+        # nothing of its own: "an iOS version is planned" names iOS, and says nothing of the Android before it)
         if not (whole or _NOT_THERE.search(clause) or _NOT_THERE.search(after)):
             continue
         folded = fold(clause)

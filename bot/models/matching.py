@@ -27,7 +27,7 @@ import numpy as np
 import yaml
 
 from bot.content.profile import TeamProfile
-from bot.core.requirements import PLANNED, mentions, unmet_why
+from bot.core.requirements import PLANNED, denied_names, mentions, names_said, unmet_why
 from bot.core.resources import data_dir
 from bot.core.words import fold, stems
 from bot.models.encoder import queries, stored
@@ -418,7 +418,8 @@ class Matcher:
             # the same floor whether it meets what they require or not: "what we offer may not meet NetSuite"
             # said of an item barely on the subject is as wrong as offering it
             if match is None or match.score < floor:
-                match = self._limit(order, alone, row, asked, bound, message)
+                match = self._named_fact(order, alone, row, asked, bound, message) or \
+                    self._limit(order, alone, row, asked, bound, message)
                 if match is None:
                     found.append(None)
                     continue
@@ -454,6 +455,28 @@ class Matcher:
                                            any_subject=True)
             if missing and ruled_out:
                 return Match(self.items[n], round(float(row[n]), 3), False, missing, True, limit=True)
+        return None
+
+    def _named_fact(self, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str, notes: str,
+                    message: str) -> Match | None:
+        """The one fact that names, as the buyer wrote it, a name the concern says, only to deny it ("the monthly
+        TTB Brewer's Report" and "the US TTB Brewer's Report of Operations is not supported"), when it stands at
+        least `NEAREST_FLOOR` by meaning: e5-small ranks such a fact below the floor when the buyer's sentence says
+        much else, and the seller must hear a limit that decides the deal. Only a denial: a fact that merely names
+        the same system ("import from Excel" to a buyer who runs on Excel, "Google Workspace sign-on" to one on
+        Google Forms) was as often off their point as on it (heldout-r to -ab), and one that says it is in beta
+        was told to a buyer content with WhatsApp. Not when several facts name it."""
+        for name in names_said(concern):
+            said = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")  # (as written: "Report" is no "recall report")
+            naming = [n for n, item in enumerate(self.items) if item.kind == "fact" and said.search(
+                f"{item.en} {item.es}")]
+            if len(naming) != 1 or naming[0] not in order or alone[naming[0]] < NEAREST_FLOOR:
+                continue
+            denied = [d for d in denied_names(f"{self.items[naming[0]].en} {self.items[naming[0]].es}", concern)
+                      if said.search(d)]
+            if denied:  # (said as the fact words it: a name it denies cannot be mistaken)
+                return Match(self.items[naming[0]], round(float(row[naming[0]]), 3), False, tuple(denied), True,
+                             limit=True)
         return None
 
     def _naming(self, best: int, match: Match, order: list[int], alone: np.ndarray, row: np.ndarray, concern: str,

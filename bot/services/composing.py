@@ -98,7 +98,8 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?…" else f"{text}."
 
 
-_US = re.compile(r"\b(?:we|our|ours|us|nosotros|nuestr[oa]s?)\b", re.I)
+# (in lower case, or as a first word: "US-based; strong on TTB reporting" is a note on them alone)
+_US = re.compile(r"\b(?:[Ww]e|[Oo]urs?|us|[Nn]osotros|[Nn]uestr[oa]s?)\b")
 
 
 def compares(note: str, profile: TeamProfile) -> bool:
@@ -170,7 +171,9 @@ def compose(
     # one that takes the product for less than it is ("isn't this just a calendar?"), which a fact on the thing
     # named would only confirm
     offering = offering or as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
-    about_us = [not by_story and (belittles(c.words) or not c.match and asks_what_we_are(c.words, profile.company.name))
+    # (whatever fact the words matched: "who are you with again? I get ten of these calls a day" is no question
+    # about the API's calls per day)
+    about_us = [not by_story and (belittles(c.words) or asks_what_we_are(c.words, profile.company.name))
                 for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []
     told_about_us = False

@@ -67,3 +67,33 @@ def test_a_question_backed_by_a_spanish_ni_is_one_objection():
 ])
 def test_checking_it_with_someone_first_is_a_major_concern_in_spanish(quote):
     assert way_kind(quote) == "major_concern"
+
+
+# calls-heldout-24 (measured once, then used): beliefs about us asked back or heard, a price weighed, "not now" in
+# other words, and the call's own line (a screen not shared yet, a signal dropping, a colleague called Caro)
+@pytest.mark.parametrize("sentence", [
+    "So you're basically a marketplace that takes a cut of every sale, aren't you?",
+    "Ustedes son los que instalan las cámaras y luego cobran por cada lectura, ¿no?",
+    "I'd heard you guys were being sold to a bigger group and the product was being frozen.",
+    "Me contaron que ustedes se quedan con los datos de los clientes cuando uno se da de baja.",
+    "What's the per-seat fee on the reporting module?",
+    "Nine hundred a month is a lot for a shop with four people.",
+    "I wouldn't want to be moving systems in the middle of our busy season.",
+    "En diciembre no tocamos nada, que es cuando más vendemos.",
+])
+def test_beliefs_asked_back_prices_weighed_and_not_now_resist(sentence):
+    assert resisting(sentence) and sentence.startswith(resisting(sentence)[0])
+
+
+@pytest.mark.parametrize("sentence", [
+    "I can't see anything yet, is the screen shared?",
+    "No veo nada todavía, creo que estoy con la Caro en la otra sala.",
+    "Estamos con la Caro en la oficina de Providencia.",
+    "Sorry, I'm losing signal, I'll drop off and call back.",
+    "Can I raise one more concern before we wrap up?",
+    "You're just showing the admin side now, right?",
+    "Now you're just picking on me.",
+    "What's the fee on that?",
+])
+def test_the_calls_own_line_and_asking_leave_do_not_resist(sentence):
+    assert not resisting(sentence)

@@ -50,7 +50,8 @@ _STRONG_EN = (
     r"too (?:expensive|pricey|much|high|steep|costly)|expensive|pricey|over (?:our |the )?budget|can'?t afford|"
     r"(?:price|pricing|cost|quote|fee)s?\b[^.?!]{0,40}\b(?:high|more than|steep|a lot|over|out of|double|twice)|"
     r"more than we (?:pay|paid|budgeted|expected|spend)|(?:is|'s) a lot (?:for (?:a|an|us|our|me)|of money)\b|"
-    r"what(?:'s| is| are) (?:the|your) per[- ]\w+ (?:fees?|commission|cut|charges?)\b|hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
+    r"what(?:'s| is| are) (?:the|your) per[- ]\w+ (?:fees?|commission|cut|charges?)\b|"
+    r"hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
     r"(?:is|are) [^.?!]{1,40} extra\b|"
     # pricing the buyer does not know: how it is priced, what it costs
     r"how (?:do|would|will) you (?:price|charge|bill)|how (?:is|would) (?:it|this|that) (?:be )?priced|"

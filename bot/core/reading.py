@@ -464,6 +464,23 @@ def asks_what_we_are(text: str, company: str = "") -> bool:
                                              rf"\s+{re.escape(name)}(?:\s+\w+)?{_ENDS}", text, re.I))
 
 
+# a question, said with its mark or opening as one ("is pricing per location", "¿cuánto cuesta al mes?")
+_QUESTION = re.compile(r"\?|^\W*(?:and |y |so |or |o )?(?:how|what|which|is|are|does|do|can|could|will|would|"
+                       r"cu[aá]nt[oa]s?|qu[eé]|c[oó]mo|cu[aá]l|hay|es|son|tiene[ns]?|ten[eé]is|se puede|puedo|"
+                       r"podemos)\b", re.I)
+# ...holding something against what it asks about: "is it that expensive?", "¿por qué es tan caro?"
+_HOLDS_AGAINST = re.compile(r"\b(?:too|so|that) (?:much|high|expensive|steep|pricey)|expensive|pricey|steep|"
+                            r"a lot|more than|over (?:our|the) budget|afford|why (?:is|are|does|do)|"
+                            r"caro|car[ií]simo|tan (?:alto|elevado)|m[aá]s (?:de|que)|presupuesto|por qu[eé]|"
+                            r"demasiado|mucho", re.I)
+
+
+def only_asks(words: str) -> bool:
+    """Whether a concern only asks (a question holding nothing against what it asks about): "Can we run two
+    taprooms on one account, or is pricing per location?", not "Why is it so expensive?"."""
+    return bool(_QUESTION.search(words.strip())) and not _HOLDS_AGAINST.search(words)
+
+
 def states_our_fact(note: str) -> bool:
     """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
     the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""

@@ -44,6 +44,7 @@ from bot.core.reading import (
     asks_what_we_are,
     belittles,
     names_a_part_of_ours,
+    only_asks,
     opts_out,
     read,
     states_our_fact,
@@ -559,7 +560,10 @@ class Coach:
                       and not c.topic.check_answered(said)), None)
         answered = any(c.match and c.match.meets for c in concerns) or any(
             belittles(c.words) or asks_what_we_are(c.words, profile.company.name) for c in concerns)
-        question = first.text("check", lang) if first else kind.closing(lang, reading.buyer_text, answered)
+        asking = [c for c in concerns if c.topic is first]
+        question = (first.text("check_when_asked", lang) if first.check_when_asked and asking and all(
+            only_asks(c.words) for c in asking) else first.text("check", lang)) if first else \
+            kind.closing(lang, reading.buyer_text, answered)
         # a requirement the profile rules out decides the deal: the question qualifies it (must it be there from the
         # start?), not the topic's or the kind's usual one
         ruled = next((c.match for c in concerns if c.match and c.match.ruled_out), None)

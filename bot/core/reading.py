@@ -14,6 +14,7 @@ concern its topic afterwards (bot/services/coach.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_CONCERNS = 3  # a message's concerns answered at most (its strongest): more would read as a list
@@ -481,10 +482,26 @@ def only_asks(words: str) -> bool:
     return bool(_QUESTION.search(words.strip())) and not _HOLDS_AGAINST.search(words)
 
 
-def states_our_fact(note: str) -> bool:
+# a note that speaks of the buyer's side: context for the seller, whatever else it names
+_OF_THE_BUYER = re.compile(r"\b(?:they|they're|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|"
+                           r"ellos|ellas|él|ella|(?:el|la) (?:cliente|comprador[a]?))\b", re.I)
+_OUR_THINGS = re.compile(r"\b(?:our|nuestr[oa]s?)\s+(?!(?:call|meeting|demo|chat|conversation|next|contact|champion|"
+                         r"deadline|target|goal|side|llamada|reuni[oó]n|charla|conversaci[oó]n|pr[oó]xim[oa]|"
+                         r"contacto|objetivo|lado)\b)\w+", re.I)
+
+
+def states_our_fact(note: str, ours: Sequence[str] = ()) -> bool:
     """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
-    the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""
-    return bool(_STATES_OUR_FACT.search(note))
+    the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only.
+    Also a note on what is ours that says nothing of the buyer: "Wix no está en nuestras integraciones, solo
+    Shopify", or one naming any of `ours` (our company, our customers): "Montgó y la Cooperativa del Sur son
+    clientes desde 2020"."""
+    if _STATES_OUR_FACT.search(note):
+        return True
+    if _OF_THE_BUYER.search(note):
+        return False
+    return bool(_OUR_THINGS.search(note)) or any(
+        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note) for name in ours)
 
 
 # what the approval is under: a negation just before it, or a doubt whether it holds ("no sé si eso les sirve",

@@ -160,13 +160,15 @@ def compose(
     said: str = "",
     established: str = "",
     offering: str = "",
+    ours: Sequence[str] = (),
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
     to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none);
     `said`: the buyer's own words (what the talk track may name back to them); `established`: the team's fact on
     how established we are (the first filed under vendor viability), as the seller says it, told with what we do
-    to a buyer who asks who we are; `offering`: what we do, as the seller says it (by default the profile's)."""
+    to a buyer who asks who we are; `offering`: what we do, as the seller says it (by default the profile's);
+    `ours`: the words that name our company and our customers (a note naming them speaks of us)."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -215,7 +217,7 @@ def compose(
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
             if concern.nearest:
                 grounded.append(str(t.nearest_line(concern.nearest, lang)))
-    grounded += [str(t.note_line(note, states_our_fact(note), lang)) for note in notes]
+    grounded += [str(t.note_line(note, states_our_fact(note, ours), lang)) for note in notes]
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 

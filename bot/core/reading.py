@@ -50,7 +50,11 @@ _CLAUSE_BOUNDARY = re.compile(
     r",?\s+(?=(?:but|however|although|though|yet|pero|sin embargo|aunque|no obstante)\b)|"
     # a second question in the same sentence: "do you have a customer in Spain, and does it work offline?"
     r",\s+(?=(?:and|y)\s+(?:does|do|did|is|are|can|could|will|would|should|has|have|how|what|when|where|who|"
-    r"which|whether|c[oó]mo|qu[eé]|cu[aá]nto|cu[aá]ndo|d[oó]nde|qui[eé]n)\b[^.!?]*\?)",
+    r"which|whether|c[oó]mo|qu[eé]|cu[aá]nto|cu[aá]ndo|d[oó]nde|qui[eé]n)\b[^.!?]*\?)|"
+    # a second requirement with a subject of its own: "…asks for a SOC 2 report, and IT wants SSO through Entra"
+    r",\s+(?=(?:and|y)\s+(?:(?:our|my|the|nuestr[oa]|mi|el|la|los|las)\s+)?(?:[A-Z]{2,}|[\w-]+)\s+"
+    r"(?:wants?|needs?|requires?|insists?|asks? for|demands?|quiere[n]?|necesita[n]?|exige[n]?|pide[n]?|"
+    r"requiere[n]?)\b)",
     re.I | re.M,
 )
 # A clause the buyer turns with "but" / "pero" is what they hold against us, whatever its words ("Your references
@@ -159,7 +163,7 @@ _CONTENT_WITH_STATUS_QUO = re.compile(
 )
 # A question or a worry: what makes a clause a concern rather than a statement of the buyer's situation.
 _WORRY = re.compile(
-    r"\?|\b(?:no|not|never|can'?t|cannot|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|without|need|must|only|too|hard|"
+    r"\?|\b(?:no|not|never|can'?t|cannot|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|without|need|needs|must|only|too|hard|"
     r"who|how|what|when|where|which|why|prove|show me|tell me|nunca|tampoco|sin|debe|debemos|solo|sólo|caro|"
     r"miedo|quién|quien|cómo|cuánto|cuánta|cuántos|cuándo|dónde|qué|dime|decidme)\b|"
     # what must be so ("it has to work offline", "nos tienen que coger el teléfono")

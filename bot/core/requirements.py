@@ -165,6 +165,11 @@ _LIMITS = (
                 r"sin (?:compromiso|plazo) m[íi]nimo|cancelar (?:en cualquier momento|cuando|con \d+ d[íi]as)|"
                 # a contract they may end whenever it suits them
                 r"termination for convenience|terminate for convenience|"
+                # the commitment taken away: "Finance wants the 12-month commitment removed", "quitar la permanencia"
+                r"(?:remove|drop|waive|get rid of|quitar|eliminar|sacar)\w* (?:the |that |any |el |la |ese |esa )?"
+                r"(?:\d+[- ]month |minimum |m[íi]nim[oa] )?(?:commitment|lock-?in|minimum term|permanencia|"
+                r"compromiso)|(?:commitment|lock-?in|permanencia|compromiso)\b[^.;]{0,20}?\b(?:removed|dropped|waived|"
+                r"eliminad[oa]|quitad[oa])|"
                 r"(?:rescisi[óo]n|terminaci[óo]n|rescindir|terminar) (?:\w+ )?por conveniencia|"
                 # refused with a verb: "we don't sign minimum terms", "no firmamos contratos con permanencia"
                 r"(?:don't|do not|won't|will not|can't|cannot|never) (?:sign|accept|agree to|do)\s+(?:\w+\s+){0,3}?"
@@ -802,19 +807,25 @@ _RUNS_ON = re.compile(r"\b(?:runs?|running|ran|uses?|using|used|on|needs?|requir
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|(?=¿)")
 
 
+def _whole(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
 def _same_point(message: str, name: str, concern: str) -> bool:
     """Whether the sentence of `message` that requires `name` is on the point of `concern`: it shares a content
     word with it, or `concern` is the sentence right after it ("…trabajamos con la UNE-EN 81-20. ¿Las tenéis ya
     cargadas?")."""
-    said = next((part for part in _SENTENCES.split(message) if name in part), "")
-    if concern.strip()[:25] in said and name not in concern:
+    # (as a whole word: "Pro" is not in "Problem is procurement's…")
+    said = next((part for part in _SENTENCES.split(message) if _whole(name).search(part)), "")
+    if concern.strip()[:25] in said and not _whole(name).search(concern):
         # another clause of the concern's own sentence names it, read as a concern of its own ("do you support SSO
         # through Okta, and where is the data stored?": Okta is not required of where the data is)
         return False
     if (stems(said) - stems(name)) & stems(concern):
         return True
     ends = {m.end() for m in _SENTENCES.finditer(message) if m.end() > 0}
-    named_at, asked_at = message.find(name), message.find(concern.strip()[:25])
+    named = _whole(name).search(message)
+    named_at, asked_at = named.start() if named else -1, message.find(concern.strip()[:25])
     if named_at < 0 or asked_at < 0:
         return False
     return sum(e <= asked_at for e in ends) - sum(e <= named_at for e in ends) == 1

@@ -599,6 +599,8 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     ("Your proposal is clear.", True),
     # praise in Spain's words, a concession after it (heldout-ab's reviewer: taken for a concern to answer)
     ("La demo muy chula, no digo que no.", True),
+    ("OK the wholesale portal is exactly what our reps need.", True),
+    ("That is not exactly what our reps need.", False),
     ("El programa es muy completo.", True),
     ("El programa no es muy completo.", False),
 ])
@@ -2134,3 +2136,34 @@ def test_a_commitment_they_want_removed_is_not_met_by_the_fact_that_imposes_it(c
     missing, ruled_out = unmet_why("The Pro plan is billed monthly but requires a 12-month minimum commitment.",
                                    concern)
     assert missing and ruled_out
+
+
+_BOOKS = {**_EXCISE, "facts": [{"en": "Accounting integrations: two-way sync with Xero and QuickBooks Online; Sage 50 "
+                                      "is export-only (one way, daily CSV).",
+                                "es": "Integraciones contables: sincronización bidireccional con Xero y QuickBooks "
+                                      "Online; Sage 50 es solo de exportación (en un solo sentido, CSV diario)."},
+                               {"topic": "timing", "en": "Roadmap: live tap-list sync with Untappd is due in Q1 2027.",
+                                "es": "Hoja de ruta: la sincronización de la carta de grifos con Untappd está prevista "
+                                      "para el T1 de 2027."},
+                               *_EXCISE["facts"][1:3]]}
+
+
+@pytest.mark.parametrize(("text", "other"), [
+    ("Do you integrate with Xero? We're moving the books to Sage 50 next year though, will that sync both ways too?",
+     "Untappd"),
+    ("¿Se integra con Xero? El año que viene pasamos la contabilidad a Sage 50, ¿eso también sincroniza en los dos "
+     "sentidos?", "Untappd"),
+])
+def test_a_concern_an_earlier_answer_covers_gets_no_second_best_fact_on_another_subject(
+        tmp_path, model_cache, text: str, other: str) -> None:
+    """heldout-ab: the accounting fact answered "Do you integrate with Xero?", so "will that sync both ways too?"
+    got the next closest, the Untappd roadmap, held back with "I'd rather not guess on “Xero”"."""
+    guidance = _coach_with(_BOOKS, tmp_path, model_cache).coach(text, offline=True)
+    assert not any(other in (c["fact"] or "") for c in guidance.concerns), guidance.concerns
+
+
+def test_an_export_only_link_does_not_meet_a_two_way_need() -> None:
+    from bot.core.requirements import unmet_why
+    missing, ruled_out = unmet_why(_BOOKS["facts"][0]["en"],
+                                   "Can it push orders to our Sage 50 so invoices come back marked paid?")
+    assert missing == ("Sage 50",) and ruled_out

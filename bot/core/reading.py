@@ -131,7 +131,7 @@ _APPROVES = re.compile(
     r"\b(?:lo|la|los|las) (?:veo|vemos|encuentro|encontramos) (?:muy |bastante )?(?:bien(?=\s*(?:[.,;:!?]|$|pero\b|"
     r"y\b))|razonables?|correct[oa]s?|"
     r"just[oa]s?|competitiv[oa]s?)\b|"
-    r"\bexactly what we (?:need|needed|were looking for|wanted)\b|"
+    r"\bexactly what (?:we|our \w+|my \w+|they) (?:need|needs|needed|were looking for|want|wanted)\b|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
     # what reassures them ("that it keeps running offline reassures us", "nos tranquiliza mucho")

@@ -840,6 +840,7 @@ _NOT_THERE = re.compile(
     r"due (?:in|for|by)|previst[oa]s? (?:para|en)|en desarrollo|pr[oó]ximamente|not yet|todav[ií]a no|a[úu]n no|"
     r"(?:has|have) not (?:yet )?(?:started|begun|been (?:released|launched|certified|completed))|"
     r"hasn'?t (?:yet )?(?:started|begun)|no ha (?:empezado|comenzado)|one-way|one way only|en un solo sentido|"
+    r"export[- ]only|solo (?:de )?exportaci[oó]n|"
     r"needs? (?:a|an internet) connection|requires? (?:a|an internet) connection|necesita conexi[oó]n)\b", re.I)
 
 

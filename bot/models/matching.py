@@ -78,6 +78,10 @@ NAMING_MARGIN = 1.0
 # every kind of requirement counted, half the limits found this way on the concern sets were on another subject
 # (a training time against an alert "in under a minute", the support hours against reminders sent at 7 pm).
 LIMIT_LOOK = 2
+# A concern whose closest item by far was taken by an earlier concern of the message ("Do you integrate with Xero?
+# … we're moving to Sage 50, will that sync both ways too?", one accounting fact for both) gets no second-best
+# item, which is on another subject, when the taken one stands this much further ahead.
+TAKEN_MARGIN = 1.0
 LIMIT_FLOOR = NEAREST_FLOOR
 
 
@@ -407,6 +411,10 @@ class Matcher:
             clear = bool(order) and (row[order[0]] >= FLOOR or row[order[0]] >= CLEAR_FLOOR and (
                 alone[order[0]] == ahead[0] and (len(ahead) < 2 or ahead[0] - ahead[1] >= CLEAR_GAP)))
             pick = order[0] if order and (clear or not tagged) else tagged[0] if tagged else None
+            closest = int(np.argmax(alone))
+            if pick is not None and closest in used and alone[closest] - alone[pick] >= TAKEN_MARGIN:
+                found.append(None)  # (what an earlier answer already covers; a placeholder, not another subject)
+                continue
             score = float(row[pick]) if pick is not None else 0.0
             if pick is not None and self.tags[pick] == topic and sure:
                 # the tag, the topic and the meaning agree: words the buyer did not share are no evidence against

@@ -411,7 +411,7 @@ class Matcher:
             clear = bool(order) and (row[order[0]] >= FLOOR or row[order[0]] >= CLEAR_FLOOR and (
                 alone[order[0]] == ahead[0] and (len(ahead) < 2 or ahead[0] - ahead[1] >= CLEAR_GAP)))
             pick = order[0] if order and (clear or not tagged) else tagged[0] if tagged else None
-            closest = int(np.argmax(alone))
+            closest = int(np.argmax(alone)) if len(alone) else -1
             if pick is not None and closest in used and alone[closest] - alone[pick] >= TAKEN_MARGIN:
                 found.append(None)  # (what an earlier answer already covers; a placeholder, not another subject)
                 continue

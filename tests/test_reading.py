@@ -600,6 +600,9 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     # praise in Spain's words, a concession after it (heldout-ab's reviewer: taken for a concern to answer)
     ("La demo muy chula, no digo que no.", True),
     ("OK the wholesale portal is exactly what our reps need.", True),
+    # agreement refused with words between (heldout-ac's reviewer: "Me alegra que esa parte le parezca bien")
+    ("Los socios no nos ponemos de acuerdo.", False),
+    ("No, el precio está bien.", True),
     ("That is not exactly what our reps need.", False),
     ("El programa es muy completo.", True),
     ("El programa no es muy completo.", False),

@@ -510,7 +510,8 @@ def states_our_fact(note: str, ours: Sequence[str] = ()) -> bool:
 
 # what the approval is under: a negation just before it, or a doubt whether it holds ("no sé si eso les sirve",
 # "not sure it works for us")
-_NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+)?$|n['’]t\s+(?:\w+\s+)?$|"
+# (two words may come between: "Los socios no nos ponemos de acuerdo", "no estamos muy de acuerdo")
+_NEGATED = re.compile(r"\b(?:no|not|never|nunca|ni|tampoco)\s+(?:\w+\s+){0,2}$|n['’]t\s+(?:\w+\s+)?$|"
                       r"\b(?:no s[ée] si|not sure(?: if| whether| that)?|i doubt|dudo que|unsure whether)\s+"
                       r"(?:\w+\s+){0,3}$", re.I)
 

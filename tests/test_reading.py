@@ -287,11 +287,9 @@ def test_announcements_intros_and_follow_ups(text: str, concerns: list[str], acc
     ("fyi: we never charge for office users", True),
     ("creo que lo leyeron en una reseña y nos están confundiendo", False),
     ("nota mía: fue otra empresa, no un competidor directo", False),
-    # what is ours, said of it and not of the buyer (heldout-ab's reviewer: marked "not for the buyer")
-    ("Wix no está en nuestras integraciones, solo Shopify y Woo", True),
-    ("our Sage 50 link is export only", True),
-    ("they run Shopify; our call is on Friday", False),
-    ("our next step is a pilot in May", False),
+    # only in our own voice: a private note on what is ours stays the seller's (the diff review)
+    ("Our discount ceiling is 15%, do not go lower", False),
+    ("Montgó churned last month", False),
 ])
 def test_a_note_about_us_may_be_stated_a_note_about_the_deal_is_for_the_seller(note: str, statable: bool) -> None:
     assert states_our_fact(note) is statable
@@ -600,6 +598,8 @@ def test_with_no_reference_of_their_industry_the_seller_sees_the_closest_by_name
     # praise in Spain's words, a concession after it (heldout-ab's reviewer: taken for a concern to answer)
     ("La demo muy chula, no digo que no.", True),
     ("OK the wholesale portal is exactly what our reps need.", True),
+    ("That is exactly what my team wanted to get away from.", False),
+    ("Nuestro programa es muy completo, no necesitamos otro.", False),
     # agreement refused with words between (heldout-ac's reviewer: "Me alegra que esa parte le parezca bien")
     ("Los socios no nos ponemos de acuerdo.", False),
     ("No, el precio está bien.", True),
@@ -2041,6 +2041,8 @@ def test_who_are_you_with_is_answered_by_what_we_do_not_by_a_fact_its_words_matc
     ("Hoja de ruta: la sincronización con Untappd está prevista para el T1.",
      "La sincronización con Untappd está prevista para el T1."),
     ("SLA: 99.9% uptime, with service credits.", "SLA: 99.9% uptime, with service credits."),
+    ("SOC 2: a Type II report is due in Q3 2027.", "SOC 2: a Type II report is due in Q3 2027."),
+    ("US TTB report: not supported.", "US TTB report: not supported."),
     ("Support is by email: Monday to Friday.", "Support is by email: Monday to Friday."),
 ])
 def test_a_fact_is_said_without_the_label_it_is_filed_under(fact: str, said: str) -> None:
@@ -2067,6 +2069,9 @@ def test_a_list_of_what_the_company_did_is_all_said_as_we() -> None:
     """heldout-ab's reviewer: "We were founded in 2017 in Valencia, has 48 employees"."""
     assert as_we("Maltline was founded in 2017, has 48 employees and raised €6M.", "Maltline", "en") == \
         "We were founded in 2017, have 48 employees and raised €6M."
+    # (a verb inside a clause of its own keeps its subject)
+    assert as_we("Maltline runs a desk that, since 2023, has been open on Saturdays.", "Maltline", "en") == \
+        "We run a desk that, since 2023, has been open on Saturdays."
 
 
 @pytest.mark.parametrize(("text", "question"), [
@@ -2088,20 +2093,14 @@ def test_a_buyer_who_only_asks_how_it_is_priced_is_not_asked_what_they_compare_i
     ("Why is it so expensive compared with a spreadsheet?", False),
     ("¿Por qué es tan caro si solo somos tres?", False),
     ("Your price is double what we pay today.", False),
+    ("Isn't that costly for a team of four?", False),
+    ("Es inasumible para nosotros, ¿no?", False),
+    ("Además de eso, ¿se cobra por local?", True),
 ])
 def test_only_asks_is_a_question_holding_nothing_against_it(words: str, asks: bool) -> None:
     from bot.core.reading import only_asks
     assert only_asks(words) is asks
 
-
-def test_a_note_naming_a_customer_of_ours_may_be_stated(example_coach) -> None:
-    """heldout-ab's reviewer: "Montgó y la Cooperativa del Sur son clientes desde 2020" was marked "not for the
-    buyer", though it answers a buyer who knows of no one using us."""
-    names = example_coach.matcher.our_names()
-    customer = next(n for n in names if n[:1].isupper() and n not in example_coach.matcher._our_words)
-    assert read(f"No conozco a nadie que lo use. — nota: {customer} es cliente desde 2020").seller_notes
-    assert states_our_fact(f"{customer} es cliente desde 2020", names)
-    assert not states_our_fact(f"{customer} es cliente desde 2020")
 
 
 @pytest.mark.parametrize(("text", "concerns"), [
@@ -2170,3 +2169,40 @@ def test_an_export_only_link_does_not_meet_a_two_way_need() -> None:
     missing, ruled_out = unmet_why(_BOOKS["facts"][0]["en"],
                                    "Can it push orders to our Sage 50 so invoices come back marked paid?")
     assert missing == ("Sage 50",) and ruled_out
+
+
+
+@pytest.mark.parametrize(("fact", "concern", "denied"), [
+    # one ordinary word of a denied name is no name the buyer said (the diff review)
+    ("There is no Apple Watch app.", "Our techs all carry Apple iPhones, does it run there?", ()),
+    ("No Dynamics 365 Business Central connector.", "We are a small business, does it work for us?", ()),
+    # a name opening the clause of its denial is denied
+    ("No Okta integration; sign-on works with Google accounts only.", "Can we log in through Okta?", ("Okta",)),
+])
+def test_a_denied_name_is_said_whole_or_as_a_run_or_an_acronym(fact: str, concern: str, denied: tuple) -> None:
+    from bot.core.requirements import denied_names
+    assert denied_names(fact, concern) == denied
+
+
+@pytest.mark.parametrize(("text", "required"), [
+    ("We will be opening a taproom outside Portland next year, can you support two sites?", []),
+    ("Our data cannot be stored outside the EU, can you do that?", ["EU"]),
+])
+def test_outside_a_place_binds_only_where_the_data_is(text: str, required: list[str]) -> None:
+    assert requirements(text) == required
+
+
+def test_getting_managements_commitment_is_no_wish_for_no_minimum_term() -> None:
+    from bot.core.requirements import unmet_why
+    assert unmet_why("Billed monthly, with a 12-month minimum commitment.",
+                     "Primero tengo que sacar el compromiso de la dirección para el proyecto.") == ((), False)
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    ("¿De qué empresa son esas referencias que nos mandaste?", False),
+    ("Is it a kind of subscription, or do we buy it once?", False),
+    ("Sorry, who are you with again?", True),
+])
+def test_who_we_are_in_so_many_words(text: str, who: bool) -> None:
+    from bot.core.reading import asks_who_we_are
+    assert asks_who_we_are(text) is who

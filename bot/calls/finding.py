@@ -49,8 +49,7 @@ _STRONG_EN = (
     # price and budget
     r"too (?:expensive|pricey|much|high|steep|costly)|expensive|pricey|over (?:our |the )?budget|can'?t afford|"
     r"(?:price|pricing|cost|quote|fee)s?\b[^.?!]{0,40}\b(?:high|more than|steep|a lot|over|out of|double|twice)|"
-    r"more than we (?:pay|paid|budgeted|expected|spend)|(?:is|'s) a lot (?:for (?:a|an|us|our|me)|of money)\b|"
-    r"that'?s (?:real|serious|big) money|"
+    r"more than we (?:pay|paid|budgeted|expected|spend)|(?:is|'s) a lot (?:for (?:a|an|our) \w+|of money)\b|"
     r"what(?:'s| is| are) (?:the|your) per[- ]\w+ (?:fees?|commission|cut|charges?)\b|"
     r"hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
     r"(?:is|are) [^.?!]{1,40} extra\b|"
@@ -139,7 +138,7 @@ _STRONG_ES = (
     r"no (?:se )?(?:van|vamos) a (?:usar|cambiar|aprender|entrar|descargar|instalar|bajar)|"
     r"nunca (?:lo )?(?:usan|usar[aá]n)|"
     r"me preocupa|nos preocupa|preocupaci[oó]n|miedo|"
-    r"(?<!\bla )caros?\b|es (?:un|mucho) dinero|una pasta|"
+    r"(?<!\bla )caros?\b|(?<!ahorra )(?<!ahorramos )es (?:un|mucho) dinero|"
     r"car[ií]simo|no (?:nos )?(?:alcanza|da) el|(?:se )?paga aparte|coste aparte|costo aparte|"
     r"(?:precio|coste|costo|cuota)[^.?!]{0,40}(?:alto|elevado|m[aá]s de|doble)|"
     r"c[oó]mo (?:cobr[aá]is|cobran)|"
@@ -259,9 +258,9 @@ _COUNTS_POINTS = re.compile(
     r"\b(?:escribe|escribir[aá]|llama|llamar[aá]|contacta|contactar[aá]|vendr[aá]|viene) (?:\w+ ){0,3}con (?:sus|las) "
     r"(?:dudas|preguntas)\b|"
     r"^\W*(?:\w+,? )?(?:can|could|may) (?:i|we) (?:raise|mention|bring up|flag|ask about|share) (?:\w+ ){0,3}?"
-    r"(?:worry|worries|concerns?|questions?|issues?|doubts?|things?)\b[^.?!]*\?|"
+    r"(?:worry|worries|concerns?|questions?|issues?|doubts?|things?)\b[^.?!:;]*\?\s*$|"
     r"^\W*(?:\w+,? )?¿?(?:puedo|podemos|te puedo|le puedo) (?:plantear|comentar|mencionar|sacar|preguntar) "
-    r"(?:\w+ ){0,3}?(?:preocupaci[oó]n|duda|inquietud|tema|cosa)(?:es|s)?\b[^.?!]*\?", re.I)
+    r"(?:\w+ ){0,3}?(?:preocupaci[oó]n|duda|inquietud|tema|cosa)(?:es|s)?\b[^.?!:;]*\?\s*$", re.I)
 COUNT_WORDS = 20
 
 
@@ -290,10 +289,13 @@ _LOGISTICS = re.compile(
     r"recording)|next (?:monday|tuesday|wednesday|thursday|friday|week)|see you|talk (?:soon|then|later)|"
     r"me escuchas|me oyes|compart(?:e|ir) (?:la|tu|su) pantalla|nos vemos|hablamos el|check (?:my|the|our) "
     r"calendar|(?:can|could|can't|won't) make it (?:on|to|at|this|next)|voicemail|reschedul\w*|mi agenda|"
-    r"(?:puede|pueda|puedo) (?:venir|conectarse|conectarme) el|"
-    # the call's own line: "I'm losing signal, I'll drop off", "if I drop out, carry on without me"
-    r"i'?m losing (?:the )?(?:signal|connection|you)|(?:i'?ll|i might|if i) drop (?:off|out)|te (?:pierdo|corto)|"
-    r"se me (?:corta|cae) (?:la )?(?:se[nñ]al|conexi[oó]n|llamada))\b", re.I)
+    r"(?:puede|pueda|puedo) (?:venir|conectarse|conectarme) el)\b", re.I)
+# The call's own line, in a sentence that says nothing else: "I'm losing signal, I'll drop off", "if I drop out,
+# carry on without me" (not "I'm losing the signal, but the budget is frozen")
+_CALL_LINE = re.compile(
+    r"^(?:\w+,\s*)?[^,;:]*\b(?:i'?m losing (?:the )?(?:signal|connection|you)|(?:i'?ll|i might|if i) drop (?:off|out)|"
+    r"te (?:pierdo|corto)|se me (?:corta|cae) (?:la )?(?:se[nñ]al|conexi[oó]n|llamada))\b"
+    r"(?:,\s*(?:i'?ll|carry on|sigan|seguid|sigue|call|te llamo|los llamo)[^,;:]*)?[.!?…]*$", re.I)
 # A sentence that opens another point: "Second, …", "One more thing:", "Otra cosa: …", "Por otro lado, …".
 _NEXT_POINT = re.compile(
     r"^(?:and |y )?(?:second(?:ly)?|third(?:ly)?|also|another (?:thing|point|question)|one more (?:thing|point)|"
@@ -341,7 +343,7 @@ _WILL_NOT = re.compile(
     r"\b(?:i'?m|we'?re|i am|we are) not (?:going to |gonna )?(?!sure\b|saying\b|asking\b|trying\b|going\b|"
     r"promising\b)\w+ing\b|"
     r"\b(?:i'?m|we'?re|i am|we are) not going to (?!be\b|lie\b)\w+|"
-    r"\b(?:i|we) (?:wouldn'?t|would not) want (?:to|my|our|anyone)\b|"
+    r"\b(?:i|we) (?:wouldn'?t|would not) want (?:to|my|our|anyone)\b(?! miss\b)|"
     r"\bno (?:toco|tocamos|vamos a tocar|quiero tocar|queremos tocar) nada\b|"
     r"\b(?:i|we) (?:really )?(?:don'?t|do not) want (?:to |my |"
     r"our |us |them |anything |another |a )|\bno (?:quiero|queremos) (?:que|otr[oa]|m[aá]s|tener|meter|arrancar)\b|"
@@ -407,11 +409,12 @@ OTHER_WORDS: dict[str, re.Pattern[str]] = {
         r"\b(?:cre[ií]a|pensaba|pens[eé]|me dijeron|me comentaron) que (?:[^.?!]{0,40}?\s)?(?<!no )(?:solo|s[oó]lo) "
         r"(?:era|eran|es|son|serv[ií]a|serv[ií]an|sirve|sirven|funciona|funcionaba|hac[eé]is|hacen|hac[ií]an|"
         r"para|con|en|trabaj\w+)\b|"
-        r"\byou(?:'re| are| guys are| lot are) (?:(?:basically|just|really) (?:a|an|another|like|the same)|the ones|"
+        r"\byou(?:'re| are| guys are| lot are) (?:(?:basically|just) (?:a|an|another|like|the same)|the ones|"
         r"the (?:same )?(?:people|company|guys|lot|outfit) (?:who|that|from))\b|"
         r"\b(?:vosotros|ustedes) (?:sois|son) (?:los|las) (?:de (?:la|el|los|las)|que)\b|"
         # ...or about what is ours, asked back: "Your puzzles are computer-generated, aren't they?"
-        r"\byour \w+(?: \w+)? (?:is|are) (?!(?:in|at|from|based|located|on)\b)[^.?!]{2,50}?,? (?:aren'?t|isn'?t) "
+        r"\byour \w+(?: \w+)? (?:is|are) (?!(?:in|at|from|based|located|on)\b)(?!(?:(?:really|so|very|pretty) )?"
+        r"(?:easy|great|good|nice|simple|intuitive|fast|clean|impressive|solid)\b)[^.?!]{2,50}?,? (?:aren'?t|isn'?t) "
         r"(?:they|it)\?|"
         r"\b(?:i'?d |i had |i'?ve |i have )?heard (?:that )?you(?: guys| lot)? (?:were|are|got|had|have|only|don'?t|"
         r"can'?t|charge|take|keep|sell)\b|"
@@ -476,7 +479,7 @@ def resists_indirectly(sentence: str) -> bool:
     """Whether one sentence resists without a cue word, by a mechanism in MECHANISMS (not `because`, which needs
     the sentence before)."""
     said = sentence.replace("’", "'")
-    if len(said.split()) < MIN_WORDS or _DEFUSED.search(said) or _LOGISTICS.search(said):
+    if len(said.split()) < MIN_WORDS or _DEFUSED.search(said) or _LOGISTICS.search(said) or _CALL_LINE.search(said):
         return False
     checks = {"stakes": lambda: stakes(said), "but_asks": lambda: bool(_BUT_ASKS.search(said)),
               "will_not": lambda: bool(_WILL_NOT.search(said)), "no_need": lambda: bool(_SEES_NO_NEED.search(said)),
@@ -489,7 +492,7 @@ def resists(sentence: str) -> bool:
     sentence = sentence.replace("’", "'")  # transcripts and mail clients curl apostrophes: "can’t"
     if len(sentence.split()) < MIN_WORDS and "?" not in sentence:
         return False
-    if _DEFUSED.search(sentence) or _LOGISTICS.search(sentence):
+    if _DEFUSED.search(sentence) or _LOGISTICS.search(sentence) or _CALL_LINE.search(sentence):
         return False
     strong = STRONG.search(sentence) or _REFUSES.search(sentence) \
         or any(name in IN_OTHER_WORDS for name in in_other_words(sentence))

@@ -14,7 +14,6 @@ concern its topic afterwards (bot/services/coach.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_CONCERNS = 3  # a message's concerns answered at most (its strongest): more would read as a list
@@ -52,9 +51,10 @@ _CLAUSE_BOUNDARY = re.compile(
     r",\s+(?=(?:and|y)\s+(?:does|do|did|is|are|can|could|will|would|should|has|have|how|what|when|where|who|"
     r"which|whether|c[oó]mo|qu[eé]|cu[aá]nto|cu[aá]ndo|d[oó]nde|qui[eé]n)\b[^.!?]*\?)|"
     # a second requirement with a subject of its own: "…asks for a SOC 2 report, and IT wants SSO through Entra"
-    r",\s+(?=(?:and|y)\s+(?:(?:our|my|the|nuestr[oa]|mi|el|la|los|las)\s+)?(?:[A-Z]{2,}|[\w-]+)\s+"
+    r",\s+(?=(?:and|y)\s+(?:(?:our|my|the|nuestr[oa]|mi|el|la|los|las)\s+)?[\w-]+\s+"
     r"(?:wants?|needs?|requires?|insists?|asks? for|demands?|quiere[n]?|necesita[n]?|exige[n]?|pide[n]?|"
-    r"requiere[n]?)\b)",
+    r"requiere[n]?)\b(?!\s+(?:it|this|that|you|to (?:buy|sign|go ahead|move forward|start)|esto|eso|lo|"
+    r"avanzar|firmar|comprar|empezar)\b))",
     re.I | re.M,
 )
 # A clause the buyer turns with "but" / "pero" is what they hold against us, whatever its words ("Your references
@@ -119,6 +119,7 @@ _APPROVES = re.compile(
     r"platform|software|app|solution|presentation)\b|\b(?:buen|gran|bonito|lindo)\s+(?:producto|sistema|programa|"
     r"software)\b|\b(?:buena|linda|bonita|gran)\s+(?:herramienta|demo|plataforma|presentaci[óo]n|app|aplicaci[óo]n)\b|"
     # "La demo muy chula, no digo que no", "el programa es muy completo"
+    r"(?<!nuestro )(?<!nuestra )(?<!\bmi )(?<!\bsu )"
     r"\b(?:demo|producto|herramienta|plataforma|app|aplicaci[óo]n|sistema|programa)\s+(?:(?:est[áa]|es|qued[óo])\s+)?"
     r"(?:muy|bien|s[úu]per|bastante)\s+(?:chul[oa]|bonit[oa]|complet[oa]|potente|interesante|lind[oa])\b|"
     # (either gender and number: "la validación está perfecta")
@@ -131,7 +132,8 @@ _APPROVES = re.compile(
     r"\b(?:lo|la|los|las) (?:veo|vemos|encuentro|encontramos) (?:muy |bastante )?(?:bien(?=\s*(?:[.,;:!?]|$|pero\b|"
     r"y\b))|razonables?|correct[oa]s?|"
     r"just[oa]s?|competitiv[oa]s?)\b|"
-    r"\bexactly what (?:we|our \w+|my \w+|they) (?:need|needs|needed|were looking for|want|wanted)\b|"
+    r"\bexactly what (?:we|our \w+|my \w+|they) (?:need|needs|needed|were looking for|want|wanted)"
+    r"(?=\s*(?:[.,;!]|$|\band\b|\bbut\b))|"
     r"\b(?:disfrut\w+|(?:soy|somos) (?:muy )?fans?)\b|"
     r"\b(?:we|i) can live with\b|\b(?:is|are) doable\b|\bchecks? out\b|"
     # what reassures them ("that it keeps running offline reassures us", "nos tranquiliza mucho")
@@ -418,7 +420,12 @@ _ASKS_WHAT_WE_ARE = re.compile(
     rf"nada de (?:ustedes|vosotros)){_ENDS}|no s[eé] (?:qui[eé]nes son|qu[eé] es (?:esto|eso)) ni\b|"
     rf"qu[eé] es (?:esto|eso)(?: exactamente)?{_ENDS}|de qu[eé] (?:se trata|va esto){_ENDS}|"
     rf"qui[eé]nes son (?:ustedes|uds|vosotros){_ENDS}|no (?:los|les|os) conozco{_ENDS}|"
-    rf"de qu[eé] empresa (?:eres|es usted|son|sois|era|eras|me (?:dijo|dijiste|llama|llamas))\b)", re.I)
+    rf"de qu[eé] empresa (?:eres|es usted|son|sois|era|eras|me (?:dijo|dijiste|llama|llamas))(?: \w+){{0,3}}{_ENDS})",
+    re.I)
+# ...in so many words: who the caller is or works for (not "is it a kind of subscription?")
+_ASKS_WHO_WE_ARE = re.compile(
+    r"\b(?:who(?:'re| are) you(?: guys)?(?: with| from| calling from)?|who is this|(?:what|which) company|"
+    r"never heard of (?:you|it|this|them)|qui[eé]nes son|de qu[eé] empresa|no (?:los|les|os) conozco)\b", re.I)
 
 
 # Taking the product for less than it is: "Isn't this just a calendar with extra steps?", "¿No es solo un Excel
@@ -474,10 +481,10 @@ _QUESTION = re.compile(r"\?|^\W*(?:and |y |so |or |o )?(?:how|what|which|is|are|
                        r"cu[aá]nt[oa]s?|qu[eé]|c[oó]mo|cu[aá]l|hay|es|son|tiene[ns]?|ten[eé]is|se puede|puedo|"
                        r"podemos)\b", re.I)
 # ...holding something against what it asks about: "is it that expensive?", "¿por qué es tan caro?"
-_HOLDS_AGAINST = re.compile(r"\b(?:too|so|that) (?:much|high|expensive|steep|pricey)|expensive|pricey|steep|"
-                            r"a lot|more than|over (?:our|the) budget|afford|why (?:is|are|does|do)|"
-                            r"caro|car[ií]simo|tan (?:alto|elevado)|m[aá]s (?:de|que)|presupuesto|por qu[eé]|"
-                            r"demasiado|mucho", re.I)
+_HOLDS_AGAINST = re.compile(r"\b(?:(?:too|so|that) (?:much|high|expensive|steep|pricey)|expensive|pricey|steep|"
+                            r"costly|a lot|more than|over (?:our|the) budget|afford|can'?t|why (?:is|are|does|do)|"
+                            r"isn'?t (?:that|it)|caro|car[ií]simo|tan (?:alto|elevado)|m[aá]s (?:de lo|que)|"
+                            r"por qu[eé]|demasiado|mucho|inasumible|no (?:nos )?(?:da|alcanza|llega))\b", re.I)
 
 
 def only_asks(words: str) -> bool:
@@ -486,26 +493,16 @@ def only_asks(words: str) -> bool:
     return bool(_QUESTION.search(words.strip())) and not _HOLDS_AGAINST.search(words)
 
 
-# a note that speaks of the buyer's side: context for the seller, whatever else it names
-_OF_THE_BUYER = re.compile(r"\b(?:they|they're|their|them|he|she|his|her|the (?:buyer|client|customer|prospect)|"
-                           r"ellos|ellas|él|ella|(?:el|la) (?:cliente|comprador[a]?))\b", re.I)
-_OUR_THINGS = re.compile(r"\b(?:our|nuestr[oa]s?)\s+(?!(?:call|meeting|demo|chat|conversation|next|contact|champion|"
-                         r"deadline|target|goal|side|llamada|reuni[oó]n|charla|conversaci[oó]n|pr[oó]xim[oa]|"
-                         r"contacto|objetivo|lado)\b)\w+", re.I)
+def asks_who_we_are(text: str) -> bool:
+    """Whether the buyer asks, in so many words, who we are or whom the caller works for ("sorry, who are you
+    with again?", "¿de qué empresa me dijiste?"): what we do answers it whatever fact its words would match."""
+    return bool(_ASKS_WHO_WE_ARE.search(text)) and asks_what_we_are(text)
 
 
-def states_our_fact(note: str, ours: Sequence[str] = ()) -> bool:
+def states_our_fact(note: str) -> bool:
     """Whether a seller's note states what we do ("we do annual deals all the time"), which the seller may say to
-    the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only.
-    Also a note on what is ours that says nothing of the buyer: "Wix no está en nuestras integraciones, solo
-    Shopify", or one naming any of `ours` (our company, our customers): "Montgó y la Cooperativa del Sur son
-    clientes desde 2020"."""
-    if _STATES_OUR_FACT.search(note):
-        return True
-    if _OF_THE_BUYER.search(note):
-        return False
-    return bool(_OUR_THINGS.search(note)) or any(
-        re.search(rf"(?<!\w){re.escape(name)}(?!\w)", note) for name in ours)
+    the buyer, rather than context about the buyer ("he's the plant GM, not IT"), which is for the seller only."""
+    return bool(_STATES_OUR_FACT.search(note))
 
 
 # what the approval is under: a negation just before it, or a doubt whether it holds ("no sé si eso les sirve",

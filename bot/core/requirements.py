@@ -47,9 +47,9 @@ _LINKS = re.compile(r"with|for|via|through|into|onto|we|they|we're|they're|con|p
                     r"using|usamos|usan|corremos|"
                     r"trabajamos|estamos|leave|outside|salir|fuera")
 # what may not be outside a place: the data, its copies, where it is kept ("nothing can be outside the EU")
-_KEPT_BEFORE = re.compile(r"\b(?:data|datos|informaci[oó]n|hosted|host(?:ing)?|stored|stor(?:e|age)|kept|keep|"
-                          r"servers?|servidores?|aloj\w*|guard\w*|stays?|quedar\w*|nothing|nada|anything|be|estar|"
-                          r"go|ir|moved?|sent|enviad\w*|processed|procesad\w*|backups?|copias?)\b", re.I)
+_KEPT_BEFORE = re.compile(r"\b(?:data|datos|informaci[oó]n|hosted|host(?:ing)?|stored|stor(?:e|age)|kept|"
+                          r"servers?|servidores?|aloj\w*|guard\w*|stays?|quedar\w*|nothing|nada|anything|"
+                          r"processed|procesad\w*|backups?|copias?)\b", re.I)
 # ("only" is no ask: "we heard you only work with US companies" states a belief)
 _ASKS = re.compile(r"\?|\b(?:need|needs|require[sd]?|must|has to|have to|mandatory|wants?|insists?|"
                    r"dead in the water|deal-?breaker|show-?stopper|non-negotiable|innegociable|no (?:nos|me) sirve|"
@@ -166,7 +166,7 @@ _LIMITS = (
                 # a contract they may end whenever it suits them
                 r"termination for convenience|terminate for convenience|"
                 # the commitment taken away: "Finance wants the 12-month commitment removed", "quitar la permanencia"
-                r"(?:remove|drop|waive|get rid of|quitar|eliminar|sacar)\w* (?:the |that |any |el |la |ese |esa )?"
+                r"(?:remove|drop|waive|get rid of|quitar|eliminar)\w* (?:the |that |any |el |la |ese |esa )?"
                 r"(?:\d+[- ]month |minimum |m[íi]nim[oa] )?(?:commitment|lock-?in|minimum term|permanencia|"
                 r"compromiso)|(?:commitment|lock-?in|permanencia|compromiso)\b[^.;]{0,20}?\b(?:removed|dropped|waived|"
                 r"eliminad[oa]|quitad[oa])|"
@@ -285,11 +285,9 @@ def _denied_words(item_text: str) -> tuple[list[str], set[str]]:
     names, words = [], set()
     for clause in _denied_clauses(item_text):
         for match in _NAME.finditer(clause):
-            if match.start() == 0:  # (a clause's first word is capitalised as a first word)
-                continue
             # (the rest of a name that opens with an ordinary word: "US TTB Brewer's Report" -> "TTB Brewer's
-            # Report", "No Okta" -> "Okta")
-            run = match.group(0).split()
+            # Report", "No Okta" -> "Okta"; a clause's first word is capitalised only as a first word)
+            run = match.group(0).split()[1:] if match.start() == 0 else match.group(0).split()
             while run and fold(run[0]) in _ORDINARY | _CAPABILITY | _GENERIC:
                 run.pop(0)
             if run and run[0].lower() not in ("of", "de", "del"):
@@ -317,16 +315,23 @@ def _named_denied(item_text: str, concern: str) -> tuple[str, ...]:
 
 
 def _said_of(name: str, concern: str) -> str:
-    """The longest run of `name`'s words that `concern` says, as it says it ("TTB Brewer's Report of Operations"
-    of "US TTB Brewer's Report of Operations"); "" when it says none that is a name of its own."""
+    """The run of `name`'s words that `concern` says, as it says it: the whole name (any case), else the longest
+    run of two words or more, or an acronym, written as the name writes it ("TTB Brewer's Report of Operations" of
+    "US TTB Brewer's Report of Operations"); never a single ordinary word ("Apple" of "Apple Watch" is no "Apple
+    iPhones", "Business" of "Business Central" no "small business"). "" when it says none."""
+    whole = re.search(rf"(?<!\w){re.escape(name)}s?(?!\w)", concern, re.I)
+    if whole:
+        return whole.group(0)
     words = name.split()
-    for size in range(len(words), 0, -1):
+    for size in range(len(words) - 1, 0, -1):
         for start in range(len(words) - size + 1):
             run = words[start:start + size]
             if run[0].lower() in ("of", "de", "del") or run[-1].lower() in ("of", "de", "del") or all(
                     fold(w.strip("'’")) in _ORDINARY | _CAPABILITY | _GENERIC for w in run):
                 continue
-            hit = re.search(rf"(?<!\w){re.escape(' '.join(run))}s?(?!\w)", concern, re.I)
+            if size == 1 and not re.fullmatch(r"[A-Z][A-Z0-9]+", run[0]):
+                continue
+            hit = re.search(rf"(?<!\w){re.escape(' '.join(run))}(?!\w)", concern)
             if hit:
                 return hit.group(0)
     return ""

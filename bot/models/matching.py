@@ -309,11 +309,6 @@ class Matcher:
         return (np.array([shared(w, self._words) for w in said]).reshape(len(concerns), len(self._words)),
                 np.array([shared(w, self._background_words) for w in said]).reshape(len(concerns), -1))
 
-    def our_names(self) -> list[str]:
-        """The words that name what is ours: our company's distinctive ones and those each customer of ours is
-        called by ("Montgó" of "Cervecera Montgó")."""
-        return [*self._our_words, *(w for names in self._short_names for w in names)]
-
     def _our_name_in(self, concern: str) -> set[str]:
         """The words by which `concern` says our name, whole and cut as a concern's words are ("fermata", "ferma"):
         none unless it says a word of the name itself (a buyer's "fleet" is no "Fleetwise")."""

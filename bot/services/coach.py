@@ -582,7 +582,7 @@ class Coach:
             belittles(c.words) for c in concerns) else ""
         composed = compose(self._templates, kind, profile, concerns, reading.accepted, accepted_about,
                            reading.seller_notes, context, lang, reference, result, question, closest, story,
-                           reading.buyer_text, established, offering, self.matcher.our_names())
+                           reading.buyer_text, established, offering)
         return replace(composed, english_used=english_used)
 
     def _placeholders(self, parts: Sequence[Concern], topic: TopicPlaybook | None, read_as: str | None,

@@ -17,7 +17,7 @@ from typing import Any
 from bot.content.playbooks import ResistancePlaybook, TopicPlaybook
 from bot.content.profile import Reference, TeamProfile
 from bot.core.grounding import deal_cues
-from bot.core.reading import asks_for_customer, asks_what_we_are, belittles, states_our_fact
+from bot.core.reading import asks_for_customer, asks_what_we_are, asks_who_we_are, belittles, states_our_fact
 from bot.models.matching import Match
 
 PROOF_KINDS = ("skepticism", "incorrect", "major_concern")  # kinds whose answer offers proof sized to the doubt
@@ -89,22 +89,30 @@ def as_we(sentence: str, company: str, lang: str) -> str:
         rest = sentence[match.end():]
         # a second verb of the same subject agrees with "we" too: "…since 2016 and has been profitable since 2021"
         # (or in a list: "was founded in 2017, has 48 employees and raised…")
-        rest = re.sub(r"(\b(?:and|but|or)\s+|,\s+)(has|is|was|does)\b", lambda m: f"{m.group(1)}{verbs[m.group(2)]}",
-                      rest)
+        # (not a verb inside a clause of its own: "a desk that, since 2023, has been open on Saturdays")
+        rest = re.sub(r"(\b(?:and|but|or)\s+|,\s+(?=(?:has|was)\b))(has|is|was|does)\b",
+                      lambda m: m.group(0) if m.group(1).startswith(",") and re.search(
+                          r"\b(?:that|which|who|whose|where)\b", rest[:m.start()]) else
+                      f"{m.group(1)}{verbs[m.group(2)]}", rest)
         sentence = f"We {plain}{rest}"
     return sentence
 
 
 # A label a profile fact opens with ("Pricing: Starter plan…", "Hoja de ruta: …"): the team's filing, not words
 # to say aloud (the bridge names the subject, and "Sobre el precio: Precios: plan Starter…" says it twice)
-# ("SLA: 99.9 % uptime" keeps its acronym: the figure alone would not say what it is)
-_LABEL = re.compile(r"^\s*(?![A-Z0-9]{2,}:)[^\W\d_][\w'’/&-]*(?:\s+[\w'’/&-]+){0,2}:\s+(?=\S)")
+_LABEL = re.compile(r"^\s*([^\W\d_][\w'’/&-]*(?:\s+[\w'’/&-]+){0,2}):\s+(?=\S)")
 
 
 def spoken(fact: str) -> str:
-    """A profile fact as said aloud: without the label it may open with, its first letter a capital."""
-    said = _LABEL.sub("", fact, count=1)
-    return said[:1].upper() + said[1:] if said else fact
+    """A profile fact as said aloud: without the label it may open with, its first letter a capital. Not a label
+    with an acronym ("SLA: 99.9 % uptime", "SOC 2: …": the rest alone would not say what it is), nor one that
+    leaves too little to say ("US TTB report: not supported")."""
+    label = _LABEL.match(fact)
+    if not label or any(re.fullmatch(r"[A-Z0-9]{2,}", w) for w in label.group(1).split()) \
+            or len(fact[label.end():].split()) < 3:
+        return fact
+    said = fact[label.end():]
+    return said[:1].upper() + said[1:]
 
 
 def _sentence(text: str) -> str:
@@ -160,15 +168,13 @@ def compose(
     said: str = "",
     established: str = "",
     offering: str = "",
-    ours: Sequence[str] = (),
 ) -> Composed:
     """The coaching for one message. `t` is the offline template module (prompts/offline.j2). `closest`: with no
     reference that fits, the profile's references nearest by meaning (customer, industry, result), for the seller
     to check; `story`: whether a customer's story is proof of anything here (else the talk track offers none);
     `said`: the buyer's own words (what the talk track may name back to them); `established`: the team's fact on
     how established we are (the first filed under vendor viability), as the seller says it, told with what we do
-    to a buyer who asks who we are; `offering`: what we do, as the seller says it (by default the profile's);
-    `ours`: the words that name our company and our customers (a note naming them speaks of us)."""
+    to a buyer who asks who we are; `offering`: what we do, as the seller says it (by default the profile's)."""
     cues = deal_cues(context)
     first_topic = next((c.topic for c in concerns if c.topic), None)
 
@@ -187,9 +193,10 @@ def compose(
     # one that takes the product for less than it is ("isn't this just a calendar?"), which a fact on the thing
     # named would only confirm
     offering = offering or as_we(profile.company.offering.get(lang)[0], profile.company.name, lang)
-    # (whatever fact the words matched: "who are you with again? I get ten of these calls a day" is no question
-    # about the API's calls per day)
-    about_us = [not by_story and (belittles(c.words) or asks_what_we_are(c.words, profile.company.name))
+    # (and one that asks who we are in so many words, whatever fact its words matched: "who are you with again? I
+    # get ten of these calls a day" is no question about the API's calls per day)
+    about_us = [not by_story and (belittles(c.words) or (not c.match or asks_who_we_are(c.words))
+                                  and asks_what_we_are(c.words, profile.company.name))
                 for c, by_story in zip(concerns, asks_story, strict=True)]
     grounded: list[str] = []
     told_about_us = False
@@ -217,7 +224,7 @@ def compose(
             grounded.append(str(t.gap_line(_placeholder(t, concern, lang), lang)))
             if concern.nearest:
                 grounded.append(str(t.nearest_line(concern.nearest, lang)))
-    grounded += [str(t.note_line(note, states_our_fact(note, ours), lang)) for note in notes]
+    grounded += [str(t.note_line(note, states_our_fact(note), lang)) for note in notes]
     checks = [str(t.ask_line(c.topic.text("check", lang), lang)) for c in concerns[:1] if c.topic]
     clarify = [*grounded, *checks, *kind.lines("clarify", lang)]
 
@@ -256,12 +263,13 @@ def compose(
         # (a limit said as the fact words it needs no bridge: the fact names its subject)
         stated = _sentence(spoken(concern.answer)) if concern.match and not concern.match.meets \
             and concern.match.limit and concern.match.item.kind == "fact" and concern.answer else ""
+        said_as = spoken(concern.answer) if concern.match and concern.match.item.kind == "fact" else concern.answer
         bridge = "" if stated else bridge
         bridged = about if bridge else bridged
         if concern.match and concern.match.item.kind == "competitor" and not compares(concern.answer, profile):
             talk.append(bridge + _sentence(str(t.competitor_placeholder(concern.match.item.name, lang))))
         elif concern.match and concern.match.meets:
-            talk.append(bridge + _sentence(spoken(concern.answer)))
+            talk.append(bridge + _sentence(said_as))
         elif concern.match:
             # (a limit the item states is said as it is: "there is no US hosting option", not "what we offer
             # doesn't cover «US»")

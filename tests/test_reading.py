@@ -2178,6 +2178,8 @@ def test_an_export_only_link_does_not_meet_a_two_way_need() -> None:
     ("No Dynamics 365 Business Central connector.", "We are a small business, does it work for us?", ()),
     # a name opening the clause of its denial is denied
     ("No Okta integration; sign-on works with Google accounts only.", "Can we log in through Okta?", ("Okta",)),
+    # a place alone is a name of its own ("CFDI de México")
+    ("No se admite la facturación electrónica CFDI de México.", "¿Y en México funciona?", ("México",)),
 ])
 def test_a_denied_name_is_said_whole_or_as_a_run_or_an_acronym(fact: str, concern: str, denied: tuple) -> None:
     from bot.core.requirements import denied_names

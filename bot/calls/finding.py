@@ -49,7 +49,9 @@ _STRONG_EN = (
     # price and budget
     r"too (?:expensive|pricey|much|high|steep|costly)|expensive|pricey|over (?:our |the )?budget|can'?t afford|"
     r"(?:price|pricing|cost|quote|fee)s?\b[^.?!]{0,40}\b(?:high|more than|steep|a lot|over|out of|double|twice)|"
-    r"more than we (?:pay|paid|budgeted|expected|spend)|(?:is|'s) a lot (?:for (?:a|an|our) \w+|of money)\b|"
+    r"more than we (?:pay|paid|budgeted|expected|spend)|"
+    r"(?:is|'s) a lot (?:for (?:a|an|our) \w+|for us\b(?! to)|of money)\b|"
+    r"that'?s (?:real|serious|big) money\b(?! (?:saved|back|in (?:the|our) pocket))|"
     r"what(?:'s| is| are) (?:the|your) per[- ]\w+ (?:fees?|commission|cut|charges?)\b|"
     r"hidden (?:fees|costs)|pay extra|extra (?:cost|charge|fee)|"
     r"(?:is|are) [^.?!]{1,40} extra\b|"

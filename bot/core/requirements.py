@@ -316,9 +316,10 @@ def _named_denied(item_text: str, concern: str) -> tuple[str, ...]:
 
 def _said_of(name: str, concern: str) -> str:
     """The run of `name`'s words that `concern` says, as it says it: the whole name (any case), else the longest
-    run of two words or more, or an acronym, written as the name writes it ("TTB Brewer's Report of Operations" of
-    "US TTB Brewer's Report of Operations"); never a single ordinary word ("Apple" of "Apple Watch" is no "Apple
-    iPhones", "Business" of "Business Central" no "small business"). "" when it says none."""
+    run of two words or more, or an acronym or a place, written as the name writes it ("TTB Brewer's Report of
+    Operations" of "US TTB Brewer's Report of Operations", "México" of "CFDI de México"); never a single ordinary
+    word ("Apple" of "Apple Watch" is no "Apple iPhones", "Business" of "Business Central" no "small business").
+    "" when it says none."""
     whole = re.search(rf"(?<!\w){re.escape(name)}s?(?!\w)", concern, re.I)
     if whole:
         return whole.group(0)
@@ -329,8 +330,8 @@ def _said_of(name: str, concern: str) -> str:
             if run[0].lower() in ("of", "de", "del") or run[-1].lower() in ("of", "de", "del") or all(
                     fold(w.strip("'’")) in _ORDINARY | _CAPABILITY | _GENERIC for w in run):
                 continue
-            if size == 1 and not re.fullmatch(r"[A-Z][A-Z0-9]+", run[0]):
-                continue
+            if size == 1 and not (re.fullmatch(r"[A-Z][A-Z0-9]+", run[0]) or fold(run[0]) in _places().place_of):
+                continue  # (one word alone only as an acronym or a place: "México" of "CFDI de México")
             hit = re.search(rf"(?<!\w){re.escape(' '.join(run))}(?!\w)", concern)
             if hit:
                 return hit.group(0)

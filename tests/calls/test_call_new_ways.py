@@ -84,6 +84,8 @@ def test_checking_it_with_someone_first_is_a_major_concern_in_spanish(quote):
     "Nueve mil euros. Eso es mucho dinero para una tienda como la nuestra.",
     "I'm losing the signal, but the budget is frozen.",
     "Could I flag one concern: the price is double what we pay?",
+    "The platform fee on top, that's real money for a hill our size.",
+    "And honestly, $48k upfront is a lot for us this year.",
 ])
 def test_beliefs_asked_back_prices_weighed_and_not_now_resist(sentence):
     assert resisting(sentence)
@@ -104,6 +106,7 @@ def test_beliefs_asked_back_prices_weighed_and_not_now_resist(sentence):
     "Your app is really easy to use, isn't it?",
     "Eso nos ahorra una pasta.",
     "That's a lot for us to like.",
+    "Six grand a year, that's real money saved.",
 ])
 def test_the_calls_own_line_and_asking_leave_do_not_resist(sentence):
     assert not resisting(sentence)
